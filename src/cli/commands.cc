@@ -1,0 +1,14 @@
+#include "cli/commands.h"
+
+namespace dlenv::cli {
+namespace {
+
+constexpr CommandRegistration kCommands[] = {
+    {"doctor", AddDoctor},
+};
+
+}  // namespace
+
+std::span<const CommandRegistration> AllCommands() { return kCommands; }
+
+}  // namespace dlenv::cli

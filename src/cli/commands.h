@@ -1,0 +1,36 @@
+#pragma once
+
+#include <functional>
+#include <span>
+#include <stdexcept>
+
+#include <CLI/CLI.hpp>
+
+namespace dlenv::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInternal = 3;
+
+/// A mistake of the user's (a bad path, an unreadable file): exit code 2 with the message.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Command {
+  CLI::App* sub;
+  std::function<int()> run;
+};
+
+/// One entry per subcommand: adds its options to the app and returns how to run it.
+struct CommandRegistration {
+  const char* name;
+  Command (*add)(CLI::App& app);
+};
+
+std::span<const CommandRegistration> AllCommands();
+
+Command AddDoctor(CLI::App& app);
+
+}  // namespace dlenv::cli

@@ -1,0 +1,34 @@
+#pragma once
+// `dlenv doctor` as a library call: probe, evaluate rules, redact, render.
+
+#include <string>
+#include <vector>
+
+#include "model/snapshot.h"
+#include "probe/context.h"
+
+namespace dlenv::doctor {
+
+struct DoctorOptions {
+  bool json = false;
+  bool markdown = false;
+  bool redact = false;
+  bool color = false;
+  std::string root = "/";
+  bool ask_host_driver = true;
+  double timeout_seconds = 10;
+  std::vector<std::string> pythons;
+};
+
+struct DoctorOutput {
+  std::string text;
+  int exit_code = 0;
+  model::Snapshot snapshot;
+};
+
+probe::ProbeContext MakeProbeContext(const DoctorOptions& options);
+/// Probes, evaluates the rules and fills snapshot.findings.
+model::Snapshot Diagnose(const probe::ProbeContext& ctx);
+DoctorOutput RunDoctor(const DoctorOptions& options);
+
+}  // namespace dlenv::doctor

@@ -1,0 +1,149 @@
+#pragma once
+// The plain data that probes fill, rules read and reporters render. No behaviour lives
+// here: "unknown", "unsupported" and "could not read" are std::nullopt, not exceptions.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/finding.h"
+#include "model/python.h"
+
+namespace dlenv::model {
+
+/// Bumped whenever a field changes meaning or disappears; additions keep the version.
+inline constexpr int kSchemaVersion = 1;
+
+struct PciDevice {
+  std::string address;  // 0000:3b:00.0
+  std::string vendor_id;
+  std::string device_id;
+  std::string class_id;
+  std::optional<std::string> kernel_driver;  // nvidia, nouveau, vfio-pci, ...
+};
+
+struct HostInfo {
+  std::string os_id;       // debian
+  std::string os_name;     // Debian GNU/Linux 12 (bookworm)
+  std::string os_version;  // 12
+  std::string kernel;
+  std::string glibc;
+  std::string cpu_model;
+  int cpu_cores = 0;
+  std::uint64_t memory_bytes = 0;
+  std::string hostname;
+  std::optional<std::string> container;  // docker, podman, kubernetes, lxc, ...
+  bool wsl = false;
+  std::vector<PciDevice> nvidia_pci_devices;  // vendor 0x10de, display/3D class
+};
+
+struct DeviceNode {
+  std::string path;
+  bool exists = false;
+  bool accessible = false;  // this user can open it read-write
+};
+
+/// What the child process that talked to NVML and the CUDA driver API reported.
+enum class ProbeStatus { kNotRun, kOk, kTimeout, kCrashed, kFailed };
+
+struct DriverInfo {
+  std::optional<std::string> kernel_module_version;  // from /proc/driver/nvidia/version
+  std::optional<std::string> kernel_module_text;
+
+  ProbeStatus probe_status = ProbeStatus::kNotRun;
+  std::optional<std::string> probe_detail;  // signal name, timeout length, error text
+
+  // NVML
+  std::optional<std::string> nvml_library_path;  // the file that actually loaded
+  std::optional<std::string> nvml_load_error;
+  std::optional<int> nvml_init_status;  // nvmlReturn_t of nvmlInit
+  std::optional<std::string> nvml_init_error;
+  std::optional<std::string> nvml_driver_version;  // 550.54.15
+  std::optional<int> nvml_cuda_driver_version;     // 12040
+
+  // CUDA driver API
+  std::optional<std::string> cuda_library_path;
+  std::optional<std::string> cuda_load_error;
+  std::optional<int> cuda_init_status;         // CUresult of cuInit
+  std::optional<int> cuda_driver_version;      // cuDriverGetVersion, e.g. 12040
+  std::optional<int> cuda_device_count;
+
+  std::vector<DeviceNode> device_nodes;
+  std::optional<std::string> cuda_visible_devices;
+  std::optional<std::string> nvidia_visible_devices;
+};
+
+struct GpuInfo {
+  int index = 0;
+  std::string name;
+  std::optional<std::string> uuid;
+  std::optional<std::string> serial;
+  std::optional<std::string> pci_bus_id;
+  std::optional<int> cc_major;
+  std::optional<int> cc_minor;
+  std::optional<std::string> architecture;  // Hopper
+  std::optional<std::uint64_t> memory_total_bytes;
+  std::optional<std::uint64_t> memory_used_bytes;
+  std::optional<bool> persistence_mode;
+  std::optional<bool> mig_mode;
+  std::optional<std::uint64_t> ecc_uncorrected_volatile;
+  std::optional<std::uint64_t> ecc_uncorrected_aggregate;
+  std::optional<bool> retired_pages_pending;
+  std::optional<unsigned> retired_pages_count;
+  std::optional<unsigned> remapped_rows_correctable;
+  std::optional<unsigned> remapped_rows_uncorrectable;
+  std::optional<bool> row_remap_pending;
+  std::optional<bool> row_remap_failure;
+  std::optional<unsigned> pcie_gen_current;
+  std::optional<unsigned> pcie_gen_max;
+  std::optional<unsigned> pcie_width_current;
+  std::optional<unsigned> pcie_width_max;
+  std::optional<unsigned> temperature_c;
+  std::optional<double> power_limit_w;
+  std::optional<double> power_draw_w;
+  std::optional<unsigned> sm_clock_mhz;
+  std::optional<unsigned> sm_clock_max_mhz;
+  std::optional<unsigned> mem_clock_mhz;
+  std::optional<unsigned> mem_clock_max_mhz;
+  std::optional<std::uint64_t> throttle_reasons;
+};
+
+struct Toolkit {
+  std::string root;                    // /usr/local/cuda-13.0 (real path)
+  std::vector<std::string> found_via;  // /usr/local/cuda, CUDA_HOME, PATH, conda
+  std::optional<std::string> version;  // 13.0.2 or 13.0
+  std::optional<std::string> version_source;
+  std::map<std::string, std::string> components;  // cuda_cudart -> 13.0.96
+  std::optional<std::string> nvcc_path;
+  bool nvcc_on_path = false;  // the nvcc first on PATH lives in this toolkit
+};
+
+/// One copy of a CUDA library that the dynamic loader (or a toolkit folder) can see.
+struct LibraryCopy {
+  std::string family;  // cudart, cublas, cublasLt, cudnn, cudnn_ops, nccl, nvrtc, nvinfer, cuda, nvidia-ml
+  std::string path;
+  std::optional<std::string> real_path;
+  std::optional<std::string> version;
+  std::optional<std::string> version_source;  // header, file name, dist-info
+  std::string found_via;  // ld.so.cache, LD_LIBRARY_PATH, toolkit, pip wheel
+  bool is_stub = false;
+  bool loader_first = false;  // the copy dlopen("libX.so.N") would pick
+};
+
+struct Snapshot {
+  int schema_version = kSchemaVersion;
+  std::string dlenv_version;
+  std::string knowledge_date;
+  std::string root = "/";
+  HostInfo host;
+  DriverInfo driver;
+  std::vector<GpuInfo> gpus;
+  std::vector<Toolkit> toolkits;
+  std::vector<LibraryCopy> libraries;
+  std::vector<PythonEnv> python_envs;
+  std::vector<Finding> findings;
+};
+
+}  // namespace dlenv::model

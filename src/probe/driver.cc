@@ -1,0 +1,9 @@
+#include "probe/driver.h"
+
+namespace dlenv::probe {
+
+void ProbeDriver(const ProbeContext&, model::Snapshot&) {
+  // Not yet written.
+}
+
+}  // namespace dlenv::probe

@@ -1,0 +1,34 @@
+#include "probe/probes.h"
+
+#include "knowledge/knowledge.h"
+#include "probe/driver.h"
+#include "probe/host.h"
+#include "probe/libraries.h"
+#include "probe/python_envs.h"
+#include "probe/toolkits.h"
+
+namespace dlenv::probe {
+namespace {
+
+constexpr Probe kProbes[] = {
+    {"host", ProbeHost},
+    {"driver", ProbeDriver},
+    {"toolkits", ProbeToolkits},
+    {"libraries", ProbeLibraries},
+    {"python", ProbePythonEnvs},
+};
+
+}  // namespace
+
+std::span<const Probe> AllProbes() { return kProbes; }
+
+model::Snapshot TakeSnapshot(const ProbeContext& ctx) {
+  model::Snapshot snapshot;
+  snapshot.dlenv_version = DLENV_VERSION;
+  snapshot.knowledge_date = knowledge::BuiltinKnowledge().date;
+  snapshot.root = ctx.fs.root().string();
+  for (const Probe& p : kProbes) p.run(ctx, snapshot);
+  return snapshot;
+}
+
+}  // namespace dlenv::probe

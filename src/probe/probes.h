@@ -1,0 +1,24 @@
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "model/snapshot.h"
+#include "probe/context.h"
+
+namespace dlenv::probe {
+
+using ProbeFn = void (*)(const ProbeContext&, model::Snapshot&);
+
+struct Probe {
+  std::string_view name;
+  ProbeFn run;
+};
+
+/// Every probe, in the order they run (later ones may read what earlier ones found).
+std::span<const Probe> AllProbes();
+
+/// Runs every probe and returns the snapshot, findings not yet evaluated.
+model::Snapshot TakeSnapshot(const ProbeContext& ctx);
+
+}  // namespace dlenv::probe

@@ -1,0 +1,10 @@
+#pragma once
+
+#include "model/snapshot.h"
+#include "probe/context.h"
+
+namespace dlenv::probe {
+
+void ProbeToolkits(const ProbeContext& ctx, model::Snapshot& snapshot);
+
+}  // namespace dlenv::probe

@@ -1,0 +1,25 @@
+#pragma once
+// Renderers: each turns a finished snapshot (findings evaluated) into one format.
+// They decide nothing; redaction happens before them (report/redact.h).
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/snapshot.h"
+
+namespace dlenv::report {
+
+struct TextStyle {
+  bool color = false;
+};
+
+/// The versioned document described by schema/doctor.schema.json.
+nlohmann::json ToJson(const model::Snapshot& snapshot);
+std::string RenderText(const model::Snapshot& snapshot, const TextStyle& style);
+std::string RenderMarkdown(const model::Snapshot& snapshot);
+
+/// 0 without error findings, 1 with at least one.
+int ExitCodeFor(const model::Snapshot& snapshot);
+
+}  // namespace dlenv::report

@@ -1,0 +1,34 @@
+#include "rules/rules.h"
+
+#include <algorithm>
+
+#include "rules/driver_rules.h"
+#include "rules/gpu_rules.h"
+#include "rules/toolkit_rules.h"
+#include "rules/python_rules.h"
+
+namespace dlenv::rules {
+namespace {
+
+constexpr Rule kRules[] = {
+    {"driver", CheckDriver},
+    {"gpu", CheckGpus},
+    {"toolkit", CheckToolkits},
+    {"python", CheckPythonEnvs},
+};
+
+}  // namespace
+
+std::span<const Rule> AllRules() { return kRules; }
+
+std::vector<model::Finding> Evaluate(const model::Snapshot& snapshot,
+                                     const knowledge::Knowledge& knowledge) {
+  std::vector<model::Finding> findings;
+  for (const Rule& r : kRules) r.run(snapshot, knowledge, findings);
+  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) {
+    return static_cast<int>(a.severity) > static_cast<int>(b.severity);
+  });
+  return findings;
+}
+
+}  // namespace dlenv::rules
