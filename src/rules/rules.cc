@@ -3,9 +3,10 @@
 #include <algorithm>
 
 #include "rules/driver_rules.h"
+#include "rules/env_rules.h"
+#include "rules/framework_rules.h"
 #include "rules/gpu_rules.h"
 #include "rules/toolkit_rules.h"
-#include "rules/python_rules.h"
 
 namespace dlenv::rules {
 namespace {
@@ -14,7 +15,8 @@ constexpr Rule kRules[] = {
     {"driver", CheckDriver},
     {"gpu", CheckGpus},
     {"toolkit", CheckToolkits},
-    {"python", CheckPythonEnvs},
+    {"environments", CheckEnvironments},
+    {"frameworks", CheckFrameworks},
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 
 namespace dlenv::rules {
 
-void CheckPythonEnvs(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
+void CheckFrameworks(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
          std::vector<model::Finding>& out);
 
 }  // namespace dlenv::rules
