@@ -151,3 +151,32 @@ TEST(Fatbin, HostileSizesStopTheWalkWithAProblem) {
 
 }  // namespace
 }  // namespace dlenv::util
+
+namespace dlenv::util {
+namespace {
+
+// A real NVIDIA library from the toolkit on this machine: hundreds of megabytes, thousands of
+// containers, compressed payloads. CUDA 13.0 builds nothing below compute capability 7.5
+// (NVIDIA, "Navigating GPU Architecture Support"), so every architecture must be >= 75.
+TEST(Fatbin, WalksARealToolkitLibraryWithoutProblems) {
+  const fs::path lib = "/usr/local/cuda-13.0/lib64/libcublasLt.so.13";
+  if (!fs::exists(lib)) GTEST_SKIP() << lib << " not on this machine";
+  std::string error;
+  auto file = MappedFile::Open(lib, &error);
+  ASSERT_TRUE(file) << error;
+  auto elf = ParseElf(file->bytes());
+  ASSERT_TRUE(elf.info) << elf.error;
+  const ElfSection* s = elf.info->FindSection(".nv_fatbin");
+  ASSERT_NE(s, nullptr);
+  auto contents = ParseFatbin(SectionBytes(file->bytes(), *s));
+  EXPECT_EQ(contents.problem, "");
+  EXPECT_GT(contents.containers, 100);
+  EXPECT_GT(contents.entries, contents.containers);
+  ASSERT_FALSE(contents.sass.empty());
+  EXPECT_GE(*contents.sass.begin(), 75);
+  EXPECT_TRUE(contents.sass.count(80) && contents.sass.count(90)) << ::testing::PrintToString(contents.ArchNames());
+  for (int ptx : contents.ptx) EXPECT_GE(ptx, 75);
+}
+
+}  // namespace
+}  // namespace dlenv::util
