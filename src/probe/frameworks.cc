@@ -206,10 +206,9 @@ class EnvReader {
       if (!p) continue;
       for (const auto& req : p->requires_dist) {
         std::string name = RequirementName(req);
-        if (name.starts_with("nvidia-")) wanted.insert(name);
-        if (name.starts_with("nvidia-")) {
-          if (auto pin = RequirementPin(req)) pins_[name] = *pin;
-        }
+        if (!name.starts_with("nvidia-")) continue;
+        wanted.insert(name);
+        if (auto pin = RequirementPin(req)) pins_[name] = *pin;
       }
     }
     for (const auto& wheel : wheels_) {
@@ -652,7 +651,7 @@ class EnvReader {
   const model::PythonEnv& env_;
   LoaderSearch search_;
   std::vector<model::NvidiaWheel> wheels_;
-  std::map<std::string, std::string> pins_;
+  std::map<std::string, std::string> pins_;  // nvidia-* requirement pins of the framework being read
 };
 
 }  // namespace

@@ -249,7 +249,7 @@ class Parser {
         pos_ += 2;
         auto value = Expression(depth + 1);
         if (!value) return std::nullopt;
-        v.entries.emplace_back(std::move(key), std::move(*value));
+        v.entries.push_back({std::move(key), std::move(*value)});
       } else {
         // One positional argument: a dict, or an iterable of (key, value) pairs.
         auto arg = Expression(depth + 1);
@@ -259,7 +259,7 @@ class Parser {
         } else if (arg->kind == PyValue::Kind::kList) {
           for (auto& pair : arg->items) {
             if (pair.kind != PyValue::Kind::kList || pair.items.size() != 2) return std::nullopt;
-            v.entries.emplace_back(std::move(pair.items[0]), std::move(pair.items[1]));
+            v.entries.push_back({std::move(pair.items[0]), std::move(pair.items[1])});
           }
         } else {
           return std::nullopt;
@@ -297,7 +297,7 @@ class Parser {
       if (!key || !Accept(":")) return std::nullopt;
       auto value = Expression(depth + 1);
       if (!value) return std::nullopt;
-      v.entries.emplace_back(std::move(*key), std::move(*value));
+      v.entries.push_back({std::move(*key), std::move(*value)});
       if (!Accept(",") && !(!AtEnd() && t_[pos_].text == "}")) return std::nullopt;
     }
     return v;
@@ -326,8 +326,8 @@ std::size_t FindAssign(const std::vector<Token>& t, std::size_t begin, std::size
 const PyValue* PyValue::Get(std::string_view key) const {
   if (kind != Kind::kDict) return nullptr;
   const PyValue* found = nullptr;
-  for (const auto& [k, v] : entries) {
-    if (k.kind == Kind::kStr && k.str == key) found = &v;  // the last one wins, as in Python
+  for (const auto& e : entries) {
+    if (e.key.kind == Kind::kStr && e.key.str == key) found = &e.value;  // the last one wins, as in Python
   }
   return found;
 }
@@ -359,7 +359,7 @@ PyModuleLiterals ParsePyLiterals(std::string_view source) {
         } else {
           auto dict = out.names.find(first.text);
           if (dict != out.names.end() && dict->second.kind == PyValue::Kind::kDict) {
-            dict->second.entries.emplace_back(std::move(*key), std::move(*v));
+            dict->second.entries.push_back({std::move(*key), std::move(*v)});
           } else {
             out.skipped.push_back(fmt::format("line {}: item assignment to {}, not a dict", first.line, first.text));
           }

@@ -20,6 +20,8 @@
 
 namespace dlenv::util {
 
+struct PyEntry;
+
 struct PyValue {
   enum class Kind { kNone, kBool, kInt, kStr, kList, kDict };
   Kind kind = Kind::kNone;
@@ -27,7 +29,7 @@ struct PyValue {
   std::int64_t integer = 0;
   std::string str;
   std::vector<PyValue> items;                         // list or tuple
-  std::vector<std::pair<PyValue, PyValue>> entries;  // dict, in source order
+  std::vector<PyEntry> entries;  // dict, in source order
 
   std::optional<std::string> AsString() const {
     return kind == Kind::kStr ? std::optional(str) : std::nullopt;
@@ -37,6 +39,11 @@ struct PyValue {
   }
   /// The value under a string key of a dict; nullptr when absent or not a dict.
   const PyValue* Get(std::string_view key) const;
+};
+
+struct PyEntry {
+  PyValue key;
+  PyValue value;
 };
 
 struct PyModuleLiterals {
