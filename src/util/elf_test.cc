@@ -87,6 +87,24 @@ TEST(Elf, ReadsRunpathOfALibraryWeLink) {
   EXPECT_EQ(result.info->dynamic.needed, RunReadelf((t / "/liba.so").string()).needed);
 }
 
+TEST(Elf, ReadsOldStyleRpath) {
+  testing::TempTree t;
+  t.Write("/b.c", "int other(void) { return 7; }\n");
+  auto r = RunCommand({"cc", "-shared", "-fPIC", "-o", (t / "/libb.so").string(), (t / "/b.c").string(),
+                       "-Wl,--disable-new-dtags,-rpath,/opt/cuda/lib64:$ORIGIN"},
+                      {});
+  if (!r.ok()) GTEST_SKIP() << "no C compiler: " << r.Describe();
+  std::string error;
+  auto file = MappedFile::Open(t / "/libb.so", &error);
+  ASSERT_TRUE(file) << error;
+  auto result = ParseElf(file->bytes());
+  ASSERT_TRUE(result.info) << result.error;
+  EXPECT_EQ(result.info->dynamic.rpath, "/opt/cuda/lib64:$ORIGIN");
+  EXPECT_FALSE(result.info->dynamic.runpath);
+  EXPECT_FALSE(result.info->dynamic.soname);
+  EXPECT_EQ(result.info->dynamic.rpath.value_or(""), RunReadelf((t / "/libb.so").string()).rpath);
+}
+
 TEST(Elf, RejectsWhatIsNotElf64LittleEndian) {
   EXPECT_FALSE(ParseElf({}).info);
   EXPECT_FALSE(ParseElf(AsBytes("#!/bin/sh\necho hello\n")).info);
