@@ -32,5 +32,6 @@ struct CommandRegistration {
 std::span<const CommandRegistration> AllCommands();
 
 Command AddDoctor(CLI::App& app);
+Command AddInstall(CLI::App& app);
 
 }  // namespace dlenv::cli

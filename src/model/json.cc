@@ -37,8 +37,10 @@ DLENV_JSON(LibraryCopy, family, path, real_path, version, version_source, found_
 DLENV_JSON(PackageRecord, name, normalized_name, version, installer, requested, direct_url,
            record_kind, record_path, requires_dist, conda_build, conda_channel)
 DLENV_JSON(LibraryNeed, soname, resolved, found_via, version, expected_version)
+DLENV_JSON(NvidiaWheel, package, version, libraries)
 DLENV_JSON(FrameworkBuild, name, package, version, cuda_build, cuda_version, rocm_version,
-           cudnn_version, debug, cuda_archs, archs_source, numpy_abi, libraries, evidence)
+           cudnn_version, debug, cuda_archs, archs_source, numpy_abi, libraries, evidence,
+           nvidia_wheels)
 DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages,
            packages, frameworks)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,

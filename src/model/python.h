@@ -31,6 +31,13 @@ struct LibraryNeed {
   std::optional<std::string> expected_version;  // what the framework ships or pins
 };
 
+/// An NVIDIA pip wheel (nvidia-cudnn-cu12, ...) a framework pulls in, with its libraries.
+struct NvidiaWheel {
+  std::string package;  // nvidia-cudnn-cu12
+  std::string version;  // 9.1.0.70
+  std::vector<std::string> libraries;  // site-packages/nvidia/cudnn/lib/libcudnn.so.9, ...
+};
+
 struct FrameworkBuild {
   std::string name;  // torch, tensorflow, jax, jaxlib, cupy, onnxruntime, numpy
   std::string package;
@@ -45,6 +52,7 @@ struct FrameworkBuild {
   std::optional<std::string> numpy_abi;      // "1" or "2": NumPy major it was built against
   std::vector<LibraryNeed> libraries;
   std::vector<std::string> evidence;         // files the facts came from
+  std::vector<NvidiaWheel> nvidia_wheels;    // what its requirements pulled in and is installed
 };
 
 struct PythonEnv {
