@@ -166,7 +166,8 @@ void StaticVersion(const ProbeContext& ctx, Found& f) {
   std::optional<std::string> header_version, header_path;
   for (const fs::path& dir : header_dirs) {
     for (std::string_view name : src.headers) {
-      auto text = ctx.fs.ReadFile(dir / name, 4u << 20);
+      // Version macros sit near the top of every header (cuda.h: line 263 of 1 MB).
+      auto text = ctx.fs.ReadFile(dir / name, 256u << 10);
       if (!text) continue;
       auto v = util::VersionFromHeader(src.header_family, *text);
       auto parsed = v ? util::DottedVersion::Parse(*v) : std::nullopt;
