@@ -92,17 +92,19 @@ class Collector {
     }
   }
 
-  /// Every tracked library in a folder, grouped by the file its links lead to.
+  /// Every tracked library in a folder, grouped by the file its links lead to, so that
+  /// libcudart.so.12 and libcudart.so.13 side by side stay two copies with two sonames.
   void AddFolder(const fs::path& dir, std::string_view via) {
-    std::map<std::string, std::vector<std::string>> names_by_family;
+    std::map<std::string, std::vector<std::string>> names_by_file;
     for (const std::string& name : ctx_.fs.ListDir(dir)) {
-      if (auto family = LibraryFamily(name)) names_by_family[*family].push_back(name);
+      if (LibraryFamily(name) && ctx_.fs.IsRegularFile(dir / name)) {
+        names_by_file[ctx_.fs.Canonical(dir / name).string()].push_back(name);
+      }
     }
-    for (auto& [family, names] : names_by_family) {
+    for (auto& [real, names] : names_by_file) {
       // The soname is the shortest versioned name (libcudart.so.13 beside .so.13.0.96);
-      // an unversioned libX.so is only for the link editor, but it is still a copy.
+      // where only libX.so exists (the toolkit's stubs), that is the name dlopen finds.
       std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
-      // Where only libX.so exists (the toolkit's stubs), that is the name a dlopen finds.
       auto soname = std::find_if(names.begin(), names.end(), [](const auto& n) { return !SoVersion(n).empty(); });
       if (soname == names.end()) soname = names.begin();
       std::rotate(names.begin(), soname, soname + 1);  // the soname's path names the copy

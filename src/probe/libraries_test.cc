@@ -247,6 +247,25 @@ TEST(ProbeLibraries, AsksTheLibraryInAChildWhenNoFileSays) {
   EXPECT_EQ(cudnn[0]->version, std::nullopt);
 }
 
+TEST(ProbeLibraries, TwoMajorsInOneFolderAreTwoSonames) {
+  testing::TempTree t;
+  t.Write("/opt/cuda/lib/libcudart.so.12.4.127", "x");
+  t.Symlink("/opt/cuda/lib/libcudart.so.12", "libcudart.so.12.4.127");
+  t.Write("/opt/cuda/lib/libcudart.so.13.0.96", "x");
+  t.Symlink("/opt/cuda/lib/libcudart.so.13", "libcudart.so.13.0.96");
+  t.Symlink("/opt/cuda/lib/libcudart.so", "libcudart.so.13");
+  model::Snapshot s;
+  ProbeLibraries(FixtureContext(t, {{"LD_LIBRARY_PATH", "/opt/cuda/lib"}}), s);
+  const auto cudart = Family(s, "cudart");
+  ASSERT_EQ(cudart.size(), 2u);
+  EXPECT_EQ(cudart[0]->path, "/opt/cuda/lib/libcudart.so.12");
+  EXPECT_EQ(cudart[0]->version, "12.4.127");
+  EXPECT_TRUE(cudart[0]->loader_first);
+  EXPECT_EQ(cudart[1]->path, "/opt/cuda/lib/libcudart.so.13");
+  EXPECT_EQ(cudart[1]->version, "13.0.96");
+  EXPECT_TRUE(cudart[1]->loader_first);
+}
+
 TEST(ProbeLibraries, HostileLdCacheStillReportsTheOtherRoutes) {
   testing::TempTree t;
   t.Write("/etc/ld.so.cache", std::string("glibc-ld.so.cache1.1") + std::string(200, '\xff'));
