@@ -319,6 +319,15 @@ void ProbeLibraries(const ProbeContext& ctx, model::Snapshot& snapshot) {
     }
   }
 
+  // Reported family by family in kTracked's order (cuDNN's sub-libraries after cuDNN);
+  // within a family, in the loader's order.
+  auto key = [](const Found& f) {
+    const bool sub = f.copy.family.starts_with("cudnn_");
+    const std::string_view base = sub ? std::string_view("cudnn") : std::string_view(f.copy.family);
+    return std::pair(std::find(std::begin(kTracked), std::end(kTracked), base) - std::begin(kTracked), sub);
+  };
+  std::stable_sort(collector.found().begin(), collector.found().end(),
+                   [&](const Found& a, const Found& b) { return key(a) < key(b); });
   for (Found& f : collector.found()) {
     StaticVersion(ctx, f);
     if (!f.copy.version && !f.copy.is_stub) {
