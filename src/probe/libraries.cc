@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "util/cuda_headers.h"
 #include "util/dotted_version.h"
@@ -95,6 +96,10 @@ class Collector {
   /// Every tracked library in a folder, grouped by the file its links lead to, so that
   /// libcudart.so.12 and libcudart.so.13 side by side stay two copies with two sonames.
   void AddFolder(const fs::path& dir, std::string_view via) {
+    // On merged-/usr systems /lib/x86_64-linux-gnu is /usr/lib/x86_64-linux-gnu: list each
+    // real folder once (listing 2000-entry system folders is most of this probe's cost).
+    // What a second route to a folder finds, the first already recorded with priority.
+    if (!scanned_.insert(ctx_.fs.Canonical(dir).string()).second) return;
     std::map<std::string, std::vector<std::string>> names_by_file;
     for (const std::string& name : ctx_.fs.ListDir(dir)) {
       if (LibraryFamily(name) && ctx_.fs.IsRegularFile(dir / name)) {
@@ -120,6 +125,7 @@ class Collector {
   std::vector<Found> found_;
   std::map<std::string, std::size_t> by_real_;
   std::map<std::string, std::size_t> picked_;
+  std::set<std::string> scanned_;
 };
 
 std::vector<fs::path> HeaderDirsFor(const fs::path& lib_dir) {
@@ -168,8 +174,9 @@ void StaticVersion(const ProbeContext& ctx, Found& f) {
   std::optional<std::string> header_version, header_path;
   for (const fs::path& dir : header_dirs) {
     for (std::string_view name : src.headers) {
-      // Version macros sit near the top of every header (cuda.h: line 263 of 1 MB).
-      auto text = ctx.fs.ReadFile(dir / name, 256u << 10);
+      // Version macros sit near the top of every header (cuda.h: line 263 of 1.1 MB), and
+      // reading whole headers was most of this probe's time.
+      auto text = ctx.fs.ReadFile(dir / name, 64u << 10);
       if (!text) continue;
       auto v = util::VersionFromHeader(src.header_family, *text);
       auto parsed = v ? util::DottedVersion::Parse(*v) : std::nullopt;

@@ -80,7 +80,7 @@ void ReadVersion(const ProbeContext& ctx, model::Toolkit& tk) {
   // The release itself (major.minor) is what cuda.h says; conda's cuda-version package,
   // where present, says the same.
   for (const fs::path& inc : IncludeDirs(ctx, root)) {
-    auto header = ctx.fs.ReadFile(inc / "cuda.h", 256u << 10);  // CUDA_VERSION is near the top
+    auto header = ctx.fs.ReadFile(inc / "cuda.h", 64u << 10);  // CUDA_VERSION is near the top
     if (!header) continue;
     if ((tk.version = util::VersionFromHeader("cuda", *header))) {
       tk.version_source = (inc / "cuda.h").string() + " CUDA_VERSION";
