@@ -266,6 +266,20 @@ TEST(ProbeLibraries, TwoMajorsInOneFolderAreTwoSonames) {
   EXPECT_TRUE(cudart[1]->loader_first);
 }
 
+TEST(ProbeLibraries, TensorRtFromItsHeader) {
+  testing::TempTree t;
+  t.Write("/usr/lib/x86_64-linux-gnu/libnvinfer.so.10", "x");
+  t.Write("/usr/include/x86_64-linux-gnu/NvInferVersion.h",
+          "#define TRT_MAJOR_ENTERPRISE 10\n#define TRT_MINOR_ENTERPRISE 3\n#define TRT_PATCH_ENTERPRISE 0\n"
+          "#define TRT_BUILD_ENTERPRISE 26\n");
+  model::Snapshot s;
+  ProbeLibraries(FixtureContext(t), s);
+  const auto trt = Family(s, "nvinfer");
+  ASSERT_EQ(trt.size(), 1u);
+  EXPECT_EQ(trt[0]->version, "10.3.0.26");
+  EXPECT_TRUE(trt[0]->loader_first);
+}
+
 TEST(ProbeLibraries, HostileLdCacheStillReportsTheOtherRoutes) {
   testing::TempTree t;
   t.Write("/etc/ld.so.cache", std::string("glibc-ld.so.cache1.1") + std::string(200, '\xff'));
