@@ -280,6 +280,23 @@ TEST(ProbeLibraries, TensorRtFromItsHeader) {
   EXPECT_TRUE(trt[0]->loader_first);
 }
 
+TEST(ProbeLibraries, StubsFolderIndexedByLdconfig) {
+  // The classic mistake: the stubs folder listed in /etc/ld.so.conf.d. The real ldconfig
+  // then creates libcuda.so.1 beside the stub (its DT_SONAME) and caches it.
+  const fs::path stub = kToolkit / "lib64/stubs/libcuda.so";
+  if (!fs::exists(stub)) GTEST_SKIP() << "no stub libcuda here";
+  testing::TempTree t;
+  CopyReal(t, stub, "/usr/local/cuda-13.0/lib64/stubs/libcuda.so");
+  RunLdconfig(t, "/usr/local/cuda-13.0/lib64/stubs\n");
+  model::Snapshot s;
+  ProbeLibraries(FixtureContext(t), s);
+  const auto* picked = Picked(s, "cuda");
+  ASSERT_NE(picked, nullptr);
+  EXPECT_EQ(picked->found_via, "ld.so.cache");
+  EXPECT_TRUE(picked->is_stub);
+  EXPECT_EQ(fs::path(picked->path).filename(), "libcuda.so.1");
+}
+
 TEST(ProbeLibraries, HostileLdCacheStillReportsTheOtherRoutes) {
   testing::TempTree t;
   t.Write("/etc/ld.so.cache", std::string("glibc-ld.so.cache1.1") + std::string(200, '\xff'));
