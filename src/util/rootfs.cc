@@ -32,7 +32,8 @@ fs::path RootFs::Resolve(const fs::path& p) const {
   if (is_host()) return p;
   // Walk component by component, following links inside the root; 40 links at most,
   // the kernel's own limit, so a link loop in a hostile image cannot hang us.
-  std::vector<fs::path> pending(p.relative_path().begin(), p.relative_path().end());
+  const fs::path relative = p.relative_path();  // one object: begin() and end() must match
+  std::vector<fs::path> pending(relative.begin(), relative.end());
   std::reverse(pending.begin(), pending.end());
   fs::path inside = "/";
   int links = 0;
@@ -50,7 +51,8 @@ fs::path RootFs::Resolve(const fs::path& p) const {
     if (fs::is_symlink(fs::symlink_status(real, ec)) && ++links <= 40) {
       fs::path target = fs::read_symlink(real, ec);
       if (!ec) {
-        std::vector<fs::path> parts(target.relative_path().begin(), target.relative_path().end());
+        const fs::path target_relative = target.relative_path();
+        std::vector<fs::path> parts(target_relative.begin(), target_relative.end());
         for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.push_back(*it);
         if (target.is_absolute()) inside = "/";
         continue;
