@@ -40,7 +40,6 @@ std::string ErrorName(const Api& api, Result r) {
     case kSuccess: return "CUDA_SUCCESS";
     case kErrorNotInitialized: return "CUDA_ERROR_NOT_INITIALIZED";
     case kErrorStubLibrary: return "CUDA_ERROR_STUB_LIBRARY";
-    case kErrorInsufficientDriver: return "CUDA_ERROR_INSUFFICIENT_DRIVER";
     case kErrorNoDevice: return "CUDA_ERROR_NO_DEVICE";
     case kErrorInvalidDevice: return "CUDA_ERROR_INVALID_DEVICE";
     case kErrorSystemDriverMismatch: return "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH";
