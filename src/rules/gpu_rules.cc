@@ -114,10 +114,10 @@ std::optional<std::pair<std::string, std::string>> NoneVisibleReason(const model
     }
     if (d.cuda_device_count.value_or(0) == 0 && d.nvml_device_count.value_or(0) > 0) {
       return std::pair{
-          fmt::format("CUDA_VISIBLE_DEVICES='{}' names no usable GPU; NVML sees {} (indices 0-{}, "
-                      "or their UUIDs from `nvidia-smi -L`); CUDA stops at the first entry it "
+          fmt::format("CUDA_VISIBLE_DEVICES='{}' names no usable GPU: valid are indices 0-{} "
+                      "and the UUIDs `nvidia-smi -L` prints; CUDA stops at the first entry it "
                       "cannot use",
-                      v, *d.nvml_device_count, *d.nvml_device_count - 1),
+                      v, *d.nvml_device_count - 1),
           "export CUDA_VISIBLE_DEVICES=0   # an index below the GPU count, or unset it"};
     }
   }
