@@ -314,7 +314,8 @@ bool SpecifierMatches(const VersionSpecifier& spec, const Pep440Version& v) {
 
 std::optional<SpecifierSet> SpecifierSet::Parse(std::string_view text) {
   SpecifierSet set;
-  for (const std::string& raw : Split(text, ',')) {
+  if (Trim(text).empty()) return set;
+  for (const std::string& raw : Split(text, ',', /*keep_empty=*/true)) {
     std::string_view clause = Trim(raw);
     if (clause.empty()) return std::nullopt;
     VersionSpecifier spec;
