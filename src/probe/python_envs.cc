@@ -68,11 +68,12 @@ std::optional<fs::path> PyenvShimPrefix(const ProbeContext& ctx, const fs::path&
 
 // The prefix (sys.prefix) of an interpreter, found from files alone.
 std::optional<fs::path> PrefixOfExecutable(const ProbeContext& ctx, const fs::path& exe) {
-  if (!ctx.fs.Exists(exe)) return std::nullopt;
   if (ctx.fs.IsDirectory(exe)) return LooksLikePrefix(ctx, exe) ? std::optional(exe) : std::nullopt;
   fs::path dir = exe.parent_path();
-  // A venv's interpreter is a link to its base one; pyvenv.cfg beside bin/ makes it a venv.
+  // A venv's interpreter is a link to its base one; pyvenv.cfg beside bin/ makes it a venv
+  // (still worth reading when that link is broken).
   if (ctx.fs.IsRegularFile(dir.parent_path() / "pyvenv.cfg")) return dir.parent_path();
+  if (!ctx.fs.Exists(exe)) return std::nullopt;
   if (auto p = PyenvShimPrefix(ctx, dir)) return p;
   fs::path real = ctx.fs.Canonical(exe);
   if (real.parent_path().filename() != "bin") return std::nullopt;
