@@ -20,6 +20,8 @@ struct PackageRecord {
   std::vector<std::string> requires_dist;  // PEP 508 strings
   std::optional<std::string> conda_build;  // build string (cuda120_py311_...)
   std::optional<std::string> conda_channel;
+  /// An earlier record of the same normalized name on sys.path wins; pip ignores this one.
+  bool shadowed = false;
 };
 
 /// A shared library a framework will load, and where its own search rules find it.
