@@ -33,13 +33,13 @@ scripts/make-test-envs.sh "$DLENV_TEST_ENVS"
 step() { printf '\n=== %s\n' "$*"; }
 
 step "build and run the test suite"
-cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLENV_FETCH_NVML_HEADER=ON
 cmake --build build-test -j"$jobs"
 ctest --test-dir build-test --output-on-failure -j"$jobs"
 [[ ${DLENV_QUICK:-0} == 1 ]] && exit 0
 
 step "the test suite under ASan and UBSan"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDLENV_SANITIZE=ON
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDLENV_SANITIZE=ON -DDLENV_FETCH_NVML_HEADER=ON
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
@@ -48,7 +48,7 @@ step "fuzz targets, ${DLENV_FUZZ_SECONDS:=15} s each"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDLENV_FUZZ=ON -DDLENV_TESTS=OFF
 cmake --build build-fuzz -j"$jobs"
-for f in build-fuzz/fuzz_*; do
+for f in build-fuzz/fuzz/fuzz_*; do
   name=${f##*/fuzz_}
   corpus=$(mktemp -d)
   [[ -d fuzz/corpus/$name ]] && cp -r fuzz/corpus/"$name"/. "$corpus"/
