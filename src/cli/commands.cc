@@ -5,6 +5,10 @@ namespace {
 
 constexpr CommandRegistration kCommands[] = {
     {"doctor", AddDoctor},
+    {"lock", AddLock},
+    {"diff", AddDiff},
+    {"check", AddCheck},
+    {"recipe", AddRecipe},
 };
 
 }  // namespace
