@@ -169,14 +169,21 @@ TEST(LockSchemaTest, LockValidatesAgainstThePublishedSchema) {
   bad["environment"]["python"]["packages"][0]["version"] = 3;
   auto bad1 = tmp.Write("bad.json", bad.dump());
   std::string script = R"(
-import json, sys, jsonschema
+import hashlib, json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 jsonschema.Draft202012Validator.check_schema(schema)
 v = jsonschema.Draft202012Validator(schema)
 for path, expect_ok in ((sys.argv[2], True), (sys.argv[3], True), (sys.argv[4], False)):
-    errors = list(v.iter_errors(json.load(open(path))))
+    doc = json.load(open(path))
+    errors = list(v.iter_errors(doc))
     if bool(errors) == expect_ok:
         print(path, "expected", "valid" if expect_ok else "invalid", [e.message for e in errors])
+        sys.exit(1)
+    # docs/lock.md's hash rule, computed independently with hashlib.
+    canonical = json.dumps({"environment": doc["environment"], "lock_version": doc["lock_version"]},
+                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if expect_ok and doc["content_hash"] != "sha256:" + hashlib.sha256(canonical.encode()).hexdigest():
+        print(path, "content_hash does not follow the documented rule")
         sys.exit(1)
 print("ok")
 )";
