@@ -241,7 +241,7 @@ void DiffPackageVersion(const std::string& name, const LockedPackage& pa, const 
     return;
   }
   ChangeKind kind = order < 0 ? ChangeKind::kUpgraded : ChangeKind::kDowngraded;
-  bool major = a->major() != b->major();
+  bool major = !a->SameMajor(*b);
   if (framework) {
     out.Add("packages", name, kind, va, vb, Impact::kBreaking, "a framework's version");
   } else if (name == "numpy") {
