@@ -6,6 +6,10 @@ namespace {
 constexpr CommandRegistration kCommands[] = {
     {"doctor", AddDoctor},
     {"install", AddInstall},
+    {"lock", AddLock},
+    {"diff", AddDiff},
+    {"check", AddCheck},
+    {"recipe", AddRecipe},
 };
 
 }  // namespace

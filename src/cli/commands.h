@@ -33,5 +33,9 @@ std::span<const CommandRegistration> AllCommands();
 
 Command AddDoctor(CLI::App& app);
 Command AddInstall(CLI::App& app);
+Command AddLock(CLI::App& app);
+Command AddDiff(CLI::App& app);
+Command AddCheck(CLI::App& app);
+Command AddRecipe(CLI::App& app);
 
 }  // namespace dlenv::cli

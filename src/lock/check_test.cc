@@ -1,0 +1,56 @@
+#include "lock/check.h"
+
+#include <gtest/gtest.h>
+
+#include "lock/test_locks.h"
+
+namespace dlenv::lock {
+namespace {
+
+using testing::FindPackage;
+using testing::GpuMachineLock;
+
+TEST(LockCheckTest, MatchingMachinePasses) {
+  auto findings = CheckAgainstLock(GpuMachineLock(), GpuMachineLock(), "team.lock");
+  EXPECT_TRUE(findings.empty());
+  EXPECT_EQ(CheckExitCode(findings), 0);
+  EXPECT_EQ(RenderCheckText(findings, "team.lock"), "This machine matches team.lock.\n");
+}
+
+TEST(LockCheckTest, BreakingDriftIsAnErrorWithAPastableFix) {
+  Lock team = GpuMachineLock(), here = team;
+  FindPackage(here, "torch")->version = "2.3.1+cu118";
+  FindPackage(here, "requests")->version = "2.32.3";
+  auto findings = CheckAgainstLock(team, here, "team.lock");
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].id, "lock.breaking_drift");
+  EXPECT_EQ(findings[0].severity, model::Severity::kError);
+  EXPECT_NE(findings[0].title.find("2.3.1+cu121 (lock) -> 2.3.1+cu118 (here)"), std::string::npos) << findings[0].title;
+  EXPECT_EQ(findings[0].fix,
+            "python -m pip install 'torch==2.3.1+cu121' --extra-index-url https://download.pytorch.org/whl/cu121");
+  EXPECT_EQ(findings[1].id, "lock.cosmetic_drift");
+  EXPECT_EQ(findings[1].severity, model::Severity::kInfo);
+  EXPECT_EQ(CheckExitCode(findings), 1);
+  EXPECT_NE(RenderCheckText(findings, "team.lock").find("FAIL: 1 breaking, 0 notable, 1 cosmetic"), std::string::npos);
+}
+
+TEST(LockCheckTest, NotableDriftWarnsButPasses) {
+  Lock team = GpuMachineLock(), here = team;
+  here.driver.version = "550.90.07";
+  auto findings = CheckAgainstLock(team, here, "team.lock");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].id, "lock.notable_drift");
+  EXPECT_EQ(findings[0].severity, model::Severity::kWarning);
+  EXPECT_EQ(CheckExitCode(findings), 0);
+}
+
+TEST(LockCheckTest, ExtraPackageFixUninstallsIt) {
+  Lock team = GpuMachineLock(), here = team;
+  here.python->packages.push_back({"six", "1.16.0", "pip", std::nullopt});
+  auto findings = CheckAgainstLock(team, here, "team.lock");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].fix, "python -m pip uninstall six");
+}
+
+}  // namespace
+}  // namespace dlenv::lock

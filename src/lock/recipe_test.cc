@@ -1,0 +1,186 @@
+#include "lock/recipe.h"
+
+#include <gtest/gtest.h>
+
+#include "lock/atomic_write.h"
+#include "lock/commands.h"
+#include "lock/test_locks.h"
+#include "testing/temp_tree.h"
+#include "util/subprocess.h"
+
+namespace dlenv::lock {
+namespace {
+
+using testing::GpuMachineLock;
+
+struct ImageCase {
+  const char* cuda;
+  std::optional<int> cudnn;
+  std::optional<std::string> python;
+  const char* expected;  // "" when no image fits
+};
+
+// Expected tags follow NVIDIA's published scheme: cudnn8 up to CUDA 12.2, cudnn9 for 12.3.2,
+// plain "cudnn" (cuDNN 9) from 12.4.1 on; the newest patch of the minor release.
+TEST(CudaImageTest, TagMatchesTheLocksCudaAndCudnn) {
+  const ImageCase cases[] = {
+      {"12.1", 8, "3.10", "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04"},
+      {"12.4", 9, "3.10", "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04"},
+      {"12.3", 9, "3.10", "nvidia/cuda:12.3.2-cudnn9-runtime-ubuntu22.04"},
+      {"11.8", 8, "3.8", "nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu20.04"},
+      {"11.8", 8, "3.10", "nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04"},
+      {"12.6", 9, "3.12", "nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04"},
+      {"12.8", 9, std::nullopt, "nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04"},
+      {"12.2", 8, "3.10", "nvidia/cuda:12.2.2-cudnn8-runtime-ubuntu22.04"},
+      {"13.0", 9, "3.12", "nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04"},
+      {"12.1", std::nullopt, "3.10", "nvidia/cuda:12.1.1-runtime-ubuntu22.04"},
+      // No image pairs CUDA 12.4 with cuDNN 8: the image without cuDNN.
+      {"12.4", 8, "3.10", "nvidia/cuda:12.4.1-runtime-ubuntu22.04"},
+      // No 12.7 image: the next minor runs 12.7 builds.
+      {"12.7", 9, "3.12", "nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04"},
+      {"10.2", 7, "3.8", ""},
+  };
+  const auto& table = BuiltinCudaImages();
+  for (const auto& c : cases) {
+    auto base = ChooseCudaImage(table, *util::DottedVersion::Parse(c.cuda), c.cudnn, c.python);
+    EXPECT_EQ(base ? base->image : "", c.expected) << "CUDA " << c.cuda << " cuDNN " << c.cudnn.value_or(0);
+  }
+  auto fallback = ChooseCudaImage(table, *util::DottedVersion::Parse("12.4"), 8, "3.10");
+  ASSERT_TRUE(fallback);
+  ASSERT_EQ(fallback->notes.size(), 1u);
+  EXPECT_NE(fallback->notes[0].find("nvidia-cudnn-cu12"), std::string::npos);
+}
+
+TEST(CudaImageTest, CpuOnlyLockUsesItsOwnDistribution) {
+  Lock lock = GpuMachineLock();
+  lock.python->frameworks.clear();
+  std::erase_if(lock.python->packages, [](auto& p) { return p.name.starts_with("nvidia") || p.name == "torch"; });
+  lock.toolkits.clear();
+  lock.cuda_libraries.clear();
+  lock.host.os_id = "debian";
+  lock.host.os_version = "12";
+  lock.python->version = "3.11.2";
+  BaseImage base = ChooseBaseImage(BuiltinCudaImages(), lock);
+  EXPECT_EQ(base.image, "debian:12");
+  EXPECT_EQ(base.distro_python, "3.11");
+}
+
+TEST(RecipeTest, PinsTheFrameworkVariantWithItsIndex) {
+  Recipe r = MakeRecipe(GpuMachineLock(), {}, BuiltinCudaImages());
+  EXPECT_EQ(r.base.image, "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04");
+  ASSERT_EQ(r.files.size(), 2u);
+  const std::string& docker = r.files[0].contents;
+  const std::string& req = r.files[1].contents;
+  EXPECT_EQ(r.files[1].name, "requirements.txt");
+  EXPECT_NE(req.find("\n--extra-index-url https://download.pytorch.org/whl/cu121\n"), std::string::npos) << req;
+  EXPECT_NE(req.find("\ntorch==2.3.1+cu121\n"), std::string::npos);
+  EXPECT_NE(req.find("\nnumpy==1.26.4\n"), std::string::npos);
+  EXPECT_EQ(req.find("pip=="), std::string::npos);  // left to the interpreter
+  EXPECT_NE(docker.find("\nFROM nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04\n"), std::string::npos) << docker;
+  EXPECT_NE(docker.find("NVIDIA_REQUIRE_CUDA=\"cuda>=12.1\""), std::string::npos);
+  EXPECT_NE(docker.find("driver >= 530.30.02"), std::string::npos) << docker;  // CUDA 12.1's GA driver
+  EXPECT_NE(docker.find("apt-get install -y --no-install-recommends python3 python3-venv"), std::string::npos);
+  EXPECT_EQ(docker.find("EXPOSE"), std::string::npos);
+}
+
+TEST(RecipeTest, DirectUrlsAreKeptAndSystemPackagesLeftOut) {
+  Lock lock = GpuMachineLock();
+  lock.python->packages.push_back({"mylib", "0.1.0", "pip", "https://example.org/mylib-0.1.0-py3-none-any.whl"});
+  lock.python->packages.push_back({"python-apt", "2.6.0", "debian", std::nullopt});
+  Recipe r = MakeRecipe(lock, {}, BuiltinCudaImages());
+  const std::string& req = r.files[1].contents;
+  EXPECT_NE(req.find("\nmylib @ https://example.org/mylib-0.1.0-py3-none-any.whl\n"), std::string::npos) << req;
+  EXPECT_EQ(req.find("\npython-apt=="), std::string::npos);
+  EXPECT_NE(req.find("# Left out (not installed by pip): python-apt (debian)"), std::string::npos);
+}
+
+TEST(RecipeTest, PythonFromDeadsnakesWhenTheImageHasAnotherMinor) {
+  Lock lock = GpuMachineLock();
+  lock.python->version = "3.11.9";  // CUDA 12.1 images are Ubuntu 20.04 (3.8) and 22.04 (3.10)
+  Recipe r = MakeRecipe(lock, {}, BuiltinCudaImages());
+  const std::string& docker = r.files[0].contents;
+  EXPECT_NE(docker.find("ppa:deadsnakes/ppa"), std::string::npos);
+  EXPECT_NE(docker.find("RUN python3.11 -m venv /opt/venv"), std::string::npos);
+}
+
+std::string RunPython(const std::string& script, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"python3", "-c", script};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = util::RunCommand(argv, {});
+  EXPECT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
+  return r.out;
+}
+
+TEST(RecipeTest, CondaEnvironmentYmlParsesAsYaml) {
+  Lock lock = GpuMachineLock();
+  lock.python->packages.push_back({"cudatoolkit", "11.8.0", "conda", std::nullopt});
+  lock.python->packages.push_back({"odd", "1.0", "pip", "https://example.org/a b: c # d.whl"});
+  RecipeOptions options;
+  options.conda = true;
+  options.jupyter = true;
+  options.ssh = true;
+  Recipe r = MakeRecipe(lock, options, BuiltinCudaImages());
+  ASSERT_EQ(r.files[1].name, "environment.yml");
+  dlenv::testing::TempTree tmp;
+  auto yml = tmp.Write("environment.yml", r.files[1].contents);
+  // python3-yaml is the oracle: the document must load and say what the lock says.
+  std::string out = RunPython(R"(
+import sys, yaml, json
+doc = yaml.safe_load(open(sys.argv[1]))
+print(json.dumps(doc, sort_keys=True))
+)",
+                              {yml.string()});
+  auto doc = nlohmann::json::parse(out);
+  EXPECT_EQ(doc["name"], "dlenv-env");
+  auto deps = doc["dependencies"];
+  EXPECT_EQ(deps[0], "python=3.10.12");
+  EXPECT_NE(std::find(deps.begin(), deps.end(), "cudatoolkit=11.8.0"), deps.end());
+  auto pip = deps.back()["pip"];
+  EXPECT_EQ(pip[0], "--extra-index-url https://download.pytorch.org/whl/cu121");
+  EXPECT_NE(std::find(pip.begin(), pip.end(), "torch==2.3.1+cu121"), pip.end());
+  EXPECT_NE(std::find(pip.begin(), pip.end(), "odd @ https://example.org/a b: c # d.whl"), pip.end());
+  const std::string& docker = r.files[0].contents;
+  EXPECT_NE(docker.find("conda env create -p /opt/env -f /tmp/environment.yml"), std::string::npos);
+  EXPECT_NE(docker.find("EXPOSE 8888"), std::string::npos);
+  EXPECT_NE(docker.find("EXPOSE 22"), std::string::npos);
+  EXPECT_NE(docker.find("/usr/sbin/sshd && exec jupyter lab"), std::string::npos);
+}
+
+TEST(AtomicWriteTest, WritesAllOrNothing) {
+  dlenv::testing::TempTree tmp;
+  auto a = tmp.Write("out/Dockerfile", "old dockerfile");
+  tmp.MakeDir("out/requirements.txt");  // a folder where a file must go: the second write fails
+  std::string err = WriteFilesAtomically({{a, "new dockerfile"}, {tmp / "out/requirements.txt", "x"}});
+  EXPECT_NE(err.find("requirements.txt: is a folder"), std::string::npos) << err;
+  EXPECT_EQ(dlenv::testing::ReadAll(a), "old dockerfile");
+  std::size_t entries = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(tmp / "out")) ++entries;
+  EXPECT_EQ(entries, 2u);  // no temporary file left behind
+
+  EXPECT_EQ(WriteFilesAtomically({{a, "new dockerfile"}}), "");
+  EXPECT_EQ(dlenv::testing::ReadAll(a), "new dockerfile");
+  EXPECT_NE(WriteFilesAtomically({{tmp / "missing/dir/x", "y"}}).find("cannot create a file"), std::string::npos);
+}
+
+TEST(RecipeCommandTest, BadLockWritesNothingAndExitsTwo) {
+  dlenv::testing::TempTree tmp;
+  auto lock = tmp.Write("team.lock", R"({"lock_version": 7, "environment": {}})");
+  RecipeCommandOptions options;
+  options.lock = lock.string();
+  options.output_dir = (tmp / "out").string();
+  CommandResult r = RunRecipe(options);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.error.find("team.lock: written by a newer dlenv (lock_version 7"), std::string::npos) << r.error;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
+TEST(RecipeCommandTest, MissingLockFileIsNamed) {
+  RecipeCommandOptions options;
+  options.lock = "/nonexistent/team.lock";
+  CommandResult r = RunRecipe(options);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.error, "/nonexistent/team.lock: cannot read: No such file or directory");
+}
+
+}  // namespace
+}  // namespace dlenv::lock
