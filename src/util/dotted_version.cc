@@ -8,6 +8,7 @@ std::optional<DottedVersion> DottedVersion::Parse(std::string_view text) {
   if (!text.empty() && (text.front() == 'v' || text.front() == 'V')) text.remove_prefix(1);
   if (text.empty()) return std::nullopt;
   DottedVersion v;
+  v.text_ = std::string(text);
   std::size_t start = 0;
   while (true) {
     auto end = text.find('.', start);
@@ -31,6 +32,7 @@ DottedVersion DottedVersion::FromCudaInt(int v) {
 }
 
 std::string DottedVersion::ToString() const {
+  if (!text_.empty()) return text_;
   std::string s;
   for (std::size_t i = 0; i < parts_.size(); ++i) {
     if (i) s += '.';

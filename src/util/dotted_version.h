@@ -22,6 +22,7 @@ class DottedVersion {
   int minor() const { return part(1); }
   int part(std::size_t i) const { return i < parts_.size() ? parts_[i] : 0; }
   std::size_t size() const { return parts_.size(); }
+  /// The text it was parsed from (NVIDIA's zero-padded 530.30.02 stays so), else the parts.
   std::string ToString() const;
 
   /// Missing trailing parts compare as zero: 12.4 == 12.4.0.
@@ -30,6 +31,7 @@ class DottedVersion {
 
  private:
   std::vector<int> parts_;
+  std::string text_;
 };
 
 }  // namespace dlenv::util

@@ -12,6 +12,8 @@ TEST(DottedVersion, ParsesAndOrdersDriverVersions) {
   EXPECT_GT(*a, *b);
   EXPECT_EQ(a->major(), 550);
   EXPECT_EQ(a->ToString(), "550.54.15");
+  EXPECT_EQ(DottedVersion::Parse("530.30.02")->ToString(), "530.30.02");
+  EXPECT_EQ(*DottedVersion::Parse("530.30.02"), *DottedVersion::Parse("530.30.2"));
   EXPECT_EQ(*DottedVersion::Parse("12.4"), *DottedVersion::Parse("12.4.0"));
   EXPECT_LT(*DottedVersion::Parse("580"), *DottedVersion::Parse("580.65.06"));
 }
