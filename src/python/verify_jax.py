@@ -28,7 +28,12 @@ def main():
         try:
             import jax
             import jax.numpy as jnp
-        except Exception as e:
+        except ModuleNotFoundError as e:
+            if (e.name or "").split(".")[0] != "jax":  # installed, but something it needs is not
+                doc["errors"].append("%s: %s" % (type(e).__name__, e))
+                doc["import_error"] = True
+            return
+        except Exception as e:  # OSError from a missing libcudnn, ...
             doc["errors"].append("%s: %s" % (type(e).__name__, e))
             doc["import_error"] = True
             return

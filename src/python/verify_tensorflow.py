@@ -41,7 +41,12 @@ def main():
         warnings.simplefilter("always")
         try:
             import tensorflow as tf
-        except Exception as e:
+        except ModuleNotFoundError as e:
+            if (e.name or "").split(".")[0] != "tensorflow":  # installed, but something it needs is not
+                doc["errors"].append("%s: %s" % (type(e).__name__, e))
+                doc["import_error"] = True
+            return
+        except Exception as e:  # OSError from a missing libcudnn, ...
             doc["errors"].append("%s: %s" % (type(e).__name__, e))
             doc["import_error"] = True
             return

@@ -49,7 +49,12 @@ def main():
         warnings.simplefilter("always")
         try:
             import torch
-        except Exception as e:  # ImportError, OSError from a missing libcudnn, ...
+        except ModuleNotFoundError as e:
+            if (e.name or "").split(".")[0] != "torch":  # installed, but something it needs is not
+                doc["errors"].append("%s: %s" % (type(e).__name__, e))
+                doc["import_error"] = True
+            return
+        except Exception as e:  # OSError from a missing libcudnn, ...
             doc["errors"].append("%s: %s" % (type(e).__name__, e))
             doc["import_error"] = True
             return
