@@ -32,5 +32,6 @@ struct CommandRegistration {
 std::span<const CommandRegistration> AllCommands();
 
 Command AddDoctor(CLI::App& app);
+Command AddVerify(CLI::App& app);
 
 }  // namespace dlenv::cli
