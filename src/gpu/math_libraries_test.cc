@@ -158,6 +158,11 @@ TEST(MathLibraryVersions, EncodingsOfBothEras) {
   EXPECT_EQ(NcclVersionText(2708), "2.7.8");
   EXPECT_EQ(NcclVersionText(22105), "2.21.5");
   EXPECT_EQ(SonameMajor("/usr/lib/libcublas.so.12.4.5.8"), 12);
+  // CUBLAS_VERSION of cuBLAS 13.1.0 (cublas_api.h) and of cuBLAS 10.2.2 (major*1000 era).
+  EXPECT_EQ(CublasVersionText(130100), "13.1.0");
+  EXPECT_EQ(CublasVersionText(10202), "10.2.2");
+  EXPECT_EQ(GemmComputeType32F(130100), kCublasCompute32F);
+  EXPECT_EQ(GemmComputeType32F(10202), kCudaR32F);
   EXPECT_EQ(SonameMajor("libcublas.so"), std::nullopt);
 }
 

@@ -494,7 +494,7 @@ class Session {
     } destroy{b, handle};
     int version = 0;
     b.get_version(handle, &version);
-    r.evidence.push_back(fmt::format("cuBLAS {}.{}.{}", version / 10000, version % 10000 / 100, version % 100));
+    r.evidence.push_back("cuBLAS " + gpu::CublasVersionText(version));
 
     constexpr int m = 256, n = 256, k = 256;
     std::vector<GemmType> types = {GemmType::kFloat32};
