@@ -11,6 +11,7 @@
 #include "model/json.h"
 #include "probe/probes.h"
 #include "util/strings.h"
+#include "verify/findings.h"
 #include "verify/framework_checks.h"
 #include "verify/native_checks.h"
 
@@ -54,7 +55,17 @@ VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snaps
     if (gpus.empty()) {
       for (int i = 0; i < count; ++i) gpus.push_back(i);
     }
-    gpus.erase(std::remove_if(gpus.begin(), gpus.end(), [&](int g) { return g < 0 || g >= count; }), gpus.end());
+    std::vector<int> absent;
+    std::erase_if(gpus, [&](int g) {
+      if (g >= 0 && g < count) return false;
+      absent.push_back(g);
+      return true;
+    });
+    for (int g : absent) {
+      const std::string why = fmt::format("--gpu {}: CUDA sees {} GPU{} (ordinals 0 to {})", g, count,
+                                          count == 1 ? "" : "s", count - 1);
+      report.checks.push_back({"context", {g}, std::nullopt, Verdict::kFail, 0, why, {}, {CheckFailedFinding("context", {g}, why)}});
+    }
     plan.items = PlanNativeItems(gpus);
     plan.memory_fraction = options.memory_fraction;
     plan.item_deadline = deadline;
@@ -63,7 +74,7 @@ VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snaps
     plan.cudnn_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::CudnnSpec());
     plan.nccl_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::NcclSpec());
     plan.driver_cuda_version = snapshot.driver.cuda_driver_version;
-    report.checks = RunNativeChecks(plan);
+    for (auto& r : RunNativeChecks(plan)) report.checks.push_back(std::move(r));
   }
   const bool skip_frameworks = std::find(options.frameworks.begin(), options.frameworks.end(), "none") !=
                                options.frameworks.end();

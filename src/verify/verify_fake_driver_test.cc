@@ -117,6 +117,16 @@ TEST(VerifyFakeDriver, TwoGpusRunPerGpuChecksAndOneAllReduceAcrossBoth) {
   EXPECT_NE(one.Check("context", 1), nullptr);
 }
 
+TEST(VerifyFakeDriver, AGpuThatIsNotThereFailsInsteadOfPassingNothing) {
+  auto run = Verify(Healthy(), {"--gpu", "3", "--timeout", "5"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.Verdict("context"), "absent");  // no check ran on GPU 0
+  const json* c = run.Check("context", 3);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ((*c)["verdict"], "fail");
+  EXPECT_NE((*c)["summary"].get<std::string>().find("CUDA sees 1 GPU"), std::string::npos);
+}
+
 TEST(VerifyFakeDriver, FailingAllocationFailsTheMemoryCheck) {
   auto s = Healthy();
   s["returns"] = {{"cuMemAlloc_v2", 2}};  // CUDA_ERROR_OUT_OF_MEMORY
