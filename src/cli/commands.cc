@@ -5,6 +5,7 @@ namespace {
 
 constexpr CommandRegistration kCommands[] = {
     {"doctor", AddDoctor},
+    {"install", AddInstall},
     {"verify", AddVerify},
 };
 

@@ -32,6 +32,7 @@ struct CommandRegistration {
 std::span<const CommandRegistration> AllCommands();
 
 Command AddDoctor(CLI::App& app);
+Command AddInstall(CLI::App& app);
 Command AddVerify(CLI::App& app);
 
 }  // namespace dlenv::cli

@@ -34,7 +34,18 @@ Library Load(const std::vector<std::string>& names) {
 std::string ErrorName(const Api& api, Result r) {
   const char* name = nullptr;
   if (api.get_error_name && api.get_error_name(r, &name) == kSuccess && name) return name;
-  return "CUresult " + std::to_string(r);
+  // The link stub answers every call, cuGetErrorName included, with CUDA_ERROR_STUB_LIBRARY:
+  // name the codes dlenv reasons about itself.
+  switch (r) {
+    case kSuccess: return "CUDA_SUCCESS";
+    case kErrorNotInitialized: return "CUDA_ERROR_NOT_INITIALIZED";
+    case kErrorStubLibrary: return "CUDA_ERROR_STUB_LIBRARY";
+    case kErrorNoDevice: return "CUDA_ERROR_NO_DEVICE";
+    case kErrorInvalidDevice: return "CUDA_ERROR_INVALID_DEVICE";
+    case kErrorSystemDriverMismatch: return "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH";
+    case kErrorCompatNotSupportedOnDevice: return "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE";
+    default: return "CUresult " + std::to_string(r);
+  }
 }
 
 bool IsStubPath(const std::string& path) {

@@ -24,7 +24,6 @@ inline constexpr Result kErrorNotInitialized = 3;      // CUDA_ERROR_NOT_INITIAL
 inline constexpr Result kErrorNoDevice = 100;          // CUDA_ERROR_NO_DEVICE
 inline constexpr Result kErrorInvalidDevice = 101;     // CUDA_ERROR_INVALID_DEVICE
 inline constexpr Result kErrorStubLibrary = 34;        // CUDA_ERROR_STUB_LIBRARY
-inline constexpr Result kErrorInsufficientDriver = 35; // CUDA_ERROR_INSUFFICIENT_DRIVER
 inline constexpr Result kErrorCompatNotSupportedOnDevice = 804;
 inline constexpr Result kErrorSystemDriverMismatch = 803;
 

@@ -20,11 +20,11 @@ DLENV_JSON(HostInfo, os_id, os_name, os_version, kernel, glibc, cpu_model, cpu_c
 DLENV_JSON(DeviceNode, path, exists, accessible)
 DLENV_JSON(DriverInfo, kernel_module_version, kernel_module_text, probe_status, probe_detail,
            nvml_library_path, nvml_load_error, nvml_init_status, nvml_init_error,
-           nvml_device_count, nvml_driver_version, nvml_cuda_driver_version, cuda_library_path, cuda_load_error,
-           cuda_init_status, cuda_init_error, cuda_driver_version, cuda_device_count, device_nodes,
-           cuda_visible_devices, nvidia_visible_devices)
-DLENV_JSON(GpuInfo, index, cuda_index, name, uuid, serial, pci_bus_id, cc_major, cc_minor, architecture,
-           memory_total_bytes, memory_used_bytes, persistence_mode, mig_mode,
+           nvml_device_count, nvml_driver_version, nvml_cuda_driver_version, cuda_library_path,
+           cuda_load_error, cuda_init_status, cuda_init_error, cuda_driver_version,
+           cuda_device_count, device_nodes, cuda_visible_devices, nvidia_visible_devices)
+DLENV_JSON(GpuInfo, index, cuda_index, name, uuid, serial, pci_bus_id, cc_major, cc_minor,
+           architecture, memory_total_bytes, memory_used_bytes, persistence_mode, mig_mode,
            ecc_uncorrected_volatile, ecc_uncorrected_aggregate, retired_pages_pending,
            retired_pages_count, remapped_rows_correctable, remapped_rows_uncorrectable,
            row_remap_pending, row_remap_failure, pcie_gen_current, pcie_gen_max,
@@ -35,10 +35,12 @@ DLENV_JSON(Toolkit, root, found_via, version, version_source, components, nvcc_p
 DLENV_JSON(LibraryCopy, family, path, real_path, version, version_source, found_via, is_stub,
            loader_first)
 DLENV_JSON(PackageRecord, name, normalized_name, version, installer, requested, direct_url,
-           record_kind, record_path, requires_dist, conda_build, conda_channel)
+           record_kind, record_path, requires_dist, conda_build, conda_channel, shadowed)
 DLENV_JSON(LibraryNeed, soname, resolved, found_via, version, expected_version)
+DLENV_JSON(NvidiaWheel, package, version, libraries)
 DLENV_JSON(FrameworkBuild, name, package, version, cuda_build, cuda_version, rocm_version,
-           cudnn_version, debug, cuda_archs, archs_source, numpy_abi, libraries, evidence)
+           cudnn_version, debug, cuda_archs, archs_source, numpy_abi, libraries, evidence,
+           nvidia_wheels)
 DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages,
            packages, frameworks)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,

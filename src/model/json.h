@@ -51,6 +51,8 @@ void to_json(nlohmann::json& j, const PackageRecord& v);
 void from_json(const nlohmann::json& j, PackageRecord& v);
 void to_json(nlohmann::json& j, const LibraryNeed& v);
 void from_json(const nlohmann::json& j, LibraryNeed& v);
+void to_json(nlohmann::json& j, const NvidiaWheel& v);
+void from_json(const nlohmann::json& j, NvidiaWheel& v);
 void to_json(nlohmann::json& j, const FrameworkBuild& v);
 void from_json(const nlohmann::json& j, FrameworkBuild& v);
 void to_json(nlohmann::json& j, const PythonEnv& v);

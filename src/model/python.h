@@ -20,6 +20,8 @@ struct PackageRecord {
   std::vector<std::string> requires_dist;  // PEP 508 strings
   std::optional<std::string> conda_build;  // build string (cuda120_py311_...)
   std::optional<std::string> conda_channel;
+  /// An earlier record of the same normalized name on sys.path wins; pip ignores this one.
+  bool shadowed = false;
 };
 
 /// A shared library a framework will load, and where its own search rules find it.
@@ -29,6 +31,13 @@ struct LibraryNeed {
   std::optional<std::string> found_via;    // RUNPATH, nvidia wheel, LD_LIBRARY_PATH, ld.so.cache
   std::optional<std::string> version;
   std::optional<std::string> expected_version;  // what the framework ships or pins
+};
+
+/// An NVIDIA pip wheel (nvidia-cudnn-cu12, ...) a framework pulls in, with its libraries.
+struct NvidiaWheel {
+  std::string package;  // nvidia-cudnn-cu12
+  std::string version;  // 9.1.0.70
+  std::vector<std::string> libraries;  // site-packages/nvidia/cudnn/lib/libcudnn.so.9, ...
 };
 
 struct FrameworkBuild {
@@ -45,6 +54,7 @@ struct FrameworkBuild {
   std::optional<std::string> numpy_abi;      // "1" or "2": NumPy major it was built against
   std::vector<LibraryNeed> libraries;
   std::vector<std::string> evidence;         // files the facts came from
+  std::vector<NvidiaWheel> nvidia_wheels;    // what its requirements pulled in and is installed
 };
 
 struct PythonEnv {

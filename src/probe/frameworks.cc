@@ -1,10 +1,664 @@
 #include "probe/frameworks.h"
 
-namespace dlenv::probe {
+#include <algorithm>
+#include <cctype>
+#include <set>
 
-std::vector<model::FrameworkBuild> ReadFrameworkBuilds(const ProbeContext&, const model::PythonEnv&,
-                                                       const std::vector<model::LibraryCopy>&) {
-  return {};  // Not yet written.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "probe/frameworks_loader.h"
+#include "util/dotted_version.h"
+#include "util/elf.h"
+#include "util/fatbin.h"
+#include "util/py_literal.h"
+#include "util/strings.h"
+
+namespace dlenv::probe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// --- package records -------------------------------------------------------------------
+
+// PEP 503 normalisation (runs of -_. become one -, lower case).
+std::string NormalizeName(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '-' || c == '_' || c == '.') {
+      if (out.empty() || out.back() != '-') out.push_back('-');
+    } else {
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+  }
+  return out;
+}
+
+const model::PackageRecord* FindPackage(const model::PythonEnv& env, std::string_view name) {
+  std::string want = NormalizeName(name);
+  for (const auto& p : env.packages) {
+    if ((p.normalized_name.empty() ? NormalizeName(p.name) : p.normalized_name) == want) return &p;
+  }
+  return nullptr;
+}
+
+/// The distribution name a PEP 508 requirement starts with ("nvidia-cudnn-cu12==9.1.0.70; ...").
+std::string RequirementName(std::string_view req) {
+  std::size_t end = 0;
+  while (end < req.size() && (std::isalnum(static_cast<unsigned char>(req[end])) || req[end] == '-' ||
+                              req[end] == '_' || req[end] == '.')) {
+    ++end;
+  }
+  return NormalizeName(req.substr(0, end));
+}
+
+/// The exact pin of a requirement (`==9.1.0.70`), if it has one.
+std::optional<std::string> RequirementPin(std::string_view req) {
+  auto at = req.find("==");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::size_t end = at + 2;
+  while (end < req.size() && req[end] != ',' && req[end] != ';' && req[end] != ' ' && req[end] != ')') ++end;
+  return std::string(req.substr(at + 2, end - at - 2));
+}
+
+// Python versions are PEP 440 (util/pep440.h, owned by the environment probe); the facts here
+// only need the leading release numbers ("2.3.1+cu121" -> 2.3.1), which DottedVersion orders.
+std::optional<util::DottedVersion> ReleaseOf(std::string_view version) {
+  std::size_t end = 0;
+  while (end < version.size() && (std::isdigit(static_cast<unsigned char>(version[end])) || version[end] == '.')) ++end;
+  while (end > 0 && version[end - 1] == '.') --end;
+  return util::DottedVersion::Parse(version.substr(0, end));
+}
+
+bool AtLeast(std::string_view version, std::string_view floor) {
+  auto v = ReleaseOf(version);
+  auto f = util::DottedVersion::Parse(floor);
+  return v && f && *v >= *f;
+}
+
+// --- files -----------------------------------------------------------------------------
+
+struct ObjectFacts {
+  fs::path path;  // inside the root
+  util::ElfDynamic dynamic;
+  std::vector<std::string> arches;  // from .nv_fatbin
+  bool has_fatbin = false;
+  std::string problem;
+};
+
+std::optional<ObjectFacts> ReadObject(const ProbeContext& ctx, const fs::path& path) {
+  if (!ctx.fs.IsRegularFile(path)) return std::nullopt;
+  ObjectFacts facts;
+  facts.path = path;
+  std::string error;
+  auto file = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
+  if (!file) {
+    facts.problem = fmt::format("{}: {}", path.string(), error);
+    return facts;
+  }
+  auto elf = util::ParseElf(file->bytes());
+  if (!elf.info) {
+    facts.problem = fmt::format("{}: {}", path.string(), elf.error);
+    return facts;
+  }
+  facts.dynamic = elf.info->dynamic;
+  if (const auto* section = elf.info->FindSection(".nv_fatbin")) {
+    facts.has_fatbin = true;
+    auto contents = util::ParseFatbin(util::SectionBytes(file->bytes(), *section));
+    facts.arches = contents.ArchNames();
+    if (!contents.problem.empty()) facts.problem = fmt::format("{}: {}", path.string(), contents.problem);
+  }
+  return facts;
+}
+
+std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx, const fs::path& path) {
+  // Generated files are a few kilobytes; a huge one is not what we think it is.
+  auto text = ctx.fs.ReadFile(path, 1u << 20);
+  if (!text) return std::nullopt;
+  return util::ParsePyLiterals(*text);
+}
+
+/// Only these families are CUDA libraries a framework brings or needs; libcuda.so.1 and
+/// libnvidia-ml.so.1 belong to the driver and are checked by the driver rules.
+bool IsCudaLibrary(std::string_view soname) {
+  static constexpr std::string_view kPrefixes[] = {
+      "libcudart.so", "libcublas.so", "libcublasLt.so", "libcudnn", "libcufft.so", "libcurand.so",
+      "libcusolver.so", "libcusparse.so", "libcusparseLt.so", "libnccl.so", "libnvrtc.so", "libnvJitLink.so",
+      "libcupti.so", "libnvToolsExt.so", "libcufile.so", "libnvinfer.so"};
+  for (auto p : kPrefixes) {
+    if (soname.starts_with(p)) return true;
+  }
+  return false;
+}
+
+void AddArches(model::FrameworkBuild& build, const ObjectFacts& object) {
+  if (!object.has_fatbin) return;
+  std::set<std::string> merged(build.cuda_archs.begin(), build.cuda_archs.end());
+  merged.insert(object.arches.begin(), object.arches.end());
+  build.cuda_archs.assign(merged.begin(), merged.end());
+  // Sort as ArchNames does: by number, SASS before PTX.
+  auto key = [](const std::string& a) {
+    auto digits = a.substr(a.find('_') + 1);
+    return std::pair(util::ParseInt(digits).value_or(0), a.starts_with("compute_"));
+  };
+  std::sort(build.cuda_archs.begin(), build.cuda_archs.end(),
+            [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  build.archs_source = build.archs_source ? *build.archs_source + ", " + object.path.string()
+                                          : ".nv_fatbin of " + object.path.string();
+}
+
+// --- one environment -------------------------------------------------------------------
+
+class EnvReader {
+ public:
+  EnvReader(const ProbeContext& ctx, const model::PythonEnv& env, const std::vector<model::LibraryCopy>& system)
+      : ctx_(ctx), env_(env), search_(ctx, system) {
+    IndexNvidiaWheels();
+  }
+
+  std::vector<model::FrameworkBuild> Run() {
+    std::vector<model::FrameworkBuild> out;
+    for (auto read : {&EnvReader::Torch, &EnvReader::TensorFlow, &EnvReader::Jax, &EnvReader::Cupy,
+                       &EnvReader::OnnxRuntime, &EnvReader::Numpy}) {
+      if (auto build = (this->*read)()) out.push_back(std::move(*build));
+    }
+    return out;
+  }
+
+ private:
+  /// The first site-packages folder holding `inside` (a package folder or file).
+  std::optional<fs::path> Site(std::string_view inside) const {
+    for (const auto& site : env_.site_packages) {
+      if (ctx_.fs.Exists(fs::path(site) / inside)) return fs::path(site);
+    }
+    return std::nullopt;
+  }
+
+  // Reads each nvidia-* wheel's RECORD so that a library file maps to the wheel (and its
+  // version) that installed it; RECORD is the wheel's own list of what it put where.
+  void IndexNvidiaWheels() {
+    for (const auto& p : env_.packages) {
+      std::string name = p.normalized_name.empty() ? NormalizeName(p.name) : p.normalized_name;
+      if (!name.starts_with("nvidia-") || p.record_kind != "dist-info") continue;
+      model::NvidiaWheel wheel{name, p.version, {}};
+      fs::path dist_info(p.record_path);
+      fs::path site = dist_info.parent_path();
+      if (auto record = ctx_.fs.ReadFile(dist_info / "RECORD", 4u << 20)) {
+        for (auto line : util::Lines(*record)) {
+          std::string file(line.substr(0, line.find(',')));
+          fs::path rel(file);
+          std::string base = rel.filename().string();
+          if (!file.starts_with("nvidia/") || !base.starts_with("lib") || base.find(".so") == std::string::npos) continue;
+          fs::path abs = (site / rel).lexically_normal();
+          wheel.libraries.push_back(abs.string());
+          search_.AddWheelFile(abs, p.version);
+        }
+      }
+      wheels_.push_back(std::move(wheel));
+    }
+  }
+
+  /// The installed NVIDIA wheels that these packages require (any extra: installed is what counts).
+  void AttachWheels(model::FrameworkBuild& build, const std::vector<const model::PackageRecord*>& packages) {
+    std::set<std::string> wanted;
+    pins_.clear();
+    for (const auto* p : packages) {
+      if (!p) continue;
+      for (const auto& req : p->requires_dist) {
+        std::string name = RequirementName(req);
+        if (!name.starts_with("nvidia-")) continue;
+        wanted.insert(name);
+        if (auto pin = RequirementPin(req)) pins_[name] = *pin;
+      }
+    }
+    for (const auto& wheel : wheels_) {
+      if (wanted.count(wheel.package)) build.nvidia_wheels.push_back(wheel);
+    }
+  }
+
+  /// Folders of the NVIDIA wheels attached to the build, for frameworks that preload them.
+  std::vector<fs::path> WheelDirs(const model::FrameworkBuild& build) const {
+    std::vector<fs::path> dirs;
+    for (const auto& w : build.nvidia_wheels) {
+      for (const auto& lib : w.libraries) {
+        fs::path dir = fs::path(lib).parent_path();
+        if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+      }
+    }
+    return dirs;
+  }
+
+  /// What the framework ships or pins for a soname: the version of the attached wheel that
+  /// carries a file of that name, or the requirement pin of such a wheel.
+  std::optional<std::string> ShippedVersion(const model::FrameworkBuild& build, const std::string& soname) const {
+    for (const auto& w : build.nvidia_wheels) {
+      for (const auto& lib : w.libraries) {
+        if (fs::path(lib).filename() == soname) return w.version;
+      }
+    }
+    // Not installed: the pin of the wheel that would carry it (nvidia-cudnn-cu12==9.1.0.70).
+    std::string component = WheelComponent(soname);
+    if (component.empty()) return std::nullopt;
+    for (const auto& [name, pin] : pins_) {
+      if (name == "nvidia-" + component || name.starts_with("nvidia-" + component + "-cu")) return pin;
+    }
+    return std::nullopt;
+  }
+
+  /// The NVIDIA wheel component that ships a soname (libcublasLt.so.12 -> cublas).
+  static std::string WheelComponent(std::string_view soname) {
+    static constexpr std::pair<std::string_view, std::string_view> kComponents[] = {
+        {"libcudnn", "cudnn"},         {"libcublas", "cublas"},     {"libcudart", "cuda-runtime"},
+        {"libnvrtc", "cuda-nvrtc"},    {"libcufft", "cufft"},       {"libcurand", "curand"},
+        {"libcusolver", "cusolver"},   {"libcusparseLt", "cusparselt"}, {"libcusparse", "cusparse"},
+        {"libnccl", "nccl"},           {"libnvJitLink", "nvjitlink"}, {"libcupti", "cuda-cupti"},
+        {"libnvToolsExt", "nvtx"},     {"libcufile", "cufile"}};
+    for (auto [prefix, component] : kComponents) {
+      if (soname.starts_with(prefix)) return std::string(component);
+    }
+    return {};
+  }
+
+  void ResolveNeeds(model::FrameworkBuild& build, const std::vector<std::string>& sonames, const LoaderObject& object,
+                    bool preloads_wheels) {
+    std::vector<fs::path> fallback = preloads_wheels ? WheelDirs(build) : std::vector<fs::path>{};
+    for (const auto& soname : sonames) {
+      bool seen = std::any_of(build.libraries.begin(), build.libraries.end(),
+                              [&](const auto& n) { return n.soname == soname; });
+      if (seen) continue;
+      auto need = search_.Resolve(soname, object, fallback);
+      if (!need.expected_version) need.expected_version = ShippedVersion(build, soname);
+      build.libraries.push_back(std::move(need));
+    }
+  }
+
+  static LoaderObject ObjectOf(const ObjectFacts& o) {
+    return {o.path.parent_path(), o.dynamic.rpath, o.dynamic.runpath};
+  }
+
+  static std::vector<std::string> CudaNeeded(const ObjectFacts& o) {
+    std::vector<std::string> out;
+    for (const auto& n : o.dynamic.needed) {
+      if (IsCudaLibrary(n)) out.push_back(n);
+    }
+    return out;
+  }
+
+  // NumPy ABI of a framework: its wheel metadata first (`numpy<2` means built against 1;
+  // `numpy>=2` against 2), else the release facts passed in.
+  static std::optional<std::string> NumpyAbiFromMetadata(const model::PackageRecord* p) {
+    if (!p) return std::nullopt;
+    for (const auto& req : p->requires_dist) {
+      if (RequirementName(req) != "numpy") continue;
+      std::string r;
+      for (char c : req) {
+        if (c != ' ') r.push_back(c);
+      }
+      if (r.find("<2,") != std::string::npos || r.find("<2.0") != std::string::npos || r.ends_with("<2") ||
+          r.find("<2;") != std::string::npos) {
+        return "1";
+      }
+      if (r.find(">=2") != std::string::npos) return "2";
+    }
+    return std::nullopt;
+  }
+
+  // ---- PyTorch ----
+  std::optional<model::FrameworkBuild> Torch() {
+    auto site = Site("torch/version.py");
+    if (!site) return std::nullopt;
+    fs::path version_py = *site / "torch/version.py";
+    auto literals = ReadPyLiterals(ctx_, version_py);
+    if (!literals) return std::nullopt;
+    const auto* record = FindPackage(env_, "torch");
+    model::FrameworkBuild b;
+    b.name = "torch";
+    b.package = record ? record->name : "torch";
+    b.evidence.push_back(version_py.string());
+    auto& names = literals->names;
+    b.version = names["__version__"].AsString().value_or(record ? record->version : "");
+    b.cuda_version = names["cuda"].AsString();
+    b.rocm_version = names["hip"].AsString();
+    b.debug = names["debug"].AsBool();
+    b.cuda_build = b.cuda_version.has_value();
+    if (auto git = names["git_version"].AsString()) b.evidence.push_back("git_version " + *git);
+    for (const auto& s : literals->skipped) b.evidence.push_back(version_py.string() + ": skipped " + s);
+
+    // torch <= 2.2 wheels were built against NumPy 1; 2.3.0 is the first built against NumPy 2
+    // (PyTorch 2.3 release notes). torch declares no numpy requirement, so metadata cannot say.
+    b.numpy_abi = NumpyAbiFromMetadata(record);
+    if (!b.numpy_abi && !b.version.empty()) b.numpy_abi = AtLeast(b.version, "2.3") ? "2" : "1";
+
+    AttachWheels(b, {record});
+    // 1.10 - 1.12 split the CUDA code into two libraries; later releases have one.
+    for (const char* lib : {"torch/lib/libtorch_cuda.so", "torch/lib/libtorch_cuda_cu.so",
+                            "torch/lib/libtorch_cuda_cpp.so"}) {
+      auto object = ReadObject(ctx_, *site / lib);
+      if (!object) continue;
+      b.evidence.push_back(object->path.string());
+      if (!object->problem.empty()) b.evidence.push_back("could not read " + object->problem);
+      AddArches(b, *object);
+      ResolveNeeds(b, CudaNeeded(*object), ObjectOf(*object), false);
+    }
+    // cuDNN: what the build loads, by the version of the copy it resolves.
+    for (const auto& need : b.libraries) {
+      if (need.soname.starts_with("libcudnn.so") && !b.cudnn_version) {
+        b.cudnn_version = need.expected_version ? need.expected_version : need.version;
+      }
+    }
+    return b;
+  }
+
+  // ---- TensorFlow ----
+  std::optional<model::FrameworkBuild> TensorFlow() {
+    auto site = Site("tensorflow/python/platform/build_info.py");
+    if (!site) return std::nullopt;
+    fs::path build_info_py = *site / "tensorflow/python/platform/build_info.py";
+    auto literals = ReadPyLiterals(ctx_, build_info_py);
+    if (!literals) return std::nullopt;
+    const model::PackageRecord* record = nullptr;
+    for (const char* name : {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly", "tensorflow-intel",
+                             "tensorflow-cpu-aws", "tf-nightly-cpu"}) {
+      if ((record = FindPackage(env_, name))) break;
+    }
+    model::FrameworkBuild b;
+    b.name = "tensorflow";
+    b.package = record ? record->name : "tensorflow";
+    b.version = record ? record->version : "";
+    b.evidence.push_back(build_info_py.string());
+    const util::PyValue* info = literals->names.count("build_info") ? &literals->names["build_info"] : nullptr;
+    if (!info || info->kind != util::PyValue::Kind::kDict) {
+      b.evidence.push_back(build_info_py.string() + ": no literal build_info dict");
+      return b;
+    }
+    auto text = [&](const char* key) -> std::optional<std::string> {
+      const auto* v = info->Get(key);
+      return v ? v->AsString() : std::nullopt;
+    };
+    auto flag = [&](const char* key) -> std::optional<bool> {
+      const auto* v = info->Get(key);
+      return v ? v->AsBool() : std::nullopt;
+    };
+    b.cuda_build = flag("is_cuda_build").value_or(false);
+    b.cuda_version = text("cuda_version");
+    b.cudnn_version = text("cudnn_version");
+    if (flag("is_rocm_build").value_or(false)) b.rocm_version = text("rocm_version").value_or("unknown");
+    if (const auto* caps = info->Get("cuda_compute_capabilities")) {
+      for (const auto& c : caps->items) {
+        auto s = c.AsString();
+        if (!s) continue;
+        // Older builds list "3.5"/"7.0"; later ones "sm_35"/"compute_80". One spelling for all.
+        if (s->find('.') != std::string::npos) {
+          std::string digits;
+          for (char ch : *s) {
+            if (ch != '.') digits.push_back(ch);
+          }
+          b.cuda_archs.push_back("sm_" + digits);
+        } else {
+          b.cuda_archs.push_back(*s);
+        }
+      }
+      b.archs_source = build_info_py.string();
+    }
+    // NumPy 2 from TF 2.18 (TensorFlow 2.18 release notes).
+    b.numpy_abi = NumpyAbiFromMetadata(record);
+    if (!b.numpy_abi && !b.version.empty()) b.numpy_abi = AtLeast(b.version, "2.18") ? "2" : "1";
+
+    AttachWheels(b, {record});
+    if (!b.cuda_build || !b.cuda_version) return b;
+    // TensorFlow dlopens its CUDA libraries (stream_executor's DSO loader) by these sonames,
+    // searching the RUNPATH of its own extension modules first.
+    auto cuda = util::DottedVersion::Parse(*b.cuda_version);
+    std::vector<std::string> sonames;
+    if (cuda) {
+      std::string runtime = cuda->major() <= 11 ? fmt::format("{}.{}", cuda->major(), cuda->major() == 11 ? 0 : cuda->minor())
+                                                : std::to_string(cuda->major());
+      sonames.push_back("libcudart.so." + runtime);
+      std::string blas = std::to_string(cuda->major() <= 10 ? 10 : cuda->major());
+      sonames.push_back("libcublas.so." + blas);
+      sonames.push_back("libcublasLt.so." + blas);
+    }
+    if (b.cudnn_version) {
+      if (auto cudnn = util::DottedVersion::Parse(*b.cudnn_version)) sonames.push_back(fmt::format("libcudnn.so.{}", cudnn->major()));
+    }
+    // The DSO loader runs inside these objects; their search paths together (each with its
+    // own $ORIGIN expanded) are where TensorFlow's own copies can come from.
+    std::vector<std::string> dirs;
+    for (const char* lib : {"tensorflow/python/_pywrap_tensorflow_internal.so", "tensorflow/libtensorflow_framework.so.2",
+                            "tensorflow/libtensorflow_cc.so.2"}) {
+      auto o = ReadObject(ctx_, *site / lib);
+      if (!o) continue;
+      b.evidence.push_back(o->path.string());
+      auto paths = o->dynamic.runpath ? o->dynamic.runpath : o->dynamic.rpath;
+      for (const auto& dir : paths ? ExpandSearchPath(*paths, o->path.parent_path()) : std::vector<fs::path>{}) {
+        if (std::find(dirs.begin(), dirs.end(), dir.string()) == dirs.end()) dirs.push_back(dir.string());
+      }
+    }
+    LoaderObject object{*site / "tensorflow", std::nullopt, std::nullopt};
+    if (!dirs.empty()) object.runpath = util::Join(dirs, ":");
+    ResolveNeeds(b, sonames, object, /*preloads_wheels=*/!b.nvidia_wheels.empty());
+    for (auto& need : b.libraries) {
+      if (need.soname.starts_with("libcudnn.so") && !need.expected_version) need.expected_version = b.cudnn_version;
+    }
+    return b;
+  }
+
+  // ---- JAX ----
+  std::optional<model::FrameworkBuild> Jax() {
+    const auto* jax = FindPackage(env_, "jax");
+    const auto* jaxlib = FindPackage(env_, "jaxlib");
+    if (!jax && !jaxlib) return std::nullopt;
+    model::FrameworkBuild b;
+    b.name = "jax";
+    b.package = jax ? jax->name : jaxlib->name;
+    b.version = jax ? jax->version : jaxlib->version;
+    if (jaxlib) {
+      b.evidence.push_back("jaxlib " + jaxlib->version);
+      // The monolithic CUDA jaxlib (up to 0.4.29) says its build in the local label:
+      // 0.4.25+cuda12.cudnn89.
+      auto plus = jaxlib->version.find("+cuda");
+      if (plus != std::string::npos) {
+        b.cuda_build = true;
+        std::string label = jaxlib->version.substr(plus + 5);
+        b.cuda_version = label.substr(0, label.find('.'));
+        auto cudnn = label.find("cudnn");
+        if (cudnn != std::string::npos && label.size() > cudnn + 5) {
+          std::string digits = label.substr(cudnn + 5);
+          b.cudnn_version = digits.size() >= 2 ? digits.substr(0, 1) + "." + digits.substr(1) : digits;
+        }
+      }
+    }
+    std::vector<const model::PackageRecord*> plugins;
+    for (const char* major : {"13", "12"}) {
+      for (const char* kind : {"plugin", "pjrt"}) {
+        if (const auto* p = FindPackage(env_, fmt::format("jax-cuda{}-{}", major, kind))) {
+          plugins.push_back(p);
+          b.evidence.push_back(fmt::format("{} {}", p->name, p->version));
+          if (!b.cuda_build) {
+            b.cuda_build = true;
+            b.cuda_version = major;
+          }
+        }
+      }
+    }
+    b.numpy_abi = NumpyAbiFromMetadata(jaxlib);
+    // jaxlib 0.4.26 is the first built against NumPy 2 (jax CHANGELOG).
+    if (!b.numpy_abi && jaxlib) b.numpy_abi = AtLeast(jaxlib->version, "0.4.26") ? "2" : "1";
+    AttachWheels(b, plugins);
+    if (!b.cuda_build || !b.cuda_version) return b;
+
+    std::string major = *b.cuda_version;
+    auto site = Site(fmt::format("jax_plugins/xla_cuda{}", major));
+    LoaderObject object{site ? *site / "jax_plugins" : fs::path("/"), std::nullopt, std::nullopt};
+    if (site) {
+      fs::path dir = *site / fmt::format("jax_plugins/xla_cuda{}", major);
+      for (const auto& name : ctx_.fs.ListDir(dir)) {
+        if (!name.ends_with(".so")) continue;
+        if (auto o = ReadObject(ctx_, dir / name)) {
+          b.evidence.push_back(o->path.string());
+          AddArches(b, *o);
+          if (o->dynamic.runpath || o->dynamic.rpath) object = ObjectOf(*o);
+        }
+      }
+    }
+    // The CUDA plugin dlopens these (cuDNN 9 since jax 0.4.26, per its installation guide).
+    std::vector<std::string> sonames = {"libcudart.so." + major, "libcublas.so." + major, "libcublasLt.so." + major};
+    sonames.push_back(b.cudnn_version && b.cudnn_version->starts_with("8") ? "libcudnn.so.8" : "libcudnn.so.9");
+    ResolveNeeds(b, sonames, object, /*preloads_wheels=*/true);
+    return b;
+  }
+
+  // ---- CuPy ----
+  std::optional<model::FrameworkBuild> Cupy() {
+    const model::PackageRecord* record = nullptr;
+    for (const auto& p : env_.packages) {
+      std::string n = p.normalized_name.empty() ? NormalizeName(p.name) : p.normalized_name;
+      if (n == "cupy" || (n.starts_with("cupy-cuda") || n.starts_with("cupy-rocm"))) {
+        record = &p;
+        break;
+      }
+    }
+    auto site = Site("cupy");
+    if (!record && !site) return std::nullopt;
+    model::FrameworkBuild b;
+    b.name = "cupy";
+    b.package = record ? record->name : "cupy";
+    b.version = record ? record->version : "";
+    if (site) {
+      if (auto lit = ReadPyLiterals(ctx_, *site / "cupy/_version.py")) {
+        if (auto v = lit->names["__version__"].AsString()) b.version = *v;
+        b.evidence.push_back((*site / "cupy/_version.py").string());
+      }
+    }
+    // cupy-cuda12x: any CUDA 12 minor; cupy-cuda117: exactly 11.7; cupy-cuda102: 10.2.
+    std::string n = NormalizeName(b.package);
+    if (n.starts_with("cupy-cuda")) {
+      std::string tag = n.substr(9);
+      b.cuda_build = true;
+      if (tag.ends_with("x")) {
+        b.cuda_version = tag.substr(0, tag.size() - 1);
+      } else if (tag.size() >= 3) {
+        b.cuda_version = tag.substr(0, tag.size() - 1) + "." + tag.substr(tag.size() - 1);
+      }
+    } else if (n.starts_with("cupy-rocm")) {
+      b.rocm_version = n.substr(9);
+    }
+    if (site) {
+      // Wheels record their build in cupy/.data/_wheel.json ({"cuda": "12.x", ...}).
+      fs::path wheel_json = *site / "cupy/.data/_wheel.json";
+      if (auto text = ctx_.fs.ReadFile(wheel_json, 1u << 20)) {
+        auto doc = nlohmann::json::parse(*text, nullptr, false);
+        if (doc.is_object() && doc.contains("cuda") && doc["cuda"].is_string()) {
+          std::string cuda = doc["cuda"].get<std::string>();
+          if (cuda.ends_with(".x")) cuda.resize(cuda.size() - 2);
+          b.cuda_version = cuda;
+          b.cuda_build = true;
+          b.evidence.push_back(wheel_json.string());
+        }
+      }
+    }
+    b.numpy_abi = NumpyAbiFromMetadata(record);
+    // CuPy 13.2 is the first release with NumPy 2 support (CuPy release notes).
+    if (!b.numpy_abi && !b.version.empty()) b.numpy_abi = AtLeast(b.version, "13.2") ? "2" : "1";
+    AttachWheels(b, {record});
+    if (!site) return b;
+    int read = 0;
+    for (const char* folder : {"cupy/cuda", "cupy/_core", "cupy_backends/cuda/libs", "cupy_backends/cuda/api"}) {
+      fs::path dir = *site / folder;
+      for (const auto& name : ctx_.fs.ListDir(dir)) {
+        if (name.find(".so") == std::string::npos || ++read > 64) continue;
+        if (auto o = ReadObject(ctx_, dir / name)) {
+          AddArches(b, *o);
+          ResolveNeeds(b, CudaNeeded(*o), ObjectOf(*o), /*preloads_wheels=*/true);
+        }
+      }
+    }
+    return b;
+  }
+
+  // ---- ONNX Runtime ----
+  std::optional<model::FrameworkBuild> OnnxRuntime() {
+    const auto* gpu = FindPackage(env_, "onnxruntime-gpu");
+    const auto* cpu = FindPackage(env_, "onnxruntime");
+    auto site = Site("onnxruntime/capi");
+    if (!gpu && !cpu && !site) return std::nullopt;
+    const auto* record = gpu ? gpu : cpu;
+    model::FrameworkBuild b;
+    b.name = "onnxruntime";
+    b.package = record ? record->name : "onnxruntime";
+    b.version = record ? record->version : "";
+    if (gpu && cpu) b.evidence.push_back("both onnxruntime and onnxruntime-gpu are installed; they share one folder");
+    b.numpy_abi = NumpyAbiFromMetadata(record);
+    // onnxruntime 1.19 is the first built against NumPy 2 (its release notes).
+    if (!b.numpy_abi && !b.version.empty()) b.numpy_abi = AtLeast(b.version, "1.19") ? "2" : "1";
+    AttachWheels(b, {record});
+    if (!site) return b;
+    auto provider = ReadObject(ctx_, *site / "onnxruntime/capi/libonnxruntime_providers_cuda.so");
+    if (!provider) return b;
+    b.evidence.push_back(provider->path.string());
+    b.cuda_build = true;
+    AddArches(b, *provider);
+    auto needed = CudaNeeded(*provider);
+    for (const auto& soname : needed) {
+      // The runtime's soname major is the CUDA major the provider was built for.
+      if (soname.starts_with("libcudart.so.")) b.cuda_version = soname.substr(13);
+      if (soname.starts_with("libcudnn.so.")) b.cudnn_version = soname.substr(12);
+    }
+    ResolveNeeds(b, needed, ObjectOf(*provider), /*preloads_wheels=*/true);
+    return b;
+  }
+
+  // ---- NumPy ----
+  std::optional<model::FrameworkBuild> Numpy() {
+    const auto* record = FindPackage(env_, "numpy");
+    auto site = Site("numpy/version.py");
+    if (!record && !site) return std::nullopt;
+    model::FrameworkBuild b;
+    b.name = "numpy";
+    b.package = record ? record->name : "numpy";
+    b.version = record ? record->version : "";
+    if (site) {
+      fs::path version_py = *site / "numpy/version.py";
+      if (auto lit = ReadPyLiterals(ctx_, version_py)) {
+        for (const char* key : {"version", "__version__", "full_version"}) {
+          if (auto v = lit->names[key].AsString()) {
+            b.version = *v;
+            b.evidence.push_back(version_py.string());
+            break;
+          }
+        }
+      }
+    }
+    if (b.version.empty() && site) {
+      // NumPy < 2 built with versioneer computes version.py's values from _version.py, whose
+      // one literal is a JSON document: version_json = '{"version": "1.24.2", ...}'.
+      fs::path versioneer = *site / "numpy/_version.py";
+      if (auto lit = ReadPyLiterals(ctx_, versioneer)) {
+        if (auto text = lit->names["version_json"].AsString()) {
+          auto doc = nlohmann::json::parse(*text, nullptr, false);
+          if (doc.is_object() && doc.contains("version") && doc["version"].is_string()) {
+            b.version = doc["version"].get<std::string>();
+            b.evidence.push_back(versioneer.string());
+          }
+        }
+      }
+    }
+    if (auto v = ReleaseOf(b.version)) b.numpy_abi = std::to_string(v->major());
+    return b;
+  }
+
+  const ProbeContext& ctx_;
+  const model::PythonEnv& env_;
+  LoaderSearch search_;
+  std::vector<model::NvidiaWheel> wheels_;
+  std::map<std::string, std::string> pins_;  // nvidia-* requirement pins of the framework being read
+};
+
+}  // namespace
+
+std::vector<model::FrameworkBuild> ReadFrameworkBuilds(const ProbeContext& ctx, const model::PythonEnv& env,
+                                                       const std::vector<model::LibraryCopy>& system_libraries) {
+  return EnvReader(ctx, env, system_libraries).Run();
 }
 
 }  // namespace dlenv::probe

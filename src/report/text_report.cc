@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "report/report.h"
@@ -135,17 +136,26 @@ void RenderToolkits(std::string& out, const model::Snapshot& s, const Painter& p
     std::string via = fmt::format("{}", fmt::join(t.found_via, ", "));
     out += fmt::format("  {:<28}{:<12}{}{}\n", t.root, t.version.value_or("?"),
                        via.empty() ? "" : "via " + via, t.nvcc_on_path ? "  [nvcc on PATH]" : "");
+    // The release says 13.0; the runtime and compiler components say which update it is.
+    std::vector<std::string> parts;
+    for (const char* c : {"cuda_runtime", "cuda_cudart", "cuda_nvcc", "cuda-cudart", "cuda-nvcc"}) {
+      if (auto it = t.components.find(c); it != t.components.end()) parts.push_back(it->first + " " + it->second);
+    }
+    if (!parts.empty()) out += fmt::format("  {:<28}{}\n", "", p.Dim(fmt::format("{}", fmt::join(parts, ", "))));
   }
 }
 
 void RenderLibraries(std::string& out, const model::Snapshot& s, const Painter& p) {
   out += p.Bold("CUDA libraries") + "\n";
   if (s.libraries.empty()) out += "  none found\n";
+  std::size_t width = 16;  // cudnn_engines_runtime_compiled is longer than most
+  for (const auto& l : s.libraries) width = std::max(width, l.family.size() + 2);
   for (const auto& l : s.libraries) {
     std::string flags;
     if (l.loader_first) flags += "  [loader's pick]";
     if (l.is_stub) flags += "  [link stub]";
-    out += fmt::format("  {:<16}{:<14}{}  {}{}\n", l.family, l.version.value_or("?"), l.path,
+    std::string path = l.path + (l.real_path ? " -> " + *l.real_path : "");
+    out += fmt::format("  {:<{}}{:<14}{}  {}{}\n", l.family, width, l.version.value_or("?"), path,
                        p.Dim("(" + l.found_via + ")"), flags);
   }
 }

@@ -1,9 +1,188 @@
 #include "rules/driver_rules.h"
 
-namespace dlenv::rules {
+#include <string>
 
-void CheckDriver(const model::Snapshot&, const knowledge::Knowledge&, std::vector<model::Finding>&) {
-  // Not yet written.
+#include <fmt/format.h>
+
+#include "util/strings.h"
+
+namespace dlenv::rules {
+namespace {
+
+using model::Finding;
+using model::Severity;
+
+constexpr int kCudaErrorStubLibrary = 34;      // CUDA_ERROR_STUB_LIBRARY
+constexpr int kNvmlLibRmVersionMismatch = 18;  // NVML_ERROR_LIB_RM_VERSION_MISMATCH
+
+bool UnderStubs(const std::optional<std::string>& path) {
+  return path && path->find("/stubs/") != std::string::npos;
+}
+
+std::string PciList(const model::HostInfo& host) {
+  std::vector<std::string> addresses;
+  for (const auto& d : host.nvidia_pci_devices) addresses.push_back(d.address);
+  return util::Join(addresses, ", ");
+}
+
+bool AnyDeviceNode(const model::DriverInfo& d) {
+  for (const auto& node : d.device_nodes) {
+    if (node.exists) return true;
+  }
+  return false;
+}
+
+bool ProbeFailed(const model::DriverInfo& d) {
+  return d.probe_status == model::ProbeStatus::kTimeout ||
+         d.probe_status == model::ProbeStatus::kCrashed;
+}
+
+void CheckProbe(const model::DriverInfo& d, std::vector<Finding>& out) {
+  const std::string detail = d.probe_detail.value_or("");
+  if (d.probe_status == model::ProbeStatus::kTimeout) {
+    out.push_back({"driver.probe_timeout", Severity::kError,
+                   "The NVIDIA driver library did not answer in time",
+                   fmt::format("the child asking NVML and libcuda {}", detail),
+                   "Run `timeout 30 nvidia-smi`: if it hangs too, look for GPU errors with "
+                   "`sudo dmesg | grep -E 'NVRM|Xid'` and reboot; if it answers slowly, rerun "
+                   "`dlenv doctor --timeout 60`"});
+  } else if (d.probe_status == model::ProbeStatus::kCrashed) {
+    out.push_back({"driver.probe_crashed", Severity::kError,
+                   "The NVIDIA driver library crashed when asked about the GPUs",
+                   fmt::format("the child asking NVML and libcuda was {}", detail),
+                   "Run `nvidia-smi`; if it crashes too, reinstall the driver so that the "
+                   "user-space libraries match the kernel module (`cat "
+                   "/proc/driver/nvidia/version` shows its version), then reboot"});
+  }
+}
+
+void CheckStub(const model::DriverInfo& d, std::vector<Finding>& out) {
+  std::vector<std::string> evidence;
+  if (UnderStubs(d.cuda_library_path)) evidence.push_back("libcuda loaded from " + *d.cuda_library_path);
+  if (UnderStubs(d.nvml_library_path)) evidence.push_back("libnvidia-ml loaded from " + *d.nvml_library_path);
+  if (d.cuda_init_status == kCudaErrorStubLibrary) {
+    evidence.push_back(fmt::format("cuInit returned 34 (CUDA_ERROR_STUB_LIBRARY) from {}",
+                                   d.cuda_library_path.value_or("libcuda")));
+  }
+  if (evidence.empty()) return;
+  out.push_back({"driver.stub_library", Severity::kError,
+                 "The driver library that loads is the CUDA toolkit's link stub, not a driver",
+                 util::Join(evidence, "; "),
+                 "Take the stubs folder off the loader's path: `export LD_LIBRARY_PATH=$(echo "
+                 "\"$LD_LIBRARY_PATH\" | tr ':' '\\n' | grep -v /stubs | paste -sd:)`; if "
+                 "`ldconfig -p | grep stubs` lists it, remove that folder from "
+                 "/etc/ld.so.conf.d/*.conf and run `sudo ldconfig`. Stubs are for linking only; "
+                 "at run time libcuda.so.1 must come from the NVIDIA driver"});
+}
+
+void CheckNotFound(const model::Snapshot& s, std::vector<Finding>& out) {
+  const model::DriverInfo& d = s.driver;
+  if (d.probe_status == model::ProbeStatus::kNotRun || ProbeFailed(d)) return;
+  const bool real_nvml = d.nvml_library_path && !UnderStubs(d.nvml_library_path);
+  const bool real_cuda = d.cuda_library_path && !UnderStubs(d.cuda_library_path) &&
+                         d.cuda_init_status != kCudaErrorStubLibrary;
+  if (real_nvml || real_cuda) return;
+  const std::string tried = fmt::format("libnvidia-ml: {}; libcuda: {}",
+                                        d.nvml_load_error.value_or("only the stub loaded"),
+                                        d.cuda_load_error.value_or("only the stub loaded"));
+  if (s.host.nvidia_pci_devices.empty()) {
+    out.push_back({"driver.not_found", Severity::kInfo,
+                   "No NVIDIA GPU and no NVIDIA driver: this is a CPU-only machine",
+                   "no NVIDIA device (vendor 0x10de) on the PCI bus; " + tried,
+                   "Nothing to fix for CPU work. For GPU work, run on a machine with an NVIDIA "
+                   "GPU (`lspci -d 10de:` lists them)"});
+    return;
+  }
+  const bool module = d.kernel_module_version.has_value();
+  out.push_back({"driver.not_found", Severity::kError,
+                 "An NVIDIA GPU is on the PCI bus but no NVIDIA driver library loads",
+                 fmt::format("NVIDIA PCI device(s) {}; kernel module {}; {}", PciList(s.host),
+                             module ? "loaded (" + *d.kernel_module_version + ")" : "not loaded",
+                             tried),
+                 module ? fmt::format("Install the user-space driver libraries of the same "
+                                      "version as the kernel module ({}): Debian `sudo apt-get "
+                                      "install libcuda1 libnvidia-ml1`, Ubuntu `sudo apt-get "
+                                      "install libnvidia-compute-{}`",
+                                      *d.kernel_module_version,
+                                      d.kernel_module_version->substr(0, d.kernel_module_version->find('.')))
+                        : "Install the NVIDIA driver and reboot: Debian `sudo apt-get install "
+                          "nvidia-driver firmware-misc-nonfree`, Ubuntu `sudo ubuntu-drivers "
+                          "install`, then `sudo reboot`"});
+}
+
+void CheckVersionMismatch(const model::DriverInfo& d, std::vector<Finding>& out) {
+  std::string evidence;
+  if (d.nvml_init_status == kNvmlLibRmVersionMismatch) {
+    evidence = fmt::format("nvmlInit returned 18 ({})",
+                           d.nvml_init_error.value_or("Driver/library version mismatch"));
+    if (d.kernel_module_version) evidence += "; kernel module " + *d.kernel_module_version;
+    if (d.nvml_library_path) evidence += "; library " + *d.nvml_library_path;
+  } else if (d.kernel_module_version && d.nvml_driver_version &&
+             *d.kernel_module_version != *d.nvml_driver_version) {
+    evidence = fmt::format("kernel module {} (/proc/driver/nvidia/version), NVML library {} ({})",
+                           *d.kernel_module_version, *d.nvml_driver_version,
+                           d.nvml_library_path.value_or("libnvidia-ml"));
+  } else {
+    return;
+  }
+  out.push_back({"driver.version_mismatch", Severity::kError,
+                 "The NVIDIA driver libraries and the loaded kernel module are different versions",
+                 evidence,
+                 "Typically the driver was upgraded without a reboot: run `sudo reboot`. Without "
+                 "rebooting, stop every GPU process and reload the module: `sudo systemctl stop "
+                 "nvidia-persistenced; sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && "
+                 "sudo modprobe nvidia nvidia_uvm`"});
+}
+
+void CheckNouveau(const model::HostInfo& host, std::vector<Finding>& out) {
+  std::vector<std::string> bound;
+  for (const auto& dev : host.nvidia_pci_devices) {
+    if (dev.kernel_driver == "nouveau") bound.push_back(dev.address);
+  }
+  if (bound.empty()) return;
+  // DCGM's level-1 "denylist" check fails on the same condition (nvvs/plugin_src/software).
+  out.push_back({"driver.nouveau_bound", Severity::kWarning,
+                 "The open-source nouveau driver owns an NVIDIA GPU; CUDA cannot use it",
+                 "nouveau bound to " + util::Join(bound, ", "),
+                 "echo -e 'blacklist nouveau\\noptions nouveau modeset=0' | sudo tee "
+                 "/etc/modprobe.d/blacklist-nouveau.conf && sudo update-initramfs -u && sudo "
+                 "reboot (then install the NVIDIA driver)"});
+}
+
+void CheckContainer(const model::Snapshot& s, std::vector<Finding>& out) {
+  if (!s.host.container || AnyDeviceNode(s.driver)) return;
+  // A CUDA image sets NVIDIA_VISIBLE_DEVICES: it expects GPUs even where the host's PCI
+  // bus is hidden from the container.
+  const bool gpus_on_bus = !s.host.nvidia_pci_devices.empty();
+  const auto& nvd = s.driver.nvidia_visible_devices;
+  const bool image_wants_gpus = nvd && !nvd->empty() && *nvd != "void" && *nvd != "none";
+  const Severity severity = gpus_on_bus ? Severity::kError
+                            : image_wants_gpus ? Severity::kWarning
+                                               : Severity::kInfo;
+  std::string evidence = fmt::format("inside a {} container; no /dev/nvidia* device node",
+                                     *s.host.container);
+  if (gpus_on_bus) evidence += "; NVIDIA PCI device(s) " + PciList(s.host);
+  if (image_wants_gpus) evidence += "; NVIDIA_VISIBLE_DEVICES=" + *s.driver.nvidia_visible_devices;
+  out.push_back({"container.gpu_not_passed", severity,
+                 "This container was started without access to the GPUs", evidence,
+                 "Install the NVIDIA Container Toolkit on the host (`sudo apt-get install "
+                 "nvidia-container-toolkit && sudo nvidia-ctk runtime configure --runtime=docker "
+                 "&& sudo systemctl restart docker`), then start the container with `docker run "
+                 "--gpus all ...` (Podman: `podman run --device nvidia.com/gpu=all ...`; "
+                 "Kubernetes: request `nvidia.com/gpu` in the pod's resources.limits)"});
+}
+
+}  // namespace
+
+void CheckDriver(const model::Snapshot& snapshot, const knowledge::Knowledge&,
+                 std::vector<model::Finding>& out) {
+  const model::DriverInfo& d = snapshot.driver;
+  CheckProbe(d, out);
+  CheckStub(d, out);
+  CheckNotFound(snapshot, out);
+  CheckVersionMismatch(d, out);
+  CheckNouveau(snapshot.host, out);
+  CheckContainer(snapshot, out);
 }
 
 }  // namespace dlenv::rules

@@ -32,7 +32,9 @@ fs::path RootFs::Resolve(const fs::path& p) const {
   if (is_host()) return p;
   // Walk component by component, following links inside the root; 40 links at most,
   // the kernel's own limit, so a link loop in a hostile image cannot hang us.
-  std::vector<fs::path> pending(p.relative_path().begin(), p.relative_path().end());
+  // One named path: begin() and end() of two temporaries would walk unrelated objects.
+  const fs::path relative = p.relative_path();
+  std::vector<fs::path> pending(relative.begin(), relative.end());
   std::reverse(pending.begin(), pending.end());
   fs::path inside = "/";
   int links = 0;
@@ -47,10 +49,14 @@ fs::path RootFs::Resolve(const fs::path& p) const {
     fs::path candidate = inside / part;
     std::error_code ec;
     fs::path real = root_ / candidate.relative_path();
-    if (fs::is_symlink(fs::symlink_status(real, ec)) && ++links <= 40) {
+    if (fs::is_symlink(fs::symlink_status(real, ec))) {
+      // Past the limit, handing the link itself to the OS would let it follow an absolute
+      // target out of the root (onto the host's own /usr/local/cuda): resolve to nothing.
+      if (++links > 40) return fs::path();
       fs::path target = fs::read_symlink(real, ec);
       if (!ec) {
-        std::vector<fs::path> parts(target.relative_path().begin(), target.relative_path().end());
+        const fs::path target_relative = target.relative_path();
+        std::vector<fs::path> parts(target_relative.begin(), target_relative.end());
         for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.push_back(*it);
         if (target.is_absolute()) inside = "/";
         continue;

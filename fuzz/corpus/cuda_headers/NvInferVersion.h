@@ -1,0 +1,4 @@
+#define NV_TENSORRT_MAJOR 8 //!< major
+#define NV_TENSORRT_MINOR 6
+#define NV_TENSORRT_PATCH 1
+#define NV_TENSORRT_BUILD 6

@@ -1,0 +1,25 @@
+#pragma once
+// One conda-meta/<name>-<version>-<build>.json record: what conda (or mamba) installed.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dlenv::util {
+
+struct CondaMetaRecord {
+  std::string name;
+  std::string version;
+  std::string build;
+  std::optional<std::string> channel;
+  std::optional<std::string> requested_spec;  // set when the user asked for it by name
+  /// The *.dist-info / *.egg-info folders among its files (lib/python3.11/site-packages/x.dist-info),
+  /// which tie the record to the Python distribution pip sees.
+  std::vector<std::string> python_metadata_dirs;
+};
+
+/// nullopt when the text is not a JSON object with string name, version and build.
+std::optional<CondaMetaRecord> ParseCondaMeta(std::string_view text);
+
+}  // namespace dlenv::util

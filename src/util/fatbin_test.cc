@@ -1,0 +1,182 @@
+#include "util/fatbin.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "testing/temp_tree.h"
+#include "util/elf.h"
+#include "util/strings.h"
+#include "util/subprocess.h"
+
+namespace dlenv::util {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kNvcc = "/usr/local/cuda/bin/nvcc";
+
+std::vector<std::string> ArchesOf(const fs::path& library) {
+  std::string error;
+  auto file = MappedFile::Open(library, &error);
+  EXPECT_TRUE(file) << error;
+  if (!file) return {};
+  auto elf = ParseElf(file->bytes());
+  EXPECT_TRUE(elf.info) << elf.error;
+  if (!elf.info) return {};
+  const ElfSection* s = elf.info->FindSection(".nv_fatbin");
+  EXPECT_NE(s, nullptr);
+  if (!s) return {};
+  auto contents = ParseFatbin(SectionBytes(file->bytes(), *s));
+  EXPECT_EQ(contents.problem, "");
+  return contents.ArchNames();
+}
+
+// cuobjdump, where the toolkit has it, is a second oracle: --list-elf / --list-ptx print one
+// line per entry naming e.g. "libk.1.sm_80.cubin" / "libk.1.sm_90.ptx".
+std::optional<std::set<std::string>> CuobjdumpArches(const fs::path& library) {
+  fs::path cuobjdump = fs::path(kNvcc).parent_path() / "cuobjdump";
+  if (!fs::exists(cuobjdump)) return std::nullopt;
+  std::set<std::string> arches;
+  for (const char* flag : {"--list-elf", "--list-ptx"}) {
+    auto r = RunCommand({cuobjdump.string(), flag, library.string()}, {});
+    if (!r.ok()) return std::nullopt;
+    for (auto line : Lines(r.out)) {
+      auto at = line.find("sm_");
+      if (at == std::string_view::npos) continue;
+      auto end = line.find('.', at);
+      std::string arch(line.substr(at + 3, end - at - 3));
+      arches.insert(std::string(flag) == "--list-elf" ? "sm_" + arch : "compute_" + arch);
+    }
+  }
+  return arches;
+}
+
+TEST(Fatbin, ReadsExactlyTheArchitecturesNvccCompiledIn) {
+  if (!fs::exists(kNvcc)) GTEST_SKIP() << kNvcc << " not on this machine";
+  testing::TempTree t;
+  t.Write("/k.cu",
+          "__global__ void scale(float* x) { x[threadIdx.x] *= 2.0f; }\n"
+          "extern \"C\" void launch(float* x) { scale<<<1, 32>>>(x); }\n");
+  fs::path lib = t / "/libk.so";
+  ChildOptions opts;
+  opts.deadline = std::chrono::seconds(240);
+  auto r = RunCommand({kNvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_75,code=sm_75",
+                       "-gencode", "arch=compute_80,code=sm_80", "-gencode",
+                       "arch=compute_90,code=compute_90", "-o", lib.string(), (t / "/k.cu").string()},
+                      opts);
+  ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
+  auto arches = ArchesOf(lib);
+  EXPECT_EQ(arches, (std::vector<std::string>{"sm_75", "sm_80", "compute_90"}));
+  if (auto second = CuobjdumpArches(lib)) {
+    EXPECT_EQ(std::set<std::string>(arches.begin(), arches.end()), *second);
+  }
+}
+
+TEST(Fatbin, MachineCodeAndPtxForTheSameArchitectureAreBothListed) {
+  if (!fs::exists(kNvcc)) GTEST_SKIP() << kNvcc << " not on this machine";
+  testing::TempTree t;
+  t.Write("/k.cu", "__global__ void touch(int* x) { *x = 1; }\n");
+  fs::path lib = t / "/libk.so";
+  ChildOptions opts;
+  opts.deadline = std::chrono::seconds(240);
+  auto r = RunCommand({kNvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_86,code=[sm_86,compute_86]",
+                       "-o", lib.string(), (t / "/k.cu").string()},
+                      opts);
+  ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
+  EXPECT_EQ(ArchesOf(lib), (std::vector<std::string>{"sm_86", "compute_86"}));
+}
+
+std::string Container(const std::vector<std::tuple<std::uint16_t, std::uint32_t, std::uint64_t>>& entries) {
+  auto put = [](std::string& s, std::uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  std::string body;
+  for (auto [kind, arch, payload] : entries) {
+    std::string e;
+    put(e, kind, 2);
+    put(e, 0x101, 2);
+    put(e, 64, 4);
+    put(e, payload, 8);
+    e.resize(28, '\0');
+    put(e, arch, 4);
+    e.resize(64, '\0');
+    e.append(payload, 'x');
+    body += e;
+  }
+  std::string c;
+  put(c, 0xBA55ED50, 4);
+  put(c, 1, 2);
+  put(c, 16, 2);
+  put(c, body.size(), 8);
+  return c + body;
+}
+
+std::span<const std::byte> AsBytes(const std::string& s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+TEST(Fatbin, SkipsPaddingBetweenContainers) {
+  std::string two = Container({{2, 70, 8}}) + std::string(8, '\0') + Container({{1, 120, 16}, {2, 100, 0}});
+  auto c = ParseFatbin(AsBytes(two));
+  EXPECT_EQ(c.problem, "");
+  EXPECT_EQ(c.containers, 2);
+  EXPECT_EQ(c.entries, 3);
+  EXPECT_EQ(c.ArchNames(), (std::vector<std::string>{"sm_70", "sm_100", "compute_120"}));
+}
+
+TEST(Fatbin, HostileSizesStopTheWalkWithAProblem) {
+  // An entry claiming a payload far larger than its container.
+  std::string c = Container({{2, 80, 8}, {2, 90, 8}});
+  std::string lying = c;
+  std::memset(lying.data() + 16 + 8, 0xff, 8);
+  auto r = ParseFatbin(AsBytes(lying));
+  EXPECT_NE(r.problem, "");
+  EXPECT_TRUE(r.sass.empty());
+  // A container claiming more bytes than the section holds.
+  std::string truncated = c.substr(0, c.size() - 10);
+  r = ParseFatbin(AsBytes(truncated));
+  EXPECT_NE(r.problem.find("runs past"), std::string::npos);
+  // Garbage after a good container keeps what was read.
+  r = ParseFatbin(AsBytes(c + "garbage!garbage!"));
+  EXPECT_EQ(r.ArchNames(), (std::vector<std::string>{"sm_80", "sm_90"}));
+  EXPECT_NE(r.problem, "");
+  // An entry header size of zero must not loop forever.
+  std::string zero = c;
+  std::memset(zero.data() + 16 + 4, 0, 4);
+  r = ParseFatbin(AsBytes(zero));
+  EXPECT_NE(r.problem, "");
+}
+
+}  // namespace
+}  // namespace dlenv::util
+
+namespace dlenv::util {
+namespace {
+
+// A real NVIDIA library from the toolkit on this machine: hundreds of megabytes, thousands of
+// containers, compressed payloads. CUDA 13.0 builds nothing below compute capability 7.5
+// (NVIDIA, "Navigating GPU Architecture Support"), so every architecture must be >= 75.
+TEST(Fatbin, WalksARealToolkitLibraryWithoutProblems) {
+  const fs::path lib = "/usr/local/cuda-13.0/lib64/libcublasLt.so.13";
+  if (!fs::exists(lib)) GTEST_SKIP() << lib << " not on this machine";
+  std::string error;
+  auto file = MappedFile::Open(lib, &error);
+  ASSERT_TRUE(file) << error;
+  auto elf = ParseElf(file->bytes());
+  ASSERT_TRUE(elf.info) << elf.error;
+  const ElfSection* s = elf.info->FindSection(".nv_fatbin");
+  ASSERT_NE(s, nullptr);
+  auto contents = ParseFatbin(SectionBytes(file->bytes(), *s));
+  EXPECT_EQ(contents.problem, "");
+  EXPECT_GT(contents.containers, 100);
+  EXPECT_GT(contents.entries, contents.containers);
+  ASSERT_FALSE(contents.sass.empty());
+  EXPECT_GE(*contents.sass.begin(), 75);
+  EXPECT_TRUE(contents.sass.count(80) && contents.sass.count(90)) << ::testing::PrintToString(contents.ArchNames());
+  for (int ptx : contents.ptx) EXPECT_GE(ptx, 75);
+}
+
+}  // namespace
+}  // namespace dlenv::util
