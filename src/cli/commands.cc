@@ -6,6 +6,7 @@ namespace {
 constexpr CommandRegistration kCommands[] = {
     {"doctor", AddDoctor},
     {"install", AddInstall},
+    {"verify", AddVerify},
     {"lock", AddLock},
     {"diff", AddDiff},
     {"check", AddCheck},

@@ -33,6 +33,7 @@ std::span<const CommandRegistration> AllCommands();
 
 Command AddDoctor(CLI::App& app);
 Command AddInstall(CLI::App& app);
+Command AddVerify(CLI::App& app);
 Command AddLock(CLI::App& app);
 Command AddDiff(CLI::App& app);
 Command AddCheck(CLI::App& app);

@@ -104,7 +104,9 @@ enum class Need { kRequired, kOptional };
   X(event_synchronize, kOptional, Result, (Event), "cuEventSynchronize")                       \
   X(event_elapsed_time, kOptional, Result, (float*, Event, Event), "cuEventElapsedTime_v2",    \
     "cuEventElapsedTime")                                                                      \
-  X(event_destroy, kOptional, Result, (Event), "cuEventDestroy_v2")
+  X(event_destroy, kOptional, Result, (Event), "cuEventDestroy_v2")                            \
+  X(mem_alloc_host, kOptional, Result, (void**, std::size_t), "cuMemAllocHost_v2")             \
+  X(mem_free_host, kOptional, Result, (void*), "cuMemFreeHost")
 
 struct Api {
 #define DLENV_CUDA_FIELD(field, need, ret, params, ...) ret(*field) params = nullptr;

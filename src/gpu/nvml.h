@@ -76,6 +76,15 @@ struct PciInfo {  // nvmlPciInfo_t as nvmlDeviceGetPciInfo_v2/_v3 fill it
   char busId[32];
 };
 
+/// nvmlProcessInfo_t as nvmlDeviceGetComputeRunningProcesses_v3 (and _v2, whose
+/// nvmlProcessInfo_v2_t has the same layout) fill it; v1's struct lacks the last two fields.
+struct ProcessInfo {
+  unsigned int pid;
+  unsigned long long usedGpuMemory;
+  unsigned int gpuInstanceId;
+  unsigned int computeInstanceId;
+};
+
 enum class Need { kRequired, kOptional };
 
 // X(field, need, return type, parameter list, exported names newest first...).
@@ -133,7 +142,10 @@ enum class Need { kRequired, kOptional };
   X(device_get_max_clock_info, kOptional, Return, (Device, int, unsigned*),                    \
     "nvmlDeviceGetMaxClockInfo")                                                               \
   X(device_get_current_clocks_event_reasons, kOptional, Return, (Device, unsigned long long*), \
-    "nvmlDeviceGetCurrentClocksEventReasons", "nvmlDeviceGetCurrentClocksThrottleReasons")
+    "nvmlDeviceGetCurrentClocksEventReasons", "nvmlDeviceGetCurrentClocksThrottleReasons")    \
+  /* For `dlenv verify`: this process's memory on a GPU. */                                  \
+  X(device_get_compute_running_processes, kOptional, Return, (Device, unsigned*, ProcessInfo*), \
+    "nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2")
 
 /// One function pointer per symbol; a missing optional symbol stays nullptr.
 struct Api {
