@@ -5,6 +5,8 @@ namespace {
 
 constexpr CommandRegistration kCommands[] = {
     {"doctor", AddDoctor},
+    {"bench", AddBench},
+    {"compare", AddCompare},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <span>
 #include <stdexcept>
 
@@ -32,5 +33,10 @@ struct CommandRegistration {
 std::span<const CommandRegistration> AllCommands();
 
 Command AddDoctor(CLI::App& app);
+Command AddBench(CLI::App& app);
+Command AddCompare(CLI::App& app);
+
+/// Writes an --html report; a path that cannot be written is the user's error.
+void WriteHtmlFile(const std::string& path, const std::string& html);
 
 }  // namespace dlenv::cli
