@@ -51,7 +51,7 @@ Command AddBench(CLI::App& app) {
             options.gpu = !flags->cpu_only;
             options.sizes = flags->sizes;
             options.threads = flags->threads;
-            if (flags->quick) options.policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 3,
+            if (flags->quick) options.policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5,
                                                 .max_samples = 20, .min_seconds = 0.05, .max_seconds = 1};
             model::Snapshot snapshot;
             probe::ProbeHost(doctor::MakeProbeContext(doctor::DoctorOptions{}), snapshot);

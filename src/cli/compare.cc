@@ -63,7 +63,7 @@ Command AddCompare(CLI::App& app) {
             options.threads = flags->threads;
             options.native_baseline = flags->native;
             options.process_deadline_seconds = flags->timeout;
-            if (flags->quick) options.policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 3,
+            if (flags->quick) options.policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5,
                                                 .max_samples = 20, .min_seconds = 0.05, .max_seconds = 1};
             bench::TerminalProgress progress(stderr, isatty(STDERR_FILENO));
             options.progress = [&](std::string_view what, double f) { progress.Update(what, f); };

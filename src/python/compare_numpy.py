@@ -40,6 +40,14 @@ class NumPyFramework:
             check = gemm_bound_check(np, a[rows].astype(np.float64), b[:, cols].astype(np.float64),
                                      out["c"][rows, cols].astype(np.float64), n, dtype, dtype)
             return {"seconds": seconds, "work": 2.0 * n ** 3, "unit": "GFLOP/s", "check": check}
+        if w == "copy":
+            count = spec["bytes"] // 4
+            src = np.random.default_rng(2).random(count, dtype=np.float32)
+            dst = np.empty_like(src)
+            seconds = sample(wall_timer(lambda: np.copyto(dst, src), nothing), policy)
+            ok = bool(np.array_equal(src, dst))
+            return {"seconds": seconds, "work": 2.0 * count * 4, "unit": "GB/s",
+                    "check": {"done": True, "passed": ok, "detail": "equals the source" if ok else "copy differs"}}
         if w == "conv2d_fwd":
             x, wt = conv_input(np, spec)
             c, h, wd = x.shape[1], x.shape[2], x.shape[3]
