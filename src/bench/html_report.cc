@@ -62,7 +62,7 @@ std::string BarChart(const std::string& title, const std::vector<Bar>& bars) {
   std::string svg = fmt::format(
       "<svg class=\"chart bars\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
       "aria-label=\"{}\"><text x=\"0\" y=\"14\" font-weight=\"bold\">{}</text>\n",
-      kLabel + kArea + 160, height, kLabel + kArea + 160, height, Escape(title), Escape(title));
+      kLabel + kArea + 280, height, kLabel + kArea + 280, height, Escape(title), Escape(title));
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const auto& b = bars[i];
     const int y = kTop + kRow * static_cast<int>(i);
@@ -96,7 +96,7 @@ std::string BoxChart(const std::string& title, const std::vector<Box>& boxes, do
   std::string svg = fmt::format(
       "<svg class=\"chart boxes\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
       "aria-label=\"{}\"><text x=\"0\" y=\"14\" font-weight=\"bold\">{}</text>\n",
-      kLabel + kArea + 160, height, kLabel + kArea + 160, height, Escape(title), Escape(title));
+      kLabel + kArea + 280, height, kLabel + kArea + 280, height, Escape(title), Escape(title));
   for (std::size_t i = 0; i < boxes.size(); ++i) {
     const auto& b = boxes[i];
     const int y = kTop + kRow * static_cast<int>(i);
@@ -169,7 +169,7 @@ std::string RenderBenchHtml(const BenchReport& r) {
         FormatSeconds(m.time.median), FormatSpread(m.time), FormatSeconds(m.time.min), FormatSeconds(m.time.max),
         m.time.n,
         m.peak ? Escape(fmt::format("{} ({})", FormatValue(*m.peak, m.unit), m.peak_source.value_or(""))) : "-",
-        wrong ? "bad" : "ok", Escape(m.check.done ? m.check.detail : "not checked"));
+        !m.check.done ? "note" : wrong ? "bad" : "ok", Escape(m.check.done ? m.check.detail : "not checked"));
   }
   body += "</table>\n" + Lists({}, r.notes);
   return Page("dlenv bench", body);
@@ -233,7 +233,8 @@ std::string RenderCompareHtml(const CompareReport& r) {
           "<td class=\"num\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
           Escape(run.framework), Escape(run.framework_version), Escape(run.mode), FormatSeconds(run.time.median),
           FormatSpread(run.time), Escape(FormatValue(run.value, run.unit)),
-          run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-", verdict(i), wrong ? "bad" : "ok",
+          run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-", verdict(i),
+          !run.check.done ? "note" : wrong ? "bad" : "ok",
           Escape(run.check.done ? run.check.detail : "not checked"));
     }
     body += "</table>\n";
