@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -23,6 +24,7 @@ struct BenchFlags {
   bool gpu_only = false;
   int threads = 0;
   bool quick = false;
+  double min_time = 0;
 };
 
 }  // namespace
@@ -44,7 +46,10 @@ Command AddBench(CLI::App& app) {
   auto* cpu = sub->add_flag("--cpu-only", flags->cpu_only, "Measure the CPU only");
   sub->add_flag("--gpu-only", flags->gpu_only, "Measure the GPU only")->excludes(cpu);
   sub->add_option("--threads", flags->threads, "CPU threads (default: every hardware thread)")->check(CLI::PositiveNumber);
-  sub->add_flag("--quick", flags->quick, "Fewer, shorter runs (a smoke test, not a measurement)");
+  auto* quick = sub->add_flag("--quick", flags->quick, "Fewer, shorter runs (a smoke test, not a measurement)");
+  sub->add_option("--min-time", flags->min_time, "Sample each measurement for at least this many seconds (noisy machines)")
+      ->check(CLI::PositiveNumber)
+      ->excludes(quick);
   return {sub, [flags] {
             bench::BenchOptions options;
             options.cpu = !flags->gpu_only;
@@ -53,6 +58,10 @@ Command AddBench(CLI::App& app) {
             options.threads = flags->threads;
             if (flags->quick) options.policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5,
                                                 .max_samples = 20, .min_seconds = 0.05, .max_seconds = 1};
+            if (flags->min_time > 0) {
+              options.policy.min_seconds = flags->min_time;
+              options.policy.max_seconds = std::max(options.policy.max_seconds, 2 * flags->min_time);
+            }
             model::Snapshot snapshot;
             probe::ProbeHost(doctor::MakeProbeContext(doctor::DoctorOptions{}), snapshot);
             options.host = snapshot.host;

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -23,6 +24,7 @@ struct CompareFlags {
   std::vector<int> sizes;
   int threads = 0;
   bool quick = false;
+  double min_time = 0;
   bool native = true;
   double timeout = 600;
 };
@@ -48,7 +50,10 @@ Command AddCompare(CLI::App& app) {
       ->check(CLI::Range(16, 65536));
   sub->add_option("--threads", flags->threads, "CPU threads for every framework (default: every hardware thread)")
       ->check(CLI::PositiveNumber);
-  sub->add_flag("--quick", flags->quick, "Fewer, shorter runs (a smoke test, not a measurement)");
+  auto* quick = sub->add_flag("--quick", flags->quick, "Fewer, shorter runs (a smoke test, not a measurement)");
+  sub->add_option("--min-time", flags->min_time, "Sample each measurement for at least this many seconds (noisy machines)")
+      ->check(CLI::PositiveNumber)
+      ->excludes(quick);
   sub->add_flag("!--no-native", flags->native, "Skip dlenv's own baseline");
   sub->add_option("--timeout", flags->timeout, "Deadline in seconds for each framework's process")
       ->check(CLI::PositiveNumber);
@@ -65,6 +70,10 @@ Command AddCompare(CLI::App& app) {
             options.process_deadline_seconds = flags->timeout;
             if (flags->quick) options.policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5,
                                                 .max_samples = 20, .min_seconds = 0.05, .max_seconds = 1};
+            if (flags->min_time > 0) {
+              options.policy.min_seconds = flags->min_time;
+              options.policy.max_seconds = std::max(options.policy.max_seconds, 2 * flags->min_time);
+            }
             bench::TerminalProgress progress(stderr, isatty(STDERR_FILENO));
             options.progress = [&](std::string_view what, double f) { progress.Update(what, f); };
             auto report = bench::RunCompare(options);
