@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds dlenv with every CUDA toolkit folder hidden under an empty tmpfs, in a private
+# mount namespace (nothing changes outside this script), then checks with readelf that
+# no NVIDIA library is among the binary's NEEDED entries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build-nocuda}
+hide=()
+for d in /usr/local/cuda /usr/local/cuda-*; do [[ -d $d && ! -L $d ]] && hide+=("$d"); done
+mounts=""
+for d in "${hide[@]}"; do mounts+="mount -t tmpfs none '$d' && "; done
+unshare -m bash -c "${mounts} test ! -e /usr/local/cuda/include/cuda.h && \
+  cmake -S . -B '$build' -G Ninja -DDLENV_TESTS=OFF >/dev/null && cmake --build '$build' --target dlenv >/dev/null"
+echo "built $build/dlenv with ${hide[*]:-no CUDA folder} hidden"
+needed=$(readelf -d "$build/dlenv" | grep NEEDED)
+echo "$needed"
+if grep -qiE 'cuda|nvidia|cublas|cudnn|nccl|nvml|nvrtc' <<<"$needed"; then
+  echo "FAIL: dlenv links an NVIDIA library" >&2
+  exit 1
+fi
+echo "ok: no NVIDIA library among NEEDED"

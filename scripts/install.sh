@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# README command 1: from a fresh Debian 12 (root, compiler and CMake present) to a built
+# dlenv at build/dlenv. Installs only what building dlenv needs; no NVIDIA package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev
+          libssl-dev libopenblas-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDLENV_TESTS=OFF
+cmake --build build --target dlenv
+echo "built: $(pwd)/build/dlenv"

@@ -1,0 +1,49 @@
+// The CLI's contract with scripts: exit codes and the NO_COLOR convention, on the real binary.
+
+#include <gtest/gtest.h>
+
+#include "util/environment.h"
+#include "util/subprocess.h"
+
+namespace dlenv::cli {
+namespace {
+
+util::ChildResult RunDlenv(std::vector<std::string> args, std::map<std::string, std::string> extra_env = {}) {
+  args.insert(args.begin(), DLENV_BINARY);
+  util::ChildOptions o;
+  o.deadline = std::chrono::seconds(60);
+  auto env = util::Environment::FromProcess().vars();
+  for (auto& [k, v] : extra_env) env[k] = v;
+  o.env = env;
+  return util::RunCommand(args, o);
+}
+
+TEST(Cli, UsageErrorsExitWithTwo) {
+  auto r = RunDlenv({"doctor", "--no-such-flag"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = RunDlenv({"doctor", "--root", "/no/such/folder"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/no/such/folder"), std::string::npos) << r.err;
+  r = RunDlenv({});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(Cli, HelpAndVersionExitWithZero) {
+  auto r = RunDlenv({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find(DLENV_VERSION), std::string::npos);
+  r = RunDlenv({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Exit codes"), std::string::npos) << "exit codes must be documented in --help";
+}
+
+TEST(Cli, NoColourWhenNotATerminalOrNoColorSet) {
+  auto r = RunDlenv({"doctor"}, {{"NO_COLOR", "1"}});
+  EXPECT_LE(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.out.find("\x1b["), std::string::npos);
+  r = RunDlenv({"doctor"});
+  EXPECT_EQ(r.out.find("\x1b["), std::string::npos) << "stdout is a pipe here";
+}
+
+}  // namespace
+}  // namespace dlenv::cli
