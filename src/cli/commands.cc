@@ -5,6 +5,7 @@ namespace {
 
 constexpr CommandRegistration kCommands[] = {
     {"doctor", AddDoctor},
+    {"verify", AddVerify},
     {"bench", AddBench},
     {"compare", AddCompare},
 };

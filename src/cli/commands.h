@@ -33,6 +33,7 @@ struct CommandRegistration {
 std::span<const CommandRegistration> AllCommands();
 
 Command AddDoctor(CLI::App& app);
+Command AddVerify(CLI::App& app);
 Command AddBench(CLI::App& app);
 Command AddCompare(CLI::App& app);
 

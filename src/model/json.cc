@@ -20,10 +20,10 @@ DLENV_JSON(HostInfo, os_id, os_name, os_version, kernel, glibc, cpu_model, cpu_c
 DLENV_JSON(DeviceNode, path, exists, accessible)
 DLENV_JSON(DriverInfo, kernel_module_version, kernel_module_text, probe_status, probe_detail,
            nvml_library_path, nvml_load_error, nvml_init_status, nvml_init_error,
-           nvml_driver_version, nvml_cuda_driver_version, cuda_library_path, cuda_load_error,
-           cuda_init_status, cuda_driver_version, cuda_device_count, device_nodes,
+           nvml_device_count, nvml_driver_version, nvml_cuda_driver_version, cuda_library_path, cuda_load_error,
+           cuda_init_status, cuda_init_error, cuda_driver_version, cuda_device_count, device_nodes,
            cuda_visible_devices, nvidia_visible_devices)
-DLENV_JSON(GpuInfo, index, name, uuid, serial, pci_bus_id, cc_major, cc_minor, architecture,
+DLENV_JSON(GpuInfo, index, cuda_index, name, uuid, serial, pci_bus_id, cc_major, cc_minor, architecture,
            memory_total_bytes, memory_used_bytes, persistence_mode, mig_mode,
            ecc_uncorrected_volatile, ecc_uncorrected_aggregate, retired_pages_pending,
            retired_pages_count, remapped_rows_correctable, remapped_rows_uncorrectable,

@@ -60,6 +60,7 @@ struct DriverInfo {
   std::optional<std::string> nvml_load_error;
   std::optional<int> nvml_init_status;  // nvmlReturn_t of nvmlInit
   std::optional<std::string> nvml_init_error;
+  std::optional<int> nvml_device_count;  // nvmlDeviceGetCount
   std::optional<std::string> nvml_driver_version;  // 550.54.15
   std::optional<int> nvml_cuda_driver_version;     // 12040
 
@@ -67,6 +68,7 @@ struct DriverInfo {
   std::optional<std::string> cuda_library_path;
   std::optional<std::string> cuda_load_error;
   std::optional<int> cuda_init_status;         // CUresult of cuInit
+  std::optional<std::string> cuda_init_error;  // cuGetErrorName of that CUresult
   std::optional<int> cuda_driver_version;      // cuDriverGetVersion, e.g. 12040
   std::optional<int> cuda_device_count;
 
@@ -77,6 +79,7 @@ struct DriverInfo {
 
 struct GpuInfo {
   int index = 0;
+  std::optional<int> cuda_index;  // its CUDA ordinal, when CUDA sees it (CUDA_VISIBLE_DEVICES)
   std::string name;
   std::optional<std::string> uuid;
   std::optional<std::string> serial;

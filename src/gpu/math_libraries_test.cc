@@ -1,0 +1,165 @@
+// cuBLAS, cuDNN and NCCL tables against the real thing: the hand-declared values against
+// the toolkit's headers (compiled by the system compiler in a scratch folder), and the
+// symbol tables and version calls against the real libraries beside them.
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "gpu/cublas.h"
+#include "gpu/cudnn.h"
+#include "gpu/nccl.h"
+#include "testing/temp_tree.h"
+#include "util/subprocess.h"
+#include "util/strings.h"
+
+namespace dlenv::gpu {
+namespace {
+
+const std::filesystem::path kToolkit = "/usr/local/cuda";
+
+// Compiles a program that prints each named constant from the real headers.
+std::map<std::string, long long> HeaderValues(const std::vector<std::string>& headers,
+                                              const std::vector<std::string>& names) {
+  testing::TempTree tree;
+  std::string program = "#include <cstdio>\n";
+  for (const auto& h : headers) program += "#include <" + h + ">\n";
+  program += "int main() {\n";
+  for (const auto& n : names) program += "  std::printf(\"" + n + " %lld\\n\", (long long)(" + n + "));\n";
+  program += "}\n";
+  auto src = tree.Write("abi.cc", program);
+  auto exe = tree / "abi";
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(60);
+  auto built = util::RunCommand({"c++", "-std=c++17", "-I" + (kToolkit / "include").string(),
+                                 src.string(), "-o", exe.string()}, opts);
+  EXPECT_TRUE(built.ok()) << built.Describe() << built.err;
+  auto ran = util::RunCommand({exe.string()}, opts);
+  EXPECT_TRUE(ran.ok()) << ran.Describe();
+  std::map<std::string, long long> values;
+  std::istringstream in(ran.out);
+  std::string name;
+  long long value;
+  while (in >> name >> value) values[name] = value;
+  return values;
+}
+
+bool HasHeader(const char* name) { return std::filesystem::exists(kToolkit / "include" / name); }
+
+TEST(MathLibraryAbi, CublasValuesMatchHeaders) {
+  if (!HasHeader("cublas_api.h")) GTEST_SKIP() << "no cublas_api.h under " << kToolkit;
+  auto v = HeaderValues({"cublas_api.h"},
+                        {"CUBLAS_STATUS_SUCCESS", "CUBLAS_OP_N", "CUBLAS_GEMM_DEFAULT", "CUDA_R_32F",
+                         "CUDA_R_16F", "CUDA_R_16BF", "CUBLAS_COMPUTE_32F"});
+  EXPECT_EQ(v["CUBLAS_STATUS_SUCCESS"], kCublasSuccess);
+  EXPECT_EQ(v["CUBLAS_OP_N"], kCublasOpN);
+  EXPECT_EQ(v["CUBLAS_GEMM_DEFAULT"], kCublasGemmDefault);
+  EXPECT_EQ(v["CUDA_R_32F"], kCudaR32F);
+  EXPECT_EQ(v["CUDA_R_16F"], kCudaR16F);
+  EXPECT_EQ(v["CUDA_R_16BF"], kCudaR16BF);
+  EXPECT_EQ(v["CUBLAS_COMPUTE_32F"], kCublasCompute32F);
+}
+
+TEST(MathLibraryAbi, CudnnValuesMatchHeaders) {
+  if (!HasHeader("cudnn.h")) GTEST_SKIP() << "no cudnn.h under " << kToolkit;
+  auto v = HeaderValues({"cudnn.h"}, {"CUDNN_STATUS_SUCCESS", "CUDNN_TENSOR_NCHW", "CUDNN_DATA_FLOAT",
+                                      "CUDNN_CROSS_CORRELATION",
+                                      "CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM", "CUDNN_VERSION"});
+  EXPECT_EQ(v["CUDNN_STATUS_SUCCESS"], kCudnnSuccess);
+  EXPECT_EQ(v["CUDNN_TENSOR_NCHW"], kCudnnTensorNchw);
+  EXPECT_EQ(v["CUDNN_DATA_FLOAT"], kCudnnDataFloat);
+  EXPECT_EQ(v["CUDNN_CROSS_CORRELATION"], kCudnnCrossCorrelation);
+  EXPECT_EQ(v["CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM"], kCudnnFwdAlgoImplicitGemm);
+}
+
+TEST(MathLibraryAbi, NcclValuesMatchHeaders) {
+  if (!HasHeader("nccl.h")) GTEST_SKIP() << "no nccl.h under " << kToolkit;
+  auto v = HeaderValues({"nccl.h"}, {"ncclSuccess", "ncclFloat32", "ncclSum"});
+  EXPECT_EQ(v["ncclSuccess"], kNcclSuccess);
+  EXPECT_EQ(v["ncclFloat32"], kNcclFloat32);
+  EXPECT_EQ(v["ncclSum"], kNcclSum);
+}
+
+// The version calls need no GPU; each runs in a child, as every call into an NVIDIA
+// library does, and is compared with the version macros of the headers beside it.
+TEST(MathLibraryLoad, CudnnTableResolvesAndVersionMatchesHeader) {
+  auto lib = kToolkit / "lib64/libcudnn.so.9";
+  if (!std::filesystem::exists(lib) || !HasHeader("cudnn_version.h")) GTEST_SKIP() << "no cuDNN 9";
+  auto v = HeaderValues({"cudnn_version.h"}, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"});
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(30);
+  auto r = util::RunInChild([&] {
+    auto loaded = LoadCudnn({lib.string()});
+    if (!loaded.usable()) {
+      std::printf("unusable: %s\n", util::Join(loaded.report.tried, "; ").c_str());
+      return 1;
+    }
+    std::printf("%s", CudnnVersionText(loaded.api.get_version()).c_str());
+    return 0;
+  }, opts);
+  ASSERT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
+  EXPECT_EQ(r.out, fmt::format("{}.{}.{}", v["CUDNN_MAJOR"], v["CUDNN_MINOR"], v["CUDNN_PATCHLEVEL"]));
+}
+
+TEST(MathLibraryLoad, NcclTableResolvesAndVersionMatchesHeader) {
+  auto lib = kToolkit / "lib64/libnccl.so.2";
+  if (!std::filesystem::exists(lib) || !HasHeader("nccl.h")) GTEST_SKIP() << "no NCCL";
+  auto v = HeaderValues({"nccl.h"}, {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"});
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(30);
+  auto r = util::RunInChild([&] {
+    auto loaded = LoadNccl({lib.string()});
+    int code = 0;
+    if (!loaded.usable() || loaded.api.get_version(&code) != kNcclSuccess) return 1;
+    std::printf("%s", NcclVersionText(code).c_str());
+    return 0;
+  }, opts);
+  ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
+  EXPECT_EQ(r.out, fmt::format("{}.{}.{}", v["NCCL_MAJOR"], v["NCCL_MINOR"], v["NCCL_PATCH"]));
+}
+
+TEST(MathLibraryLoad, CublasTableResolvesInTheToolkitCopy) {
+  auto lib = kToolkit / "lib64/libcublas.so.13";
+  if (!std::filesystem::exists(lib)) GTEST_SKIP() << "no cuBLAS 13";
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(60);
+  auto r = util::RunInChild([&] {
+    auto loaded = LoadCublas({lib.string()}, std::nullopt);
+    std::printf("%s", util::Join(loaded.report.tried, "; ").c_str());
+    return loaded.usable() && loaded.api.gemm_ex ? 0 : 1;
+  }, opts);
+  EXPECT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
+}
+
+TEST(MathLibraryLoad, RefusedCandidatesAreReportedAndTheNextIsTried) {
+  testing::TempTree tree;
+  auto bogus = tree.Write("libcublas.so.12", "not an ELF file");
+  auto loaded = LoadCublas({bogus.string(), "/nonexistent/libcublas.so.11"}, std::nullopt);
+  EXPECT_FALSE(loaded.usable());
+  ASSERT_EQ(loaded.report.tried.size(), 2u);
+  EXPECT_NE(loaded.report.tried[0].find(bogus.string()), std::string::npos);
+}
+
+TEST(MathLibraryLoad, CopiesNeedingANewerDriverGoLast) {
+  // Neither file exists: the order they were tried in is what the report shows.
+  auto loaded = LoadCublas({"/x/libcublas.so.13", "/x/libcublas.so.12"}, 12040);
+  ASSERT_EQ(loaded.report.tried.size(), 2u);
+  EXPECT_EQ(loaded.report.tried[0].rfind("/x/libcublas.so.12", 0), 0u);
+}
+
+TEST(MathLibraryVersions, EncodingsOfBothEras) {
+  // CUDNN_VERSION of cuDNN 8.9.2 and 9.1.0; NCCL_VERSION_CODE of 2.7.8 and 2.21.5.
+  EXPECT_EQ(CudnnVersionText(8902), "8.9.2");
+  EXPECT_EQ(CudnnVersionText(90100), "9.1.0");
+  EXPECT_EQ(NcclVersionText(2708), "2.7.8");
+  EXPECT_EQ(NcclVersionText(22105), "2.21.5");
+  EXPECT_EQ(SonameMajor("/usr/lib/libcublas.so.12.4.5.8"), 12);
+  EXPECT_EQ(SonameMajor("libcublas.so"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace dlenv::gpu

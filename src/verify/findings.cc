@@ -1,0 +1,172 @@
+#include "verify/findings.h"
+
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "util/strings.h"
+
+namespace dlenv::verify {
+namespace {
+
+using model::Finding;
+using model::Severity;
+
+std::string GpuText(const std::vector<int>& gpus) {
+  if (gpus.empty()) return "";
+  std::vector<std::string> s;
+  for (int g : gpus) s.push_back(std::to_string(g));
+  return (gpus.size() == 1 ? " on GPU " : " on GPUs ") + util::Join(s, ",");
+}
+
+std::string GpuFlag(const std::vector<int>& gpus) {
+  std::vector<std::string> s;
+  for (int g : gpus) s.push_back(std::to_string(g));
+  return gpus.empty() ? "" : " --gpu " + util::Join(s, ",");
+}
+
+// The upgrade command differs by distribution; this is the one a user most often needs,
+// with the generic page for the rest.
+constexpr const char* kDriverUpgrade =
+    "Install a newer NVIDIA driver and reboot: `sudo ubuntu-drivers install` (Ubuntu) or "
+    "`sudo apt install nvidia-driver` (Debian), or https://www.nvidia.com/Download/index.aspx";
+
+}  // namespace
+
+Finding CheckFailedFinding(const std::string& check, const std::vector<int>& gpus, const std::string& why) {
+  return {"verify.check_failed", Severity::kError,
+          fmt::format("The {} check failed{}", check, GpuText(gpus)), why,
+          fmt::format("Run `dlenv doctor` for the driver and GPU state, then `dlenv verify{}` again", GpuFlag(gpus))};
+}
+
+Finding CheckHungFinding(const std::string& check, const std::vector<int>& gpus, std::chrono::milliseconds deadline) {
+  return {"verify.check_hung", Severity::kError,
+          fmt::format("The {} check hung{}", check, GpuText(gpus)),
+          fmt::format("no answer within {:.0f} s; the process was killed", deadline.count() / 1000.0),
+          "Check `nvidia-smi` for a stuck process and `sudo dmesg | grep -i -E 'NVRM|Xid'` for driver errors; "
+          "a GPU that hangs repeatedly needs a reset (`sudo nvidia-smi -r -i <gpu>`) or a reboot"};
+}
+
+Finding CheckCrashedFinding(const std::string& check, const std::vector<int>& gpus, const std::string& how) {
+  return {"verify.check_crashed", Severity::kError,
+          fmt::format("The {} check crashed{}", check, GpuText(gpus)), how,
+          "Check `sudo dmesg | grep -i -E 'NVRM|Xid'` for driver errors and run `dlenv doctor`; "
+          "a crash inside libcuda or a math library often means mismatched driver and library versions"};
+}
+
+Finding WrongResultsFinding(const std::string& check, int gpu, const std::string& what) {
+  return {"gpu.wrong_results", Severity::kError,
+          fmt::format("GPU {} computed wrong results ({})", gpu, check), what,
+          fmt::format("Check the GPU's health: `nvidia-smi -q -d ECC,PAGE_RETIREMENT,ROW_REMAPPER -i {}` and, "
+                      "with DCGM, `dcgmi diag -r 3`; if errors persist, drain the machine and contact the vendor",
+                      gpu)};
+}
+
+Finding NondeterministicFinding(int gpu, const std::string& what) {
+  return {"gpu.nondeterministic_results", Severity::kError,
+          fmt::format("GPU {} gave different results for the same GEMM", gpu), what,
+          fmt::format("A healthy GPU repeats a GEMM bit for bit. Check `nvidia-smi -q -d ECC,TEMPERATURE,CLOCK -i {}` "
+                      "and run a longer stress test (gpu-burn, `dcgmi diag -r 3`); replace the GPU if it persists",
+                      gpu)};
+}
+
+Finding PtxTooNewFinding(const std::string& ptx_isa, int needs_cuda, int driver_cuda, const std::string& jit_log) {
+  std::string evidence = fmt::format(
+      "cuModuleLoadDataEx: CUDA_ERROR_UNSUPPORTED_PTX_VERSION (222) for PTX ISA {} (needs a CUDA {}.{} driver); "
+      "the driver supports CUDA {}.{}",
+      ptx_isa, needs_cuda / 1000, needs_cuda % 1000 / 10, driver_cuda / 1000, driver_cuda % 1000 / 10);
+  if (!jit_log.empty()) evidence += "; JIT log: " + jit_log;
+  return {"driver.too_old", Severity::kError, "The driver is too old to compile this PTX", evidence, kDriverUpgrade};
+}
+
+Finding LibraryNeedsNewerDriverFinding(const std::string& path, int library_cuda_major, int driver_cuda) {
+  return {"driver.too_old", Severity::kError,
+          fmt::format("The driver is too old for CUDA {} libraries", library_cuda_major),
+          fmt::format("{} is a CUDA {} library; the driver supports CUDA {}.{}", path, library_cuda_major,
+                      driver_cuda / 1000, driver_cuda % 1000 / 10),
+          kDriverUpgrade};
+}
+
+std::optional<Finding> ClassifyFrameworkError(std::string_view framework, std::string_view text) {
+  const std::string s(text);
+  std::smatch m;
+  const std::string fw(framework);
+  auto reinstall = [&]() -> std::string {
+    if (fw == "torch") return "pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu128";
+    if (fw == "tensorflow") return "pip install --force-reinstall 'tensorflow[and-cuda]'";
+    if (fw == "jax") return "pip install --upgrade 'jax[cuda12]'";
+    if (fw == "cupy") return "pip install --force-reinstall cupy-cuda12x";
+    return "reinstall the framework's CUDA build";
+  };
+  // Order matters: the driver's own libraries first (libcuda missing is a driver problem,
+  // not a missing CUDA library), then versions, then architectures, then builds.
+  static const std::regex kDriverLib(R"((libcuda\.so(?:\.1)?|libnvidia-ml\.so(?:\.1)?): cannot open shared object file)");
+  if (std::regex_search(s, m, kDriverLib) || s.find("Found no NVIDIA driver on your system") != std::string::npos) {
+    return Finding{"driver.not_found", Severity::kError,
+                   fmt::format("{} found no NVIDIA driver", framework), std::string(util::Trim(s.substr(0, 300))),
+                   "Install the NVIDIA driver (`sudo ubuntu-drivers install` on Ubuntu) or, in a container, start "
+                   "it with `--gpus all` and the NVIDIA Container Toolkit"};
+  }
+  static const std::regex kTooOld(R"(NVIDIA driver on your system is too old \(found version (\d+)\))");
+  if (std::regex_search(s, m, kTooOld) ||
+      s.find("CUDA driver version is insufficient for CUDA runtime version") != std::string::npos ||
+      s.find("CUDA_ERROR_UNSUPPORTED_PTX_VERSION") != std::string::npos ||
+      s.find("the provided PTX was compiled with an unsupported toolchain") != std::string::npos) {
+    return Finding{"driver.too_old", Severity::kError,
+                   fmt::format("The driver is too old for this {} build", framework),
+                   std::string(util::Trim(s.substr(0, 300))),
+                   std::string(kDriverUpgrade) + "; or install a build for an older CUDA, e.g. `" + reinstall() + "`"};
+  }
+  if (s.find("no kernel image is available for execution on the device") != std::string::npos ||
+      s.find("CUDA_ERROR_NO_BINARY_FOR_GPU") != std::string::npos ||
+      s.find("is not compatible with the current PyTorch installation") != std::string::npos) {
+    return Finding{"gpu.arch_unsupported", Severity::kError,
+                   fmt::format("This {} build has no code for the GPU's architecture", framework),
+                   std::string(util::Trim(s.substr(0, 300))),
+                   "Install a build compiled for this GPU (compare `dlenv doctor`'s compute capability with the "
+                   "build's arch list), e.g. `" + reinstall() + "`"};
+  }
+  static const std::regex kMissingLib(
+      R"((lib(?:cudnn|cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|nccl|nvrtc|nvinfer|nvJitLink|cupti)[A-Za-z_]*\.so[0-9.]*): cannot open shared object file)");
+  static const std::regex kMissingLib2(R"(Could not load (?:dynamic )?library '?(lib[A-Za-z_]+\.so[0-9.]*))");
+  if (std::regex_search(s, m, kMissingLib) || std::regex_search(s, m, kMissingLib2)) {
+    return Finding{"framework.cuda_libs_missing", Severity::kError,
+                   fmt::format("{} cannot load {}", framework, m[1].str()),
+                   std::string(util::Trim(s.substr(0, 300))),
+                   fmt::format("Install the CUDA libraries this build expects (its pip wheels bring them: `{}`), "
+                               "or add the folder holding {} to LD_LIBRARY_PATH",
+                               reinstall(), m[1].str())};
+  }
+  if (s.find("Torch not compiled with CUDA enabled") != std::string::npos ||
+      s.find("a CUDA-enabled jaxlib is not installed") != std::string::npos ||
+      s.find("CUDA-enabled jaxlib is not installed") != std::string::npos) {
+    return Finding{"framework.cpu_only_build", Severity::kError,
+                   fmt::format("{} is a CPU-only build", framework), std::string(util::Trim(s.substr(0, 300))),
+                   reinstall()};
+  }
+  if (s.find("Driver/library version mismatch") != std::string::npos) {
+    return Finding{"driver.version_mismatch", Severity::kError,
+                   "The driver's library and kernel module disagree", std::string(util::Trim(s.substr(0, 300))),
+                   "Reboot (the driver was upgraded without one), or reload the module: "
+                   "`sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia`"};
+  }
+  if (s.find("no CUDA-capable device is detected") != std::string::npos ||
+      s.find("CUDA_ERROR_NO_DEVICE") != std::string::npos) {
+    return Finding{"gpu.none_visible", Severity::kError, fmt::format("{} sees no GPU", framework),
+                   std::string(util::Trim(s.substr(0, 300))),
+                   "Check CUDA_VISIBLE_DEVICES (`echo $CUDA_VISIBLE_DEVICES`) and the device nodes (`ls -l /dev/nvidia*`); "
+                   "`dlenv doctor` says which"};
+  }
+  return std::nullopt;
+}
+
+Finding FakeAccelerationFinding(std::string_view framework, const std::string& python, const std::string& what) {
+  return {"framework.fake_acceleration", Severity::kError,
+          fmt::format("{} reports a GPU but the work did not run on it", framework),
+          fmt::format("{} ({})", what, python),
+          fmt::format("Run `dlenv doctor --python {}` for the framework's CUDA libraries and build; check that "
+                      "tensors are moved to the device (`.to(\"cuda\")`) and that cuDNN loads",
+                      python)};
+}
+
+}  // namespace dlenv::verify

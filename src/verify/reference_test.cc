@@ -1,0 +1,64 @@
+#include "verify/reference.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+namespace dlenv::verify {
+namespace {
+
+// Bit patterns from the IEEE 754 binary16 table (and bfloat16 as float's top half).
+TEST(VerifyReference, HalfConversionsMatchKnownEncodings) {
+  EXPECT_EQ(FloatToHalf(1.0f), 0x3c00);
+  EXPECT_EQ(FloatToHalf(-2.0f), 0xc000);
+  EXPECT_EQ(FloatToHalf(65504.0f), 0x7bff);     // largest finite half
+  EXPECT_EQ(FloatToHalf(65520.0f), 0x7c00);     // rounds to infinity
+  EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
+  EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -14)), 0x0400);  // smallest normal
+  EXPECT_EQ(FloatToHalf(1.0f + std::ldexp(1.0f, -11)), 0x3c00);  // tie rounds to even
+  EXPECT_EQ(FloatToHalf(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3c02);
+  EXPECT_EQ(HalfToFloat(0x3555), 0.333251953125f);
+  EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));
+  EXPECT_TRUE(std::isnan(HalfToFloat(FloatToHalf(NAN))));
+  EXPECT_EQ(FloatToBfloat16(1.0f), 0x3f80);
+  EXPECT_EQ(FloatToBfloat16(1.0f + std::ldexp(1.0f, -8)), 0x3f80);  // tie to even
+  EXPECT_EQ(Bfloat16ToFloat(0xc040), -3.0f);
+}
+
+TEST(VerifyReference, EveryHalfSurvivesARoundTrip) {
+  for (std::uint32_t h = 0; h < 0x10000; ++h) {
+    if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff)) continue;  // NaN payloads
+    ASSERT_EQ(FloatToHalf(HalfToFloat(static_cast<std::uint16_t>(h))), h) << std::hex << h;
+  }
+}
+
+TEST(VerifyReference, GemmAgainstHandComputedProduct) {
+  // Column-major A (2x3) = [[1,2,3],[4,5,6]], B (3x2) = [[7,8],[9,10],[11,12]].
+  std::vector<float> a = {1, 4, 2, 5, 3, 6}, b = {7, 9, 11, 8, 10, 12};
+  auto ref = ReferenceGemm(a, b, 2, 2, 3);
+  EXPECT_EQ(ref.c, (std::vector<double>{58, 139, 64, 154}));
+  std::vector<float> good = {58, 139, 64, 154}, bad = {58, 139, 64, 155};
+  EXPECT_TRUE(Compare(good, ref, GemmTolerance(GemmType::kFloat32)).ok());
+  auto cmp = Compare(bad, ref, GemmTolerance(GemmType::kFloat32));
+  EXPECT_EQ(cmp.failures, 1u);
+  EXPECT_EQ(cmp.worst_index, 3u);
+  std::vector<float> nan = {58, 139, NAN, 154};
+  EXPECT_FALSE(Compare(nan, ref, 1.0).ok());
+}
+
+TEST(VerifyReference, ConvolutionOfOnesCountsTheWindow) {
+  std::vector<float> x(1 * 2 * 4 * 4, 1.0f), w(3 * 2 * 3 * 3, 1.0f);
+  auto ref = ReferenceConv2d(x, w, 1, 2, 4, 4, 3, 3, 3);
+  ASSERT_EQ(ref.c.size(), 3u * 2 * 2);
+  for (double v : ref.c) EXPECT_EQ(v, 18.0);
+}
+
+TEST(VerifyReference, TestValuesAreReproducibleAndInRange) {
+  auto v = TestValues(1000, 7);
+  EXPECT_EQ(v, TestValues(1000, 7));
+  EXPECT_NE(v, TestValues(1000, 8));
+  for (float x : v) EXPECT_TRUE(x >= -1.0f && x < 1.0f);
+}
+
+}  // namespace
+}  // namespace dlenv::verify
