@@ -3,6 +3,7 @@
 // GPU's GEMM, memory, transfers and launch latency where there is one) and check each answer.
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "bench/result.h"
 #include "bench/sampler.h"
 #include "model/snapshot.h"
+#include "util/environment.h"
 
 namespace dlenv::bench {
 
@@ -29,6 +31,12 @@ struct BenchOptions {
   ProgressSink progress;
   /// What the host probe found (CPU model); only described, never measured.
   model::HostInfo host;
+  // Filled by DiscoverForBench (gpu_bench.h) from doctor's probes.
+  bool gpu_present = false;
+  std::vector<std::string> cublas_candidates;
+  std::optional<int> driver_cuda_version;
+  util::Environment env = util::Environment::FromProcess();
+  double gpu_deadline_seconds = 300;
 };
 
 inline constexpr int kDefaultCpuGemmSize = 2048;

@@ -20,7 +20,8 @@ Check CheckGemm(const GemmCheckSpec& spec, const MatrixAt& a, const MatrixAt& b,
     check.detail = fmt::format("K = {} is too long for the bound at this precision", spec.k);
     return check;
   }
-  const double gamma = ku / (1 - ku);
+  const double gamma = ku / (1 - ku) + 2 * spec.input_roundoff + spec.input_roundoff * spec.input_roundoff +
+                       spec.output_reductions * spec.output_roundoff;
   std::mt19937_64 rng(spec.seed);
   std::uniform_int_distribution<int> row(0, spec.m - 1), col(0, spec.n - 1);
   double worst_ratio = 0;  // error / tolerance

@@ -18,6 +18,13 @@ struct GemmCheckSpec {
   /// type (2^-11 for fp16 output, 2^-8 for bf16).
   double accumulate_roundoff = 0;
   double output_roundoff = 0;
+  /// Rounding of each input inside the unit (TF32 keeps 10 of fp32's 23 mantissa bits): each
+  /// product is then off by up to (2 v + v^2) of itself.
+  double input_roundoff = 0;
+  /// Partial sums rounded to the output type: cuBLAS may reduce split-K partial results in the
+  /// output precision unless told not to; each such rounding is bounded by output_roundoff
+  /// times sum |a b|.
+  int output_reductions = 0;
   int entries = 64;
   std::uint64_t seed = 1;
 };

@@ -6,12 +6,12 @@
 #include <memory>
 
 #include "bench/bench.h"
+#include "bench/gpu_bench.h"
 #include "bench/progress.h"
 #include "bench/result_json.h"
 #include "bench/text_report.h"
 #include "cli/commands.h"
 #include "doctor/doctor.h"
-#include "probe/host.h"
 
 namespace dlenv::cli {
 namespace {
@@ -62,9 +62,7 @@ Command AddBench(CLI::App& app) {
               options.policy.min_seconds = flags->min_time;
               options.policy.max_seconds = std::max(options.policy.max_seconds, 2 * flags->min_time);
             }
-            model::Snapshot snapshot;
-            probe::ProbeHost(doctor::MakeProbeContext(doctor::DoctorOptions{}), snapshot);
-            options.host = snapshot.host;
+            bench::DiscoverForBench(doctor::MakeProbeContext(doctor::DoctorOptions{}), options);
             bench::TerminalProgress progress(stderr, isatty(STDERR_FILENO));
             options.progress = [&](std::string_view what, double f) { progress.Update(what, f); };
             auto report = bench::RunBench(options);
