@@ -35,8 +35,17 @@ LoadedLibrary<CublasApi> LoadCublas(std::vector<std::string> candidates,
       });
 }
 
+namespace {
+int Major(int v) { return v >= 100000 ? v / 10000 : v / 1000; }
+}  // namespace
+
+std::string CublasVersionText(int v) {
+  if (v >= 100000) return fmt::format("{}.{}.{}", v / 10000, v % 10000 / 100, v % 100);
+  return fmt::format("{}.{}.{}", v / 1000, v % 1000 / 100, v % 100);
+}
+
 int GemmComputeType32F(int cublas_version) {
-  return cublas_version >= 11000 ? kCublasCompute32F : kCudaR32F;
+  return Major(cublas_version) >= 11 ? kCublasCompute32F : kCudaR32F;
 }
 
 std::string CublasStatusText(const CublasApi& api, cublasStatus_t status) {

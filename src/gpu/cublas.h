@@ -54,8 +54,11 @@ LibrarySpec CublasSpec();
 LoadedLibrary<CublasApi> LoadCublas(std::vector<std::string> candidates,
                                     std::optional<int> driver_cuda_version);
 
-/// CUBLAS_COMPUTE_32F for cuBLAS 11 and newer, CUDA_R_32F before (version as
-/// cublasGetVersion reports it, 11000 and up for cuBLAS 11).
+/// cublasGetVersion's number as text: 130100 -> 13.1.0. CUDA 12 and 13 headers define it as
+/// major*10000 + minor*100 + patch; older ones used major*1000, which this also reads.
+std::string CublasVersionText(int cublas_version);
+/// CUBLAS_COMPUTE_32F for cuBLAS 11 and newer, CUDA_R_32F before (cuBLAS 10 took a
+/// cudaDataType as the compute type).
 int GemmComputeType32F(int cublas_version);
 
 /// "CUBLAS_STATUS_EXECUTION_FAILED (13)" style text; the library's own where it has one.

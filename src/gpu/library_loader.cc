@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "gpu/symbols.h"
 #include "util/strings.h"
 
 namespace dlenv::gpu {
@@ -60,9 +61,7 @@ std::optional<int> SonameMajor(const std::string& path) {
 void* FindSymbol(const util::DynamicLibrary& library, std::initializer_list<const char*> names,
                  SymbolKind kind, std::vector<std::string>& missing_required,
                  std::vector<std::string>& missing_optional) {
-  for (const char* name : names) {
-    if (void* p = library.Symbol(name)) return p;
-  }
+  if (void* p = FirstSymbol(library, names)) return p;
   (kind == SymbolKind::kRequired ? missing_required : missing_optional).push_back(*names.begin());
   return nullptr;
 }

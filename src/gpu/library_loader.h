@@ -45,7 +45,7 @@ std::vector<std::string> FindLibraryCandidates(const probe::ProbeContext& ctx,
 /// The major version in a file name (libcublas.so.12.4.5.8 -> 12), if it has one.
 std::optional<int> SonameMajor(const std::string& path);
 
-/// Looks up one symbol under each of its names, newest first; records a missing one.
+/// FirstSymbol (gpu/symbols.h), recording a missing symbol as required or optional.
 void* FindSymbol(const util::DynamicLibrary& library, std::initializer_list<const char*> names,
                  SymbolKind kind, std::vector<std::string>& missing_required,
                  std::vector<std::string>& missing_optional);

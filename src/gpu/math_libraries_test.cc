@@ -16,6 +16,7 @@
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 #include "util/strings.h"
+#include "verify/native_checks.h"
 
 namespace dlenv::gpu {
 namespace {
@@ -82,6 +83,18 @@ TEST(MathLibraryAbi, NcclValuesMatchHeaders) {
   EXPECT_EQ(v["ncclSuccess"], kNcclSuccess);
   EXPECT_EQ(v["ncclFloat32"], kNcclFloat32);
   EXPECT_EQ(v["ncclSum"], kNcclSum);
+}
+
+TEST(MathLibraryAbi, VerifyJitValuesMatchCudaH) {
+  if (!HasHeader("cuda.h")) GTEST_SKIP() << "no cuda.h under " << kToolkit;
+  auto v = HeaderValues({"cuda.h"}, {"CU_JIT_INFO_LOG_BUFFER", "CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES",
+                                     "CU_JIT_ERROR_LOG_BUFFER", "CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES",
+                                     "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"});
+  EXPECT_EQ(v["CU_JIT_INFO_LOG_BUFFER"], verify::jit::kInfoLogBuffer);
+  EXPECT_EQ(v["CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES"], verify::jit::kInfoLogBufferSizeBytes);
+  EXPECT_EQ(v["CU_JIT_ERROR_LOG_BUFFER"], verify::jit::kErrorLogBuffer);
+  EXPECT_EQ(v["CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES"], verify::jit::kErrorLogBufferSizeBytes);
+  EXPECT_EQ(v["CUDA_ERROR_UNSUPPORTED_PTX_VERSION"], verify::jit::kErrorUnsupportedPtxVersion);
 }
 
 // The version calls need no GPU; each runs in a child, as every call into an NVIDIA
@@ -158,6 +171,11 @@ TEST(MathLibraryVersions, EncodingsOfBothEras) {
   EXPECT_EQ(NcclVersionText(2708), "2.7.8");
   EXPECT_EQ(NcclVersionText(22105), "2.21.5");
   EXPECT_EQ(SonameMajor("/usr/lib/libcublas.so.12.4.5.8"), 12);
+  // CUBLAS_VERSION of cuBLAS 13.1.0 (cublas_api.h) and of cuBLAS 10.2.2 (major*1000 era).
+  EXPECT_EQ(CublasVersionText(130100), "13.1.0");
+  EXPECT_EQ(CublasVersionText(10202), "10.2.2");
+  EXPECT_EQ(GemmComputeType32F(130100), kCublasCompute32F);
+  EXPECT_EQ(GemmComputeType32F(10202), kCudaR32F);
   EXPECT_EQ(SonameMajor("libcublas.so"), std::nullopt);
 }
 

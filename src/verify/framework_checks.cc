@@ -42,7 +42,7 @@ std::vector<FrameworkTarget> PlanFrameworkTargets(const model::Snapshot& snapsho
                                                   const std::vector<std::string>& pythons,
                                                   const std::vector<std::string>& frameworks) {
   std::vector<FrameworkTarget> targets;
-  auto add = [&](const std::string& python, const std::vector<model::PackageRecord>* packages, bool named) {
+  auto add = [&](const std::string& python, const std::vector<model::PackageRecord>* packages) {
     for (const char* fw : kFrameworks) {
       const bool asked = std::find(frameworks.begin(), frameworks.end(), fw) != frameworks.end();
       if (!frameworks.empty() && !asked) continue;
@@ -51,19 +51,19 @@ std::vector<FrameworkTarget> PlanFrameworkTargets(const model::Snapshot& snapsho
         installed = std::any_of(packages->begin(), packages->end(),
                                 [&](const model::PackageRecord& p) { return Provides(p.normalized_name, fw); });
       }
-      if (installed) targets.push_back({python, fw, asked || (named && !packages)});
+      if (installed) targets.push_back({python, fw, asked});
     }
   };
   if (!pythons.empty()) {
-    for (const auto& p : pythons) add(p, nullptr, true);
+    for (const auto& p : pythons) add(p, nullptr);
     return targets;
   }
   std::set<std::string> seen;
   for (const auto& env : snapshot.python_envs) {
     if (!env.executable || !seen.insert(*env.executable).second) continue;
-    add(*env.executable, env.packages.empty() ? nullptr : &env.packages, false);
+    add(*env.executable, env.packages.empty() ? nullptr : &env.packages);
   }
-  if (seen.empty()) add("python3", nullptr, false);
+  if (seen.empty()) add("python3", nullptr);
   return targets;
 }
 

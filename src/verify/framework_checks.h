@@ -18,7 +18,7 @@ namespace dlenv::verify {
 struct FrameworkTarget {
   std::string python;     // interpreter path
   std::string framework;  // torch, tensorflow, jax, cupy
-  bool requested = false; // named with --framework / --python: "not installed" is reported
+  bool requested = false; // named with --framework: "not installed" is reported, not dropped
 };
 
 inline constexpr const char* kFrameworks[] = {"torch", "tensorflow", "jax", "cupy"};

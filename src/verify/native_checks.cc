@@ -38,12 +38,6 @@ constexpr std::string_view kResultTag = "@dlenv-verify-result ";
 constexpr cuda::Result kMissingEntryPoint = -1;
 constexpr std::size_t kMiB = 1u << 20;
 
-// CUjit_option values (cuda.h), checked by verify_abi_test.cc.
-constexpr cuda::JitOption kJitInfoLogBuffer = 3;
-constexpr cuda::JitOption kJitInfoLogBufferSize = 4;
-constexpr cuda::JitOption kJitErrorLogBuffer = 5;
-constexpr cuda::JitOption kJitErrorLogBufferSize = 6;
-constexpr cuda::Result kErrorUnsupportedPtxVersion = 222;  // CUDA_ERROR_UNSUPPORTED_PTX_VERSION
 // The PTX ISA of src/gpu/kernels/verify_kernels.ptx and the first CUDA that JITs it.
 constexpr const char* kPtxIsa = "6.5";
 constexpr int kPtxNeedsCuda = 10020;
@@ -251,8 +245,8 @@ class Session {
     if (!ptx) return false;
     std::string image(*ptx);  // cuModuleLoadDataEx reads a NUL-terminated string
     char info[8192] = {}, error[8192] = {};
-    cuda::JitOption options[] = {kJitInfoLogBuffer, kJitInfoLogBufferSize, kJitErrorLogBuffer,
-                                 kJitErrorLogBufferSize};
+    cuda::JitOption options[] = {jit::kInfoLogBuffer, jit::kInfoLogBufferSizeBytes, jit::kErrorLogBuffer,
+                                 jit::kErrorLogBufferSizeBytes};
     void* values[] = {info, reinterpret_cast<void*>(std::uintptr_t{sizeof info - 1}), error,
                       reinterpret_cast<void*>(std::uintptr_t{sizeof error - 1})};
     const auto start = Clock::now();
@@ -410,7 +404,7 @@ class Session {
       r.summary = "cuModuleLoadDataEx failed: " + Name(g->module_status);
       int driver = 0;
       Call(api().driver_get_version, &driver);
-      if (g->module_status == kErrorUnsupportedPtxVersion) {
+      if (g->module_status == jit::kErrorUnsupportedPtxVersion) {
         r.findings.push_back(PtxTooNewFinding(kPtxIsa, kPtxNeedsCuda, driver, g->jit_error_log));
       } else {
         r.findings.push_back(CheckFailedFinding(r.check, r.gpus, r.summary +
@@ -494,7 +488,7 @@ class Session {
     } destroy{b, handle};
     int version = 0;
     b.get_version(handle, &version);
-    r.evidence.push_back(fmt::format("cuBLAS {}.{}.{}", version / 10000, version % 10000 / 100, version % 100));
+    r.evidence.push_back("cuBLAS " + gpu::CublasVersionText(version));
 
     constexpr int m = 256, n = 256, k = 256;
     std::vector<GemmType> types = {GemmType::kFloat32};

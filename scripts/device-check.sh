@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Builds dlenv on a bare GPU machine (x86-64, root, Debian/Ubuntu-like, apt possibly
+# offline) and runs `dlenv doctor` and `dlenv verify` (and bench/compare where this build
+# has them), printing everything. Designed to finish in under 5 minutes; record its output
+# in docs/gpu-results.md.
+#
+#   scripts/device-check.sh            (DLENV_PREBUILT=path/to/dlenv to skip the build)
+#
+# Everything it prints also goes to $OUT/device-check.log when $OUT is a folder (the device
+# tool collects it from there).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+log=/dev/null
+if [[ -n ${OUT:-} && -d ${OUT:-} ]]; then log=$OUT/device-check.log; fi
+exec > >(tee -a "$log") 2>&1
+
+section() { printf '\n===== %s  [+%ds] =====\n' "$*" $((SECONDS - start)); }
+run() {  # run SECONDS CMD...: prints the command, its output and its exit code
+  local limit=$1; shift
+  echo "\$ $*"
+  timeout --kill-after=5 "$limit" "$@"
+  local rc=$?
+  echo "[exit $rc]"
+  return 0
+}
+
+section machine
+uname -a
+grep -E '^(PRETTY_NAME|VERSION_ID)=' /etc/os-release || true
+echo "cpus: $(nproc)"; free -g | head -2 || true
+run 30 nvidia-smi
+run 10 nvidia-smi --query-gpu=index,name,driver_version,memory.total,persistence_mode --format=csv
+ls -l /dev/nvidia* 2>&1 | head -20
+
+section build dependencies
+missing=()
+command -v cmake >/dev/null || missing+=(cmake)
+command -v g++ >/dev/null || missing+=(g++)
+command -v ninja >/dev/null || missing+=(ninja-build)
+[[ -e /usr/include/CLI/CLI.hpp ]] || missing+=(libcli11-dev)
+[[ -e /usr/include/nlohmann/json.hpp ]] || missing+=(nlohmann-json3-dev)
+[[ -e /usr/include/fmt/format.h ]] || missing+=(libfmt-dev)
+echo "g++: $(g++ --version 2>/dev/null | head -1)"; echo "cmake: $(cmake --version 2>/dev/null | head -1)"
+if ((${#missing[@]})); then
+  echo "missing: ${missing[*]}"
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    # apt may be offline on a lent machine: bounded, and a failure is not fatal.
+    export DEBIAN_FRONTEND=noninteractive
+    timeout 90 apt-get update -q >/dev/null 2>&1 && \
+      timeout 150 apt-get install -y -q --no-install-recommends "${missing[@]}" || echo "apt-get could not install them (offline?)"
+  fi
+fi
+
+section build
+binary=
+if [[ -n ${DLENV_PREBUILT:-} ]]; then
+  binary=$DLENV_PREBUILT
+else
+  generator=()
+  command -v ninja >/dev/null && generator=(-G Ninja)
+  if timeout 200 cmake -S . -B build-device "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DDLENV_TESTS=OFF \
+       -DDLENV_WERROR=OFF >/dev/null && \
+     timeout 200 cmake --build build-device --target dlenv -j"$(nproc)" 2>&1 | tail -5; then
+    [[ -x build-device/dlenv ]] && binary=build-device/dlenv
+  fi
+  if [[ -z $binary && -x build/dlenv ]] && ldd build/dlenv | grep -q 'not found'; then
+    echo "build/dlenv is here but lacks libraries: $(ldd build/dlenv | grep 'not found')"
+  elif [[ -z $binary && -x build/dlenv ]]; then
+    echo "building failed; using the carried build/dlenv"; binary=build/dlenv
+  fi
+fi
+if [[ -z $binary ]]; then
+  echo "no dlenv binary: cannot continue"
+  exit 3
+fi
+run 10 "$binary" --version
+echo "NEEDED: $(readelf -d "$binary" 2>/dev/null | grep NEEDED | tr -s ' ' | cut -d' ' -f6 | tr '\n' ' ')"
+
+section dlenv doctor
+run 60 "$binary" doctor
+section "dlenv doctor --json"
+run 60 "$binary" doctor --json
+
+section "dlenv verify (native only, timed; target: under 5 s on one H100)"
+t0=$(date +%s.%N)
+run 120 "$binary" verify --framework none
+echo "wall: $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s"
+section "dlenv verify --json (native only)"
+run 120 "$binary" verify --framework none --json
+section "dlenv verify (frameworks found on this machine)"
+run 150 "$binary" verify --timeout 90
+
+for cmd in bench compare; do
+  if "$binary" "$cmd" --help >/dev/null 2>&1; then
+    section "dlenv $cmd"
+    run 120 "$binary" "$cmd"
+  fi
+done
+section "done in $((SECONDS - start)) s"
