@@ -25,6 +25,7 @@ struct BenchFlags {
   int threads = 0;
   bool quick = false;
   double min_time = 0;
+  double timeout = 300;
 };
 
 }  // namespace
@@ -46,6 +47,8 @@ Command AddBench(CLI::App& app) {
   auto* cpu = sub->add_flag("--cpu-only", flags->cpu_only, "Measure the CPU only");
   sub->add_flag("--gpu-only", flags->gpu_only, "Measure the GPU only")->excludes(cpu);
   sub->add_option("--threads", flags->threads, "CPU threads (default: every hardware thread)")->check(CLI::PositiveNumber);
+  sub->add_option("--timeout", flags->timeout, "Deadline in seconds for the GPU measurements' child process")
+      ->check(CLI::PositiveNumber);
   auto* quick = sub->add_flag("--quick", flags->quick, "Fewer, shorter runs (a smoke test, not a measurement)");
   sub->add_option("--min-time", flags->min_time, "Sample each measurement for at least this many seconds (noisy machines)")
       ->check(CLI::PositiveNumber)
@@ -56,6 +59,7 @@ Command AddBench(CLI::App& app) {
             options.gpu = !flags->cpu_only;
             options.sizes = flags->sizes;
             options.threads = flags->threads;
+            options.gpu_deadline_seconds = flags->timeout;
             if (flags->quick) options.policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5,
                                                 .max_samples = 20, .min_seconds = 0.05, .max_seconds = 1};
             if (flags->min_time > 0) {
