@@ -193,7 +193,10 @@ std::string RenderCompareHtml(const CompareReport& r) {
       const auto& c = v.comparison;
       if (c.verdict == Verdict::kFirstFaster)
         return fmt::format("slower &times;{:.2f} [{:.2f}&ndash;{:.2f}]", c.ratio, c.interval.low, c.interval.high);
-      if (c.verdict == Verdict::kSame) return fmt::format("within noise (&times;{:.2f}, noise {:.0f}%)", c.ratio, 100 * c.noise);
+      if (c.verdict == Verdict::kSame && std::fabs(c.ratio - 1) <= c.noise) {
+        return fmt::format("within noise (&times;{:.2f}, noise {:.0f}%)", c.ratio, 100 * c.noise);
+      }
+      if (c.verdict == Verdict::kSame) return fmt::format("not significant (&times;{:.2f}, p {:.2g})", c.ratio, c.p_value);
       return std::string(VerdictName(c.verdict));
     }
     return "";

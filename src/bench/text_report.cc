@@ -80,7 +80,11 @@ std::string VerdictText(const CompareReport& r, std::size_t index) {
         case Verdict::kSecondFaster:
           return fmt::format("faster x{:.2f}", 1 / c.ratio);  // cannot happen against the fastest
         case Verdict::kSame:
-          return fmt::format("within noise (x{:.2f}, noise {:.0f}%)", c.ratio, 100 * c.noise);
+          // Either the gap is inside the runs' own spread, or it is not statistically clear.
+          if (std::fabs(c.ratio - 1) <= c.noise) {
+            return fmt::format("within noise (x{:.2f}, noise {:.0f}%)", c.ratio, 100 * c.noise);
+          }
+          return fmt::format("not significant (x{:.2f}, p {:.2g})", c.ratio, c.p_value);
         case Verdict::kTooFewSamples: return "too few runs to tell";
       }
     }
