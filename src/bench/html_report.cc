@@ -54,7 +54,7 @@ struct Bar {
 // Horizontal bars on one scale (the largest value or peak).
 std::string BarChart(const std::string& title, const std::vector<Bar>& bars) {
   if (bars.empty()) return {};
-  constexpr int kLabel = 240, kArea = 440, kRow = 24, kTop = 22;
+  constexpr int kLabel = 300, kArea = 440, kRow = 24, kTop = 22;
   double scale = 0;
   for (const auto& b : bars) scale = std::max({scale, b.value, b.peak.value_or(0)});
   if (scale <= 0) scale = 1;
@@ -89,7 +89,7 @@ struct Box {
 std::string BoxChart(const std::string& title, const std::vector<Box>& boxes, double lo, double hi,
                      const std::function<std::string(double)>& axis_label) {
   if (boxes.empty()) return {};
-  constexpr int kLabel = 240, kArea = 440, kRow = 24, kTop = 22;
+  constexpr int kLabel = 300, kArea = 440, kRow = 24, kTop = 22;
   if (!(hi > lo)) hi = lo + 1;
   const auto x = [&](double v) { return kLabel + kArea * (std::clamp(v, lo, hi) - lo) / (hi - lo); };
   const int height = kTop + kRow * static_cast<int>(boxes.size()) + 22;
@@ -209,7 +209,9 @@ std::string RenderCompareHtml(const CompareReport& r) {
     for (std::size_t i : groups[key]) {
       const auto& run = r.runs[i];
       if (run.skipped || run.error || run.time.n == 0 || (run.check.done && !run.check.passed)) continue;
-      const std::string label = fmt::format("{} {}", run.framework, run.mode);
+      // Version in the label: the same framework may come from two environments.
+      const std::string label = fmt::format("{} {} {}", run.framework,
+                                            run.framework_version.substr(0, run.framework_version.find('+')), run.mode);
       std::string text = FormatValue(run.value, run.unit);
       if (run.share_of_native) text += fmt::format(" ({:.2f} of native)", *run.share_of_native);
       bars.push_back({label, run.value, text, std::nullopt});
