@@ -11,6 +11,8 @@ constexpr CommandRegistration kCommands[] = {
     {"diff", AddDiff},
     {"check", AddCheck},
     {"recipe", AddRecipe},
+    {"bench", AddBench},
+    {"compare", AddCompare},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <span>
 #include <stdexcept>
 
@@ -38,5 +39,10 @@ Command AddLock(CLI::App& app);
 Command AddDiff(CLI::App& app);
 Command AddCheck(CLI::App& app);
 Command AddRecipe(CLI::App& app);
+Command AddBench(CLI::App& app);
+Command AddCompare(CLI::App& app);
+
+/// Writes an --html report; a path that cannot be written is the user's error.
+void WriteHtmlFile(const std::string& path, const std::string& html);
 
 }  // namespace dlenv::cli

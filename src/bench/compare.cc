@@ -1,0 +1,364 @@
+#include "bench/compare.h"
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "bench/cpu_bench.h"
+#include "bench/cpu_blas.h"
+#include "model/json.h"
+#include "probe/driver.h"
+#include "probe/host.h"
+#include "probe/python_envs.h"
+#include "util/embedded.h"
+#include "util/strings.h"
+#include "util/subprocess.h"
+
+namespace dlenv::bench {
+namespace {
+
+constexpr const char* kAllFrameworks[] = {"numpy", "torch", "tensorflow", "jax", "cupy"};
+
+bool Wanted(const std::vector<std::string>& only, const std::string& name) {
+  return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+}
+
+std::string LastLine(const std::string& text) {
+  auto lines = util::Lines(text);
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    auto t = util::Trim(*it);
+    if (!t.empty()) return std::string(t);
+  }
+  return {};
+}
+
+Check ReadCheck(const nlohmann::json& j) {
+  Check c;
+  if (!j.is_object()) return c;
+  c.done = j.value("done", false);
+  c.passed = j.value("passed", false);
+  c.detail = j.value("detail", "");
+  return c;
+}
+
+std::optional<std::string> OptString(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+// The interpreters to run, each once, in the order given.
+std::vector<std::string> Interpreters(const CompareOptions& options) {
+  std::vector<std::string> out;
+  const auto add = [&](const std::string& p) {
+    if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  };
+  for (const auto& p : options.pythons) add(p);
+  if (!out.empty()) return out;
+  for (const auto& e : options.envs) {
+    if (e.executable) add(*e.executable);
+  }
+  if (out.empty()) add("python3");
+  return out;
+}
+
+struct Detected {
+  std::vector<std::string> frameworks;
+  std::optional<std::string> error;
+};
+
+Detected Detect(const std::string& python, const std::map<std::string, std::string>& env) {
+  Detected d;
+  auto script = util::FindEmbeddedFile("compare_detect.py");
+  if (!script) {
+    d.error = "this build carries no compare_detect.py";
+    return d;
+  }
+  util::ChildOptions child;
+  child.deadline = std::chrono::seconds(30);
+  child.stdin_data = std::string(*script);
+  child.env = env;
+  auto r = util::RunCommand({python, "-"}, child);
+  if (!r.ok()) {
+    d.error = fmt::format("{}: {}", python, r.Describe());
+    return d;
+  }
+  try {
+    auto j = nlohmann::json::parse(LastLine(r.out));
+    for (const auto& f : j.at("frameworks")) d.frameworks.push_back(f.get<std::string>());
+  } catch (const std::exception& e) {
+    d.error = fmt::format("{}: unreadable answer ({})", python, e.what());
+  }
+  return d;
+}
+
+double Throughput(const FrameworkRun& r) {
+  if (r.time.median <= 0) return 0;
+  if (r.unit == "us") return r.time.median * 1e6;
+  if (r.unit == "steps/s") return r.work / r.time.median;
+  return r.work / r.time.median / 1e9;
+}
+
+}  // namespace
+
+nlohmann::json DefaultWorkloads(bool cuda, const std::vector<int>& sizes, const std::vector<std::string>& only) {
+  using nlohmann::json;
+  json list = json::array();
+  const auto add = [&](json spec) {
+    if (Wanted(only, spec["workload"].get<std::string>())) list.push_back(std::move(spec));
+  };
+  const json both = {"eager", "compiled"};
+  add({{"workload", "empty"}});
+  const std::vector<int> ns = sizes.empty() ? std::vector<int>{cuda ? kDefaultGpuMatmulSize : kDefaultCpuMatmulSize}
+                                            : sizes;
+  const std::vector<std::string> dtypes = cuda ? std::vector<std::string>{"float32", "tfloat32", "float16", "bfloat16"}
+                                               : std::vector<std::string>{"float32", "float64"};
+  for (int n : ns) {
+    for (const auto& d : dtypes) add({{"workload", "matmul"}, {"n", n}, {"dtype", d}});
+  }
+  add({{"workload", "copy"}, {"bytes", cuda ? (1LL << 30) : (64LL << 20)}});
+  const json conv = {{"batch", cuda ? 32 : 4}, {"size", 56}, {"channels", 64}, {"filters", 64}, {"modes", both}};
+  json fwd = conv, bwd = conv;
+  fwd["workload"] = "conv2d_fwd";
+  bwd["workload"] = "conv2d_bwd";
+  add(fwd);
+  add(bwd);
+  add({{"workload", "mlp_train"},
+       {"batch", cuda ? 512 : 64},
+       {"dims", cuda ? json{4096, 4096, 4096, 1000} : json{1024, 1024, 1024, 10}},
+       {"modes", both}});
+  add({{"workload", "rnn_dynamic"},
+       {"batch", cuda ? 64 : 16},
+       {"hidden", cuda ? 1024 : 256},
+       {"input", cuda ? 256 : 64},
+       {"steps", cuda ? 256 : 64},
+       {"modes", both}});
+  return list;
+}
+
+void ParseFrameworkOutput(const std::string& stdout_text, const std::string& python, FrameworkProcess& process,
+                          std::vector<FrameworkRun>& runs) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(LastLine(stdout_text));
+  } catch (const std::exception&) {
+    process.error = "its output was not the expected JSON document";
+    return;
+  }
+  if (!doc.is_object()) {
+    process.error = "its output was not a JSON object";
+    return;
+  }
+  if (auto e = OptString(doc, "error")) {
+    process.error = *e;
+    return;
+  }
+  process.import_seconds = doc.value("import_seconds", 0.0);
+  const std::string version = doc.value("version", "");
+  const std::string device = doc.value("device", "cpu");
+  auto it = doc.find("runs");
+  if (it == doc.end() || !it->is_array()) {
+    process.error = "its document has no runs";
+    return;
+  }
+  for (const auto& r : *it) {
+    if (!r.is_object()) continue;
+    FrameworkRun run;
+    run.framework = process.framework;
+    run.framework_version = version;
+    run.device = device;
+    run.python = python;
+    run.workload = r.value("workload", "");
+    run.variant = r.value("variant", "");
+    run.mode = r.value("mode", "eager");
+    if (auto c = OptString(r, "compiler")) run.mode += " (" + *c + ")";
+    run.unit = r.value("unit", "");
+    if (auto w = r.find("work"); w != r.end() && w->is_number()) run.work = w->get<double>();
+    if (auto s = r.find("seconds"); s != r.end() && s->is_array()) {
+      for (const auto& x : *s) {
+        if (x.is_number()) run.seconds.push_back(x.get<double>());
+      }
+    }
+    if (auto c = r.find("check"); c != r.end()) run.check = ReadCheck(*c);
+    run.skipped = OptString(r, "skipped");
+    run.error = OptString(r, "error");
+    runs.push_back(std::move(run));
+  }
+}
+
+void Evaluate(CompareReport& report) {
+  for (auto& r : report.runs) {
+    r.time = Summarize(r.seconds);
+    r.value = Throughput(r);
+    if (r.workload == "matmul") {
+      if (auto it = report.native.find(r.variant); it != report.native.end() && it->second > 0) {
+        r.share_of_native = r.value / it->second;
+      }
+    }
+  }
+  report.verdicts.clear();
+  std::map<std::string, std::vector<std::size_t>> by_variant;
+  for (std::size_t i = 0; i < report.runs.size(); ++i) {
+    const auto& r = report.runs[i];
+    const bool usable = !r.seconds.empty() && !r.error && !r.skipped && (!r.check.done || r.check.passed);
+    if (usable && r.workload != "empty") by_variant[r.workload + "|" + r.variant].push_back(i);
+  }
+  for (const auto& [key, members] : by_variant) {
+    if (members.size() < 2) continue;
+    const std::size_t fastest = *std::min_element(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+      return report.runs[a].time.median < report.runs[b].time.median;
+    });
+    for (std::size_t i : members) {
+      if (i == fastest) continue;
+      report.verdicts.push_back({i, fastest, CompareSamples(report.runs[fastest].seconds, report.runs[i].seconds)});
+    }
+  }
+}
+
+void DiscoverForCompare(const probe::ProbeContext& ctx, CompareOptions& options) {
+  model::Snapshot snapshot;
+  probe::ProbeHost(ctx, snapshot);
+  probe::ProbeDriver(ctx, snapshot);
+  probe::ProbePythonEnvs(ctx, snapshot);
+  options.envs = snapshot.python_envs;
+  options.gpu_present = snapshot.driver.cuda_device_count.value_or(0) > 0;
+  options.host = DescribeHost(snapshot.host);
+  options.env = ctx.env;
+}
+
+CompareReport RunCompare(const CompareOptions& options) {
+  CompareReport report;
+  report.dlenv_version = DLENV_VERSION;
+  report.date = UtcNow();
+  report.host = options.host;
+  const bool cuda = options.device == "cuda" || (options.device == "auto" && options.gpu_present);
+  report.device = cuda ? "cuda" : "cpu";
+  const int threads = options.threads > 0 ? options.threads
+                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!cuda) {
+    report.notes.push_back(fmt::format(
+        "CPU run: matmul at {} rather than the article's 8192 (a GPU size), smaller batches for the other "
+        "workloads; every framework and dlenv's own baseline use {} threads.",
+        options.sizes.empty() ? kDefaultCpuMatmulSize : options.sizes.front(), threads));
+  }
+  const nlohmann::json workloads = DefaultWorkloads(cuda, options.sizes, options.workloads);
+
+  // The child environment: same thread count for every BLAS and OpenMP runtime.
+  auto child_env = options.env.vars();
+  for (const char* var : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}) {
+    child_env[var] = std::to_string(threads);
+  }
+
+  // dlenv's own baseline, measured in two halves, before and after the frameworks, so that a
+  // load that changes while compare runs weighs on both sides alike.
+  std::optional<CpuBlas> blas;
+  std::map<std::string, FrameworkRun> native_runs;
+  if (options.native_baseline && !cuda && Wanted(options.workloads, "matmul")) {
+    std::string error;
+    blas = CpuBlas::Load(&error);
+    if (blas) blas->SetThreads(threads);
+    else report.warnings.push_back(fmt::format("no native baseline: {}", error));
+  }
+  SamplingPolicy half = options.policy;
+  half.min_samples = std::max(3, (options.policy.min_samples + 1) / 2);
+  half.min_seconds /= 2;
+  half.max_seconds /= 2;
+  const auto measure_native = [&](int pass) {
+    if (!blas) return;
+    for (const auto& spec : workloads) {
+      if (spec["workload"] != "matmul") continue;
+      const int n = spec["n"].get<int>();
+      const std::string dtype = spec["dtype"].get<std::string>();
+      const std::string what = fmt::format("dlenv native {} matmul {} ({}/2)", dtype, n, pass);
+      auto m = RunCpuGemm(*blas, dtype == "float64" ? GemmType::kFp64 : GemmType::kFp32, n, half, [&](double f) {
+        if (options.progress) options.progress(what, f);
+      });
+      FrameworkRun& run = native_runs[fmt::format("{} {}", n, dtype)];
+      if (run.framework.empty()) {
+        run.workload = "matmul";
+        run.variant = fmt::format("{} {}", n, dtype);
+        run.framework = "dlenv";
+        run.framework_version = DLENV_VERSION;
+        run.mode = "native";
+        run.device = "cpu";
+        run.unit = "GFLOP/s";
+        run.work = m.work;
+        run.check = m.check;
+      } else if (!m.check.passed) {
+        run.check = m.check;
+      }
+      run.seconds.insert(run.seconds.end(), m.seconds.begin(), m.seconds.end());
+    }
+  };
+  measure_native(1);
+
+  auto harness = util::FindEmbeddedFile("compare_harness.py");
+  nlohmann::json config = {{"device", cuda ? "cuda" : "cpu"},
+                           {"threads", threads},
+                           {"workloads", workloads},
+                           {"policy",
+                            {{"warmup_runs", options.policy.warmup_runs},
+                             {"warmup_seconds", options.policy.warmup_seconds},
+                             {"min_samples", options.policy.min_samples},
+                             {"max_samples", options.policy.max_samples},
+                             {"min_seconds", options.policy.min_seconds},
+                             {"max_seconds", options.policy.max_seconds}}}};
+  const std::string config_text = config.dump();
+
+  for (const auto& python : Interpreters(options)) {
+    Detected found = Detect(python, child_env);
+    if (found.error) {
+      report.warnings.push_back(fmt::format("skipped interpreter {}", *found.error));
+      continue;
+    }
+    for (const char* framework : kAllFrameworks) {
+      if (!Wanted(options.frameworks, framework)) continue;
+      if (std::find(found.frameworks.begin(), found.frameworks.end(), framework) == found.frameworks.end()) continue;
+      FrameworkProcess process;
+      process.framework = framework;
+      process.python = python;
+      auto script = util::FindEmbeddedFile(fmt::format("compare_{}.py", framework));
+      if (!harness || !script) {
+        process.error = "this build carries no workload script for it";
+        report.processes.push_back(process);
+        continue;
+      }
+      if (options.progress) options.progress(fmt::format("{} in {}", framework, python), 0);
+      util::ChildOptions child;
+      child.deadline = std::chrono::milliseconds(static_cast<long long>(options.process_deadline_seconds * 1000));
+      child.stdin_data = std::string(*harness) + "\n" + std::string(*script);
+      child.env = child_env;
+      auto r = util::RunCommand({python, "-", config_text}, child);
+      process.wall_seconds = r.seconds;
+      if (r.ok()) {
+        ParseFrameworkOutput(r.out, python, process, report.runs);
+      } else {
+        const std::string last = LastLine(r.err);
+        process.error = last.empty() ? r.Describe() : fmt::format("{}: {}", r.Describe(), last);
+        // A process that timed out may still have printed nothing usable; say so plainly.
+      }
+      if (options.progress) options.progress(fmt::format("{} in {}", framework, python), 1);
+      report.processes.push_back(std::move(process));
+    }
+  }
+  measure_native(2);
+  std::vector<FrameworkRun> natives;
+  for (auto& [variant, run] : native_runs) {
+    const Summary t = Summarize(run.seconds);
+    if (run.check.passed && t.median > 0) report.native[variant] = run.work / t.median / 1e9;
+    natives.push_back(std::move(run));
+  }
+  report.runs.insert(report.runs.begin(), natives.begin(), natives.end());
+  Evaluate(report);
+  for (const auto& r : report.runs) {
+    if (r.check.done && !r.check.passed) {
+      report.warnings.push_back(fmt::format("{} {} {} {}: wrong result, its time is not compared: {}", r.framework,
+                                            r.workload, r.variant, r.mode, r.check.detail));
+    }
+  }
+  return report;
+}
+
+}  // namespace dlenv::bench

@@ -1,0 +1,199 @@
+#include "bench/compare.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "bench/result_json.h"
+#include "bench/text_report.h"
+
+namespace dlenv::bench {
+namespace {
+
+constexpr SamplingPolicy kTiny{.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5, .max_samples = 8,
+                               .min_seconds = 0, .max_seconds = 2};
+
+TEST(CompareParse, ReadsRunsAndKeepsErrors) {
+  FrameworkProcess p;
+  p.framework = "torch";
+  std::vector<FrameworkRun> runs;
+  ParseFrameworkOutput(
+      "noise printed by an import\n"
+      R"({"framework":"torch","version":"2.3.1+cu121","device":"cuda:0","import_seconds":1.5,"runs":[)"
+      R"({"workload":"matmul","variant":"8192 float32","mode":"eager","seconds":[0.1,0.2],"work":2e12,"unit":"GFLOP/s",)"
+      R"("check":{"done":true,"passed":true,"detail":"ok"}},)"
+      R"({"workload":"rnn_dynamic","variant":"v","mode":"compiled","compiler":"torch.compile","error":"RuntimeError: x"},)"
+      R"({"workload":"conv2d_bwd","variant":"v","mode":"eager","skipped":"no autograd"}]})",
+      "/usr/bin/python3", p, runs);
+  ASSERT_FALSE(p.error);
+  EXPECT_DOUBLE_EQ(p.import_seconds, 1.5);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].framework_version, "2.3.1+cu121");
+  EXPECT_EQ(runs[0].device, "cuda:0");
+  EXPECT_EQ(runs[0].seconds.size(), 2u);
+  EXPECT_TRUE(runs[0].check.passed);
+  EXPECT_EQ(runs[1].mode, "compiled (torch.compile)");
+  EXPECT_EQ(runs[1].error.value_or(""), "RuntimeError: x");
+  EXPECT_EQ(runs[2].skipped.value_or(""), "no autograd");
+}
+
+TEST(CompareParse, HostileOutputBecomesAProcessError) {
+  for (const char* text : {"", "not json", "[1,2]", R"({"error":"ModuleNotFoundError: No module named 'torch'"})",
+                           R"({"runs":"no"})", R"({"runs":[1,"x",{"seconds":["a",null]}]})"}) {
+    FrameworkProcess p;
+    std::vector<FrameworkRun> runs;
+    ParseFrameworkOutput(text, "py", p, runs);
+    if (std::string(text).find("seconds") != std::string::npos) {
+      EXPECT_FALSE(p.error) << text;  // malformed entries are dropped, not fatal
+      ASSERT_EQ(runs.size(), 1u);
+      EXPECT_TRUE(runs[0].seconds.empty());
+    } else {
+      EXPECT_TRUE(p.error) << text;
+    }
+  }
+}
+
+FrameworkRun MatmulRun(std::string framework, std::vector<double> seconds) {
+  FrameworkRun r;
+  r.workload = "matmul";
+  r.variant = "1024 float32";
+  r.framework = std::move(framework);
+  r.mode = "eager";
+  r.unit = "GFLOP/s";
+  r.work = 2e9;
+  r.seconds = std::move(seconds);
+  r.check = {true, true, "ok"};
+  return r;
+}
+
+TEST(CompareEvaluate, VerdictsAgainstTheFastestAndShareOfNative) {
+  CompareReport report;
+  report.native["1024 float32"] = 100;  // GFLOP/s
+  // 2e9 FLOP in 0.02 s = 100 GFLOP/s; 0.04 s = 50 GFLOP/s; 0.0202 s is within noise.
+  report.runs.push_back(MatmulRun("numpy", {0.0200, 0.0198, 0.0202, 0.0201, 0.0199, 0.0200, 0.0203}));
+  report.runs.push_back(MatmulRun("torch", {0.0400, 0.0396, 0.0404, 0.0402, 0.0398, 0.0400, 0.0406}));
+  report.runs.push_back(MatmulRun("tensorflow", {0.0202, 0.0190, 0.0214, 0.0196, 0.0208, 0.0202, 0.0200}));
+  auto wrong = MatmulRun("jax", {0.001, 0.001, 0.001, 0.001, 0.001});
+  wrong.check = {true, false, "entry 3 differs"};
+  report.runs.push_back(wrong);
+  Evaluate(report);
+  EXPECT_NEAR(report.runs[0].value, 100, 1e-9);
+  EXPECT_NEAR(*report.runs[0].share_of_native, 1.0, 1e-9);
+  EXPECT_NEAR(*report.runs[1].share_of_native, 0.5, 1e-9);
+  // The wrong answer is fast but never the fastest.
+  ASSERT_EQ(report.verdicts.size(), 2u);
+  for (const auto& v : report.verdicts) {
+    EXPECT_EQ(v.fastest, 0u);
+    if (v.run == 1) {
+      EXPECT_EQ(v.comparison.verdict, Verdict::kFirstFaster);
+    }
+    if (v.run == 2) {
+      EXPECT_EQ(v.comparison.verdict, Verdict::kSame);
+    }
+  }
+  const std::string text = RenderCompareText(report);
+  EXPECT_NE(text.find("slower x2.00"), std::string::npos) << text;
+  EXPECT_NE(text.find("within noise"), std::string::npos) << text;
+  EXPECT_NE(text.find("WRONG RESULT"), std::string::npos) << text;
+}
+
+TEST(CompareWorkloads, SizesPerDeviceAndFilters) {
+  auto cpu = DefaultWorkloads(false, {}, {"matmul"});
+  ASSERT_EQ(cpu.size(), 2u);  // float32 and float64
+  EXPECT_EQ(cpu[0]["n"], kDefaultCpuMatmulSize);
+  auto gpu = DefaultWorkloads(true, {4096}, {"matmul"});
+  ASSERT_EQ(gpu.size(), 4u);  // float32, tfloat32, float16, bfloat16
+  EXPECT_EQ(gpu[3]["dtype"], "bfloat16");
+  EXPECT_EQ(gpu[0]["n"], 4096);
+  EXPECT_EQ(DefaultWorkloads(false, {}, {}).size(), 8u);
+}
+
+// The real thing: the embedded scripts in a real interpreter, its answers checked by NumPy.
+CompareReport RealCompare(const std::string& python, const std::string& framework, std::vector<std::string> workloads) {
+  CompareOptions o;
+  o.pythons = {python};
+  o.frameworks = {framework};
+  o.workloads = std::move(workloads);
+  o.device = "cpu";
+  o.sizes = {128};
+  o.threads = 1;
+  o.policy = kTiny;
+  o.process_deadline_seconds = 300;
+  return RunCompare(o);
+}
+
+void ExpectAllChecked(const CompareReport& r, const std::string& framework) {
+  ASSERT_EQ(r.processes.size(), 1u) << RenderCompareText(r);
+  ASSERT_FALSE(r.processes[0].error) << *r.processes[0].error;
+  std::size_t measured = 0;
+  for (const auto& run : r.runs) {
+    // dlenv's own baseline joins the matmul comparisons; its answer is checked the same way.
+    if (run.framework == "dlenv") {
+      EXPECT_TRUE(run.check.passed) << run.check.detail;
+      continue;
+    }
+    EXPECT_EQ(run.framework, framework);
+    EXPECT_FALSE(run.error) << run.workload << ": " << *run.error;
+    if (run.skipped || run.workload == "empty") continue;
+    ++measured;
+    EXPECT_TRUE(run.check.done && run.check.passed) << run.workload << " " << run.mode << ": " << run.check.detail;
+    EXPECT_GT(run.value, 0);
+  }
+  EXPECT_GT(measured, 0u);
+}
+
+TEST(CompareReal, NumPyInDebiansPython) {
+  if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
+  auto r = RealCompare("/usr/bin/python3", "numpy", {"empty", "matmul", "mlp_train", "rnn_dynamic"});
+  if (r.processes.empty()) GTEST_SKIP() << "numpy is not installed for /usr/bin/python3";
+  ExpectAllChecked(r, "numpy");
+  EXPECT_TRUE(r.native.count("128 float32")) << "the native baseline ran";
+  bool shared = false, native_run = false;
+  for (const auto& run : r.runs) {
+    shared |= run.framework == "numpy" && run.share_of_native.has_value();
+    native_run |= run.framework == "dlenv" && run.mode == "native";
+  }
+  EXPECT_TRUE(shared);
+  EXPECT_TRUE(native_run) << "the native baseline is one of the compared runs";
+}
+
+TEST(CompareReal, DebiansPyTorchEagerAndTorchScript) {
+  if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
+  auto r = RealCompare("/usr/bin/python3", "torch", {"matmul", "rnn_dynamic"});
+  if (r.processes.empty()) GTEST_SKIP() << "python3-torch is not installed";
+  ExpectAllChecked(r, "torch");
+  bool compiled = false;
+  for (const auto& run : r.runs) compiled |= run.mode.rfind("compiled", 0) == 0 && !run.skipped;
+  EXPECT_TRUE(compiled);
+}
+
+TEST(CompareReal, PipTensorFlowInAVenv) {
+  const char* dir = std::getenv("DLENV_TEST_ENVS");
+  const std::string python = std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/tf/bin/python";
+  if (!std::filesystem::exists(python)) GTEST_SKIP() << python << " missing: run scripts/make-test-envs.sh";
+  auto r = RealCompare(python, "tensorflow", {"matmul", "mlp_train"});
+  if (r.processes.empty()) GTEST_SKIP() << "tensorflow is not installed in " << python;
+  ExpectAllChecked(r, "tensorflow");
+}
+
+TEST(CompareReal, MissingInterpreterIsAWarningNotACrash) {
+  auto r = RealCompare("/nonexistent/python3", "numpy", {"matmul"});
+  EXPECT_TRUE(r.processes.empty());
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_NE(r.warnings[0].find("/nonexistent/python3"), std::string::npos);
+}
+
+TEST(CompareJson, DocumentCarriesSchemaAndVerdicts) {
+  CompareReport report;
+  report.runs.push_back(MatmulRun("numpy", {1, 1, 1, 1, 1}));
+  report.runs.push_back(MatmulRun("torch", {2, 2, 2, 2, 2}));
+  Evaluate(report);
+  nlohmann::json j = report;
+  EXPECT_EQ(j["schema_version"], kBenchSchemaVersion);
+  EXPECT_EQ(j["kind"], "compare");
+  EXPECT_EQ(j["verdicts"][0]["comparison"]["verdict"], "first faster");
+  EXPECT_EQ(j["runs"][1]["time"]["median"], 2.0);
+}
+
+}  // namespace
+}  // namespace dlenv::bench
