@@ -11,6 +11,8 @@ python=${PYTHON:-/usr/bin/python3}
 [[ -x /usr/bin/time ]] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 
 # Prints "median_seconds max_rss_kib" over $runs runs of the command (after one warm-up).
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 measure() {
   "$@" >/dev/null 2>&1 || true
   local samples=() rss=0
@@ -19,8 +21,9 @@ measure() {
     # Wall time from bash's microsecond clock (GNU time's %e has 10 ms resolution);
     # peak RSS from GNU time in the same run.
     start=$EPOCHREALTIME
-    kib=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
+    /usr/bin/time -o "$tmp" -f '%M' "$@" >/dev/null 2>&1 || true
     end=$EPOCHREALTIME
+    kib=$(tail -n1 "$tmp")
     samples+=("$(echo "$end - $start" | bc -l)")
     ((kib > rss)) && rss=$kib
   done
