@@ -91,10 +91,25 @@ run 120 "$binary" verify --framework none --json
 section "dlenv verify (frameworks found on this machine)"
 run 150 "$binary" verify --timeout 90
 
-for cmd in bench compare; do
-  if "$binary" "$cmd" --help >/dev/null 2>&1; then
-    section "dlenv $cmd"
-    run 120 "$binary" "$cmd"
-  fi
-done
+# bench and compare on the GPU (about 2-3 minutes on an H100). Targets there: dlenv's bf16
+# GEMM at 8192 >= 0.98 of torch.matmul's, device copy bandwidth >= 0.95 of torch's.
+section "dlenv bench --gpu-only (GEMM 8192 fp32/tf32/fp16/bf16, bandwidths, launch latency)"
+timeout --kill-after=5 150 "$binary" bench --gpu-only --json --html "${OUT:-/tmp}/bench.html" >/tmp/dlenv-bench.json
+echo "[exit $?]"
+cat /tmp/dlenv-bench.json
+section "dlenv compare --device cuda (torch: matmul 8192, copy 1 GiB, empty)"
+timeout --kill-after=5 180 "$binary" compare --device cuda --framework torch --workload matmul,copy,empty \
+  --json --html "${OUT:-/tmp}/compare.html" >/tmp/dlenv-compare.json
+echo "[exit $?]"
+cat /tmp/dlenv-compare.json
+if command -v jq >/dev/null; then
+  section "dlenv against torch on this GPU"
+  jq -n --slurpfile b /tmp/dlenv-bench.json --slurpfile c /tmp/dlenv-compare.json '
+    def bench(n): [$b[0].measurements[] | select(.name==n) | .value][0];
+    def torch(w; v): [$c[0].runs[] | select(.framework=="torch" and .workload==w and (v==null or .variant==v)) | .value][0];
+    {bf16: {dlenv: bench("bf16 gemm 8192"), torch: torch("matmul"; "8192 bfloat16")},
+     copy: {dlenv: bench("device copy (cuMemcpyDtoD)"), torch: torch("copy"; null)}}
+    | .bf16.ratio = (.bf16.dlenv / .bf16.torch) | .bf16.target_met = (.bf16.ratio >= 0.98)
+    | .copy.ratio = (.copy.dlenv / .copy.torch) | .copy.target_met = (.copy.ratio >= 0.95)' || true
+fi
 section "done in $((SECONDS - start)) s"
