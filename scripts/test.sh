@@ -15,7 +15,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev
           libssl-dev libopenblas-dev libgtest-dev libgmock-dev clang libclang-rt-14-dev binutils
           python3 python3-venv python3-pip python3-torch python3-numpy python3-jsonschema python3-yaml
-          strace chromium util-linux)
+          strace chromium util-linux libpng-dev jq time bc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,7 +44,7 @@ cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
-step "fuzz targets, ${DLENV_FUZZ_SECONDS:=15} s each"
+step "fuzz targets, ${DLENV_FUZZ_SECONDS:=10} s each"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDLENV_FUZZ=ON -DDLENV_TESTS=OFF
 cmake --build build-fuzz -j"$jobs"
