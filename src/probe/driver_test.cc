@@ -7,6 +7,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -324,6 +326,11 @@ CliRun RunDlenv(const json& config, double timeout_s) {
       {"DLENV_NVML_LIBRARY", DLENV_FAKE_DRIVER},
       {"DLENV_CUDA_LIBRARY", DLENV_FAKE_DRIVER},
       {"DLENV_FAKE_DRIVER_CONFIG", (tree / "/scenario.json").string()}};
+  // Under the sanitizer build the child must see the same ASan settings (handle_segv=0),
+  // or ASan turns the fake's deliberate SIGSEGV into an ordinary exit.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    if (const char* v = std::getenv(name)) (*options.env)[name] = v;
+  }
   CliRun run;
   run.result = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--timeout", std::to_string(timeout_s)}, options);
   run.doc = json::parse(run.result.out, nullptr, false);

@@ -200,7 +200,9 @@ TEST(PythonEnvs, FollowsPthFilesAndPyenvShims) {
 
 TEST(PythonEnvs, ExplicitPythonAndHostileFilesAreHandled) {
   TempTree t;
-  t.Write("/x/pyvenv.cfg", std::string("\0\xff\xfe=\n==\nversion_info = 3.13.0.final.0\n", 41));
+  // sizeof - 1: the literal holds a NUL, so strlen would stop at it.
+  static constexpr char kHostileCfg[] = "\0\xff\xfe=\n==\nversion_info = 3.13.0.final.0\n";
+  t.Write("/x/pyvenv.cfg", std::string(kHostileCfg, sizeof kHostileCfg - 1));
   t.Symlink("/x/bin/python", "python");  // a loop
   t.Write("/x/lib/python3.13/site-packages/a-1.dist-info/METADATA", std::string(1 << 16, ':'));
   t.Write("/x/lib/python3.13/site-packages/b-1.dist-info/METADATA", "Name: b\nVersion: 1\n");
