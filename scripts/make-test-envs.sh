@@ -48,6 +48,11 @@ make_venv tf "" '
   $pip install "tensorflow-cpu==2.20.0" "jax[cpu]==0.7.2" "numpy==2.3.4" requests==2.32.5 packaging==25.0
 '
 
+# CuPy as pip installs it (no GPU here: compare must call it skipped, not failed).
+make_venv cupy "" '
+  $pip install "cupy-cuda12x==14.2.0" "numpy==2.3.4"
+'
+
 # Requirements broken on purpose, as `pip check` reports them: one missing (urllib3 removed
 # from under requests) and one conflicting (idna 2.0 where requests wants idna>=2.5).
 make_venv broken "" '

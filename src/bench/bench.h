@@ -34,9 +34,15 @@ struct BenchOptions {
   // Filled by DiscoverForBench (gpu_bench.h) from doctor's probes.
   bool gpu_present = false;
   std::vector<std::string> cublas_candidates;
+  std::vector<std::string> cublaslt_candidates;
   std::optional<int> driver_cuda_version;
   util::Environment env = util::Environment::FromProcess();
   double gpu_deadline_seconds = 300;
+  /// Which GPU measurements run: compare's baseline takes only the GEMMs and the copy.
+  struct GpuParts {
+    std::vector<std::string> gemm_dtypes;  // fp32, tf32, fp16, bf16, fp8; empty: all this GPU has
+    bool gemm = true, copy = true, stream = true, latency = true, transfers = true;
+  } gpu_parts;
 };
 
 inline constexpr int kDefaultCpuGemmSize = 2048;

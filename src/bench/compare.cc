@@ -8,6 +8,8 @@
 
 #include "bench/cpu_bench.h"
 #include "bench/cpu_blas.h"
+#include "bench/gpu_bench.h"
+#include "bench/peaks.h"
 #include "model/json.h"
 #include "probe/driver.h"
 #include "probe/host.h"
@@ -101,6 +103,120 @@ double Throughput(const FrameworkRun& r) {
   return r.work / r.time.median / 1e9;
 }
 
+// The variant text of a workload, as compare_harness.py's workload_variant writes it.
+std::string Variant(const nlohmann::json& spec) {
+  const std::string w = spec.value("workload", "");
+  if (w == "matmul") return fmt::format("{} {}", spec["n"].get<int>(), spec["dtype"].get<std::string>());
+  if (w == "copy") return fmt::format("{} MiB", spec["bytes"].get<long long>() >> 20);
+  return "";
+}
+
+// Framework dtype names against the GPU bench's (and the peaks table's).
+constexpr std::pair<const char*, const char*> kGpuDtypes[] = {
+    {"float32", "fp32"}, {"tfloat32", "tf32"}, {"float16", "fp16"}, {"bfloat16", "bf16"}};
+
+std::string BenchDtype(const std::string& dtype) {
+  for (const auto& [framework, bench] : kGpuDtypes) {
+    if (dtype == framework) return bench;
+  }
+  return "";
+}
+std::string FrameworkDtype(const std::string& dtype) {
+  for (const auto& [framework, bench] : kGpuDtypes) {
+    if (dtype == bench) return framework;
+  }
+  return "";
+}
+
+// The datasheet peak of each GPU matmul and of the copy, in the units compare reports.
+void FillPeaks(const std::string& gpu_name, const nlohmann::json& workloads, CompareReport& report) {
+  auto peaks = FindGpuPeaks(BuiltinGpuPeaks(), gpu_name);
+  if (!peaks) {
+    if (!gpu_name.empty()) report.notes.push_back(fmt::format("no datasheet peaks for {} in dlenv's table", gpu_name));
+    return;
+  }
+  report.peak_source = fmt::format("{} datasheet: {}", peaks->name, peaks->source);
+  for (const auto& spec : workloads) {
+    const std::string w = spec.value("workload", "");
+    if (w == "matmul") {
+      auto it = peaks->tflops.find(BenchDtype(spec.value("dtype", "")));
+      if (it != peaks->tflops.end()) report.peaks[Variant(spec)] = it->second * 1000;
+    } else if (w == "copy" && peaks->memory_gbps) {
+      report.peaks[Variant(spec)] = *peaks->memory_gbps;
+    }
+  }
+}
+
+// dlenv's own GPU GEMMs (each dtype the frameworks run, both cuBLAS routes for bf16) and device
+// copy, in one child process before the frameworks: the baseline of a GPU comparison.
+std::vector<FrameworkRun> MeasureGpuNative(const CompareOptions& options, const nlohmann::json& workloads,
+                                           CompareReport& report) {
+  BenchOptions bench = *options.gpu_native;
+  bench.cpu = false;
+  bench.policy = options.policy;
+  bench.gpu_deadline_seconds = options.process_deadline_seconds;
+  bench.sizes.clear();
+  bench.gpu_parts = {};
+  bench.gpu_parts.gemm = bench.gpu_parts.copy = false;
+  bench.gpu_parts.stream = bench.gpu_parts.latency = bench.gpu_parts.transfers = false;
+  std::string copy_variant;
+  for (const auto& spec : workloads) {
+    const std::string w = spec.value("workload", "");
+    if (w == "matmul") {
+      const std::string dtype = BenchDtype(spec.value("dtype", ""));
+      if (dtype.empty()) continue;
+      bench.gpu_parts.gemm = true;
+      const int n = spec["n"].get<int>();
+      if (std::find(bench.sizes.begin(), bench.sizes.end(), n) == bench.sizes.end()) bench.sizes.push_back(n);
+      auto& dtypes = bench.gpu_parts.gemm_dtypes;
+      if (std::find(dtypes.begin(), dtypes.end(), dtype) == dtypes.end()) dtypes.push_back(dtype);
+    } else if (w == "copy") {
+      bench.gpu_parts.copy = true;
+      copy_variant = Variant(spec);
+    }
+  }
+  std::vector<FrameworkRun> runs;
+  if (!bench.gpu_parts.gemm && !bench.gpu_parts.copy) return runs;
+  if (options.progress) options.progress("dlenv native GPU baseline", 0);
+  BenchReport measured;
+  RunGpuBench(bench, measured);
+  if (options.progress) options.progress("dlenv native GPU baseline", 1);
+  for (const auto& w : measured.warnings) report.warnings.push_back("native baseline: " + w);
+  for (const auto& n : measured.notes) report.notes.push_back("native baseline: " + n);
+  for (const auto& m : measured.measurements) {
+    FrameworkRun run;
+    const auto param = [&m](const char* key) {
+      auto it = m.params.find(key);
+      return it == m.params.end() ? std::string() : it->second;
+    };
+    if (m.group == "gpu.gemm") {
+      run.workload = "matmul";
+      run.variant = fmt::format("{} {}", param("n"), FrameworkDtype(param("dtype")));
+      run.mode = param("library") == "cuBLASLt" ? "native (cuBLASLt)" : "native";
+    } else if (m.group == "gpu.memory") {
+      run.workload = "copy";
+      run.variant = copy_variant;
+      run.mode = "native (cuMemcpyDtoD)";
+    } else {
+      continue;
+    }
+    run.framework = "dlenv";
+    run.framework_version = DLENV_VERSION;
+    run.device = "cuda:0";
+    run.seconds = m.seconds;
+    run.work = m.work;
+    run.unit = m.unit;
+    run.check = m.check;
+    run.error = m.error;
+    if (run.check.passed && m.value > 0) {
+      double& best = report.native[run.variant];  // the faster route is the baseline
+      best = std::max(best, m.value);
+    }
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
 }  // namespace
 
 nlohmann::json DefaultWorkloads(bool cuda, const std::vector<int>& sizes, const std::vector<std::string>& only) {
@@ -155,6 +271,10 @@ void ParseFrameworkOutput(const std::string& stdout_text, const std::string& pyt
     process.error = *e;
     return;
   }
+  if (auto s = OptString(doc, "skipped")) {
+    process.skipped = *s;
+    return;
+  }
   process.import_seconds = doc.value("import_seconds", 0.0);
   const std::string version = doc.value("version", "");
   const std::string device = doc.value("device", "cpu");
@@ -192,10 +312,12 @@ void Evaluate(CompareReport& report) {
   for (auto& r : report.runs) {
     r.time = Summarize(r.seconds);
     r.value = Throughput(r);
-    if (r.workload == "matmul") {
-      if (auto it = report.native.find(r.variant); it != report.native.end() && it->second > 0) {
-        r.share_of_native = r.value / it->second;
-      }
+    if (r.value <= 0) continue;
+    if (auto it = report.native.find(r.variant); it != report.native.end() && it->second > 0) {
+      r.share_of_native = r.value / it->second;
+    }
+    if (auto it = report.peaks.find(r.variant); it != report.peaks.end() && it->second > 0) {
+      r.share_of_peak = r.value / it->second;
     }
   }
   report.verdicts.clear();
@@ -226,6 +348,15 @@ void DiscoverForCompare(const probe::ProbeContext& ctx, CompareOptions& options)
   options.gpu_present = snapshot.driver.cuda_device_count.value_or(0) > 0;
   options.host = DescribeHost(snapshot.host);
   options.env = ctx.env;
+  if (options.gpu_present) {
+    // The frameworks run on CUDA device 0, which is not always NVML's first GPU.
+    for (const auto& gpu : snapshot.gpus) {
+      if (gpu.cuda_index == 0 || (options.gpu_name.empty() && !gpu.cuda_index)) options.gpu_name = gpu.name;
+    }
+    BenchOptions native;
+    DiscoverForBench(ctx, native);
+    options.gpu_native = std::move(native);
+  }
 }
 
 CompareReport RunCompare(const CompareOptions& options) {
@@ -307,6 +438,13 @@ CompareReport RunCompare(const CompareOptions& options) {
                              {"max_seconds", options.policy.max_seconds}}}};
   const std::string config_text = config.dump();
 
+  std::vector<FrameworkRun> gpu_natives;
+  if (cuda) {
+    if (!options.gpu_name.empty()) report.notes.push_back("GPU: " + options.gpu_name);
+    FillPeaks(options.gpu_name, workloads, report);
+    if (options.native_baseline && options.gpu_native) gpu_natives = MeasureGpuNative(options, workloads, report);
+  }
+
   for (const auto& python : Interpreters(options)) {
     Detected found = Detect(python, child_env);
     if (found.error) {
@@ -351,6 +489,7 @@ CompareReport RunCompare(const CompareOptions& options) {
     natives.push_back(std::move(run));
   }
   report.runs.insert(report.runs.begin(), natives.begin(), natives.end());
+  report.runs.insert(report.runs.begin(), gpu_natives.begin(), gpu_natives.end());
   Evaluate(report);
   for (const auto& r : report.runs) {
     if (r.check.done && !r.check.passed) {

@@ -34,6 +34,10 @@ struct CompareOptions {
   bool native_baseline = true;
   util::Environment env = util::Environment::FromProcess();
   std::string host;
+  /// The first GPU's name (for the datasheet peaks) and what dlenv's own GPU GEMMs and copy
+  /// need, from DiscoverForCompare; a GPU run's native baseline comes from them.
+  std::string gpu_name;
+  std::optional<BenchOptions> gpu_native;
   ProgressSink progress;
 };
 

@@ -1,11 +1,15 @@
 #include "bench/compare.h"
 
 #include <filesystem>
+#include <set>
 
 #include <gtest/gtest.h>
 
 #include "bench/result_json.h"
 #include "bench/text_report.h"
+#include "testing/temp_tree.h"
+#include "util/environment.h"
+#include "util/subprocess.h"
 
 namespace dlenv::bench {
 namespace {
@@ -174,6 +178,72 @@ TEST(CompareReal, PipTensorFlowInAVenv) {
   auto r = RealCompare(python, "tensorflow", {"matmul", "mlp_train"});
   if (r.processes.empty()) GTEST_SKIP() << "tensorflow is not installed in " << python;
   ExpectAllChecked(r, "tensorflow");
+}
+
+// A real CuPy (pip's cupy-cuda12x) on this CPU-only machine: compare finds it, its script
+// imports it, and the process says it was skipped, not that it failed.
+TEST(CompareReal, PipCuPyOnACpuIsSkippedNotAnError) {
+  const char* dir = std::getenv("DLENV_TEST_ENVS");
+  const std::string python = std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/cupy/bin/python";
+  if (!std::filesystem::exists(python)) GTEST_SKIP() << python << " missing: run scripts/make-test-envs.sh";
+  auto r = RealCompare(python, "cupy", {"matmul", "copy"});
+  ASSERT_EQ(r.processes.size(), 1u) << RenderCompareText(r);
+  EXPECT_EQ(r.processes[0].framework, "cupy");
+  EXPECT_FALSE(r.processes[0].error) << *r.processes[0].error;
+  ASSERT_TRUE(r.processes[0].skipped) << RenderCompareText(r);
+  EXPECT_NE(r.processes[0].skipped->find("GPU only"), std::string::npos) << *r.processes[0].skipped;
+  EXPECT_NE(RenderCompareText(r).find("skipped: CuPy runs on a GPU only"), std::string::npos);
+  for (const auto& run : r.runs) EXPECT_NE(run.framework, "cupy");
+}
+
+// A GPU comparison on the fake driver (tests/fake_driver), through the CLI: dlenv's own GEMMs
+// in each dtype (bf16 by both cuBLAS routes) and its device copy are the baseline, the H100's
+// datasheet the peaks; NumPy, CPU-only, says so once for its whole process.
+TEST(CompareFakeGpu, NativeBaselineAndPeaksOnAGpu) {
+  testing::TempTree tree;
+  const nlohmann::json scenario = {
+      {"driver_version", "550.54.15"},
+      {"cuda_driver_version", 12040},
+      {"gpus",
+       {{{"name", "NVIDIA H100 80GB HBM3"}, {"pci_bus_id", "00000000:3B:00.0"}, {"cc", {9, 0}},
+         {"memory_total", 256 << 20}, {"l2_bytes", 1 << 20}}}}};
+  auto config = tree.Write("scenario.json", scenario.dump());
+  auto env = util::Environment::FromProcess().vars();
+  env["DLENV_FAKE_DRIVER_CONFIG"] = config.string();
+  env["DLENV_NVML_LIBRARY"] = DLENV_FAKE_DRIVER;
+  env["DLENV_CUDA_LIBRARY"] = DLENV_FAKE_DRIVER;
+  env["DLENV_CUBLAS_LIBRARY"] = DLENV_FAKE_LIBRARIES;
+  env["DLENV_CUBLASLT_LIBRARY"] = DLENV_FAKE_LIBRARIES;
+  env.erase("CUDA_VISIBLE_DEVICES");
+  util::ChildOptions child;
+  child.env = env;
+  child.deadline = std::chrono::seconds(300);
+  auto run = util::RunCommand({DLENV_BINARY, "compare", "--device", "cuda", "--python", "/usr/bin/python3",
+                               "--framework", "numpy", "--workload", "matmul,copy", "--sizes", "32", "--quick", "--json"},
+                              child);
+  ASSERT_EQ(run.outcome, util::ChildResult::Outcome::kExited) << run.Describe() << run.err;
+  const auto doc = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << run.out << run.err;
+  std::set<std::string> natives;
+  for (const auto& r : doc["runs"]) {
+    if (r["framework"] != "dlenv") continue;
+    natives.insert(r["variant"].get<std::string>() + " " + r["mode"].get<std::string>());
+    EXPECT_TRUE(r["check"]["passed"].get<bool>()) << r.dump();
+    ASSERT_TRUE(r["share_of_peak"].is_number()) << r.dump();
+    EXPECT_GT(r["share_of_peak"].get<double>(), 0);
+  }
+  EXPECT_EQ(natives, (std::set<std::string>{"32 float32 native", "32 tfloat32 native", "32 float16 native",
+                                            "32 bfloat16 native", "32 bfloat16 native (cuBLASLt)",
+                                            "1024 MiB native (cuMemcpyDtoD)"}))
+      << doc.dump(2);
+  EXPECT_EQ(doc["native"].size(), 5u) << doc["native"].dump();
+  EXPECT_DOUBLE_EQ(doc["peaks"]["32 bfloat16"].get<double>(), 989e3);  // H100 SXM, dense, GFLOP/s
+  EXPECT_DOUBLE_EQ(doc["peaks"]["1024 MiB"].get<double>(), 3350);      // GB/s
+  if (!doc["processes"].empty()) {  // numpy is installed for /usr/bin/python3
+    ASSERT_EQ(doc["processes"].size(), 1u);
+    EXPECT_NE(doc["processes"][0]["skipped"].get<std::string>().find("CPU only"), std::string::npos)
+        << doc["processes"].dump();
+  }
 }
 
 TEST(CompareReal, MissingInterpreterIsAWarningNotACrash) {

@@ -70,5 +70,47 @@ TEST(GemmCheck, ToleranceIsTheBoundFromKAndEpsilon) {
   EXPECT_FALSE(CheckGemm(spec, s.At(s.a), s.At(s.b), s.At(s.c)).passed);
 }
 
+TEST(GemmCheck, AReducedPrecisionInnerBlockWidensTheBoundByItsOwnGamma) {
+  Small s;
+  GemmCheckSpec spec{.m = 2, .n = 2, .k = 2, .accumulate_roundoff = kRoundoffFp32, .output_roundoff = 0,
+                     .inner_block = 2, .inner_roundoff = 1.0 / 16384};
+  const double u = kRoundoffFp32, v = spec.inner_roundoff;
+  const double bound = (2 * u / (1 - 2 * u) + 2 * v / (1 - 2 * v)) * 19;
+  s.c[0] = 19 - 0.9 * bound;
+  EXPECT_TRUE(CheckGemm(spec, s.At(s.a), s.At(s.b), s.At(s.c)).passed);
+  s.c[0] = 19 - 1.1 * bound;
+  EXPECT_FALSE(CheckGemm(spec, s.At(s.a), s.At(s.b), s.At(s.c)).passed);
+  spec.inner_block = 16384;  // k u >= 1: no bound, so no pass
+  s.c[0] = 19;
+  Check c = CheckGemm(spec, s.At(s.a), s.At(s.b), s.At(s.c));
+  EXPECT_FALSE(c.passed);
+  EXPECT_NE(c.detail.find("too long"), std::string::npos) << c.detail;
+}
+
+// bf16 output at K = 4096: the worst-case entrywise bound (8 output roundings of sum |a b|)
+// is larger than the entries themselves, so an all-zero C passes it; the normwise limit does not.
+TEST(GemmCheck, AnAllZeroResultFailsEvenWhereTheEntrywiseBoundAdmitsIt) {
+  const int k = 4096;
+  std::vector<double> a(k), b(k);
+  for (int p = 0; p < k; ++p) {
+    a[p] = std::sin(p * 0.7);
+    b[p] = std::cos(p * 1.3);
+  }
+  double exact = 0;
+  for (int p = 0; p < k; ++p) exact += a[p] * b[p];
+  GemmCheckSpec spec{.m = 1, .n = 1, .k = k, .accumulate_roundoff = kRoundoffFp32,
+                     .output_roundoff = kRoundoffBf16, .output_reductions = 8, .entries = 1};
+  MatrixAt at_a = [&](int, int col) { return a[col]; };
+  MatrixAt at_b = [&](int row, int) { return b[row]; };
+  Check zero = CheckGemm(spec, at_a, at_b, [](int, int) { return 0.0; });
+  EXPECT_FALSE(zero.passed);
+  EXPECT_NE(zero.detail.find("normwise"), std::string::npos) << zero.detail;
+  // The same value rounded to bf16 (relative error under 2^-8) passes.
+  const double rounded = exact * (1 + 1.0 / 512);
+  Check ok = CheckGemm(spec, at_a, at_b, [&](int, int) { return rounded; });
+  EXPECT_TRUE(ok.passed) << ok.detail;
+  EXPECT_DOUBLE_EQ(RmsRelativeErrorLimit(spec), 16 * kRoundoffBf16);
+}
+
 }  // namespace
 }  // namespace dlenv::bench

@@ -25,6 +25,13 @@ struct GemmCheckSpec {
   /// output precision unless told not to; each such rounding is bounded by output_roundoff
   /// times sum |a b|.
   int output_reductions = 0;
+  /// Tensor cores that accumulate in fewer bits than fp32 for a stretch of K before handing
+  /// the partial sum to an fp32 adder (Hopper's fp8 path keeps about 14 bits, promoted every
+  /// 128 products: DeepSeek-V3 technical report, arXiv:2412.19437, section 3.3.2): each
+  /// stretch adds gamma_block(inner_roundoff) times its sum |a b|.
+  int inner_block = 0;
+  double inner_roundoff = 0;
+  /// Entries sampled; a C of at most 16 times as many entries is checked whole.
   int entries = 64;
   std::uint64_t seed = 1;
 };
@@ -32,6 +39,12 @@ struct GemmCheckSpec {
 /// Row-major A (m x k), B (k x n), C (m x n), each read through an accessor that returns the
 /// value as stored (already rounded to its type).
 using MatrixAt = std::function<double(int row, int col)>;
+
+/// Besides the entrywise bound, the sampled entries' normwise relative error
+/// sqrt(sum err^2 / sum exact^2) must stay below 16 times the largest of: the output's unit
+/// roundoff, the inputs', sqrt(K) times the accumulation's and sqrt(block) times the inner
+/// block's (random rounding errors grow as the square root of their count; 16 is the margin).
+double RmsRelativeErrorLimit(const GemmCheckSpec& spec);
 
 Check CheckGemm(const GemmCheckSpec& spec, const MatrixAt& a, const MatrixAt& b, const MatrixAt& c);
 

@@ -12,6 +12,7 @@
 #include "bench/peaks.h"
 #include "bench/result_json.h"
 #include "gpu/cublas.h"
+#include "gpu/cublaslt.h"
 #include "gpu/cuda_driver.h"
 #include "gpu/library_loader.h"
 #include "gpu/nvml.h"
@@ -88,18 +89,91 @@ DONE:
 }
 )";
 
-enum class Precision { kFp32, kTf32, kFp16, kBf16 };
+// Element types of the GEMM operands, as stored on the device.
+enum class Elem { kF32, kF16, kBf16, kE4M3 };
 
-struct PrecisionInfo {
-  Precision p;
-  const char* name;  // as in the peaks table
-  int min_cc_major;  // tensor cores: fp16 from Volta, tf32 and bf16 from Ampere
+std::size_t ElemBytes(Elem e) { return e == Elem::kF32 ? 4 : e == Elem::kE4M3 ? 1 : 2; }
+int ElemCudaType(Elem e) {
+  switch (e) {
+    case Elem::kF32: return gpu::kCudaR32F;
+    case Elem::kF16: return gpu::kCudaR16F;
+    case Elem::kBf16: return gpu::kCudaR16BF;
+    case Elem::kE4M3: return gpu::kCudaR8FE4M3;
+  }
+  return gpu::kCudaR32F;
+}
+double ElemRoundoff(Elem e) {
+  switch (e) {
+    case Elem::kF32: return kRoundoffFp32;
+    case Elem::kF16: return kRoundoffFp16;
+    case Elem::kBf16: return kRoundoffBf16;
+    case Elem::kE4M3: return 0.0625;  // 2^-4: 3 mantissa bits
+  }
+  return kRoundoffFp32;
+}
+
+/// Rounds `values` to `e` in place (so the reference sees what the GPU sees) and returns the
+/// bytes to upload.
+std::vector<unsigned char> Encode(Elem e, std::vector<float>& values) {
+  std::vector<unsigned char> bytes(values.size() * ElemBytes(e));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    switch (e) {
+      case Elem::kF32: std::memcpy(&bytes[4 * i], &values[i], 4); break;
+      case Elem::kF16: {
+        const std::uint16_t h = verify::FloatToHalf(values[i]);
+        values[i] = verify::HalfToFloat(h);
+        std::memcpy(&bytes[2 * i], &h, 2);
+        break;
+      }
+      case Elem::kBf16: {
+        const std::uint16_t h = verify::FloatToBfloat16(values[i]);
+        values[i] = verify::Bfloat16ToFloat(h);
+        std::memcpy(&bytes[2 * i], &h, 2);
+        break;
+      }
+      case Elem::kE4M3:
+        bytes[i] = verify::FloatToFp8E4M3(values[i]);
+        values[i] = verify::Fp8E4M3ToFloat(bytes[i]);
+        break;
+    }
+  }
+  return bytes;
+}
+
+std::vector<float> Decode(Elem e, const std::vector<unsigned char>& bytes) {
+  std::vector<float> out(bytes.size() / ElemBytes(e));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::uint16_t h = 0;
+    switch (e) {
+      case Elem::kF32: std::memcpy(&out[i], &bytes[4 * i], 4); break;
+      case Elem::kF16: std::memcpy(&h, &bytes[2 * i], 2); out[i] = verify::HalfToFloat(h); break;
+      case Elem::kBf16: std::memcpy(&h, &bytes[2 * i], 2); out[i] = verify::Bfloat16ToFloat(h); break;
+      case Elem::kE4M3: out[i] = verify::Fp8E4M3ToFloat(bytes[i]); break;
+    }
+  }
+  return out;
+}
+
+enum class Route { kCublas, kCublasLt };
+
+/// One GEMM configuration bench measures.
+struct GemmKind {
+  const char* name;       // the peaks table's key: fp32, tf32, fp16, bf16, fp8
+  Route route;
+  Elem in, out;
+  bool tf32 = false;      // fp32 storage, TF32 tensor-core products
+  int min_cc_major = 0;   // tensor cores: fp16 from Volta, tf32 and bf16 from Ampere,
+  int min_cc_minor = 0;   // fp8 from Ada (8.9)
 };
-constexpr PrecisionInfo kPrecisions[] = {
-    {Precision::kFp32, "fp32", 0},
-    {Precision::kTf32, "tf32", 8},
-    {Precision::kFp16, "fp16", 7},
-    {Precision::kBf16, "bf16", 8},
+constexpr GemmKind kGemmKinds[] = {
+    {"fp32", Route::kCublas, Elem::kF32, Elem::kF32},
+    {"tf32", Route::kCublas, Elem::kF32, Elem::kF32, true, 8},
+    {"fp16", Route::kCublas, Elem::kF16, Elem::kF16, false, 7},
+    {"bf16", Route::kCublas, Elem::kBf16, Elem::kBf16, false, 8},
+    // cuBLASLt: the same bf16 product by the other route (frameworks use either), and fp8 in
+    // the only layout Hopper's fp8 kernels take (A transposed, "TN"), bf16 out.
+    {"bf16", Route::kCublasLt, Elem::kBf16, Elem::kBf16, false, 8},
+    {"fp8", Route::kCublasLt, Elem::kE4M3, Elem::kBf16, false, 8, 9},
 };
 
 GpuState ReadState(const nvml::Api& api, nvml::Device d) {
@@ -156,9 +230,10 @@ class GpuRunner {
     if (api().device_get_name) api().device_get_name(name, sizeof name - 1, device_);
     name_ = name;
     Attr(cuda::kAttrComputeCapabilityMajor, cc_major_);
+    Attr(cuda::kAttrComputeCapabilityMinor, cc_minor_);
     Attr(cuda::kAttrMultiprocessorCount, sms_);
     Attr(kAttrL2CacheSize, l2_bytes_);
-    out_["gpu"] = fmt::format("{} (compute capability {})", name_, cc_major_);
+    out_["gpu"] = fmt::format("{} (compute capability {}.{})", name_, cc_major_, cc_minor_);
     peaks_ = FindGpuPeaks(BuiltinGpuPeaks(), name_);
     if (!peaks_) out_["notes"].push_back(fmt::format("no datasheet peaks for {} in dlenv's table", name_));
     OpenNvml(name);
@@ -172,13 +247,17 @@ class GpuRunner {
     if (!api().event_create || !api().event_record || !api().event_elapsed_time) {
       return Stop("this driver lacks the CUDA event calls the timings need");
     }
-    api().event_create(&start_, 0);
-    api().event_create(&stop_, 0);
+    if (Bad(api().event_create(&start_, 0), "cuEventCreate") || Bad(api().event_create(&stop_, 0), "cuEventCreate")) {
+      if (start_) api().event_destroy(start_);
+      api().device_primary_ctx_release(device_);
+      return Stop("no CUDA events, so nothing can be timed");
+    }
 
-    Gemms();
-    DeviceCopy();
-    Kernels();
-    Transfers();
+    const auto& parts = options_.gpu_parts;
+    if (parts.gemm) Gemms();
+    if (parts.copy) DeviceCopy();
+    if (parts.stream || parts.latency) Kernels();
+    if (parts.transfers) Transfers();
 
     if (nvml_device_) out_["after"] = StateJson(ReadState(nvml_.api, *nvml_device_));
     api().event_destroy(start_);
@@ -260,97 +339,199 @@ class GpuRunner {
     return j;
   }
 
-  void Gemms() {
-    auto lib = gpu::LoadCublas(options_.cublas_candidates, options_.driver_cuda_version);
-    if (!lib.usable()) {
-      out_["warnings"].push_back("no usable libcublas: " + util::Join(lib.report.tried, "; "));
-      return;
-    }
-    const auto& b = lib.api;
+  // The BLAS libraries and the workspace every GEMM shares.
+  struct Blas {
+    gpu::LoadedLibrary<gpu::CublasApi> cublas;
     gpu::cublasHandle_t handle = nullptr;
-    if (auto st = b.create(&handle); st != gpu::kCublasSuccess) {
-      out_["warnings"].push_back("cublasCreate failed: " + gpu::CublasStatusText(b, st));
-      return;
-    }
     int version = 0;
-    b.get_version(handle, &version);
-    out_["notes"].push_back(fmt::format("cuBLAS {}.{}.{} from {}", version / 10000, version % 10000 / 100,
-                                        version % 100, *lib.report.path));
-    if (cc_major_ >= 9) {
-      out_["notes"].push_back("fp8 GEMM needs cuBLASLt, which dlenv does not call yet; not measured");
+    gpu::LoadedLibrary<gpu::CublasLtApi> lt;
+    gpu::cublasLtHandle_t lt_handle = nullptr;
+    cuda::DevicePtr workspace = 0;
+    std::size_t workspace_bytes = 0;
+  };
+
+  void Gemms() {
+    Blas blas;
+    blas.cublas = gpu::LoadCublas(options_.cublas_candidates, options_.driver_cuda_version);
+    const gpu::CublasApi& b = blas.cublas.api;
+    if (!blas.cublas.usable()) {
+      out_["warnings"].push_back("no usable libcublas: " + util::Join(blas.cublas.report.tried, "; "));
+    } else if (auto st = b.create(&blas.handle); st != gpu::kCublasSuccess) {
+      out_["warnings"].push_back("cublasCreate failed: " + gpu::CublasStatusText(b, st));
+      blas.handle = nullptr;
+    }
+    // The workspace cuBLAS recommends for this GPU, given to both libraries (cuBLAS would
+    // otherwise pick its own size; PyTorch hands it one of this size on Hopper).
+    const std::size_t workspace = gpu::RecommendedCublasWorkspace(cc_major_);
+    if (api().mem_alloc(&blas.workspace, workspace) == cuda::kSuccess) blas.workspace_bytes = workspace;
+    if (blas.handle) {
+      b.get_version(blas.handle, &blas.version);
+      std::string ws = "its own workspace";
+      if (blas.workspace_bytes && b.set_workspace &&
+          b.set_workspace(blas.handle, reinterpret_cast<void*>(blas.workspace), blas.workspace_bytes) == gpu::kCublasSuccess) {
+        ws = fmt::format("a {} MiB workspace", blas.workspace_bytes >> 20);
+      }
+      out_["notes"].push_back(fmt::format("cuBLAS {} from {}, with {}", gpu::CublasVersionText(blas.version),
+                                          *blas.cublas.report.path, ws));
+    }
+    blas.lt = gpu::LoadCublasLt(options_.cublaslt_candidates, options_.driver_cuda_version);
+    if (!blas.lt.usable()) {
+      out_["notes"].push_back("no usable libcublasLt (fp8 and the cuBLASLt bf16 route not measured): " +
+                              util::Join(blas.lt.report.tried, "; "));
+    } else if (auto st = blas.lt.api.create(&blas.lt_handle); st != gpu::kCublasSuccess) {
+      out_["warnings"].push_back("cublasLtCreate failed: " + gpu::CublasStatusText(b, st));
+      blas.lt_handle = nullptr;
+    } else {
+      out_["notes"].push_back(fmt::format("cuBLASLt {} from {}",
+                                          gpu::CublasVersionText(static_cast<int>(blas.lt.api.get_version())),
+                                          *blas.lt.report.path));
+    }
+    const auto& only = options_.gpu_parts.gemm_dtypes;
+    const bool fp8_wanted = only.empty() || std::find(only.begin(), only.end(), "fp8") != only.end();
+    if (fp8_wanted && !gpu::HasFp8Gemm(cc_major_, cc_minor_)) {
+      out_["notes"].push_back(fmt::format("no fp8 GEMM: compute capability {}.{} has no fp8 tensor cores (8.9 and later do)",
+                                          cc_major_, cc_minor_));
     }
     const std::vector<int> sizes = options_.sizes.empty() ? std::vector<int>{kDefaultGpuGemmSize} : options_.sizes;
     for (int n : sizes) {
-      for (const auto& info : kPrecisions) {
-        if (cc_major_ < info.min_cc_major) continue;
-        if (info.p != Precision::kFp32 && !b.gemm_ex) continue;
-        Gemm(b, handle, version, n, info);
+      for (const auto& kind : kGemmKinds) {
+        if (cc_major_ < kind.min_cc_major || (cc_major_ == kind.min_cc_major && cc_minor_ < kind.min_cc_minor)) continue;
+        if (kind.route == Route::kCublas && (!blas.handle || (kind.in != Elem::kF32 && !b.gemm_ex))) continue;
+        if (kind.route == Route::kCublasLt && !blas.lt_handle) continue;
+        if (!only.empty() && std::find(only.begin(), only.end(), kind.name) == only.end()) continue;
+        Gemm(blas, n, kind);
       }
     }
-    b.destroy(handle);
+    if (blas.handle) b.destroy(blas.handle);
+    if (blas.lt_handle) blas.lt.api.destroy(blas.lt_handle);
+    if (blas.workspace) api().mem_free(blas.workspace);
   }
 
-  void Gemm(const gpu::CublasApi& b, gpu::cublasHandle_t handle, int version, int n, const PrecisionInfo& info) {
+  // A cuBLASLt matmul's descriptors, destroyed with it.
+  struct LtPlan {
+    const gpu::CublasLtApi* api = nullptr;
+    gpu::cublasLtMatmulDesc_t desc = nullptr;
+    gpu::cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+    gpu::cublasLtMatmulPreference_t preference = nullptr;
+    gpu::cublasLtMatmulAlgo_t algo{};
+    ~LtPlan() {
+      if (!api) return;
+      if (preference) api->preference_destroy(preference);
+      for (auto* layout : {a, b, c}) {
+        if (layout) api->matrix_layout_destroy(layout);
+      }
+      if (desc) api->matmul_desc_destroy(desc);
+    }
+  };
+
+  // D = A^T B with A stored k x m ("TN", the layout fp8 requires), fp32 accumulation and
+  // scaling; returns why not where cuBLASLt declines.
+  std::string PlanLt(const Blas& blas, const GemmKind& kind, int n, LtPlan& plan) {
+    const gpu::CublasLtApi& lt = blas.lt.api;
+    plan.api = &lt;
+    const auto failed = [&](const char* what, gpu::cublasStatus_t st) {
+      return fmt::format("{} failed: {}", what, gpu::CublasStatusText(blas.cublas.api, st));
+    };
+    const std::int32_t transpose = gpu::kCublasOpT, keep = gpu::kCublasOpN;
+    const std::uint64_t workspace = blas.workspace_bytes;
+    const int in = ElemCudaType(kind.in), out = ElemCudaType(kind.out);
+    if (auto st = lt.matmul_desc_create(&plan.desc, gpu::kCublasCompute32F, gpu::kCudaR32F)) {
+      return failed("cublasLtMatmulDescCreate", st);
+    }
+    for (auto [attribute, value] : {std::pair{gpu::kCublasLtMatmulDescTransA, &transpose},
+                                    std::pair{gpu::kCublasLtMatmulDescTransB, &keep}}) {
+      if (auto st = lt.matmul_desc_set_attribute(plan.desc, attribute, value, sizeof *value)) {
+        return failed("cublasLtMatmulDescSetAttribute", st);
+      }
+    }
+    // Rows and columns as stored: A is k x m (transposed), B k x n, C and D m x n.
+    for (auto [layout, type] : {std::pair{&plan.a, in}, std::pair{&plan.b, in}, std::pair{&plan.c, out}}) {
+      if (auto st = lt.matrix_layout_create(layout, type, n, n, n)) return failed("cublasLtMatrixLayoutCreate", st);
+    }
+    if (auto st = lt.preference_create(&plan.preference)) return failed("cublasLtMatmulPreferenceCreate", st);
+    lt.preference_set_attribute(plan.preference, gpu::kCublasLtMatmulPrefMaxWorkspaceBytes, &workspace, sizeof workspace);
+    gpu::cublasLtMatmulHeuristicResult_t result{};
+    int found = 0;
+    auto st = lt.algo_get_heuristic(blas.lt_handle, plan.desc, plan.a, plan.b, plan.c, plan.c, plan.preference, 1,
+                                    &result, &found);
+    if (st != gpu::kCublasSuccess || found < 1 || result.state != gpu::kCublasSuccess) {
+      return fmt::format("cuBLASLt offers no algorithm for a {} GEMM of {} on this GPU ({})", kind.name, n,
+                         gpu::CublasStatusText(blas.cublas.api, st != gpu::kCublasSuccess ? st : result.state));
+    }
+    plan.algo = result.algo;
+    return "";
+  }
+
+  void Gemm(const Blas& blas, int n, const GemmKind& kind) {
+    const bool lt = kind.route == Route::kCublasLt;
     nlohmann::json m = {{"group", "gpu.gemm"},
-                        {"name", fmt::format("{} gemm {}", info.name, n)},
+                        {"name", fmt::format("{} gemm {}{}", kind.name, n, lt ? " (cuBLASLt)" : "")},
                         {"unit", "GFLOP/s"},
                         {"work", 2.0 * n * n * n},
-                        {"params", {{"m", n}, {"n", n}, {"k", n}, {"dtype", info.name}}}};
-    m.update(PeakFields(info.name, 1000));
-    const bool half = info.p == Precision::kFp16 || info.p == Precision::kBf16;
-    const std::size_t elem = half ? 2 : 4;
+                        {"params",
+                         {{"m", n},
+                          {"n", n},
+                          {"k", n},
+                          {"dtype", kind.name},
+                          {"library", lt ? "cuBLASLt" : "cuBLAS"},
+                          {"output", kind.out == Elem::kF32 ? "fp32" : kind.out == Elem::kF16 ? "fp16" : "bf16"}}}};
+    m.update(PeakFields(kind.name, 1000));
     const std::size_t count = static_cast<std::size_t>(n) * n;
-    const std::size_t set_bytes = 3 * count * elem;
+    const std::size_t in_bytes = count * ElemBytes(kind.in), out_bytes = count * ElemBytes(kind.out);
+    const std::size_t set_bytes = 2 * in_bytes + out_bytes;
     // Enough A, B, C sets that consecutive GEMMs do not find their operands in L2.
     const int sets = static_cast<int>(std::clamp<std::size_t>((2 * static_cast<std::size_t>(l2_bytes_) + set_bytes - 1) / set_bytes, 1, 8));
     m["params"]["buffer_sets"] = sets;
 
-    // Inputs rounded to their type on the host, so the reference sees what the GPU sees.
-    std::vector<float> a = verify::TestValues(count, 1), bm = verify::TestValues(count, 2);
-    std::vector<std::uint16_t> a16, b16;
-    if (half) {
-      a16.resize(count);
-      b16.resize(count);
-      for (std::size_t i = 0; i < count; ++i) {
-        a16[i] = info.p == Precision::kFp16 ? verify::FloatToHalf(a[i]) : verify::FloatToBfloat16(a[i]);
-        a[i] = info.p == Precision::kFp16 ? verify::HalfToFloat(a16[i]) : verify::Bfloat16ToFloat(a16[i]);
-        b16[i] = info.p == Precision::kFp16 ? verify::FloatToHalf(bm[i]) : verify::FloatToBfloat16(bm[i]);
-        bm[i] = info.p == Precision::kFp16 ? verify::HalfToFloat(b16[i]) : verify::Bfloat16ToFloat(b16[i]);
+    LtPlan plan;
+    if (lt) {
+      if (std::string why = PlanLt(blas, kind, n, plan); !why.empty()) {
+        m["error"] = why;
+        Add(std::move(m));
+        return;
       }
     }
+    // Inputs rounded to their type on the host, so the reference sees what the GPU sees.
+    std::vector<float> a = verify::TestValues(count, 1), bm = verify::TestValues(count, 2);
+    const std::vector<unsigned char> a_bytes = Encode(kind.in, a), b_bytes = Encode(kind.in, bm);
     std::vector<cuda::DevicePtr> buffers;
     const auto release = [&] {
       for (auto p : buffers) api().mem_free(p);
     };
     for (int s = 0; s < sets * 3; ++s) {
       cuda::DevicePtr p = 0;
-      if (api().mem_alloc(&p, count * elem) != cuda::kSuccess) {
+      if (api().mem_alloc(&p, s % 3 == 2 ? out_bytes : in_bytes) != cuda::kSuccess) {
         release();
-        m["error"] = fmt::format("could not allocate {} buffers of {} MiB", sets * 3, count * elem >> 20);
+        m["error"] = fmt::format("could not allocate {} MiB of GPU memory for {} set(s) of A, B and C", (sets * set_bytes) >> 20, sets);
         Add(std::move(m));
         return;
       }
       buffers.push_back(p);
     }
     for (int s = 0; s < sets; ++s) {
-      api().memcpy_htod(buffers[3 * s], half ? static_cast<const void*>(a16.data()) : a.data(), count * elem);
-      api().memcpy_htod(buffers[3 * s + 1], half ? static_cast<const void*>(b16.data()) : bm.data(), count * elem);
+      api().memcpy_htod(buffers[3 * s], a_bytes.data(), in_bytes);
+      api().memcpy_htod(buffers[3 * s + 1], b_bytes.data(), in_bytes);
     }
     const float alpha = 1, beta = 0;
-    const int dtype = info.p == Precision::kFp16 ? gpu::kCudaR16F : info.p == Precision::kBf16 ? gpu::kCudaR16BF : gpu::kCudaR32F;
-    const int compute = info.p == Precision::kTf32 ? kCublasCompute32FFastTf32 : gpu::GemmComputeType32F(version);
+    const gpu::CublasApi& b = blas.cublas.api;
+    const int in_type = ElemCudaType(kind.in), out_type = ElemCudaType(kind.out);
+    const int compute = kind.tf32 ? kCublasCompute32FFastTf32 : gpu::GemmComputeType32F(blas.version);
     int set = 0;
     gpu::cublasStatus_t status = gpu::kCublasSuccess;
     const auto gemm = [&](int s) {
       const void* da = reinterpret_cast<const void*>(buffers[3 * s]);
       const void* db = reinterpret_cast<const void*>(buffers[3 * s + 1]);
       void* dc = reinterpret_cast<void*>(buffers[3 * s + 2]);
-      if (info.p == Precision::kFp32 || !b.gemm_ex) {
-        status = b.sgemm(handle, gpu::kCublasOpN, gpu::kCublasOpN, n, n, n, &alpha, static_cast<const float*>(da), n,
+      if (lt) {
+        status = blas.lt.api.matmul(blas.lt_handle, plan.desc, &alpha, da, plan.a, db, plan.b, &beta, dc, plan.c, dc,
+                                    plan.c, &plan.algo, reinterpret_cast<void*>(blas.workspace), blas.workspace_bytes,
+                                    nullptr);
+      } else if (kind.in == Elem::kF32 && !kind.tf32) {
+        status = b.sgemm(blas.handle, gpu::kCublasOpN, gpu::kCublasOpN, n, n, n, &alpha, static_cast<const float*>(da), n,
                          static_cast<const float*>(db), n, &beta, static_cast<float*>(dc), n);
       } else {
-        status = b.gemm_ex(handle, gpu::kCublasOpN, gpu::kCublasOpN, n, n, n, &alpha, da, dtype, n, db, dtype, n,
-                           &beta, dc, dtype, n, compute, gpu::kCublasGemmDefault);
+        status = b.gemm_ex(blas.handle, gpu::kCublasOpN, gpu::kCublasOpN, n, n, n, &alpha, da, in_type, n, db, in_type,
+                           n, &beta, dc, out_type, n, compute, gpu::kCublasGemmDefault);
       }
     };
     std::vector<double> seconds = Sample(
@@ -361,7 +542,7 @@ class GpuRunner {
         },
         options_.policy);
     if (status != gpu::kCublasSuccess) {
-      m["error"] = "cuBLAS GEMM failed: " + gpu::CublasStatusText(b, status);
+      m["error"] = fmt::format("{} GEMM failed: {}", lt ? "cuBLASLt" : "cuBLAS", gpu::CublasStatusText(b, status));
       release();
       Add(std::move(m));
       return;
@@ -370,27 +551,29 @@ class GpuRunner {
     // Check set 0's result (every set computes the same product).
     gemm(0);
     api().ctx_synchronize();
-    std::vector<float> c(count);
-    std::vector<std::uint16_t> c16(half ? count : 0);
-    api().memcpy_dtoh(half ? static_cast<void*>(c16.data()) : c.data(), buffers[2], count * elem);
-    if (half) {
-      for (std::size_t i = 0; i < count; ++i) {
-        c[i] = info.p == Precision::kFp16 ? verify::HalfToFloat(c16[i]) : verify::Bfloat16ToFloat(c16[i]);
-      }
-    }
-    // cuBLAS is column-major: element (row, col) of an n x n matrix sits at row + col * n.
-    const auto at = [n](const std::vector<float>& v) {
-      return [&v, n](int row, int col) { return static_cast<double>(v[static_cast<std::size_t>(col) * n + row]); };
+    std::vector<unsigned char> c_bytes(out_bytes);
+    api().memcpy_dtoh(c_bytes.data(), buffers[2], out_bytes);
+    const std::vector<float> c = Decode(kind.out, c_bytes);
+    // Column-major: element (row, col) of an n x n matrix sits at row + col * n; the TN route
+    // stores A transposed, so A's (row, col) sits at col + row * n.
+    const auto at = [n](const std::vector<float>& v, bool transposed) -> MatrixAt {
+      return [&v, n, transposed](int row, int col) {
+        return static_cast<double>(transposed ? v[static_cast<std::size_t>(row) * n + col]
+                                              : v[static_cast<std::size_t>(col) * n + row]);
+      };
     };
-    GemmCheckSpec spec{.m = n, .n = n, .k = n, .accumulate_roundoff = kRoundoffFp32};
-    if (info.p == Precision::kTf32) spec.input_roundoff = kRoundoffTf32;
-    if (half) {
-      spec.output_roundoff = info.p == Precision::kFp16 ? kRoundoffFp16 : kRoundoffBf16;
-      spec.output_reductions = 8;
-    } else {
-      spec.output_roundoff = kRoundoffFp32;
+    GemmCheckSpec spec{.m = n, .n = n, .k = n, .accumulate_roundoff = kRoundoffFp32,
+                       .output_roundoff = ElemRoundoff(kind.out)};
+    if (kind.tf32) spec.input_roundoff = kRoundoffTf32;
+    if (kind.out != Elem::kF32) spec.output_reductions = 8;
+    if (kind.in == Elem::kE4M3) {
+      // Hopper's fp8 tensor cores keep about 14 bits of the running sum between promotions
+      // to fp32 every 128 products (DeepSeek-V3 report, arXiv:2412.19437, 3.3.2): 2^-13 is
+      // the roundoff of a 13-bit significand, a margin below that.
+      spec.inner_block = 128;
+      spec.inner_roundoff = 1.0 / 8192;
     }
-    m["check"] = CheckGemm(spec, at(a), at(bm), at(c));
+    m["check"] = CheckGemm(spec, at(a, lt), at(bm, false), at(c, false));
     release();
     Add(std::move(m));
   }
@@ -430,10 +613,15 @@ class GpuRunner {
     Check c;
     c.done = true;
     std::vector<unsigned char> host(1 << 20);
-    const std::size_t step = std::max<std::size_t>(host.size(), bytes / 16);
-    for (std::size_t off = 0; off + host.size() <= bytes; off += step) {
-      api().memcpy_dtoh(host.data(), p + off, host.size());
-      for (std::size_t i = 0; i < host.size(); ++i) {
+    // Sixteen blocks spread over the buffer, and its last block: a short copy shows at the end.
+    const std::size_t block = std::min(host.size(), bytes);
+    const std::size_t step = std::max(block, bytes / 16);
+    std::vector<std::size_t> offsets;
+    for (std::size_t off = 0; off + block <= bytes; off += step) offsets.push_back(off);
+    offsets.push_back(bytes - block);
+    for (std::size_t off : offsets) {
+      api().memcpy_dtoh(host.data(), p + off, block);
+      for (std::size_t i = 0; i < block; ++i) {
         if (host[i] != want) {
           c.detail = fmt::format("byte {} is {:#x}, expected {:#x}", off + i, host[i], want);
           return c;
@@ -441,7 +629,8 @@ class GpuRunner {
       }
     }
     c.passed = true;
-    c.detail = "sampled MiB-sized blocks hold the source pattern";
+    c.detail = fmt::format("{} sampled blocks of {} KiB, the last one included, hold the source pattern",
+                           offsets.size(), block >> 10);
     return c;
   }
 
@@ -459,7 +648,7 @@ class GpuRunner {
       return;
     }
     // Launch latency: back-to-back launches of an empty kernel, per launch.
-    {
+    if (options_.gpu_parts.latency) {
       constexpr int kLaunches = 1000;
       nlohmann::json m = {{"group", "gpu.latency"}, {"name", "kernel launch"}, {"unit", "us"}, {"work", kLaunches},
                           {"params", {{"launches_per_sample", kLaunches}}}};
@@ -478,6 +667,10 @@ class GpuRunner {
       Add(std::move(m));
     }
     // Streaming copy kernel: the bandwidth a simple kernel gets, against cuMemcpyDtoD's.
+    if (!options_.gpu_parts.stream) {
+      api().module_unload(module);
+      return;
+    }
     const std::size_t bytes = CopyBytes();
     cuda::DevicePtr src = 0, dst = 0;
     nlohmann::json m = {{"group", "gpu.memory"}, {"name", "streaming kernel (float4 copy)"}, {"unit", "GB/s"},
@@ -506,7 +699,10 @@ class GpuRunner {
   }
 
   void Transfers() {
-    constexpr std::size_t kBytes = std::size_t{256} << 20;
+    // 256 MiB where memory allows; never more than a quarter of what is free.
+    std::size_t free = 0, total = 0;
+    if (api().mem_get_info) api().mem_get_info(&free, &total);
+    const std::size_t kBytes = std::min(std::size_t{256} << 20, free ? free / 4 : std::size_t{256} << 20) & ~std::size_t{0xFFFF};
     cuda::DevicePtr dev = 0;
     if (api().mem_alloc(&dev, kBytes) != cuda::kSuccess) {
       out_["warnings"].push_back("could not allocate the transfer buffer");
@@ -555,7 +751,7 @@ class GpuRunner {
   std::optional<nvml::Device> nvml_device_;
   cuda::Device device_ = 0;
   std::string name_;
-  int cc_major_ = 0, sms_ = 0, l2_bytes_ = 0;
+  int cc_major_ = 0, cc_minor_ = 0, sms_ = 0, l2_bytes_ = 0;
   std::optional<GpuPeaks> peaks_;
   cuda::Event start_ = nullptr, stop_ = nullptr;
 };
@@ -594,6 +790,7 @@ void DiscoverForBench(const probe::ProbeContext& ctx, BenchOptions& options) {
   options.gpu_present = snapshot.driver.cuda_device_count.value_or(0) > 0;
   if (options.gpu_present) {
     options.cublas_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::CublasSpec());
+    options.cublaslt_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::CublasLtSpec());
     options.driver_cuda_version = snapshot.driver.cuda_driver_version;
   }
 }
@@ -607,17 +804,17 @@ void ApplyGpuOutput(const std::string& child_stdout, BenchReport& report) {
     return;
   }
   if (!doc.is_object()) return;
-  if (doc.contains("no_gpu")) {
-    report.notes.push_back("no GPU measurements: " + doc["no_gpu"].get<std::string>());
-    return;
-  }
-  if (doc.contains("gpu")) report.gpu = doc["gpu"].get<std::string>();
   for (const char* key : {"warnings", "notes"}) {
     if (!doc.contains(key) || !doc[key].is_array()) continue;
     for (const auto& w : doc[key]) {
       if (w.is_string()) (std::string_view(key) == "warnings" ? report.warnings : report.notes).push_back(w.get<std::string>());
     }
   }
+  if (doc.contains("no_gpu") && doc["no_gpu"].is_string()) {
+    report.notes.push_back("no GPU measurements: " + doc["no_gpu"].get<std::string>());
+    return;
+  }
+  if (doc.contains("gpu") && doc["gpu"].is_string()) report.gpu = doc["gpu"].get<std::string>();
   try {
     if (doc.contains("measurements")) {
       for (const auto& m : doc["measurements"]) report.measurements.push_back(MeasurementFromJson(m));

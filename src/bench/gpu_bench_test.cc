@@ -72,9 +72,15 @@ TEST(GpuBenchPtx, AssemblesForOldAndNewArchitectures) {
   }
 }
 
-// The CLI against the fake driver: it has contexts and memory but no CUDA events, so the
-// bench must say what is missing, in time, without crashing.
-json RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra = {}) {
+// The CLI against the fake driver (tests/fake_driver): its "device memory" is host memory and
+// its cuBLAS/cuBLASLt compute on the CPU, so every measurement runs for real at small sizes
+// and every check compares real results.
+struct BenchRun {
+  json doc;
+  int exit_code = -1;
+};
+
+BenchRun RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra = {}) {
   testing::TempTree tree;
   auto config = tree.Write("scenario.json", scenario.dump());
   auto env = util::Environment::FromProcess().vars();
@@ -82,6 +88,7 @@ json RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra =
   env["DLENV_NVML_LIBRARY"] = DLENV_FAKE_DRIVER;
   env["DLENV_CUDA_LIBRARY"] = DLENV_FAKE_DRIVER;
   env["DLENV_CUBLAS_LIBRARY"] = DLENV_FAKE_LIBRARIES;
+  env["DLENV_CUBLASLT_LIBRARY"] = DLENV_FAKE_LIBRARIES;
   env.erase("CUDA_VISIBLE_DEVICES");
   std::vector<std::string> argv = {DLENV_BINARY, "bench", "--gpu-only", "--json", "--quick"};
   argv.insert(argv.end(), extra.begin(), extra.end());
@@ -90,18 +97,23 @@ json RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra =
   options.deadline = std::chrono::seconds(120);
   auto r = util::RunCommand(argv, options);
   EXPECT_EQ(r.outcome, util::ChildResult::Outcome::kExited) << r.Describe() << r.err;
-  return json::parse(r.out, nullptr, false);
+  return {json::parse(r.out, nullptr, false), r.exit_code};
 }
 
-const json kOneH100 = {{"driver_version", "550.54.15"},
-                       {"cuda_driver_version", 12040},
-                       {"gpus",
-                        {{{"name", "NVIDIA H100 80GB HBM3"},
-                          {"pci_bus_id", "00000000:3B:00.0"},
-                          {"cc", {9, 0}},
-                          {"memory_total", 85520809984LL},
-                          {"clocks", {{"sm", 1980}, {"sm_max", 1980}, {"mem", 2619}, {"mem_max", 2619}}},
-                          {"throttle_reasons", 0}}}}};
+// An H100 with 256 MiB of (host) memory, so that copies stay small.
+json FakeGpu(const char* name, int cc_major, int cc_minor) {
+  return {{"driver_version", "550.54.15"},
+          {"cuda_driver_version", 12040},
+          {"gpus",
+           {{{"name", name},
+             {"pci_bus_id", "00000000:3B:00.0"},
+             {"cc", {cc_major, cc_minor}},
+             {"memory_total", 256 << 20},
+             {"l2_bytes", 1 << 20},
+             {"clocks", {{"sm", 1980}, {"sm_max", 1980}, {"mem", 2619}, {"mem_max", 2619}}},
+             {"throttle_reasons", 0}}}}};
+}
+const json kOneH100 = FakeGpu("NVIDIA H100 80GB HBM3", 9, 0);
 
 bool Mentions(const json& list, const std::string& text) {
   if (!list.is_array()) return false;
@@ -111,19 +123,114 @@ bool Mentions(const json& list, const std::string& text) {
   return false;
 }
 
-TEST(GpuBenchFakeDriver, MissingEventCallsAreNamed) {
-  json doc = RunBenchOnFakeDriver(kOneH100);
-  ASSERT_TRUE(doc.is_object());
-  EXPECT_TRUE(Mentions(doc["notes"], "CUDA event calls")) << doc.dump(2);
-  EXPECT_TRUE(doc["measurements"].empty());
+const json* Find(const json& doc, const std::string& name) {
+  for (const auto& m : doc["measurements"]) {
+    if (m.value("name", "") == name) return &m;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Names(const json& doc) {
+  std::vector<std::string> names;
+  for (const auto& m : doc["measurements"]) names.push_back(m.value("name", ""));
+  return names;
+}
+
+TEST(GpuBenchFakeDriver, EveryMeasurementRunsAndIsCheckedOnAnH100) {
+  BenchRun run = RunBenchOnFakeDriver(kOneH100, {"--sizes", "32"});
+  ASSERT_TRUE(run.doc.is_object());
+  EXPECT_EQ(run.exit_code, 0) << run.doc.dump(2);
+  const std::vector<std::string> want = {
+      "fp32 gemm 32", "tf32 gemm 32", "fp16 gemm 32", "bf16 gemm 32", "bf16 gemm 32 (cuBLASLt)",
+      "fp8 gemm 32 (cuBLASLt)", "device copy (cuMemcpyDtoD)", "kernel launch", "streaming kernel (float4 copy)",
+      "host to device pageable", "device to host pageable", "host to device pinned", "device to host pinned"};
+  EXPECT_EQ(Names(run.doc), want);
+  for (const auto& m : run.doc["measurements"]) {
+    const std::string name = m.value("name", "");
+    EXPECT_TRUE(m.value("error", json()).is_null()) << name << ": " << m.dump();
+    EXPECT_GE(m["seconds"].size(), 5u) << name;
+    if (name != "kernel launch") {
+      EXPECT_TRUE(m["check"]["passed"].get<bool>()) << name << ": " << m["check"].dump();
+    }
+  }
+  // Peaks come from the datasheet table: the H100 SXM's dense fp8 figure, in GFLOP/s.
+  const json* fp8 = Find(run.doc, "fp8 gemm 32 (cuBLASLt)");
+  ASSERT_NE(fp8, nullptr);
+  EXPECT_DOUBLE_EQ((*fp8)["peak"].get<double>(), 1979e3);
+  EXPECT_EQ((*fp8)["params"]["library"], "cuBLASLt");
+  EXPECT_NE((*Find(run.doc, "fp32 gemm 32"))["check"]["detail"].get<std::string>().find("1024 entries"),
+            std::string::npos);  // 32 x 32: checked whole
+  EXPECT_TRUE(Mentions(run.doc["notes"], "32 MiB workspace")) << run.doc["notes"].dump(2);
+  EXPECT_TRUE(Mentions(run.doc["notes"], "cuBLASLt 12.4.2")) << run.doc["notes"].dump(2);
+}
+
+TEST(GpuBenchFakeDriver, AnAmpereGpuHasNoFp8) {
+  BenchRun run = RunBenchOnFakeDriver(FakeGpu("NVIDIA A100-SXM4-80GB", 8, 0), {"--sizes", "32"});
+  ASSERT_TRUE(run.doc.is_object());
+  EXPECT_EQ(Find(run.doc, "fp8 gemm 32 (cuBLASLt)"), nullptr);
+  EXPECT_NE(Find(run.doc, "bf16 gemm 32 (cuBLASLt)"), nullptr);
+  EXPECT_TRUE(Mentions(run.doc["notes"], "compute capability 8.0 has no fp8")) << run.doc["notes"].dump(2);
+  EXPECT_TRUE(Mentions(run.doc["notes"], "4 MiB workspace")) << run.doc["notes"].dump(2);
+}
+
+TEST(GpuBenchFakeDriver, AWrongGemmIsAFailureNotASpeed) {
+  json scenario = kOneH100;
+  scenario["gemm_wrong"] = true;  // one element of every product is off by 100
+  BenchRun run = RunBenchOnFakeDriver(scenario, {"--sizes", "32"});
+  ASSERT_TRUE(run.doc.is_object());
+  EXPECT_EQ(run.exit_code, 1);
+  for (const auto& name : {"fp32 gemm 32", "bf16 gemm 32", "fp8 gemm 32 (cuBLASLt)"}) {
+    const json* m = Find(run.doc, name);
+    ASSERT_NE(m, nullptr) << name;
+    EXPECT_FALSE((*m)["check"]["passed"].get<bool>()) << name;
+    EXPECT_NE((*m)["check"]["detail"].get<std::string>().find("C[7][0]"), std::string::npos) << (*m)["check"].dump();
+  }
+  EXPECT_TRUE(Mentions(run.doc["warnings"], "wrong result")) << run.doc["warnings"].dump(2);
+  EXPECT_TRUE((*Find(run.doc, "device copy (cuMemcpyDtoD)"))["check"]["passed"].get<bool>());
+}
+
+TEST(GpuBenchFakeDriver, AShortCopyIsCaughtAtItsEnd) {
+  json scenario = kOneH100;
+  scenario["wrong_copy"] = true;  // the last byte is never written
+  BenchRun run = RunBenchOnFakeDriver(scenario, {"--sizes", "32"});
+  ASSERT_TRUE(run.doc.is_object());
+  EXPECT_EQ(run.exit_code, 1);
+  for (const auto& name : {"device copy (cuMemcpyDtoD)", "streaming kernel (float4 copy)"}) {
+    const json* m = Find(run.doc, name);
+    ASSERT_NE(m, nullptr) << name;
+    EXPECT_FALSE((*m)["check"]["passed"].get<bool>()) << name;
+  }
+}
+
+TEST(GpuBenchFakeDriver, NoCublasLtAlgorithmIsAnErrorForThoseGemmsOnly) {
+  json scenario = kOneH100;
+  scenario["lt_no_algorithm"] = true;
+  BenchRun run = RunBenchOnFakeDriver(scenario, {"--sizes", "32"});
+  ASSERT_TRUE(run.doc.is_object());
+  EXPECT_EQ(run.exit_code, 0);
+  const json* fp8 = Find(run.doc, "fp8 gemm 32 (cuBLASLt)");
+  ASSERT_NE(fp8, nullptr);
+  EXPECT_NE((*fp8)["error"].get<std::string>().find("no algorithm"), std::string::npos) << fp8->dump();
+  EXPECT_TRUE(!fp8->contains("seconds") || (*fp8)["seconds"].empty()) << fp8->dump();
+  EXPECT_TRUE((*Find(run.doc, "bf16 gemm 32"))["check"]["passed"].get<bool>());
+}
+
+TEST(GpuBenchFakeDriver, FailingEventsAreNamed) {
+  json scenario = kOneH100;
+  scenario["returns"] = {{"cuEventCreate", 801}};  // CUDA_ERROR_NOT_SUPPORTED
+  BenchRun run = RunBenchOnFakeDriver(scenario);
+  ASSERT_TRUE(run.doc.is_object());
+  EXPECT_TRUE(Mentions(run.doc["notes"], "no CUDA events")) << run.doc.dump(2);
+  EXPECT_TRUE(Mentions(run.doc["warnings"], "cuEventCreate failed")) << run.doc.dump(2);
+  EXPECT_TRUE(run.doc["measurements"].empty());
 }
 
 TEST(GpuBenchFakeDriver, AHangingDriverBecomesAWarningAtTheDeadline) {
   json scenario = kOneH100;
   scenario["hang"] = "cuDevicePrimaryCtxRetain";
-  json doc = RunBenchOnFakeDriver(scenario, {"--timeout", "3"});
-  ASSERT_TRUE(doc.is_object());
-  EXPECT_TRUE(Mentions(doc["warnings"], "timed out")) << doc.dump(2);
+  BenchRun run = RunBenchOnFakeDriver(scenario, {"--timeout", "3"});
+  ASSERT_TRUE(run.doc.is_object());
+  EXPECT_TRUE(Mentions(run.doc["warnings"], "timed out")) << run.doc.dump(2);
 }
 
 }  // namespace

@@ -214,6 +214,7 @@ std::string RenderCompareHtml(const CompareReport& r) {
                                             run.framework_version.substr(0, run.framework_version.find('+')), run.mode);
       std::string text = FormatValue(run.value, run.unit);
       if (run.share_of_native) text += fmt::format(" ({:.2f} of native)", *run.share_of_native);
+      if (run.share_of_peak) text += fmt::format(" ({:.0f}% of peak)", 100 * *run.share_of_peak);
       bars.push_back({label, run.value, text, std::nullopt});
       boxes.push_back({label, run.time});
       lo = boxes.size() == 1 ? run.time.min : std::min(lo, run.time.min);
@@ -223,11 +224,11 @@ std::string RenderCompareHtml(const CompareReport& r) {
     if (!empty_workload) body += BarChart("Throughput", bars);
     body += BoxChart("Time per run", boxes, lo, hi, [](double v) { return FormatSeconds(v); });
     body += "<table><tr><th>framework</th><th>mode</th><th>median</th><th>spread</th><th>throughput</th>"
-            "<th>of native</th><th>verdict</th><th>check</th></tr>\n";
+            "<th>of native</th><th>of peak</th><th>verdict</th><th>check</th></tr>\n";
     for (std::size_t i : groups[key]) {
       const auto& run = r.runs[i];
       if (run.skipped || run.error) {
-        body += fmt::format("<tr><td>{} {}</td><td>{}</td><td colspan=\"6\" class=\"note\">{}</td></tr>\n",
+        body += fmt::format("<tr><td>{} {}</td><td>{}</td><td colspan=\"7\" class=\"note\">{}</td></tr>\n",
                             Escape(run.framework), Escape(run.framework_version), Escape(run.mode),
                             Escape(run.skipped ? "skipped: " + *run.skipped : "error: " + *run.error));
         continue;
@@ -235,23 +236,27 @@ std::string RenderCompareHtml(const CompareReport& r) {
       const bool wrong = run.check.done && !run.check.passed;
       body += fmt::format(
           "<tr><td>{} {}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
-          "<td class=\"num\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
+          "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
           Escape(run.framework), Escape(run.framework_version), Escape(run.mode), FormatSeconds(run.time.median),
           FormatSpread(run.time), Escape(FormatValue(run.value, run.unit)),
-          run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-", verdict(i),
+          run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-",
+          run.share_of_peak ? fmt::format("{:.0f}%", 100 * *run.share_of_peak) : "-", verdict(i),
           !run.check.done ? "note" : wrong ? "bad" : "ok",
           Escape(run.check.done ? run.check.detail : "not checked"));
     }
     body += "</table>\n";
   }
   body += "<h2>Processes</h2>\n<table><tr><th>framework</th><th>interpreter</th><th>wall time</th><th>import</th>"
-          "<th>error</th></tr>\n";
+          "<th>outcome</th></tr>\n";
   for (const auto& p : r.processes) {
     body += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
                         Escape(p.framework), Escape(p.python), FormatSeconds(p.wall_seconds),
-                        FormatSeconds(p.import_seconds), Escape(p.error.value_or("")));
+                        FormatSeconds(p.import_seconds),
+                        Escape(p.error ? "error: " + *p.error : p.skipped ? "skipped: " + *p.skipped : ""));
   }
-  body += "</table>\n" + Lists({}, r.notes);
+  body += "</table>\n";
+  if (r.peak_source) body += fmt::format("<p class=\"note\">Peaks: {}</p>\n", Escape(*r.peak_source));
+  body += Lists({}, r.notes);
   return Page("dlenv compare", body);
 }
 

@@ -95,6 +95,7 @@ struct FrameworkProcess {
   double wall_seconds = 0;     // spawn, import and every workload
   double import_seconds = 0;   // as the script measured it
   std::optional<std::string> error;  // the process failed or its output was not JSON
+  std::optional<std::string> skipped;  // the framework cannot run here at all (CuPy on a CPU)
 };
 
 struct CompareReport {
@@ -105,8 +106,12 @@ struct CompareReport {
   std::vector<FrameworkRun> runs;
   std::vector<RunVerdict> verdicts;
   std::vector<FrameworkProcess> processes;
-  /// dlenv's native throughput per variant ("8192 float32" -> GFLOP/s), the baseline shares use.
+  /// dlenv's native throughput per variant ("8192 float32" -> GFLOP/s, "1024 MiB" -> GB/s of
+  /// the copy), the baseline shares use.
   std::map<std::string, double> native;
+  /// The GPU's datasheet peak per variant, same units, with where it comes from.
+  std::map<std::string, double> peaks;
+  std::optional<std::string> peak_source;
   std::vector<std::string> warnings;
   std::vector<std::string> notes;
 };

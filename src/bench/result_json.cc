@@ -15,7 +15,7 @@ DLENV_TO_JSON(Measurement, group, name, params, seconds, time, work, unit, value
 DLENV_TO_JSON(GpuState, sm_clock_mhz, sm_clock_max_mhz, mem_clock_mhz, temperature_c, power_w, throttle_reasons)
 DLENV_TO_JSON(FrameworkRun, workload, variant, framework, framework_version, mode, device, python, seconds, time,
               work, unit, value, share_of_native, share_of_peak, check, skipped, error)
-DLENV_TO_JSON(FrameworkProcess, framework, python, wall_seconds, import_seconds, error)
+DLENV_TO_JSON(FrameworkProcess, framework, python, wall_seconds, import_seconds, error, skipped)
 DLENV_TO_JSON(RatioInterval, ratio, low, high)
 
 void to_json(nlohmann::json& j, const Comparison& v) {
@@ -40,7 +40,7 @@ void to_json(nlohmann::json& j, const CompareReport& v) {
   nlohmann::json rest;
   [&](nlohmann::json& nlohmann_json_j, const CompareReport& nlohmann_json_t) {
     NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, dlenv_version, date, host, device, runs, verdicts,
-                                             processes, native, warnings, notes))
+                                             processes, native, peaks, peak_source, warnings, notes))
   }(rest, v);
   j.update(rest);
 }

@@ -1,6 +1,8 @@
 #include "bench/text_report.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <map>
 
 #include <fmt/format.h>
@@ -16,6 +18,8 @@ std::string FormatSeconds(double s) {
 
 std::string FormatValue(double value, const std::string& unit) {
   if (unit.empty()) return "-";
+  // A GPU's GEMM reads better in TFLOP/s (989 TFLOP/s, not 989000 GFLOP/s).
+  if (unit == "GFLOP/s" && value >= 1000) return FormatValue(value / 1000, "TFLOP/s");
   if (value >= 100) return fmt::format("{:.0f} {}", value, unit);
   return fmt::format("{:.3g} {}", value, unit);
 }
@@ -44,12 +48,17 @@ std::string RenderBenchText(const BenchReport& r) {
   std::string out = fmt::format("dlenv bench {}  {}\n", r.date, r.host);
   if (r.gpu) out += fmt::format("GPU   {}\n", *r.gpu);
   if (r.blas) out += fmt::format("BLAS  {}\n", *r.blas);
-  out += fmt::format("\n  {:<22}{:>16}{:>12}{:>10}{:>22}{:>6}{:>18}  {}\n", "measurement", "result", "median",
-                     "spread", "min .. max", "runs", "of peak", "check");
+  std::size_t name_width = std::string_view("measurement").size();
+  for (const auto& m : r.measurements) name_width = std::max(name_width, m.name.size());
+  name_width += 2;
+  out += fmt::format("\n  {:<{}}{:>16}{:>12}{:>10}{:>22}{:>6}{:>22}  {}\n", "measurement", name_width, "result",
+                     "median", "spread", "min .. max", "runs", "of peak", "check");
   for (const auto& m : r.measurements) {
     std::string peak = "-";
-    if (m.peak && *m.peak > 0 && !m.error) peak = fmt::format("{:.0f}% of {:.0f}", 100 * m.value / *m.peak, *m.peak);
-    out += fmt::format("  {:<22}{:>16}{:>12}{:>10}{:>22}{:>6}{:>18}  {}\n", m.name, ResultText(m),
+    if (m.peak && *m.peak > 0 && !m.error) {
+      peak = fmt::format("{:.0f}% of {}", 100 * m.value / *m.peak, FormatValue(*m.peak, m.unit));
+    }
+    out += fmt::format("  {:<{}}{:>16}{:>12}{:>10}{:>22}{:>6}{:>22}  {}\n", m.name, name_width, ResultText(m),
                        FormatSeconds(m.time.median), FormatSpread(m.time),
                        fmt::format("{} .. {}", FormatSeconds(m.time.min), FormatSeconds(m.time.max)), m.time.n, peak,
                        CheckText(m.check));
@@ -84,7 +93,7 @@ std::string VerdictText(const CompareReport& r, std::size_t index) {
           if (std::fabs(c.ratio - 1) <= c.noise) {
             return fmt::format("within noise (x{:.2f}, noise {:.0f}%)", c.ratio, 100 * c.noise);
           }
-          return fmt::format("not significant (x{:.2f}, p {:.2g})", c.ratio, c.p_value);
+          return fmt::format("not significant (x{:.2f}, p {:.2g} > {:.2g})", c.ratio, c.p_value, NoiseOptions{}.alpha);
         case Verdict::kTooFewSamples: return "too few runs to tell";
       }
     }
@@ -113,8 +122,8 @@ std::string RenderCompareText(const CompareReport& r) {
   for (const auto& key : order) {
     out += fmt::format("\n{}\n", key);
     const bool empty_workload = r.runs[groups[key].front()].workload == "empty";
-    out += fmt::format("  {:<18}{:<28}{:>11}{:>9}{:>16}{:>9}  {}\n", "framework", "mode", "median", "spread",
-                       empty_workload ? "per call" : "throughput", "native", "verdict / check");
+    out += fmt::format("  {:<18}{:<28}{:>11}{:>9}{:>16}{:>9}{:>9}  {}\n", "framework", "mode", "median", "spread",
+                       empty_workload ? "per call" : "throughput", "native", "of peak", "verdict / check");
     for (std::size_t i : groups[key]) {
       const auto& run = r.runs[i];
       if (run.skipped || run.error) {
@@ -124,19 +133,25 @@ std::string RenderCompareText(const CompareReport& r) {
       }
       std::string tail = VerdictText(r, i);
       if (run.check.done && !run.check.passed) tail = "WRONG RESULT: " + run.check.detail;
-      out += fmt::format("  {:<18}{:<28}{:>11}{:>9}{:>16}{:>9}  {}\n", RunLabel(run), run.mode,
+      out += fmt::format("  {:<18}{:<28}{:>11}{:>9}{:>16}{:>9}{:>9}  {}\n", RunLabel(run), run.mode,
                          FormatSeconds(run.time.median), FormatSpread(run.time), FormatValue(run.value, run.unit),
-                         run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-", tail);
+                         run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-",
+                         run.share_of_peak ? fmt::format("{:.0f}%", 100 * *run.share_of_peak) : "-", tail);
     }
   }
   if (!r.native.empty()) {
     out += "\ndlenv native baseline\n";
-    for (const auto& [variant, value] : r.native) out += fmt::format("  matmul {:<24}{}\n", variant, FormatValue(value, "GFLOP/s"));
+    for (const auto& [variant, value] : r.native) {
+      const bool copy = variant.ends_with(" MiB");
+      out += fmt::format("  {:<6} {:<24}{}\n", copy ? "copy" : "matmul", variant, FormatValue(value, copy ? "GB/s" : "GFLOP/s"));
+    }
   }
+  if (r.peak_source) out += fmt::format("\npeaks: {}\n", *r.peak_source);
   out += "\nprocesses (start, import and all workloads)\n";
   for (const auto& p : r.processes) {
     out += fmt::format("  {:<12}{:<44}{:>9}  import {:>8}  {}\n", p.framework, p.python, FormatSeconds(p.wall_seconds),
-                       FormatSeconds(p.import_seconds), p.error ? "error: " + *p.error : "");
+                       FormatSeconds(p.import_seconds),
+                       p.error ? "error: " + *p.error : p.skipped ? "skipped: " + *p.skipped : "");
   }
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   for (const auto& n : r.notes) out += fmt::format("note: {}\n", n);

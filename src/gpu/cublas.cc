@@ -1,7 +1,5 @@
 #include "gpu/cublas.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
 namespace dlenv::gpu {
@@ -15,14 +13,7 @@ LibrarySpec CublasSpec() {
 
 LoadedLibrary<CublasApi> LoadCublas(std::vector<std::string> candidates,
                                     std::optional<int> driver_cuda_version) {
-  if (driver_cuda_version) {
-    // cuBLAS' soname major is its CUDA major (libcublas.so.12 ships with CUDA 12.x).
-    const int driver_major = *driver_cuda_version / 1000;
-    std::stable_partition(candidates.begin(), candidates.end(), [&](const std::string& c) {
-      auto major = SonameMajor(c);
-      return !major || *major <= driver_major;
-    });
-  }
+  PreferDriverCompatible(candidates, driver_cuda_version);
   return LoadFirstUsable<CublasApi>(
       candidates, [](const util::DynamicLibrary& lib, CublasApi& api,
                      std::vector<std::string>& missing_required,

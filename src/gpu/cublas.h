@@ -3,6 +3,7 @@
 // library_types.h (dlenv never includes NVIDIA headers); cublas_abi_test.cc checks it
 // against the real headers where a toolkit is installed.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -37,7 +38,9 @@ inline constexpr int kCublasCompute32F = 68;
     (cublasHandle_t, int, int, int, int, int, const void*, const void*, int, int,            \
      const void*, int, int, const void*, void*, int, int, int, int),                         \
     ("cublasGemmEx"))                                                                        \
-  X(kOptional, get_status_string, const char*, (cublasStatus_t), ("cublasGetStatusString"))
+  X(kOptional, get_status_string, const char*, (cublasStatus_t), ("cublasGetStatusString"))   \
+  X(kOptional, set_workspace, cublasStatus_t, (cublasHandle_t, void*, std::size_t),          \
+    ("cublasSetWorkspace_v2"))
 
 struct CublasApi {
 #define DLENV_FIELD(kind, member, ret, params, names) ret(*member) params = nullptr;

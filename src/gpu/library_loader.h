@@ -45,6 +45,11 @@ std::vector<std::string> FindLibraryCandidates(const probe::ProbeContext& ctx,
 /// The major version in a file name (libcublas.so.12.4.5.8 -> 12), if it has one.
 std::optional<int> SonameMajor(const std::string& path);
 
+/// For libraries whose soname major is their CUDA major (cuBLAS, cuBLASLt: libcublas.so.12
+/// ships with CUDA 12.x): with the driver's CUDA version known, moves the copies that need a
+/// newer driver to the end, keeping the order otherwise. They load, but their create call fails.
+void PreferDriverCompatible(std::vector<std::string>& candidates, std::optional<int> driver_cuda_version);
+
 /// FirstSymbol (gpu/symbols.h), recording a missing symbol as required or optional.
 void* FindSymbol(const util::DynamicLibrary& library, std::initializer_list<const char*> names,
                  SymbolKind kind, std::vector<std::string>& missing_required,

@@ -2,6 +2,7 @@
 // the toolkit's headers (compiled by the system compiler in a scratch folder), and the
 // symbol tables and version calls against the real libraries beside them.
 
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "gpu/cublas.h"
+#include "gpu/cublaslt.h"
 #include "gpu/cudnn.h"
 #include "gpu/nccl.h"
 #include "testing/temp_tree.h"
@@ -63,6 +65,28 @@ TEST(MathLibraryAbi, CublasValuesMatchHeaders) {
   EXPECT_EQ(v["CUDA_R_16F"], kCudaR16F);
   EXPECT_EQ(v["CUDA_R_16BF"], kCudaR16BF);
   EXPECT_EQ(v["CUBLAS_COMPUTE_32F"], kCublasCompute32F);
+}
+
+TEST(MathLibraryAbi, CublasLtValuesAndStructsMatchHeaders) {
+  if (!HasHeader("cublasLt.h")) GTEST_SKIP() << "no cublasLt.h under " << kToolkit;
+  auto v = HeaderValues({"cstddef", "cublasLt.h"},
+                        {"CUBLAS_OP_T", "CUDA_R_8F_E4M3", "CUBLASLT_MATMUL_DESC_TRANSA", "CUBLASLT_MATMUL_DESC_TRANSB",
+                         "CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES", "sizeof(cublasLtMatmulAlgo_t)",
+                         "sizeof(cublasLtMatmulHeuristicResult_t)",
+                         "offsetof(cublasLtMatmulHeuristicResult_t,workspaceSize)",
+                         "offsetof(cublasLtMatmulHeuristicResult_t,state)"});
+  EXPECT_EQ(v["CUBLAS_OP_T"], kCublasOpT);
+  EXPECT_EQ(v["CUDA_R_8F_E4M3"], kCudaR8FE4M3);
+  EXPECT_EQ(v["CUBLASLT_MATMUL_DESC_TRANSA"], kCublasLtMatmulDescTransA);
+  EXPECT_EQ(v["CUBLASLT_MATMUL_DESC_TRANSB"], kCublasLtMatmulDescTransB);
+  EXPECT_EQ(v["CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES"], kCublasLtMatmulPrefMaxWorkspaceBytes);
+  EXPECT_EQ(v["sizeof(cublasLtMatmulAlgo_t)"], static_cast<long long>(sizeof(cublasLtMatmulAlgo_t)));
+  EXPECT_EQ(v["sizeof(cublasLtMatmulHeuristicResult_t)"],
+            static_cast<long long>(sizeof(cublasLtMatmulHeuristicResult_t)));
+  EXPECT_EQ(v["offsetof(cublasLtMatmulHeuristicResult_t,workspaceSize)"],
+            static_cast<long long>(offsetof(cublasLtMatmulHeuristicResult_t, workspace_size)));
+  EXPECT_EQ(v["offsetof(cublasLtMatmulHeuristicResult_t,state)"],
+            static_cast<long long>(offsetof(cublasLtMatmulHeuristicResult_t, state)));
 }
 
 TEST(MathLibraryAbi, CudnnValuesMatchHeaders) {
@@ -133,6 +157,26 @@ TEST(MathLibraryLoad, NcclTableResolvesAndVersionMatchesHeader) {
   }, opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
   EXPECT_EQ(r.out, fmt::format("{}.{}.{}", v["NCCL_MAJOR"], v["NCCL_MINOR"], v["NCCL_PATCH"]));
+}
+
+// cublasLtGetVersion needs no GPU: the toolkit's copy answers with its header's CUBLAS_VERSION.
+TEST(MathLibraryLoad, CublasLtTableResolvesInTheToolkitCopy) {
+  auto lib = kToolkit / "lib64/libcublasLt.so.13";
+  if (!std::filesystem::exists(lib)) GTEST_SKIP() << "no cuBLASLt 13";
+  auto v = HeaderValues({"cublas_api.h"}, {"CUBLAS_VERSION"});
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(60);
+  auto r = util::RunInChild([&] {
+    auto loaded = LoadCublasLt({lib.string()}, std::nullopt);
+    if (!loaded.usable()) {
+      std::printf("%s", util::Join(loaded.report.tried, "; ").c_str());
+      return 1;
+    }
+    std::printf("%zu", loaded.api.get_version());
+    return 0;
+  }, opts);
+  ASSERT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
+  EXPECT_EQ(r.out, std::to_string(v["CUBLAS_VERSION"]));
 }
 
 TEST(MathLibraryLoad, CublasTableResolvesInTheToolkitCopy) {

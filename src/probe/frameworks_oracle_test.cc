@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "probe/frameworks.h"
+#include "probe/python_envs.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -162,6 +163,38 @@ TEST(FrameworksOracle, TensorFlowBuildInfoMatchesGetBuildInfo) {
   } else {
     EXPECT_TRUE(tf->cuda_archs.empty());
   }
+}
+
+// pip's cupy-cuda12x: dlenv reads the package name, cupy/_version.py and the wheel's
+// .data/_wheel.json; the oracle is the imported module's version and the CUDA major its
+// compiled runtime module was built for.
+TEST(FrameworksOracle, CuPyBuildMatchesTheImportedModule) {
+  auto venv = TestEnv("cupy");
+  if (!venv) {
+    if (RequireTestEnvs()) FAIL() << "test environment 'cupy' missing: run scripts/make-test-envs.sh";
+    GTEST_SKIP() << "test environment 'cupy' missing: run scripts/make-test-envs.sh (or set DLENV_TEST_ENVS)";
+  }
+  // The environment as doctor reads it (its packages too: the cupy-cuda12x name is evidence).
+  ProbeContext ctx = HostContext();
+  ctx.extra_pythons = {(*venv / "bin/python").string()};
+  model::Snapshot snapshot;
+  ProbePythonEnvs(ctx, snapshot);
+  ASSERT_EQ(snapshot.python_envs.size(), 1u);
+  const model::PythonEnv& env = snapshot.python_envs[0];
+  auto builds = ReadFrameworkBuilds(HostContext(), env, {});
+  const auto* cupy = Find(builds, "cupy");
+  ASSERT_NE(cupy, nullptr);
+  auto oracle = RunPython((*venv / "bin/python").string(),
+                          "import json, cupy\n"
+                          "from cupy_backends.cuda.api import runtime\n"
+                          "print(json.dumps({'version': cupy.__version__, 'cuda_major': runtime._getCUDAMajorVersion(),"
+                          " 'hip': runtime.is_hip}))");
+  ASSERT_TRUE(oracle);
+  EXPECT_EQ(cupy->version, (*oracle)["version"].get<std::string>());
+  EXPECT_EQ(cupy->cuda_build, !(*oracle)["hip"].get<bool>());
+  ASSERT_TRUE(cupy->cuda_version) << "no CUDA version read";
+  EXPECT_EQ(cupy->cuda_version->substr(0, cupy->cuda_version->find('.')),
+            std::to_string((*oracle)["cuda_major"].get<int>()));
 }
 
 }  // namespace

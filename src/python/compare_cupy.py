@@ -13,7 +13,7 @@ class CuPyFramework:
 
     def info(self, config):
         if config.get("device") != "cuda":
-            raise RuntimeError("CuPy runs on a GPU only")
+            raise Skip("CuPy runs on a GPU only, and this run is on the CPU")
         cp.cuda.Device(0).use()
         name = cp.cuda.runtime.getDeviceProperties(0)["name"]
         return {"version": cp.__version__, "device": "cuda:0",

@@ -217,6 +217,8 @@ def workload_variant(spec):
         return "batch %d %s" % (spec["batch"], "-".join(str(d) for d in spec["dims"]))
     if w == "rnn_dynamic":
         return "batch %d hidden %d up to %d steps" % (spec["batch"], spec["hidden"], spec["steps"])
+    if w == "copy":
+        return "%d MiB" % (spec["bytes"] >> 20)
     return ""
 
 
@@ -228,6 +230,10 @@ def main(framework):
     doc = {"framework": framework.NAME, "python": sys.executable, "runs": []}
     try:
         doc.update(framework.info(config))
+    except Skip as s:  # the framework cannot run on this device at all
+        doc["skipped"] = str(s)
+        print(json.dumps(doc))
+        return
     except Exception as e:  # the framework itself does not import or initialise
         doc["error"] = "%s: %s" % (type(e).__name__, e)
         print(json.dumps(doc))

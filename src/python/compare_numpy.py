@@ -10,13 +10,13 @@ class NumPyFramework:
     NAME = "numpy"
 
     def info(self, config):
+        if config.get("device", "cpu") != "cpu":
+            raise Skip("NumPy runs on the CPU only, and this run is on the GPU")
         return {"version": np.__version__, "device": "cpu"}
 
     def run(self, spec, mode, config):
         if mode != "eager":
             raise Skip("NumPy has no compiler")
-        if config.get("device", "cpu") != "cpu":
-            raise Skip("NumPy runs on the CPU only")
         policy = config.get("policy")
         w = spec["workload"]
         nothing = lambda: None

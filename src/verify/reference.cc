@@ -1,7 +1,9 @@
 #include "verify/reference.h"
 
 #include <bit>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace dlenv::verify {
 
@@ -50,6 +52,37 @@ std::uint16_t FloatToBfloat16(float f) {
 
 float Bfloat16ToFloat(std::uint16_t b) {
   return std::bit_cast<float>(static_cast<std::uint32_t>(b) << 16);
+}
+
+std::uint8_t FloatToFp8E4M3(float f) {
+  if (std::isnan(f)) return 0x7f;
+  const std::uint8_t sign = std::signbit(f) ? 0x80 : 0;
+  const float a = std::fabs(f);
+  if (a >= 448.0f) return sign | 0x7e;
+  if (a < std::ldexp(1.0f, -6)) {
+    // Subnormal: multiples of 2^-9. nearbyint rounds to nearest even in the default mode;
+    // 8 * 2^-9 is the smallest normal, whose code (0x08) follows on naturally.
+    return sign | static_cast<std::uint8_t>(std::nearbyint(std::ldexp(a, 9)));
+  }
+  int exponent = 0;  // a = fraction * 2^exponent, fraction in [0.5, 1)
+  std::frexp(a, &exponent);
+  int e = exponent - 1;  // a = 1.m * 2^e
+  int mantissa = static_cast<int>(std::nearbyint(std::ldexp(a, 3 - e))) - 8;  // 0..8
+  if (mantissa == 8) {
+    mantissa = 0;
+    ++e;
+  }
+  const int code = ((e + 7) << 3) | mantissa;
+  return sign | static_cast<std::uint8_t>(std::min(code, 0x7e));  // 0x7f is NaN: saturate
+}
+
+float Fp8E4M3ToFloat(std::uint8_t v) {
+  const int exponent = (v >> 3) & 0xf, mantissa = v & 0x7;
+  float a;
+  if (exponent == 0xf && mantissa == 0x7) a = std::numeric_limits<float>::quiet_NaN();
+  else if (exponent == 0) a = std::ldexp(static_cast<float>(mantissa), -9);
+  else a = std::ldexp(static_cast<float>(8 + mantissa), exponent - 10);
+  return (v & 0x80) ? -a : a;
 }
 
 std::vector<float> TestValues(std::size_t n, std::uint32_t seed) {

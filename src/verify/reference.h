@@ -16,6 +16,12 @@ float HalfToFloat(std::uint16_t h);
 std::uint16_t FloatToBfloat16(float f);
 float Bfloat16ToFloat(std::uint16_t b);
 
+/// fp8 E4M3 (the OCP "FN" variant NVIDIA's CUDA_R_8F_E4M3 is: bias 7, 3 mantissa bits, no
+/// infinities, 0x7f/0xff NaN, largest finite 448) from float, rounding to nearest even and
+/// saturating at +-448 (as __nv_cvt_float_to_fp8 with __NV_SATFINITE), and back.
+std::uint8_t FloatToFp8E4M3(float f);
+float Fp8E4M3ToFloat(std::uint8_t v);
+
 /// Deterministic inputs in [-1, 1): the same on every run, so a failure reproduces.
 std::vector<float> TestValues(std::size_t n, std::uint32_t seed);
 

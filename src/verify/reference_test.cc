@@ -32,6 +32,41 @@ TEST(VerifyReference, EveryHalfSurvivesARoundTrip) {
   }
 }
 
+// E4M3 encodings from the OCP 8-bit floating point specification (v1.0, table 2): bias 7,
+// largest normal 448 = S.1111.110, smallest normal 2^-6, smallest subnormal 2^-9.
+TEST(VerifyReference, Fp8E4M3ConversionsMatchKnownEncodings) {
+  EXPECT_EQ(FloatToFp8E4M3(1.0f), 0x38);
+  EXPECT_EQ(FloatToFp8E4M3(-2.0f), 0xc0);
+  EXPECT_EQ(FloatToFp8E4M3(448.0f), 0x7e);
+  EXPECT_EQ(FloatToFp8E4M3(1e6f), 0x7e);                   // saturates, never NaN
+  EXPECT_EQ(FloatToFp8E4M3(-1e6f), 0xfe);
+  EXPECT_EQ(FloatToFp8E4M3(std::ldexp(1.0f, -6)), 0x08);   // smallest normal
+  EXPECT_EQ(FloatToFp8E4M3(std::ldexp(1.0f, -9)), 0x01);   // smallest subnormal
+  EXPECT_EQ(FloatToFp8E4M3(std::ldexp(1.0f, -11)), 0x00);  // a quarter of it: zero
+  EXPECT_EQ(FloatToFp8E4M3(1.0625f), 0x38);                // tie between 1 and 1.125: even
+  EXPECT_EQ(FloatToFp8E4M3(1.1875f), 0x3a);                // tie between 1.125 and 1.25: even
+  EXPECT_EQ(FloatToFp8E4M3(std::ldexp(7.5f, -9)), 0x08);   // tie between 7 and 8 subnormal steps: even
+  EXPECT_EQ(Fp8E4M3ToFloat(0x7e), 448.0f);
+  EXPECT_EQ(Fp8E4M3ToFloat(0x07), std::ldexp(7.0f, -9));
+  EXPECT_EQ(Fp8E4M3ToFloat(0xb4), -0.75f);
+  EXPECT_TRUE(std::isnan(Fp8E4M3ToFloat(0x7f)));
+  EXPECT_TRUE(std::isnan(Fp8E4M3ToFloat(0xff)));
+  EXPECT_EQ(FloatToFp8E4M3(NAN), 0x7f);
+}
+
+TEST(VerifyReference, EveryFp8E4M3SurvivesARoundTripAndRoundsToTheNearest) {
+  for (int v = 0; v < 256; ++v) {
+    if ((v & 0x7f) == 0x7f) continue;  // NaN
+    const float f = Fp8E4M3ToFloat(static_cast<std::uint8_t>(v));
+    ASSERT_EQ(FloatToFp8E4M3(f), v) << std::hex << v;
+    // Just above and below a code's value stay with it (never jump to a neighbour).
+    if (f != 0 && std::fabs(f) < 448) {
+      ASSERT_EQ(FloatToFp8E4M3(std::nextafter(f, 0.0f)), v) << std::hex << v;
+      ASSERT_EQ(FloatToFp8E4M3(std::nextafter(f, 2 * f)), v) << std::hex << v;
+    }
+  }
+}
+
 TEST(VerifyReference, GemmAgainstHandComputedProduct) {
   // Column-major A (2x3) = [[1,2,3],[4,5,6]], B (3x2) = [[7,8],[9,10],[11,12]].
   std::vector<float> a = {1, 4, 2, 5, 3, 6}, b = {7, 9, 11, 8, 10, 12};

@@ -11,6 +11,10 @@
 //   "wrong_kernel_result": true      dlenv_saxpy gets one element wrong
 //   "memory_errors": 3               dlenv_fill leaves 3 words with a flipped bit (bad memory)
 //   "nvml_process_accounting": false NVML lists this process but its memory never grows
+//   "wrong_copy": true               cuMemcpyDtoD and dlenv_stream_copy drop the last byte
+//
+// CUDA events hold the host's steady clock at record time: every call here is synchronous,
+// so an event pair times what ran between them on the CPU.
 //
 // and per GPU "memory_total" / "memory_used" (as fake_driver.cc) bound cuMemAlloc.
 
@@ -21,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -95,7 +100,8 @@ int Current() {
 
 // Kernels from src/gpu/kernels/verify_kernels.ptx, run on the host with the parameter
 // layouts the PTX declares.
-enum class Kernel { kSaxpy, kFill, kCheck };
+// And from src/bench/gpu_bench.cc's PTX: dlenv_empty and dlenv_stream_copy.
+enum class Kernel { kSaxpy, kFill, kCheck, kEmpty, kStreamCopy };
 
 std::uint32_t PatternWord(std::uint64_t i, std::uint32_t pattern, std::uint32_t walk) {
   return walk ? pattern ^ (1u << (i % 32)) : pattern;
@@ -124,6 +130,14 @@ void RunKernel(Kernel k, void** params) {
       for (std::uint64_t j = 0; j < bad && j < n; ++j) buf[(j * 7919 + 17) % n] ^= 0x10u;
       return;
     }
+    case Kernel::kEmpty: return;
+    case Kernel::kStreamCopy: {
+      auto* src = reinterpret_cast<const unsigned char*>(*static_cast<std::uintptr_t*>(params[0]));
+      auto* dst = reinterpret_cast<unsigned char*>(*static_cast<std::uintptr_t*>(params[1]));
+      const std::uint64_t n4 = *static_cast<std::uint64_t*>(params[2]);
+      std::memcpy(dst, src, n4 * 16 - (c.value("wrong_copy", false) ? 1 : 0));
+      return;
+    }
     case Kernel::kCheck: {
       auto* buf = reinterpret_cast<const std::uint32_t*>(*static_cast<std::uintptr_t*>(params[0]));
       const std::uint64_t n = *static_cast<std::uint64_t*>(params[1]);
@@ -143,7 +157,12 @@ void RunKernel(Kernel k, void** params) {
 }
 
 struct Module {
-  bool has_saxpy, has_fill, has_check;
+  bool has_saxpy, has_fill, has_check, has_empty, has_stream_copy;
+};
+
+struct Event {
+  std::chrono::steady_clock::time_point at;
+  bool recorded = false;
 };
 
 struct ProcessInfo {
@@ -224,6 +243,45 @@ int cuMemcpyDtoH_v2(void* dst, std::uintptr_t src, std::size_t n) {
   return kCudaSuccess;
 }
 
+int cuMemcpyDtoD_v2(std::uintptr_t dst, std::uintptr_t src, std::size_t n) {
+  ENTER("cuMemcpyDtoD_v2");
+  if (Current() < 0) return kCudaInvalidContext;
+  std::memcpy(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src),
+              n - (State().config.value("wrong_copy", false) && n ? 1 : 0));
+  return kCudaSuccess;
+}
+
+int cuMemsetD8_v2(std::uintptr_t dst, unsigned char value, std::size_t n) {
+  ENTER("cuMemsetD8_v2");
+  if (Current() < 0) return kCudaInvalidContext;
+  std::memset(reinterpret_cast<void*>(dst), value, n);
+  return kCudaSuccess;
+}
+
+int cuEventCreate(void** event, unsigned) {
+  ENTER("cuEventCreate");
+  if (Current() < 0) return kCudaInvalidContext;
+  *event = new Event;
+  return kCudaSuccess;
+}
+int cuEventDestroy_v2(void* event) { ENTER("cuEventDestroy_v2"); delete static_cast<Event*>(event); return kCudaSuccess; }
+int cuEventRecord(void* event, void*) {
+  ENTER("cuEventRecord");
+  if (!event) return kCudaInvalidValue;
+  *static_cast<Event*>(event) = {std::chrono::steady_clock::now(), true};
+  return kCudaSuccess;
+}
+int cuEventSynchronize(void* event) { ENTER("cuEventSynchronize"); return event ? kCudaSuccess : kCudaInvalidValue; }
+int cuEventElapsedTime_v2(float* ms, void* start, void* stop) {
+  ENTER("cuEventElapsedTime_v2");
+  const auto* a = static_cast<const Event*>(start);
+  const auto* b = static_cast<const Event*>(stop);
+  if (!a || !b || !ms) return kCudaInvalidValue;
+  if (!a->recorded || !b->recorded) return 600;  // CUDA_ERROR_NOT_READY
+  *ms = std::chrono::duration<float, std::milli>(b->at - a->at).count();
+  return kCudaSuccess;
+}
+
 int cuModuleLoadDataEx(void** module, const void* image, unsigned n, int* options, void** values) {
   ENTER("cuModuleLoadDataEx");
   const json& c = State().config;
@@ -241,7 +299,9 @@ int cuModuleLoadDataEx(void** module, const void* image, unsigned n, int* option
   if (ptx.find(".version ") == std::string::npos) return 218;  // CUDA_ERROR_INVALID_PTX
   *module = new Module{ptx.find(".entry dlenv_saxpy(") != std::string::npos,
                        ptx.find(".entry dlenv_fill(") != std::string::npos,
-                       ptx.find(".entry dlenv_check(") != std::string::npos};
+                       ptx.find(".entry dlenv_check(") != std::string::npos,
+                       ptx.find(".entry dlenv_empty(") != std::string::npos,
+                       ptx.find(".entry dlenv_stream_copy(") != std::string::npos};
   return kCudaSuccess;
 }
 
@@ -257,6 +317,8 @@ int cuModuleGetFunction(void** f, void* module, const char* name) {
   if (n == "dlenv_saxpy" && m->has_saxpy) k = Kernel::kSaxpy;
   else if (n == "dlenv_fill" && m->has_fill) k = Kernel::kFill;
   else if (n == "dlenv_check" && m->has_check) k = Kernel::kCheck;
+  else if (n == "dlenv_empty" && m->has_empty) k = Kernel::kEmpty;
+  else if (n == "dlenv_stream_copy" && m->has_stream_copy) k = Kernel::kStreamCopy;
   else return kCudaNotFound;
   *f = reinterpret_cast<void*>(static_cast<std::uintptr_t>(k) + 1);
   return kCudaSuccess;
@@ -267,7 +329,7 @@ int cuLaunchKernel(void* f, unsigned, unsigned, unsigned, unsigned, unsigned, un
   ENTER("cuLaunchKernel");
   if (Current() < 0) return kCudaInvalidContext;
   const auto k = reinterpret_cast<std::uintptr_t>(f);
-  if (k < 1 || k > 3 || !params) return kCudaInvalidValue;
+  if (k < 1 || k > 5 || (!params && k != static_cast<std::uintptr_t>(Kernel::kEmpty) + 1)) return kCudaInvalidValue;
   RunKernel(static_cast<Kernel>(k - 1), params);
   return kCudaSuccess;
 }

@@ -15,7 +15,7 @@
 //     "crash": "cuInit",                    this entry point dies with SIGSEGV
 //     "gpus": [{
 //       "name": "NVIDIA H100 80GB HBM3", "uuid": "GPU-...", "serial": "1650...",
-//       "pci_bus_id": "00000000:3B:00.0", "cc": [9, 0],
+//       "pci_bus_id": "00000000:3B:00.0", "cc": [9, 0], "sm_count": 132, "l2_bytes": 52428800,
 //       "memory_total": 85520809984, "memory_used": 1048576,
 //       "persistence_mode": true, "mig_mode": false,
 //       "ecc_uncorrected_volatile": 0, "ecc_uncorrected_aggregate": 0,
@@ -463,6 +463,8 @@ int cuDeviceGetAttribute(int* v, int attribute, int dev) {
   const json* cc = Path(g, {"cc"});
   if (attribute == 75 && cc) *v = (*cc)[0].get<int>();
   else if (attribute == 76 && cc) *v = (*cc)[1].get<int>();
+  else if (attribute == 16) *v = g->value("sm_count", 132);            // MULTIPROCESSOR_COUNT
+  else if (attribute == 38) *v = g->value("l2_bytes", 50 << 20);       // L2_CACHE_SIZE
   else return kCudaInvalidValue;
   return kCudaSuccess;
 }

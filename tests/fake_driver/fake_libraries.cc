@@ -1,6 +1,6 @@
-// libdlenv_fake_libraries.so: a test-only cuBLAS, cuDNN and NCCL over the fake driver's
-// device memory (host memory; see fake_compute.cc). dlenv verify loads it through
-// DLENV_CUBLAS_LIBRARY, DLENV_CUDNN_LIBRARY and DLENV_NCCL_LIBRARY. It reads the same
+// libdlenv_fake_libraries.so: a test-only cuBLAS (and cuBLASLt), cuDNN and NCCL over the fake driver's
+// device memory (host memory; see fake_compute.cc). dlenv verify and bench load it through
+// DLENV_CUBLAS_LIBRARY, DLENV_CUBLASLT_LIBRARY, DLENV_CUDNN_LIBRARY and DLENV_NCCL_LIBRARY. It reads the same
 // scenario file (DLENV_FAKE_DRIVER_CONFIG), honours "returns", "hang" and "crash" for its
 // entry points, and adds:
 //
@@ -8,10 +8,12 @@
 //   "gemm_wrong": true              every GEMM gets one element badly wrong
 //   "cublas_version": 120402        what cublasGetVersion answers
 //   "cudnn_version": 90100          what cudnnGetVersion answers
+//   "lt_no_algorithm": true         cublasLtMatmulAlgoGetHeuristic finds no algorithm
 
 #include <signal.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -56,45 +58,95 @@ long long Forced(const char* name) {
     if (forced_ >= 0) return static_cast<int>(forced_); \
   } while (0)
 
-float Half(std::uint16_t h) {
-  const std::uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
-  if (exp == 0) return (sign ? -1.0f : 1.0f) * std::ldexp(static_cast<float>(mant), -24);
-  std::uint32_t bits = sign | ((exp + 112u) << 23) | (mant << 13);
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
+// cudaDataType values: CUDA_R_32F, CUDA_R_16F, CUDA_R_16BF, CUDA_R_8F_E4M3.
+constexpr int kF32 = 0, kF16 = 2, kBf16 = 14, kE4M3 = 28;
+
+// IEEE binary16 by hand (clang 14 has no _Float16 on x86-64), rounding to nearest even.
+float HalfToFloat(std::uint16_t h) {
+  const int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  const float a = e == 31 ? (m ? NAN : INFINITY) : e ? std::ldexp(1024.0f + m, e - 25) : std::ldexp(float(m), -24);
+  return h & 0x8000 ? -a : a;
 }
-float Bfloat(std::uint16_t b) {
-  std::uint32_t bits = static_cast<std::uint32_t>(b) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
+std::uint16_t FloatToHalf(float v) {
+  const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+  const float a = std::fabs(v);
+  if (std::isnan(v)) return 0x7e00;
+  if (a >= 65520.0f) return sign | 0x7c00;
+  if (a < std::ldexp(1.0f, -14)) return sign | static_cast<std::uint16_t>(std::nearbyint(std::ldexp(a, 24)));
+  int e = 0;
+  std::frexp(a, &e);
+  --e;  // a = 1.m * 2^e
+  int m = static_cast<int>(std::nearbyint(std::ldexp(a, 10 - e))) - 1024;
+  if (m == 1024) m = 0, ++e;
+  return sign | static_cast<std::uint16_t>(((e + 15) << 10) | m);
+}
+
+float Load(const void* p, int type, std::size_t i) {
+  switch (type) {
+    case kF16: return HalfToFloat(static_cast<const std::uint16_t*>(p)[i]);
+    case kBf16: return std::bit_cast<float>(std::uint32_t{static_cast<const std::uint16_t*>(p)[i]} << 16);
+    case kE4M3: {
+      const std::uint8_t v = static_cast<const std::uint8_t*>(p)[i];
+      const int e = (v >> 3) & 0xf, m = v & 7;
+      const float a = e ? std::ldexp(8.0f + m, e - 10) : std::ldexp(float(m), -9);
+      return v & 0x80 ? -a : a;
+    }
+    default: return static_cast<const float*>(p)[i];
+  }
+}
+
+void Store(void* p, int type, std::size_t i, float v) {
+  switch (type) {
+    case kF16: static_cast<std::uint16_t*>(p)[i] = FloatToHalf(v); return;
+    case kBf16: {
+      const std::uint32_t x = std::bit_cast<std::uint32_t>(v);
+      static_cast<std::uint16_t*>(p)[i] = static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+      return;
+    }
+    default: static_cast<float*>(p)[i] = v;
+  }
 }
 
 int gemm_calls = 0;
 
-// Column-major C = alpha * A * B + beta * C, accumulated in float like the GPU.
-void Gemm(int m, int n, int k, float alpha, const void* a, int a_type, const void* b, int b_type, float beta, float* c) {
-  auto at = [](const void* p, int type, std::size_t i) {
-    if (type == 2) return Half(static_cast<const std::uint16_t*>(p)[i]);
-    if (type == 14) return Bfloat(static_cast<const std::uint16_t*>(p)[i]);
-    return static_cast<const float*>(p)[i];
-  };
+// Column-major C = alpha * op(A) * op(B) + beta * C, accumulated in float like the GPU.
+void Gemm(int m, int n, int k, bool trans_a, bool trans_b, float alpha, const void* a, int a_type, int lda,
+          const void* b, int b_type, int ldb, float beta, void* c, int c_type, int ldc) {
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < m; ++i) {
       float sum = 0;
-      for (int p = 0; p < k; ++p) sum += at(a, a_type, std::size_t(p) * m + i) * at(b, b_type, std::size_t(j) * k + p);
-      c[std::size_t(j) * m + i] = alpha * sum + beta * c[std::size_t(j) * m + i];
+      for (int p = 0; p < k; ++p) {
+        const std::size_t ai = trans_a ? std::size_t(i) * lda + p : std::size_t(p) * lda + i;
+        const std::size_t bi = trans_b ? std::size_t(p) * ldb + j : std::size_t(j) * ldb + p;
+        sum += Load(a, a_type, ai) * Load(b, b_type, bi);
+      }
+      const std::size_t ci = std::size_t(j) * ldc + i;
+      Store(c, c_type, ci, alpha * sum + (beta != 0 ? beta * Load(c, c_type, ci) : 0.0f));
     }
-  if (Config().value("gemm_wrong", false)) c[7] += 100.0f;
+  if (Config().value("gemm_wrong", false)) Store(c, c_type, 7, Load(c, c_type, 7) + 100.0f);
   if (Config().value("gemm_nondeterministic", false) && gemm_calls > 0) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &c[m * n / 2], 4);
-    bits ^= 1u;
-    std::memcpy(&c[m * n / 2], &bits, 4);
+    const std::size_t mid = std::size_t(m) * n / 2;
+    Store(c, c_type, mid, std::nextafter(Load(c, c_type, mid), 1e30f));
   }
   ++gemm_calls;
 }
+
+// cuBLASLt's descriptors.
+struct MatmulDesc {
+  int transa = 0, transb = 0;
+};
+struct Layout {
+  int type;
+  std::uint64_t rows, cols;
+  std::int64_t ld;
+};
+struct HeuristicResult {
+  std::uint64_t algo[8];
+  std::size_t workspace_size;
+  int state;
+  float waves_count;
+  int reserved[4];
+};
 
 struct Descriptor {
   int n = 0, c = 0, h = 0, w = 0;
@@ -128,19 +180,74 @@ int cublasDestroy_v2(void* h) { ENTER("cublasDestroy_v2"); delete static_cast<in
 int cublasGetVersion_v2(void*, int* v) { ENTER("cublasGetVersion_v2"); *v = Config().value("cublas_version", 120402); return 0; }
 const char* cublasGetStatusString(int s) { return s == 0 ? "CUBLAS_STATUS_SUCCESS" : s == 13 ? "CUBLAS_STATUS_EXECUTION_FAILED" : "CUBLAS_STATUS_UNKNOWN"; }
 
-int cublasSgemm_v2(void*, int, int, int m, int n, int k, const float* alpha, const float* a, int, const float* b, int,
-                   const float* beta, float* c, int) {
+int cublasSetWorkspace_v2(void*, void* workspace, std::size_t bytes) {
+  ENTER("cublasSetWorkspace_v2");
+  return workspace || bytes == 0 ? 0 : 7;  // INVALID_VALUE
+}
+
+int cublasSgemm_v2(void*, int ta, int tb, int m, int n, int k, const float* alpha, const float* a, int lda, const float* b,
+                   int ldb, const float* beta, float* c, int ldc) {
   ENTER("cublasSgemm_v2");
-  Gemm(m, n, k, *alpha, a, 0, b, 0, *beta, c);
+  Gemm(m, n, k, ta != 0, tb != 0, *alpha, a, kF32, lda, b, kF32, ldb, *beta, c, kF32, ldc);
   return 0;
 }
 
-int cublasGemmEx(void*, int, int, int m, int n, int k, const void* alpha, const void* a, int a_type, int, const void* b,
-                 int b_type, int, const void* beta, void* c, int c_type, int, int, int) {
+int cublasGemmEx(void*, int ta, int tb, int m, int n, int k, const void* alpha, const void* a, int a_type, int lda,
+                 const void* b, int b_type, int ldb, const void* beta, void* c, int c_type, int ldc, int, int) {
   ENTER("cublasGemmEx");
-  if (c_type != 0) return 15;  // NOT_SUPPORTED: verify asks for float output only
-  Gemm(m, n, k, *static_cast<const float*>(alpha), a, a_type, b, b_type, *static_cast<const float*>(beta),
-       static_cast<float*>(c));
+  if (a_type == kE4M3 || b_type == kE4M3 || c_type == kE4M3) return 15;  // NOT_SUPPORTED: fp8 is cuBLASLt's
+  Gemm(m, n, k, ta != 0, tb != 0, *static_cast<const float*>(alpha), a, a_type, lda, b, b_type, ldb,
+       *static_cast<const float*>(beta), c, c_type, ldc);
+  return 0;
+}
+
+// ---- cuBLASLt ----------------------------------------------------------------------------
+// Also honours "lt_no_algorithm": true (the heuristic finds nothing) and, like Hopper's
+// kernels, takes fp8 only with A transposed ("TN").
+
+int cublasLtCreate(void** h) { ENTER("cublasLtCreate"); *h = new int(0); return 0; }
+int cublasLtDestroy(void* h) { delete static_cast<int*>(h); return 0; }
+std::size_t cublasLtGetVersion() { return Config().value("cublas_version", std::size_t{120402}); }
+int cublasLtMatmulDescCreate(MatmulDesc** d, int, int) { ENTER("cublasLtMatmulDescCreate"); *d = new MatmulDesc; return 0; }
+int cublasLtMatmulDescDestroy(MatmulDesc* d) { delete d; return 0; }
+int cublasLtMatmulDescSetAttribute(MatmulDesc* d, int attribute, const void* value, std::size_t size) {
+  if (!d || !value) return 7;
+  if ((attribute == 3 || attribute == 4) && size != sizeof(int)) return 7;  // TRANSA, TRANSB: int32
+  if (attribute == 3) std::memcpy(&d->transa, value, sizeof(int));
+  if (attribute == 4) std::memcpy(&d->transb, value, sizeof(int));
+  return 0;
+}
+int cublasLtMatrixLayoutCreate(Layout** l, int type, std::uint64_t rows, std::uint64_t cols, std::int64_t ld) {
+  *l = new Layout{type, rows, cols, ld};
+  return 0;
+}
+int cublasLtMatrixLayoutDestroy(Layout* l) { delete l; return 0; }
+int cublasLtMatmulPreferenceCreate(void** p) { *p = new int(0); return 0; }
+int cublasLtMatmulPreferenceDestroy(void* p) { delete static_cast<int*>(p); return 0; }
+int cublasLtMatmulPreferenceSetAttribute(void*, int, const void* value, std::size_t) { return value ? 0 : 7; }
+
+int cublasLtMatmulAlgoGetHeuristic(void*, MatmulDesc* d, Layout* a, Layout*, Layout*, Layout*, void*, int requested,
+                                   HeuristicResult* results, int* count) {
+  ENTER("cublasLtMatmulAlgoGetHeuristic");
+  if (requested < 1) return 7;
+  *count = 0;
+  if (Config().value("lt_no_algorithm", false) || (a->type == kE4M3 && d->transa != 1)) return 15;
+  results[0] = HeuristicResult{};
+  results[0].algo[0] = 42;
+  *count = 1;
+  return 0;
+}
+
+int cublasLtMatmul(void*, MatmulDesc* d, const void* alpha, const void* a, Layout* al, const void* b, Layout* bl,
+                   const void* beta, const void*, Layout*, void* out, Layout* dl, const HeuristicResult*, void*,
+                   std::size_t, void*) {
+  ENTER("cublasLtMatmul");
+  if (al->type == kE4M3 && d->transa != 1) return 15;
+  const int m = static_cast<int>(dl->rows), n = static_cast<int>(dl->cols);
+  const int k = static_cast<int>(d->transa ? al->rows : al->cols);
+  Gemm(m, n, k, d->transa != 0, d->transb != 0, *static_cast<const float*>(alpha), a, al->type,
+       static_cast<int>(al->ld), b, bl->type, static_cast<int>(bl->ld), *static_cast<const float*>(beta), out,
+       dl->type, static_cast<int>(dl->ld));
   return 0;
 }
 
