@@ -97,31 +97,44 @@ section "dlenv bench --gpu-only (GEMM 8192 fp32/tf32/fp16/bf16, cuBLASLt bf16/fp
 timeout --kill-after=5 150 "$binary" bench --gpu-only --json --html "${OUT:-/tmp}/bench.html" >/tmp/dlenv-bench.json
 echo "[exit $?]"
 cat /tmp/dlenv-bench.json
-section "dlenv compare --device cuda (torch: matmul 8192, copy 1 GiB, empty)"
+section "dlenv compare --device cuda (torch: matmul 8192 in 4 dtypes, copy 1 GiB, empty; dlenv's native baseline in the same run)"
 timeout --kill-after=5 180 "$binary" compare --device cuda --framework torch --workload matmul,copy,empty \
   --json --html "${OUT:-/tmp}/compare.html" >/tmp/dlenv-compare.json
 echo "[exit $?]"
 cat /tmp/dlenv-compare.json
 section "dlenv against torch on this GPU (targets: bf16 >= 0.98, copy >= 0.95)"
-# bf16: the faster of dlenv's two routes (cublasGemmEx, cublasLtMatmul) against torch.matmul.
+# From compare's one run: dlenv's native baseline (for bf16 the faster of cublasGemmEx and
+# cublasLtMatmul) against torch.matmul and torch's copy_; bench's own figures beside them.
 python3 - /tmp/dlenv-bench.json /tmp/dlenv-compare.json <<'PY' || echo "(no python3 or unreadable JSON: compare the figures above by hand)"
 import json, sys
 bench, compare = (json.load(open(p)) for p in sys.argv[1:3])
-def ours(*names):
+def bench_best(*names):
     values = [m.get("value") or 0 for m in bench.get("measurements", []) if m.get("name") in names
               and m.get("check", {}).get("passed")]
     return max(values, default=0)
-def torch(workload, variant=None):
+def torch(workload, prefix):
     for r in compare.get("runs", []):
-        if r.get("framework") == "torch" and r.get("workload") == workload and variant in (None, r.get("variant")):
-            if r.get("value"):
-                return r["value"]
-    return 0
-for label, mine, theirs, target in (
-        ("bf16 gemm 8192", ours("bf16 gemm 8192", "bf16 gemm 8192 (cuBLASLt)"), torch("matmul", "8192 bfloat16"), 0.98),
-        ("device copy", ours("device copy (cuMemcpyDtoD)"), torch("copy"), 0.95)):
-    ratio = mine / theirs if theirs else float("nan")
+        if r.get("framework") == "torch" and r.get("workload") == workload and r.get("variant", "").endswith(prefix):
+            if r.get("value") and r.get("check", {}).get("passed", True):
+                return r["value"], r.get("variant")
+    return 0, None
+native = compare.get("native", {})
+for label, workload, suffix, bench_names, target in (
+        ("bf16 gemm 8192", "matmul", "8192 bfloat16", ("bf16 gemm 8192", "bf16 gemm 8192 (cuBLASLt)"), 0.98),
+        ("device copy", "copy", "MiB", ("device copy (cuMemcpyDtoD)",), 0.95)):
+    theirs, variant = torch(workload, suffix)
+    mine = native.get(variant, 0) if variant else 0
+    ratio = mine / theirs if theirs and mine else float("nan")
     verdict = "met" if ratio >= target else "NOT met"
-    print(f"{label}: dlenv {mine:.1f}, torch {theirs:.1f}, ratio {ratio:.3f} (target {target}: {verdict})")
+    print(f"{label}: dlenv {mine:.1f}, torch {theirs:.1f}, ratio {ratio:.3f} (target {target}: {verdict}); "
+          f"dlenv bench alone {bench_best(*bench_names):.1f}")
 PY
+if ((SECONDS - start < 200)); then
+  section "dlenv compare --device cuda --quick (CuPy, JAX, TensorFlow where installed)"
+  timeout --kill-after=5 80 "$binary" compare --device cuda --framework cupy,jax,tensorflow --workload matmul,copy \
+    --quick --no-native
+  echo "[exit $?]"
+else
+  echo "skipping the CuPy/JAX/TensorFlow comparison: $((SECONDS - start)) s already spent"
+fi
 section "done in $((SECONDS - start)) s"

@@ -573,7 +573,11 @@ class GpuRunner {
       spec.inner_block = 128;
       spec.inner_roundoff = 1.0 / 8192;
     }
-    m["check"] = CheckGemm(spec, at(a, lt), at(bm, false), at(c, false));
+    Check check = CheckGemm(spec, at(a, lt), at(bm, false), at(c, false));
+    if (!check.passed && kind.in == Elem::kF32 && !kind.tf32 && options_.env.Get("NVIDIA_TF32_OVERRIDE") == "1") {
+      check.detail += " (NVIDIA_TF32_OVERRIDE=1 is set, so cuBLAS ran this fp32 GEMM in TF32)";
+    }
+    m["check"] = check;
     release();
     Add(std::move(m));
   }

@@ -39,6 +39,16 @@ void Row(std::string& out, std::string_view key, std::string_view value) {
   out += fmt::format("  {:<16}{}\n", key, value);
 }
 
+// Continuation lines (pip check's, a loader's search list) line up under the first.
+std::string Indented(std::string_view text, std::size_t indent) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out.append(indent, ' ');
+  }
+  return out;
+}
+
 void RenderFindings(std::string& out, const model::Snapshot& s, const Painter& p) {
   out += p.Bold("Findings") + "\n";
   if (s.findings.empty()) {
@@ -48,8 +58,12 @@ void RenderFindings(std::string& out, const model::Snapshot& s, const Painter& p
   for (const auto& f : s.findings) {
     std::string sev = fmt::format("{:<8}", std::string(model::SeverityName(f.severity)));
     out += fmt::format("  {}{}  {}\n", p.ForSeverity(f.severity, sev), p.Bold(f.id), f.title);
-    if (!f.evidence.empty()) out += fmt::format("  {:<8}  {} {}\n", "", p.Dim("evidence:"), f.evidence);
-    if (!f.fix.empty()) out += fmt::format("  {:<8}  {}      {}\n", "", p.Dim("fix:"), f.fix);
+    // "  " + severity (8) + "  " + "evidence: " (10): where the first line's text starts.
+    constexpr std::size_t kTextColumn = 22;
+    if (!f.evidence.empty()) {
+      out += fmt::format("  {:<8}  {} {}\n", "", p.Dim("evidence:"), Indented(f.evidence, kTextColumn));
+    }
+    if (!f.fix.empty()) out += fmt::format("  {:<8}  {}      {}\n", "", p.Dim("fix:"), Indented(f.fix, kTextColumn));
   }
 }
 
