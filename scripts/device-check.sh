@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Builds dlenv on a bare GPU machine (x86-64, root, Debian/Ubuntu-like, apt possibly
-# offline) and runs `dlenv doctor` and `dlenv verify` (and bench/compare where this build
-# has them), printing everything. Designed to finish in under 5 minutes; record its output
-# in docs/gpu-results.md.
+# offline) and runs doctor, verify, bench and compare there, printing the text reports and
+# the two H100 target ratios. Designed to finish in under 5 minutes; record its output in
+# docs/gpu-results.md.
 #
 #   scripts/device-check.sh            (DLENV_PREBUILT=path/to/dlenv to skip the build)
 #
-# Everything it prints also goes to $OUT/device-check.log when $OUT is a folder (the device
-# tool collects it from there).
+# A lent GPU machine may lack CLI11, nlohmann-json and fmt and cannot fetch them: then the
+# build fails and the script uses a carried portable binary (glibc only), made here with
+#   cmake -S . -B build-portable -DDLENV_PORTABLE=ON -DDLENV_TESTS=OFF -DCMAKE_BUILD_TYPE=Release
+#   cmake --build build-portable --target dlenv
+# and carried as build-portable/dlenv.
+#
+# What it prints also goes to $OUT/device-check.log, and the JSON and HTML reports to $OUT,
+# when $OUT is a folder (the device tool collects it from there).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
-log=/dev/null
-if [[ -n ${OUT:-} && -d ${OUT:-} ]]; then log=$OUT/device-check.log; fi
+out=${OUT:-}
+if [[ -z $out || ! -d $out ]]; then out=$(mktemp -d); fi
+log=$out/device-check.log
 exec > >(tee -a "$log") 2>&1
 
 section() { printf '\n===== %s  [+%ds] =====\n' "$*" $((SECONDS - start)); }
@@ -64,11 +71,16 @@ else
      timeout 200 cmake --build build-device --target dlenv -j"$(nproc)" 2>&1 | tail -5; then
     [[ -x build-device/dlenv ]] && binary=build-device/dlenv
   fi
-  if [[ -z $binary && -x build/dlenv ]] && ldd build/dlenv | grep -q 'not found'; then
-    echo "build/dlenv is here but lacks libraries: $(ldd build/dlenv | grep 'not found')"
-  elif [[ -z $binary && -x build/dlenv ]]; then
-    echo "building failed; using the carried build/dlenv"; binary=build/dlenv
-  fi
+  for carried in build-portable/dlenv build/dlenv; do
+    [[ -n $binary || ! -x $carried ]] && continue
+    if ldd "$carried" 2>&1 | grep -q 'not found'; then
+      echo "$carried is here but lacks libraries: $(ldd "$carried" | grep 'not found' | tr -s ' \t' ' ')"
+    elif ! "$carried" --version >/dev/null 2>&1; then
+      echo "$carried does not run here: $("$carried" --version 2>&1 | head -1)"
+    else
+      echo "building failed; using the carried $carried"; binary=$carried
+    fi
+  done
 fi
 if [[ -z $binary ]]; then
   echo "no dlenv binary: cannot continue"
@@ -79,33 +91,27 @@ echo "NEEDED: $(readelf -d "$binary" 2>/dev/null | grep NEEDED | tr -s ' ' | cut
 
 section dlenv doctor
 run 60 "$binary" doctor
-section "dlenv doctor --json"
-run 60 "$binary" doctor --json
+timeout 60 "$binary" doctor --json >"$out/doctor.json"; echo "doctor --json: exit $?, $(wc -c <"$out/doctor.json") bytes in doctor.json"
 
 section "dlenv verify (native only, timed; target: under 5 s on one H100)"
 t0=$(date +%s.%N)
 run 120 "$binary" verify --framework none
 echo "wall: $(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo '?') s"
-section "dlenv verify --json (native only)"
-run 120 "$binary" verify --framework none --json
+timeout 120 "$binary" verify --framework none --json >"$out/verify.json"; echo "verify --json: exit $?"
 section "dlenv verify (frameworks found on this machine)"
 run 150 "$binary" verify --timeout 90
 
-# bench and compare on the GPU (about 2-3 minutes on an H100). Targets there: dlenv's bf16
-# GEMM at 8192 >= 0.98 of torch.matmul's, device copy bandwidth >= 0.95 of torch's.
+# bench and compare on the GPU (about 2-3 minutes on an H100).
 section "dlenv bench --gpu-only (GEMM 8192 fp32/tf32/fp16/bf16, cuBLASLt bf16/fp8, bandwidths, launch latency)"
-timeout --kill-after=5 150 "$binary" bench --gpu-only --json --html "${OUT:-/tmp}/bench.html" >/tmp/dlenv-bench.json
-echo "[exit $?]"
-cat /tmp/dlenv-bench.json
+run 150 "$binary" bench --gpu-only --json-file "$out/bench.json" --html "$out/bench.html"
 section "dlenv compare --device cuda (torch: matmul 8192 in 4 dtypes, copy 1 GiB, empty; dlenv's native baseline in the same run)"
-timeout --kill-after=5 180 "$binary" compare --device cuda --framework torch --workload matmul,copy,empty \
-  --json --html "${OUT:-/tmp}/compare.html" >/tmp/dlenv-compare.json
-echo "[exit $?]"
-cat /tmp/dlenv-compare.json
+run 180 "$binary" compare --device cuda --framework torch --workload matmul,copy,empty \
+  --json-file "$out/compare.json" --html "$out/compare.html"
+
 section "dlenv against torch on this GPU (targets: bf16 >= 0.98, copy >= 0.95)"
 # From compare's one run: dlenv's native baseline (for bf16 the faster of cublasGemmEx and
 # cublasLtMatmul) against torch.matmul and torch's copy_; bench's own figures beside them.
-python3 - /tmp/dlenv-bench.json /tmp/dlenv-compare.json <<'PY' || echo "(no python3 or unreadable JSON: compare the figures above by hand)"
+python3 - "$out/bench.json" "$out/compare.json" <<'PY' || echo "(no python3 or no JSON: compare the figures above by hand)"
 import json, sys
 bench, compare = (json.load(open(p)) for p in sys.argv[1:3])
 def bench_best(*names):
@@ -131,10 +137,8 @@ for label, workload, suffix, bench_names, target in (
 PY
 if ((SECONDS - start < 200)); then
   section "dlenv compare --device cuda --quick (CuPy, JAX, TensorFlow where installed)"
-  timeout --kill-after=5 80 "$binary" compare --device cuda --framework cupy,jax,tensorflow --workload matmul,copy \
-    --quick --no-native
-  echo "[exit $?]"
+  run 80 "$binary" compare --device cuda --framework cupy,jax,tensorflow --workload matmul,copy --quick --no-native
 else
   echo "skipping the CuPy/JAX/TensorFlow comparison: $((SECONDS - start)) s already spent"
 fi
-section "done in $((SECONDS - start)) s"
+section "done in $((SECONDS - start)) s; reports in $out"

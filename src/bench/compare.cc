@@ -445,7 +445,8 @@ CompareReport RunCompare(const CompareOptions& options) {
     if (options.native_baseline && options.gpu_native) gpu_natives = MeasureGpuNative(options, workloads, report);
   }
 
-  for (const auto& python : Interpreters(options)) {
+  const std::vector<std::string> interpreters = Interpreters(options);
+  for (const auto& python : interpreters) {
     Detected found = Detect(python, child_env);
     if (found.error) {
       report.warnings.push_back(fmt::format("skipped interpreter {}", *found.error));
@@ -480,6 +481,12 @@ CompareReport RunCompare(const CompareOptions& options) {
       if (options.progress) options.progress(fmt::format("{} in {}", framework, python), 1);
       report.processes.push_back(std::move(process));
     }
+  }
+  if (report.processes.empty()) {
+    report.warnings.push_back(fmt::format("no framework to compare: none of {} is installed for {}",
+                                          options.frameworks.empty() ? std::string("numpy, torch, tensorflow, jax, cupy")
+                                                                     : util::Join(options.frameworks, ", "),
+                                          util::Join(interpreters, ", ")));
   }
   measure_native(2);
   std::vector<FrameworkRun> natives;

@@ -249,8 +249,12 @@ TEST(CompareFakeGpu, NativeBaselineAndPeaksOnAGpu) {
 TEST(CompareReal, MissingInterpreterIsAWarningNotACrash) {
   auto r = RealCompare("/nonexistent/python3", "numpy", {"matmul"});
   EXPECT_TRUE(r.processes.empty());
-  ASSERT_FALSE(r.warnings.empty());
+  ASSERT_EQ(r.warnings.size(), 2u);
   EXPECT_NE(r.warnings[0].find("/nonexistent/python3"), std::string::npos);
+  // And plainly that nothing was compared.
+  EXPECT_NE(r.warnings[1].find("no framework to compare: none of numpy is installed for /nonexistent/python3"),
+            std::string::npos)
+      << r.warnings[1];
 }
 
 TEST(CompareJson, DocumentCarriesSchemaAndVerdicts) {

@@ -1,6 +1,7 @@
 #include "bench/gpu_bench.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -80,7 +81,7 @@ struct BenchRun {
   int exit_code = -1;
 };
 
-BenchRun RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra = {}) {
+BenchRun RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra = {}, bool json_output = true) {
   testing::TempTree tree;
   auto config = tree.Write("scenario.json", scenario.dump());
   auto env = util::Environment::FromProcess().vars();
@@ -90,13 +91,15 @@ BenchRun RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> ext
   env["DLENV_CUBLAS_LIBRARY"] = DLENV_FAKE_LIBRARIES;
   env["DLENV_CUBLASLT_LIBRARY"] = DLENV_FAKE_LIBRARIES;
   env.erase("CUDA_VISIBLE_DEVICES");
-  std::vector<std::string> argv = {DLENV_BINARY, "bench", "--gpu-only", "--json", "--quick"};
+  std::vector<std::string> argv = {DLENV_BINARY, "bench", "--gpu-only", "--quick"};
+  if (json_output) argv.push_back("--json");
   argv.insert(argv.end(), extra.begin(), extra.end());
   util::ChildOptions options;
   options.env = env;
   options.deadline = std::chrono::seconds(120);
   auto r = util::RunCommand(argv, options);
   EXPECT_EQ(r.outcome, util::ChildResult::Outcome::kExited) << r.Describe() << r.err;
+  if (!json_output) return {json(r.out), r.exit_code};
   return {json::parse(r.out, nullptr, false), r.exit_code};
 }
 
@@ -162,6 +165,22 @@ TEST(GpuBenchFakeDriver, EveryMeasurementRunsAndIsCheckedOnAnH100) {
             std::string::npos);  // 32 x 32: checked whole
   EXPECT_TRUE(Mentions(run.doc["notes"], "32 MiB workspace")) << run.doc["notes"].dump(2);
   EXPECT_TRUE(Mentions(run.doc["notes"], "cuBLASLt 12.4.2")) << run.doc["notes"].dump(2);
+}
+
+// --json-file: the table on stdout for the person, the document in a file for the script.
+TEST(GpuBenchFakeDriver, TextOnStdoutAndTheDocumentInAFile) {
+  testing::TempTree tree;
+  const auto file = tree / "bench.json";
+  BenchRun run = RunBenchOnFakeDriver(kOneH100, {"--sizes", "32", "--json-file", file.string()}, false);
+  ASSERT_TRUE(run.doc.is_string());
+  const std::string text = run.doc.get<std::string>();
+  EXPECT_NE(text.find("fp8 gemm 32 (cuBLASLt)"), std::string::npos) << text;
+  EXPECT_NE(text.find("of 1979 TFLOP/s"), std::string::npos) << text;
+  std::ifstream in(file);
+  const json doc = json::parse(in, nullptr, false);
+  ASSERT_TRUE(doc.is_object());
+  EXPECT_EQ(doc["kind"], "bench");
+  EXPECT_EQ(doc["measurements"].size(), 13u);
 }
 
 TEST(GpuBenchFakeDriver, AnAmpereGpuHasNoFp8) {

@@ -19,6 +19,7 @@ namespace {
 struct BenchFlags {
   bool json = false;
   std::string html;
+  std::string json_file;
   std::vector<int> sizes;
   bool cpu_only = false;
   bool gpu_only = false;
@@ -30,9 +31,9 @@ struct BenchFlags {
 
 }  // namespace
 
-void WriteHtmlFile(const std::string& path, const std::string& html) {
+void WriteReportFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
-  out << html;
+  out << text;
   if (!out) throw UsageError("cannot write " + path);
 }
 
@@ -41,6 +42,7 @@ Command AddBench(CLI::App& app) {
   auto* sub = app.add_subcommand("bench", "Measure this machine's ceilings: GEMM, memory bandwidth, transfers");
   sub->add_flag("--json", flags->json, "Print the JSON document instead of the table");
   sub->add_option("--html", flags->html, "Also write a self-contained HTML report to this file");
+  sub->add_option("--json-file", flags->json_file, "Also write the JSON document to this file");
   sub->add_option("--sizes", flags->sizes, "GEMM sizes (square), e.g. --sizes 1024,4096")
       ->delimiter(',')
       ->check(CLI::Range(16, 65536));
@@ -70,7 +72,8 @@ Command AddBench(CLI::App& app) {
             bench::TerminalProgress progress(stderr, isatty(STDERR_FILENO));
             options.progress = [&](std::string_view what, double f) { progress.Update(what, f); };
             auto report = bench::RunBench(options);
-            if (!flags->html.empty()) WriteHtmlFile(flags->html, bench::RenderBenchHtml(report));
+            if (!flags->html.empty()) WriteReportFile(flags->html, bench::RenderBenchHtml(report));
+            if (!flags->json_file.empty()) WriteReportFile(flags->json_file, nlohmann::json(report).dump(2) + "\n");
             const std::string out = flags->json ? nlohmann::json(report).dump(2) + "\n" : bench::RenderBenchText(report);
             std::fwrite(out.data(), 1, out.size(), stdout);
             for (const auto& m : report.measurements) {

@@ -43,6 +43,6 @@ Command AddBench(CLI::App& app);
 Command AddCompare(CLI::App& app);
 
 /// Writes an --html report; a path that cannot be written is the user's error.
-void WriteHtmlFile(const std::string& path, const std::string& html);
+void WriteReportFile(const std::string& path, const std::string& text);
 
 }  // namespace dlenv::cli

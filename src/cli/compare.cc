@@ -17,6 +17,7 @@ namespace {
 struct CompareFlags {
   bool json = false;
   std::string html;
+  std::string json_file;
   std::vector<std::string> pythons;
   std::vector<std::string> frameworks;
   std::vector<std::string> workloads;
@@ -36,6 +37,7 @@ Command AddCompare(CLI::App& app) {
   auto* sub = app.add_subcommand("compare", "Run the same workloads in every framework found and compare them");
   sub->add_flag("--json", flags->json, "Print the JSON document instead of the tables");
   sub->add_option("--html", flags->html, "Also write a self-contained HTML report to this file");
+  sub->add_option("--json-file", flags->json_file, "Also write the JSON document to this file");
   sub->add_option("--python", flags->pythons, "Use this interpreter (repeatable; default: the environments doctor finds)");
   sub->add_option("--framework", flags->frameworks, "Only these frameworks")
       ->delimiter(',')
@@ -77,7 +79,8 @@ Command AddCompare(CLI::App& app) {
             bench::TerminalProgress progress(stderr, isatty(STDERR_FILENO));
             options.progress = [&](std::string_view what, double f) { progress.Update(what, f); };
             auto report = bench::RunCompare(options);
-            if (!flags->html.empty()) WriteHtmlFile(flags->html, bench::RenderCompareHtml(report));
+            if (!flags->html.empty()) WriteReportFile(flags->html, bench::RenderCompareHtml(report));
+            if (!flags->json_file.empty()) WriteReportFile(flags->json_file, nlohmann::json(report).dump(2) + "\n");
             const std::string out =
                 flags->json ? nlohmann::json(report).dump(2) + "\n" : bench::RenderCompareText(report);
             std::fwrite(out.data(), 1, out.size(), stdout);
