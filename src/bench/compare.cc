@@ -15,6 +15,7 @@
 #include "probe/host.h"
 #include "probe/python_envs.h"
 #include "util/embedded.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -36,19 +37,19 @@ std::string LastLine(const std::string& text) {
   return {};
 }
 
+// A child's document is read with util/json_read.h: a field of the wrong type reads as absent.
+using util::JsonBoolOr;
+using util::JsonNumberOr;
+using util::JsonStringOr;
+constexpr auto OptString = [](const nlohmann::json& j, const char* key) { return util::JsonString(j, key); };
+
 Check ReadCheck(const nlohmann::json& j) {
   Check c;
   if (!j.is_object()) return c;
-  c.done = j.value("done", false);
-  c.passed = j.value("passed", false);
-  c.detail = j.value("detail", "");
+  c.done = JsonBoolOr(j, "done", false);
+  c.passed = JsonBoolOr(j, "passed", false);
+  c.detail = JsonStringOr(j, "detail", "");
   return c;
-}
-
-std::optional<std::string> OptString(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
 }
 
 // The interpreters to run, each once, in the order given.
@@ -275,9 +276,9 @@ void ParseFrameworkOutput(const std::string& stdout_text, const std::string& pyt
     process.skipped = *s;
     return;
   }
-  process.import_seconds = doc.value("import_seconds", 0.0);
-  const std::string version = doc.value("version", "");
-  const std::string device = doc.value("device", "cpu");
+  process.import_seconds = JsonNumberOr(doc, "import_seconds", 0.0);
+  const std::string version = JsonStringOr(doc, "version", "");
+  const std::string device = JsonStringOr(doc, "device", "cpu");
   auto it = doc.find("runs");
   if (it == doc.end() || !it->is_array()) {
     process.error = "its document has no runs";
@@ -290,12 +291,12 @@ void ParseFrameworkOutput(const std::string& stdout_text, const std::string& pyt
     run.framework_version = version;
     run.device = device;
     run.python = python;
-    run.workload = r.value("workload", "");
-    run.variant = r.value("variant", "");
-    run.mode = r.value("mode", "eager");
+    run.workload = JsonStringOr(r, "workload", "");
+    run.variant = JsonStringOr(r, "variant", "");
+    run.mode = JsonStringOr(r, "mode", "eager");
     if (auto c = OptString(r, "compiler")) run.mode += " (" + *c + ")";
-    run.unit = r.value("unit", "");
-    if (auto w = r.find("work"); w != r.end() && w->is_number()) run.work = w->get<double>();
+    run.unit = JsonStringOr(r, "unit", "");
+    run.work = JsonNumberOr(r, "work", 0.0);
     if (auto s = r.find("seconds"); s != r.end() && s->is_array()) {
       for (const auto& x : *s) {
         if (x.is_number()) run.seconds.push_back(x.get<double>());

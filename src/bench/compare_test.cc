@@ -43,14 +43,19 @@ TEST(CompareParse, ReadsRunsAndKeepsErrors) {
 
 TEST(CompareParse, HostileOutputBecomesAProcessError) {
   for (const char* text : {"", "not json", "[1,2]", R"({"error":"ModuleNotFoundError: No module named 'torch'"})",
-                           R"({"runs":"no"})", R"({"runs":[1,"x",{"seconds":["a",null]}]})"}) {
+                           R"({"runs":"no"})", R"({"runs":[1,"x",{"seconds":["a",null]}]})",
+                           // Found by fuzz_compare_output: fields of the wrong type (json::value threw).
+                           R"({"version":1,"device":[],"import_seconds":"x","runs":[{"workload":{},"variant":{"done":true},)"
+                           R"("mode":2,"unit":null,"work":"9","seconds":[1],"check":{"done":"yes","detail":3}}]})"}) {
     FrameworkProcess p;
     std::vector<FrameworkRun> runs;
     ParseFrameworkOutput(text, "py", p, runs);
     if (std::string(text).find("seconds") != std::string::npos) {
       EXPECT_FALSE(p.error) << text;  // malformed entries are dropped, not fatal
       ASSERT_EQ(runs.size(), 1u);
-      EXPECT_TRUE(runs[0].seconds.empty());
+      EXPECT_EQ(runs[0].seconds.size(), std::string(text).find("[1]") != std::string::npos ? 1u : 0u);
+      EXPECT_TRUE(runs[0].variant.empty());
+      EXPECT_FALSE(runs[0].check.done);
     } else {
       EXPECT_TRUE(p.error) << text;
     }

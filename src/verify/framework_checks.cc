@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "util/embedded.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 #include "verify/findings.h"
@@ -71,7 +72,7 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
   CheckResult r;
   r.check = target.framework;
   r.python = target.python;
-  r.seconds = doc.value("seconds", 0.0);
+  r.seconds = util::JsonNumberOr(doc, "seconds", 0.0);
   const std::string fw = target.framework;
   std::vector<std::string> errors, warnings;
   if (auto e = doc.find("errors"); e != doc.end() && e->is_array()) {
@@ -80,7 +81,7 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
   if (auto w = doc.find("warnings"); w != doc.end() && w->is_array()) {
     for (const auto& x : *w) if (x.is_string()) warnings.push_back(x.get<std::string>());
   }
-  if (!doc.value("installed", false) && !doc.value("import_error", false)) {
+  if (!util::JsonBoolOr(doc, "installed", false) && !util::JsonBoolOr(doc, "import_error", false)) {
     r.verdict = Verdict::kSkip;
     r.summary = "not installed";
     return r;
@@ -88,14 +89,14 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
   for (const auto& text : errors) {
     if (auto f = ClassifyFrameworkError(fw, text)) AddFinding(r, *f);
   }
-  if (doc.value("import_error", false)) {
+  if (util::JsonBoolOr(doc, "import_error", false)) {
     r.verdict = Verdict::kFail;
     r.summary = "import failed: " + (errors.empty() ? std::string("?") : errors.front());
     if (r.findings.empty()) AddFinding(r, CheckFailedFinding(fw, {}, r.summary));
     return r;
   }
-  const bool gpu = doc.value("gpu_available", false);
-  const bool cuda_build = doc.value("cuda_build", false);
+  const bool gpu = util::JsonBoolOr(doc, "gpu_available", false);
+  const bool cuda_build = util::JsonBoolOr(doc, "cuda_build", false);
   auto str = [&](const char* key) {
     auto it = doc.find(key);
     return it != doc.end() && !it->is_null() ? (it->is_string() ? it->get<std::string>() : it->dump()) : std::string("-");
@@ -114,9 +115,9 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
   std::vector<std::string> passed;
   if (auto checks = doc.find("checks"); checks != doc.end() && checks->is_array()) {
     for (const auto& c : *checks) {
-      const std::string name = c.value("name", "?"), status = c.value("status", "?");
-      const std::string device = c.value("device", "");
-      r.evidence.push_back(fmt::format("{}: {} — {}{}", name, status, c.value("detail", ""),
+      const std::string name = util::JsonStringOr(c, "name", "?"), status = util::JsonStringOr(c, "status", "?");
+      const std::string device = util::JsonStringOr(c, "device", "");
+      r.evidence.push_back(fmt::format("{}: {} — {}{}", name, status, util::JsonStringOr(c, "detail", ""),
                                        device.empty() ? "" : " [on " + device + "]"));
       if (status == "fail") checks_ok = false;
       if (status == "pass") passed.push_back(name);
@@ -126,12 +127,12 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
       }
       if (gpu && name == "memory" && status == "fail") {
         off_gpu = true;
-        AddFinding(r, FakeAccelerationFinding(fw, target.python, c.value("detail", "GPU memory did not grow")));
+        AddFinding(r, FakeAccelerationFinding(fw, target.python, util::JsonStringOr(c, "detail", "GPU memory did not grow")));
       }
     }
   }
   if (gpu && fw == "torch" && cuda_build &&
-      (doc.value("cudnn_version", json()).is_null() || !doc.value("cudnn_enabled", true))) {
+      (!doc.contains("cudnn_version") || doc["cudnn_version"].is_null() || !util::JsonBoolOr(doc, "cudnn_enabled", true))) {
     off_gpu = true;
     AddFinding(r, FakeAccelerationFinding(fw, target.python, "torch.backends.cudnn is unusable (no version or disabled)"));
   }

@@ -108,6 +108,20 @@ TEST(FrameworkDocuments, GpuWorkOnTheGpuPasses) {
   EXPECT_TRUE(r.findings.empty());
 }
 
+// A document whose fields have the wrong types (json::value() would throw): read as absent,
+// never a crash.
+TEST(FrameworkDocuments, FieldsOfTheWrongTypeReadAsAbsent) {
+  auto doc = GpuDoc();
+  doc["seconds"] = "1.5";
+  doc["gpu_available"] = "yes";
+  doc["checks"] = json::array({1, {{"name", {{"a", 1}}}, {"status", "pass"}, {"device", 7}}});
+  doc["cudnn_enabled"] = "no";
+  CheckResult r;
+  ASSERT_NO_THROW(r = EvaluateFrameworkDocument({"p", "torch", false}, doc, true));
+  EXPECT_DOUBLE_EQ(r.seconds, 0);
+  for (const auto& e : r.evidence) EXPECT_EQ(e.find("{\"a\""), std::string::npos) << e;
+}
+
 TEST(FrameworkDocuments, ResultOnTheCpuIsFakeAcceleration) {
   auto doc = GpuDoc();
   doc["checks"][1]["device"] = "cpu";

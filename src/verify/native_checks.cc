@@ -20,6 +20,7 @@
 #include "gpu/nvml.h"
 #include "model/json.h"
 #include "util/embedded.h"
+#include "util/json_read.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 #include "verify/findings.h"
@@ -59,15 +60,23 @@ json ResultToJson(const CheckResult& r) {
 
 CheckResult ResultFromJson(const json& j) {
   CheckResult r;
-  r.check = j.value("check", "");
-  r.gpus = j.value("gpus", std::vector<int>{});
-  const std::string v = j.value("verdict", "skip");
+  // The child is dlenv's own, but it may have been cut off or its memory scribbled on by a
+  // broken driver: every field is read by type (util/json_read.h).
+  r.check = util::JsonStringOr(j, "check", "");
+  r.gpus = util::JsonInts(j, "gpus");
+  const std::string v = util::JsonStringOr(j, "verdict", "skip");
   r.verdict = v == "pass" ? Verdict::kPass : v == "fail" ? Verdict::kFail : Verdict::kSkip;
-  r.seconds = j.value("seconds", 0.0);
-  r.summary = j.value("summary", "");
-  r.evidence = j.value("evidence", std::vector<std::string>{});
+  r.seconds = util::JsonNumberOr(j, "seconds", 0.0);
+  r.summary = util::JsonStringOr(j, "summary", "");
+  r.evidence = util::JsonStrings(j, "evidence");
   if (auto f = j.find("findings"); f != j.end() && f->is_array()) {
-    r.findings = f->get<std::vector<model::Finding>>();
+    for (const auto& item : *f) {
+      try {
+        r.findings.push_back(item.get<model::Finding>());
+      } catch (const nlohmann::json::exception&) {
+        // a malformed finding is dropped, the rest of the result stays
+      }
+    }
   }
   return r;
 }
