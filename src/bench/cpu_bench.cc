@@ -14,17 +14,18 @@
 #include <fmt/format.h>
 
 #include "bench/gemm_check.h"
+#include "bench/host_buffer.h"
 
 namespace dlenv::bench {
 namespace {
 
 template <typename T>
-std::vector<T> RandomMatrix(std::size_t count, std::uint64_t seed) {
+HostBuffer RandomMatrix(std::size_t count, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
-  std::vector<T> v(count);
-  for (auto& x : v) x = static_cast<T>(dist(rng));
-  return v;
+  HostBuffer buffer(count * sizeof(T));
+  for (auto& x : buffer.as<T>()) x = static_cast<T>(dist(rng));
+  return buffer;
 }
 
 template <typename T, typename Gemm>
@@ -39,15 +40,16 @@ Measurement GemmMeasurement(const CpuBlas& blas, int n, const char* blas_name, d
               {"dtype", sizeof(T) == 4 ? "float32" : "float64"}, {"library", blas.path()}};
   if (auto t = blas.threads()) m.params["threads"] = std::to_string(*t);
   m.work = 2.0 * n * n * n;
-  const auto a = RandomMatrix<T>(size, 1), b = RandomMatrix<T>(size, 2);
-  std::vector<T> c(size);
+  const HostBuffer a_buffer = RandomMatrix<T>(size, 1), b_buffer = RandomMatrix<T>(size, 2);
+  const HostBuffer c_buffer(size * sizeof(T));
+  const std::span<T> a = a_buffer.as<T>(), b = b_buffer.as<T>(), c = c_buffer.as<T>();
   m.seconds = Sample([&] { return TimeCall([&] { gemm(n, n, n, a.data(), b.data(), c.data()); }); }, policy,
                      progress);
   m.time = Summarize(m.seconds);
   m.value = m.time.median > 0 ? m.work / m.time.median / 1e9 : 0;
   GemmCheckSpec spec{.m = n, .n = n, .k = n, .accumulate_roundoff = roundoff, .output_roundoff = roundoff};
-  const auto at = [n](const std::vector<T>& v) {
-    return [&v, n](int r, int col) { return static_cast<double>(v[static_cast<std::size_t>(r) * n + col]); };
+  const auto at = [n](std::span<const T> v) {
+    return [v, n](int r, int col) { return static_cast<double>(v[static_cast<std::size_t>(r) * n + col]); };
   };
   m.check = CheckGemm(spec, at(a), at(b), at(c));
   return m;
@@ -87,7 +89,9 @@ Measurement RunTriad(std::size_t elements, int threads, const SamplingPolicy& po
               {"threads", std::to_string(threads)},
               {"counted", "2 reads + 1 write per element"}};
   constexpr double kScalar = 3.0;
-  std::vector<double> a(elements, 0.0), b(elements), c(elements);
+  const HostBuffer a_buffer(elements * sizeof(double)), b_buffer(elements * sizeof(double)),
+      c_buffer(elements * sizeof(double));
+  const std::span<double> a = a_buffer.as<double>(), b = b_buffer.as<double>(), c = c_buffer.as<double>();
   for (std::size_t i = 0; i < elements; ++i) {
     b[i] = 1.0 + static_cast<double>(i % 1000) * 1e-3;
     c[i] = 2.0 - static_cast<double>(i % 777) * 1e-3;
