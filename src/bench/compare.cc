@@ -13,7 +13,9 @@
 #include "model/json.h"
 #include "probe/driver.h"
 #include "probe/host.h"
+#include "probe/libraries.h"
 #include "probe/python_envs.h"
+#include "probe/toolkits.h"
 #include "util/embedded.h"
 #include "util/json_read.h"
 #include "util/strings.h"
@@ -40,8 +42,8 @@ std::string LastLine(const std::string& text) {
 // A child's document is read with util/json_read.h: a field of the wrong type reads as absent.
 using util::JsonBoolOr;
 using util::JsonNumberOr;
+using util::JsonString;
 using util::JsonStringOr;
-constexpr auto OptString = [](const nlohmann::json& j, const char* key) { return util::JsonString(j, key); };
 
 Check ReadCheck(const nlohmann::json& j) {
   Check c;
@@ -268,11 +270,11 @@ void ParseFrameworkOutput(const std::string& stdout_text, const std::string& pyt
     process.error = "its output was not a JSON object";
     return;
   }
-  if (auto e = OptString(doc, "error")) {
+  if (auto e = JsonString(doc, "error")) {
     process.error = *e;
     return;
   }
-  if (auto s = OptString(doc, "skipped")) {
+  if (auto s = JsonString(doc, "skipped")) {
     process.skipped = *s;
     return;
   }
@@ -294,7 +296,7 @@ void ParseFrameworkOutput(const std::string& stdout_text, const std::string& pyt
     run.workload = JsonStringOr(r, "workload", "");
     run.variant = JsonStringOr(r, "variant", "");
     run.mode = JsonStringOr(r, "mode", "eager");
-    if (auto c = OptString(r, "compiler")) run.mode += " (" + *c + ")";
+    if (auto c = JsonString(r, "compiler")) run.mode += " (" + *c + ")";
     run.unit = JsonStringOr(r, "unit", "");
     run.work = JsonNumberOr(r, "work", 0.0);
     if (auto s = r.find("seconds"); s != r.end() && s->is_array()) {
@@ -303,8 +305,8 @@ void ParseFrameworkOutput(const std::string& stdout_text, const std::string& pyt
       }
     }
     if (auto c = r.find("check"); c != r.end()) run.check = ReadCheck(*c);
-    run.skipped = OptString(r, "skipped");
-    run.error = OptString(r, "error");
+    run.skipped = JsonString(r, "skipped");
+    run.error = JsonString(r, "error");
     runs.push_back(std::move(run));
   }
 }
@@ -354,8 +356,11 @@ void DiscoverForCompare(const probe::ProbeContext& ctx, CompareOptions& options)
     for (const auto& gpu : snapshot.gpus) {
       if (gpu.cuda_index == 0 || (options.gpu_name.empty() && !gpu.cuda_index)) options.gpu_name = gpu.name;
     }
+    // Where dlenv's own cuBLAS/cuBLASLt would come from, for the native baseline.
+    probe::ProbeToolkits(ctx, snapshot);
+    probe::ProbeLibraries(ctx, snapshot);
     BenchOptions native;
-    DiscoverForBench(ctx, native);
+    BenchOptionsFromSnapshot(ctx, snapshot, native);
     options.gpu_native = std::move(native);
   }
 }

@@ -7,6 +7,7 @@
 
 #include "bench/result_json.h"
 #include "bench/text_report.h"
+#include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
@@ -213,13 +214,7 @@ TEST(CompareFakeGpu, NativeBaselineAndPeaksOnAGpu) {
        {{{"name", "NVIDIA H100 80GB HBM3"}, {"pci_bus_id", "00000000:3B:00.0"}, {"cc", {9, 0}},
          {"memory_total", 256 << 20}, {"l2_bytes", 1 << 20}}}}};
   auto config = tree.Write("scenario.json", scenario.dump());
-  auto env = util::Environment::FromProcess().vars();
-  env["DLENV_FAKE_DRIVER_CONFIG"] = config.string();
-  env["DLENV_NVML_LIBRARY"] = DLENV_FAKE_DRIVER;
-  env["DLENV_CUDA_LIBRARY"] = DLENV_FAKE_DRIVER;
-  env["DLENV_CUBLAS_LIBRARY"] = DLENV_FAKE_LIBRARIES;
-  env["DLENV_CUBLASLT_LIBRARY"] = DLENV_FAKE_LIBRARIES;
-  env.erase("CUDA_VISIBLE_DEVICES");
+  auto env = testing::FakeDriverEnv(config);
   util::ChildOptions child;
   child.env = env;
   child.deadline = std::chrono::seconds(300);

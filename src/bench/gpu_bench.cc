@@ -788,7 +788,10 @@ Measurement MeasurementFromJson(const nlohmann::json& j) {
 }  // namespace
 
 void DiscoverForBench(const probe::ProbeContext& ctx, BenchOptions& options) {
-  const model::Snapshot snapshot = probe::TakeSnapshot(ctx);
+  BenchOptionsFromSnapshot(ctx, probe::TakeSnapshot(ctx), options);
+}
+
+void BenchOptionsFromSnapshot(const probe::ProbeContext& ctx, const model::Snapshot& snapshot, BenchOptions& options) {
   options.host = snapshot.host;
   options.env = ctx.env;
   options.gpu_present = snapshot.driver.cuda_device_count.value_or(0) > 0;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
@@ -84,13 +85,7 @@ struct BenchRun {
 BenchRun RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra = {}, bool json_output = true) {
   testing::TempTree tree;
   auto config = tree.Write("scenario.json", scenario.dump());
-  auto env = util::Environment::FromProcess().vars();
-  env["DLENV_FAKE_DRIVER_CONFIG"] = config.string();
-  env["DLENV_NVML_LIBRARY"] = DLENV_FAKE_DRIVER;
-  env["DLENV_CUDA_LIBRARY"] = DLENV_FAKE_DRIVER;
-  env["DLENV_CUBLAS_LIBRARY"] = DLENV_FAKE_LIBRARIES;
-  env["DLENV_CUBLASLT_LIBRARY"] = DLENV_FAKE_LIBRARIES;
-  env.erase("CUDA_VISIBLE_DEVICES");
+  auto env = testing::FakeDriverEnv(config);
   std::vector<std::string> argv = {DLENV_BINARY, "bench", "--gpu-only", "--quick"};
   if (json_output) argv.push_back("--json");
   argv.insert(argv.end(), extra.begin(), extra.end());

@@ -15,7 +15,8 @@ namespace {
 // Writes `contents` to a new temporary file in `target`'s folder; returns its path or an error.
 std::pair<std::string, std::string> WriteTemp(const std::filesystem::path& target, const std::string& contents) {
   std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  // fmt rather than string operator+: g++ 12 at -O3 warns falsely (-Wrestrict, GCC bug 105329).
+  std::string tmpl = (dir / fmt::format(".{}.tmp-XXXXXX", target.filename().string())).string();
   int fd = mkstemp(tmpl.data());
   if (fd < 0) return {"", fmt::format("{}: cannot create a file in {}: {}", target.string(), dir.string(), std::strerror(errno))};
   std::size_t done = 0;

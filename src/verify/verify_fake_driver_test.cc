@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
@@ -61,14 +62,7 @@ Run Verify(const json& scenario, std::vector<std::string> extra = {},
            std::map<std::string, std::string> env_overrides = {}) {
   testing::TempTree tree;
   auto config = tree.Write("scenario.json", scenario.dump());
-  auto env = util::Environment::FromProcess().vars();
-  env["DLENV_FAKE_DRIVER_CONFIG"] = config.string();
-  env["DLENV_NVML_LIBRARY"] = DLENV_FAKE_DRIVER;
-  env["DLENV_CUDA_LIBRARY"] = DLENV_FAKE_DRIVER;
-  env["DLENV_CUBLAS_LIBRARY"] = DLENV_FAKE_LIBRARIES;
-  env["DLENV_CUDNN_LIBRARY"] = DLENV_FAKE_LIBRARIES;
-  env["DLENV_NCCL_LIBRARY"] = DLENV_FAKE_LIBRARIES;
-  env.erase("CUDA_VISIBLE_DEVICES");
+  auto env = testing::FakeDriverEnv(config);
   for (const auto& [k, v] : env_overrides) env[k] = v;
   std::vector<std::string> argv = {DLENV_BINARY, "verify", "--json", "--framework", "none"};
   argv.insert(argv.end(), extra.begin(), extra.end());
