@@ -4,7 +4,8 @@
 # no NVIDIA library is among the binary's NEEDED entries. It is the portable build
 # (-DDLENV_PORTABLE=ON, what scripts/device-check.sh carries to a GPU machine without the -dev
 # packages), so it also checks that glibc is all that binary needs. Built at -O0: what is
-# checked is that it builds and what it links, not how fast it runs.
+# checked is that it builds and what it links, not how fast it runs. Without precompiled
+# headers, so that a missing #include fails here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-nocuda}
@@ -13,7 +14,7 @@ for d in /usr/local/cuda /usr/local/cuda-*; do [[ -d $d && ! -L $d ]] && hide+=(
 mounts=""
 for d in "${hide[@]}"; do mounts+="mount -t tmpfs none '$d' && "; done
 unshare -m bash -c "${mounts} test ! -e /usr/local/cuda/include/cuda.h && \
-  cmake -S . -B '$build' -G Ninja -DDLENV_TESTS=OFF -DDLENV_PORTABLE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 >/dev/null && cmake --build '$build' --target dlenv >/dev/null"
+  cmake -S . -B '$build' -G Ninja -DDLENV_TESTS=OFF -DDLENV_PORTABLE=ON -DDLENV_PCH=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 >/dev/null && cmake --build '$build' --target dlenv >/dev/null"
 echo "built $build/dlenv with ${hide[*]:-no CUDA folder} hidden"
 needed=$(readelf -d "$build/dlenv" | grep NEEDED)
 echo "$needed"

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # README command 2: installs what the test suite needs, then runs all of it:
-#   1. the unit and scenario tests (ctest) on a normal build,
-#   2. the same tests under AddressSanitizer and UndefinedBehaviorSanitizer,
-#   3. every libFuzzer target for a bounded time (DLENV_FUZZ_SECONDS, default 15),
+#   1. the unit and scenario tests (ctest) on a g++ build with -Werror,
+#   2. the same tests under AddressSanitizer and UndefinedBehaviorSanitizer, on a clang build
+#      that also carries libFuzzer's coverage instrumentation, so that
+#   3. every libFuzzer target is built from the same objects and run for a bounded time
+#      (DLENV_FUZZ_SECONDS, default 10), two at a time,
 #   4. a build with /usr/local/cuda hidden, and a check that the binary links no NVIDIA library.
-# Set DLENV_QUICK=1 to run step 1 only.
+# Each stage's time is printed at the end (CONTRIBUTING.md keeps the figures).
+# DLENV_QUICK=1 runs step 1 only. DLENV_CCACHE=1 compiles through ccache (a developer's
+# repeated runs; CI's budget is measured without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -20,47 +24,102 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# --- stage bookkeeping: each stage's wall time, printed at the end even when a stage fails ---
+stage_names=() stage_secs=()
+stage_start=$SECONDS current=""
+stage() {
+  [[ -n $current ]] && { stage_names+=("$current"); stage_secs+=($((SECONDS - stage_start))); }
+  current=$1 stage_start=$SECONDS
+  [[ -n $current ]] && printf '\n=== %s\n' "$current"
+  return 0
+}
+summary() {
+  local rc=$?
+  stage ""
+  printf '\n=== stage times (s)\n'
+  local i
+  for i in "${!stage_names[@]}"; do printf '%6d  %s\n' "${stage_secs[$i]}" "${stage_names[$i]}"; done
+  printf '%6d  total\n' "$SECONDS"
+  return $rc
+}
+trap summary EXIT
+
+stage "install packages"
 if ((${#missing[@]})); then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Real Python environments the oracle tests inspect (venvs with pip-installed packages).
+launcher=()
+if [[ ${DLENV_CCACHE:-0} == 1 ]] && command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
+# Real Python environments the oracle tests inspect (venvs with pip-installed packages). Their
+# downloads wait on the network, the build on the CPU: they run side by side.
 export DLENV_TEST_ENVS=${DLENV_TEST_ENVS:-/var/tmp/dlenv-test-envs}
 export DLENV_REQUIRE_TEST_ENVS=1
-scripts/make-test-envs.sh "$DLENV_TEST_ENVS"
+envs_log=$(mktemp)
+scripts/make-test-envs.sh "$DLENV_TEST_ENVS" >"$envs_log" 2>&1 &
+envs_pid=$!
 
-step() { printf '\n=== %s\n' "$*"; }
-
-step "build and run the test suite"
-cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLENV_FETCH_NVML_HEADER=ON
+stage "build the test suite (g++, -O1, -Werror)"
+# -O1 without debug info: the tests check behaviour, and -g costs a third of the compile time.
+cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" \
+  -DDLENV_WERROR=ON -DDLENV_FETCH_NVML_HEADER=ON "${launcher[@]}"
 cmake --build build-test -j"$jobs"
+
+stage "test environments (made while building)"
+if ! wait "$envs_pid"; then
+  cat "$envs_log" >&2
+  echo "make-test-envs.sh failed" >&2
+  exit 1
+fi
+cat "$envs_log"
+rm -f "$envs_log"
+
+stage "run the test suite"
 ctest --test-dir build-test --output-on-failure -j"$jobs"
 [[ ${DLENV_QUICK:-0} == 1 ]] && exit 0
 
-step "the test suite under ASan and UBSan"
+stage "build for sanitizers and fuzzers (clang, ASan+UBSan+libFuzzer coverage)"
+# One build serves both: the tests link the instrumented core like the fuzz targets do.
+# Warnings are errors in the g++ build above; clang here only has to build.
+CC=clang CXX=clang++ cmake -S . -B build-san -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+  -DDLENV_FUZZ=ON -DDLENV_TESTS=ON -DDLENV_WERROR=OFF -DDLENV_FETCH_NVML_HEADER=ON "${launcher[@]}"
+cmake --build build-san -j"$jobs"
+
+stage "run the test suite under ASan and UBSan"
 # handle_segv=0: the fake driver crashes on purpose with SIGSEGV, and the tests check that
 # dlenv reports that signal; ASan would turn it into SIGABRT.
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDLENV_SANITIZE=ON -DDLENV_FETCH_NVML_HEADER=ON
-cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:handle_segv=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+  ctest --test-dir build-san --output-on-failure -j"$jobs"
 
-step "fuzz targets, ${DLENV_FUZZ_SECONDS:=10} s each"
-CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DDLENV_FUZZ=ON -DDLENV_TESTS=OFF
-cmake --build build-fuzz -j"$jobs"
-for f in build-fuzz/fuzz/fuzz_*; do
-  name=${f##*/fuzz_}
+stage "fuzz targets, ${DLENV_FUZZ_SECONDS:=10} s each, $jobs at a time"
+fuzz_one() {  # fuzz_one BINARY: runs it from a copy of its seed corpus; prints the log on a crash
+  local f=$1 name=${1##*/fuzz_} corpus
   corpus=$(mktemp -d)
   [[ -d fuzz/corpus/$name ]] && cp -r fuzz/corpus/"$name"/. "$corpus"/
-  echo "fuzz_$name"
-  "$f" -max_total_time="$DLENV_FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=0 "$corpus" 2>"$corpus.log" \
-    || { tail -n 40 "$corpus.log"; exit 1; }
-  rm -rf "$corpus" "$corpus.log"
-done
+  if "$f" -max_total_time="$DLENV_FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=0 "$corpus" \
+       >"$corpus.log" 2>&1; then
+    echo "fuzz_$name: ok"
+    rm -rf "$corpus" "$corpus.log"
+  else
+    echo "fuzz_$name: FAILED"
+    tail -n 40 "$corpus.log"
+    return 1
+  fi
+}
+export -f fuzz_one
+export DLENV_FUZZ_SECONDS
+ls build-san/fuzz/fuzz_* | xargs -P "$jobs" -I{} bash -c 'fuzz_one "$@"' _ {}
 
-step "the build needs no CUDA toolkit and links no NVIDIA library"
+stage "the build needs no CUDA toolkit and links no NVIDIA library"
 scripts/check-no-cuda.sh
 
-step "all test stages passed"
+stage ""
+echo
+echo "all test stages passed"
