@@ -18,6 +18,12 @@
 # and runs "$DLENV" health --drain when that file sets DLENV (a test writes it: the dlenv
 # binary, the fake driver's variables). Without that file the check passes. Each run appends
 # its output to DIR/log/healthcheck.log.
+#
+# Job Prolog: DIR/prolog.sh runs DIR/prolog.hook when it is executable (nothing otherwise),
+# its output in DIR/log/prolog.log.
+#
+# Other tests: run `start` with a fresh folder (short path: munge's socket must fit in 108
+# bytes), set SLURM_CONF=DIR/slurm.conf for srun/sinfo/scontrol, and always run `stop`.
 set -euo pipefail
 
 usage() { echo "usage: $0 start|stop|env DIR" >&2; exit 2; }
@@ -106,6 +112,7 @@ KillWait=5
 HealthCheckProgram=$dir/healthcheck.sh
 HealthCheckInterval=${DLENV_HEALTH_INTERVAL:-5}
 HealthCheckNodeState=ANY
+Prolog=$dir/prolog.sh
 NodeName=$node NodeAddr=127.0.0.1 NodeHostname=$node CPUs=$cpus State=UNKNOWN
 PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -124,7 +131,16 @@ rc=\$?
 echo "exit \$rc" >>$dir/log/healthcheck.log
 exit \$rc
 EOF
-  chmod 755 "$dir/healthcheck.sh"
+  cat >"$dir/prolog.sh" <<EOF
+#!/bin/sh
+# slurmd's job Prolog: runs DIR/prolog.hook when a test wrote one (a failure drains the node
+# and requeues the job, as on a real cluster).
+export SLURM_CONF=$dir/slurm.conf
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+[ -x $dir/prolog.hook ] || exit 0
+exec $dir/prolog.hook >>$dir/log/prolog.log 2>&1
+EOF
+  chmod 755 "$dir/healthcheck.sh" "$dir/prolog.sh"
 }
 
 start() {
