@@ -43,25 +43,34 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Running, and not a zombie waiting for its parent to reap it.
+alive() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z ]]
+}
+
 # Kills the daemon whose pid file is given, then waits for it to go (SIGKILL after 10 s).
+# Only a process with the expected name: a stale pid file's number may belong to another
+# process by now.
 stop_pidfile() {
-  local file=$1 pid
+  local file=$1 name=$2 pid
   [[ -s $file ]] || return 0
   pid=$(<"$file")
   [[ $pid =~ ^[0-9]+$ ]] || { rm -f "$file"; return 0; }
-  if kill -0 "$pid" 2>/dev/null; then
+  if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]] && alive "$pid"; then
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+    alive "$pid" && kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$file"
 }
 
 stop() {
   [[ -d $dir ]] || return 0
-  stop_pidfile "$dir/run/slurmd.pid"
-  stop_pidfile "$dir/run/slurmctld.pid"
-  stop_pidfile "$dir/run/munged.pid"
+  stop_pidfile "$dir/run/slurmd.pid" slurmd
+  stop_pidfile "$dir/run/slurmctld.pid" slurmctld
+  stop_pidfile "$dir/run/munged.pid" munged
 }
 
 fail() {

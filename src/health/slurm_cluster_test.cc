@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -34,6 +35,13 @@ bool SlurmInstalled() {
        {"/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/srun"})
     if (!fs::exists(tool)) return false;
   return true;
+}
+
+// Running, and not a zombie waiting to be reaped.
+bool Alive(pid_t pid) {
+  std::string stat = testing::ReadAll(fs::path("/proc") / std::to_string(pid) / "stat");
+  auto paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
 }
 
 // Starts the cluster; stops it when the test ends, whatever happened.
@@ -173,6 +181,28 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
   EXPECT_FALSE(fs::exists(dir / "run/slurmd.pid"));
   EXPECT_FALSE(fs::exists(dir / "run/slurmctld.pid"));
   EXPECT_FALSE(fs::exists(dir / "run/munged.pid"));
+  fs::remove_all(dir);
+}
+
+// `stop` after a failure: slurmctld died (its pid file left behind); stop still ends slurmd
+// and munged and removes every pid file.
+TEST(HealthSlurmCluster, StopCleansUpAfterADaemonDied) {
+  if (!SlurmInstalled()) GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
+  if (geteuid() != 0) GTEST_SKIP() << "the test Slurm cluster runs as root";
+  char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl;
+  std::vector<pid_t> pids;
+  {
+    SlurmCluster cluster(dir);
+    ASSERT_TRUE(cluster.start().ok()) << cluster.start().err;
+    for (const char* name : {"slurmd", "slurmctld", "munged"})
+      pids.push_back(std::stoi(testing::ReadAll(dir / "run" / (std::string(name) + ".pid"))));
+    ASSERT_EQ(kill(pids[1], SIGKILL), 0);
+  }
+  for (pid_t pid : pids) EXPECT_FALSE(Alive(pid)) << "pid " << pid << " still runs";
+  for (const char* name : {"slurmd", "slurmctld", "munged"})
+    EXPECT_FALSE(fs::exists(dir / "run" / (std::string(name) + ".pid"))) << name;
   fs::remove_all(dir);
 }
 
