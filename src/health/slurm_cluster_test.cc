@@ -3,23 +3,22 @@
 // the check every 2 s through the fake driver; `scontrol show node` must show the drain and
 // the resume. Skips where Slurm is not installed or the test does not run as root.
 
+#include "testing/slurm_cluster.h"
+
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "health/drain.h"
 #include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
-#include "util/environment.h"
 #include "util/strings.h"
-#include "util/subprocess.h"
 
 namespace dlenv::health {
 namespace {
@@ -27,86 +26,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
-
-const fs::path kScript = fs::path(DLENV_SOURCE_DIR) / "scripts/slurm-test-cluster.sh";
-
-bool SlurmInstalled() {
-  for (const char* tool :
-       {"/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/srun"})
-    if (!fs::exists(tool)) return false;
-  return true;
-}
-
-// Running, and not a zombie waiting to be reaped.
-bool Alive(pid_t pid) {
-  std::string stat = testing::ReadAll(fs::path("/proc") / std::to_string(pid) / "stat");
-  auto paren = stat.rfind(')');
-  return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
-}
-
-// Starts the cluster; stops it when the test ends, whatever happened.
-class SlurmCluster {
- public:
-  explicit SlurmCluster(const fs::path& dir) : dir_(dir) {
-    util::ChildOptions o;
-    o.deadline = std::chrono::seconds(60);
-    auto env = util::Environment::FromProcess().vars();
-    env["DLENV_HEALTH_INTERVAL"] = "2";
-    o.env = env;
-    start_ = util::RunCommand({kScript.string(), "start", dir.string()}, o);
-  }
-  ~SlurmCluster() {
-    util::ChildOptions o;
-    o.deadline = std::chrono::seconds(60);
-    util::RunCommand({kScript.string(), "stop", dir_.string()}, o);
-  }
-  const util::ChildResult& start() const { return start_; }
-
-  // Runs a Slurm client against this cluster.
-  util::ChildResult Run(const std::vector<std::string>& argv) const {
-    util::ChildOptions o;
-    o.deadline = std::chrono::seconds(30);
-    auto env = util::Environment::FromProcess().vars();
-    env["SLURM_CONF"] = (dir_ / "slurm.conf").string();
-    o.env = env;
-    return util::RunCommand(argv, o);
-  }
-
-  // "STATE|REASON" as sinfo prints them for the node.
-  std::string StateAndReason(const std::string& node) const {
-    return std::string(util::Trim(Run({"sinfo", "-h", "-n", node, "-o", "%T|%E"}).out));
-  }
-
-  // How many health checks have finished (the wrapper logs "exit N" after each).
-  int HealthChecksRun() const {
-    std::ifstream in(dir_ / "log/healthcheck.log");
-    int n = 0;
-    for (std::string line; std::getline(in, line);) n += line.starts_with("exit ");
-    return n;
-  }
-
-  // Waits until `pred(sinfo's "STATE|REASON")` holds, up to 40 s; returns the last value.
-  template <typename Pred>
-  std::string WaitFor(const std::string& node, Pred pred) const {
-    std::string last;
-    for (int i = 0; i < 200; ++i) {
-      last = StateAndReason(node);
-      if (pred(last)) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return last;
-  }
-
-  void WaitForChecks(int more) const {
-    const int target = HealthChecksRun() + more;
-    for (int i = 0; i < 200 && HealthChecksRun() < target; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-
- private:
-  fs::path dir_;
-  util::ChildResult start_;
-};
 
 std::string Scenario(int ecc_volatile) {
   return fmt::format(R"({{"driver_version": "550.54.15", "cuda_driver_version": 12040, "gpus": [{{
@@ -124,7 +43,8 @@ void WriteAtomically(const fs::path& path, const std::string& text) {
 }
 
 TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
-  if (!SlurmInstalled()) GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
+  if (!testing::SlurmCluster::Installed())
+    GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
   if (geteuid() != 0)
     GTEST_SKIP() << "the test Slurm cluster runs as root (slurmd starts jobs as their user)";
   // A short path: munge's socket path must fit in sockaddr_un.
@@ -134,7 +54,7 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
   const fs::path scenario = dir / "scenario.json";
   WriteAtomically(scenario, Scenario(0));
   {
-    SlurmCluster cluster(dir);
+    testing::SlurmCluster cluster(dir);
     ASSERT_TRUE(cluster.start().ok()) << cluster.start().Describe() << "\n" << cluster.start().err;
     const std::string node = ShortHostName(util::Trim(cluster.Run({"hostname", "-s"}).out));
 
@@ -187,22 +107,64 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
 // `stop` after a failure: slurmctld died (its pid file left behind); stop still ends slurmd
 // and munged and removes every pid file.
 TEST(HealthSlurmCluster, StopCleansUpAfterADaemonDied) {
-  if (!SlurmInstalled()) GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
+  if (!testing::SlurmCluster::Installed())
+    GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
   if (geteuid() != 0) GTEST_SKIP() << "the test Slurm cluster runs as root";
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
   std::vector<pid_t> pids;
   {
-    SlurmCluster cluster(dir);
+    testing::SlurmCluster cluster(dir);
     ASSERT_TRUE(cluster.start().ok()) << cluster.start().err;
     for (const char* name : {"slurmd", "slurmctld", "munged"})
       pids.push_back(std::stoi(testing::ReadAll(dir / "run" / (std::string(name) + ".pid"))));
     ASSERT_EQ(kill(pids[1], SIGKILL), 0);
   }
-  for (pid_t pid : pids) EXPECT_FALSE(Alive(pid)) << "pid " << pid << " still runs";
+  for (pid_t pid : pids) EXPECT_FALSE(testing::ProcessAlive(pid)) << "pid " << pid << " still runs";
   for (const char* name : {"slurmd", "slurmctld", "munged"})
     EXPECT_FALSE(fs::exists(dir / "run" / (std::string(name) + ".pid"))) << name;
+  fs::remove_all(dir);
+}
+
+// docs/fleet-health.md's job Prolog, `dlenv check --lock ... --python ...`: jobs start on a
+// node that matches the team's lock; on one that drifted the Prolog fails, the job does not
+// start and Slurm drains the node.
+TEST(HealthSlurmCluster, PrologCheckLockKeepsJobsOffADriftedNode) {
+  if (!testing::SlurmCluster::Installed())
+    GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
+  if (geteuid() != 0) GTEST_SKIP() << "the test Slurm cluster runs as root";
+  const char* envs = std::getenv("DLENV_TEST_ENVS");
+  const fs::path tf = fs::path(envs && *envs ? envs : "/var/tmp/dlenv-test-envs") / "tf/bin/python";
+  if (!fs::exists(tf) || !fs::exists("/usr/bin/python3"))
+    GTEST_SKIP() << "test environment 'tf' missing";
+  char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl;
+  {
+    testing::SlurmCluster cluster(dir);
+    ASSERT_TRUE(cluster.start().ok()) << cluster.start().err;
+    const std::string node = ShortHostName(util::Trim(cluster.Run({"hostname", "-s"}).out));
+    const std::string lock = (dir / "team.lock").string();
+    auto locked = cluster.Run({DLENV_BINARY, "lock", "--python", tf.string(), "-o", lock});
+    ASSERT_TRUE(locked.ok()) << locked.err;
+    auto prolog = [&](const std::string& python) {
+      WriteAtomically(dir / "prolog.hook",
+                      fmt::format("#!/bin/sh\nexec {} check --lock {} --python {} >/dev/null\n",
+                                  DLENV_BINARY, lock, python));
+      fs::permissions(dir / "prolog.hook", fs::perms::owner_all, fs::perm_options::add);
+    };
+    prolog(tf.string());
+    auto ok = cluster.Run({"srun", "-N1", "hostname", "-s"});
+    EXPECT_TRUE(ok.ok()) << ok.Describe() << ok.err;
+
+    prolog("/usr/bin/python3");  // torch, no tensorflow: breaking drift
+    auto refused = cluster.Run({"srun", "-N1", "hostname", "-s"});
+    EXPECT_FALSE(refused.ok());
+    EXPECT_THAT(refused.err, HasSubstr("prolog failed"));
+    EXPECT_EQ(refused.out, "");
+    EXPECT_EQ(cluster.StateAndReason(node), "drained|Prolog error");
+  }
   fs::remove_all(dir);
 }
 
