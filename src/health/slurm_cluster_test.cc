@@ -63,7 +63,9 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
     EXPECT_EQ(util::Trim(srun.out), node);
 
     // The wrapper slurmd runs (DIR/healthcheck.sh) reads this: dlenv, the fake driver.
-    std::string env = fmt::format("DLENV={}\nHEALTH_ARGS='--timeout 5'\n", DLENV_BINARY);
+    // As docs/fleet-health.md's wrapper: slurm.conf named with --slurm-conf.
+    std::string env = fmt::format("DLENV={}\nHEALTH_ARGS='--timeout 5 --slurm-conf {}'\n",
+                                  DLENV_BINARY, (dir / "slurm.conf").string());
     for (const auto& [k, v] : testing::FakeDriverEnv(scenario))
       if (k.starts_with("DLENV_")) env += fmt::format("export {}='{}'\n", k, v);
     WriteAtomically(dir / "healthcheck.env", env);
