@@ -165,7 +165,9 @@ TEST(HealthSlurmCluster, PrologCheckLockKeepsJobsOffADriftedNode) {
     EXPECT_FALSE(refused.ok());
     EXPECT_THAT(refused.err, HasSubstr("prolog failed"));
     EXPECT_EQ(refused.out, "");
-    EXPECT_EQ(cluster.StateAndReason(node), "drained|Prolog error");
+    // slurmctld drains the node once slurmd reports the failed Prolog.
+    EXPECT_EQ(cluster.WaitFor(node, [](const std::string& s) { return s != "idle|none"; }),
+              "drained|Prolog error");
   }
   fs::remove_all(dir);
 }
