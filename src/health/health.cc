@@ -50,9 +50,9 @@ HealthOutput RunHealth(const HealthOptions& options) {
   HealthOutput out;
   const auto start = Clock::now();
   const auto deadline = start + Ms(options.timeout_seconds);
-  // With --drain, keep a share of the deadline for scontrol.
+  // With --drain, keep half the deadline for the two scontrol calls.
   const double driver_seconds =
-      options.drain ? options.timeout_seconds * 0.6 : options.timeout_seconds;
+      options.drain ? options.timeout_seconds * 0.5 : options.timeout_seconds;
 
   doctor::DoctorOptions d;
   d.timeout_seconds = driver_seconds;
@@ -85,11 +85,13 @@ HealthOutput RunHealth(const HealthOptions& options) {
   SlurmAccess slurm;
   slurm.slurm_conf = options.slurm_conf;
   const std::string node = options.node_name.value_or(ShortHostName(HostName()));
-  auto remaining = [&] {
+  // A share of what is left of the deadline (at least 100 ms, so that a late answer is still
+  // waited for a moment).
+  auto remaining = [&](int divisor) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    return std::max(left / 2, std::chrono::milliseconds(500));
+    return std::max(left / divisor, std::chrono::milliseconds(100));
   };
-  slurm.deadline = remaining();
+  slurm.deadline = remaining(2);
   ShowNodeResult shown = ShowNode(slurm, node);
   if (!shown.node) {
     out.error = fmt::format("dlenv health: cannot read node {} from Slurm, nothing changed: {}\n",
@@ -99,7 +101,7 @@ HealthOutput RunHealth(const HealthOptions& options) {
   DrainDecision decision = DecideDrain(out.verdict, *shown.node);
   auto args = ScontrolUpdateArgs(decision, node);
   if (!args.empty()) {
-    slurm.deadline = remaining();
+    slurm.deadline = remaining(1);
     if (auto err = RunScontrol(slurm, args); !err.empty()) {
       out.error = fmt::format("dlenv health: could not update node {}: {}\n", node, err);
       return out;

@@ -70,6 +70,17 @@ TEST(HealthCommand, HungDriverIsCutOffByTheTimeout) {
   EXPECT_LT(r.seconds, 3.0);
 }
 
+// The deadline covers scontrol too: here slurm.conf is missing and scontrol would retry for
+// a minute.
+TEST(HealthCommand, HungDriverWithDrainStaysWithinTheTimeout) {
+  auto r = Health(std::string(R"({"hang": "nvmlDeviceGetCount_v2", "gpus": [{)") + kGpu + "}]}",
+                  {"--timeout", "2", "--drain", "--slurm-conf", "/nonexistent/slurm.conf"});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe() << r.err;
+  EXPECT_THAT(r.out, StartsWith("unhealthy: the NVIDIA driver did not answer"));
+  EXPECT_THAT(r.err, HasSubstr("cannot read node"));
+  EXPECT_LT(r.seconds, 2.5);
+}
+
 TEST(HealthCommand, CrashingDriverIsUnhealthy) {
   auto r =
       Health(std::string(R"({"crash": "nvmlDeviceGetCount_v2", "gpus": [{)") + kGpu + "}]}", {});
