@@ -3,9 +3,9 @@
 #include <chrono>
 
 #include "knowledge/knowledge.h"
+#include "lock/commands.h"
 #include "model/json.h"
 #include "probe/probes.h"
-#include "lock/commands.h"
 #include "report/prometheus.h"
 #include "report/redact.h"
 #include "report/report.h"

@@ -32,15 +32,13 @@ model::Snapshot Sample() {
   s.python_envs.push_back(e);
   s.findings.push_back({"gpu.ecc_uncorrected", model::Severity::kError,
                         "GPU GPU-6f3c2a1b-1111-2222-3333-444455556666 on gpu-node-07",
-                        "seen from fe80::1ff:fe23:4567:890a",
-                        "ssh alice@gpu-node-07 nvidia-smi -r"});
+                        "seen from fe80::1ff:fe23:4567:890a", "ssh alice@gpu-node-07 nvidia-smi -r"});
   return s;
 }
 
 TEST(Redact, RemovesEverySecretFromEveryString) {
   const std::string out = nlohmann::json(Redact(Sample())).dump();
-  for (const char* secret :
-       {"gpu-node-07", "alice", "6f3c2a1b", "1324021012345", "10.1.2.3", "fe80::1ff"}) {
+  for (const char* secret : {"gpu-node-07", "alice", "6f3c2a1b", "1324021012345", "10.1.2.3", "fe80::1ff"}) {
     EXPECT_EQ(out.find(secret), std::string::npos) << secret << " survived in " << out;
   }
 }
@@ -55,8 +53,7 @@ TEST(Redact, PlaceholdersAreStableAndKeepStructure) {
   // Two different addresses get two different placeholders.
   EXPECT_TRUE(*r.python_envs[0].packages[0].direct_url == "http://<ip-1>:8080/wheels/torch.whl" ||
               *r.python_envs[0].packages[0].direct_url == "http://<ip-2>:8080/wheels/torch.whl");
-  EXPECT_EQ(r.findings[0].evidence.find(r.python_envs[0].packages[0].direct_url->substr(7, 6)),
-            std::string::npos);
+  EXPECT_EQ(r.findings[0].evidence.find(r.python_envs[0].packages[0].direct_url->substr(7, 6)), std::string::npos);
   // Two runs give the same text.
   EXPECT_EQ(nlohmann::json(Redact(Sample())).dump(), nlohmann::json(r).dump());
 }
