@@ -27,6 +27,15 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
+// The cluster's folder, removed when the test ends (after the cluster stopped), pass or fail.
+struct RemovedAtEnd {
+  fs::path dir;
+  ~RemovedAtEnd() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
 std::string Scenario(int ecc_volatile) {
   return fmt::format(R"({{"driver_version": "550.54.15", "cuda_driver_version": 12040, "gpus": [{{
       "name": "NVIDIA H100 80GB HBM3", "uuid": "GPU-0f0e0d0c-0b0a-0908-0706-050403020100", "pci_bus_id": "00000000:3B:00.0",
@@ -51,6 +60,7 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
+  RemovedAtEnd cleanup{dir};
   const fs::path scenario = dir / "scenario.json";
   WriteAtomically(scenario, Scenario(0));
   {
@@ -103,7 +113,6 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
   EXPECT_FALSE(fs::exists(dir / "run/slurmd.pid"));
   EXPECT_FALSE(fs::exists(dir / "run/slurmctld.pid"));
   EXPECT_FALSE(fs::exists(dir / "run/munged.pid"));
-  fs::remove_all(dir);
 }
 
 // `stop` after a failure: slurmctld died (its pid file left behind); stop still ends slurmd
@@ -115,6 +124,7 @@ TEST(HealthSlurmCluster, StopCleansUpAfterADaemonDied) {
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
+  RemovedAtEnd cleanup{dir};
   std::vector<pid_t> pids;
   {
     testing::SlurmCluster cluster(dir);
@@ -126,7 +136,6 @@ TEST(HealthSlurmCluster, StopCleansUpAfterADaemonDied) {
   for (pid_t pid : pids) EXPECT_FALSE(testing::ProcessAlive(pid)) << "pid " << pid << " still runs";
   for (const char* name : {"slurmd", "slurmctld", "munged"})
     EXPECT_FALSE(fs::exists(dir / "run" / (std::string(name) + ".pid"))) << name;
-  fs::remove_all(dir);
 }
 
 // docs/fleet-health.md's job Prolog, `dlenv check --lock ... --python ...`: jobs start on a
@@ -143,6 +152,7 @@ TEST(HealthSlurmCluster, PrologCheckLockKeepsJobsOffADriftedNode) {
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
+  RemovedAtEnd cleanup{dir};
   {
     testing::SlurmCluster cluster(dir);
     ASSERT_TRUE(cluster.start().ok()) << cluster.start().err;
@@ -169,7 +179,6 @@ TEST(HealthSlurmCluster, PrologCheckLockKeepsJobsOffADriftedNode) {
     EXPECT_EQ(cluster.WaitFor(node, [](const std::string& s) { return s != "idle|none"; }),
               "drained|Prolog error");
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace
