@@ -19,10 +19,17 @@ Command AddDoctor(CLI::App& app) {
   sub->add_flag("!--no-host-driver", opts->ask_host_driver, "With --root, do not ask the live host's driver");
   sub->add_option("--timeout", opts->timeout_seconds, "Deadline in seconds for each call into a driver library")->check(CLI::PositiveNumber);
   sub->add_option("--python", opts->pythons, "Also inspect the environment of this interpreter");
+  auto* prom = sub->add_option("--prometheus", opts->prometheus,
+                               "Also write the metrics for node_exporter's textfile collector to FILE (atomically)");
+  sub->add_option("--lock", opts->lock, "With --prometheus: count drift from this team lock")->needs(prom);
   return {sub, [opts] {
             opts->color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
             auto out = doctor::RunDoctor(*opts);
             std::fwrite(out.text.data(), 1, out.text.size(), stdout);
+            if (!out.error.empty()) {
+              std::fprintf(stderr, "dlenv: %s\n", out.error.c_str());
+              return kExitUsage;
+            }
             return out.exit_code;
           }};
 }

@@ -1,8 +1,12 @@
 #include "doctor/doctor.h"
 
+#include <chrono>
+
 #include "knowledge/knowledge.h"
+#include "lock/commands.h"
 #include "model/json.h"
 #include "probe/probes.h"
+#include "report/prometheus.h"
 #include "report/redact.h"
 #include "report/report.h"
 #include "rules/rules.h"
@@ -24,9 +28,37 @@ model::Snapshot Diagnose(const probe::ProbeContext& ctx) {
   return snapshot;
 }
 
+namespace {
+
+// `--prometheus FILE [--lock F]`: the metrics, written atomically; an error message or "".
+std::string WritePrometheus(const DoctorOptions& options, const model::Snapshot& snapshot,
+                            const report::PrometheusRun& run) {
+  std::optional<report::PrometheusDrift> drift;
+  if (options.lock) {
+    lock::MachineLock team = lock::LoadLock(*options.lock, lock::MachineOptions{});
+    if (!team.lock) return team.error;
+    drift = report::MakeDrift(*team.lock, *options.lock, snapshot);
+  }
+  return report::WritePrometheusTextfile(*options.prometheus, snapshot, drift, run);
+}
+
+double UnixSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
 DoctorOutput RunDoctor(const DoctorOptions& options) {
   DoctorOutput out;
+  const auto started = std::chrono::system_clock::now();
+  const auto steady_start = std::chrono::steady_clock::now();
   out.snapshot = Diagnose(MakeProbeContext(options));
+  if (options.prometheus) {
+    report::PrometheusRun run{UnixSeconds(started),
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count(),
+                              options.redact};
+    out.error = WritePrometheus(options, out.snapshot, run);
+  }
   out.exit_code = report::ExitCodeFor(out.snapshot);
   model::Snapshot shown = options.redact ? report::Redact(out.snapshot) : out.snapshot;
   if (options.json) out.text = report::ToJson(shown).dump(2) + "\n";

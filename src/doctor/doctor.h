@@ -1,6 +1,7 @@
 #pragma once
 // `dlenv doctor` as a library call: probe, evaluate rules, redact, render.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,15 @@ struct DoctorOptions {
   bool ask_host_driver = true;
   double timeout_seconds = 10;
   std::vector<std::string> pythons;
+  std::optional<std::string> prometheus;  // also write node_exporter's textfile here
+  std::optional<std::string> lock;        // with prometheus: drift against this team lock
 };
 
 struct DoctorOutput {
   std::string text;
   int exit_code = 0;
   model::Snapshot snapshot;
+  std::string error;  // the --prometheus file or --lock could not be written or read (exit 2)
 };
 
 probe::ProbeContext MakeProbeContext(const DoctorOptions& options);

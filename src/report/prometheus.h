@@ -1,0 +1,52 @@
+#pragma once
+// The node_exporter textfile format (Prometheus's text exposition format 0.0.4): what
+// `dlenv doctor --prometheus FILE` writes for node_exporter's textfile collector to serve.
+// docs/fleet-health.md lists every metric.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lock/diff.h"
+#include "lock/lock.h"
+#include "model/snapshot.h"
+
+namespace dlenv::report {
+
+struct PrometheusRun {
+  double timestamp_seconds = 0;  // when the run started, Unix time
+  double duration_seconds = 0;
+  bool redact = false;  // hide GPU UUIDs and other names (report::Redact) in the labels
+};
+
+/// This machine against a team's lock (`--lock`).
+struct PrometheusDrift {
+  std::string lock_path;
+  std::string lock_hash;
+  lock::LockDiff diff;  // from the team's lock to this machine
+};
+
+/// The team's lock against this machine's (its snapshot locked as WritePrometheusTextfile does).
+PrometheusDrift MakeDrift(const lock::Lock& team, std::string lock_path,
+                          const model::Snapshot& snapshot);
+
+/// Renders the metrics. `here` is this machine's lock (lock::BuildLock of the snapshot): its
+/// content hash and versions go into dlenv_info. run.redact is not applied here: redact the
+/// snapshot first.
+std::string RenderPrometheus(const model::Snapshot& snapshot, const lock::Lock& here,
+                             const std::optional<PrometheusDrift>& drift, const PrometheusRun& run);
+
+/// Locks the snapshot (its selected Python environment), redacts it when run.redact, renders, and
+/// writes `path` atomically (a temporary file beside it, then rename, so node_exporter never reads
+/// half a file). Returns an error message naming the file, empty on success. For `doctor
+/// --prometheus` and `fleet snapshot --prometheus`.
+std::string WritePrometheusTextfile(const std::filesystem::path& path,
+                                    const model::Snapshot& snapshot,
+                                    const std::optional<PrometheusDrift>& drift,
+                                    const PrometheusRun& run);
+
+/// A label value escaped as the exposition format requires: backslash, double quote, newline.
+std::string EscapeLabelValue(std::string_view value);
+
+}  // namespace dlenv::report
