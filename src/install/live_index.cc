@@ -186,8 +186,8 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
   }
   // 2. PyTorch's own index: one page per variant, wheels labelled +cuXYZ / +cpu.
   std::vector<std::string> variants{"cpu"};
-  for (std::size_t i = 0; i < f.torch.size() && i < 6; ++i) {
-    for (const auto& v : f.torch[i].variants) {
+  for (const auto& t : f.torch) {
+    for (const auto& v : t.variants) {
       if (std::find(variants.begin(), variants.end(), v) == variants.end()) variants.push_back(v);
     }
   }
@@ -197,12 +197,16 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     std::string index = base + "/" + variant;
     std::string purl = index + "/torch/";
     auto r = fetch(Request(purl, req));
-    if (!r.error.empty() || r.status != 200) {
+    if (!r.error.empty()) {
       live.notes.push_back(fmt::format(
           "PyTorch's index did not answer ({}): its CUDA variants come from dlenv's table ({})",
-          r.error.empty() ? fmt::format("{}: HTTP {}", purl, r.status) : r.error, f.date));
+          r.error, f.date));
       live.torch_index_reached = false;
       break;  // one unreachable host: do not wait for each variant's deadline
+    }
+    if (r.status != 200) {
+      live.notes.push_back(fmt::format("{}: HTTP {}", purl, r.status));
+      continue;
     }
     auto p =
         ParseProjectPage(r.body, r.content_type, r.effective_url.empty() ? purl : r.effective_url);
