@@ -26,6 +26,9 @@ Command AddInstall(CLI::App& app) {
   sub->add_flag("--refresh", req->refresh, "Ask the index again instead of using cached pages");
   sub->add_option("--timeout", req->timeout_s, "Seconds each index request may take")
       ->capture_default_str();
+  sub->add_option("--with", req->with, "torchvision and/or torchaudio, matched to the chosen torch")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"torchvision", "torchaudio"}));
   sub->add_flag("--run", req->run,
                 "Run the printed command, then dlenv verify on that environment");
   return {sub, [req, manager] {

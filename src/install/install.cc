@@ -18,6 +18,7 @@
 #include "util/embedded.h"
 #include "util/environment.h"
 #include "util/fatbin.h"
+#include "util/pep440.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -130,6 +131,40 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
     auto table = TableTorchBuilds(f, req.torch_index);
     builds.insert(builds.end(), table.begin(), table.end());
   }
+  // --with torchvision/torchaudio: only torch releases those have a release for, where the
+  // index said which exist (a new torch often comes before its torchvision).
+  std::map<std::string, std::string> companion_pins;  // project -> newest matching version
+  auto companion_for = [&](const std::string& project,
+                           const std::string& release) -> std::optional<std::string> {
+    std::string want = CompanionRelease(project, release);
+    if (want.empty()) return std::nullopt;
+    if (!live || !live->companions.count(project))
+      return want + ".*";  // not asked: by the pairing rule
+    std::optional<util::Pep440Version> best;
+    for (const auto& v : live->companions.at(project)) {
+      auto p = util::Pep440Version::Parse(v);
+      if (p && ReleaseOf(v) == want && (!best || *p > *best)) best = p;
+    }
+    if (!best) return std::nullopt;
+    return best->WithoutLocal().ToString();
+  };
+  if (!req.with.empty()) {
+    std::vector<std::string> dropped;
+    std::erase_if(builds, [&](const TorchBuild& b) {
+      for (const auto& project : req.with) {
+        if (!companion_for(project, ReleaseOf(b.version))) {
+          if (std::find(dropped.begin(), dropped.end(), ReleaseOf(b.version)) == dropped.end()) {
+            dropped.push_back(ReleaseOf(b.version));
+            plan.reasons.push_back(fmt::format(
+                "torch {} passed over: the index has no {} {} for it yet", ReleaseOf(b.version),
+                project, CompanionRelease(project, ReleaseOf(b.version))));
+          }
+          return true;
+        }
+      }
+      return false;
+    });
+  }
   const bool gpu = !m.gpus.empty() && (m.driver_cuda || m.driver);
   auto pick = PickTorch(builds, m, f, req.cuda);
   if (!pick.build && gpu && !req.cuda) {
@@ -204,6 +239,13 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
   plan.reasons.push_back("source: " + b.source);
   std::string spec =
       b.exact ? fmt::format("'torch=={}'", b.version) : fmt::format("'torch=={}.*'", b.version);
+  for (const auto& project : req.with) {
+    auto v = companion_for(project, ReleaseOf(b.version));
+    if (!v) continue;
+    spec += fmt::format(" '{}=={}'", project, *v);
+    plan.reasons.push_back(fmt::format("{} {} is the release built against torch {}", project, *v,
+                                       ReleaseOf(b.version)));
+  }
   if (req.manager == Manager::kConda) {
     plan.command =
         b.variant == "cpu"

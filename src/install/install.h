@@ -4,6 +4,7 @@
 // GPU's architecture, published for this Python. The CPU build where there is no GPU.
 // PlanInstall is pure (snapshot + facts -> plan); RunInstall probes and then plans.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +29,9 @@ struct InstallRequest {
   std::string arch;                        // uname -m; empty: x86_64
   bool offline = false;                    // --offline: the embedded table only
   bool refresh = false;                    // --refresh: ignore cached index pages
-  bool run = false;                        // --run: run the command, then dlenv verify
-  double timeout_s = 10;                   // --timeout: deadline of each index request
+  std::vector<std::string> with;  // --with torchvision,torchaudio: matched to the chosen torch
+  bool run = false;               // --run: run the command, then dlenv verify
+  double timeout_s = 10;          // --timeout: deadline of each index request
 };
 
 /// The user's package index, as pip would use it (PIP_INDEX_URL, pip.conf, uv's settings).
@@ -44,6 +46,8 @@ struct LiveIndex {
   std::vector<TorchBuild> torch;     // from the user's index and PyTorch's
   bool torch_index_reached = false;  // PyTorch's own index answered
   std::vector<std::string> notes;    // what was asked and what failed
+  /// Versions of torchvision / torchaudio on the user's index (absent: not asked).
+  std::map<std::string, std::vector<std::string>> companions;
 };
 
 struct InstallPlan {

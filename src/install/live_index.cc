@@ -184,6 +184,20 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     b.source = url;
     live.torch.push_back(std::move(b));
   }
+  // torchvision / torchaudio releases, to match them to the chosen torch.
+  for (const auto& project : req.with) {
+    std::string curl = ProjectUrl(user.index_url, project);
+    auto cr = fetch(Request(curl, req));
+    if (!cr.error.empty() || cr.status != 200) {
+      live.notes.push_back(fmt::format(
+          "{}: {}", curl, cr.error.empty() ? fmt::format("HTTP {}", cr.status) : cr.error));
+      continue;
+    }
+    auto cpage = ParseProjectPage(cr.body, cr.content_type,
+                                  cr.effective_url.empty() ? curl : cr.effective_url);
+    auto& versions = live.companions[project];
+    for (const auto& rel : Group(cpage)) versions.push_back(rel.version);
+  }
   // 2. PyTorch's own index: one page per variant, wheels labelled +cuXYZ / +cpu.
   std::vector<std::string> variants{"cpu"};
   for (const auto& t : f.torch) {

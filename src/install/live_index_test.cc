@@ -266,6 +266,36 @@ const Scenario kScenarios[] = {
 INSTANTIATE_TEST_SUITE_P(Fixture, LiveScenario, ::testing::ValuesIn(kScenarios),
                          [](const auto& info) { return std::string(info.param.name); });
 
+TEST(LiveIndex, TorchvisionAndTorchaudioMatchTheChosenTorch) {
+  ASSERT_TRUE(Server().ok());
+  Scenario s{"", "535.104.05", 12020, {{8, 0}}, "3.11.7", "x86_64", "2.36", "pypi/simple", ""};
+  InstallRequest req;
+  req.framework = "torch";
+  req.arch = "x86_64";
+  req.torch_index = Server().Url("/torch/whl");
+  req.with = {"torchvision", "torchaudio"};
+  UserIndex user{Server().Url("/pypi/simple"), {}, "test"};
+  Host host;
+  host.wheel.python_known = true;
+  host.wheel.python_major = 3;
+  host.wheel.python_minor = 11;
+  bool reached = false;
+  auto live = FetchTorchBuilds(req, user, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached);
+  ASSERT_TRUE(reached);
+  auto plan = PlanInstall(req, Snap(s), knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
+                          &live, user);
+  ASSERT_TRUE(plan.ok) << plan.error;
+  // torch 2.15 has no torchvision 0.30 on the index yet: 2.7.1, its newest CUDA 12 build.
+  EXPECT_NE(plan.command.find("'torch==2.7.1+cu128' 'torchvision==0.22.1' 'torchaudio==2.7.1'"),
+            std::string::npos)
+      << plan.command;
+  std::string reasons;
+  for (const auto& r : plan.reasons) reasons += r + "\n";
+  EXPECT_NE(reasons.find("torch 2.15 passed over: the index has no torchvision 0.30"),
+            std::string::npos)
+      << reasons;
+}
+
 TEST(LiveIndex, YankedAndForeignFilesAreLeftOut) {
   ASSERT_TRUE(Server().ok());
   Scenario s{"", "580.65.06", 13000, {{9, 0}}, "3.12.1", "x86_64", "2.36", "pypi/simple", ""};

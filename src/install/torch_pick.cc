@@ -67,6 +67,14 @@ std::string ReleaseOf(const std::string& version) {
   return p->release()[0] + "." + (p->release().size() > 1 ? p->release()[1] : "0");
 }
 
+std::string CompanionRelease(const std::string& project, const std::string& torch_release) {
+  auto v = DottedVersion::Parse(torch_release);
+  if (!v || v->major() != 2) return "";
+  if (project == "torchvision") return fmt::format("0.{}", v->minor() + 15);
+  if (project == "torchaudio") return fmt::format("2.{}", v->minor());
+  return "";
+}
+
 std::vector<TorchBuild> TableTorchBuilds(const FrameworkFacts& f, const std::string& torch_index) {
   std::vector<TorchBuild> out;
   auto url = [&](const std::string& variant) {
@@ -196,10 +204,18 @@ TorchPick PickTorch(const std::vector<TorchBuild>& builds, const Host& h, const 
     pick.error = gpu ? "no PyTorch CUDA build fits" : "no PyTorch CPU build fits";
     return pick;
   }
-  std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+  // Within a release: a build of the driver's own CUDA major that it fully supports, then one
+  // of that major by minor-version compatibility (the newest CUDA 12 on a CUDA 12 driver),
+  // then an older major.
+  const int driver_major = h.driver_cuda ? h.driver_cuda->major() : -1;
+  auto rank = [&](const Candidate& c) {
+    if (!c.b->cuda || c.b->cuda->major() != driver_major) return 2;
+    return c.compat ? 1 : 0;
+  };
+  std::stable_sort(cands.begin(), cands.end(), [&](const Candidate& a, const Candidate& b) {
     auto va = Public(a.b->version), vb = Public(b.b->version);
     if (va != vb) return va > vb;
-    if (a.compat != b.compat) return !a.compat;
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
     if (a.b->cuda && b.b->cuda && *a.b->cuda != *b.b->cuda) return *a.b->cuda > *b.b->cuda;
     if (a.b->user_index != b.b->user_index) return a.b->user_index;
     return a.b->exact && !b.b->exact;

@@ -62,11 +62,16 @@ struct TorchPick {
 /// Whether the build installs on this host's Python and platform; the reason when not.
 std::string TorchBuildMismatch(const TorchBuild& b, const Host& host);
 
-/// The newest release that runs here; within it a build the driver fully supports before one
-/// that needs minor-version compatibility, then the newest CUDA, then the user's own index.
+/// The newest release that runs here; within it a build of the driver's CUDA major that the
+/// driver fully supports, then one of that major by minor-version compatibility, then an older
+/// major; then the newest CUDA, then the user's own index.
 /// No GPU (or no driver): the newest CPU build. `cuda` (X.Y) keeps only that CUDA version.
 TorchPick PickTorch(const std::vector<TorchBuild>& builds, const Host& host,
                     const FrameworkFacts& facts, const std::optional<std::string>& cuda);
+
+/// The companion release built against torch `release` (2.x): torchvision 0.(x+15),
+/// torchaudio 2.x (torchvision's and torchaudio's release notes pair them so).
+std::string CompanionRelease(const std::string& project, const std::string& torch_release);
 
 /// The release (major.minor) of a version: "2.7.1+cu118" -> "2.7".
 std::string ReleaseOf(const std::string& version);
