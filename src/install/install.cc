@@ -85,12 +85,6 @@ bool PythonFits(const Machine& m, const std::optional<DottedVersion>& lo,
   return (!lo || *m.python >= *lo) && (!hi || *m.python <= *hi);
 }
 
-bool AllGpusRun(const Machine& m, const std::vector<std::string>& archs) {
-  return std::all_of(m.gpus.begin(), m.gpus.end(), [&](const auto& g) {
-    return util::ArchesRunOn(archs, *g.cc_major, *g.cc_minor);
-  });
-}
-
 bool AllGpusAtLeast(const Machine& m, const DottedVersion& cc) {
   return std::all_of(m.gpus.begin(), m.gpus.end(),
                      [&](const auto& g) { return *DottedVersion::Parse(Cc(g)) >= cc; });
@@ -129,6 +123,21 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
   // answer (or offline), the table's rows stand in for them.
   if (!live || !live->torch_index_reached) {
     auto table = TableTorchBuilds(f, req.torch_index);
+    if (live) {
+      // The user's index knows the exact releases (2.15.0); PyTorch's index labels them
+      // +variant. Pin what both say: 'torch==2.15.0+cpu' rather than 'torch==2.15.*'.
+      for (auto& t : table) {
+        std::optional<util::Pep440Version> newest;
+        for (const auto& b : live->torch) {
+          auto v = util::Pep440Version::Parse(b.version);
+          if (v && b.user_index && ReleaseOf(b.version) == t.version && (!newest || *v > *newest))
+            newest = v;
+        }
+        if (!newest) continue;
+        t.version = newest->WithoutLocal().ToString() + "+" + t.variant;
+        t.exact = true;
+      }
+    }
     builds.insert(builds.end(), table.begin(), table.end());
   }
   // --with torchvision/torchaudio: only torch releases those have a release for, where the
@@ -179,6 +188,28 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
                       m.driver_cuda ? " (CUDA " + m.driver_cuda->ToString() + ")" : "", GpuList(m),
                       PythonNote(m),
                       pick.rejected.empty() ? "" : " (" + util::Join(pick.rejected, "; ") + ")"));
+      // The newest build with code for these GPUs at all, whatever the Python and driver.
+      for (const auto& r : f.torch) {
+        std::string found;
+        for (const auto& v : r.variants) {
+          auto archs = f.TorchArchesFor(r.version, v);
+          bool runs =
+              !archs.empty() && std::all_of(m.gpus.begin(), m.gpus.end(), [&](const auto& g) {
+                return util::ArchesRunOn(archs, *g.cc_major, *g.cc_minor);
+              });
+          if (runs && found.empty()) found = v;
+        }
+        if (found.empty()) continue;
+        plan.reasons.push_back(
+            fmt::format("the newest PyTorch build with code for {} is torch {} {} (Python {} to "
+                        "{}, driver >= {})",
+                        GpuList(m), r.version, found, r.python_min ? r.python_min->ToString() : "?",
+                        r.python_max ? r.python_max->ToString() : "?",
+                        f.DriverFloorFor(VariantCuda(found)->major())
+                            ? f.DriverFloorFor(VariantCuda(found)->major())->ToString()
+                            : "?"));
+        break;
+      }
       plan.reasons.push_back(
           "the CPU build runs everywhere; for this GPU use an older Python or a newer driver");
       pick = cpu;

@@ -139,6 +139,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
   int with_metadata = 0;
   for (const auto& r : releases) {
     std::string variant = LocalLabel(r.version);
+    std::string variant_from = variant.empty() ? "its metadata (PEP 658)" : "its local label";
     if (variant.empty() && with_metadata < kMetadataReleases) {
       ++with_metadata;
       variant = Concrete(VariantFromMetadata(r, host, req, fetch, live.notes), r.version, f);
@@ -161,14 +162,18 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
         }
       }
       if (variant.empty() && json_api && json_api->first == r.version &&
-          host.wheel.arch == "x86_64")
+          host.wheel.arch == "x86_64") {
         variant = json_api->second;
+        variant_from = "PyPI's JSON API";
+      }
     }
     if (variant.empty() && host.wheel.arch == "x86_64") {
       // Without metadata: the table's default for the release, said so in the source.
       for (const auto& t : f.torch) {
-        if (t.version == ReleaseOf(r.version) && !t.default_variant.empty())
+        if (t.version == ReleaseOf(r.version) && !t.default_variant.empty()) {
           variant = t.default_variant;
+          variant_from = "dlenv's table (" + f.date + "), no metadata on the index";
+        }
       }
     }
     if (variant.empty()) continue;
@@ -181,7 +186,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     b.wheels = r.wheels;
     b.index_url = user.index_url;
     b.user_index = true;
-    b.source = url;
+    b.source = url + "; CUDA variant from " + variant_from;
     live.torch.push_back(std::move(b));
   }
   // torchvision / torchaudio releases, to match them to the chosen torch.

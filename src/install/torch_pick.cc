@@ -128,7 +128,9 @@ std::string TorchBuildMismatch(const TorchBuild& b, const Host& h) {
     }
     return fmt::format("torch {}: no wheel for this host ({})", b.version, first);
   }
-  if (b.exact) return fmt::format("torch {}: the index has no wheel for Linux", b.version);
+  // A build from an index with no wheel for Linux; table rows (with a Python range) have none.
+  if (b.exact && !b.python_min && !b.python_max)
+    return fmt::format("torch {}: the index has no wheel for Linux", b.version);
   return "";
 }
 
