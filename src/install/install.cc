@@ -136,6 +136,9 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
         if (!newest) continue;
         t.version = newest->WithoutLocal().ToString() + "+" + t.variant;
         t.exact = true;
+        t.source =
+            fmt::format("{} on {}; its variant from {}", t.version.substr(0, t.version.find('+')),
+                        ProjectUrl(user.index_url, "torch"), t.source);
       }
     }
     builds.insert(builds.end(), table.begin(), table.end());
@@ -157,19 +160,25 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
     if (!best) return std::nullopt;
     return best->WithoutLocal().ToString();
   };
+  std::vector<std::pair<util::Pep440Version, std::string>> dropped;  // release, why
   if (!req.with.empty()) {
-    std::vector<std::string> dropped;
     std::erase_if(builds, [&](const TorchBuild& b) {
+      std::string release = ReleaseOf(b.version);
       for (const auto& project : req.with) {
-        if (!companion_for(project, ReleaseOf(b.version))) {
-          if (std::find(dropped.begin(), dropped.end(), ReleaseOf(b.version)) == dropped.end()) {
-            dropped.push_back(ReleaseOf(b.version));
-            plan.reasons.push_back(fmt::format(
-                "torch {} passed over: the index has no {} {} for it yet", ReleaseOf(b.version),
-                project, CompanionRelease(project, ReleaseOf(b.version))));
-          }
-          return true;
+        if (companion_for(project, release)) continue;
+        auto v = util::Pep440Version::Parse(release);
+        bool seen = std::any_of(dropped.begin(), dropped.end(),
+                                [&](const auto& d) { return v && d.first == *v; });
+        if (v && !seen) {
+          std::string want = CompanionRelease(project, release);
+          dropped.emplace_back(
+              *v, want.empty()
+                      ? fmt::format("torch {} passed over: no {} pairing known for it", release,
+                                    project)
+                      : fmt::format("torch {} passed over: the index has no {} {} for it yet",
+                                    release, project, want));
         }
+        return true;
       }
       return false;
     });
@@ -232,6 +241,10 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
   }
   const TorchBuild& b = *pick.build;
   plan.ok = true;
+  for (auto it = dropped.rbegin(); it != dropped.rend(); ++it) {
+    auto picked = util::Pep440Version::Parse(ReleaseOf(b.version));
+    if (picked && it->first > *picked) plan.reasons.insert(plan.reasons.begin(), it->second);
+  }
   if (b.variant == "cpu") {
     if (plan.reasons.empty()) {
       plan.reasons.push_back(m.gpus.empty()
