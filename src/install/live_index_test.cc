@@ -387,6 +387,23 @@ TEST(HttpAdapter, HostileServers) {
   EXPECT_NE(a.live.notes[0].find("malformed JSON"), std::string::npos) << a.live.notes[0];
 }
 
+TEST(HttpAdapter, ProxiesFromTheEnvironment) {
+  ASSERT_TRUE(Server().ok());
+  // index.invalid cannot resolve (RFC 6761): an answer proves libcurl went through http_proxy,
+  // and NO_PROXY sends it direct again (and so to a DNS failure).
+  const std::string url = "http://index.invalid/pypi/simple/torch/";
+  ::setenv("http_proxy", Server().Url("").c_str(), 1);
+  auto proxied = Get(url);
+  ::setenv("NO_PROXY", "index.invalid", 1);
+  auto direct = Get(url);
+  ::unsetenv("http_proxy");
+  ::unsetenv("NO_PROXY");
+  EXPECT_TRUE(proxied.error.empty()) << proxied.error;
+  EXPECT_EQ(proxied.status, 200);
+  EXPECT_NE(proxied.body.find("torch-2.15.0"), std::string::npos);
+  EXPECT_FALSE(direct.error.empty());
+}
+
 TEST(HttpCache, SecondAskIsServedFromTheCacheUnlessRefreshed) {
   ASSERT_TRUE(Server().ok());
   testing::TempTree tree;

@@ -4,7 +4,8 @@
 Serves the fixture tree in this folder (tree.json: projects -> files with their metadata)
 as PEP 691 JSON or PEP 503 HTML, by the request's Accept header, with PEP 658 metadata
 files, plus hostile paths: /malformed/ (broken JSON), /redirect/... (302 to the real path),
-/loop/ (endless redirects), /huge/ (an endless body), /slow/ (answers after 30 s).
+/loop/ (endless redirects), /huge/ (an endless body), /slow/ (answers after 30 s). As an HTTP proxy (a request line with an absolute URL) it
+serves the same tree, so a test can see that the client went through the proxy.
 Prints the port on its first line of stdout.
 """
 import html
@@ -37,6 +38,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?")[0]
+        if path.startswith("http://"):  # a proxy request (absolute form): serve it as ours
+            path = "/" + path.split("/", 3)[3] if path.count("/") >= 3 else "/"
         if path.startswith("/slow/"):
             time.sleep(30)
             return self.send(200, "{}", "application/json")
