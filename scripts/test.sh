@@ -17,7 +17,7 @@ jobs=$(nproc)
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev
-          libssl-dev libopenblas-dev libgtest-dev libgmock-dev clang libclang-rt-14-dev binutils
+          libssl-dev libopenblas-dev libcurl4-openssl-dev libgtest-dev libgmock-dev clang libclang-rt-14-dev binutils
           python3 python3-venv python3-pip python3-torch python3-numpy python3-jsonschema python3-yaml
           strace chromium util-linux libpng-dev jq time bc
           slurm-wlm munge prometheus-node-exporter prometheus curl)

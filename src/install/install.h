@@ -4,10 +4,13 @@
 // GPU's architecture, published for this Python. The CPU build where there is no GPU.
 // PlanInstall is pure (snapshot + facts -> plan); RunInstall probes and then plans.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "install/facts.h"
+#include "install/torch_pick.h"
 #include "knowledge/knowledge.h"
 #include "model/snapshot.h"
 #include "util/dotted_version.h"
@@ -21,6 +24,30 @@ struct InstallRequest {
   Manager manager = Manager::kPip;
   std::optional<std::string> cuda;    // --cuda 12.1: this CUDA variant only
   std::optional<std::string> python;  // --python PATH: install into this interpreter's env
+  std::string torch_index =
+      "https://download.pytorch.org/whl";  // --torch-index: PyTorch's index (or a mirror of it)
+  std::string arch;                        // uname -m; empty: x86_64
+  bool offline = false;                    // --offline: the embedded table only
+  bool refresh = false;                    // --refresh: ignore cached index pages
+  std::vector<std::string> with;  // --with torchvision,torchaudio: matched to the chosen torch
+  bool run = false;               // --run: run the command, then dlenv verify
+  double timeout_s = 10;          // --timeout: deadline of each index request
+};
+
+/// The user's package index, as pip would use it (PIP_INDEX_URL, pip.conf, uv's settings).
+struct UserIndex {
+  std::string index_url;  // empty: PyPI, not configured
+  std::vector<std::string> extra_index_urls;
+  std::string source;  // where it was configured ("PIP_INDEX_URL", "/etc/pip.conf", ...)
+};
+
+/// What the live index said, ready for the planner (built by live_index.cc).
+struct LiveIndex {
+  std::vector<TorchBuild> torch;     // from the user's index and PyTorch's
+  bool torch_index_reached = false;  // PyTorch's own index answered
+  std::vector<std::string> notes;    // what was asked and what failed
+  /// Versions of torchvision / torchaudio on the user's index (absent: not asked).
+  std::map<std::string, std::vector<std::string>> companions;
 };
 
 struct InstallPlan {
@@ -28,65 +55,23 @@ struct InstallPlan {
   std::string command;               // paste-able
   std::vector<std::string> reasons;  // why this build, one line each
   std::string error;                 // when !ok: what is wrong and what to do
+  std::vector<std::string> notes;    // where the answer came from (live index, table and its date)
 };
-
-// ---- the facts (knowledge/data/frameworks.json) ----
-
-struct TorchRelease {
-  std::string version;  // 2.5
-  std::vector<std::string> variants;  // cu118, cu121, cu124
-  std::optional<util::DottedVersion> python_min, python_max;
-  std::string source;
-};
-struct TorchArches {
-  std::vector<std::string> releases, variants, archs;
-  std::string source;
-};
-struct TensorFlowRelease {
-  std::string version;
-  std::optional<util::DottedVersion> python_min, python_max;
-  util::DottedVersion cuda, cudnn;
-  bool and_cuda = false;
-};
-struct CudaPackage {  // a jax extra or a CuPy package
-  std::string name;   // cuda12 / cupy-cuda12x
-  util::DottedVersion cuda;
-  util::DottedVersion min_driver;
-  util::DottedVersion min_cc;
-  std::string pin;
-};
-
-struct FrameworkFacts {
-  std::string date;
-  std::string torch_index_url;  // with {variant}
-  std::vector<TorchRelease> torch;  // newest first
-  std::vector<TorchArches> torch_arches;
-  std::vector<TensorFlowRelease> tensorflow;  // newest first
-  std::string tensorflow_source;
-  util::DottedVersion tensorflow_min_cc;
-  std::vector<CudaPackage> jax;  // newest first
-  std::optional<util::DottedVersion> jax_python_min, jax_python_max;
-  std::string jax_source;
-  std::vector<CudaPackage> cupy;
-  std::string cupy_source;
-
-  /// The architectures a torch release's variant was compiled for; empty when not known.
-  std::vector<std::string> TorchArchesFor(const std::string& release, const std::string& variant) const;
-};
-
-/// Throws std::runtime_error on malformed data.
-FrameworkFacts ParseFrameworkFacts(const std::string& json);
-const FrameworkFacts& BuiltinFrameworkFacts();
 
 /// Pure: decides from the snapshot (driver, GPUs, Python environments) and the facts.
+/// `live` is what the index said (nullptr: offline, the table alone); `user_index` is kept
+/// in the printed command.
 InstallPlan PlanInstall(const InstallRequest& request, const model::Snapshot& snapshot,
-                        const knowledge::Knowledge& knowledge, const FrameworkFacts& facts);
+                        const knowledge::Knowledge& knowledge, const FrameworkFacts& facts,
+                        const LiveIndex* live = nullptr, const UserIndex& user_index = {});
 
 /// Probes this machine (driver, GPUs, the --python environment) and plans; `text` is what
 /// the CLI prints, `exit_code` 0 when a command was found.
 struct InstallOutput {
   std::string text;
   int exit_code = 0;
+  std::string command;     // the command printed (for --run)
+  std::string python_exe;  // the environment it installs into
 };
 InstallOutput RunInstall(const InstallRequest& request);
 

@@ -7,10 +7,10 @@ namespace {
 
 struct Case {
   const char* name;
-  const char* driver;    // "" for no driver
-  int driver_cuda;       // cuDriverGetVersion, 0 for none
+  const char* driver;  // "" for no driver
+  int driver_cuda;     // cuDriverGetVersion, 0 for none
   std::vector<std::pair<int, int>> gpus;
-  const char* python;    // "" for unknown
+  const char* python;  // "" for unknown
   const char* framework;
   std::optional<std::string> cuda;
   Manager manager;
@@ -26,7 +26,11 @@ model::Snapshot Machine(const Case& c) {
   for (auto [major, minor] : c.gpus) {
     model::GpuInfo g;
     g.index = i++;
-    g.name = major == 3 ? "Tesla K80" : major == 8 ? "NVIDIA A100" : major == 9 ? "NVIDIA H100" : "NVIDIA GPU";
+    g.name = major == 3    ? "Tesla K80"
+             : major == 8  ? "NVIDIA A100"
+             : major == 9  ? "NVIDIA H100"
+             : major == 12 ? "NVIDIA GeForce RTX 5090"
+                           : "NVIDIA GPU";
     g.cc_major = major;
     g.cc_minor = minor;
     s.gpus.push_back(g);
@@ -56,35 +60,107 @@ TEST_P(InstallTable, GivesTheRightCommand) {
   }
 }
 
+std::string Reasons(const InstallPlan& p) {
+  std::string all;
+  for (const auto& r : p.reasons) all += r + "\n";
+  return all;
+}
+
+TEST(InstallTorch, MinorVersionCompatibilityIsExplained) {
+  InstallRequest req;
+  req.framework = "torch";
+  Case c{"", "470.82.01", 11040, {{8, 0}}, "3.11.7", "torch", {}, Manager::kPip, true, ""};
+  auto plan = PlanInstall(req, Machine(c), knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts());
+  ASSERT_TRUE(plan.ok);
+  auto text = Reasons(plan);
+  EXPECT_NE(text.find("minor-version compatibility (floor 450.80.02)"), std::string::npos) << text;
+  EXPECT_NE(text.find("SASS"), std::string::npos) << text;
+}
+
+TEST(InstallTorch, Rtx5090NeverGetsCu126AndSaysWhy) {
+  InstallRequest req;
+  req.framework = "torch";
+  Case c{"", "570.124.06", 12080, {{12, 0}}, "3.12.1", "torch", {}, Manager::kPip, true, ""};
+  auto plan = PlanInstall(req, Machine(c), knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts());
+  ASSERT_TRUE(plan.ok);
+  EXPECT_EQ(plan.command.find("cu126"), std::string::npos) << plan.command;
+  EXPECT_NE(Reasons(plan).find("cu126 has code for"), std::string::npos) << Reasons(plan);
+  EXPECT_NE(Reasons(plan).find("needs driver >= 580"), std::string::npos) << Reasons(plan);
+}
+
+TEST(InstallTorch, K80WithPython314GetsTheCpuBuildWithTheReason) {
+  InstallRequest req;
+  req.framework = "torch";
+  Case c{"", "470.82.01", 11040, {{3, 7}}, "3.14.0", "torch", {}, Manager::kPip, true, ""};
+  auto plan = PlanInstall(req, Machine(c), knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts());
+  ASSERT_TRUE(plan.ok);
+  EXPECT_NE(Reasons(plan).find("no PyTorch CUDA build fits"), std::string::npos) << Reasons(plan);
+  EXPECT_NE(Reasons(plan).find("is torch 2.6 cu118 (Python 3.9 to 3.13"), std::string::npos)
+      << Reasons(plan);
+}
+
+TEST(InstallTorch, UserIndexIsKeptInTheCommand) {
+  InstallRequest req;
+  req.framework = "torch";
+  Case c{"", "", 0, {}, "3.12.3", "torch", {}, Manager::kPip, true, ""};
+  UserIndex user{"https://mirror.example/simple", {"https://extra.example/simple"}, "pip.conf"};
+  auto plan = PlanInstall(req, Machine(c), knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
+                          nullptr, user);
+  ASSERT_TRUE(plan.ok);
+  EXPECT_NE(plan.command.find("--index-url https://download.pytorch.org/whl/cpu --extra-index-url "
+                              "https://mirror.example/simple "
+                              "--extra-index-url https://extra.example/simple"),
+            std::string::npos)
+      << plan.command;
+  req.framework = "jax";
+  plan = PlanInstall(req, Machine(c), knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
+                     nullptr, user);
+  EXPECT_NE(plan.command.find("-U jax --index-url https://mirror.example/simple"),
+            std::string::npos)
+      << plan.command;
+}
+
+// clang-format off
 const Case kCases[] = {
-    // The issue's own examples.
+    // The scenario table, offline (the embedded table). NVIDIA minor-version
+    // compatibility: CUDA 11.x runs on >= 450.80.02, 12.x on >= 525.60.13, 13.x on >= 580.
+    // Driver 470 (CUDA 11.4) + A100: cu118 by minor-version compatibility; 2.7 is its newest release.
+    {"driver470_a100_py311", "470.82.01", 11040, {{8, 0}}, "3.11.7", "torch", {}, Manager::kPip, true,
+     "/venv/bin/python -m pip install 'torch==2.7.*' --index-url https://download.pytorch.org/whl/cu118"},
+    // Driver 535 (CUDA 12.2) + A100: the newest release's CUDA 12 build (cu126 runs on >= 525.60.13).
     {"driver535_a100_py311", "535.104.05", 12020, {{8, 0}}, "3.11.7", "torch", {}, Manager::kPip, true,
-     "/venv/bin/python -m pip install 'torch==2.5.*' --index-url https://download.pytorch.org/whl/cu121"},
+     "/venv/bin/python -m pip install 'torch==2.15.*' --index-url https://download.pytorch.org/whl/cu126"},
+    // Driver 580 (CUDA 13.0): cu130 is within the driver's own CUDA, preferred over cu132.
     {"driver580_h100_py312", "580.65.06", 13000, {{9, 0}}, "3.12.3", "torch", {}, Manager::kPip, true,
-     "'torch==2.13.*' --index-url https://download.pytorch.org/whl/cu130"},
+     "'torch==2.15.*' --index-url https://download.pytorch.org/whl/cu130"},
     {"no_gpu_cpu_wheel", "", 0, {}, "3.12.3", "torch", {}, Manager::kPip, true,
-     "'torch==2.13.*' --index-url https://download.pytorch.org/whl/cpu"},
-    // Kepler K80 on its last driver branch (R470, CUDA 11.4): torch 1.12 cu113 still has sm_37
-    // and supports Python 3.10; with Python 3.11 nothing does, so the CPU build with a reason.
-    {"k80_py310_old_release", "470.82.01", 11040, {{3, 7}}, "3.10.12", "torch", {}, Manager::kPip, true,
-     "'torch==1.12.*' --index-url https://download.pytorch.org/whl/cu113"},
-    {"k80_py311_cpu", "470.82.01", 11040, {{3, 7}}, "3.11.2", "torch", {}, Manager::kPip, true,
+     "'torch==2.15.*' --index-url https://download.pytorch.org/whl/cpu"},
+    // Kepler K80 (sm_37) on its last driver branch (R470): cu118 up to 2.6 still carries sm_37 SASS.
+    {"k80_py311_newest_with_sm37", "470.82.01", 11040, {{3, 7}}, "3.11.2", "torch", {}, Manager::kPip, true,
+     "'torch==2.6.*' --index-url https://download.pytorch.org/whl/cu118"},
+    // ... and with Python 3.14 no release with sm_37 exists: the CPU build, with the reason.
+    {"k80_py314_cpu", "470.82.01", 11040, {{3, 7}}, "3.14.0", "torch", {}, Manager::kPip, true,
      "--index-url https://download.pytorch.org/whl/cpu"},
-    // Blackwell RTX 5090 (12.0) on driver 570 (CUDA 12.8): only cu128 builds from 2.7 on have sm_120.
+    // Blackwell RTX 5090 (12.0) on driver 570 (CUDA 12.8): cu126 has no sm_120, cu130 needs 580.
     {"rtx5090_driver570", "570.124.06", 12080, {{12, 0}}, "3.12.1", "torch", {}, Manager::kPip, true,
      "'torch==2.11.*' --index-url https://download.pytorch.org/whl/cu128"},
-    // Driver 550 (CUDA 12.4) + A100 + Python 3.13: 2.6 cu124 is the newest with cu <= 12.4 for 3.13.
+    // Python 3.8: 2.4 is its newest release; cu121 is within CUDA 12.2, preferred over cu124.
+    {"python38_driver535", "535.104.05", 12020, {{8, 0}}, "3.8.18", "torch", {}, Manager::kPip, true,
+     "'torch==2.4.*' --index-url https://download.pytorch.org/whl/cu121"},
+    {"python314_driver535", "535.104.05", 12020, {{8, 0}}, "3.14.0", "torch", {}, Manager::kPip, true,
+     "'torch==2.15.*' --index-url https://download.pytorch.org/whl/cu126"},
     {"driver550_a100_py313", "550.54.15", 12040, {{8, 0}}, "3.13.0", "torch", {}, Manager::kPip, true,
-     "'torch==2.6.*' --index-url https://download.pytorch.org/whl/cu124"},
+     "'torch==2.15.*' --index-url https://download.pytorch.org/whl/cu126"},
     {"explicit_cuda_118", "550.54.15", 12040, {{8, 6}}, "3.11.2", "torch", std::string("11.8"), Manager::kPip, true,
      "'torch==2.7.*' --index-url https://download.pytorch.org/whl/cu118"},
-    {"explicit_cuda_too_new", "535.104.05", 12020, {{8, 0}}, "3.11.2", "torch", std::string("12.8"), Manager::kPip, false,
-     "no PyTorch build for CUDA 12.8"},
+    // CUDA 13 needs driver 580 even with minor-version compatibility.
+    {"explicit_cuda_too_new", "535.104.05", 12020, {{8, 0}}, "3.11.2", "torch", std::string("13.0"), Manager::kPip, false,
+     "no PyTorch build for CUDA 13.0"},
     {"uv_manager", "535.104.05", 12020, {{8, 0}}, "3.11.7", "torch", {}, Manager::kUv, true,
-     "uv pip install --python /venv/bin/python 'torch==2.5.*' --index-url https://download.pytorch.org/whl/cu121"},
+     "uv pip install --python /venv/bin/python 'torch==2.15.*' --index-url https://download.pytorch.org/whl/cu126"},
     {"conda_manager", "535.104.05", 12020, {{8, 0}}, "3.11.7", "torch", {}, Manager::kConda, true,
-     "conda install -c conda-forge 'pytorch=2.5.*=cuda*' 'cuda-version<=12.2'"},
-    {"python_too_new", "535.104.05", 12020, {{8, 0}}, "3.15.0", "torch", {}, Manager::kPip, false, "no PyTorch release"},
+     "conda install -c conda-forge 'pytorch=2.15.*=cuda*'"},
+    {"python_too_new", "535.104.05", 12020, {{8, 0}}, "3.16.0", "torch", {}, Manager::kPip, false, "no PyTorch release"},
     // TensorFlow: driver 535 (12.2) -> 2.15 (CUDA 12.2) with [and-cuda]; 470 (11.4) -> 2.11 (11.2), no [and-cuda].
     {"tf_driver535_py311", "535.104.05", 12020, {{8, 0}}, "3.11.7", "tensorflow", {}, Manager::kPip, true,
      "'tensorflow[and-cuda]==2.15.*'"},
@@ -101,6 +177,7 @@ const Case kCases[] = {
     {"cupy_driver470", "470.82.01", 11040, {{8, 0}}, "3.11.2", "cupy", {}, Manager::kPip, true, "'cupy-cuda11x<14'"},
     {"cupy_no_gpu", "", 0, {}, "3.11.2", "cupy", {}, Manager::kPip, false, "no NVIDIA GPU"},
 };
+// clang-format on
 
 INSTANTIATE_TEST_SUITE_P(Cases, InstallTable, ::testing::ValuesIn(kCases),
                          [](const auto& info) { return std::string(info.param.name); });
@@ -116,10 +193,12 @@ TEST(InstallFacts, EveryTorchVariantHasAnArchitectureRowAndASource) {
   }
   // Newest first, as the planner assumes.
   for (std::size_t i = 1; i < f.torch.size(); ++i) {
-    EXPECT_GT(*util::DottedVersion::Parse(f.torch[i - 1].version), *util::DottedVersion::Parse(f.torch[i].version));
+    EXPECT_GT(*util::DottedVersion::Parse(f.torch[i - 1].version),
+              *util::DottedVersion::Parse(f.torch[i].version));
   }
   for (std::size_t i = 1; i < f.tensorflow.size(); ++i) {
-    EXPECT_GT(*util::DottedVersion::Parse(f.tensorflow[i - 1].version), *util::DottedVersion::Parse(f.tensorflow[i].version));
+    EXPECT_GT(*util::DottedVersion::Parse(f.tensorflow[i - 1].version),
+              *util::DottedVersion::Parse(f.tensorflow[i].version));
   }
 }
 

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""A package index on 127.0.0.1 for dlenv install's tests, started and stopped by the test.
+
+Serves the fixture tree in this folder (tree.json: projects -> files with their metadata)
+as PEP 691 JSON or PEP 503 HTML, by the request's Accept header, with PEP 658 metadata
+files, plus hostile paths: /malformed/ (broken JSON), /redirect/... (302 to the real path),
+/loop/ (endless redirects), /huge/ (an endless body), /slow/ (answers after 30 s). As an HTTP proxy (a request line with an absolute URL) it
+serves the same tree, so a test can see that the client went through the proxy.
+Prints the port on its first line of stdout.
+"""
+import html
+import json
+import os
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TREE = json.load(open(os.path.join(HERE, "tree.json")))
+
+
+def project(index, name):
+    files = TREE["indexes"].get(index, {}).get(name)
+    return files
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send(self, code, body, ctype):
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        if path.startswith("http://"):  # a proxy request (absolute form): serve it as ours
+            path = "/" + path.split("/", 3)[3] if path.count("/") >= 3 else "/"
+        if path.startswith("/slow/"):
+            time.sleep(30)
+            return self.send(200, "{}", "application/json")
+        if path.startswith("/loop/"):
+            self.send_response(302)
+            self.send_header("Location", "/loop/")
+            self.end_headers()
+            return
+        if path.startswith("/redirect/"):
+            self.send_response(302)
+            self.send_header("Location", path[len("/redirect"):])
+            self.end_headers()
+            return
+        if path.startswith("/huge/"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            chunk = b"<a href='x'>" + b"x" * 65536 + b"</a>\n"
+            try:
+                for _ in range(4096):  # 256 MiB unless the client hangs up first
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if path.startswith("/malformed/"):
+            return self.send(200, '{"meta": {"api-version": "1.1"}, "files": [ {"filename": ', "application/vnd.pypi.simple.v1+json")
+        if path.endswith(".metadata"):
+            name = path.rsplit("/", 1)[1][: -len(".metadata")]
+            for index in TREE["indexes"].values():
+                for files in index.values():
+                    for f in files:
+                        if f["filename"] == name and "metadata" in f:
+                            return self.send(200, f["metadata"], "text/plain")
+            return self.send(404, "not found", "text/plain")
+        # /<index...>/<project>/
+        parts = [p for p in path.split("/") if p]
+        if len(parts) < 2:
+            return self.send(404, "not found", "text/plain")
+        index, name = "/".join(parts[:-1]), parts[-1]
+        files = project(index, name)
+        if files is None:
+            return self.send(404, "not found", "text/plain")
+        accept = self.headers.get("Accept", "")
+        if "application/vnd.pypi.simple.v1+json" in accept and "html-only" not in index:
+            doc = {"meta": {"api-version": "1.1"}, "name": name, "files": []}
+            for f in files:
+                entry = {"filename": f["filename"], "url": "../../files/" + f["filename"], "hashes": {}}
+                if "requires_python" in f:
+                    entry["requires-python"] = f["requires_python"]
+                if "metadata" in f:
+                    entry["core-metadata"] = {"sha256": "0"}
+                entry["yanked"] = f.get("yanked", False)
+                doc["files"].append(entry)
+            return self.send(200, json.dumps(doc), "application/vnd.pypi.simple.v1+json")
+        rows = []
+        for f in files:
+            attrs = 'href="../../files/%s#sha256=0"' % html.escape(f["filename"])
+            if "requires_python" in f:
+                attrs += ' data-requires-python="%s"' % html.escape(f["requires_python"])
+            if "metadata" in f:
+                attrs += ' data-dist-info-metadata="sha256=0"'
+            if f.get("yanked"):
+                attrs += ' data-yanked=""'
+            rows.append("<a %s>%s</a><br/>" % (attrs, html.escape(f["filename"])))
+        body = "<!DOCTYPE html><html><body>\n%s\n</body></html>" % "\n".join(rows)
+        return self.send(200, body, "text/html")
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
