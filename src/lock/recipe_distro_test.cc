@@ -67,8 +67,8 @@ TEST(RecipeDistroTest, DebianPythonWithPython3TorchIsRebuiltWithPinnedAptPackage
   EXPECT_EQ(locked_torch->distro_package, "python3-torch");
   EXPECT_EQ(locked_torch->distro_version, torch.out);
 
-  auto recipe =
-      RunChild({DLENV_BINARY, "recipe", "--lock", lock_path.string(), "-o", (tmp / "out").string()});
+  auto recipe = RunChild(
+      {DLENV_BINARY, "recipe", "--lock", lock_path.string(), "-o", (tmp / "out").string()});
   ASSERT_EQ(recipe.exit_code, 0) << recipe.out << recipe.err;
   std::string docker = dlenv::testing::ReadAll(tmp / "out/Dockerfile");
   EXPECT_NE(docker.find("\nFROM debian:12\n"), std::string::npos) << docker;
