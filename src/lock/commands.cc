@@ -1,13 +1,14 @@
 #include "lock/commands.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #include "doctor/doctor.h"
 #include "lock/atomic_write.h"
@@ -128,6 +129,21 @@ CommandResult RunRecipe(const RecipeCommandOptions& options) {
   MachineLock m = LoadLock(options.lock, MachineOptions{});
   if (!m.lock) return Error(m.error);
   Recipe recipe = MakeRecipe(*m.lock, options.recipe, BuiltinCudaImages());
+  // Never a recipe that silently builds another environment: nothing is written.
+  bool framework = std::any_of(recipe.missing.begin(), recipe.missing.end(),
+                               [](const auto& u) { return u.framework; });
+  if (framework || (!recipe.missing.empty() && !options.recipe.allow_missing)) {
+    std::string why =
+        fmt::format("{}: the recipe cannot reproduce {}; nothing was written:\n{}", options.lock,
+                    framework ? "a framework" : "these packages", DescribeMissing(recipe.missing));
+    why += framework
+               ? "A framework is what the environment is for: install it with pip, conda or the "
+                 "distribution's package manager and lock again."
+               : "Lock again after reinstalling them with pip, conda or the distribution's package "
+                 "manager, "
+                 "or pass --allow-missing to write the recipe without them.";
+    return {"", why, kExitUnreproducible};
+  }
   std::error_code ec;
   std::filesystem::path dir = options.output_dir;
   std::filesystem::create_directories(dir, ec);

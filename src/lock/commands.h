@@ -25,6 +25,8 @@ struct CommandResult {
 
 /// Exit codes shared by the subcommands: 2 for bad input, as everywhere in dlenv.
 inline constexpr int kExitBadInput = 2;
+/// `dlenv recipe`: the lock holds a package no installer the recipe uses can reproduce.
+inline constexpr int kExitUnreproducible = 1;
 
 /// Probes this machine and locks it; error names --python when no environment matches it.
 struct MachineLock {
@@ -64,6 +66,8 @@ struct RecipeCommandOptions {
   RecipeOptions recipe;
   std::string output_dir = ".";
 };
+/// Exit code 1, writing nothing, when a framework cannot be reproduced, or another package
+/// cannot be without options.recipe.allow_missing.
 CommandResult RunRecipe(const RecipeCommandOptions& options);
 
 }  // namespace dlenv::lock

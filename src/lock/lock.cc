@@ -45,7 +45,32 @@ std::string NormalPath(const std::string& p) {
   return s;
 }
 
+auto PackageKey(const LockedPackage& p) {
+  return std::tie(p.name, p.version, p.installer, p.direct_url, p.distro_package, p.distro_version,
+                  p.channel, p.build, p.conda_name);
+}
+
 }  // namespace
+
+std::string CondaChannelName(std::string_view channel) {
+  std::string c(util::Trim(channel));
+  while (!c.empty() && c.back() == '/') c.pop_back();
+  // The platform subdir is where conda fetched the file from, not part of the channel.
+  static constexpr std::string_view kSubdirs[] = {
+      "noarch",    "linux-64", "linux-aarch64", "linux-ppc64le", "linux-s390x", "osx-64",
+      "osx-arm64", "win-64",   "linux-armv7l",  "linux-32",      "win-32"};
+  for (std::string_view sub : kSubdirs) {
+    if (c.size() > sub.size() && c.ends_with(sub) && c[c.size() - sub.size() - 1] == '/') {
+      c.resize(c.size() - sub.size() - 1);
+      break;
+    }
+  }
+  for (std::string_view host : {"https://conda.anaconda.org/", "http://conda.anaconda.org/",
+                                "https://repo.anaconda.com/", "http://repo.anaconda.com/"}) {
+    if (c.starts_with(host) && c.size() > host.size()) return c.substr(host.size());
+  }
+  return c;
+}
 
 const model::PythonEnv* SelectPythonEnv(const model::Snapshot& snapshot,
                                         const std::optional<std::string>& python,
@@ -125,12 +150,18 @@ Lock BuildLock(const model::Snapshot& snapshot, const model::PythonEnv* python) 
     lock.source_python = python->executable ? python->executable : python->prefix;
     for (const auto& r : python->packages) {
       std::string name = r.normalized_name.empty() ? NormalizeName(r.name) : r.normalized_name;
-      p.packages.push_back({name, r.version, r.installer, r.direct_url});
+      LockedPackage lp{name, r.version, r.installer, r.direct_url};
+      if (r.distro_package && r.distro_version) {
+        lp.distro_package = r.distro_package;
+        lp.distro_version = r.distro_version;
+      }
+      if (r.conda_channel) lp.channel = CondaChannelName(*r.conda_channel);
+      lp.build = r.conda_build;
+      if (r.conda_name && *r.conda_name != name) lp.conda_name = r.conda_name;
+      p.packages.push_back(std::move(lp));
     }
-    std::sort(p.packages.begin(), p.packages.end(), [](const auto& a, const auto& b) {
-      return std::tie(a.name, a.version, a.installer, a.direct_url) <
-             std::tie(b.name, b.version, b.installer, b.direct_url);
-    });
+    std::sort(p.packages.begin(), p.packages.end(),
+              [](const auto& a, const auto& b) { return PackageKey(a) < PackageKey(b); });
     for (const auto& f : python->frameworks) {
       LockedFramework lf{f.name, f.package, f.version, f.cuda_build, f.cuda_version, f.rocm_version,
                          f.cudnn_version, f.cuda_archs, f.numpy_abi};
@@ -171,8 +202,20 @@ nlohmann::json EnvironmentJson(const Lock& lock) {
   json py = {{"version", lock.python->version}, {"kind", lock.python->kind}};
   py["packages"] = json::array();
   for (const auto& p : lock.python->packages) {
-    py["packages"].push_back(
-        {{"name", p.name}, {"version", p.version}, {"installer", p.installer}, {"direct_url", p.direct_url}});
+    json entry = {{"name", p.name},
+                  {"version", p.version},
+                  {"installer", p.installer},
+                  {"direct_url", p.direct_url}};
+    // Written only when known: a lock without them hashes as it did before they existed.
+    auto add = [&](const char* key, const std::optional<std::string>& v) {
+      if (v) entry[key] = *v;
+    };
+    add("distro_package", p.distro_package);
+    add("distro_version", p.distro_version);
+    add("channel", p.channel);
+    add("build", p.build);
+    add("conda_name", p.conda_name);
+    py["packages"].push_back(std::move(entry));
   }
   py["frameworks"] = json::array();
   for (const auto& f : lock.python->frameworks) {

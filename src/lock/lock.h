@@ -5,11 +5,11 @@
 // environment is locked. docs/lock.md describes the format; schema/lock.schema.json is its
 // JSON Schema.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/snapshot.h"
 #include "util/environment.h"
@@ -49,6 +49,17 @@ struct LockedPackage {
   std::string version;  // verbatim, local label kept
   std::optional<std::string> installer;
   std::optional<std::string> direct_url;
+  // Where it came from when pip did not install it; written only when known, so that a lock
+  // of a pip-only environment is the same as before these fields existed. Defaulted, so
+  // that brace-initialising the four fields above stays warning-free.
+  /// The dpkg package owning it (python3-torch) and that package's exact version.
+  std::optional<std::string> distro_package = std::nullopt;
+  std::optional<std::string> distro_version = std::nullopt;
+  /// conda's channel (conda-forge, pkgs/main) and build string (py311h64a7726_0).
+  std::optional<std::string> channel = std::nullopt;
+  std::optional<std::string> build = std::nullopt;
+  /// conda's package name where it is not `name` (pytorch installs torch).
+  std::optional<std::string> conda_name = std::nullopt;
 };
 
 struct LockedFramework {
@@ -85,6 +96,11 @@ struct Lock {
   std::vector<LockedLibrary> cuda_libraries;
   std::optional<LockedPython> python;
 };
+
+/// conda's channel name as `conda env export` writes it, from the URL conda-meta records:
+/// https://conda.anaconda.org/conda-forge/linux-64 -> conda-forge,
+/// https://repo.anaconda.com/pkgs/main/noarch -> pkgs/main; other URLs lose only the subdir.
+std::string CondaChannelName(std::string_view channel);
 
 /// Which Python environment of a snapshot to lock: the one named with --python, else the
 /// active VIRTUAL_ENV or CONDA_PREFIX, else the first found. nullptr when the snapshot has

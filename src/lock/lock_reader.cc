@@ -134,9 +134,17 @@ void ReadEnvironment(const json& env, Lock& lock) {
   for (std::size_t i = 0; i < pkgs.size(); ++i) {
     std::string p = fmt::format("{}.packages[{}]", pp, i);
     const json& r = Object(pkgs[i], p);
-    python.packages.push_back(
-        {String(r, p, "name"), String(r, p, "version"), OptString(r, p, "installer"), OptString(r, p, "direct_url")});
-    if (python.packages.back().name.empty()) Fail(p + ".name", "empty package name");
+    LockedPackage package{String(r, p, "name"), String(r, p, "version"),
+                          OptString(r, p, "installer"), OptString(r, p, "direct_url")};
+    if (package.name.empty()) Fail(p + ".name", "empty package name");
+    // Optional (added within lock_version 1): absent in locks of pip-only environments and
+    // in those of older dlenv versions.
+    package.distro_package = OptString(r, p, "distro_package");
+    package.distro_version = OptString(r, p, "distro_version");
+    package.channel = OptString(r, p, "channel");
+    package.build = OptString(r, p, "build");
+    package.conda_name = OptString(r, p, "conda_name");
+    python.packages.push_back(std::move(package));
   }
   const json& fws = Array(Field(py, pp, "frameworks"), pp + ".frameworks");
   for (std::size_t i = 0; i < fws.size(); ++i) {

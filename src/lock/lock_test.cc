@@ -13,8 +13,10 @@
 namespace dlenv::lock {
 namespace {
 
+using testing::FindPackage;
 using testing::GpuMachineLock;
 using testing::GpuMachineSnapshot;
+using testing::Rehash;
 
 TEST(Sha256Test, MatchesFips180Vectors) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -114,6 +116,68 @@ void ExpectError(const ReadResult& r, const std::string& fragment) {
   EXPECT_NE(r.error.find(fragment), std::string::npos) << r.error;
 }
 
+// The distribution's and conda's fields are additions within lock_version 1: written only
+// when known, so a pip-only lock hashes as before; read back with their types checked.
+TEST(LockReaderTest, OriginFieldsAreOptionalAdditions) {
+  nlohmann::json plain = ToJson(GpuMachineLock());
+  for (const auto& p : plain["environment"]["python"]["packages"]) {
+    EXPECT_FALSE(p.contains("distro_package") || p.contains("channel") || p.contains("build"))
+        << p.dump();
+  }
+  Lock lock = GpuMachineLock();
+  auto* torch = FindPackage(lock, "torch");
+  torch->installer = "debian";
+  torch->distro_package = "python3-torch";
+  torch->distro_version = "1.13.1+dfsg-4";
+  auto* numpy = FindPackage(lock, "numpy");
+  numpy->installer = "conda";
+  numpy->channel = "conda-forge";
+  numpy->build = "py311h64a7726_0";
+  lock = Rehash(lock);
+  ReadResult r = ParseLock(ToJson(lock).dump(), "team.lock");
+  ASSERT_TRUE(r.lock) << r.error;
+  EXPECT_EQ(FindPackage(*r.lock, "torch")->distro_version, "1.13.1+dfsg-4");
+  EXPECT_EQ(FindPackage(*r.lock, "numpy")->build, "py311h64a7726_0");
+  EXPECT_EQ(ToJson(*r.lock).dump(), ToJson(lock).dump());
+  ExpectError(
+      ParseEdited([](auto& d) { d["environment"]["python"]["packages"][0]["distro_version"] = 4; }),
+      "environment.python.packages[0].distro_version: expected a string or null, found an integer");
+  ExpectError(ParseEdited([](auto& d) {
+                d["environment"]["python"]["packages"][2]["build"] = nlohmann::json::array();
+              }),
+              "packages[2].build: expected a string or null, found an array");
+}
+
+TEST(LockTest, KeepsTheOriginOfEachPackage) {
+  auto s = GpuMachineSnapshot();
+  auto& env = s.python_envs.front();
+  env.packages[0].installer = "debian";
+  env.packages[0].distro_package = "python3-torch";
+  env.packages[0].distro_version = "1.13.1+dfsg-4";
+  env.packages[1].installer = "conda";
+  env.packages[1].conda_channel = "https://conda.anaconda.org/conda-forge/linux-64";
+  env.packages[1].conda_build = "py311h64a7726_0";
+  env.packages[1].conda_name = "numpy";  // the same as its name: not repeated
+  env.packages[2].conda_name = "requests-conda";
+  Lock lock = BuildLock(s, &env);
+  EXPECT_EQ(FindPackage(lock, "torch")->distro_package, "python3-torch");
+  EXPECT_EQ(FindPackage(lock, "torch")->distro_version, "1.13.1+dfsg-4");
+  EXPECT_EQ(FindPackage(lock, "numpy")->channel, "conda-forge");
+  EXPECT_EQ(FindPackage(lock, "numpy")->build, "py311h64a7726_0");
+  EXPECT_FALSE(FindPackage(lock, "numpy")->conda_name);
+  EXPECT_EQ(FindPackage(lock, "requests")->conda_name, "requests-conda");
+}
+
+TEST(LockTest, CondaChannelNames) {
+  EXPECT_EQ(CondaChannelName("https://conda.anaconda.org/conda-forge/linux-64"), "conda-forge");
+  EXPECT_EQ(CondaChannelName("https://conda.anaconda.org/pytorch/noarch/"), "pytorch");
+  EXPECT_EQ(CondaChannelName("https://repo.anaconda.com/pkgs/main/linux-64"), "pkgs/main");
+  EXPECT_EQ(CondaChannelName("conda-forge"), "conda-forge");
+  EXPECT_EQ(CondaChannelName("https://mirror.example.org/conda/nvidia/linux-aarch64"),
+            "https://mirror.example.org/conda/nvidia");
+  EXPECT_EQ(CondaChannelName("https://conda.anaconda.org/"), "https://conda.anaconda.org");
+}
+
 TEST(LockReaderTest, RefusesALockFromANewerDlenv) {
   ExpectError(ParseEdited([](auto& d) { d["lock_version"] = 2; }), "newer dlenv (lock_version 2");
 }
@@ -162,11 +226,23 @@ TEST(LockSchemaTest, LockValidatesAgainstThePublishedSchema) {
   dlenv::testing::TempTree tmp;
   Lock gpu = GpuMachineLock();
   gpu.generated_at = "2026-11-27T10:00:00Z";
+  // The optional fields of the distribution's and conda's packages.
+  LockedPackage debian{"pyyaml", "6.0", "debian", std::nullopt};
+  debian.distro_package = "python3-yaml";
+  debian.distro_version = "6.0-3+b2";
+  LockedPackage conda{"torch", "2.1.0", "conda", std::nullopt};
+  conda.channel = "pytorch";
+  conda.build = "py3.11_cuda12.1_cudnn8.9.2_0";
+  conda.conda_name = "pytorch";
+  gpu.python->packages.push_back(debian);
+  gpu.python->packages.push_back(conda);
+  gpu = Rehash(gpu);
   Lock bare = BuildLock(model::Snapshot{}, nullptr);
   auto good1 = tmp.Write("gpu.json", ToJson(gpu).dump());
   auto good2 = tmp.Write("bare.json", ToJson(bare).dump());
   nlohmann::json bad = ToJson(gpu);
-  bad["environment"]["python"]["packages"][0]["version"] = 3;
+  bad["environment"]["python"]["packages"][5].erase(
+      "distro_version");  // a package without its version
   auto bad1 = tmp.Write("bad.json", bad.dump());
   std::string script = R"(
 import hashlib, json, sys, jsonschema

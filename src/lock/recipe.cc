@@ -34,47 +34,13 @@ std::optional<std::string> PythonMinor(const Lock& lock) {
   return MajorMinor(*v);
 }
 
-// pip freeze leaves these to the interpreter; pinning them fights the image's own pip.
-bool LeftToInterpreter(const std::string& name) {
-  return name == "pip" || name == "setuptools" || name == "wheel" || name == "distribute";
-}
-
-// Installed by the distribution (Debian's python3-*) or conda: not on PyPI under that name.
-bool FromPip(const LockedPackage& p) {
-  return !p.installer || *p.installer == "pip" || *p.installer == "uv" || *p.installer == "poetry" ||
-         *p.installer == "pdm" || *p.installer == "pipenv";
-}
-
-std::string Requirement(const LockedPackage& p) {
-  if (p.direct_url) return fmt::format("{} @ {}", p.name, *p.direct_url);
-  return fmt::format("{}=={}", p.name, p.version);
-}
-
 // YAML double-quoted scalars accept JSON string escapes, so JSON quoting is YAML quoting.
 std::string YamlQuote(const std::string& s) { return nlohmann::json(s).dump(); }
 
-struct PipLines {
-  std::vector<std::string> options;       // --extra-index-url ...
-  std::vector<std::string> requirements;  // name==version
-  std::vector<std::string> left_out;      // name (installer)
-};
-
-PipLines PipRequirements(const Lock& lock, bool conda) {
-  PipLines out;
-  if (!lock.python) return out;
-  std::set<std::string> indexes;
-  for (const auto& p : lock.python->packages) {
-    if (LeftToInterpreter(p.name)) continue;
-    if (!FromPip(p)) {
-      if (!(conda && p.installer == "conda")) out.left_out.push_back(fmt::format("{} ({})", p.name, *p.installer));
-      continue;
-    }
-    if (auto index = PytorchIndexFor(p); index && !p.direct_url) indexes.insert(*index);
-    out.requirements.push_back(Requirement(p));
-  }
-  // An extra index, not --index-url: the rest of the requirements still come from PyPI.
-  for (const auto& i : indexes) out.options.push_back("--extra-index-url " + i);
-  return out;
+std::string MissingNames(const std::vector<Unreproducible>& missing) {
+  std::vector<std::string> names;
+  for (const auto& m : missing) names.push_back(m.name + " " + m.version);
+  return util::Join(names, ", ");
 }
 
 std::string Header(const Lock& lock, std::string_view comment) {
@@ -82,37 +48,50 @@ std::string Header(const Lock& lock, std::string_view comment) {
                      comment, lock.generated_by.empty() ? "dlenv" : lock.generated_by, lock.content_hash);
 }
 
-std::string RequirementsTxt(const Lock& lock, const PipLines& pip) {
+std::string RequirementsTxt(const Lock& lock, const PackagePlan& plan,
+                            const std::vector<Unreproducible>& missing) {
   std::string out = Header(lock, "#");
   if (auto py = lock.python ? lock.python->version : std::nullopt) out += fmt::format("# Python {}\n", *py);
   out += "# pip, setuptools and wheel are left to the interpreter, as `pip freeze` does.\n";
-  if (!pip.left_out.empty()) {
-    out += "# Left out (not installed by pip): " + util::Join(pip.left_out, ", ") + "\n";
+  if (!plan.apt.empty()) {
+    out += "# The distribution's packages are installed by apt-get in the Dockerfile: " +
+           util::Join(plan.apt, " ") + "\n";
   }
-  for (const auto& o : pip.options) out += o + "\n";
-  for (const auto& r : pip.requirements) out += r + "\n";
+  if (!missing.empty())
+    out += "# NOT reproduced (--allow-missing): " + MissingNames(missing) + "\n";
+  for (const auto& o : plan.pip_options) out += o + "\n";
+  for (const auto& r : plan.pip_requirements) out += r + "\n";
   return out;
 }
 
-std::string EnvironmentYml(const Lock& lock, const PipLines& pip) {
+// As `conda env export` writes it: the channels, then name=version=build, each with the
+// channel it came from (channel::name=version=build) so that a package is fetched from
+// where it was, whatever the channel order.
+std::string EnvironmentYml(const Lock& lock, const PackagePlan& plan,
+                           const std::vector<Unreproducible>& missing) {
   std::string out = Header(lock, "#");
-  out += "name: dlenv-env\nchannels:\n  - conda-forge\ndependencies:\n";
-  if (auto py = lock.python ? lock.python->version : std::nullopt) out += "  - " + YamlQuote("python=" + *py) + "\n";
-  if (lock.python) {
-    for (const auto& p : lock.python->packages) {
-      if (p.installer == "conda" && p.name != "python") out += "  - " + YamlQuote(p.name + "=" + p.version) + "\n";
-    }
+  if (!missing.empty())
+    out += "# NOT reproduced (--allow-missing): " + MissingNames(missing) + "\n";
+  out += "name: dlenv-env\nchannels:\n";
+  if (plan.channels.empty()) out += "  - conda-forge\n";
+  for (const auto& c : plan.channels) out += "  - " + YamlQuote(c) + "\n";
+  out += "dependencies:\n";
+  if (!plan.conda_has_python) {
+    if (auto py = lock.python ? lock.python->version : std::nullopt)
+      out += "  - " + YamlQuote("python=" + *py) + "\n";
   }
-  out += "  - pip\n";
-  if (!pip.requirements.empty()) {
+  for (const auto& spec : plan.conda_specs) out += "  - " + YamlQuote(spec) + "\n";
+  if (!plan.conda_has_pip) out += "  - pip\n";
+  if (!plan.pip_requirements.empty()) {
     out += "  - pip:\n";
-    for (const auto& o : pip.options) out += "      - " + YamlQuote(o) + "\n";
-    for (const auto& r : pip.requirements) out += "      - " + YamlQuote(r) + "\n";
+    for (const auto& o : plan.pip_options) out += "      - " + YamlQuote(o) + "\n";
+    for (const auto& r : plan.pip_requirements) out += "      - " + YamlQuote(r) + "\n";
   }
   return out;
 }
 
-std::string Dockerfile(const Lock& lock, const BaseImage& base, const RecipeOptions& options) {
+std::string Dockerfile(const Lock& lock, const BaseImage& base, const RecipeOptions& options,
+                       const PackagePlan& plan) {
   std::string d = "# syntax=docker/dockerfile:1\n" + Header(lock, "#");
   for (const auto& n : base.notes) d += "# Note: " + n + "\n";
   std::string require;
@@ -148,7 +127,7 @@ std::string Dockerfile(const Lock& lock, const BaseImage& base, const RecipeOpti
   if (options.ssh) apt.push_back("openssh-server");
   auto py = PythonMinor(lock);
   std::string python = "python3";
-  if (options.conda) {
+  if (plan.conda) {
     apt.insert(apt.end(), {"ca-certificates", "curl"});
     d += fmt::format(
         "RUN apt-get update && apt-get install -y --no-install-recommends {} \\\n"
@@ -160,6 +139,20 @@ std::string Dockerfile(const Lock& lock, const BaseImage& base, const RecipeOpti
     d += "COPY environment.yml /tmp/environment.yml\n";
     d += "RUN /opt/conda/bin/conda env create -p /opt/env -f /tmp/environment.yml && /opt/conda/bin/conda clean -afy\n";
     d += "ENV PATH=/opt/env/bin:$PATH\n";
+  } else if (!plan.apt.empty()) {
+    // The distribution's own packages, at the versions the lock recorded, on the lock's own
+    // distribution; pip's packages go into a venv that sees them (--system-site-packages).
+    d += "# The distribution's packages, pinned to the versions the lock recorded. apt-get fails\n"
+         "# if the archive no longer has one: build from snapshot.debian.org (Debian) then.\n";
+    d += "RUN apt-get update && apt-get install -y --no-install-recommends \\\n";
+    apt.insert(apt.end(), {"python3", "python3-venv", "python3-pip"});
+    d += "      " + util::Join(apt, " ") + " \\\n";
+    for (const auto& pin : plan.apt) d += "      " + pin + " \\\n";
+    d += " && rm -rf /var/lib/apt/lists/*\n";
+    d += "RUN python3 -m venv --system-site-packages /opt/venv\n";
+    d += "ENV PATH=/opt/venv/bin:$PATH\n";
+    d += "COPY requirements.txt /tmp/requirements.txt\n";
+    d += "RUN pip install -r /tmp/requirements.txt\n";
   } else {
     bool distro_matches = py && base.distro_python && *py == *base.distro_python;
     if (!py || distro_matches) {
@@ -387,15 +380,40 @@ BaseImage ChooseBaseImage(const CudaImageTable& table, const Lock& lock) {
 
 Recipe MakeRecipe(const Lock& lock, const RecipeOptions& options, const CudaImageTable& table) {
   Recipe recipe;
+  PackagePlan plan = PlanPackages(lock, options.conda);
   recipe.base = ChooseBaseImage(table, lock);
-  PipLines pip = PipRequirements(lock, options.conda);
-  if (!pip.left_out.empty()) {
-    recipe.notes.push_back("left out, not installed by pip: " + util::Join(pip.left_out, ", "));
+  if (!plan.apt.empty()) {
+    // Pinned Debian or Ubuntu versions exist only in that release's archive: its own image,
+    // or the nvidia/cuda image when that is built on the same release.
+    std::string distro = *DistroImageOf(lock.host);
+    if (recipe.base.distro != distro) {
+      BaseImage own;
+      own.image = own.distro = distro;
+      if (auto it = table.distro_python.find(distro); it != table.distro_python.end())
+        own.distro_python = it->second;
+      own.notes.push_back(fmt::format(
+          "the distribution's packages are pinned to {}'s versions: its own image", distro));
+      if (recipe.base.cuda) {
+        own.notes.push_back(
+            fmt::format("no nvidia/cuda image is built on {}: the CUDA libraries come from the "
+                        "distribution's packages and the host's driver (run with --gpus all)",
+                        distro));
+      }
+      recipe.base = std::move(own);
+    }
+  }
+  recipe.notes = plan.notes;
+  recipe.missing = plan.missing;
+  if (!recipe.missing.empty()) {
+    recipe.notes.push_back("NOT reproduced (--allow-missing): " + MissingNames(recipe.missing));
   }
   if (!lock.python) recipe.notes.push_back("the lock has no Python environment: the recipe installs no packages");
-  recipe.files.push_back({"Dockerfile", Dockerfile(lock, recipe.base, options)});
-  if (options.conda) recipe.files.push_back({"environment.yml", EnvironmentYml(lock, pip)});
-  else recipe.files.push_back({"requirements.txt", RequirementsTxt(lock, pip)});
+  recipe.files.push_back({"Dockerfile", Dockerfile(lock, recipe.base, options, plan)});
+  if (plan.conda) {
+    recipe.files.push_back({"environment.yml", EnvironmentYml(lock, plan, recipe.missing)});
+  } else {
+    recipe.files.push_back({"requirements.txt", RequirementsTxt(lock, plan, recipe.missing)});
+  }
   return recipe;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // `dlenv recipe`: a lock turned into files that rebuild its environment: a Dockerfile on the
-// nvidia/cuda image matching the lock's CUDA and cuDNN, and a pinned requirements.txt (or
-// an environment.yml for conda).
+// nvidia/cuda image matching the lock's CUDA and cuDNN (or the lock's own distribution's
+// image when its packages are pinned with apt), and a pinned requirements.txt (or an
+// environment.yml for conda). Which installer reproduces each package: lock/recipe_plan.h.
 
 #include <map>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "lock/lock.h"
+#include "lock/recipe_plan.h"
 #include "util/dotted_version.h"
 
 namespace dlenv::lock {
@@ -67,6 +69,9 @@ struct RecipeOptions {
   bool jupyter = false;
   bool ssh = false;
   bool conda = false;
+  /// Write the recipe even when packages other than frameworks cannot be reproduced (they
+  /// are listed in the files and the notes). A framework that cannot be is always an error.
+  bool allow_missing = false;
 };
 
 struct RecipeFile {
@@ -78,6 +83,9 @@ struct Recipe {
   BaseImage base;
   std::vector<RecipeFile> files;
   std::vector<std::string> notes;  // what the user should know (packages left out, ...)
+  /// What no installer the recipe uses can reproduce; RunRecipe refuses to write the files
+  /// while this holds a framework, or anything without allow_missing.
+  std::vector<Unreproducible> missing;
 };
 
 Recipe MakeRecipe(const Lock& lock, const RecipeOptions& options, const CudaImageTable& table);

