@@ -520,6 +520,12 @@ class EnvReader {
       fs::path dir = *site / folder;
       for (const auto& name : ctx_.fs.ListDir(dir)) {
         if (name.find(".so") == std::string::npos || ++read > 64) continue;
+        // NCCL, cuTENSOR, cuDNN and cuSPARSELt are CuPy's optional libraries (install.rst,
+        // "Optional Libraries"): their modules load only when used, and no extra brings them.
+        if (name.starts_with("nccl") || name.starts_with("cutensor") || name.starts_with("cudnn") ||
+            name.starts_with("cusparselt")) {
+          continue;
+        }
         if (auto o = ReadObject(ctx_, dir / name)) {
           AddArches(b, *o);
           ResolveNeeds(b, CudaNeeded(*o), ObjectOf(*o), /*preloads_wheels=*/true);

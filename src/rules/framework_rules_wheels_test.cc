@@ -127,6 +127,7 @@ void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
     EXPECT_TRUE(r.ok()) << cmd << "\n"
                         << r.Describe() << "\n"
                         << r.err.substr(r.err.size() > 3000 ? r.err.size() - 3000 : 0);
+    std::cout << "pip --dry-run " << (r.ok() ? "resolved" : "FAILED") << ": " << f.fix << "\n";
     ++tried;
   }
   std::cout << "pip --dry-run tried " << tried << " fix(es)\n";
