@@ -67,4 +67,5 @@ make_venv system-site "--system-site-packages" '
   $pip install "numpy==1.26.4" six==1.17.0
 '
 
+"$(dirname "$0")/make-wheel-envs.sh" "$dir" >&2 || echo "make-test-envs: real-wheel venvs not built (see above)" >&2
 echo "$dir"

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "knowledge/runtime_libraries.h"
+#include "probe/frameworks_archs.h"
+#include "probe/frameworks_files.h"
 #include "probe/frameworks_loader.h"
 #include "util/dotted_version.h"
 #include "util/elf.h"
@@ -18,134 +21,7 @@ namespace dlenv::probe {
 namespace {
 
 namespace fs = std::filesystem;
-
-// --- package records -------------------------------------------------------------------
-
-// PEP 503 normalisation (runs of -_. become one -, lower case).
-std::string NormalizeName(std::string_view name) {
-  std::string out;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      if (out.empty() || out.back() != '-') out.push_back('-');
-    } else {
-      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    }
-  }
-  return out;
-}
-
-const model::PackageRecord* FindPackage(const model::PythonEnv& env, std::string_view name) {
-  std::string want = NormalizeName(name);
-  for (const auto& p : env.packages) {
-    if ((p.normalized_name.empty() ? NormalizeName(p.name) : p.normalized_name) == want) return &p;
-  }
-  return nullptr;
-}
-
-/// The distribution name a PEP 508 requirement starts with ("nvidia-cudnn-cu12==9.1.0.70; ...").
-std::string RequirementName(std::string_view req) {
-  std::size_t end = 0;
-  while (end < req.size() && (std::isalnum(static_cast<unsigned char>(req[end])) || req[end] == '-' ||
-                              req[end] == '_' || req[end] == '.')) {
-    ++end;
-  }
-  return NormalizeName(req.substr(0, end));
-}
-
-/// The exact pin of a requirement (`==9.1.0.70`), if it has one.
-std::optional<std::string> RequirementPin(std::string_view req) {
-  auto at = req.find("==");
-  if (at == std::string_view::npos) return std::nullopt;
-  std::size_t end = at + 2;
-  while (end < req.size() && req[end] != ',' && req[end] != ';' && req[end] != ' ' && req[end] != ')') ++end;
-  return std::string(req.substr(at + 2, end - at - 2));
-}
-
-// Python versions are PEP 440 (util/pep440.h, owned by the environment probe); the facts here
-// only need the leading release numbers ("2.3.1+cu121" -> 2.3.1), which DottedVersion orders.
-std::optional<util::DottedVersion> ReleaseOf(std::string_view version) {
-  std::size_t end = 0;
-  while (end < version.size() && (std::isdigit(static_cast<unsigned char>(version[end])) || version[end] == '.')) ++end;
-  while (end > 0 && version[end - 1] == '.') --end;
-  return util::DottedVersion::Parse(version.substr(0, end));
-}
-
-bool AtLeast(std::string_view version, std::string_view floor) {
-  auto v = ReleaseOf(version);
-  auto f = util::DottedVersion::Parse(floor);
-  return v && f && *v >= *f;
-}
-
-// --- files -----------------------------------------------------------------------------
-
-struct ObjectFacts {
-  fs::path path;  // inside the root
-  util::ElfDynamic dynamic;
-  std::vector<std::string> arches;  // from .nv_fatbin
-  bool has_fatbin = false;
-  std::string problem;
-};
-
-std::optional<ObjectFacts> ReadObject(const ProbeContext& ctx, const fs::path& path) {
-  if (!ctx.fs.IsRegularFile(path)) return std::nullopt;
-  ObjectFacts facts;
-  facts.path = path;
-  std::string error;
-  auto file = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
-  if (!file) {
-    facts.problem = fmt::format("{}: {}", path.string(), error);
-    return facts;
-  }
-  auto elf = util::ParseElf(file->bytes());
-  if (!elf.info) {
-    facts.problem = fmt::format("{}: {}", path.string(), elf.error);
-    return facts;
-  }
-  facts.dynamic = elf.info->dynamic;
-  if (const auto* section = elf.info->FindSection(".nv_fatbin")) {
-    facts.has_fatbin = true;
-    auto contents = util::ParseFatbin(util::SectionBytes(file->bytes(), *section));
-    facts.arches = contents.ArchNames();
-    if (!contents.problem.empty()) facts.problem = fmt::format("{}: {}", path.string(), contents.problem);
-  }
-  return facts;
-}
-
-std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx, const fs::path& path) {
-  // Generated files are a few kilobytes; a huge one is not what we think it is.
-  auto text = ctx.fs.ReadFile(path, 1u << 20);
-  if (!text) return std::nullopt;
-  return util::ParsePyLiterals(*text);
-}
-
-/// Only these families are CUDA libraries a framework brings or needs; libcuda.so.1 and
-/// libnvidia-ml.so.1 belong to the driver and are checked by the driver rules.
-bool IsCudaLibrary(std::string_view soname) {
-  static constexpr std::string_view kPrefixes[] = {
-      "libcudart.so", "libcublas.so", "libcublasLt.so", "libcudnn", "libcufft.so", "libcurand.so",
-      "libcusolver.so", "libcusparse.so", "libcusparseLt.so", "libnccl.so", "libnvrtc.so", "libnvJitLink.so",
-      "libcupti.so", "libnvToolsExt.so", "libcufile.so", "libnvinfer.so"};
-  for (auto p : kPrefixes) {
-    if (soname.starts_with(p)) return true;
-  }
-  return false;
-}
-
-void AddArches(model::FrameworkBuild& build, const ObjectFacts& object) {
-  if (!object.has_fatbin) return;
-  std::set<std::string> merged(build.cuda_archs.begin(), build.cuda_archs.end());
-  merged.insert(object.arches.begin(), object.arches.end());
-  build.cuda_archs.assign(merged.begin(), merged.end());
-  // Sort as ArchNames does: by number, SASS before PTX.
-  auto key = [](const std::string& a) {
-    auto digits = a.substr(a.find('_') + 1);
-    return std::pair(util::ParseInt(digits).value_or(0), a.starts_with("compute_"));
-  };
-  std::sort(build.cuda_archs.begin(), build.cuda_archs.end(),
-            [&](const auto& a, const auto& b) { return key(a) < key(b); });
-  build.archs_source = build.archs_source ? *build.archs_source + ", " + object.path.string()
-                                          : ".nv_fatbin of " + object.path.string();
-}
+using namespace frameworks_files;  // NOLINT: the helpers of this file, split out for size
 
 // --- one environment -------------------------------------------------------------------
 
@@ -202,13 +78,22 @@ class EnvReader {
   void AttachWheels(model::FrameworkBuild& build, const std::vector<const model::PackageRecord*>& packages) {
     std::set<std::string> wanted;
     pins_.clear();
-    for (const auto* p : packages) {
-      if (!p) continue;
+    // Through installed meta packages too: torch 2.15 requires cuda-toolkit[cudart,...], which
+    // requires nvidia-cuda-runtime; jax's plugin requires jax-cuda13-pjrt and the nvidia wheels.
+    std::vector<const model::PackageRecord*> queue(packages.begin(), packages.end());
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < queue.size() && i < 64; ++i) {
+      const auto* p = queue[i];
+      if (!p || !seen.insert(NormalizeName(p->name)).second) continue;
       for (const auto& req : p->requires_dist) {
         std::string name = RequirementName(req);
+        if (name.starts_with("cuda-toolkit") || name.starts_with("jax-cuda")) {
+          if (const auto* meta = FindPackage(env_, name)) queue.push_back(meta);
+          continue;
+        }
         if (!name.starts_with("nvidia-")) continue;
         wanted.insert(name);
-        if (auto pin = RequirementPin(req)) pins_[name] = *pin;
+        if (auto pin = RequirementPin(req); pin && i < packages.size()) pins_[name] = *pin;
       }
     }
     for (const auto& wheel : wheels_) {
@@ -284,6 +169,61 @@ class EnvReader {
     return out;
   }
 
+  /// The libraries the framework dlopens at run time (knowledge rows with their sources),
+  /// resolved as a request from `object` and marked with the source that says so.
+  void ResolveDlopened(model::FrameworkBuild& build, const LoaderObject& object,
+                       bool preloads_wheels, std::vector<std::string> extra = {}) {
+    std::string source = "dlenv's fallback list";
+    if (auto cuda =
+            build.cuda_version ? util::DottedVersion::Parse(*build.cuda_version) : std::nullopt) {
+      if (const auto* row =
+              knowledge::BuiltinRuntimeLibraries().DlopenedBy(build.name, cuda->major())) {
+        extra.insert(extra.begin(), row->sonames.begin(), row->sonames.end());
+        source = row->source;
+      }
+    }
+    std::size_t before = build.libraries.size();
+    ResolveNeeds(build, extra, object, preloads_wheels);
+    std::vector<std::string> added;
+    for (std::size_t i = before; i < build.libraries.size(); ++i)
+      added.push_back(build.libraries[i].soname);
+    if (!added.empty())
+      build.evidence.push_back(
+          fmt::format("dlopened at run time ({}): {}", source, util::Join(added, " ")));
+  }
+
+  /// torch's own arch list (what torch._C._cuda_getArchFlags() returns) replaces the
+  /// .nv_fatbin union; machine code the fatbin holds beyond it is listed apart.
+  void TorchOwnArches(model::FrameworkBuild& b, const fs::path& libtorch_python) {
+    if (!ctx_.fs.IsRegularFile(libtorch_python)) return;
+    std::string error;
+    auto file = util::MappedFile::Open(ctx_.fs.Resolve(libtorch_python), &error);
+    if (!file) return;
+    auto bytes = file->bytes();
+    auto flags = FindArchFlagsString({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+    if (!flags) return;
+    std::vector<std::string> own = *flags, extra;
+    for (const auto& arch : b.cuda_archs) {
+      bool listed = std::find(own.begin(), own.end(), arch) != own.end();
+      if (listed) continue;
+      // PTX beside the list is part of the build (TORCH_CUDA_ARCH_LIST's "+PTX").
+      if (arch.starts_with("compute_")) {
+        own.push_back(arch);
+      } else {
+        extra.push_back(arch);
+      }
+    }
+    std::string fatbin = b.archs_source.value_or("");
+    if (!extra.empty()) {
+      b.evidence.push_back(
+          fmt::format("extra machine code, outside torch's own arch list: {} (from {})",
+                      util::Join(extra, " "), fatbin));
+    }
+    b.cuda_archs = own;
+    b.archs_source = "torch._C._cuda_getArchFlags() string in " + libtorch_python.string() +
+                     (fatbin.empty() ? "" : "; PTX and extra machine code from " + fatbin);
+  }
+
   // NumPy ABI of a framework: its wheel metadata first (`numpy<2` means built against 1;
   // `numpy>=2` against 2), else the release facts passed in.
   static std::optional<std::string> NumpyAbiFromMetadata(const model::PackageRecord* p) {
@@ -340,6 +280,19 @@ class EnvReader {
       AddArches(b, *object);
       ResolveNeeds(b, CudaNeeded(*object), ObjectOf(*object), false);
     }
+    // The other libraries of the build NEED CUDA libraries too (libtorch_cpu.so needs cupti;
+    // libtorch_cuda_linalg.so and libcaffe2_nvrtc.so are dlopened on first use).
+    std::optional<LoaderObject> torch_lib;
+    for (const char* lib : {"torch/lib/libtorch_cpu.so", "torch/lib/libc10_cuda.so", "torch/lib/libtorch_python.so",
+                            "torch/lib/libtorch_cuda_linalg.so", "torch/lib/libcaffe2_nvrtc.so",
+                            "torch/lib/libtorch_nvshmem.so"}) {
+      auto object = ReadObject(ctx_, *site / lib);
+      if (!object) continue;
+      ResolveNeeds(b, CudaNeeded(*object), ObjectOf(*object), false);
+      if (!torch_lib) torch_lib = ObjectOf(*object);
+    }
+    if (b.cuda_build && torch_lib) ResolveDlopened(b, *torch_lib, false);
+    TorchOwnArches(b, *site / "torch/lib/libtorch_python.so");
     // cuDNN: what the build loads, by the version of the copy it resolves.
     for (const auto& need : b.libraries) {
       if (need.soname.starts_with("libcudnn.so") && !b.cudnn_version) {
@@ -436,7 +389,7 @@ class EnvReader {
     }
     LoaderObject object{*site / "tensorflow", std::nullopt, std::nullopt};
     if (!dirs.empty()) object.runpath = util::Join(dirs, ":");
-    ResolveNeeds(b, sonames, object, /*preloads_wheels=*/!b.nvidia_wheels.empty());
+    ResolveDlopened(b, object, /*preloads_wheels=*/!b.nvidia_wheels.empty(), sonames);
     for (auto& need : b.libraries) {
       if (need.soname.starts_with("libcudnn.so") && !need.expected_version) need.expected_version = b.cudnn_version;
     }
@@ -504,7 +457,7 @@ class EnvReader {
     // The CUDA plugin dlopens these (cuDNN 9 since jax 0.4.26, per its installation guide).
     std::vector<std::string> sonames = {"libcudart.so." + major, "libcublas.so." + major, "libcublasLt.so." + major};
     sonames.push_back(b.cudnn_version && b.cudnn_version->starts_with("8") ? "libcudnn.so.8" : "libcudnn.so.9");
-    ResolveNeeds(b, sonames, object, /*preloads_wheels=*/true);
+    ResolveDlopened(b, object, /*preloads_wheels=*/true, sonames);
     return b;
   }
 
@@ -567,12 +520,19 @@ class EnvReader {
       fs::path dir = *site / folder;
       for (const auto& name : ctx_.fs.ListDir(dir)) {
         if (name.find(".so") == std::string::npos || ++read > 64) continue;
+        // NCCL, cuTENSOR, cuDNN and cuSPARSELt are CuPy's optional libraries (install.rst,
+        // "Optional Libraries"): their modules load only when used, and no extra brings them.
+        if (name.starts_with("nccl") || name.starts_with("cutensor") || name.starts_with("cudnn") ||
+            name.starts_with("cusparselt")) {
+          continue;
+        }
         if (auto o = ReadObject(ctx_, dir / name)) {
           AddArches(b, *o);
           ResolveNeeds(b, CudaNeeded(*o), ObjectOf(*o), /*preloads_wheels=*/true);
         }
       }
     }
+    if (b.cuda_build) ResolveDlopened(b, LoaderObject{*site / "cupy", std::nullopt, std::nullopt}, true);
     return b;
   }
 

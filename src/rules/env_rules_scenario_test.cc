@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "model/json.h"
+#include "rules/framework_rules_findings_check.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -50,6 +52,9 @@ std::set<std::string> FindingIds(const testing::TempTree& t) {
   EXPECT_TRUE(doc.is_object()) << res.out.substr(0, 500) << res.err;
   if (!doc.is_object()) return ids;
   EXPECT_EQ(doc["python_envs"].size(), 2u) << doc["python_envs"].dump().substr(0, 500);
+  std::vector<model::Finding> all;
+  for (const auto& f : doc["findings"]) all.push_back(f.get<model::Finding>());
+  ExpectComparisonsComplete(all);
   for (const auto& f : doc["findings"]) {
     std::string id = f["id"];
     if (id.rfind("env.", 0) == 0) ids.insert(id);

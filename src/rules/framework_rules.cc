@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "rules/framework_rules_fix.h"
 #include "util/dotted_version.h"
 #include "util/fatbin.h"
 #include "util/strings.h"
@@ -138,50 +139,62 @@ void CheckArch(const model::Snapshot& s, const model::PythonEnv& env, const mode
   }
 }
 
-/// The pip wheel that ships a CUDA library of this soname for a CUDA major.
-std::string WheelFor(std::string_view soname, std::optional<DottedVersion> cuda) {
-  std::string suffix = cuda ? fmt::format("-cu{}", cuda->major()) : "-cu12";
-  if (soname.starts_with("libcudnn")) return "nvidia-cudnn" + suffix;
-  if (soname.starts_with("libcublas")) return "nvidia-cublas" + suffix;
-  if (soname.starts_with("libcudart")) return "nvidia-cuda-runtime" + suffix;
-  if (soname.starts_with("libcufft")) return "nvidia-cufft" + suffix;
-  if (soname.starts_with("libcurand")) return "nvidia-curand" + suffix;
-  if (soname.starts_with("libcusolver")) return "nvidia-cusolver" + suffix;
-  if (soname.starts_with("libcusparse")) return "nvidia-cusparse" + suffix;
-  if (soname.starts_with("libnccl")) return "nvidia-nccl" + suffix;
-  if (soname.starts_with("libnvrtc")) return "nvidia-cuda-nvrtc" + suffix;
-  if (soname.starts_with("libnvJitLink")) return "nvidia-nvjitlink" + suffix;
-  return {};
+std::string Quoted(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& i : items) out.push_back("'" + i + "'");
+  return util::Join(out, " ");
 }
 
-void CheckMissingLibs(const model::Snapshot& s, const model::PythonEnv& env, const model::FrameworkBuild& b,
-                      std::vector<Finding>& out) {
+void AddUnique(std::vector<std::string>& v, const std::string& s) {
+  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+/// "libcufft.so.11 (dlopened at run time: <source>)" for a library in no NEEDED entry.
+std::string HowLoaded(const model::FrameworkBuild& b, const model::LibraryNeed& need) {
+  auto cuda = b.cuda_version ? DottedVersion::Parse(*b.cuda_version) : std::nullopt;
+  const auto* row =
+      cuda ? knowledge::BuiltinRuntimeLibraries().DlopenedBy(b.name, cuda->major()) : nullptr;
+  if (!row ||
+      std::find(row->sonames.begin(), row->sonames.end(), need.soname) == row->sonames.end()) {
+    return need.soname;
+  }
+  return fmt::format("{} (dlopened at run time: {})", need.soname, row->source);
+}
+
+void CheckMissingLibs(const model::Snapshot& s, const model::PythonEnv& env,
+                      const model::FrameworkBuild& b, std::vector<Finding>& out) {
   if (!b.cuda_build || s.gpus.empty()) return;
-  std::vector<std::string> missing, wheels;
+  const auto& table = knowledge::BuiltinRuntimeLibraries();
+  std::vector<std::string> missing, how, fixes;
+  bool unmapped = false;
   for (const auto& need : b.libraries) {
     if (need.resolved) continue;
     missing.push_back(need.soname);
-    std::string wheel = WheelFor(need.soname, BuildCuda(b));
-    // A cuDNN pin names the wheel's own version; TF's "8" becomes "==8.*".
-    if (!wheel.empty() && need.expected_version) {
-      wheel += need.expected_version->find('.') == std::string::npos ? "==" + *need.expected_version + ".*"
-                                                                     : "==" + *need.expected_version;
+    if (auto text = HowLoaded(b, need); text != need.soname) how.push_back(text);
+    if (auto req = RequirementFor(env, b, need.soname, table)) {
+      AddUnique(fixes, req->fix);
+    } else {
+      unmapped = true;
     }
-    if (!wheel.empty() && std::find(wheels.begin(), wheels.end(), wheel) == wheels.end()) wheels.push_back(wheel);
   }
   if (missing.empty()) return;
   Finding f;
   f.id = "framework.cuda_libs_missing";
   f.severity = Severity::kError;
-  f.title = fmt::format("{} {} in {} cannot find {}", b.name, b.version, EnvName(env), util::Join(missing, ", "));
-  f.evidence = fmt::format("searched {}'s RPATH/RUNPATH, LD_LIBRARY_PATH, the loader cache and the system folders "
-                           "for {}; none has it",
-                           b.package, util::Join(missing, ", "));
-  if (wheels.empty()) {
+  f.title = fmt::format("{} {} in {} cannot find {}", b.name, b.version, EnvName(env),
+                        util::Join(missing, ", "));
+  f.evidence = fmt::format(
+      "searched {}'s RPATH/RUNPATH, LD_LIBRARY_PATH, the loader cache and the system folders "
+      "for {}; none has it{}",
+      b.package, util::Join(missing, ", "),
+      how.empty() ? "" : fmt::format("; {}", util::Join(how, "; ")));
+  // The framework's own requirements for exactly those libraries are the smallest fix; a
+  // library its metadata does not provide needs the framework installed as dlenv knows how.
+  if (unmapped || fixes.empty()) {
     f.fix = InstallCommand(env, b);
   } else {
-    for (auto& w : wheels) w = "'" + w + "'";
-    f.fix = fmt::format("{} install {}", Pip(env), util::Join(wheels, " "));
+    f.fix = fmt::format("{} install {}", Pip(env), Quoted(fixes));
+    f.evidence += fmt::format("; {}'s metadata requires {}", b.package, util::Join(fixes, ", "));
   }
   out.push_back(std::move(f));
 }
@@ -197,28 +210,79 @@ bool SameVersion(const std::string& a, const std::string& b) {
   return true;
 }
 
-void CheckShadowed(const model::PythonEnv& env, const model::FrameworkBuild& b, std::vector<Finding>& out) {
+/// What the framework asks of a library, and whether a copy of `version` meets it.
+struct Expectation {
+  std::string wanted;  // "nvidia-cudnn-cu13==9.26.0.51", ">= 13.2 (built with CUDA 13.2)", "9"
+  bool met = true;
+};
+
+std::optional<Expectation> Expect(const model::FrameworkBuild& b, const model::LibraryNeed& need,
+                                  const std::optional<LibraryRequirement>& req) {
+  const std::string& have = *need.version;
+  // The framework's own pin of the wheel that ships it, unless it comes with an extra that is
+  // not installed (tensorflow without [and-cuda] uses the system's copy by design).
+  if (req && !req->via_cuda_toolkit && !req->optional_extra_missing &&
+      !req->requirement.specifier.empty()) {
+    return Expectation{
+        fmt::format("{}{}", req->requirement.name, req->requirement.specifier.ToString()),
+        req->requirement.specifier.Contains(have)};
+  }
+  // The CUDA runtime must be at least the release the framework was built with.
+  if (need.soname.starts_with("libcudart.so") && b.cuda_version) {
+    auto built = DottedVersion::Parse(*b.cuda_version);
+    auto got = DottedVersion::Parse(have);
+    if (built && got) {
+      bool met = got->major() == built->major() &&
+                 (built->size() < 2 || got->size() < 2 || got->minor() >= built->minor());
+      return Expectation{fmt::format("a CUDA runtime >= {} ({} was built with CUDA {})",
+                                     built->ToString(), b.name, *b.cuda_version),
+                         met};
+    }
+  }
+  if (need.expected_version && !need.expected_version->empty()) {
+    return Expectation{*need.expected_version, SameVersion(have, *need.expected_version)};
+  }
+  return std::nullopt;
+}
+
+void CheckShadowed(const model::PythonEnv& env, const model::FrameworkBuild& b,
+                   std::vector<Finding>& out) {
+  const auto& table = knowledge::BuiltinRuntimeLibraries();
   for (const auto& need : b.libraries) {
-    bool watched = need.soname.starts_with("libcudnn") || need.soname.starts_with("libcublas");
-    if (!watched || !need.resolved || !need.version || !need.expected_version) continue;
-    // The framework's own copy comes through its RUNPATH (or its preload of the wheels); a
-    // copy reached any other way first is someone else's.
+    if (!need.resolved || !need.version || need.version->empty()) continue;
+    // The framework's own copy comes through its RPATH/RUNPATH (or its preload of the
+    // wheels); a copy reached any other way first is someone else's.
     const std::string via = need.found_via.value_or("");
-    if (via == "RUNPATH" || via == "nvidia wheel") continue;
-    if (SameVersion(*need.version, *need.expected_version)) continue;
+    if (via == "RUNPATH" || via == "RPATH" || via == "nvidia wheel") continue;
+    auto req = RequirementFor(env, b, need.soname, table);
+    auto expect = Expect(b, need, req);
+    if (!expect || expect->met) continue;
     std::string dir = std::filesystem::path(*need.resolved).parent_path().string();
+    bool own_installed =
+        std::any_of(b.nvidia_wheels.begin(), b.nvidia_wheels.end(), [&](const auto& w) {
+          return std::any_of(w.libraries.begin(), w.libraries.end(), [&](const auto& lib) {
+            return std::filesystem::path(lib).filename() == need.soname;
+          });
+        });
     Finding f;
     f.id = "framework.lib_shadowed";
     f.severity = Severity::kWarning;
-    f.title = fmt::format("{} {} in {} will load {} {} from {} instead of {}", b.name, b.version, EnvName(env),
-                          need.soname, *need.version, via, *need.expected_version);
-    f.evidence = fmt::format("{} resolves to {} (version {}, found via {}); {} ships or needs {}", need.soname,
-                             *need.resolved, *need.version, via, b.package, *need.expected_version);
-    if (via == "LD_LIBRARY_PATH") {
+    f.title = fmt::format("{} {} in {} will load {} {} from {} instead of {}", b.name, b.version,
+                          EnvName(env), need.soname, *need.version, via, expect->wanted);
+    f.evidence = fmt::format(
+        "{} resolves to {} (version {}, found via {}); {} needs {}{}", HowLoaded(b, need),
+        *need.resolved, *need.version, via, b.package, expect->wanted,
+        own_installed ? "; its own copy is installed but comes later in the search"
+                      : "; its own copy is not installed");
+    if (via == "LD_LIBRARY_PATH" && own_installed) {
       f.fix = fmt::format(
-          "export LD_LIBRARY_PATH=\"$(printf %s \"$LD_LIBRARY_PATH\" | tr : '\\n' | grep -vx '{}' | paste -sd:)\"", dir);
+          "export LD_LIBRARY_PATH=\"$(printf %s \"$LD_LIBRARY_PATH\" | tr : '\\n' | grep -vx '{}' "
+          "| paste -sd:)\"",
+          dir);
+    } else if (req) {
+      f.fix = fmt::format("{} install '{}'", Pip(env), req->fix);
     } else {
-      f.fix = fmt::format("{} install --force-reinstall {}", Pip(env), b.package);
+      f.fix = InstallCommand(env, b);
     }
     out.push_back(std::move(f));
   }
