@@ -2,7 +2,9 @@
 // The GPU half of `dlenv bench`: GEMM through cuBLAS in each precision the GPU has, device
 // memory bandwidth (cuMemcpyDtoD and a streaming kernel), host-device transfers (pageable and
 // pinned) and kernel launch latency, each beside the datasheet peak; NVML clocks, temperature
-// and power before and after. Everything runs in one child process with a deadline.
+// and power before and after. Everything runs in one child process with a deadline. Each
+// measurement is a file bench/gpu_<name>.cc, listed in the table in gpu_bench.cc; the runner
+// they share (context, timing events, peaks) is bench/gpu_runner.h.
 
 #include <string>
 #include <string_view>

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gpu/library_loader.h"
+#include "gpu/owned.h"
 
 namespace dlenv::gpu {
 
@@ -47,6 +48,9 @@ struct CublasApi {
   DLENV_CUBLAS_SYMBOLS(DLENV_FIELD)
 #undef DLENV_FIELD
 };
+
+/// A cuBLAS handle, destroyed with cublasDestroy (gpu/owned.h).
+using CublasHandle = Owned<CublasApi, cublasHandle_t, &CublasApi::destroy>;
 
 /// libcublas as PyTorch, TensorFlow or a toolkit program would find it.
 LibrarySpec CublasSpec();

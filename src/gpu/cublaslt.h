@@ -12,6 +12,7 @@
 
 #include "gpu/cublas.h"
 #include "gpu/library_loader.h"
+#include "gpu/owned.h"
 
 namespace dlenv::gpu {
 
@@ -81,6 +82,14 @@ struct CublasLtApi {
   DLENV_CUBLASLT_SYMBOLS(DLENV_FIELD)
 #undef DLENV_FIELD
 };
+
+/// cuBLASLt's handle and a matmul's descriptors, each destroyed with its own call (gpu/owned.h).
+using CublasLtHandle = Owned<CublasLtApi, cublasLtHandle_t, &CublasLtApi::destroy>;
+using CublasLtMatmulDesc = Owned<CublasLtApi, cublasLtMatmulDesc_t, &CublasLtApi::matmul_desc_destroy>;
+using CublasLtMatrixLayout =
+    Owned<CublasLtApi, cublasLtMatrixLayout_t, &CublasLtApi::matrix_layout_destroy>;
+using CublasLtMatmulPreference =
+    Owned<CublasLtApi, cublasLtMatmulPreference_t, &CublasLtApi::preference_destroy>;
 
 /// libcublasLt as a framework here would find it (the same folders as libcublas; the
 /// cuBLAS pip wheel ships both).

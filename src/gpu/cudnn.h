@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gpu/library_loader.h"
+#include "gpu/owned.h"
 
 namespace dlenv::gpu {
 
@@ -69,6 +70,13 @@ struct CudnnApi {
   DLENV_CUDNN_SYMBOLS(DLENV_FIELD)
 #undef DLENV_FIELD
 };
+
+/// A cuDNN handle and its descriptors, each destroyed with its own call (gpu/owned.h).
+using CudnnHandle = Owned<CudnnApi, cudnnHandle_t, &CudnnApi::destroy>;
+using CudnnTensorDescriptor = Owned<CudnnApi, cudnnTensorDescriptor_t, &CudnnApi::destroy_tensor>;
+using CudnnFilterDescriptor = Owned<CudnnApi, cudnnFilterDescriptor_t, &CudnnApi::destroy_filter>;
+using CudnnConvolutionDescriptor =
+    Owned<CudnnApi, cudnnConvolutionDescriptor_t, &CudnnApi::destroy_convolution>;
 
 LibrarySpec CudnnSpec();
 LoadedLibrary<CudnnApi> LoadCudnn(const std::vector<std::string>& candidates);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gpu/library_loader.h"
+#include "gpu/owned.h"
 
 namespace dlenv::gpu {
 
@@ -35,6 +36,9 @@ struct NcclApi {
   DLENV_NCCL_SYMBOLS(DLENV_FIELD)
 #undef DLENV_FIELD
 };
+
+/// An NCCL communicator, destroyed with ncclCommDestroy (gpu/owned.h).
+using NcclComm = Owned<NcclApi, ncclComm_t, &NcclApi::comm_destroy>;
 
 LibrarySpec NcclSpec();
 LoadedLibrary<NcclApi> LoadNccl(const std::vector<std::string>& candidates);

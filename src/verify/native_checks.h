@@ -4,6 +4,8 @@
 // for the whole flow, which keeps `dlenv verify` fast); each check has its own deadline
 // (SIGALRM in the child) and the parent's deadline backs it up. When the child hangs or
 // dies in a check, that check becomes a verdict and a fresh child goes on with the next.
+// Each check is a file in verify/native/, listed in the table in native_checks.cc; the
+// session they share (driver, contexts, module) is verify/native/session.h.
 
 #include <chrono>
 #include <optional>
