@@ -1,11 +1,11 @@
 #include "fleet/analysis.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "fleet/hostlist.h"
 
@@ -44,7 +44,8 @@ std::string Age(std::int64_t seconds) {
 }
 
 // Duplicate host names: keep the newest report of each, name the others.
-std::vector<NodeReport> Deduplicate(std::vector<NodeReport> nodes, std::vector<NodeNote>& duplicates) {
+std::vector<NodeReport> Deduplicate(std::vector<NodeReport> nodes,
+                                    std::vector<NodeNote>& duplicates) {
   std::stable_sort(nodes.begin(), nodes.end(), [](const NodeReport& a, const NodeReport& b) {
     if (a.hostname != b.hostname) return a.hostname < b.hostname;
     return a.generated_unix.value_or(0) > b.generated_unix.value_or(0);
@@ -52,10 +53,12 @@ std::vector<NodeReport> Deduplicate(std::vector<NodeReport> nodes, std::vector<N
   std::vector<NodeReport> kept;
   for (auto& n : nodes) {
     if (!kept.empty() && kept.back().hostname == n.hostname) {
-      duplicates.push_back({n.hostname, fmt::format("{} also claims to be {} (generated {}); counted {} (generated {}), "
-                                                    "the newest",
-                                                    n.file, n.hostname, n.generated_at, kept.back().file,
-                                                    kept.back().generated_at)});
+      duplicates.push_back(
+          {n.hostname,
+           fmt::format("{} also claims to be {} (generated {}); counted {} (generated {}), "
+                       "the newest",
+                       n.file, n.hostname, n.generated_at, kept.back().file,
+                       kept.back().generated_at)});
       continue;
     }
     kept.push_back(std::move(n));
@@ -97,11 +100,14 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
       if (it->second.size() > best->second.size()) best = it;
     }
     a.baseline_hash = best->first;
-    a.baseline_source = fmt::format("the majority ({} of {} nodes)", best->second.size(), nodes.size());
+    a.baseline_source =
+        fmt::format("the majority ({} of {} nodes)", best->second.size(), nodes.size());
   }
   const lock::Lock* baseline = nullptr;
-  if (options.team_lock) baseline = &*options.team_lock;
-  else if (a.baseline_hash && known.count(*a.baseline_hash)) baseline = &known.at(*a.baseline_hash).lock;
+  if (options.team_lock)
+    baseline = &*options.team_lock;
+  else if (a.baseline_hash && known.count(*a.baseline_hash))
+    baseline = &known.at(*a.baseline_hash).lock;
 
   for (auto& [hash, hosts] : by_hash) {
     EnvironmentGroup g;
@@ -119,19 +125,22 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
     }
     a.groups.push_back(std::move(g));
   }
-  std::stable_sort(a.groups.begin(), a.groups.end(), [](const EnvironmentGroup& x, const EnvironmentGroup& y) {
-    if (x.baseline != y.baseline) return x.baseline;
-    return x.hosts.size() > y.hosts.size();
-  });
+  std::stable_sort(a.groups.begin(), a.groups.end(),
+                   [](const EnvironmentGroup& x, const EnvironmentGroup& y) {
+                     if (x.baseline != y.baseline) return x.baseline;
+                     return x.hosts.size() > y.hosts.size();
+                   });
 
   // Health.
   for (const auto& n : nodes) {
     if (n.Healthy()) continue;
     UnhealthyNode u{n.hostname, {}};
     for (const auto& g : n.gpus) {
-      for (const auto& r : g.health.reasons) u.reasons.push_back(fmt::format("GPU {} ({}): {}", g.index, g.name, r));
+      for (const auto& r : g.health.reasons)
+        u.reasons.push_back(fmt::format("GPU {} ({}): {}", g.index, g.name, r));
     }
-    for (const auto& f : n.error_findings) u.reasons.push_back(fmt::format("{}: {}", f.id, f.title));
+    for (const auto& f : n.error_findings)
+      u.reasons.push_back(fmt::format("{}: {}", f.id, f.title));
     a.unhealthy.push_back(std::move(u));
   }
 
@@ -144,8 +153,8 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
   for (const auto& n : nodes) {
     auto t = when(n);
     if (t && a.newest_unix && *a.newest_unix - *t > options.stale_after_seconds) {
-      a.stale.push_back({n.hostname, fmt::format("generated {}, {} before the newest report", n.generated_at,
-                                                 Age(*a.newest_unix - *t))});
+      a.stale.push_back({n.hostname, fmt::format("generated {}, {} before the newest report",
+                                                 n.generated_at, Age(*a.newest_unix - *t))});
     }
   }
   // Each node's clock against the file server's is generated_at - mtime. When the file
@@ -159,16 +168,18 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
     std::nth_element(offsets.begin(), offsets.begin() + offsets.size() / 2, offsets.end());
     std::int64_t median = offsets[offsets.size() / 2];
     if (std::abs(median) > options.skew_tolerance_seconds) {
-      a.file_server_skew = fmt::format("most nodes' clocks are {} {} the file server's (file modification times)",
-                                       Age(std::abs(median)), median > 0 ? "ahead of" : "behind");
+      a.file_server_skew =
+          fmt::format("most nodes' clocks are {} {} the file server's (file modification times)",
+                      Age(std::abs(median)), median > 0 ? "ahead of" : "behind");
     }
     for (const auto& n : nodes) {
       if (!n.mtime_unix || !n.generated_unix) continue;
       std::int64_t skew = *n.generated_unix - *n.mtime_unix - median;
       if (std::abs(skew) > options.skew_tolerance_seconds) {
-        a.skewed.push_back({n.hostname, fmt::format("clock {} {} the other nodes' (generated_at {})",
-                                                    Age(std::abs(skew)), skew > 0 ? "ahead of" : "behind",
-                                                    n.generated_at)});
+        a.skewed.push_back(
+            {n.hostname,
+             fmt::format("clock {} {} the other nodes' (generated_at {})", Age(std::abs(skew)),
+                         skew > 0 ? "ahead of" : "behind", n.generated_at)});
       }
     }
   }

@@ -15,8 +15,8 @@
 namespace dlenv::fleet {
 
 struct AnalysisOptions {
-  std::optional<lock::Lock> team_lock;  // --lock: the baseline when given
-  std::string team_lock_name;           // its path, for the output
+  std::optional<lock::Lock> team_lock;               // --lock: the baseline when given
+  std::string team_lock_name;                        // its path, for the output
   std::optional<std::vector<std::string>> expected;  // --expect or sinfo: nodes that should report
   std::string expected_source;                       // "--expect", "sinfo"
   std::int64_t stale_after_seconds = 3600;           // older than the newest report by more: stale
@@ -47,16 +47,16 @@ struct NodeNote {
 struct FleetAnalysis {
   std::size_t reports = 0;  // nodes counted (after duplicates)
   std::optional<std::string> baseline_hash;
-  std::string baseline_source;  // "team.lock", "majority (1,980 of 2,000 nodes)"
-  bool baseline_seen = false;   // some node has the baseline environment
+  std::string baseline_source;           // "team.lock", "majority (1,980 of 2,000 nodes)"
+  bool baseline_seen = false;            // some node has the baseline environment
   std::vector<EnvironmentGroup> groups;  // baseline first, then by size
   std::vector<UnhealthyNode> unhealthy;
   std::vector<std::string> missing;  // expected, no report
   std::string missing_hostlist;
   std::vector<std::string> unexpected;  // reported, not expected
   std::vector<NodeNote> stale;
-  std::vector<NodeNote> skewed;     // against the other nodes
-  std::string file_server_skew;     // the nodes together against the file server; empty when agreed
+  std::vector<NodeNote> skewed;  // against the other nodes
+  std::string file_server_skew;  // the nodes together against the file server; empty when agreed
   std::vector<NodeNote> duplicates;
   std::vector<Rejection> rejected;
   std::optional<std::int64_t> newest_unix;

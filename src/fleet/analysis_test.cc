@@ -1,5 +1,6 @@
 #include "fleet/analysis.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "fleet/test_reports.h"
@@ -22,7 +23,9 @@ struct Fleet {
     nodes.push_back(*r.node);
     return nodes.back();
   }
-  FleetAnalysis Analyze(const AnalysisOptions& o = {}) const { return AnalyzeFleet(nodes, rejected, locks, o); }
+  FleetAnalysis Analyze(const AnalysisOptions& o = {}) const {
+    return AnalyzeFleet(nodes, rejected, locks, o);
+  }
 };
 
 std::string Host(int i) { return fmt::format("gpu{:02}", i); }
@@ -102,7 +105,8 @@ TEST(FleetAnalysis, UnhealthyNodesWithReasons) {
   f.Add(testing::Report(Host(1)));
   auto s = testing::NodeSnapshot(Host(2));
   s.gpus[1].pcie_width_current = 8;
-  s.findings.push_back({"driver.probe_timeout", model::Severity::kError, "The driver did not answer", "", ""});
+  s.findings.push_back(
+      {"driver.probe_timeout", model::Severity::kError, "The driver did not answer", "", ""});
   f.Add(testing::ReportOf(s, Host(2)));
   auto a = f.Analyze();
   ASSERT_EQ(a.unhealthy.size(), 1u);
@@ -117,7 +121,8 @@ TEST(FleetAnalysis, MissingAndUnexpectedNodes) {
   Fleet f;
   for (int i : {1, 2, 3, 5, 99}) f.Add(testing::Report(Host(i)));
   AnalysisOptions o;
-  o.expected = std::vector<std::string>{"gpu01", "gpu02", "gpu03", "gpu04", "gpu05", "gpu06", "gpu07"};
+  o.expected =
+      std::vector<std::string>{"gpu01", "gpu02", "gpu03", "gpu04", "gpu05", "gpu06", "gpu07"};
   auto a = f.Analyze(o);
   EXPECT_EQ(a.missing, (std::vector<std::string>{"gpu04", "gpu06", "gpu07"}));
   EXPECT_EQ(a.missing_hostlist, "gpu[04,06-07]");
@@ -133,7 +138,8 @@ TEST(FleetAnalysis, DuplicateHostnamesCountTheNewestOnce) {
   auto a = f.Analyze();
   EXPECT_EQ(a.reports, 2u);
   ASSERT_EQ(a.duplicates.size(), 1u);
-  EXPECT_NE(a.duplicates[0].detail.find("gpu01-copy.json also claims to be gpu01"), std::string::npos)
+  EXPECT_NE(a.duplicates[0].detail.find("gpu01-copy.json also claims to be gpu01"),
+            std::string::npos)
       << a.duplicates[0].detail;
   EXPECT_NE(a.duplicates[0].detail.find("counted gpu01.json"), std::string::npos);
   EXPECT_TRUE(a.stale.empty());  // the older duplicate is not counted, so not stale either
@@ -148,10 +154,12 @@ TEST(FleetAnalysis, StaleReportsAndClockSkew) {
   auto a = f.Analyze();
   ASSERT_EQ(a.stale.size(), 1u);
   EXPECT_EQ(a.stale[0].host, "gpu02");
-  EXPECT_NE(a.stale[0].detail.find("24.0 h before the newest"), std::string::npos) << a.stale[0].detail;
+  EXPECT_NE(a.stale[0].detail.find("24.0 h before the newest"), std::string::npos)
+      << a.stale[0].detail;
   ASSERT_EQ(a.skewed.size(), 1u);
   EXPECT_EQ(a.skewed[0].host, "gpu03");
-  EXPECT_NE(a.skewed[0].detail.find("20 min ahead of the other nodes'"), std::string::npos) << a.skewed[0].detail;
+  EXPECT_NE(a.skewed[0].detail.find("20 min ahead of the other nodes'"), std::string::npos)
+      << a.skewed[0].detail;
   EXPECT_EQ(a.file_server_skew, "");
   EXPECT_EQ(a.ExitCode(), 0);  // listed, not failing: the environment and health are known
 }
@@ -164,7 +172,8 @@ TEST(FleetAnalysis, AFileServerClockOffIsNamedOnceNotPerNode) {
   }
   auto a = f.Analyze();
   EXPECT_TRUE(a.skewed.empty());
-  EXPECT_EQ(a.file_server_skew, "most nodes' clocks are 60 min behind the file server's (file modification times)");
+  EXPECT_EQ(a.file_server_skew,
+            "most nodes' clocks are 60 min behind the file server's (file modification times)");
 }
 
 TEST(FleetAnalysis, RejectedFilesAreListedAndTheRestGoesOn) {

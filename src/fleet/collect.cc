@@ -1,9 +1,9 @@
 #include "fleet/collect.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "fleet/hostlist.h"
 #include "util/strings.h"
@@ -15,7 +15,8 @@ using util::Lines;
 using util::Trim;
 
 std::string SnapshotCommand(const CollectPlan& plan) {
-  return fmt::format("{} fleet snapshot -o {}", ShellQuote(plan.dlenv_binary), ShellQuote(plan.output_dir));
+  return fmt::format("{} fleet snapshot -o {}", ShellQuote(plan.dlenv_binary),
+                     ShellQuote(plan.output_dir));
 }
 
 }  // namespace
@@ -36,10 +37,8 @@ std::string ShellQuote(std::string_view word) {
 std::vector<std::string> SrunCommand(const CollectPlan& plan) {
   std::size_t n = plan.nodes.size();
   int minutes = std::max(1, (plan.timeout_seconds + 59) / 60);
-  std::vector<std::string> argv = {"srun",
-                                   fmt::format("--nodes={}", n),
-                                   fmt::format("--ntasks={}", n),
-                                   "--ntasks-per-node=1"};
+  std::vector<std::string> argv = {"srun", fmt::format("--nodes={}", n),
+                                   fmt::format("--ntasks={}", n), "--ntasks-per-node=1"};
   if (plan.partition) argv.push_back("--partition=" + *plan.partition);
   argv.push_back("--nodelist=" + CompressHostlist(plan.nodes));
   // --time is Slurm's own deadline for the step (whole minutes); --immediate stops srun
@@ -52,7 +51,9 @@ std::vector<std::string> SrunCommand(const CollectPlan& plan) {
   return argv;
 }
 
-int SrunDeadlineSeconds(const CollectPlan& plan) { return 2 * std::max(1, plan.timeout_seconds) + 30; }
+int SrunDeadlineSeconds(const CollectPlan& plan) {
+  return 2 * std::max(1, plan.timeout_seconds) + 30;
+}
 
 std::vector<std::string> OneLiners(const CollectPlan& plan) {
   std::string list = plan.nodes.empty() ? "NODELIST" : CompressHostlist(plan.nodes);
@@ -84,7 +85,8 @@ std::vector<SinfoNode> ParseSinfoNodes(std::string_view text) {
     std::size_t b = a == std::string_view::npos ? a : line.find('|', a + 1);
     SinfoNode n;
     n.name = std::string(Trim(line.substr(0, a)));
-    if (a != std::string_view::npos) n.state = std::string(Trim(line.substr(a + 1, b == std::string_view::npos ? b : b - a - 1)));
+    if (a != std::string_view::npos)
+      n.state = std::string(Trim(line.substr(a + 1, b == std::string_view::npos ? b : b - a - 1)));
     if (b != std::string_view::npos) n.reason = std::string(Trim(line.substr(b + 1)));
     if (n.reason == "none") n.reason.clear();
     if (n.name.empty() || !seen.insert(n.name).second) continue;
@@ -101,8 +103,9 @@ std::map<std::string, std::string> ParseSrunErrors(std::string_view stderr_text)
     if (!line.starts_with(kPrefix)) continue;
     std::string_view rest = line.substr(kPrefix.size());
     // "NODE: task N: ..." names the node first.
-    if (std::size_t colon = rest.find(": task "); colon != std::string_view::npos && colon > 0 &&
-                                                   rest.substr(0, colon).find(' ') == std::string_view::npos) {
+    if (std::size_t colon = rest.find(": task ");
+        colon != std::string_view::npos && colon > 0 &&
+        rest.substr(0, colon).find(' ') == std::string_view::npos) {
       errors[std::string(rest.substr(0, colon))] = std::string(rest.substr(colon + 2));
       continue;
     }
@@ -117,8 +120,10 @@ std::map<std::string, std::string> ParseSrunErrors(std::string_view stderr_text)
   return errors;
 }
 
-CollectOutcome InterpretCollect(const std::vector<std::string>& nodes, const std::map<std::string, bool>& fresh,
-                                const std::vector<SinfoNode>& sinfo, const std::map<std::string, std::string>& srun_errors,
+CollectOutcome InterpretCollect(const std::vector<std::string>& nodes,
+                                const std::map<std::string, bool>& fresh,
+                                const std::vector<SinfoNode>& sinfo,
+                                const std::map<std::string, std::string>& srun_errors,
                                 const std::string& srun_outcome) {
   std::map<std::string, const SinfoNode*> by_name;
   for (const auto& s : sinfo) by_name[s.name] = &s;
@@ -135,10 +140,12 @@ CollectOutcome InterpretCollect(const std::vector<std::string>& nodes, const std
       bool usable = st.starts_with("idle") || st.starts_with("mixed") || st.starts_with("alloc") ||
                     st.starts_with("completing");
       if (!usable) {
-        why = fmt::format("Slurm state {}{}", st, s->second->reason.empty() ? "" : " (" + s->second->reason + ")");
+        why = fmt::format("Slurm state {}{}", st,
+                          s->second->reason.empty() ? "" : " (" + s->second->reason + ")");
       }
     }
-    if (why.empty()) why = fmt::format("no fresh report before the deadline (srun {})", srun_outcome);
+    if (why.empty())
+      why = fmt::format("no fresh report before the deadline (srun {})", srun_outcome);
     out.silent.push_back({n, why});
   }
   return out;

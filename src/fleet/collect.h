@@ -54,8 +54,10 @@ struct CollectOutcome {
 };
 
 /// `fresh`: node name -> whether DIR holds a report written since the collection started.
-CollectOutcome InterpretCollect(const std::vector<std::string>& nodes, const std::map<std::string, bool>& fresh,
-                                const std::vector<SinfoNode>& sinfo, const std::map<std::string, std::string>& srun_errors,
+CollectOutcome InterpretCollect(const std::vector<std::string>& nodes,
+                                const std::map<std::string, bool>& fresh,
+                                const std::vector<SinfoNode>& sinfo,
+                                const std::map<std::string, std::string>& srun_errors,
                                 const std::string& srun_outcome);
 
 /// Single-quotes a word for a POSIX shell.

@@ -17,11 +17,12 @@ CollectPlan Plan() {
 TEST(FleetCollect, SrunRunsOneTaskPerNodeWithADeadline) {
   auto plan = Plan();
   plan.partition = "gpu";
-  EXPECT_EQ(SrunCommand(plan),
-            (std::vector<std::string>{"srun", "--nodes=4", "--ntasks=4", "--ntasks-per-node=1", "--partition=gpu",
-                                      "--nodelist=gpu[01-03,07]", "--time=2", "--immediate=90",
-                                      "--kill-on-bad-exit=0", "--job-name=dlenv-fleet", "/shared/bin/dlenv", "fleet",
-                                      "snapshot", "-o", "/shared/fleet"}));
+  EXPECT_EQ(
+      SrunCommand(plan),
+      (std::vector<std::string>{"srun", "--nodes=4", "--ntasks=4", "--ntasks-per-node=1",
+                                "--partition=gpu", "--nodelist=gpu[01-03,07]", "--time=2",
+                                "--immediate=90", "--kill-on-bad-exit=0", "--job-name=dlenv-fleet",
+                                "/shared/bin/dlenv", "fleet", "snapshot", "-o", "/shared/fleet"}));
   EXPECT_EQ(SrunDeadlineSeconds(plan), 210);
   plan.timeout_seconds = 5;
   EXPECT_NE(SrunCommand(plan)[6], "--time=0");
@@ -32,15 +33,19 @@ TEST(FleetCollect, OneLinersForClustersWithoutSlurm) {
   plan.output_dir = "/shared/my fleet";
   auto lines = OneLiners(plan);
   ASSERT_EQ(lines.size(), 3u);
-  EXPECT_EQ(lines[0], "pdsh -w 'gpu[01-03,07]' -u 90 /shared/bin/dlenv fleet snapshot -o '/shared/my fleet'");
-  EXPECT_EQ(lines[1], "clush -w 'gpu[01-03,07]' -u 90 /shared/bin/dlenv fleet snapshot -o '/shared/my fleet'");
+  EXPECT_EQ(lines[0],
+            "pdsh -w 'gpu[01-03,07]' -u 90 /shared/bin/dlenv fleet snapshot -o '/shared/my fleet'");
+  EXPECT_EQ(
+      lines[1],
+      "clush -w 'gpu[01-03,07]' -u 90 /shared/bin/dlenv fleet snapshot -o '/shared/my fleet'");
   EXPECT_EQ(lines[2],
             "for h in gpu01 gpu02 gpu03 gpu07; do timeout 90 ssh -o BatchMode=yes \"$h\" "
             "'/shared/bin/dlenv fleet snapshot -o '\\''/shared/my fleet'\\''' & done; wait");
 }
 
 TEST(FleetCollect, SinfoLinesParse) {
-  auto nodes = ParseSinfoNodes("gpu01|idle|none\ngpu02|down*|Not responding\ngpu01|idle|none\n\n  gpu03|drained|ECC ");
+  auto nodes = ParseSinfoNodes(
+      "gpu01|idle|none\ngpu02|down*|Not responding\ngpu01|idle|none\n\n  gpu03|drained|ECC ");
   ASSERT_EQ(nodes.size(), 3u);
   EXPECT_EQ(nodes[1].name, "gpu02");
   EXPECT_EQ(nodes[1].state, "down*");

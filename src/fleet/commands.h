@@ -23,9 +23,9 @@ lock::CommandResult RunSnapshot(const SnapshotCommandOptions& options);
 enum class ReportFormat { kText, kMarkdown, kJson };
 struct ReportCommandOptions {
   std::string dir;
-  std::optional<std::string> lock;                 // --lock team.lock
-  std::optional<std::string> expect;               // --expect NODELIST
-  std::optional<std::string> html;                 // --html FILE (text still printed)
+  std::optional<std::string> lock;    // --lock team.lock
+  std::optional<std::string> expect;  // --expect NODELIST
+  std::optional<std::string> html;    // --html FILE (text still printed)
   ReportFormat format = ReportFormat::kText;
   std::int64_t stale_after_seconds = 3600;
   bool ask_slurm = true;  // without --expect, the expected nodes come from sinfo when present

@@ -2,12 +2,12 @@
 // GPU unhealthy), the report's exit codes over fixture folders, the JSON Schema on real
 // output, and `fleet collect` through a fake srun on PATH that runs each node's task here.
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "fleet/test_reports.h"
@@ -22,7 +22,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-util::ChildResult Dlenv(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+util::ChildResult Dlenv(std::vector<std::string> args,
+                        std::map<std::string, std::string> env = {}) {
   args.insert(args.begin(), DLENV_BINARY);
   util::ChildOptions options;
   options.deadline = std::chrono::seconds(180);
@@ -49,8 +50,8 @@ json FakeGpus(std::uint64_t ecc_volatile) {
 }
 
 // Snapshots one "node" on the fake driver; Slurm's node name decides the file's name.
-util::ChildResult SnapshotNode(const testing::TempTree& tree, const fs::path& dir, const std::string& node,
-                               std::uint64_t ecc_volatile) {
+util::ChildResult SnapshotNode(const dlenv::testing::TempTree& tree, const fs::path& dir,
+                               const std::string& node, std::uint64_t ecc_volatile) {
   auto scenario = tree.Write(node + "-scenario.json", FakeGpus(ecc_volatile).dump());
   auto env = dlenv::testing::FakeDriverEnv(scenario);
   env["SLURMD_NODENAME"] = node;
@@ -58,7 +59,7 @@ util::ChildResult SnapshotNode(const testing::TempTree& tree, const fs::path& di
 }
 
 TEST(FleetCli, SnapshotOnTheFakeDriverWithAnEccErrorIsUnhealthy) {
-  testing::TempTree tree;
+  dlenv::testing::TempTree tree;
   fs::path dir = tree / "fleet";
   auto good = SnapshotNode(tree, dir, "node01", 0);
   ASSERT_TRUE(good.ok()) << good.Describe() << good.out << good.err;
@@ -72,22 +73,24 @@ TEST(FleetCli, SnapshotOnTheFakeDriverWithAnEccErrorIsUnhealthy) {
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"node01.json", "node02.json"}));
 
-  json doc = json::parse(testing::ReadAll(dir / "node02.json"));
+  json doc = json::parse(dlenv::testing::ReadAll(dir / "node02.json"));
   EXPECT_EQ(doc["hostname"], "node02");
   ASSERT_EQ(doc["gpus"].size(), 1u);
   EXPECT_EQ(doc["gpus"][0]["ecc_uncorrected_volatile"], 3);
   EXPECT_EQ(doc["gpus"][0]["healthy"], false);
   EXPECT_EQ(doc["gpus"][0]["throttle_reasons"], json::array({"gpu_idle"}));
   EXPECT_EQ(doc["healthy"], false);
-  json ok = json::parse(testing::ReadAll(dir / "node01.json"));
+  json ok = json::parse(dlenv::testing::ReadAll(dir / "node01.json"));
   EXPECT_EQ(ok["gpus"][0]["healthy"], true);
   EXPECT_EQ(ok["lock"]["content_hash"], doc["lock"]["content_hash"]);  // same environment
 
   auto report = Dlenv({"fleet", "report", dir.string(), "--expect", "node[01-03]"});
   EXPECT_EQ(report.exit_code, 1) << report.out << report.err;
-  EXPECT_NE(report.out.find("node02  GPU 0 (NVIDIA H100 80GB HBM3): 3 uncorrectable ECC"), std::string::npos)
+  EXPECT_NE(report.out.find("node02  GPU 0 (NVIDIA H100 80GB HBM3): 3 uncorrectable ECC"),
+            std::string::npos)
       << report.out;
-  EXPECT_NE(report.out.find("Missing (1 expected, no report): node03"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("Missing (1 expected, no report): node03"), std::string::npos)
+      << report.out;
 
   // The published schema describes what the binary wrote (python3-jsonschema); the lock's
   // own schema is inlined where the fleet schema refers to it.
@@ -117,20 +120,21 @@ void WriteReport(const fs::path& dir, const std::string& name, const std::string
 }
 
 TEST(FleetCli, ReportExitCodes) {
-  testing::TempTree tree;
+  dlenv::testing::TempTree tree;
   fs::path dir = tree.MakeDir("fleet");
   for (int i = 1; i <= 4; ++i) {
     std::string h = fmt::format("gpu{:02}", i);
     WriteReport(dir, h + ".json", testing::Report(h).dump());
   }
   WriteReport(dir, ".gpu05.json.tmp-abc123", "{");  // a writer's temporary file: ignored
-  WriteReport(dir, "notes.txt", "not a report");     // not *.json: ignored
+  WriteReport(dir, "notes.txt", "not a report");    // not *.json: ignored
   auto r = Dlenv({"fleet", "report", dir.string(), "--expect", "gpu[01-04]"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("Verdict: consistent and healthy"), std::string::npos) << r.out;
 
   // One drifted node: exit 1, its node list and the graded change.
-  WriteReport(dir, "gpu05.json", testing::ReportOf(testing::TorchUpgraded("gpu05"), "gpu05").dump());
+  WriteReport(dir, "gpu05.json",
+              testing::ReportOf(testing::TorchUpgraded("gpu05"), "gpu05").dump());
   r = Dlenv({"fleet", "report", dir.string()});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("breaking  gpu05"), std::string::npos) << r.out;
@@ -162,14 +166,15 @@ TEST(FleetCli, ReportExitCodes) {
 }
 
 TEST(FleetCli, ReportWithTheTeamLockAsBaseline) {
-  testing::TempTree tree;
+  dlenv::testing::TempTree tree;
   fs::path dir = tree.MakeDir("fleet");
   for (int i = 1; i <= 3; ++i) {
     std::string h = fmt::format("gpu{:02}", i);
     WriteReport(dir, h + ".json", testing::ReportOf(testing::TorchUpgraded(h), h).dump());
   }
   auto team = testing::NodeSnapshot("team");
-  auto lock_file = tree.Write("team.lock", lock::ToJson(lock::BuildLock(team, &team.python_envs.front())).dump(2));
+  auto lock_file = tree.Write(
+      "team.lock", lock::ToJson(lock::BuildLock(team, &team.python_envs.front())).dump(2));
   auto r = Dlenv({"fleet", "report", dir.string(), "--lock", lock_file.string(), "--markdown"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("| breaking | `gpu[01-03]` |"), std::string::npos) << r.out;
@@ -202,7 +207,7 @@ sys.exit(rc)
 )";
 
 TEST(FleetCli, CollectRunsOneTaskPerNodeThroughSrun) {
-  testing::TempTree tree;
+  dlenv::testing::TempTree tree;
   auto srun = tree.Write("bin/srun", kFakeSrun);
   fs::permissions(srun, fs::perms::owner_all);
   auto scenario = tree.Write("scenario.json", FakeGpus(0).dump());
@@ -211,7 +216,8 @@ TEST(FleetCli, CollectRunsOneTaskPerNodeThroughSrun) {
   env["FAKE_SRUN_LOG"] = (tree / "srun.log").string();
   env["FAKE_SRUN_FAIL"] = "gpu03";
   fs::path dir = tree / "fleet";
-  auto r = Dlenv({"fleet", "collect", "-o", dir.string(), "--nodelist", "gpu[01-03]", "--timeout", "90"}, env);
+  auto r = Dlenv(
+      {"fleet", "collect", "-o", dir.string(), "--nodelist", "gpu[01-03]", "--timeout", "90"}, env);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("2 of 3 nodes answered"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("gpu03: srun: task 2: Exited with exit code 1"), std::string::npos) << r.out;
@@ -219,9 +225,10 @@ TEST(FleetCli, CollectRunsOneTaskPerNodeThroughSrun) {
   EXPECT_TRUE(fs::exists(dir / "gpu02.json"));
   EXPECT_NE(r.out.find("pdsh -w 'gpu[01-03]'"), std::string::npos) << r.out;
 
-  std::string log = testing::ReadAll(tree / "srun.log");
-  for (const char* want : {"--nodes=3", "--ntasks=3", "--ntasks-per-node=1", "--nodelist=gpu[01-03]", "--time=2",
-                           "--kill-on-bad-exit=0", "fleet\nsnapshot\n-o"}) {
+  std::string log = dlenv::testing::ReadAll(tree / "srun.log");
+  for (const char* want :
+       {"--nodes=3", "--ntasks=3", "--ntasks-per-node=1", "--nodelist=gpu[01-03]", "--time=2",
+        "--kill-on-bad-exit=0", "fleet\nsnapshot\n-o"}) {
     EXPECT_NE(log.find(want), std::string::npos) << want << " in\n" << log;
   }
   EXPECT_NE(log.find(fs::canonical(DLENV_BINARY).string()), std::string::npos) << log;
@@ -232,13 +239,17 @@ TEST(FleetCli, CollectRunsOneTaskPerNodeThroughSrun) {
 }
 
 TEST(FleetCli, CollectWithoutSrunPrintsTheOneLinersAndTheSshLoopWorks) {
-  testing::TempTree tree;
+  dlenv::testing::TempTree tree;
   auto env = ProcessEnv();
-  // A PATH without Slurm, with a stand-in ssh that runs the command here as that host.
-  auto ssh = tree.Write("bin/ssh", "#!/bin/sh\nwhile [ \"$1\" = -o ]; do shift 2; done\nh=$1; shift\n"
-                                   "SLURMD_NODENAME=$h exec sh -c \"$*\"\n");
+  // A PATH without Slurm (this machine may have it in /usr/bin), with a stand-in ssh that
+  // runs the command here as that host.
+  auto ssh = tree.Write("bin/ssh",
+                        "#!/bin/sh\nwhile [ \"$1\" = -o ]; do shift 2; done\nh=$1; shift\n"
+                        "SLURMD_NODENAME=$h exec sh -c \"$*\"\n");
   fs::permissions(ssh, fs::perms::owner_all);
-  env["PATH"] = (tree / "bin").string() + ":/usr/bin:/bin";
+  for (const char* tool : {"sh", "bash", "timeout", "python3"})
+    tree.Symlink(std::string("bin/") + tool, std::string("/usr/bin/") + tool);
+  env["PATH"] = (tree / "bin").string();
   fs::path dir = tree / "fleet";
   auto r = Dlenv({"fleet", "collect", "-o", dir.string(), "--nodelist", "n[1-2]"}, env);
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
@@ -253,7 +264,7 @@ TEST(FleetCli, CollectWithoutSrunPrintsTheOneLinersAndTheSshLoopWorks) {
   util::ChildOptions o;
   o.env = env;
   o.deadline = std::chrono::seconds(180);
-  auto run = util::RunCommand({"bash", "-c", loop}, o);
+  auto run = util::RunCommand({(tree / "bin/bash").string(), "-c", loop}, o);
   EXPECT_TRUE(run.ok()) << loop << "\n" << run.Describe() << run.err;
   EXPECT_TRUE(fs::exists(dir / "n1.json")) << loop;
   EXPECT_TRUE(fs::exists(dir / "n2.json")) << loop;

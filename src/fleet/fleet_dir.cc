@@ -1,6 +1,7 @@
 #include "fleet/fleet_dir.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace dlenv::fleet {
 namespace {
@@ -24,7 +23,9 @@ struct FileResult {
 // x.json cannot hang the report.
 FileResult ReadOne(const std::filesystem::path& path, EnvironmentCache& known) {
   std::string name = path.filename().string();
-  auto reject = [&](std::string why) { return FileResult{std::nullopt, Rejection{name, std::move(why)}}; };
+  auto reject = [&](std::string why) {
+    return FileResult{std::nullopt, Rejection{name, std::move(why)}};
+  };
   int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return reject(fmt::format("cannot open: {}", std::strerror(errno)));
   struct stat st {};
@@ -34,7 +35,8 @@ FileResult ReadOne(const std::filesystem::path& path, EnvironmentCache& known) {
   }
   if (static_cast<std::uint64_t>(st.st_size) > kMaxReportBytes) {
     close(fd);
-    return reject(fmt::format("{} bytes is larger than any node report ({} at most)", st.st_size, kMaxReportBytes));
+    return reject(fmt::format("{} bytes is larger than any node report ({} at most)", st.st_size,
+                              kMaxReportBytes));
   }
   std::string text(static_cast<std::size_t>(st.st_size), '\0');
   std::size_t done = 0;
@@ -84,7 +86,8 @@ FleetInput ReadFleetDir(const std::filesystem::path& dir, unsigned threads) {
   std::vector<EnvironmentCache> known(threads);
   std::atomic<std::size_t> next{0};
   auto work = [&](unsigned t) {
-    for (std::size_t i; (i = next.fetch_add(1)) < files.size();) results[i] = ReadOne(files[i], known[t]);
+    for (std::size_t i; (i = next.fetch_add(1)) < files.size();)
+      results[i] = ReadOne(files[i], known[t]);
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);

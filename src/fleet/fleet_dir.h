@@ -16,7 +16,7 @@ struct FleetInput {
   std::vector<NodeReport> nodes;  // in file name order
   std::vector<Rejection> rejected;
   EnvironmentCache environments;  // each environment seen, by content hash
-  std::string error;                        // the folder itself could not be read
+  std::string error;              // the folder itself could not be read
 };
 
 /// `threads` 0: one per core, at most 16.

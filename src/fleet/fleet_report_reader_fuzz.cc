@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   dlenv::fleet::EnvironmentCache locks;
   auto r = dlenv::fleet::ParseFleetReport(text, "fuzz.json", locks);
   if (r.node.has_value() == r.rejection.has_value()) __builtin_trap();  // exactly one of them
-  if (r.rejection && r.rejection->reason.empty()) __builtin_trap();  // a refusal must say why
+  if (r.rejection && r.rejection->reason.empty()) __builtin_trap();     // a refusal must say why
   if (r.node) {
     std::vector<dlenv::fleet::NodeReport> nodes = {*r.node, *r.node};
     nodes[1].hostname += "x";

@@ -1,8 +1,8 @@
 #include "fleet/gpu_health.h"
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <array>
 
 namespace dlenv::fleet {
 namespace {
@@ -59,7 +59,8 @@ GpuHealth AssessGpuHealth(const model::GpuInfo& gpu) {
     bad(fmt::format("{} uncorrectable ECC error(s) since the driver loaded (reset the GPU)",
                     *gpu.ecc_uncorrected_volatile));
   } else if (gpu.ecc_uncorrected_aggregate.value_or(0) > 0) {
-    warn(fmt::format("{} uncorrectable ECC error(s) in the GPU's lifetime", *gpu.ecc_uncorrected_aggregate));
+    warn(fmt::format("{} uncorrectable ECC error(s) in the GPU's lifetime",
+                     *gpu.ecc_uncorrected_aggregate));
   }
   if (gpu.retired_pages_pending.value_or(false)) {
     bad("memory pages are waiting to be retired (reboot or reset the GPU)");
@@ -72,16 +73,19 @@ GpuHealth AssessGpuHealth(const model::GpuInfo& gpu) {
   }
   if (gpu.row_remap_pending.value_or(false)) bad("a memory row remap is pending (reset the GPU)");
   if (gpu.remapped_rows_uncorrectable.value_or(0) > 0) {
-    warn(fmt::format("{} row(s) remapped after uncorrectable errors", *gpu.remapped_rows_uncorrectable));
+    warn(fmt::format("{} row(s) remapped after uncorrectable errors",
+                     *gpu.remapped_rows_uncorrectable));
   }
 
   // A narrower link than the slot allows is a seating or riser fault; a lower generation
   // is how an idle GPU saves power, so only a warning.
-  if (gpu.pcie_width_current && gpu.pcie_width_max && *gpu.pcie_width_current < *gpu.pcie_width_max) {
+  if (gpu.pcie_width_current && gpu.pcie_width_max &&
+      *gpu.pcie_width_current < *gpu.pcie_width_max) {
     bad(fmt::format("PCIe link x{} of x{}", *gpu.pcie_width_current, *gpu.pcie_width_max));
   }
   if (gpu.pcie_gen_current && gpu.pcie_gen_max && *gpu.pcie_gen_current < *gpu.pcie_gen_max) {
-    warn(fmt::format("PCIe gen {} of {} (normal while idle)", *gpu.pcie_gen_current, *gpu.pcie_gen_max));
+    warn(fmt::format("PCIe gen {} of {} (normal while idle)", *gpu.pcie_gen_current,
+                     *gpu.pcie_gen_max));
   }
 
   if (gpu.throttle_reasons) {
@@ -91,8 +95,10 @@ GpuHealth AssessGpuHealth(const model::GpuInfo& gpu) {
       if (gpu.sm_clock_mhz && gpu.sm_clock_max_mhz) {
         clocks = fmt::format(" (SM {} of {} MHz)", *gpu.sm_clock_mhz, *gpu.sm_clock_max_mhz);
       }
-      if (t.grade == ThrottleBit::kUnhealthy) bad(fmt::format("clocks throttled: {}{}", t.name, clocks));
-      if (t.grade == ThrottleBit::kWarning) warn(fmt::format("clocks throttled: {}{}", t.name, clocks));
+      if (t.grade == ThrottleBit::kUnhealthy)
+        bad(fmt::format("clocks throttled: {}{}", t.name, clocks));
+      if (t.grade == ThrottleBit::kWarning)
+        warn(fmt::format("clocks throttled: {}{}", t.name, clocks));
     }
   }
 

@@ -53,14 +53,18 @@ TEST(FleetGpuHealth, EachFaultMakesItUnhealthyWithItsReason) {
     const char* reason;
   };
   const Case cases[] = {
-      {"volatile ECC", [](model::GpuInfo& g) { g.ecc_uncorrected_volatile = 3; }, "3 uncorrectable ECC"},
-      {"pending retirement", [](model::GpuInfo& g) { g.retired_pages_pending = true; }, "waiting to be retired"},
+      {"volatile ECC", [](model::GpuInfo& g) { g.ecc_uncorrected_volatile = 3; },
+       "3 uncorrectable ECC"},
+      {"pending retirement", [](model::GpuInfo& g) { g.retired_pages_pending = true; },
+       "waiting to be retired"},
       {"remap failure", [](model::GpuInfo& g) { g.row_remap_failure = true; }, "no spare rows"},
       {"remap pending", [](model::GpuInfo& g) { g.row_remap_pending = true; }, "remap is pending"},
       {"narrow link", [](model::GpuInfo& g) { g.pcie_width_current = 8; }, "PCIe link x8 of x16"},
-      {"hw slowdown", [](model::GpuInfo& g) { g.throttle_reasons = 0x8; }, "hw_slowdown (SM 1980 of 1980 MHz)"},
+      {"hw slowdown", [](model::GpuInfo& g) { g.throttle_reasons = 0x8; },
+       "hw_slowdown (SM 1980 of 1980 MHz)"},
       {"hw thermal", [](model::GpuInfo& g) { g.throttle_reasons = 0x40; }, "hw_thermal_slowdown"},
-      {"power brake", [](model::GpuInfo& g) { g.throttle_reasons = 0x80; }, "hw_power_brake_slowdown"},
+      {"power brake", [](model::GpuInfo& g) { g.throttle_reasons = 0x80; },
+       "hw_power_brake_slowdown"},
       {"hot", [](model::GpuInfo& g) { g.temperature_c = 97; }, "97 °C"},
   };
   for (const auto& c : cases) {
@@ -68,7 +72,8 @@ TEST(FleetGpuHealth, EachFaultMakesItUnhealthyWithItsReason) {
     c.edit(g);
     auto h = AssessGpuHealth(g);
     EXPECT_FALSE(h.healthy) << c.what;
-    EXPECT_TRUE(Mentions(h.reasons, c.reason)) << c.what << ": " << (h.reasons.empty() ? "" : h.reasons[0]);
+    EXPECT_TRUE(Mentions(h.reasons, c.reason))
+        << c.what << ": " << (h.reasons.empty() ? "" : h.reasons[0]);
   }
 }
 
@@ -79,9 +84,11 @@ TEST(FleetGpuHealth, HistoryAndIdleStatesAreWarningsOnly) {
     const char* warning;
   };
   const Case cases[] = {
-      {"lifetime ECC", [](model::GpuInfo& g) { g.ecc_uncorrected_aggregate = 2; }, "in the GPU's lifetime"},
+      {"lifetime ECC", [](model::GpuInfo& g) { g.ecc_uncorrected_aggregate = 2; },
+       "in the GPU's lifetime"},
       {"retired pages", [](model::GpuInfo& g) { g.retired_pages_count = 4; }, "4 retired"},
-      {"remapped rows", [](model::GpuInfo& g) { g.remapped_rows_uncorrectable = 1; }, "1 row(s) remapped"},
+      {"remapped rows", [](model::GpuInfo& g) { g.remapped_rows_uncorrectable = 1; },
+       "1 row(s) remapped"},
       {"idle gen", [](model::GpuInfo& g) { g.pcie_gen_current = 1; }, "PCIe gen 1 of 5"},
       {"sw thermal", [](model::GpuInfo& g) { g.throttle_reasons = 0x20; }, "sw_thermal_slowdown"},
       {"warm", [](model::GpuInfo& g) { g.temperature_c = 88; }, "88 °C"},

@@ -1,12 +1,12 @@
 #include "fleet/hostlist.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
 #include <set>
 #include <tuple>
-
-#include <fmt/format.h>
 
 namespace dlenv::fleet {
 namespace {
@@ -36,7 +36,8 @@ std::optional<std::vector<std::string>> ExpandRanges(std::string_view body, std:
   std::size_t start = 0;
   while (start <= body.size()) {
     std::size_t comma = body.find(',', start);
-    std::string_view item = body.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view item = body.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     std::size_t dash = item.find('-');
     std::string_view lo_text = item.substr(0, dash);
     std::string_view hi_text = dash == std::string_view::npos ? lo_text : item.substr(dash + 1);
@@ -68,7 +69,8 @@ bool ExpandEntry(std::string_view entry, std::vector<std::string>& hosts, std::s
   std::size_t i = 0;
   while (i < entry.size()) {
     std::size_t open = entry.find('[', i);
-    std::string_view text = entry.substr(i, open == std::string_view::npos ? std::string_view::npos : open - i);
+    std::string_view text =
+        entry.substr(i, open == std::string_view::npos ? std::string_view::npos : open - i);
     if (text.find(']') != std::string_view::npos) {
       error = fmt::format("\"{}\": \"]\" without \"[\"", entry);
       return false;
@@ -85,7 +87,8 @@ bool ExpandEntry(std::string_view entry, std::vector<std::string>& hosts, std::s
       error = fmt::format("\"{}\": brackets inside brackets", entry);
       return false;
     }
-    std::size_t budget = (kMaxHostlistNames - std::min(kMaxHostlistNames, hosts.size())) / partial.size();
+    std::size_t budget =
+        (kMaxHostlistNames - std::min(kMaxHostlistNames, hosts.size())) / partial.size();
     auto numbers = ExpandRanges(body, error, budget);
     if (!numbers) return false;
     std::vector<std::string> next;
@@ -163,11 +166,13 @@ std::string CompressHostlist(std::vector<std::string> hosts) {
       continue;
     }
     std::size_t digits = end - begin;
-    groups[{h.substr(0, begin), h.substr(end)}].push_back({*value, digits, digits > 1 && h[begin] == '0'});
+    groups[{h.substr(0, begin), h.substr(end)}].push_back(
+        {*value, digits, digits > 1 && h[begin] == '0'});
   }
 
   // Output entries keyed for a stable order: (prefix, suffix, width, first value).
-  std::vector<std::tuple<std::string, std::string, std::size_t, std::uint64_t, std::string>> entries;
+  std::vector<std::tuple<std::string, std::string, std::size_t, std::uint64_t, std::string>>
+      entries;
   for (auto& [key, numbers] : groups) {
     std::set<std::size_t> padded_widths;
     for (const auto& n : numbers) {
@@ -192,7 +197,7 @@ std::string CompressHostlist(std::vector<std::string> hosts) {
         i = j + 1;
       }
       std::string text = values.size() == 1 ? key.first + ranges + key.second
-                                             : key.first + "[" + ranges + "]" + key.second;
+                                            : key.first + "[" + ranges + "]" + key.second;
       entries.emplace_back(key.first, key.second, width, values.front(), std::move(text));
     }
   }

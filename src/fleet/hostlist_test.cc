@@ -1,8 +1,8 @@
 #include "fleet/hostlist.h"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace dlenv::fleet {
 namespace {
@@ -29,7 +29,8 @@ TEST(FleetHostlist, ExpandsRangesWithPadding) {
 }
 
 TEST(FleetHostlist, ExpandsSeveralPrefixesSuffixesAndProducts) {
-  EXPECT_EQ(Expand("gpu[1-2],cpu[1-2]-ib,login"), (Names{"gpu1", "gpu2", "cpu1-ib", "cpu2-ib", "login"}));
+  EXPECT_EQ(Expand("gpu[1-2],cpu[1-2]-ib,login"),
+            (Names{"gpu1", "gpu2", "cpu1-ib", "cpu2-ib", "login"}));
   EXPECT_EQ(Expand("rack[1-2]-n[1-2]"), (Names{"rack1-n1", "rack1-n2", "rack2-n1", "rack2-n2"}));
   EXPECT_EQ(Expand("a1 a2\nb3,,"), (Names{"a1", "a2", "b3"}));
   EXPECT_EQ(Expand(""), Names{});
@@ -49,7 +50,8 @@ TEST(FleetHostlist, RefusesMalformedListsWithAReason) {
 
 TEST(FleetHostlist, CompressesAsSlurmWrites) {
   Names hosts;
-  for (int i = 1; i <= 12; ++i) hosts.push_back(i < 10 ? "gpu0" + std::to_string(i) : "gpu" + std::to_string(i));
+  for (int i = 1; i <= 12; ++i)
+    hosts.push_back(i < 10 ? "gpu0" + std::to_string(i) : "gpu" + std::to_string(i));
   hosts.push_back("gpu15");
   EXPECT_EQ(CompressHostlist(hosts), "gpu[01-12,15]");
   EXPECT_EQ(CompressHostlist({"n3", "n1", "n2", "n10", "n1"}), "n[1-3,10]");
@@ -61,7 +63,8 @@ TEST(FleetHostlist, CompressesAsSlurmWrites) {
 }
 
 TEST(FleetHostlist, CompressionRoundTrips) {
-  const char* lists[] = {"gpu[001-120,200-230]", "a[1-9],b[10-12]-x,c", "n[8-12]", "z[09-11],z[100-101]"};
+  const char* lists[] = {"gpu[001-120,200-230]", "a[1-9],b[10-12]-x,c", "n[8-12]",
+                         "z[09-11],z[100-101]"};
   for (const char* l : lists) {
     Names hosts = Expand(l);
     Names back = Expand(CompressHostlist(hosts));
@@ -69,7 +72,6 @@ TEST(FleetHostlist, CompressionRoundTrips) {
     std::sort(back.begin(), back.end());
     EXPECT_EQ(back, hosts) << l << " -> " << CompressHostlist(hosts);
   }
-}
 }
 
 }  // namespace

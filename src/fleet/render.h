@@ -2,9 +2,8 @@
 // The fleet report for people (text, Markdown, one self-contained HTML page) and for
 // programs (JSON). Each only prints a FleetAnalysis.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "fleet/analysis.h"
 

@@ -1,11 +1,11 @@
 // The fleet's HTML page as a person sees it: rendered by headless Chromium (Debian's
 // `chromium`), its DOM read back, and a screenshot checked for the chart's colours.
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <png.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "fleet/render.h"
 #include "fleet/test_reports.h"
@@ -40,8 +40,13 @@ std::optional<std::string> Chromium() {
 }
 
 util::ChildResult RunChromium(const std::string& chromium, std::vector<std::string> args) {
-  std::vector<std::string> argv = {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                                   "--no-first-run", "--user-data-dir=/tmp/dlenv-fleet-chromium"};
+  std::vector<std::string> argv = {chromium,
+                                   "--headless",
+                                   "--no-sandbox",
+                                   "--disable-gpu",
+                                   "--hide-scrollbars",
+                                   "--no-first-run",
+                                   "--user-data-dir=/tmp/dlenv-fleet-chromium"};
   argv.insert(argv.end(), args.begin(), args.end());
   util::ChildOptions o;
   o.deadline = std::chrono::seconds(120);
@@ -58,7 +63,9 @@ std::size_t CountColour(const std::filesystem::path& png_path, int r, int g, int
   if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr)) return 0;
   std::size_t n = 0;
   for (std::size_t i = 0; i + 3 < pixels.size(); i += 4) {
-    if (std::abs(pixels[i] - r) < 8 && std::abs(pixels[i + 1] - g) < 8 && std::abs(pixels[i + 2] - b) < 8) ++n;
+    if (std::abs(pixels[i] - r) < 8 && std::abs(pixels[i + 1] - g) < 8 &&
+        std::abs(pixels[i + 2] - b) < 8)
+      ++n;
   }
   return n;
 }

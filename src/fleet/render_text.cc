@@ -22,10 +22,15 @@ std::string Verdict(const FleetAnalysis& a) {
     ++drifted;
     if (g.worst == lock::Impact::kBreaking) ++breaking;
   }
-  if (drifted) parts.push_back(fmt::format("{} drifted ({} breaking)", Plural(drifted, "environment", "environments"), breaking));
-  if (!a.unhealthy.empty()) parts.push_back(Plural(a.unhealthy.size(), "unhealthy node", "unhealthy nodes"));
-  if (!a.missing.empty()) parts.push_back(Plural(a.missing.size(), "missing node", "missing nodes"));
-  if (!a.rejected.empty()) parts.push_back(Plural(a.rejected.size(), "rejected report", "rejected reports"));
+  if (drifted)
+    parts.push_back(fmt::format("{} drifted ({} breaking)",
+                                Plural(drifted, "environment", "environments"), breaking));
+  if (!a.unhealthy.empty())
+    parts.push_back(Plural(a.unhealthy.size(), "unhealthy node", "unhealthy nodes"));
+  if (!a.missing.empty())
+    parts.push_back(Plural(a.missing.size(), "missing node", "missing nodes"));
+  if (!a.rejected.empty())
+    parts.push_back(Plural(a.rejected.size(), "rejected report", "rejected reports"));
   if (!a.stale.empty()) parts.push_back(Plural(a.stale.size(), "stale report", "stale reports"));
   if (parts.empty()) return "consistent and healthy";
   std::string s;
@@ -34,8 +39,9 @@ std::string Verdict(const FleetAnalysis& a) {
 }
 
 std::string ChangeLine(const lock::Change& c) {
-  return fmt::format("{:<9} {:<14} {:<24} {:<10} {} -> {}  ({})", lock::ImpactName(c.impact), c.section, c.item,
-                     lock::ChangeKindName(c.kind), c.from.value_or("-"), c.to.value_or("-"), c.why);
+  return fmt::format("{:<9} {:<14} {:<24} {:<10} {} -> {}  ({})", lock::ImpactName(c.impact),
+                     c.section, c.item, lock::ChangeKindName(c.kind), c.from.value_or("-"),
+                     c.to.value_or("-"), c.why);
 }
 
 }  // namespace
@@ -53,7 +59,8 @@ std::string GroupGrade(const EnvironmentGroup& g) {
 }
 
 std::string RenderFleetText(const FleetAnalysis& a, const RenderContext& ctx) {
-  std::string out = fmt::format("Fleet: {} in {}", Plural(a.reports, "node report", "node reports"), ctx.dir);
+  std::string out =
+      fmt::format("Fleet: {} in {}", Plural(a.reports, "node report", "node reports"), ctx.dir);
   if (!a.rejected.empty()) out += fmt::format(" ({} rejected)", a.rejected.size());
   out += "\n";
   if (a.baseline_hash) {
@@ -62,12 +69,14 @@ std::string RenderFleetText(const FleetAnalysis& a, const RenderContext& ctx) {
   }
   out += "\nEnvironments\n";
   for (const auto& g : a.groups) {
-    out += fmt::format("  {}  {:>6}  {:<9} {}\n", ShortHash(g.hash), Plural(g.hosts.size(), "node", "nodes"),
+    out += fmt::format("  {}  {:>6}  {:<9} {}\n", ShortHash(g.hash),
+                       Plural(g.hosts.size(), "node", "nodes"),
                        g.baseline ? "baseline" : GroupGrade(g), g.hostlist);
     std::size_t shown = 0;
     for (const auto& c : g.diff.changes) {
       if (shown++ == kChangesShown) {
-        out += fmt::format("      ... and {} more changes\n", g.diff.changes.size() - kChangesShown);
+        out +=
+            fmt::format("      ... and {} more changes\n", g.diff.changes.size() - kChangesShown);
         break;
       }
       out += "      " + ChangeLine(c) + "\n";
@@ -79,12 +88,16 @@ std::string RenderFleetText(const FleetAnalysis& a, const RenderContext& ctx) {
       for (const auto& r : u.reasons) out += fmt::format("  {}  {}\n", u.host, r);
     }
   }
-  if (!a.missing.empty()) out += fmt::format("\nMissing ({} expected, no report): {}\n", a.missing.size(), a.missing_hostlist);
+  if (!a.missing.empty())
+    out += fmt::format("\nMissing ({} expected, no report): {}\n", a.missing.size(),
+                       a.missing_hostlist);
   auto notes = [&](const char* title, const std::vector<NodeNote>& v) {
     if (v.empty()) return;
     out += fmt::format("\n{} ({})\n", title, v.size());
-    for (std::size_t i = 0; i < v.size() && i < kNotesShown; ++i) out += fmt::format("  {}  {}\n", v[i].host, v[i].detail);
-    if (v.size() > kNotesShown) out += fmt::format("  ... and {} more (--json lists them all)\n", v.size() - kNotesShown);
+    for (std::size_t i = 0; i < v.size() && i < kNotesShown; ++i)
+      out += fmt::format("  {}  {}\n", v[i].host, v[i].detail);
+    if (v.size() > kNotesShown)
+      out += fmt::format("  ... and {} more (--json lists them all)\n", v.size() - kNotesShown);
   };
   notes("Stale reports", a.stale);
   notes("Clock skew", a.skewed);
@@ -102,15 +115,19 @@ std::string RenderFleetMarkdown(const FleetAnalysis& a, const RenderContext& ctx
   auto esc = [](std::string s) {
     std::string o;
     for (char c : s) {
-      if (c == '|') o += "\\|";
-      else if (c == '\n') o += ' ';
-      else o += c;
+      if (c == '|')
+        o += "\\|";
+      else if (c == '\n')
+        o += ' ';
+      else
+        o += c;
     }
     return o;
   };
   std::string out = fmt::format("### dlenv fleet report: {}\n\n", esc(Verdict(a)));
   out += fmt::format("{} in `{}`", Plural(a.reports, "node report", "node reports"), esc(ctx.dir));
-  if (a.baseline_hash) out += fmt::format("; baseline: {} `{}`", esc(a.baseline_source), ShortHash(*a.baseline_hash));
+  if (a.baseline_hash)
+    out += fmt::format("; baseline: {} `{}`", esc(a.baseline_source), ShortHash(*a.baseline_hash));
   out += "\n\n| environment | nodes | grade | node list | changes |\n|---|---:|---|---|---|\n";
   for (const auto& g : a.groups) {
     out += fmt::format("| `{}` | {} | {} | `{}` | {} |\n", ShortHash(g.hash), g.hosts.size(),
@@ -122,7 +139,8 @@ std::string RenderFleetMarkdown(const FleetAnalysis& a, const RenderContext& ctx
       for (const auto& r : u.reasons) out += fmt::format("| `{}` | {} |\n", esc(u.host), esc(r));
     }
   }
-  if (!a.missing.empty()) out += fmt::format("\n**Missing** ({}): `{}`\n", a.missing.size(), esc(a.missing_hostlist));
+  if (!a.missing.empty())
+    out += fmt::format("\n**Missing** ({}): `{}`\n", a.missing.size(), esc(a.missing_hostlist));
   auto notes = [&](const char* title, const std::vector<NodeNote>& v) {
     if (v.empty()) return;
     out += fmt::format("\n**{}**\n\n", title);

@@ -1,11 +1,11 @@
 #include "fleet/report_reader.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
-#include <stdexcept>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "fleet/snapshot.h"
 #include "lock/lock_from_json.h"
@@ -30,7 +30,9 @@ std::string TypeName(const json& j) {
   return "something else";
 }
 
-[[noreturn]] void Fail(const std::string& path, const std::string& what) { throw Bad(path + ": " + what); }
+[[noreturn]] void Fail(const std::string& path, const std::string& what) {
+  throw Bad(path + ": " + what);
+}
 
 const json* Find(const json& obj, const char* key) {
   auto it = obj.find(key);
@@ -45,10 +47,12 @@ std::string String(const json& obj, const std::string& path, const char* key) {
 }
 
 // Absent or null reads as nullopt (an older driver that did not answer); a wrong type fails.
-std::optional<std::uint64_t> OptUnsigned(const json& obj, const std::string& path, const char* key) {
+std::optional<std::uint64_t> OptUnsigned(const json& obj, const std::string& path,
+                                         const char* key) {
   const json* v = Find(obj, key);
   if (!v || v->is_null()) return std::nullopt;
-  if (!v->is_number_unsigned()) Fail(path + key, "expected a non-negative integer, found " + TypeName(*v));
+  if (!v->is_number_unsigned())
+    Fail(path + key, "expected a non-negative integer, found " + TypeName(*v));
   return v->get<std::uint64_t>();
 }
 
@@ -81,7 +85,8 @@ model::Severity SeverityOf(const std::string& s, const std::string& path) {
 }
 
 NodeGpu ReadGpu(const json& j, const std::string& path) {
-  if (!j.is_object()) Fail(path.substr(0, path.size() - 1), "expected an object, found " + TypeName(j));
+  if (!j.is_object())
+    Fail(path.substr(0, path.size() - 1), "expected an object, found " + TypeName(j));
   model::GpuInfo g;
   auto index = OptUnsigned(j, path, "index");
   if (!index || *index > 1024) Fail(path + "index", "missing or out of range");
@@ -121,7 +126,8 @@ std::string ReadLock(const json& doc, EnvironmentCache& known) {
   const json* env = Find(*l, "environment");
   if (hash && hash->is_string() && version && version->is_number_unsigned() && env) {
     auto it = known.find(hash->get_ref<const std::string&>());
-    if (it != known.end() && version->get<std::uint64_t>() == static_cast<std::uint64_t>(it->second.lock.lock_version) &&
+    if (it != known.end() &&
+        version->get<std::uint64_t>() == static_cast<std::uint64_t>(it->second.lock.lock_version) &&
         *env == it->second.environment) {
       return it->first;
     }
@@ -137,20 +143,24 @@ NodeReport ReadDocument(const json& doc, const std::string& file, EnvironmentCac
   NodeReport n;
   n.file = file;
   n.hostname = String(doc, "", "hostname");
-  if (ShortHostname(n.hostname) != n.hostname) Fail("hostname", "\"" + n.hostname + "\" is not a short host name");
+  if (ShortHostname(n.hostname) != n.hostname)
+    Fail("hostname", "\"" + n.hostname + "\" is not a short host name");
   n.dlenv_version = String(doc, "", "dlenv_version");
   n.generated_at = String(doc, "", "generated_at");
   n.generated_unix = ParseUtcTimestamp(n.generated_at);
-  if (!n.generated_unix) Fail("generated_at", "\"" + n.generated_at + "\" is not a UTC time like 2026-11-30T03:00:00Z");
+  if (!n.generated_unix)
+    Fail("generated_at", "\"" + n.generated_at + "\" is not a UTC time like 2026-11-30T03:00:00Z");
   const json* d = Find(doc, "duration_seconds");
-  if (!d || !d->is_number() || d->get<double>() < 0) Fail("duration_seconds", "missing or not a non-negative number");
+  if (!d || !d->is_number() || d->get<double>() < 0)
+    Fail("duration_seconds", "missing or not a non-negative number");
   n.duration_seconds = d->get<double>();
   n.env_hash = ReadLock(doc, known);
   const json& findings = Array(doc, "", "findings");
   for (std::size_t i = 0; i < findings.size(); ++i) {
     std::string path = fmt::format("findings[{}].", i);
     const json& f = findings[i];
-    if (!f.is_object()) Fail(path.substr(0, path.size() - 1), "expected an object, found " + TypeName(f));
+    if (!f.is_object())
+      Fail(path.substr(0, path.size() - 1), "expected an object, found " + TypeName(f));
     auto sev = SeverityOf(String(f, path, "severity"), path + "severity");
     if (sev == model::Severity::kWarning) ++n.warning_findings;
     if (sev != model::Severity::kError) continue;
@@ -161,7 +171,8 @@ NodeReport ReadDocument(const json& doc, const std::string& file, EnvironmentCac
     n.error_findings.push_back(std::move(finding));
   }
   const json& gpus = Array(doc, "", "gpus");
-  for (std::size_t i = 0; i < gpus.size(); ++i) n.gpus.push_back(ReadGpu(gpus[i], fmt::format("gpus[{}].", i)));
+  for (std::size_t i = 0; i < gpus.size(); ++i)
+    n.gpus.push_back(ReadGpu(gpus[i], fmt::format("gpus[{}].", i)));
   return n;
 }
 
@@ -180,12 +191,16 @@ int JsonNestingDepth(std::string_view text, int limit) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
+    if (c == '"')
+      in_string = true;
     else if (c == '[' || c == '{') {
       if (++depth > deepest && (deepest = depth) > limit) return deepest;
     } else if (c == ']' || c == '}') {
@@ -196,7 +211,8 @@ int JsonNestingDepth(std::string_view text, int limit) {
 }
 
 std::optional<std::int64_t> ParseUtcTimestamp(std::string_view s) {
-  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') {
+  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+      s[16] != ':' || s[19] != 'Z') {
     return std::nullopt;
   }
   auto num = [&](std::size_t at, std::size_t len) -> int {
@@ -207,27 +223,34 @@ std::optional<std::int64_t> ParseUtcTimestamp(std::string_view s) {
     }
     return v;
   };
-  int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), se = num(17, 2);
-  if (y < 0 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+  int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+      se = num(17, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+    return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year{y},
+                                  std::chrono::month{static_cast<unsigned>(mo)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   std::int64_t days = std::chrono::sys_days{ymd}.time_since_epoch().count();
   return days * 86400 + h * 3600 + mi * 60 + se;
 }
 
-ReadOutcome ParseFleetReport(std::string_view text, const std::string& file, EnvironmentCache& known) {
+ReadOutcome ParseFleetReport(std::string_view text, const std::string& file,
+                             EnvironmentCache& known) {
   ReadOutcome out;
   auto reject = [&](std::string reason) {
     out.rejection = Rejection{file, std::move(reason)};
     return out;
   };
   if (text.size() > kMaxReportBytes) {
-    return reject(fmt::format("{} bytes is larger than any node report ({} at most)", text.size(), kMaxReportBytes));
+    return reject(fmt::format("{} bytes is larger than any node report ({} at most)", text.size(),
+                              kMaxReportBytes));
   }
-  if (text.empty()) return reject("empty file (not written by `dlenv fleet snapshot`, which writes atomically)");
+  if (text.empty())
+    return reject("empty file (not written by `dlenv fleet snapshot`, which writes atomically)");
   if (JsonNestingDepth(text, kMaxReportDepth) > kMaxReportDepth) {
-    return reject(fmt::format("nested more than {} levels deep; not a node report", kMaxReportDepth));
+    return reject(
+        fmt::format("nested more than {} levels deep; not a node report", kMaxReportDepth));
   }
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
@@ -241,15 +264,18 @@ ReadOutcome ParseFleetReport(std::string_view text, const std::string& file, Env
   }
   if (!doc.is_object()) return reject("expected a JSON object at the top, found " + TypeName(doc));
   const json* version = Find(doc, "fleet_snapshot_version");
-  if (!version) return reject("no \"fleet_snapshot_version\" field; not written by `dlenv fleet snapshot`");
+  if (!version)
+    return reject("no \"fleet_snapshot_version\" field; not written by `dlenv fleet snapshot`");
   if (!version->is_number_unsigned() || version->get<std::uint64_t>() < 1) {
-    return reject("fleet_snapshot_version: expected a positive integer, found " + TypeName(*version));
+    return reject("fleet_snapshot_version: expected a positive integer, found " +
+                  TypeName(*version));
   }
   if (version->get<std::uint64_t>() > static_cast<std::uint64_t>(kFleetSnapshotVersion)) {
-    return reject(fmt::format(
-        "written by a newer dlenv (fleet_snapshot_version {}; this dlenv reads {} and older): upgrade the dlenv "
-        "that runs the report",
-        version->get<std::uint64_t>(), kFleetSnapshotVersion));
+    return reject(
+        fmt::format("written by a newer dlenv (fleet_snapshot_version {}; this dlenv reads {} and "
+                    "older): upgrade the dlenv "
+                    "that runs the report",
+                    version->get<std::uint64_t>(), kFleetSnapshotVersion));
   }
   try {
     out.node = ReadDocument(doc, file, known);

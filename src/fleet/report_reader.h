@@ -5,14 +5,13 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fleet/gpu_health.h"
-#include <nlohmann/json.hpp>
-
 #include "lock/lock.h"
 #include "model/finding.h"
 
@@ -33,11 +32,12 @@ struct NodeReport {
   std::string file;  // the file's name in DIR
   std::string hostname;
   std::string dlenv_version;
-  std::string generated_at;                  // as written
+  std::string generated_at;                    // as written
   std::optional<std::int64_t> generated_unix;  // parsed; nullopt when unreadable
-  std::optional<std::int64_t> mtime_unix;      // the file's time on the file server (filled by the caller)
+  std::optional<std::int64_t>
+      mtime_unix;  // the file's time on the file server (filled by the caller)
   double duration_seconds = 0;
-  std::string env_hash;                      // the lock's content hash, checked
+  std::string env_hash;  // the lock's content hash, checked
   std::vector<model::Finding> error_findings;
   std::size_t warning_findings = 0;
   std::vector<NodeGpu> gpus;
@@ -67,7 +67,8 @@ struct ReadOutcome {
 /// Parses one report. A report whose environment is new is read in full and added to
 /// `known`; one already known is only compared with it (so 10,000 nodes with one
 /// environment build one Lock and hash one environment).
-ReadOutcome ParseFleetReport(std::string_view text, const std::string& file, EnvironmentCache& known);
+ReadOutcome ParseFleetReport(std::string_view text, const std::string& file,
+                             EnvironmentCache& known);
 
 /// "2026-11-30T03:00:00Z" -> seconds since 1970; nullopt for anything else.
 std::optional<std::int64_t> ParseUtcTimestamp(std::string_view s);

@@ -61,7 +61,10 @@ TEST(FleetReportReader, EmptyTruncatedAndNotJson) {
   EXPECT_NE(Rejected("").find("empty"), std::string::npos);
   std::string full = testing::Report("gpu01").dump();
   EXPECT_NE(Rejected(full.substr(0, full.size() / 2)).find("truncated"), std::string::npos);
-  EXPECT_NE(Rejected("\x7f" "ELF\x02\x01").find("not valid JSON"), std::string::npos);
+  EXPECT_NE(Rejected("\x7f"
+                     "ELF\x02\x01")
+                .find("not valid JSON"),
+            std::string::npos);
   EXPECT_NE(Rejected("[1,2,3]").find("expected a JSON object"), std::string::npos);
   EXPECT_NE(Rejected("{}").find("fleet_snapshot_version"), std::string::npos);
 }
@@ -69,7 +72,8 @@ TEST(FleetReportReader, EmptyTruncatedAndNotJson) {
 TEST(FleetReportReader, HugeAndDeeplyNested) {
   std::string huge(kMaxReportBytes + 1, ' ');
   EXPECT_NE(Rejected(huge).find("larger than any node report"), std::string::npos);
-  std::string deep = R"({"fleet_snapshot_version":1,"x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string deep = R"({"fleet_snapshot_version":1,"x":)" + std::string(100000, '[') +
+                     std::string(100000, ']') + "}";
   EXPECT_NE(Rejected(deep).find("nested more than"), std::string::npos);
   // Brackets inside strings are not nesting.
   EXPECT_EQ(JsonNestingDepth(R"({"a":"[[[[[[\"[[[["})", 3), 1);
@@ -88,19 +92,26 @@ TEST(FleetReportReader, WrongTypesAreNamedWithTheirPath) {
     const char* says;
   };
   const Case cases[] = {
-      {[](json& d) { d["fleet_snapshot_version"] = "1"; }, "fleet_snapshot_version: expected a positive integer"},
+      {[](json& d) { d["fleet_snapshot_version"] = "1"; },
+       "fleet_snapshot_version: expected a positive integer"},
       {[](json& d) { d["hostname"] = 7; }, "hostname: expected a string, found an integer"},
       {[](json& d) { d["hostname"] = "../etc"; }, "not a short host name"},
       {[](json& d) { d["generated_at"] = "yesterday"; }, "generated_at"},
       {[](json& d) { d["duration_seconds"] = "fast"; }, "duration_seconds"},
       {[](json& d) { d["findings"] = json::object(); }, "findings: expected an array"},
-      {[](json& d) { d["findings"] = json::array({{{"severity", 3}}}); }, "findings[0].severity"},
-      {[](json& d) { d["gpus"][1]["ecc_uncorrected_volatile"] = -1; }, "gpus[1].ecc_uncorrected_volatile"},
-      {[](json& d) { d["gpus"][0]["row_remap_failure"] = "no"; }, "gpus[0].row_remap_failure: expected true or false"},
+      {[](json& d) {
+         d["findings"] = json::array({{{"severity", 3}}});
+       },
+       "findings[0].severity"},
+      {[](json& d) { d["gpus"][1]["ecc_uncorrected_volatile"] = -1; },
+       "gpus[1].ecc_uncorrected_volatile"},
+      {[](json& d) { d["gpus"][0]["row_remap_failure"] = "no"; },
+       "gpus[0].row_remap_failure: expected true or false"},
       {[](json& d) { d["gpus"][0] = 5; }, "gpus[0]: expected an object"},
       {[](json& d) { d["lock"] = "sha"; }, "lock: expected an object"},
       {[](json& d) { d.erase("lock"); }, "lock: missing"},
-      {[](json& d) { d["lock"]["environment"]["python"]["packages"][0]["version"] = "9.9"; }, "does not match"},
+      {[](json& d) { d["lock"]["environment"]["python"]["packages"][0]["version"] = "9.9"; },
+       "does not match"},
       {[](json& d) { d["lock"]["environment"]["gpus"] = 1; }, "gpus"},
   };
   for (const auto& c : cases) {

@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 
-
 namespace dlenv::fleet {
 
 std::optional<std::string> FindOnPath(const std::string& program) {
@@ -23,7 +22,8 @@ std::optional<std::string> FindOnPath(const std::string& program) {
   return std::nullopt;
 }
 
-std::optional<std::vector<SinfoNode>> QuerySinfo(const std::optional<std::string>& partition, std::string& error) {
+std::optional<std::vector<SinfoNode>> QuerySinfo(const std::optional<std::string>& partition,
+                                                 std::string& error) {
   if (!FindOnPath("sinfo")) {
     error = "sinfo is not on PATH";
     return std::nullopt;
@@ -32,7 +32,14 @@ std::optional<std::vector<SinfoNode>> QuerySinfo(const std::optional<std::string
   options.deadline = std::chrono::seconds(30);
   auto r = util::RunCommand(SinfoCommand(partition), options);
   if (!r.ok()) {
-    error = "sinfo: " + r.Describe() + (r.err.empty() ? "" : ": " + r.err.substr(0, 500));
+    // Its last line says why (Slurm prints the chain of errors that led there first).
+    std::string_view err = r.err;
+    while (!err.empty() && err.back() == '\n') err.remove_suffix(1);
+    std::size_t nl = err.rfind('\n');
+    error =
+        "sinfo: " + r.Describe() +
+        (err.empty() ? ""
+                     : ": " + std::string(err.substr(nl == std::string_view::npos ? 0 : nl + 1)));
     return std::nullopt;
   }
   return ParseSinfoNodes(r.out);

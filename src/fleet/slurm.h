@@ -15,7 +15,8 @@ namespace dlenv::fleet {
 std::optional<std::string> FindOnPath(const std::string& program);
 
 /// Nodes as sinfo lists them; nullopt when sinfo is absent or fails (error says why).
-std::optional<std::vector<SinfoNode>> QuerySinfo(const std::optional<std::string>& partition, std::string& error);
+std::optional<std::vector<SinfoNode>> QuerySinfo(const std::optional<std::string>& partition,
+                                                 std::string& error);
 
 /// Runs the srun command with its deadline; srun's own output is kept (capped).
 util::ChildResult RunSrun(const std::vector<std::string>& argv, int deadline_seconds);

@@ -35,7 +35,8 @@ json GpuJson(const model::GpuInfo& g) {
   j["mem_clock_mhz"] = g.mem_clock_mhz;
   j["mem_clock_max_mhz"] = g.mem_clock_max_mhz;
   j["throttle_reasons_mask"] = g.throttle_reasons;
-  j["throttle_reasons"] = g.throttle_reasons ? ThrottleReasonNames(*g.throttle_reasons) : std::vector<std::string>{};
+  j["throttle_reasons"] =
+      g.throttle_reasons ? ThrottleReasonNames(*g.throttle_reasons) : std::vector<std::string>{};
   j["temperature_c"] = g.temperature_c;
   return j;
 }
@@ -59,7 +60,8 @@ nlohmann::json SnapshotDocument(const SnapshotInputs& in) {
     gpus.push_back(GpuJson(g));
     healthy = healthy && gpus.back()["healthy"].get<bool>();
   }
-  for (const auto& f : in.snapshot->findings) healthy = healthy && f.severity != model::Severity::kError;
+  for (const auto& f : in.snapshot->findings)
+    healthy = healthy && f.severity != model::Severity::kError;
   doc["gpus"] = std::move(gpus);
   doc["healthy"] = healthy;
   return doc;
@@ -69,7 +71,8 @@ std::string ShortHostname(std::string_view hostname) {
   std::string_view s = hostname.substr(0, hostname.find('.'));
   if (s.empty() || s.size() > 255) return "";
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
     if (!ok) return "";
   }
   return std::string(s);

@@ -3,10 +3,9 @@
 // schema/fleet-snapshot.schema.json) holds the node's lock (environment and content hash),
 // doctor's findings and a health summary per GPU; `fleet report` reads many of them.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "lock/lock.h"
 #include "model/snapshot.h"

@@ -27,11 +27,13 @@ TEST(FleetSnapshot, DocumentCarriesLockFindingsAndGpuHealth) {
   EXPECT_EQ(doc["hostname"], "gpu01");
   EXPECT_EQ(doc["generated_at"], "2026-11-30T03:00:00Z");
   EXPECT_EQ(doc["duration_seconds"], 1.5);
-  EXPECT_EQ(doc["lock"]["content_hash"], lock::ToJson(lock::BuildLock(s, &s.python_envs.front()))["content_hash"]);
+  EXPECT_EQ(doc["lock"]["content_hash"],
+            lock::ToJson(lock::BuildLock(s, &s.python_envs.front()))["content_hash"]);
   EXPECT_EQ(doc["findings"][0]["id"], "x.warn");
   EXPECT_EQ(doc["gpus"][0]["healthy"], true);
   EXPECT_EQ(doc["gpus"][1]["healthy"], false);
-  EXPECT_EQ(doc["gpus"][1]["throttle_reasons"], nlohmann::json::array({"gpu_idle", "hw_thermal_slowdown"}));
+  EXPECT_EQ(doc["gpus"][1]["throttle_reasons"],
+            nlohmann::json::array({"gpu_idle", "hw_thermal_slowdown"}));
   EXPECT_EQ(doc["gpus"][1]["throttle_reasons_mask"], 0x41);
   EXPECT_EQ(doc["gpus"][1]["reasons"].size(), 2u);
   EXPECT_EQ(doc["healthy"], false);

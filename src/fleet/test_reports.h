@@ -2,9 +2,8 @@
 // Test fixtures: node reports as `dlenv fleet snapshot` writes them, built from the lock
 // tests' GPU machine, for the fleet tests to vary one field at a time.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "fleet/snapshot.h"
 #include "lock/test_locks.h"
@@ -27,7 +26,8 @@ inline model::Snapshot NodeSnapshot(const std::string& host) {
 /// A report of `snapshot` (its first Python environment locked), as a JSON document.
 inline nlohmann::json ReportOf(const model::Snapshot& snapshot, const std::string& host,
                                const std::string& when = "2026-11-30T03:00:00Z") {
-  lock::Lock l = lock::BuildLock(snapshot, snapshot.python_envs.empty() ? nullptr : &snapshot.python_envs.front());
+  lock::Lock l = lock::BuildLock(
+      snapshot, snapshot.python_envs.empty() ? nullptr : &snapshot.python_envs.front());
   l.generated_at = when;
   SnapshotInputs in;
   in.snapshot = &snapshot;
@@ -38,7 +38,8 @@ inline nlohmann::json ReportOf(const model::Snapshot& snapshot, const std::strin
   return SnapshotDocument(in);
 }
 
-inline nlohmann::json Report(const std::string& host, const std::string& when = "2026-11-30T03:00:00Z") {
+inline nlohmann::json Report(const std::string& host,
+                             const std::string& when = "2026-11-30T03:00:00Z") {
   return ReportOf(NodeSnapshot(host), host, when);
 }
 

@@ -2,9 +2,8 @@
 // Reading a lock that is already parsed: a lock embedded in a larger document, as each node
 // report of `dlenv fleet snapshot` carries one. Defined in lock_reader.cc beside ParseLock.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "lock/lock.h"
 
