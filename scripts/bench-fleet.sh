@@ -19,7 +19,8 @@ echo "fixture: $n reports, $(du -sh --apparent-size "$work/fleet" | cut -f1) in 
 cat "$work/fleet"/*.json > /dev/null  # warm the page cache: measure parsing, not the disk
 
 rc=0
-/usr/bin/time -v "$bin" fleet report "$work/fleet" --json > "$work/report.json" 2> "$work/time.txt" || rc=$?
+expect=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['hostlist'])" "$work/fleet/manifest.json.expected")
+/usr/bin/time -v "$bin" fleet report "$work/fleet" --json --expect "$expect" > "$work/report.json" 2> "$work/time.txt" || rc=$?
 if [ "$rc" -ne 1 ]; then
   echo "expected exit code 1 (drift, unhealthy nodes), got $rc"; cat "$work/time.txt"; exit 1
 fi
@@ -47,6 +48,8 @@ for f, kind in manifest["corrupt"].items():
 extra = drifted_found - set(manifest["drifted"])
 if extra: problems.append(f"{len(extra)} nodes reported drifted that are not")
 expected_reports = manifest["nodes"] - len(manifest["corrupt"])
+if report["missing"]:
+    problems.append(f"{len(report['missing'])} nodes reported missing that are not: {report['missing_hostlist']}")
 if report["reports"] != expected_reports:
     problems.append(f"{report['reports']} reports read, expected {expected_reports}")
 

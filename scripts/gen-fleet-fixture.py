@@ -141,7 +141,7 @@ def main():
             text = json.dumps(dict(doc, gpus={"0": "hot"}))
         with open(os.path.join(args.dir, h + ".json"), "w") as f:
             f.write(text)
-    manifest = {"nodes": args.n, "drifted": drifted, "unhealthy": sick,
+    manifest = {"nodes": args.n, "hostlist": f"gpu[{1:0{width}d}-{args.n:0{width}d}]", "drifted": drifted, "unhealthy": sick,
                 "corrupt": {h + ".json": k for h, k in corrupt.items()}}
     # Not *.json, so the report does not read it as a node.
     with open(os.path.join(args.dir, "manifest.json.expected"), "w") as f:

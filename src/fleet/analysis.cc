@@ -188,9 +188,14 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
   if (options.expected) {
     std::set<std::string> seen;
     for (const auto& n : nodes) seen.insert(n.hostname);
+    // A node whose file was rejected did answer; it is listed once, with the reason.
+    std::set<std::string> rejected_names;
+    for (const auto& r : a.rejected) {
+      if (r.file.ends_with(".json")) rejected_names.insert(r.file.substr(0, r.file.size() - 5));
+    }
     std::set<std::string> expected(options.expected->begin(), options.expected->end());
     for (const auto& e : expected) {
-      if (!seen.count(e)) a.missing.push_back(e);
+      if (!seen.count(e) && !rejected_names.count(e)) a.missing.push_back(e);
     }
     for (const auto& s : seen) {
       if (!expected.count(s)) a.unexpected.push_back(s);

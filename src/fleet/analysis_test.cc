@@ -180,7 +180,10 @@ TEST(FleetAnalysis, RejectedFilesAreListedAndTheRestGoesOn) {
   Fleet f;
   f.Add(testing::Report("gpu01"));
   f.rejected.push_back({"gpu02.json", "not valid JSON"});
-  auto a = f.Analyze();
+  AnalysisOptions o;
+  o.expected = std::vector<std::string>{"gpu01", "gpu02", "gpu03"};
+  auto a = f.Analyze(o);
+  EXPECT_EQ(a.missing, std::vector<std::string>{"gpu03"});  // gpu02 answered, badly: listed once
   EXPECT_EQ(a.reports, 1u);
   EXPECT_EQ(a.groups.size(), 1u);
   EXPECT_EQ(a.rejected.size(), 1u);

@@ -29,7 +29,7 @@ std::optional<std::vector<SinfoNode>> QuerySinfo(const std::optional<std::string
     return std::nullopt;
   }
   util::ChildOptions options;
-  options.deadline = std::chrono::seconds(30);
+  options.deadline = std::chrono::seconds(15);  // a misconfigured Slurm retries DNS lookups
   auto r = util::RunCommand(SinfoCommand(partition), options);
   if (!r.ok()) {
     // Its last line says why (Slurm prints the chain of errors that led there first).
