@@ -84,6 +84,18 @@ TEST(FleetCli, SnapshotOnTheFakeDriverWithAnEccErrorIsUnhealthy) {
   EXPECT_EQ(ok["gpus"][0]["healthy"], true);
   EXPECT_EQ(ok["lock"]["content_hash"], doc["lock"]["content_hash"]);  // same environment
 
+  // --redact: the GPU's UUID is replaced; the node's name (the file's name) stays.
+  fs::path redacted_dir = tree / "redacted";
+  auto scenario = tree.Write("redact-scenario.json", FakeGpus(0).dump());
+  auto env = dlenv::testing::FakeDriverEnv(scenario);
+  env["SLURMD_NODENAME"] = "node09";
+  auto red = Dlenv({"fleet", "snapshot", "-o", redacted_dir.string(), "--redact"}, env);
+  ASSERT_TRUE(red.ok()) << red.Describe() << red.err;
+  json rdoc = json::parse(dlenv::testing::ReadAll(redacted_dir / "node09.json"));
+  EXPECT_EQ(rdoc["hostname"], "node09");
+  EXPECT_NE(rdoc["gpus"][0]["uuid"], "GPU-11111111");
+  EXPECT_EQ(rdoc.dump().find("GPU-11111111"), std::string::npos);
+
   auto report = Dlenv({"fleet", "report", dir.string(), "--expect", "node[01-03]"});
   EXPECT_EQ(report.exit_code, 1) << report.out << report.err;
   EXPECT_NE(report.out.find("node02  GPU 0 (NVIDIA H100 80GB HBM3): 3 uncorrectable ECC"),
