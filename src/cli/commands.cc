@@ -13,6 +13,7 @@ constexpr CommandRegistration kCommands[] = {
     {"recipe", AddRecipe},
     {"bench", AddBench},
     {"compare", AddCompare},
+    {"fleet", AddFleet},
     {"health", AddHealth},
 };
 

@@ -41,6 +41,7 @@ Command AddCheck(CLI::App& app);
 Command AddRecipe(CLI::App& app);
 Command AddBench(CLI::App& app);
 Command AddCompare(CLI::App& app);
+Command AddFleet(CLI::App& app);
 Command AddHealth(CLI::App& app);
 
 /// Writes an --html report; a path that cannot be written is the user's error.

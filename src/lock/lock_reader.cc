@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "lock/lock.h"
+#include "lock/lock_from_json.h"
 
 namespace dlenv::lock {
 namespace {
@@ -197,6 +198,16 @@ ReadResult ParseLock(std::string_view text, const std::string& source) {
   if (too_deep) return fail(fmt::format("nested more than {} levels deep; not a lock file", kMaxDepth));
   if (!doc.is_object()) return fail("expected a JSON object at the top, found " + TypeName(doc));
 
+  return LockFromJson(doc, source);
+}
+
+ReadResult LockFromJson(const nlohmann::json& doc, const std::string& source) {
+  ReadResult result;
+  auto fail = [&](const std::string& what) {
+    result.error = fmt::format("{}: {}", source, what);
+    return result;
+  };
+  if (!doc.is_object()) return fail("expected a JSON object at the top, found " + TypeName(doc));
   Lock lock;
   if (!doc.contains("lock_version")) {
     return fail("no \"lock_version\" field; not a dlenv lock file (make one with `dlenv lock -o FILE`)");

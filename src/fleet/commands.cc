@@ -1,0 +1,228 @@
+#include "fleet/commands.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "doctor/doctor.h"
+#include "fleet/analysis.h"
+#include "fleet/collect.h"
+#include "fleet/fleet_dir.h"
+#include "fleet/hostlist.h"
+#include "fleet/render.h"
+#include "fleet/slurm.h"
+#include "fleet/snapshot.h"
+#include "lock/atomic_write.h"
+#include "report/redact.h"
+
+namespace dlenv::fleet {
+namespace {
+
+using lock::CommandResult;
+
+CommandResult Error(std::string message) { return {"", std::move(message), lock::kExitBadInput}; }
+
+std::string NowUtc() {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+}  // namespace
+
+CommandResult RunSnapshot(const SnapshotCommandOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  doctor::DoctorOptions d;
+  d.root = options.root;
+  d.timeout_seconds = options.timeout_seconds;
+  if (options.python) d.pythons.push_back(*options.python);
+  probe::ProbeContext ctx = doctor::MakeProbeContext(d);
+  model::Snapshot snapshot = doctor::Diagnose(ctx);
+
+  // Slurm's name for the node first: that is what sinfo, --expect and srun use.
+  std::string name = ShortHostname(ctx.env.Get("SLURMD_NODENAME").value_or(snapshot.host.hostname));
+  if (name.empty()) {
+    return Error(fmt::format(
+        "cannot name this node's report: host name \"{}\" is empty or unusable as a file name",
+        ctx.env.Get("SLURMD_NODENAME").value_or(snapshot.host.hostname)));
+  }
+  const model::PythonEnv* env = lock::SelectPythonEnv(snapshot, options.python, ctx.env);
+  if (options.python && !env) {
+    return Error(fmt::format("--python {}: no Python environment found there", *options.python));
+  }
+  std::ptrdiff_t env_index = env ? env - snapshot.python_envs.data() : -1;
+  if (options.redact) snapshot = report::Redact(snapshot);
+  lock::Lock lock =
+      lock::BuildLock(snapshot, env_index >= 0 ? &snapshot.python_envs[env_index] : nullptr);
+  std::string now = NowUtc();
+  lock.generated_at = now;
+
+  SnapshotInputs in;
+  in.snapshot = &snapshot;
+  in.lock = &lock;
+  in.hostname = name;
+  in.generated_at = now;
+  in.duration_seconds =
+      std::round(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() *
+                 1000) /
+      1000;
+  nlohmann::json doc = SnapshotDocument(in);
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.output_dir, ec);
+  if (ec)
+    return Error(fmt::format("{}: cannot create the folder: {}", options.output_dir, ec.message()));
+  std::filesystem::path target = std::filesystem::path(options.output_dir) / (name + ".json");
+  if (auto err = lock::WriteFilesAtomically({{target, doc.dump(1) + "\n"}}); !err.empty())
+    return Error(err);
+  return {fmt::format(
+              "Wrote {} ({}, {}, {} in {:.1f} s)\n", target.string(),
+              doc["healthy"].get<bool>() ? "healthy" : "UNHEALTHY", ShortHash(lock.content_hash),
+              snapshot.gpus.size() == 1 ? "1 GPU" : fmt::format("{} GPUs", snapshot.gpus.size()),
+              in.duration_seconds),
+          "", 0};
+}
+
+CommandResult RunReport(const ReportCommandOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.dir, ec)) {
+    return Error(fmt::format(
+        "{}: not a folder of node reports (made with `dlenv fleet snapshot -o DIR`)", options.dir));
+  }
+  AnalysisOptions analysis;
+  analysis.stale_after_seconds = options.stale_after_seconds;
+  if (options.lock) {
+    lock::MachineLock team = lock::LoadLock(*options.lock, lock::MachineOptions{});
+    if (!team.lock) return Error(team.error);
+    analysis.team_lock = std::move(team.lock);
+    analysis.team_lock_name = *options.lock;
+  }
+  std::string notes;
+  if (options.expect) {
+    auto e = ExpandHostlist(*options.expect);
+    if (!e.error.empty()) return Error("--expect: " + e.error);
+    analysis.expected = std::move(e.hosts);
+    analysis.expected_source = "--expect";
+  } else if (options.ask_slurm && FindOnPath("sinfo")) {
+    std::string error;
+    if (auto nodes = QuerySinfo(std::nullopt, error)) {
+      std::vector<std::string> names;
+      for (const auto& n : *nodes) names.push_back(n.name);
+      analysis.expected = std::move(names);
+      analysis.expected_source = "sinfo";
+    } else {
+      notes = "note: " + error.substr(0, error.find('\n')) +
+              "; missing nodes not checked (give --expect NODELIST)";
+    }
+  }
+
+  FleetInput input = ReadFleetDir(options.dir);
+  if (!input.error.empty()) return Error(input.error);
+  if (input.nodes.empty() && input.rejected.empty()) {
+    return Error(fmt::format(
+        "{}: no node reports (*.json) in this folder; run `dlenv fleet snapshot -o {}` on "
+        "each node, or `dlenv fleet collect -o {}`",
+        options.dir, options.dir, options.dir));
+  }
+  FleetAnalysis a =
+      AnalyzeFleet(std::move(input.nodes), std::move(input.rejected), input.environments, analysis);
+  RenderContext ctx{options.dir};
+  CommandResult r;
+  switch (options.format) {
+    case ReportFormat::kText:
+      r.out = RenderFleetText(a, ctx);
+      break;
+    case ReportFormat::kMarkdown:
+      r.out = RenderFleetMarkdown(a, ctx);
+      break;
+    case ReportFormat::kJson:
+      r.out = FleetToJson(a, ctx).dump(2) + "\n";
+      break;
+  }
+  r.error = notes;  // stderr: stdout stays one document for --json
+  if (options.html) {
+    if (auto err = lock::WriteFilesAtomically({{*options.html, RenderFleetHtml(a, ctx)}});
+        !err.empty()) {
+      return Error(err);
+    }
+  }
+  r.exit_code = a.ExitCode();
+  return r;
+}
+
+CommandResult RunCollect(const CollectCommandOptions& options) {
+  CollectPlan plan;
+  std::error_code ec;
+  plan.dlenv_binary = options.dlenv_binary.empty()
+                          ? std::filesystem::read_symlink("/proc/self/exe", ec).string()
+                          : options.dlenv_binary;
+  plan.output_dir = std::filesystem::absolute(options.output_dir, ec).string();
+  plan.partition = options.partition;
+  plan.timeout_seconds = options.timeout_seconds;
+
+  std::vector<SinfoNode> sinfo;
+  std::string out;
+  if (options.nodelist) {
+    auto e = ExpandHostlist(*options.nodelist);
+    if (!e.error.empty()) return Error("--nodelist: " + e.error);
+    plan.nodes = std::move(e.hosts);
+  }
+  std::string sinfo_error;
+  if (auto nodes = QuerySinfo(options.partition, sinfo_error)) {
+    sinfo = std::move(*nodes);
+    if (!options.nodelist) {
+      for (const auto& n : sinfo) plan.nodes.push_back(n.name);
+    }
+  }
+  std::sort(plan.nodes.begin(), plan.nodes.end());
+  plan.nodes.erase(std::unique(plan.nodes.begin(), plan.nodes.end()), plan.nodes.end());
+
+  std::string alternatives = "Without Slurm, the same collection:\n";
+  for (const auto& l : OneLiners(plan)) alternatives += "  " + l + "\n";
+  if (!FindOnPath("srun")) {
+    return {alternatives, "srun is not on PATH: run one of the commands above instead",
+            lock::kExitBadInput};
+  }
+  if (plan.nodes.empty()) {
+    return {alternatives,
+            fmt::format("no nodes to run on: give --nodelist ({})",
+                        sinfo_error.empty() ? "sinfo listed none" : sinfo_error),
+            lock::kExitBadInput};
+  }
+  std::filesystem::create_directories(plan.output_dir, ec);
+  if (ec)
+    return Error(fmt::format("{}: cannot create the folder: {}", plan.output_dir, ec.message()));
+
+  auto argv = SrunCommand(plan);
+  std::string shown;
+  for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + ShellQuote(a);
+  out += "Running: " + shown + "\n";
+  auto started = std::filesystem::file_time_type::clock::now() - std::chrono::seconds(2);
+  util::ChildResult srun = RunSrun(argv, SrunDeadlineSeconds(plan));
+
+  std::map<std::string, bool> fresh;
+  for (const auto& n : plan.nodes) {
+    auto t = std::filesystem::last_write_time(
+        std::filesystem::path(plan.output_dir) / (n + ".json"), ec);
+    fresh[n] = !ec && t >= started;
+  }
+  CollectOutcome outcome =
+      InterpretCollect(plan.nodes, fresh, sinfo, ParseSrunErrors(srun.err), srun.Describe());
+  out += fmt::format("{} of {} nodes answered in {:.1f} s; reports in {}\n",
+                     outcome.answered.size(), plan.nodes.size(), srun.seconds, plan.output_dir);
+  if (!outcome.silent.empty()) {
+    std::vector<std::string> names;
+    for (const auto& s : outcome.silent) names.push_back(s.node);
+    out += fmt::format("No answer from {} node(s): {}\n", outcome.silent.size(),
+                       CompressHostlist(names));
+    for (const auto& s : outcome.silent) out += fmt::format("  {}: {}\n", s.node, s.why);
+  }
+  out += fmt::format("Next: dlenv fleet report {}\n", ShellQuote(plan.output_dir));
+  out += alternatives;
+  return {out, "", outcome.silent.empty() ? 0 : 1};
+}
+
+}  // namespace dlenv::fleet
