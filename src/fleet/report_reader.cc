@@ -112,7 +112,7 @@ NodeGpu ReadGpu(const json& j, const std::string& path) {
   g.temperature_c = OptUnsigned32(j, path, "temperature_c");
   // The verdict is this dlenv's, from the raw values: nodes running older dlenv versions
   // are judged by the same rules as the rest.
-  return {g.index, g.name, AssessGpuHealth(g)};
+  return {g.index, g.name, rules::AssessGpuHealth(g)};
 }
 
 // The lock inside the report: checked in full the first time its hash is seen; afterwards

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fleet/gpu_health.h"
+#include "rules/gpu_health.h"
 #include "lock/lock.h"
 #include "model/finding.h"
 
@@ -25,7 +25,7 @@ inline constexpr int kMaxReportDepth = 32;
 struct NodeGpu {
   int index = 0;
   std::string name;
-  GpuHealth health;  // assessed again by this dlenv from the raw values in the file
+  rules::GpuHealth health;  // assessed again by this dlenv from the raw values in the file
 };
 
 struct NodeReport {

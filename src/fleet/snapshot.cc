@@ -1,6 +1,6 @@
 #include "fleet/snapshot.h"
 
-#include "fleet/gpu_health.h"
+#include "rules/gpu_health.h"
 #include "model/json.h"
 
 namespace dlenv::fleet {
@@ -9,7 +9,7 @@ namespace {
 using nlohmann::json;
 
 json GpuJson(const model::GpuInfo& g) {
-  GpuHealth h = AssessGpuHealth(g);
+  rules::GpuHealth h = rules::AssessGpuHealth(g);
   json j;
   j["index"] = g.index;
   j["name"] = g.name;
@@ -36,7 +36,7 @@ json GpuJson(const model::GpuInfo& g) {
   j["mem_clock_max_mhz"] = g.mem_clock_max_mhz;
   j["throttle_reasons_mask"] = g.throttle_reasons;
   j["throttle_reasons"] =
-      g.throttle_reasons ? ThrottleReasonNames(*g.throttle_reasons) : std::vector<std::string>{};
+      g.throttle_reasons ? rules::ThrottleReasonNames(*g.throttle_reasons) : std::vector<std::string>{};
   j["temperature_c"] = g.temperature_c;
   return j;
 }

@@ -2,43 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "rules/gpu_health.h"
 #include "util/strings.h"
 
 namespace dlenv::health {
-namespace {
-
-std::string ThrottleNames(std::uint64_t bits) {
-  std::vector<std::string> names;
-  if (bits & kThrottleHwSlowdown) names.push_back("hardware slowdown");
-  if (bits & kThrottleHwThermal) names.push_back("hardware thermal slowdown");
-  if (bits & kThrottleSwThermal) names.push_back("software thermal slowdown");
-  if (bits & kThrottleHwPowerBrake) names.push_back("power brake");
-  return util::Join(names, ", ");
-}
-
-}  // namespace
-
-std::vector<std::string> GpuProblems(const model::GpuInfo& g) {
-  std::vector<std::string> out;
-  if (auto vol = g.ecc_uncorrected_volatile.value_or(0); vol > 0)
-    out.push_back(fmt::format("{} uncorrectable ECC error(s) since the driver loaded", vol));
-  if (g.retired_pages_pending.value_or(false)) out.push_back("memory page retirement pending");
-  if (auto n = g.retired_pages_count.value_or(0); n >= kMaxRetiredPages)
-    out.push_back(fmt::format("{} retired memory pages (limit {})", n, kMaxRetiredPages));
-  if (g.row_remap_failure.value_or(false)) out.push_back("row remapping failed");
-  if (g.row_remap_pending.value_or(false)) out.push_back("row remapping pending");
-  if (g.pcie_width_current && g.pcie_width_max && *g.pcie_width_current < *g.pcie_width_max)
-    out.push_back(fmt::format("PCIe link x{} of x{}", *g.pcie_width_current, *g.pcie_width_max));
-  // GPUs lower their link generation when idle to save power: only a busy GPU's counts.
-  const bool idle = g.throttle_reasons && (*g.throttle_reasons & kThrottleGpuIdle);
-  if (!idle && g.pcie_gen_current && g.pcie_gen_max && *g.pcie_gen_current < *g.pcie_gen_max)
-    out.push_back(
-        fmt::format("PCIe generation {} of {} while busy", *g.pcie_gen_current, *g.pcie_gen_max));
-  if (g.throttle_reasons && (*g.throttle_reasons & kUnhealthyThrottleReasons))
-    out.push_back(fmt::format("clocks held down by {} (reasons 0x{:x})",
-                              ThrottleNames(*g.throttle_reasons), *g.throttle_reasons));
-  return out;
-}
 
 std::vector<std::string> DriverProblems(const model::Snapshot& s) {
   const model::DriverInfo& d = s.driver;
@@ -75,7 +42,7 @@ Verdict AssessNode(const model::Snapshot& s, const std::vector<std::string>& ext
   Verdict v;
   v.reasons = DriverProblems(s);
   for (const model::GpuInfo& g : s.gpus) {
-    auto problems = GpuProblems(g);
+    auto problems = rules::AssessGpuHealth(g).reasons;
     if (!problems.empty())
       v.reasons.push_back(fmt::format("GPU {}: {}", g.index, util::Join(problems, ", ")));
   }

@@ -1,8 +1,8 @@
 #pragma once
 // The verdict `dlenv health` gives a node: healthy or not, and why in one line. Pure: it
 // reads a snapshot of the driver and GPU probes only (no Python scan), so it runs in a
-// Slurm HealthCheckProgram in well under a second. The thresholds follow the gpu.* rules
-// (src/rules/gpu_rules.cc, after DCGM's diagnostics); docs/fleet-health.md lists them.
+// Slurm HealthCheckProgram in well under a second. Each GPU is judged by
+// rules::AssessGpuHealth, the verdict `fleet` and the Prometheus textfile use too.
 
 #include <cstdint>
 #include <string>
@@ -11,23 +11,6 @@
 #include "model/snapshot.h"
 
 namespace dlenv::health {
-
-/// NVML's clock event ("throttle") reason bits (nvml.h, nvmlClocksEventReason*).
-inline constexpr std::uint64_t kThrottleGpuIdle = 0x1;
-inline constexpr std::uint64_t kThrottleSwThermal = 0x20;
-inline constexpr std::uint64_t kThrottleHwSlowdown = 0x8;
-inline constexpr std::uint64_t kThrottleHwThermal = 0x40;
-inline constexpr std::uint64_t kThrottleHwPowerBrake = 0x80;
-/// The reasons that mean the board or its cooling is in trouble, not a setting or idleness.
-inline constexpr std::uint64_t kUnhealthyThrottleReasons =
-    kThrottleHwSlowdown | kThrottleSwThermal | kThrottleHwThermal | kThrottleHwPowerBrake;
-
-/// A GPU is retired from service past this many retired pages (DCGM_LIMIT_MAX_RETIRED_PAGES).
-inline constexpr unsigned kMaxRetiredPages = 63;
-
-/// Why this GPU is unhealthy, one short phrase per problem ("2 uncorrectable ECC errors since
-/// the driver loaded"); empty when healthy. A value the driver did not report counts as fine.
-std::vector<std::string> GpuProblems(const model::GpuInfo& gpu);
 
 /// Why the driver makes the node unhealthy: the probe hung or crashed, NVML failed to start,
 /// or fewer GPUs answer than sit on the PCI bus. A machine with no NVIDIA GPU is healthy.

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "rules/gpu_health.h"
+
 namespace dlenv::health {
 namespace {
 
@@ -29,6 +31,15 @@ model::GpuInfo HealthyGpu(int index = 0) {
   g.throttle_reasons = 0;
   return g;
 }
+
+// The reasons `dlenv health` gives for one GPU: the shared verdict's.
+std::vector<std::string> GpuProblems(const model::GpuInfo& g) {
+  return rules::AssessGpuHealth(g).reasons;
+}
+
+using rules::kMaxRetiredPages;
+using rules::kThrottleGpuIdle;
+using rules::kThrottleHwThermal;
 
 model::Snapshot HealthyNode(int gpus) {
   model::Snapshot s;
@@ -57,22 +68,22 @@ TEST(HealthGpu, EachConditionIsAProblem) {
   EXPECT_THAT(GpuProblems(g), ElementsAre(HasSubstr("2 uncorrectable ECC")));
   g = HealthyGpu();
   g.retired_pages_pending = true;
-  EXPECT_THAT(GpuProblems(g), ElementsAre(HasSubstr("page retirement pending")));
+  EXPECT_THAT(GpuProblems(g), ElementsAre(HasSubstr("waiting to be retired")));
   g = HealthyGpu();
   g.retired_pages_count = kMaxRetiredPages;
   EXPECT_THAT(GpuProblems(g), ElementsAre(HasSubstr("63 retired memory pages")));
   g = HealthyGpu();
   g.row_remap_failure = true;
-  EXPECT_THAT(GpuProblems(g), ElementsAre("row remapping failed"));
+  EXPECT_THAT(GpuProblems(g), ElementsAre(HasSubstr("row remapping failed")));
   g = HealthyGpu();
   g.row_remap_pending = true;
-  EXPECT_THAT(GpuProblems(g), ElementsAre("row remapping pending"));
+  EXPECT_THAT(GpuProblems(g), ElementsAre(HasSubstr("row remapping pending")));
   g = HealthyGpu();
   g.pcie_width_current = 8;
   EXPECT_THAT(GpuProblems(g), ElementsAre("PCIe link x8 of x16"));
   g = HealthyGpu();
   g.throttle_reasons = kThrottleHwThermal | 0x4;
-  EXPECT_THAT(GpuProblems(g), ElementsAre(HasSubstr("hardware thermal slowdown (reasons 0x44)")));
+  EXPECT_THAT(GpuProblems(g), ElementsAre(HasSubstr("hw_thermal_slowdown")));
 }
 
 TEST(HealthGpu, LowerPcieGenerationCountsOnlyWhenBusy) {
@@ -109,7 +120,8 @@ TEST(HealthNode, NamesTheGpuAndJoinsReasons) {
   Verdict v = AssessNode(s, {"breaking drift against team.lock: torch 2.5.1 -> 2.4.0"});
   EXPECT_FALSE(v.healthy);
   EXPECT_EQ(v.summary,
-            "GPU 1: 1 uncorrectable ECC error(s) since the driver loaded, row remapping pending; "
+            "GPU 1: 1 uncorrectable ECC error(s) since the driver loaded (reset the GPU), row "
+            "remapping pending: a memory row remap is pending (reset the GPU); "
             "breaking drift against team.lock: torch 2.5.1 -> 2.4.0");
 }
 

@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include "health/gpu_verdict.h"
 #include "lock/atomic_write.h"
 #include "report/redact.h"
+#include "rules/gpu_health.h"
 #include "util/environment.h"
 
 namespace dlenv::report {
@@ -159,7 +159,7 @@ void Gpus(Exposition& e, const model::Snapshot& s) {
   e.Family("dlenv_gpu_healthy", "gauge",
            "1 when the GPU passes dlenv health's checks (ECC, retired pages, row remap, PCIe, "
            "throttling), else 0");
-  for (const auto& g : s.gpus) e.Sample(GpuLabels(g), health::GpuProblems(g).empty() ? 1 : 0);
+  for (const auto& g : s.gpus) e.Sample(GpuLabels(g), rules::AssessGpuHealth(g).healthy ? 1 : 0);
 
   bool any_ecc = false;
   for (const auto& g : s.gpus)
@@ -231,14 +231,14 @@ void Gpus(Exposition& e, const model::Snapshot& s) {
            [](const model::GpuInfo& g) { return g.throttle_reasons; });
 
   static constexpr std::pair<std::uint64_t, const char*> kReasons[] = {
-      {health::kThrottleGpuIdle, "gpu_idle"},
+      {rules::kThrottleGpuIdle, "gpu_idle"},
       {0x2, "applications_clocks_setting"},
       {0x4, "sw_power_cap"},
-      {health::kThrottleHwSlowdown, "hw_slowdown"},
+      {rules::kThrottleHwSlowdown, "hw_slowdown"},
       {0x10, "sync_boost"},
-      {health::kThrottleSwThermal, "sw_thermal_slowdown"},
-      {health::kThrottleHwThermal, "hw_thermal_slowdown"},
-      {health::kThrottleHwPowerBrake, "hw_power_brake_slowdown"},
+      {rules::kThrottleSwThermal, "sw_thermal_slowdown"},
+      {rules::kThrottleHwThermal, "hw_thermal_slowdown"},
+      {rules::kThrottleHwPowerBrake, "hw_power_brake_slowdown"},
   };
   bool any_throttle = false;
   for (const auto& g : s.gpus) any_throttle = any_throttle || g.throttle_reasons;

@@ -1,8 +1,8 @@
-#include "fleet/gpu_health.h"
+#include "rules/gpu_health.h"
 
 #include <gtest/gtest.h>
 
-namespace dlenv::fleet {
+namespace dlenv::rules {
 namespace {
 
 model::GpuInfo HealthyH100() {
@@ -66,6 +66,14 @@ TEST(FleetGpuHealth, EachFaultMakesItUnhealthyWithItsReason) {
       {"power brake", [](model::GpuInfo& g) { g.throttle_reasons = 0x80; },
        "hw_power_brake_slowdown"},
       {"hot", [](model::GpuInfo& g) { g.temperature_c = 97; }, "97 °C"},
+      {"63 retired pages", [](model::GpuInfo& g) { g.retired_pages_count = kMaxRetiredPages; },
+       "63 retired memory pages"},
+      {"slow link while busy",
+       [](model::GpuInfo& g) {
+         g.pcie_gen_current = 1;
+         g.throttle_reasons = 0;
+       },
+       "PCIe generation 1 of 5 while busy"},
   };
   for (const auto& c : cases) {
     auto g = HealthyH100();

@@ -1,10 +1,10 @@
-#include "fleet/gpu_health.h"
+#include "rules/gpu_health.h"
 
 #include <fmt/format.h>
 
 #include <array>
 
-namespace dlenv::fleet {
+namespace dlenv::rules {
 namespace {
 
 struct ThrottleBit {
@@ -65,27 +65,36 @@ GpuHealth AssessGpuHealth(const model::GpuInfo& gpu) {
   if (gpu.retired_pages_pending.value_or(false)) {
     bad("memory pages are waiting to be retired (reboot or reset the GPU)");
   }
-  if (gpu.retired_pages_count.value_or(0) > 0) {
+  if (gpu.retired_pages_count.value_or(0) >= kMaxRetiredPages) {
+    bad(fmt::format("{} retired memory pages (DCGM retires a GPU at {})", *gpu.retired_pages_count,
+                    kMaxRetiredPages));
+  } else if (gpu.retired_pages_count.value_or(0) > 0) {
     warn(fmt::format("{} retired memory page(s)", *gpu.retired_pages_count));
   }
   if (gpu.row_remap_failure.value_or(false)) {
     bad("row remapping failed: the GPU has no spare rows left (NVIDIA's RMA criterion)");
   }
-  if (gpu.row_remap_pending.value_or(false)) bad("a memory row remap is pending (reset the GPU)");
+  if (gpu.row_remap_pending.value_or(false)) bad("row remapping pending: a memory row remap is pending (reset the GPU)");
   if (gpu.remapped_rows_uncorrectable.value_or(0) > 0) {
     warn(fmt::format("{} row(s) remapped after uncorrectable errors",
                      *gpu.remapped_rows_uncorrectable));
   }
 
   // A narrower link than the slot allows is a seating or riser fault; a lower generation
-  // is how an idle GPU saves power, so only a warning.
+  // is how an idle GPU saves power, so it counts only while the GPU is busy.
   if (gpu.pcie_width_current && gpu.pcie_width_max &&
       *gpu.pcie_width_current < *gpu.pcie_width_max) {
     bad(fmt::format("PCIe link x{} of x{}", *gpu.pcie_width_current, *gpu.pcie_width_max));
   }
   if (gpu.pcie_gen_current && gpu.pcie_gen_max && *gpu.pcie_gen_current < *gpu.pcie_gen_max) {
-    warn(fmt::format("PCIe gen {} of {} (normal while idle)", *gpu.pcie_gen_current,
-                     *gpu.pcie_gen_max));
+    const bool idle = gpu.throttle_reasons && (*gpu.throttle_reasons & kThrottleGpuIdle);
+    if (idle) {
+      warn(fmt::format("PCIe gen {} of {} (normal while idle)", *gpu.pcie_gen_current,
+                       *gpu.pcie_gen_max));
+    } else {
+      bad(fmt::format("PCIe generation {} of {} while busy", *gpu.pcie_gen_current,
+                      *gpu.pcie_gen_max));
+    }
   }
 
   if (gpu.throttle_reasons) {
@@ -112,4 +121,4 @@ GpuHealth AssessGpuHealth(const model::GpuInfo& gpu) {
   return h;
 }
 
-}  // namespace dlenv::fleet
+}  // namespace dlenv::rules
