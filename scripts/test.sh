@@ -33,7 +33,7 @@ scripts/make-test-envs.sh "$DLENV_TEST_ENVS"
 step() { printf '\n=== %s\n' "$*"; }
 
 step "build and run the test suite"
-cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLENV_FETCH_NVML_HEADER=ON
+cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDLENV_FETCH_NVML_HEADER=ON -DDLENV_WERROR=ON
 cmake --build build-test -j"$jobs"
 ctest --test-dir build-test --output-on-failure -j"$jobs"
 [[ ${DLENV_QUICK:-0} == 1 ]] && exit 0
@@ -41,7 +41,7 @@ ctest --test-dir build-test --output-on-failure -j"$jobs"
 step "the test suite under ASan and UBSan"
 # handle_segv=0: the fake driver crashes on purpose with SIGSEGV, and the tests check that
 # dlenv reports that signal; ASan would turn it into SIGABRT.
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDLENV_SANITIZE=ON -DDLENV_FETCH_NVML_HEADER=ON
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDLENV_SANITIZE=ON -DDLENV_FETCH_NVML_HEADER=ON -DDLENV_WERROR=ON
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:handle_segv=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/python_arg.h"
 #include "doctor/doctor.h"
 
 namespace dlenv::cli {
@@ -20,6 +21,7 @@ Command AddDoctor(CLI::App& app) {
   sub->add_option("--timeout", opts->timeout_seconds, "Deadline in seconds for each call into a driver library")->check(CLI::PositiveNumber);
   sub->add_option("--python", opts->pythons, "Also inspect the environment of this interpreter");
   return {sub, [opts] {
+            ResolvePythons(opts->pythons, opts->root);
             opts->color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
             auto out = doctor::RunDoctor(*opts);
             std::fwrite(out.text.data(), 1, out.text.size(), stdout);

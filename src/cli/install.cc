@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/python_arg.h"
 #include "install/install.h"
 
 namespace dlenv::cli {
@@ -17,6 +18,7 @@ Command AddInstall(CLI::App& app) {
   sub->add_option("--cuda", req->cuda, "Only builds for this CUDA version (X.Y)");
   sub->add_option("--python", req->python, "Install into this interpreter's environment");
   return {sub, [req, manager] {
+            if (req->python) req->python = ResolvePython(*req->python);
             req->manager = *manager == "uv" ? install::Manager::kUv
                            : *manager == "conda" ? install::Manager::kConda
                                                  : install::Manager::kPip;

@@ -2,6 +2,7 @@
 
 #include "knowledge/knowledge.h"
 #include "model/json.h"
+#include "probe/identity.h"
 #include "probe/probes.h"
 #include "report/redact.h"
 #include "report/report.h"
@@ -26,9 +27,10 @@ model::Snapshot Diagnose(const probe::ProbeContext& ctx) {
 
 DoctorOutput RunDoctor(const DoctorOptions& options) {
   DoctorOutput out;
-  out.snapshot = Diagnose(MakeProbeContext(options));
+  probe::ProbeContext ctx = MakeProbeContext(options);
+  out.snapshot = Diagnose(ctx);
   out.exit_code = report::ExitCodeFor(out.snapshot);
-  model::Snapshot shown = options.redact ? report::Redact(out.snapshot) : out.snapshot;
+  model::Snapshot shown = options.redact ? report::Redact(out.snapshot, probe::ProbeIdentity(ctx.env)) : out.snapshot;
   if (options.json) out.text = report::ToJson(shown).dump(2) + "\n";
   else if (options.markdown) out.text = report::RenderMarkdown(shown);
   else out.text = report::RenderText(shown, report::TextStyle{options.color});

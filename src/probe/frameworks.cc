@@ -111,11 +111,13 @@ std::optional<ObjectFacts> ReadObject(const ProbeContext& ctx, const fs::path& p
   return facts;
 }
 
-std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx, const fs::path& path) {
+std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx, const fs::path& path,
+                                                    std::vector<std::string>* skipped) {
   // Generated files are a few kilobytes; a huge one is not what we think it is.
-  auto text = ctx.fs.ReadFile(path, 1u << 20);
-  if (!text) return std::nullopt;
-  return util::ParsePyLiterals(*text);
+  util::FileRead read = ctx.fs.Read(path, 1u << 20);
+  if (!read.skipped.empty() && skipped) skipped->push_back(path.string() + ": " + read.skipped);
+  if (!read.data) return std::nullopt;
+  return util::ParsePyLiterals(*read.data);
 }
 
 /// Only these families are CUDA libraries a framework brings or needs; libcuda.so.1 and
@@ -151,8 +153,9 @@ void AddArches(model::FrameworkBuild& build, const ObjectFacts& object) {
 
 class EnvReader {
  public:
-  EnvReader(const ProbeContext& ctx, const model::PythonEnv& env, const std::vector<model::LibraryCopy>& system)
-      : ctx_(ctx), env_(env), search_(ctx, system) {
+  EnvReader(const ProbeContext& ctx, const model::PythonEnv& env, const std::vector<model::LibraryCopy>& system,
+            std::vector<std::string>* skipped)
+      : ctx_(ctx), env_(env), search_(ctx, system), skipped_(skipped) {
     IndexNvidiaWheels();
   }
 
@@ -308,7 +311,7 @@ class EnvReader {
     auto site = Site("torch/version.py");
     if (!site) return std::nullopt;
     fs::path version_py = *site / "torch/version.py";
-    auto literals = ReadPyLiterals(ctx_, version_py);
+    auto literals = ReadPyLiterals(ctx_, version_py, skipped_);
     if (!literals) return std::nullopt;
     const auto* record = FindPackage(env_, "torch");
     model::FrameworkBuild b;
@@ -354,7 +357,7 @@ class EnvReader {
     auto site = Site("tensorflow/python/platform/build_info.py");
     if (!site) return std::nullopt;
     fs::path build_info_py = *site / "tensorflow/python/platform/build_info.py";
-    auto literals = ReadPyLiterals(ctx_, build_info_py);
+    auto literals = ReadPyLiterals(ctx_, build_info_py, skipped_);
     if (!literals) return std::nullopt;
     const model::PackageRecord* record = nullptr;
     for (const char* name : {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly", "tensorflow-intel",
@@ -525,7 +528,7 @@ class EnvReader {
     b.package = record ? record->name : "cupy";
     b.version = record ? record->version : "";
     if (site) {
-      if (auto lit = ReadPyLiterals(ctx_, *site / "cupy/_version.py")) {
+      if (auto lit = ReadPyLiterals(ctx_, *site / "cupy/_version.py", skipped_)) {
         if (auto v = lit->names["__version__"].AsString()) b.version = *v;
         b.evidence.push_back((*site / "cupy/_version.py").string());
       }
@@ -619,7 +622,7 @@ class EnvReader {
     b.version = record ? record->version : "";
     if (site) {
       fs::path version_py = *site / "numpy/version.py";
-      if (auto lit = ReadPyLiterals(ctx_, version_py)) {
+      if (auto lit = ReadPyLiterals(ctx_, version_py, skipped_)) {
         for (const char* key : {"version", "__version__", "full_version"}) {
           if (auto v = lit->names[key].AsString()) {
             b.version = *v;
@@ -633,7 +636,7 @@ class EnvReader {
       // NumPy < 2 built with versioneer computes version.py's values from _version.py, whose
       // one literal is a JSON document: version_json = '{"version": "1.24.2", ...}'.
       fs::path versioneer = *site / "numpy/_version.py";
-      if (auto lit = ReadPyLiterals(ctx_, versioneer)) {
+      if (auto lit = ReadPyLiterals(ctx_, versioneer, skipped_)) {
         if (auto text = lit->names["version_json"].AsString()) {
           auto doc = nlohmann::json::parse(*text, nullptr, false);
           if (doc.is_object() && doc.contains("version") && doc["version"].is_string()) {
@@ -650,6 +653,7 @@ class EnvReader {
   const ProbeContext& ctx_;
   const model::PythonEnv& env_;
   LoaderSearch search_;
+  std::vector<std::string>* skipped_;  // files found but not read (a FIFO, a device): path: why
   std::vector<model::NvidiaWheel> wheels_;
   std::map<std::string, std::string> pins_;  // nvidia-* requirement pins of the framework being read
 };
@@ -657,8 +661,9 @@ class EnvReader {
 }  // namespace
 
 std::vector<model::FrameworkBuild> ReadFrameworkBuilds(const ProbeContext& ctx, const model::PythonEnv& env,
-                                                       const std::vector<model::LibraryCopy>& system_libraries) {
-  return EnvReader(ctx, env, system_libraries).Run();
+                                                       const std::vector<model::LibraryCopy>& system_libraries,
+                                                       std::vector<std::string>* skipped) {
+  return EnvReader(ctx, env, system_libraries, skipped).Run();
 }
 
 }  // namespace dlenv::probe
