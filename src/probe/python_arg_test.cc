@@ -42,7 +42,7 @@ TEST(PythonArg, AnythingElseIsRejected) {
   t.Write("/data/notes.txt", "not a python\n");  // a file, but not executable
   t.MakeDir("/empty");
   util::RootFs host;
-  util::Environment env({});
+  util::Environment env;
   EXPECT_FALSE(ResolvePythonArg(host, env, "/nonexistent"));
   EXPECT_FALSE(ResolvePythonArg(host, env, ""));
   EXPECT_FALSE(ResolvePythonArg(host, env, (t / "/data/notes.txt").string()));
