@@ -40,8 +40,9 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_CONTACT "dlenv maintainers <maintainers@users.noreply.r-seed-e9eb0935.example>"
     CACHE STRING "The Maintainer field of the Debian package")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
+# The synopsis is CPACK_PACKAGE_DESCRIPTION_SUMMARY; this is the extended description.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "${PROJECT_DESCRIPTION}\n dlenv inspects the NVIDIA driver, the GPUs, the CUDA toolkits and libraries\n and the Python environments on a machine, and says what is wrong and how to\n fix it. It also checks that the GPU computes, measures it, and locks an\n environment so that a team can reproduce it. It needs no NVIDIA library to\n run: it loads the driver's at run time when it is there.")
+    "dlenv inspects the NVIDIA driver, the GPUs, the CUDA toolkits and libraries\nand the Python environments on a machine, and says what is wrong and how to\nfix it. It also checks that the GPU computes, measures it, and locks an\nenvironment so that a team can reproduce it. It needs no NVIDIA library to\nrun: it loads the driver's at run time when it is there.")
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
