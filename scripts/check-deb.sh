@@ -36,11 +36,11 @@ rm -f "$build"/dlenv_*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 deb=$(ls "$build"/dlenv_*.deb)
 echo "built $deb"
-dpkg-deb --info "$deb" | sed -n '/Package:/,$p'
+dpkg-deb --field "$deb"
 dpkg-deb --contents "$deb" | awk '{print "  " $6}'
 
 # lintian's E: lines fail the check; W: (and I:) lines are listed for a person to read.
-lint=$(lintian --no-tag-display-limit "$deb" 2>&1 || true)
+lint=$(lintian --tag-display-limit 0 "$deb" 2>&1 || true)
 [[ -n $lint ]] && printf 'lintian:\n%s\n' "$lint"
 if grep -q '^E: ' <<<"$lint"; then
   echo "FAIL: lintian reports errors" >&2
