@@ -13,7 +13,10 @@ Command AddCheck(CLI::App& app) {
   AddMachineOptions(sub, opts->machine);
   sub->footer("Findings: lock.breaking_drift (error), lock.notable_drift (warning), lock.cosmetic_drift (info).\n"
               "Exit codes: 0 no breaking drift, 1 breaking drift, 2 bad input (unreadable or invalid lock).");
-  return {sub, [opts] { return Emit(lock::RunCheck(*opts)); }};
+  return {sub, [opts] {
+            ResolveMachinePython(opts->machine);
+            return Emit(lock::RunCheck(*opts));
+          }};
 }
 
 }  // namespace dlenv::cli

@@ -9,6 +9,7 @@
 #include "bench/result_json.h"
 #include "bench/text_report.h"
 #include "cli/commands.h"
+#include "cli/python_arg.h"
 #include "doctor/doctor.h"
 
 namespace dlenv::cli {
@@ -60,6 +61,7 @@ Command AddCompare(CLI::App& app) {
   sub->add_option("--timeout", flags->timeout, "Deadline in seconds for each framework's process")
       ->check(CLI::PositiveNumber);
   return {sub, [flags] {
+            ResolvePythons(flags->pythons);
             bench::CompareOptions options;
             bench::DiscoverForCompare(doctor::MakeProbeContext(doctor::DoctorOptions{}), options);
             options.pythons = flags->pythons;

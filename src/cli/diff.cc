@@ -17,7 +17,10 @@ Command AddDiff(CLI::App& app) {
   AddMachineOptions(sub, opts->machine);
   sub->footer("Each change is graded breaking, notable or cosmetic (docs/lock.md lists the rules).\n"
               "Exit codes: 0 the same environment, 1 differences, 2 bad input (unreadable or invalid lock).");
-  return {sub, [opts] { return Emit(lock::RunDiff(*opts)); }};
+  return {sub, [opts] {
+            ResolveMachinePython(opts->machine);
+            return Emit(lock::RunDiff(*opts));
+          }};
 }
 
 }  // namespace dlenv::cli

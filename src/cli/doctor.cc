@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/python_arg.h"
 #include "doctor/doctor.h"
 
 namespace dlenv::cli {
@@ -23,6 +24,7 @@ Command AddDoctor(CLI::App& app) {
                                "Also write the metrics for node_exporter's textfile collector to FILE (atomically)");
   sub->add_option("--lock", opts->lock, "With --prometheus: count drift from this team lock")->needs(prom);
   return {sub, [opts] {
+            ResolvePythons(opts->pythons, opts->root);
             opts->color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
             auto out = doctor::RunDoctor(*opts);
             std::fwrite(out.text.data(), 1, out.text.size(), stdout);

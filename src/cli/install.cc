@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/python_arg.h"
 
 namespace dlenv::cli {
 
@@ -32,6 +33,7 @@ Command AddInstall(CLI::App& app) {
   sub->add_flag("--run", req->run,
                 "Run the printed command, then dlenv verify on that environment");
   return {sub, [req, manager] {
+            if (req->python) req->python = ResolvePython(*req->python);
             req->manager = *manager == "uv"      ? install::Manager::kUv
                            : *manager == "conda" ? install::Manager::kConda
                                                  : install::Manager::kPip;

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/python_arg.h"
 #include "lock/commands.h"
 
 namespace dlenv::cli {
@@ -17,6 +18,11 @@ inline void AddMachineOptions(CLI::App* sub, lock::MachineOptions& m) {
   sub->add_option("--root", m.root, "Read this folder as if it were /")->check(CLI::ExistingDirectory);
   sub->add_option("--timeout", m.timeout_seconds, "Deadline in seconds for each call into a driver library")
       ->check(CLI::PositiveNumber);
+}
+
+/// --python resolved as every command resolves it (a UsageError when it names nothing).
+inline void ResolveMachinePython(lock::MachineOptions& m) {
+  if (m.python) m.python = ResolvePython(*m.python, m.root);
 }
 
 /// Prints a subcommand's result and returns its exit code.

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/python_arg.h"
 #include "doctor/doctor.h"
 #include "verify/verify.h"
 
@@ -26,6 +27,7 @@ Command AddVerify(CLI::App& app) {
       "Exit codes: 0 every check passed, 1 a check failed (or an error finding), 2 usage error,\n"
       "3 dlenv's own failure, 4 no GPU to verify (the frameworks' CPU paths passed).");
   return {sub, [opts, pythons] {
+            ResolvePythons(*pythons);
             opts->pythons = *pythons;
             opts->color = !opts->json && isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
             doctor::DoctorOptions d;

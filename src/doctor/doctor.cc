@@ -5,6 +5,7 @@
 #include "knowledge/knowledge.h"
 #include "lock/commands.h"
 #include "model/json.h"
+#include "probe/identity.h"
 #include "probe/probes.h"
 #include "report/prometheus.h"
 #include "report/redact.h"
@@ -52,7 +53,8 @@ DoctorOutput RunDoctor(const DoctorOptions& options) {
   DoctorOutput out;
   const auto started = std::chrono::system_clock::now();
   const auto steady_start = std::chrono::steady_clock::now();
-  out.snapshot = Diagnose(MakeProbeContext(options));
+  probe::ProbeContext ctx = MakeProbeContext(options);
+  out.snapshot = Diagnose(ctx);
   if (options.prometheus) {
     report::PrometheusRun run{UnixSeconds(started),
                               std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count(),
@@ -60,7 +62,7 @@ DoctorOutput RunDoctor(const DoctorOptions& options) {
     out.error = WritePrometheus(options, out.snapshot, run);
   }
   out.exit_code = report::ExitCodeFor(out.snapshot);
-  model::Snapshot shown = options.redact ? report::Redact(out.snapshot) : out.snapshot;
+  model::Snapshot shown = options.redact ? report::Redact(out.snapshot, probe::ProbeIdentity(ctx.env)) : out.snapshot;
   if (options.json) out.text = report::ToJson(shown).dump(2) + "\n";
   else if (options.markdown) out.text = report::RenderMarkdown(shown);
   else out.text = report::RenderText(shown, report::TextStyle{options.color});

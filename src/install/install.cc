@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 
 #include "doctor/doctor.h"
@@ -19,6 +17,7 @@
 #include "util/environment.h"
 #include "util/fatbin.h"
 #include "util/pep440.h"
+#include "util/read_file.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -454,12 +453,9 @@ InstallPlan PlanInstall(const InstallRequest& req, const model::Snapshot& snapsh
 
 namespace {
 
+// pip.conf, uv.toml, os-release: small files; never block on a FIFO planted in their place.
 std::optional<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return util::ReadRegularFile(path, 1u << 20).data;
 }
 
 std::string Uname() {

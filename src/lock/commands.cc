@@ -6,16 +6,17 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "doctor/doctor.h"
 #include "lock/atomic_write.h"
 #include "lock/check.h"
 #include "lock/diff.h"
 #include "model/json.h"
+#include "probe/identity.h"
 #include "probe/probes.h"
+#include "report/redact.h"
+#include "util/read_file.h"
 
 namespace dlenv::lock {
 namespace {
@@ -27,23 +28,20 @@ std::string NowUtc() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
 }
 
-// Reads at most kMaxLockBytes + 1 bytes, so a huge file or a device (/dev/zero) is refused
-// by ParseLock rather than read whole.
+// Reads at most kMaxLockBytes + 1 bytes, so a huge file is refused by ParseLock rather than
+// read whole; a FIFO or a device (/dev/zero) is refused without reading.
 std::optional<std::string> ReadBounded(const std::string& path, std::string& error) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     error = path + ": is a folder; give a lock file (made with `dlenv lock -o FILE`)";
     return std::nullopt;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = fmt::format("{}: cannot read: {}", path, std::strerror(errno));
+  util::FileRead r = util::ReadRegularFile(path, kMaxLockBytes + 1);
+  if (!r.data) {
+    error = fmt::format("{}: cannot read: {}", path, r.missing ? "No such file or directory" : r.skipped);
     return std::nullopt;
   }
-  std::string text(kMaxLockBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return text;
+  return std::move(*r.data);
 }
 
 std::string LockText(const Lock& lock) { return ToJson(lock).dump(2) + "\n"; }
@@ -62,6 +60,12 @@ MachineLock LockThisMachine(const MachineOptions& options) {
     return {std::nullopt, fmt::format("--python {}: no Python environment found there (give the interpreter, "
                                       "e.g. /path/to/venv/bin/python)",
                                       *options.python)};
+  }
+  if (options.redact) {
+    // The environment is chosen on the real paths, then locked from the redacted copy.
+    std::ptrdiff_t index = env ? env - snapshot.python_envs.data() : -1;
+    snapshot = report::Redact(snapshot, probe::ProbeIdentity(ctx.env));
+    env = index >= 0 ? &snapshot.python_envs[static_cast<std::size_t>(index)] : nullptr;
   }
   Lock lock = BuildLock(snapshot, env);
   lock.generated_at = NowUtc();

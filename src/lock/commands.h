@@ -15,6 +15,9 @@ struct MachineOptions {
   std::optional<std::string> python;  // --python: the interpreter whose environment is locked
   std::string root = "/";
   double timeout_seconds = 10;
+  /// --redact (lock only): user and host names, home folders, GPU UUIDs and IP addresses
+  /// replaced as in `doctor --redact`, for a lock shared outside the team.
+  bool redact = false;
 };
 
 struct CommandResult {

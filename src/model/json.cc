@@ -43,7 +43,7 @@ DLENV_JSON(FrameworkBuild, name, package, version, cuda_build, cuda_version, roc
            cudnn_version, debug, cuda_archs, archs_source, numpy_abi, libraries, evidence,
            nvidia_wheels)
 DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages,
-           packages, frameworks)
+           packages, frameworks, skipped_files)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
            toolkits, libraries, python_envs, findings)
 

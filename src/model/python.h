@@ -70,6 +70,8 @@ struct PythonEnv {
   std::vector<std::string> site_packages;
   std::vector<PackageRecord> packages;
   std::vector<FrameworkBuild> frameworks;
+  /// Files that were there but not read ("path: a named pipe (FIFO), not a regular file").
+  std::vector<std::string> skipped_files;
 };
 
 }  // namespace dlenv::model

@@ -27,8 +27,9 @@ using namespace frameworks_files;  // NOLINT: the helpers of this file, split ou
 
 class EnvReader {
  public:
-  EnvReader(const ProbeContext& ctx, const model::PythonEnv& env, const std::vector<model::LibraryCopy>& system)
-      : ctx_(ctx), env_(env), search_(ctx, system) {
+  EnvReader(const ProbeContext& ctx, const model::PythonEnv& env, const std::vector<model::LibraryCopy>& system,
+            std::vector<std::string>* skipped)
+      : ctx_(ctx), env_(env), search_(ctx, system), skipped_(skipped) {
     IndexNvidiaWheels();
   }
 
@@ -248,7 +249,7 @@ class EnvReader {
     auto site = Site("torch/version.py");
     if (!site) return std::nullopt;
     fs::path version_py = *site / "torch/version.py";
-    auto literals = ReadPyLiterals(ctx_, version_py);
+    auto literals = ReadPyLiterals(ctx_, version_py, skipped_);
     if (!literals) return std::nullopt;
     const auto* record = FindPackage(env_, "torch");
     model::FrameworkBuild b;
@@ -307,7 +308,7 @@ class EnvReader {
     auto site = Site("tensorflow/python/platform/build_info.py");
     if (!site) return std::nullopt;
     fs::path build_info_py = *site / "tensorflow/python/platform/build_info.py";
-    auto literals = ReadPyLiterals(ctx_, build_info_py);
+    auto literals = ReadPyLiterals(ctx_, build_info_py, skipped_);
     if (!literals) return std::nullopt;
     const model::PackageRecord* record = nullptr;
     for (const char* name : {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly", "tensorflow-intel",
@@ -478,7 +479,7 @@ class EnvReader {
     b.package = record ? record->name : "cupy";
     b.version = record ? record->version : "";
     if (site) {
-      if (auto lit = ReadPyLiterals(ctx_, *site / "cupy/_version.py")) {
+      if (auto lit = ReadPyLiterals(ctx_, *site / "cupy/_version.py", skipped_)) {
         if (auto v = lit->names["__version__"].AsString()) b.version = *v;
         b.evidence.push_back((*site / "cupy/_version.py").string());
       }
@@ -579,7 +580,7 @@ class EnvReader {
     b.version = record ? record->version : "";
     if (site) {
       fs::path version_py = *site / "numpy/version.py";
-      if (auto lit = ReadPyLiterals(ctx_, version_py)) {
+      if (auto lit = ReadPyLiterals(ctx_, version_py, skipped_)) {
         for (const char* key : {"version", "__version__", "full_version"}) {
           if (auto v = lit->names[key].AsString()) {
             b.version = *v;
@@ -593,7 +594,7 @@ class EnvReader {
       // NumPy < 2 built with versioneer computes version.py's values from _version.py, whose
       // one literal is a JSON document: version_json = '{"version": "1.24.2", ...}'.
       fs::path versioneer = *site / "numpy/_version.py";
-      if (auto lit = ReadPyLiterals(ctx_, versioneer)) {
+      if (auto lit = ReadPyLiterals(ctx_, versioneer, skipped_)) {
         if (auto text = lit->names["version_json"].AsString()) {
           auto doc = nlohmann::json::parse(*text, nullptr, false);
           if (doc.is_object() && doc.contains("version") && doc["version"].is_string()) {
@@ -610,6 +611,7 @@ class EnvReader {
   const ProbeContext& ctx_;
   const model::PythonEnv& env_;
   LoaderSearch search_;
+  std::vector<std::string>* skipped_;  // files found but not read (a FIFO, a device): path: why
   std::vector<model::NvidiaWheel> wheels_;
   std::map<std::string, std::string> pins_;  // nvidia-* requirement pins of the framework being read
 };
@@ -617,8 +619,9 @@ class EnvReader {
 }  // namespace
 
 std::vector<model::FrameworkBuild> ReadFrameworkBuilds(const ProbeContext& ctx, const model::PythonEnv& env,
-                                                       const std::vector<model::LibraryCopy>& system_libraries) {
-  return EnvReader(ctx, env, system_libraries).Run();
+                                                       const std::vector<model::LibraryCopy>& system_libraries,
+                                                       std::vector<std::string>* skipped) {
+  return EnvReader(ctx, env, system_libraries, skipped).Run();
 }
 
 }  // namespace dlenv::probe

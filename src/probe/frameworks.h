@@ -10,9 +10,11 @@
 namespace dlenv::probe {
 
 /// Called by the Python environment probe once env.packages and env.site_packages are
-/// filled. `system_libraries` is what the libraries probe found (loader cache, toolkits).
+/// filled. Files found but not read (a FIFO, a device) are appended to `skipped` as
+/// "path: why". `system_libraries` is what the libraries probe found (loader cache, toolkits).
 std::vector<model::FrameworkBuild> ReadFrameworkBuilds(
     const ProbeContext& ctx, const model::PythonEnv& env,
-    const std::vector<model::LibraryCopy>& system_libraries);
+    const std::vector<model::LibraryCopy>& system_libraries,
+    std::vector<std::string>* skipped = nullptr);
 
 }  // namespace dlenv::probe

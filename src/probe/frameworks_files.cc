@@ -106,11 +106,13 @@ std::optional<ObjectFacts> ReadObject(const ProbeContext& ctx, const fs::path& p
 }
 
 std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx,
-                                                     const fs::path& path) {
+                                                     const fs::path& path,
+                                                     std::vector<std::string>* skipped) {
   // Generated files are a few kilobytes; a huge one is not what we think it is.
-  auto text = ctx.fs.ReadFile(path, 1u << 20);
-  if (!text) return std::nullopt;
-  return util::ParsePyLiterals(*text);
+  util::FileRead read = ctx.fs.Read(path, 1u << 20);
+  if (!read.skipped.empty() && skipped) skipped->push_back(path.string() + ": " + read.skipped);
+  if (!read.data) return std::nullopt;
+  return util::ParsePyLiterals(*read.data);
 }
 
 /// Only these families are CUDA libraries a framework brings or needs; libcuda.so.1 and

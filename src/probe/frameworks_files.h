@@ -36,8 +36,10 @@ struct ObjectFacts {
 };
 
 std::optional<ObjectFacts> ReadObject(const ProbeContext& ctx, const std::filesystem::path& path);
+/// Files found but not read (a FIFO, a device) are appended to `skipped` as "path: why".
 std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx,
-                                                     const std::filesystem::path& path);
+                                                     const std::filesystem::path& path,
+                                                     std::vector<std::string>* skipped);
 /// Only these families are CUDA libraries a framework brings or needs; libcuda.so.1 and
 /// libnvidia-ml.so.1 belong to the driver and are checked by the driver rules.
 bool IsCudaLibrary(std::string_view soname);

@@ -21,8 +21,8 @@ std::string FirstLine(const std::optional<std::string>& text) {
 
 void ReadOsRelease(const ProbeContext& ctx, model::HostInfo& host) {
   // os-release(5): /etc/os-release wins, /usr/lib/os-release is the fallback.
-  auto text = ctx.fs.ReadFile("/etc/os-release");
-  if (!text) text = ctx.fs.ReadFile("/usr/lib/os-release");
+  auto text = ctx.fs.ReadFile("/etc/os-release", 64u << 10);
+  if (!text) text = ctx.fs.ReadFile("/usr/lib/os-release", 64u << 10);
   if (!text) return;
   auto fields = util::ParseOsRelease(*text);
   host.os_id = fields["ID"];
@@ -31,7 +31,7 @@ void ReadOsRelease(const ProbeContext& ctx, model::HostInfo& host) {
 }
 
 std::string Kernel(const ProbeContext& ctx) {
-  std::string release = FirstLine(ctx.fs.ReadFile("/proc/sys/kernel/osrelease"));
+  std::string release = FirstLine(ctx.fs.ReadFile("/proc/sys/kernel/osrelease", 4096));
   if (release.empty() && ctx.fs.is_host()) {
     struct utsname u;
     if (uname(&u) == 0) release = u.release;
@@ -60,11 +60,11 @@ std::optional<std::string> Container(const ProbeContext& ctx) {
   }
   if (ctx.fs.Exists("/run/.containerenv")) return "podman";
   if (ctx.fs.Exists("/.dockerenv")) return "docker";
-  if (auto cgroup = ctx.fs.ReadFile("/proc/1/cgroup")) {
+  if (auto cgroup = ctx.fs.ReadFile("/proc/1/cgroup", 1u << 20)) {
     if (auto hint = util::ContainerFromCgroup(*cgroup)) return hint;
   }
   // systemd-detect-virt's own record, written by most runtimes' init.
-  std::string systemd = FirstLine(ctx.fs.ReadFile("/run/systemd/container"));
+  std::string systemd = FirstLine(ctx.fs.ReadFile("/run/systemd/container", 4096));
   if (!systemd.empty()) return systemd;
   return std::nullopt;
 }
@@ -104,12 +104,12 @@ void ProbeHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
   ReadOsRelease(ctx, host);
   host.kernel = Kernel(ctx);
   host.glibc = Glibc(ctx);
-  if (auto cpuinfo = ctx.fs.ReadFile("/proc/cpuinfo")) {
+  if (auto cpuinfo = ctx.fs.ReadFile("/proc/cpuinfo", 8u << 20)) {
     auto cpu = util::ParseCpuInfo(*cpuinfo);
     host.cpu_model = cpu.model;
     host.cpu_cores = cpu.logical_cpus;
   }
-  if (auto meminfo = ctx.fs.ReadFile("/proc/meminfo")) host.memory_bytes = util::ParseMemTotal(*meminfo).value_or(0);
+  if (auto meminfo = ctx.fs.ReadFile("/proc/meminfo", 64u << 10)) host.memory_bytes = util::ParseMemTotal(*meminfo).value_or(0);
   host.hostname = FirstLine(ctx.fs.ReadFile("/proc/sys/kernel/hostname", 256));
   if (host.hostname.empty()) host.hostname = FirstLine(ctx.fs.ReadFile("/etc/hostname", 256));
   host.container = Container(ctx);

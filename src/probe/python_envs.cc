@@ -263,7 +263,7 @@ std::optional<model::PythonEnv> ReadEnvironment(const ProbeContext& ctx, const f
       }
     }
   }
-  env.packages = ReadPackages(ctx, env.prefix, env.site_packages);
+  env.packages = ReadPackages(ctx, env.prefix, env.site_packages, &env.skipped_files);
   return env;
 }
 
@@ -340,7 +340,9 @@ void ProbePythonEnvs(const ProbeContext& ctx, model::Snapshot& snapshot) {
       it->found_via.push_back(c.found_via);
     }
   }
-  for (model::PythonEnv& env : envs) env.frameworks = ReadFrameworkBuilds(ctx, env, snapshot.libraries);
+  for (model::PythonEnv& env : envs) {
+    env.frameworks = ReadFrameworkBuilds(ctx, env, snapshot.libraries, &env.skipped_files);
+  }
 }
 
 }  // namespace dlenv::probe

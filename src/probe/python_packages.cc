@@ -44,18 +44,28 @@ bool IsDistributionFolder(const std::string& site_dir) {
          (site_dir.rfind("/usr/lib/python3.", 0) == 0 && EndsWith(site_dir, "/dist-packages"));
 }
 
+// Core metadata is a few kilobytes, a long description included; 4 MiB is generous.
+constexpr std::size_t kMaxMetadataBytes = 4u << 20;
+
+std::optional<std::string> ReadNoting(const ProbeContext& ctx, const fs::path& p, std::size_t max_bytes,
+                                      std::vector<std::string>* skipped) {
+  util::FileRead read = ctx.fs.Read(p, max_bytes);
+  if (!read.skipped.empty() && skipped) skipped->push_back(p.string() + ": " + read.skipped);
+  return std::move(read.data);
+}
+
 std::optional<model::PackageRecord> ReadDistribution(const ProbeContext& ctx, const std::string& site_dir,
-                                                     const std::string& entry) {
+                                                     const std::string& entry, std::vector<std::string>* skipped) {
   fs::path path = fs::path(site_dir) / entry;
   bool dist_info = EndsWith(entry, ".dist-info");
   // importlib.metadata reads METADATA, then PKG-INFO, then the path itself (an egg-info
   // that is a single file, as older Debian packages install).
   std::optional<std::string> text;
   if (ctx.fs.IsDirectory(path)) {
-    text = ctx.fs.ReadFile(path / "METADATA");
-    if (!text) text = ctx.fs.ReadFile(path / "PKG-INFO");
+    text = ReadNoting(ctx, path / "METADATA", kMaxMetadataBytes, skipped);
+    if (!text) text = ReadNoting(ctx, path / "PKG-INFO", kMaxMetadataBytes, skipped);
   } else {
-    text = ctx.fs.ReadFile(path);
+    text = ReadNoting(ctx, path, kMaxMetadataBytes, skipped);
   }
   if (!text) return std::nullopt;
   util::CoreMetadata md = util::ParseCoreMetadata(*text);
@@ -69,7 +79,7 @@ std::optional<model::PackageRecord> ReadDistribution(const ProbeContext& ctx, co
   r.record_path = path.string();
   r.requires_dist = std::move(md.requires_dist);
   if (!dist_info && r.requires_dist.empty()) {
-    if (auto req = ctx.fs.ReadFile(path / "requires.txt")) r.requires_dist = util::RequiresTxtToRequiresDist(*req);
+    if (auto req = ReadNoting(ctx, path / "requires.txt", 1u << 20, skipped)) r.requires_dist = util::RequiresTxtToRequiresDist(*req);
   }
   r.installer = FirstLine(ctx, path / "INSTALLER");
   if (!r.installer && IsDistributionFolder(site_dir)) r.installer = "debian";
@@ -117,7 +127,8 @@ std::vector<std::string> ExpandPthFiles(const ProbeContext& ctx, const std::stri
 }
 
 std::vector<model::PackageRecord> ReadPackages(const ProbeContext& ctx, const std::string& prefix,
-                                               const std::vector<std::string>& site_dirs) {
+                                               const std::vector<std::string>& site_dirs,
+                                               std::vector<std::string>* skipped) {
   std::vector<model::PackageRecord> records;
   std::set<std::string> seen;
   for (const std::string& dir : site_dirs) {
@@ -125,7 +136,7 @@ std::vector<model::PackageRecord> ReadPackages(const ProbeContext& ctx, const st
     for (const char* suffix : {".dist-info", ".egg-info"}) {
       for (const std::string& entry : entries) {
         if (!EndsWith(entry, suffix)) continue;
-        auto r = ReadDistribution(ctx, dir, entry);
+        auto r = ReadDistribution(ctx, dir, entry, skipped);
         if (!r) continue;
         r->shadowed = !seen.insert(r->normalized_name).second;
         records.push_back(std::move(*r));
@@ -136,7 +147,8 @@ std::vector<model::PackageRecord> ReadPackages(const ProbeContext& ctx, const st
   fs::path meta = fs::path(prefix) / "conda-meta";
   for (const std::string& entry : ctx.fs.ListDir(meta)) {
     if (!EndsWith(entry, ".json")) continue;
-    auto text = ctx.fs.ReadFile(meta / entry);
+    // A record lists every file of its package: big packages' run to a few MiB.
+    auto text = ReadNoting(ctx, meta / entry, 32u << 20, skipped);
     if (!text) continue;
     auto c = util::ParseCondaMeta(*text);
     if (!c) continue;

@@ -15,8 +15,11 @@ namespace dlenv::probe {
 /// importlib.metadata yields them; a later record of a name already seen is kept with
 /// `shadowed` set. Conda records that own a dist-info annotate it; the others (non-Python
 /// packages, or ones pip has since replaced) follow with record_kind "conda-meta".
+/// Metadata files found but not read (a FIFO, a device, a link loop) are appended to
+/// `skipped` as "path: why"; the rest of the inventory stands.
 std::vector<model::PackageRecord> ReadPackages(const ProbeContext& ctx, const std::string& prefix,
-                                               const std::vector<std::string>& site_dirs);
+                                               const std::vector<std::string>& site_dirs,
+                                               std::vector<std::string>* skipped = nullptr);
 
 /// The sys.path entries that site.py would add for `site_dir`: the folder itself, then
 /// the existing folders named by its *.pth files ("import" lines are code, not paths).

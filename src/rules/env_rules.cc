@@ -168,6 +168,19 @@ void CheckBrokenRequirements(const PythonEnv& env, const model::Snapshot& snapsh
                  util::Join(lines, "\n"), Python(env) + " -m pip install " + util::Join(wants, " ")});
 }
 
+// Files the probe found but would not read (a FIFO, a device, a folder, a link loop): the
+// inventory lacks what they describe, so say which.
+void CheckSkippedFiles(const PythonEnv& env, std::vector<Finding>& out) {
+  if (env.skipped_files.empty()) return;
+  std::vector<std::string> paths;
+  for (const std::string& s : env.skipped_files) paths.push_back(Quote(s.substr(0, s.rfind(": "))));
+  std::size_t n = env.skipped_files.size();
+  out.push_back({"env.unreadable_file", Severity::kWarning,
+                 std::to_string(n) + (n == 1 ? " file" : " files") + " in " + env.prefix +
+                     " skipped: not regular files; what they describe is missing from this report",
+                 util::Join(env.skipped_files, "\n"), "ls -ld " + util::Join(paths, " ")});
+}
+
 }  // namespace
 
 void CheckEnvironments(const model::Snapshot& snapshot, const knowledge::Knowledge&, std::vector<model::Finding>& out) {
@@ -176,6 +189,7 @@ void CheckEnvironments(const model::Snapshot& snapshot, const knowledge::Knowled
     CheckBaseEnv(env, out);
     CheckNumpyAbi(env, out);
     CheckBrokenRequirements(env, snapshot, out);
+    CheckSkippedFiles(env, out);
   }
 }
 

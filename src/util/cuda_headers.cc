@@ -31,7 +31,9 @@ std::optional<std::string> Join(const std::map<std::string, long long>& m,
   for (const char* name : names) {
     auto it = m.find(name);
     if (it == m.end()) break;
-    out += (n ? "." : "") + std::to_string(it->second);
+    // Two appends, not "." + ...: g++ 12 at -O3 warns falsely on operator+ (-Wrestrict, GCC bug 105329).
+    if (n) out += '.';
+    out += std::to_string(it->second);
     ++n;
   }
   if (n < required) return std::nullopt;

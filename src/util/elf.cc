@@ -163,7 +163,8 @@ std::optional<MappedFile> MappedFile::Open(const std::filesystem::path& path, st
     if (error) *error = std::string(what) + ": " + std::strerror(errno);
     return std::nullopt;
   };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO in place of a library must not block open(); fstat then refuses it.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) return fail("cannot open");
   struct stat st {};
   if (::fstat(fd, &st) != 0) {

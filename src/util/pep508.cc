@@ -344,14 +344,21 @@ std::string Requirement::ToString() const {
     std::vector<std::string> sorted = extras;
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    out += "[" + Join(sorted, ",") + "]";
+    // Appends, not "[" + ...: g++ 12 at -O3 warns falsely on operator+ (-Wrestrict, GCC bug 105329).
+    out += '[';
+    out += Join(sorted, ",");
+    out += ']';
   }
   out += specifier.ToString();
   if (!url.empty()) {
-    out += "@ " + url;
+    out += "@ ";
+    out += url;
     if (marker) out += " ";
   }
-  if (marker) out += "; " + marker->ToString();
+  if (marker) {
+    out += "; ";
+    out += marker->ToString();
+  }
   return out;
 }
 

@@ -1,7 +1,6 @@
 #include "util/rootfs.h"
 
 #include <algorithm>
-#include <fstream>
 #include <system_error>
 
 namespace dlenv::util {
@@ -92,16 +91,18 @@ bool RootFs::IsRegularFile(const fs::path& p) const {
 }
 
 std::optional<std::string> RootFs::ReadFile(const fs::path& p, std::size_t max_bytes) const {
-  std::ifstream in(Resolve(p), std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string data;
-  char buffer[65536];
-  while (data.size() < max_bytes && in.read(buffer, sizeof buffer).gcount() > 0) {
-    data.append(buffer, static_cast<std::size_t>(
-                            std::min<std::streamsize>(in.gcount(), max_bytes - data.size())));
+  return Read(p, max_bytes).data;
+}
+
+FileRead RootFs::Read(const fs::path& p, std::size_t max_bytes) const {
+  fs::path real = Resolve(p);
+  // Resolve gives up on a loop of links inside the root.
+  if (real.empty()) {
+    FileRead loop;
+    loop.skipped = "a loop of symbolic links";
+    return loop;
   }
-  if (in.bad()) return std::nullopt;
-  return data;
+  return ReadRegularFile(real, max_bytes);
 }
 
 std::vector<std::string> RootFs::ListDir(const fs::path& p) const {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "util/read_file.h"
+
 namespace dlenv::util {
 
 class RootFs {
@@ -31,9 +33,12 @@ class RootFs {
   bool Exists(const std::filesystem::path& p) const;
   bool IsDirectory(const std::filesystem::path& p) const;
   bool IsRegularFile(const std::filesystem::path& p) const;
-  /// Reads at most max_bytes; nullopt when the file cannot be read.
+  /// Reads at most max_bytes of a regular file (util::ReadRegularFile: a FIFO, a device
+  /// or a folder is never read); nullopt when the file cannot be read.
   std::optional<std::string> ReadFile(const std::filesystem::path& p,
                                       std::size_t max_bytes = 16u << 20) const;
+  /// The same, with why a file was skipped, for a caller that reports it.
+  FileRead Read(const std::filesystem::path& p, std::size_t max_bytes) const;
   /// Entries' names (not paths), sorted; empty when the folder cannot be read.
   std::vector<std::string> ListDir(const std::filesystem::path& p) const;
   /// The target text of a symbolic link.
