@@ -3,7 +3,7 @@
 # CMake install rules through `cpack -G DEB`), checks it with lintian (errors fail, warnings
 # are listed), installs it with dpkg, runs the installed /usr/bin/dlenv doctor, removes the
 # package again and checks that nothing of it is left. Needs root (dpkg -i).
-# Usage: scripts/check-deb.sh [BUILD_DIR]   (default build-deb)
+# Usage: scripts/check-deb.sh [BUILD_DIR]   (default build-deb; an existing build is reused)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-deb}
@@ -30,8 +30,12 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
-cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DDLENV_TESTS=OFF "${launcher[@]}" >/dev/null
-cmake --build "$build" -j"$(nproc)"
+# An existing build folder is packaged as it is (scripts/test.sh hands over its test build, so
+# that CI compiles dlenv once); a new one is configured the way a packager would.
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DDLENV_TESTS=OFF "${launcher[@]}" >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)" --target dlenv
 rm -f "$build"/dlenv_*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 deb=$(ls "$build"/dlenv_*.deb)

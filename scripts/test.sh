@@ -20,7 +20,7 @@ packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-jso
           libssl-dev libopenblas-dev libcurl4-openssl-dev libgtest-dev libgmock-dev clang libclang-rt-14-dev binutils
           python3 python3-venv python3-pip python3-torch python3-numpy python3-jsonschema python3-yaml
           strace chromium util-linux libpng-dev jq time bc
-          slurm-wlm munge prometheus-node-exporter prometheus curl)
+          slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -84,6 +84,9 @@ rm -f "$envs_log"
 stage "run the test suite"
 ctest --test-dir build-test --output-on-failure -j"$jobs"
 [[ ${DLENV_QUICK:-0} == 1 ]] && exit 0
+
+stage "the .deb: lintian, dpkg -i, /usr/bin/dlenv doctor, dpkg -r"
+scripts/check-deb.sh build-test
 
 stage "build for sanitizers and fuzzers (clang, ASan+UBSan+libFuzzer coverage)"
 # One build serves both: the tests link the instrumented core like the fuzz targets do.
