@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "cli/lock_common.h"
+#include "cli/python_arg.h"
 #include "fleet/commands.h"
 
 namespace dlenv::cli {
@@ -18,6 +19,9 @@ Command AddFleet(CLI::App& app) {
   s->add_flag("--redact", snap->redact,
               "Replace user names, home folders, GPU UUIDs and serials, IP addresses");
   s->add_option("--python", snap->python, "The interpreter whose environment is this node's");
+  s->add_option("--prometheus", snap->prometheus,
+                "Also write node_exporter's textfile (docs/fleet-health.md) to this file");
+  s->add_option("--lock", snap->lock, "With --prometheus: drift against this team lock");
   s->add_option("--timeout", snap->timeout_seconds,
                 "Deadline in seconds for each call into a driver library")
       ->check(CLI::PositiveNumber);
@@ -61,7 +65,10 @@ Command AddFleet(CLI::App& app) {
       "output.");
 
   return {fleet, [=] {
-            if (s->parsed()) return Emit(fleet::RunSnapshot(*snap));
+            if (s->parsed()) {
+              if (snap->python) snap->python = ResolvePython(*snap->python);
+              return Emit(fleet::RunSnapshot(*snap));
+            }
             if (c->parsed()) return Emit(fleet::RunCollect(*col));
             return Emit(fleet::RunReport(*rep));
           }};

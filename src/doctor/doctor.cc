@@ -31,18 +31,6 @@ model::Snapshot Diagnose(const probe::ProbeContext& ctx) {
 
 namespace {
 
-// `--prometheus FILE [--lock F]`: the metrics, written atomically; an error message or "".
-std::string WritePrometheus(const DoctorOptions& options, const model::Snapshot& snapshot,
-                            const report::PrometheusRun& run) {
-  std::optional<report::PrometheusDrift> drift;
-  if (options.lock) {
-    lock::MachineLock team = lock::LoadLock(*options.lock, lock::MachineOptions{});
-    if (!team.lock) return team.error;
-    drift = report::MakeDrift(*team.lock, *options.lock, snapshot);
-  }
-  return report::WritePrometheusTextfile(*options.prometheus, snapshot, drift, run);
-}
-
 double UnixSeconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
@@ -58,8 +46,11 @@ DoctorOutput RunDoctor(const DoctorOptions& options) {
   if (options.prometheus) {
     report::PrometheusRun run{UnixSeconds(started),
                               std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count(),
-                              options.redact};
-    out.error = WritePrometheus(options, out.snapshot, run);
+                              options.redact, probe::ProbeIdentity(ctx.env)};
+    const std::optional<std::string> python =
+        options.pythons.empty() ? std::nullopt : std::optional<std::string>(options.pythons.front());
+    out.error = WritePrometheus(*options.prometheus, options.lock, out.snapshot,
+                                lock::SelectPythonEnv(out.snapshot, python, ctx.env), run);
   }
   out.exit_code = report::ExitCodeFor(out.snapshot);
   model::Snapshot shown = options.redact ? report::Redact(out.snapshot, probe::ProbeIdentity(ctx.env)) : out.snapshot;
@@ -67,6 +58,19 @@ DoctorOutput RunDoctor(const DoctorOptions& options) {
   else if (options.markdown) out.text = report::RenderMarkdown(shown);
   else out.text = report::RenderText(shown, report::TextStyle{options.color});
   return out;
+}
+
+std::string WritePrometheus(const std::string& path, const std::optional<std::string>& lock_path,
+                            const model::Snapshot& snapshot, const model::PythonEnv* env,
+                            const report::PrometheusRun& run) {
+  const lock::Lock here = lock::BuildLock(snapshot, env);
+  std::optional<report::PrometheusDrift> drift;
+  if (lock_path) {
+    lock::MachineLock team = lock::LoadLock(*lock_path, lock::MachineOptions{});
+    if (!team.lock) return team.error;
+    drift = report::MakeDrift(*team.lock, *lock_path, here);
+  }
+  return report::WritePrometheusTextfile(path, snapshot, here, drift, run);
 }
 
 }  // namespace dlenv::doctor

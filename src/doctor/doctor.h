@@ -7,6 +7,7 @@
 
 #include "model/snapshot.h"
 #include "probe/context.h"
+#include "report/prometheus.h"
 
 namespace dlenv::doctor {
 
@@ -34,5 +35,13 @@ probe::ProbeContext MakeProbeContext(const DoctorOptions& options);
 /// Probes, evaluates the rules and fills snapshot.findings.
 model::Snapshot Diagnose(const probe::ProbeContext& ctx);
 DoctorOutput RunDoctor(const DoctorOptions& options);
+
+/// `--prometheus FILE [--lock F]` of doctor and `fleet snapshot`: node_exporter's textfile for
+/// the snapshot and its Python environment `env` (what --python chose; may be null), with the
+/// drift against the team's lock when one is named, written atomically. Returns an error
+/// message (the lock or the file could not be read or written), or "".
+std::string WritePrometheus(const std::string& path, const std::optional<std::string>& lock_path,
+                            const model::Snapshot& snapshot, const model::PythonEnv* env,
+                            const report::PrometheusRun& run);
 
 }  // namespace dlenv::doctor

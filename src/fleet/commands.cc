@@ -17,6 +17,7 @@
 #include "fleet/slurm.h"
 #include "fleet/snapshot.h"
 #include "lock/atomic_write.h"
+#include "probe/identity.h"
 #include "report/redact.h"
 
 namespace dlenv::fleet {
@@ -35,6 +36,8 @@ std::string NowUtc() {
 
 CommandResult RunSnapshot(const SnapshotCommandOptions& options) {
   auto start = std::chrono::steady_clock::now();
+  const double started_unix =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   doctor::DoctorOptions d;
   d.root = options.root;
   d.timeout_seconds = options.timeout_seconds;
@@ -54,7 +57,11 @@ CommandResult RunSnapshot(const SnapshotCommandOptions& options) {
     return Error(fmt::format("--python {}: no Python environment found there", *options.python));
   }
   std::ptrdiff_t env_index = env ? env - snapshot.python_envs.data() : -1;
-  if (options.redact) snapshot = report::Redact(snapshot);
+  // The Prometheus textfile redacts its own copy (run.who) and needs the unredacted drift.
+  std::optional<model::Snapshot> unredacted;
+  if (options.prometheus) unredacted = snapshot;
+  const model::Identity who = probe::ProbeIdentity(ctx.env);
+  if (options.redact) snapshot = report::Redact(snapshot, who);
   lock::Lock lock =
       lock::BuildLock(snapshot, env_index >= 0 ? &snapshot.python_envs[env_index] : nullptr);
   std::string now = NowUtc();
@@ -78,6 +85,15 @@ CommandResult RunSnapshot(const SnapshotCommandOptions& options) {
   std::filesystem::path target = std::filesystem::path(options.output_dir) / (name + ".json");
   if (auto err = lock::WriteFilesAtomically({{target, doc.dump(1) + "\n"}}); !err.empty())
     return Error(err);
+  if (options.prometheus) {
+    report::PrometheusRun run{started_unix, in.duration_seconds, options.redact, who};
+    const model::PythonEnv* unredacted_env =
+        env_index >= 0 ? &unredacted->python_envs[env_index] : nullptr;
+    if (auto err = doctor::WritePrometheus(*options.prometheus, options.lock, *unredacted,
+                                           unredacted_env, run);
+        !err.empty())
+      return Error(err);
+  }
   return {fmt::format(
               "Wrote {} ({}, {}, {} in {:.1f} s)\n", target.string(),
               doc["healthy"].get<bool>() ? "healthy" : "UNHEALTHY", ShortHash(lock.content_hash),

@@ -15,6 +15,8 @@ struct SnapshotCommandOptions {
   std::optional<std::string> python;
   std::string root = "/";
   double timeout_seconds = 10;
+  std::optional<std::string> prometheus;  // also write node_exporter's textfile here
+  std::optional<std::string> lock;        // with prometheus: drift against this team lock
 };
 /// Writes DIR/<node>.json: the node's name is SLURMD_NODENAME under Slurm (the name
 /// sinfo lists), else the short host name. Exit 0 written, 2 bad input or unwritable DIR.

@@ -131,6 +131,31 @@ void WriteReport(const fs::path& dir, const std::string& name, const std::string
   std::ofstream(dir / name) << text;
 }
 
+TEST(FleetCli, SnapshotAlsoWritesThePrometheusTextfile) {
+  dlenv::testing::TempTree tree;
+  auto scenario = tree.Write("scenario.json", FakeGpus(2).dump());
+  auto env = dlenv::testing::FakeDriverEnv(scenario);
+  env["SLURMD_NODENAME"] = "node07";
+  fs::path prom = tree.MakeDir("textfile") / "dlenv.prom";
+  auto r = Dlenv({"fleet", "snapshot", "-o", (tree / "fleet").string(), "--python", "/usr/bin/python3",
+                  "--prometheus", prom.string()},
+                 env);
+  ASSERT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
+  const std::string text = dlenv::testing::ReadAll(prom);
+  EXPECT_NE(text.find("# TYPE dlenv_info gauge"), std::string::npos) << text;
+  // The textfile and the node's report judge the GPU alike (rules::AssessGpuHealth).
+  EXPECT_NE(text.find("dlenv_gpu_healthy{"), std::string::npos) << text;
+  EXPECT_NE(text.find("} 0\n"), std::string::npos) << text;
+  json doc = json::parse(dlenv::testing::ReadAll(tree / "fleet/node07.json"));
+  EXPECT_EQ(doc["gpus"][0]["healthy"], false);
+  EXPECT_NE(text.find(doc["lock"]["content_hash"].get<std::string>().substr(7, 12)), std::string::npos)
+      << "the environment hash is a label of dlenv_info";
+  // Only the two files: the textfile's temporary was renamed into place.
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(prom.parent_path())) ++n;
+  EXPECT_EQ(n, 1u);
+}
+
 TEST(FleetCli, ReportExitCodes) {
   dlenv::testing::TempTree tree;
   fs::path dir = tree.MakeDir("fleet");

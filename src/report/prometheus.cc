@@ -10,7 +10,6 @@
 #include "lock/atomic_write.h"
 #include "report/redact.h"
 #include "rules/gpu_health.h"
-#include "util/environment.h"
 
 namespace dlenv::report {
 namespace {
@@ -262,17 +261,11 @@ void Drift(Exposition& e, const PrometheusDrift& drift) {
              static_cast<double>(drift.diff.Count(i)));
 }
 
-lock::Lock ThisMachine(const model::Snapshot& snapshot) {
-  const model::PythonEnv* env =
-      lock::SelectPythonEnv(snapshot, std::nullopt, util::Environment::FromProcess());
-  return lock::BuildLock(snapshot, env);
-}
 
 }  // namespace
 
-PrometheusDrift MakeDrift(const lock::Lock& team, std::string lock_path,
-                          const model::Snapshot& snapshot) {
-  return {std::move(lock_path), team.content_hash, lock::DiffLocks(team, ThisMachine(snapshot))};
+PrometheusDrift MakeDrift(const lock::Lock& team, std::string lock_path, const lock::Lock& here) {
+  return {std::move(lock_path), team.content_hash, lock::DiffLocks(team, here)};
 }
 
 std::string EscapeLabelValue(std::string_view value) {
@@ -309,11 +302,10 @@ std::string RenderPrometheus(const model::Snapshot& snapshot, const lock::Lock& 
 }
 
 std::string WritePrometheusTextfile(const std::filesystem::path& path,
-                                    const model::Snapshot& snapshot,
+                                    const model::Snapshot& snapshot, const lock::Lock& here,
                                     const std::optional<PrometheusDrift>& drift,
                                     const PrometheusRun& run) {
-  const lock::Lock here = ThisMachine(snapshot);
-  const std::string text = run.redact ? RenderPrometheus(Redact(snapshot), here, drift, run)
+  const std::string text = run.redact ? RenderPrometheus(Redact(snapshot, run.who), here, drift, run)
                                       : RenderPrometheus(snapshot, here, drift, run);
   return lock::WriteFilesAtomically({{path, text}});
 }

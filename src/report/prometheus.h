@@ -10,6 +10,7 @@
 
 #include "lock/diff.h"
 #include "lock/lock.h"
+#include "model/identity.h"
 #include "model/snapshot.h"
 
 namespace dlenv::report {
@@ -18,6 +19,7 @@ struct PrometheusRun {
   double timestamp_seconds = 0;  // when the run started, Unix time
   double duration_seconds = 0;
   bool redact = false;  // hide GPU UUIDs and other names (report::Redact) in the labels
+  model::Identity who;  // with redact: this user's and host's names (probe::ProbeIdentity)
 };
 
 /// This machine against a team's lock (`--lock`).
@@ -27,9 +29,9 @@ struct PrometheusDrift {
   lock::LockDiff diff;  // from the team's lock to this machine
 };
 
-/// The team's lock against this machine's (its snapshot locked as WritePrometheusTextfile does).
-PrometheusDrift MakeDrift(const lock::Lock& team, std::string lock_path,
-                          const model::Snapshot& snapshot);
+/// The team's lock against this machine's (`here`: lock::BuildLock of the snapshot and the
+/// Python environment the command was asked about).
+PrometheusDrift MakeDrift(const lock::Lock& team, std::string lock_path, const lock::Lock& here);
 
 /// Renders the metrics. `here` is this machine's lock (lock::BuildLock of the snapshot): its
 /// content hash and versions go into dlenv_info. run.redact is not applied here: redact the
@@ -37,12 +39,12 @@ PrometheusDrift MakeDrift(const lock::Lock& team, std::string lock_path,
 std::string RenderPrometheus(const model::Snapshot& snapshot, const lock::Lock& here,
                              const std::optional<PrometheusDrift>& drift, const PrometheusRun& run);
 
-/// Locks the snapshot (its selected Python environment), redacts it when run.redact, renders, and
-/// writes `path` atomically (a temporary file beside it, then rename, so node_exporter never reads
-/// half a file). Returns an error message naming the file, empty on success. For `doctor
+/// Redacts the snapshot when run.redact, renders, and writes `path` atomically (a temporary file
+/// beside it, then rename, so node_exporter never reads half a file). `here` as for
+/// RenderPrometheus. Returns an error message naming the file, empty on success. For `doctor
 /// --prometheus` and `fleet snapshot --prometheus`.
 std::string WritePrometheusTextfile(const std::filesystem::path& path,
-                                    const model::Snapshot& snapshot,
+                                    const model::Snapshot& snapshot, const lock::Lock& here,
                                     const std::optional<PrometheusDrift>& drift,
                                     const PrometheusRun& run);
 

@@ -9,6 +9,7 @@
 
 #include "lock/test_locks.h"
 #include "testing/temp_tree.h"
+#include "util/environment.h"
 #include "util/subprocess.h"
 
 namespace dlenv::report {
@@ -16,6 +17,11 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+// This machine's lock as doctor takes it: the snapshot and its selected Python environment.
+lock::Lock Here(const model::Snapshot& s) {
+  return lock::BuildLock(s, lock::SelectPythonEnv(s, std::nullopt, util::Environment::FromProcess()));
+}
 
 model::Snapshot Fixture() {
   auto s = lock::testing::GpuMachineSnapshot();
@@ -109,7 +115,7 @@ TEST(Prometheus, DriftByImpact) {
   auto s = Fixture();
   s.python_envs.front().frameworks.front().version = "2.4.0+cu121";  // a framework upgrade
   s.python_envs.front().packages[1].version = "2.0.0";               // numpy major
-  PrometheusDrift drift = MakeDrift(team, "/etc/dlenv/team.lock", s);
+  PrometheusDrift drift = MakeDrift(team, "/etc/dlenv/team.lock", Here(s));
   ASSERT_GT(drift.diff.Count(lock::Impact::kBreaking), 0u);
   std::string text = RenderPrometheus(s, lock::BuildLock(s, &s.python_envs.front()), drift, {1, 1});
   EXPECT_THAT(text, HasSubstr("dlenv_lock_info{lock_file=\"/etc/dlenv/team.lock\",lock_hash=\"" +
@@ -156,7 +162,7 @@ TEST(Prometheus, EveryMetricIsDocumented) {
   s.gpus[0].pcie_gen_max = 5;
   std::string text =
       RenderPrometheus(s, lock::BuildLock(s, &s.python_envs.front()),
-                       MakeDrift(lock::testing::GpuMachineLock(), "team.lock", s), {1, 1});
+                       MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(s)), {1, 1});
   int n = 0;
   for (std::size_t pos = 0; (pos = text.find("# TYPE ", pos)) != std::string::npos; ++n) {
     pos += 7;
@@ -171,7 +177,7 @@ TEST(Prometheus, PromtoolAcceptsIt) {
   if (!std::filesystem::exists("/usr/bin/promtool"))
     GTEST_SKIP() << "promtool not installed (apt-get install prometheus)";
   util::ChildOptions opts;
-  opts.stdin_data = Render(MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Fixture()));
+  opts.stdin_data = Render(MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(Fixture())));
   auto r = util::RunCommand({"/usr/bin/promtool", "check", "metrics"}, opts);
   EXPECT_TRUE(r.ok()) << r.Describe() << "\n" << r.out << r.err;
 }
@@ -180,7 +186,7 @@ TEST(Prometheus, WritesAtomicallyAndReadably) {
   testing::TempTree tree;
   auto path = tree / "dlenv.prom";
   auto s = Fixture();
-  ASSERT_EQ(WritePrometheusTextfile(path, s, std::nullopt, {1796000000, 2, true}), "");
+  ASSERT_EQ(WritePrometheusTextfile(path, s, Here(s), std::nullopt, {1796000000, 2, true}), "");
   std::string text = testing::ReadAll(path);
   EXPECT_THAT(text, HasSubstr("dlenv_last_run_duration_seconds 2\n"));
   EXPECT_THAT(text, Not(HasSubstr("GPU-1")));  // redacted
@@ -190,7 +196,7 @@ TEST(Prometheus, WritesAtomicallyAndReadably) {
   int files = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(tree.path())) ++files;
   EXPECT_EQ(files, 1);  // no temporary file left beside it
-  EXPECT_THAT(WritePrometheusTextfile(tree / "missing/dlenv.prom", s, std::nullopt, {}),
+  EXPECT_THAT(WritePrometheusTextfile(tree / "missing/dlenv.prom", s, Here(s), std::nullopt, {}),
               HasSubstr("missing/dlenv.prom"));
 }
 
