@@ -539,11 +539,17 @@ InstallOutput RunInstall(const InstallRequest& request_in) {
       notes.push_back(
           fmt::format("index pages are cached for an hour in {} (--refresh asks again)", cache));
   }
-  if (!use_live) {
+  if (!use_live && !torch) {
+    notes.push_back(fmt::format(
+        "from dlenv's embedded table dated {} (the live index is asked for torch only); newer "
+        "releases may exist",
+        facts.date));
+  } else if (!use_live) {
     notes.push_back(fmt::format(
         "OFFLINE ANSWER ({}): from dlenv's embedded table dated {}; newer releases may exist",
         offline_why, facts.date));
   }
+
   InstallPlan plan = PlanInstall(request, snapshot, knowledge::BuiltinKnowledge(), facts,
                                  use_live ? &live : nullptr, user);
   InstallOutput out;

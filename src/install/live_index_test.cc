@@ -27,7 +27,7 @@ namespace {
 
 class IndexServer {
  public:
-  IndexServer() {
+  explicit IndexServer(std::vector<std::string> args = {}) {
     int fds[2];
     if (pipe(fds) != 0) return;
     pid_ = fork();
@@ -36,7 +36,10 @@ class IndexServer {
       close(fds[0]);
       close(fds[1]);
       std::string script = std::string(DLENV_SOURCE_DIR) + "/tests/index-fixtures/serve.py";
-      execlp("python3", "python3", script.c_str(), static_cast<char*>(nullptr));
+      std::vector<char*> argv{const_cast<char*>("python3"), script.data()};
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execvp("python3", argv.data());
       _exit(127);
     }
     close(fds[1]);
@@ -53,8 +56,8 @@ class IndexServer {
   }
   IndexServer(const IndexServer&) = delete;
   IndexServer& operator=(const IndexServer&) = delete;
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  std::string Url(const std::string& path, const char* scheme = "http") const {
+    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_) + path;
   }
   bool ok() const { return port_ > 0; }
 
@@ -402,6 +405,33 @@ TEST(HttpAdapter, ProxiesFromTheEnvironment) {
   EXPECT_EQ(proxied.status, 200);
   EXPECT_NE(proxied.body.find("torch-2.15.0"), std::string::npos);
   EXPECT_FALSE(direct.error.empty());
+}
+
+TEST(HttpAdapter, TlsIsVerified) {
+  testing::TempTree tree;
+  auto cert = tree / "cert.pem", key = tree / "key.pem";
+  auto made =
+      util::RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=dlenv-test", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key.string(), "-out", cert.string()},
+                       {});
+  if (!made.ok()) GTEST_SKIP() << "openssl could not make a certificate: " << made.Describe();
+  IndexServer tls({"--tls", cert.string(), key.string()});
+  ASSERT_TRUE(tls.ok());
+  // A certificate nobody vouches for: refused.
+  auto untrusted = Get(tls.Url("/pypi/simple/torch/", "https"));
+  EXPECT_FALSE(untrusted.error.empty());
+  EXPECT_EQ(untrusted.status, 0);
+  EXPECT_TRUE(untrusted.body.empty());
+  // The same server with its certificate as the CA: accepted, so the refusal was verification.
+  probe::HttpRequest r;
+  r.url = tls.Url("/pypi/simple/torch/", "https");
+  r.accept = "application/vnd.pypi.simple.v1+json";
+  r.timeout_s = 5;
+  r.ca_file = cert.string();
+  auto trusted = probe::HttpGet(r);
+  EXPECT_TRUE(trusted.error.empty()) << trusted.error;
+  EXPECT_EQ(trusted.status, 200);
 }
 
 TEST(HttpCache, SecondAskIsServedFromTheCacheUnlessRefreshed) {
