@@ -19,7 +19,7 @@ struct PrometheusRun {
   double timestamp_seconds = 0;  // when the run started, Unix time
   double duration_seconds = 0;
   bool redact = false;  // hide GPU UUIDs and other names (report::Redact) in the labels
-  model::Identity who;  // with redact: this user's and host's names (probe::ProbeIdentity)
+  model::Identity who = {};  // with redact: this user's and host's names (probe::ProbeIdentity)
 };
 
 /// This machine against a team's lock (`--lock`).
