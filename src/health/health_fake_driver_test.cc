@@ -59,7 +59,8 @@ TEST(HealthCommand, HealthyNodeInWellUnderASecond) {
 TEST(HealthCommand, UncorrectableEccIsUnhealthy) {
   auto r = Health(std::string(R"({"gpus": [{"ecc_uncorrected_volatile": 4, )") + kGpu + "}]}", {});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(r.out, "unhealthy: GPU 0: 4 uncorrectable ECC error(s) since the driver loaded\n");
+  EXPECT_EQ(r.out,
+            "unhealthy: GPU 0: 4 uncorrectable ECC error(s) since the driver loaded (reset the GPU)\n");
 }
 
 TEST(HealthCommand, HungDriverIsCutOffByTheTimeout) {

@@ -111,9 +111,17 @@ void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
   auto online =
       util::RunCommand({"/usr/bin/python3", "-m", "pip", "index", "versions", "pip"}, probe_opts);
   int tried = 0;
+  // scripts/test.sh resolves every fix in its first test run; the sanitizer run repeats the
+  // tests for dlenv's own code, and pip's resolution (minutes) would only be done twice.
+  const char* resolved_before = std::getenv("DLENV_PIP_FIXES_RESOLVED");
   for (const auto& f : findings) {
     auto at = f.fix.find(" -m pip install ");
     if (at == std::string::npos) continue;
+    if (resolved_before && std::string(resolved_before) == "1") {
+      std::cout << "[ SKIPPED ] pip --dry-run of '" << f.fix
+                << "': resolved in this run's first pass (DLENV_PIP_FIXES_RESOLVED=1)\n";
+      continue;
+    }
     if (!online.ok()) {
       std::cout << "[ SKIPPED ] pip --dry-run of '" << f.fix << "': PyPI unreachable ("
                 << online.Describe() << ")\n";
