@@ -14,6 +14,7 @@
 
 #include "testing/fake_driver_env.h"
 #include "testing/slurm_cluster.h"
+#include "testing/temp_tree.h"
 #include "util/strings.h"
 
 namespace dlenv::fleet {
@@ -21,14 +22,6 @@ namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-struct RemovedAtEnd {
-  fs::path dir;
-  ~RemovedAtEnd() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
 
 TEST(FleetSlurmCluster, CollectRunsTheSnapshotOnTheNodeThroughSrunAndReportFindsItsEccErrors) {
   if (!testing::SlurmCluster::Installed())
@@ -38,7 +31,7 @@ TEST(FleetSlurmCluster, CollectRunsTheSnapshotOnTheNodeThroughSrunAndReportFinds
   char tmpl[] = "/tmp/dlenv-fleet-XXXXXX";  // short: munge's socket path must fit sockaddr_un
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
-  RemovedAtEnd cleanup{dir};
+  testing::RemovedAtEnd cleanup{dir};
   const fs::path scenario = dir / "scenario.json";
   std::ofstream(scenario) << R"({"driver_version": "550.54.15", "cuda_driver_version": 12040, "gpus": [{
       "name": "NVIDIA H100 80GB HBM3", "uuid": "GPU-0f0e0d0c-0b0a-0908-0706-050403020100",

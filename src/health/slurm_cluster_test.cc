@@ -27,15 +27,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
-// The cluster's folder, removed when the test ends (after the cluster stopped), pass or fail.
-struct RemovedAtEnd {
-  fs::path dir;
-  ~RemovedAtEnd() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
-
 std::string Scenario(int ecc_volatile) {
   return fmt::format(R"({{"driver_version": "550.54.15", "cuda_driver_version": 12040, "gpus": [{{
       "name": "NVIDIA H100 80GB HBM3", "uuid": "GPU-0f0e0d0c-0b0a-0908-0706-050403020100", "pci_bus_id": "00000000:3B:00.0",
@@ -60,7 +51,7 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
-  RemovedAtEnd cleanup{dir};
+  testing::RemovedAtEnd cleanup{dir};
   const fs::path scenario = dir / "scenario.json";
   WriteAtomically(scenario, Scenario(0));
   {
@@ -124,7 +115,7 @@ TEST(HealthSlurmCluster, StopCleansUpAfterADaemonDied) {
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
-  RemovedAtEnd cleanup{dir};
+  testing::RemovedAtEnd cleanup{dir};
   std::vector<pid_t> pids;
   {
     testing::SlurmCluster cluster(dir);
@@ -152,7 +143,7 @@ TEST(HealthSlurmCluster, PrologCheckLockKeepsJobsOffADriftedNode) {
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
-  RemovedAtEnd cleanup{dir};
+  testing::RemovedAtEnd cleanup{dir};
   {
     testing::SlurmCluster cluster(dir);
     ASSERT_TRUE(cluster.start().ok()) << cluster.start().err;

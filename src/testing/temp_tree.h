@@ -31,4 +31,14 @@ class TempTree {
 /// Reads a whole file; empty when it cannot be read.
 std::string ReadAll(const std::filesystem::path& p);
 
+/// Removes a folder made elsewhere (a short mkdtemp path, as munge's socket needs) when it goes
+/// out of scope, pass or fail.
+struct RemovedAtEnd {
+  std::filesystem::path dir;
+  ~RemovedAtEnd() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
 }  // namespace dlenv::testing
