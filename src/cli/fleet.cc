@@ -20,7 +20,7 @@ Command AddFleet(CLI::App& app) {
               "Replace user names, home folders, GPU UUIDs and serials, IP addresses");
   s->add_option("--python", snap->python, "The interpreter whose environment is this node's");
   s->add_option("--prometheus", snap->prometheus,
-                "Also write node_exporter's textfile (docs/fleet-health.md) to this file");
+                "Also write node_exporter's textfile (docs/fleet.md) to this file");
   s->add_option("--lock", snap->lock, "With --prometheus: drift against this team lock");
   s->add_option("--timeout", snap->timeout_seconds,
                 "Deadline in seconds for each call into a driver library")

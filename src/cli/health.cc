@@ -27,7 +27,7 @@ Command AddHealth(CLI::App& app) {
                   "HealthCheckProgram gets no environment)");
   sub->add_option("--node", opts->node_name, "The Slurm node name (default: the short host name)");
   sub->footer(
-      "Exit codes: 0 healthy, 1 unhealthy, 2 bad input. docs/fleet-health.md shows the slurm.conf "
+      "Exit codes: 0 healthy, 1 unhealthy, 2 bad input. docs/fleet.md shows the slurm.conf "
       "lines.");
   return {sub, [opts] {
             auto out = health::RunHealth(*opts);

@@ -64,7 +64,7 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
     EXPECT_EQ(util::Trim(srun.out), node);
 
     // The wrapper slurmd runs (DIR/healthcheck.sh) reads this: dlenv, the fake driver.
-    // As docs/fleet-health.md's wrapper: slurm.conf named with --slurm-conf.
+    // As docs/fleet.md's wrapper: slurm.conf named with --slurm-conf.
     std::string env = fmt::format("DLENV={}\nHEALTH_ARGS='--timeout 5 --slurm-conf {}'\n",
                                   DLENV_BINARY, (dir / "slurm.conf").string());
     for (const auto& [k, v] : testing::FakeDriverEnv(scenario))
@@ -129,7 +129,7 @@ TEST(HealthSlurmCluster, StopCleansUpAfterADaemonDied) {
     EXPECT_FALSE(fs::exists(dir / "run" / (std::string(name) + ".pid"))) << name;
 }
 
-// docs/fleet-health.md's job Prolog, `dlenv check --lock ... --python ...`: jobs start on a
+// docs/fleet.md's job Prolog, `dlenv check --lock ... --python ...`: jobs start on a
 // node that matches the team's lock; on one that drifted the Prolog fails, the job does not
 // start and Slurm drains the node.
 TEST(HealthSlurmCluster, PrologCheckLockKeepsJobsOffADriftedNode) {

@@ -87,7 +87,7 @@ TEST(NodeExporter, ServesDlenvTextfileWithTheRightValues) {
       "pcie": {"gen": 5, "gen_max": 5, "width": 8, "width_max": 16},
       "clocks": {"sm": 1980, "sm_max": 1980, "mem": 2619, "mem_max": 2619}, "throttle_reasons": 1}]})");
 
-  // The command docs/fleet-health.md's timer runs, through the fake driver.
+  // The command docs/fleet.md's timer runs, through the fake driver.
   util::ChildOptions o;
   o.deadline = std::chrono::seconds(120);
   o.env = testing::FakeDriverEnv(scenario);

@@ -1,7 +1,7 @@
 #pragma once
 // The node_exporter textfile format (Prometheus's text exposition format 0.0.4): what
 // `dlenv doctor --prometheus FILE` writes for node_exporter's textfile collector to serve.
-// docs/fleet-health.md lists every metric.
+// docs/fleet.md lists every metric.
 
 #include <filesystem>
 #include <optional>

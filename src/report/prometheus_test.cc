@@ -152,7 +152,7 @@ TEST(Prometheus, EveryFamilyHasHelpAndTypeOnce) {
 
 TEST(Prometheus, EveryMetricIsDocumented) {
   std::string docs =
-      testing::ReadAll(std::filesystem::path(DLENV_SOURCE_DIR) / "docs/fleet-health.md");
+      testing::ReadAll(std::filesystem::path(DLENV_SOURCE_DIR) / "docs/fleet.md");
   auto s = Fixture();
   s.gpus[0].memory_total_bytes = 1;
   s.gpus[0].power_limit_w = 700;
@@ -167,7 +167,7 @@ TEST(Prometheus, EveryMetricIsDocumented) {
   for (std::size_t pos = 0; (pos = text.find("# TYPE ", pos)) != std::string::npos; ++n) {
     pos += 7;
     std::string name = text.substr(pos, text.find(' ', pos) - pos);
-    EXPECT_THAT(docs, HasSubstr("| `" + name + "` |")) << name << " is not in docs/fleet-health.md";
+    EXPECT_THAT(docs, HasSubstr("| `" + name + "` |")) << name << " is not in docs/fleet.md";
   }
   EXPECT_GE(n, 30);
 }

@@ -94,7 +94,7 @@ TEST(TextfileContrib, AlertRulesPassPromtoolAndTheirUnitTests) {
 // The alerts use the metric names dlenv writes.
 TEST(TextfileContrib, AlertRulesNameRealMetrics) {
   std::string rules = testing::ReadAll(kContrib / "prometheus/dlenv-alerts.yml");
-  std::string docs = testing::ReadAll(fs::path(DLENV_SOURCE_DIR) / "docs/fleet-health.md");
+  std::string docs = testing::ReadAll(fs::path(DLENV_SOURCE_DIR) / "docs/fleet.md");
   std::regex metric(R"(dlenv_[a-z_]+)");
   int n = 0;
   for (auto it = std::sregex_iterator(rules.begin(), rules.end(), metric);
