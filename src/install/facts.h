@@ -29,13 +29,18 @@ struct TensorFlowRelease {
   std::optional<util::DottedVersion> python_min, python_max;
   util::DottedVersion cuda, cudnn;
   bool and_cuda = false;
+  // From a live index: `version` is a full release (2.21.0, pinned ==2.21.0, not ==2.21.*),
+  // and the CPU build is `cpu_project` (tensorflow-cpu; tensorflow where there is none).
+  bool exact = false;
+  std::string cpu_project = "tensorflow-cpu";
+  std::string source;  // where this row's CUDA came from, when not the table's source
 };
 struct CudaPackage {  // a jax extra or a CuPy package
   std::string name;   // cuda12 / cupy-cuda12x
   util::DottedVersion cuda;
   util::DottedVersion min_driver;
   util::DottedVersion min_cc;
-  std::string pin;
+  std::string pin;  // what follows the name in the requirement: "<14", "==14.2.0", "[ctk]==14.2.0"
 };
 
 /// NVIDIA minor-version compatibility: every CUDA `cuda_major`.x build runs (with a limited
@@ -57,6 +62,7 @@ struct FrameworkFacts {
   util::DottedVersion tensorflow_min_cc;
   std::vector<CudaPackage> jax;  // newest first
   std::optional<util::DottedVersion> jax_python_min, jax_python_max;
+  std::string jax_version;  // from a live index: the newest release with a jaxlib for this host
   std::string jax_source;
   std::vector<CudaPackage> cupy;
   std::string cupy_source;

@@ -48,6 +48,11 @@ struct LiveIndex {
   std::vector<std::string> notes;    // what was asked and what failed
   /// Versions of torchvision / torchaudio on the user's index (absent: not asked).
   std::map<std::string, std::vector<std::string>> companions;
+  /// TensorFlow, JAX, CuPy: the table with that framework's rows replaced by what the index
+  /// has (exact versions with wheels for this host, CUDA from their metadata).
+  std::optional<FrameworkFacts> facts;
+  /// Set when the index has no release of the framework for this host: the reason.
+  std::string unavailable;
 };
 
 struct InstallPlan {

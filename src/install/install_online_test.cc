@@ -8,6 +8,7 @@
 
 #include "install/install.h"
 #include "install/live_index.h"
+#include "install/live_packages.h"
 #include "probe/http.h"
 #include "util/pep440.h"
 #include "util/subprocess.h"
@@ -57,6 +58,50 @@ TEST(OnlinePyPI, TorchReleasesWithTagsAndTheNewestDefaultVariant) {
   EXPECT_TRUE(newest_has_variant);
 }
 
+TEST(OnlinePyPI, TensorFlowJaxCupyReleasesWithTheirCuda) {
+  if (auto why = PyPIUnreachable(); !why.empty()) GTEST_SKIP() << "PyPI unreachable: " << why;
+  InstallRequest req;
+  req.timeout_s = 30;
+  Host host;
+  host.wheel.python_known = true;
+  host.wheel.python_major = 3;
+  host.wheel.python_minor = 12;
+  const auto& table = BuiltinFrameworkFacts();
+  for (const char* framework : {"tensorflow", "jax", "cupy"}) {
+    bool reached = false;
+    auto live = FetchFrameworkBuilds(framework, req, {}, table, host, probe::HttpGet, &reached);
+    ASSERT_TRUE(reached) << framework << ": " << (live.notes.empty() ? "" : live.notes[0]);
+    EXPECT_TRUE(live.unavailable.empty()) << live.unavailable;
+    ASSERT_TRUE(live.facts) << framework;
+    const auto& f = *live.facts;
+    if (std::string(framework) == "tensorflow") {
+      ASSERT_FALSE(f.tensorflow.empty());
+      const auto& newest = f.tensorflow.front();
+      EXPECT_TRUE(newest.exact);
+      // PyPI is never behind the table, and the newest release's and-cuda extra names a CUDA.
+      EXPECT_GE(*util::Pep440Version::Parse(newest.version),
+                *util::Pep440Version::Parse(table.tensorflow.front().version));
+      EXPECT_TRUE(newest.and_cuda) << newest.source;
+      EXPECT_GE(newest.cuda.major(), 12) << newest.source;
+      EXPECT_GE(newest.cudnn.major(), 8) << newest.source;
+    } else if (std::string(framework) == "jax") {
+      ASSERT_FALSE(f.jax_version.empty());
+      ASSERT_FALSE(f.jax.empty()) << f.jax_source;
+      for (const auto& p : f.jax) {
+        EXPECT_EQ(p.pin, "==" + f.jax_version);
+        EXPECT_GE(p.cuda.major(), 12) << p.name;
+      }
+    } else {
+      ASSERT_FALSE(f.cupy.empty());
+      for (const auto& p : f.cupy) {
+        auto at = p.pin.find("==");
+        ASSERT_NE(at, std::string::npos) << p.pin;
+        EXPECT_TRUE(util::Pep440Version::Parse(p.pin.substr(at + 2))) << p.pin;
+      }
+    }
+  }
+}
+
 /// Runs a printed pip command with --dry-run in a real environment.
 void DryRun(const std::string& framework) {
   if (auto why = PyPIUnreachable(); !why.empty()) GTEST_SKIP() << "PyPI unreachable: " << why;
@@ -76,7 +121,22 @@ void DryRun(const std::string& framework) {
   InstallRequest req;
   req.framework = framework;
   req.python = python;
-  auto plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts());
+  // The live answer, as `dlenv install` gives it on this machine.
+  Host host;
+  auto v = util::DottedVersion::Parse(*env.python_version);
+  ASSERT_TRUE(v);
+  host.wheel.python_known = true;
+  host.wheel.python_major = v->major();
+  host.wheel.python_minor = v->minor();
+  req.timeout_s = 30;
+  bool reached = false;
+  auto live = framework == "torch"
+                  ? FetchTorchBuilds(req, {}, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached)
+                  : FetchFrameworkBuilds(framework, req, {}, BuiltinFrameworkFacts(), host,
+                                         probe::HttpGet, &reached);
+  ASSERT_TRUE(reached) << (live.notes.empty() ? "" : live.notes[0]);
+  auto plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
+                          &live);
   ASSERT_TRUE(plan.ok) << plan.error;
   if (plan.command.find("download.pytorch.org") != std::string::npos) {
     GTEST_SKIP() << "the command needs download.pytorch.org, which this machine cannot reach: "

@@ -20,50 +20,9 @@ constexpr const char* kAccept =
 constexpr const char* kPyPI = "https://pypi.org/simple";
 constexpr int kMetadataReleases = 4;  // metadata is fetched for this many newest releases
 
-probe::HttpRequest Request(const std::string& url, const InstallRequest& req,
-                           const char* accept = kAccept) {
-  probe::HttpRequest r;
-  r.url = url;
-  r.accept = accept;
-  r.timeout_s = req.timeout_s;
-  return r;
-}
-
-struct Release {
-  std::string version;  // as in the file names
-  std::vector<WheelName> wheels;
-  std::vector<const IndexFile*> files;
-  std::optional<std::string> requires_python;
-};
-
-/// Wheels grouped by version, newest first; sdists and yanked files left out.
-std::vector<Release> Group(const ProjectPage& page) {
-  std::map<std::string, Release> by_version;
-  for (const auto& f : page.files) {
-    if (f.yanked) continue;
-    auto w = ParseWheelName(f.filename);
-    if (!w || !util::Pep440Version::Parse(w->version)) continue;
-    bool linux_wheel = std::any_of(
-        w->platform_tags.begin(), w->platform_tags.end(),
-        [](const auto& p) { return p.find("linux") != std::string::npos || p == "any"; });
-    if (!linux_wheel) continue;
-    auto& r = by_version[w->version];
-    r.version = w->version;
-    r.wheels.push_back(*w);
-    r.files.push_back(&f);
-    if (f.requires_python) r.requires_python = f.requires_python;
-  }
-  std::vector<Release> out;
-  for (auto& [_, r] : by_version) out.push_back(std::move(r));
-  std::sort(out.begin(), out.end(), [](const Release& a, const Release& b) {
-    return *util::Pep440Version::Parse(a.version) > *util::Pep440Version::Parse(b.version);
-  });
-  return out;
-}
-
 /// The CUDA variant of a release's default (unlabelled) wheel for this host: its PEP 658
 /// metadata when the index offers it. "cpu" when it needs no CUDA; empty when unknown.
-std::string VariantFromMetadata(const Release& r, const Host& host, const InstallRequest& req,
+std::string VariantFromMetadata(const IndexRelease& r, const Host& host, const InstallRequest& req,
                                 const Fetch& fetch, std::vector<std::string>& notes) {
   const IndexFile* chosen = nullptr;
   for (std::size_t i = 0; i < r.wheels.size(); ++i) {
@@ -75,7 +34,7 @@ std::string VariantFromMetadata(const Release& r, const Host& host, const Instal
     if (!chosen) chosen = r.files[i];
   }
   if (!chosen) return "";
-  auto resp = fetch(Request(*chosen->metadata_url, req, "*/*"));
+  auto resp = fetch(IndexRequest(*chosen->metadata_url, req, "*/*"));
   if (!resp.error.empty() || resp.status != 200) {
     notes.push_back(
         fmt::format("metadata of {}: {}", chosen->filename,
@@ -104,6 +63,59 @@ std::string Concrete(const std::string& variant, const std::string& version,
 
 }  // namespace
 
+probe::HttpRequest IndexRequest(const std::string& url, const InstallRequest& req,
+                                const char* accept) {
+  probe::HttpRequest r;
+  r.url = url;
+  r.accept = accept ? accept : kAccept;
+  r.timeout_s = req.timeout_s;
+  return r;
+}
+
+std::vector<IndexRelease> GroupReleases(const ProjectPage& page) {
+  std::map<std::string, IndexRelease> by_version;
+  for (const auto& f : page.files) {
+    if (f.yanked) continue;
+    auto w = ParseWheelName(f.filename);
+    if (!w || !util::Pep440Version::Parse(w->version)) continue;
+    bool linux_wheel = std::any_of(
+        w->platform_tags.begin(), w->platform_tags.end(),
+        [](const auto& p) { return p.find("linux") != std::string::npos || p == "any"; });
+    if (!linux_wheel) continue;
+    auto& r = by_version[w->version];
+    r.version = w->version;
+    r.wheels.push_back(*w);
+    r.files.push_back(&f);
+    if (f.requires_python) r.requires_python = f.requires_python;
+  }
+  std::vector<IndexRelease> out;
+  for (auto& [_, r] : by_version) out.push_back(std::move(r));
+  std::sort(out.begin(), out.end(), [](const IndexRelease& a, const IndexRelease& b) {
+    return *util::Pep440Version::Parse(a.version) > *util::Pep440Version::Parse(b.version);
+  });
+  return out;
+}
+
+std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallRequest& req,
+                                          const Fetch& fetch, std::vector<std::string>& notes,
+                                          std::string* transport_error) {
+  auto resp = fetch(IndexRequest(url, req));
+  if (!resp.error.empty() || resp.status != 200) {
+    if (transport_error) *transport_error = resp.error;
+    notes.push_back(fmt::format(
+        "the index did not answer: {}",
+        resp.error.empty() ? fmt::format("{}: HTTP {}", url, resp.status) : resp.error));
+    return std::nullopt;
+  }
+  auto page = ParseProjectPage(resp.body, resp.content_type,
+                               resp.effective_url.empty() ? url : resp.effective_url);
+  if (!page.error.empty()) {
+    notes.push_back(fmt::format("{}: {}", url, page.error));
+    return std::nullopt;
+  }
+  return page;
+}
+
 std::string ProjectUrl(const std::string& index_url, const std::string& project) {
   std::string base = index_url.empty() ? kPyPI : index_url;
   while (base.ends_with("/")) base.pop_back();
@@ -117,7 +129,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
   *reached_user_index = false;
   // 1. The user's index: releases and their default wheels.
   std::string url = ProjectUrl(user.index_url, "torch");
-  auto resp = fetch(Request(url, req));
+  auto resp = fetch(IndexRequest(url, req));
   if (!resp.error.empty() || resp.status != 200) {
     live.notes.push_back(fmt::format(
         "the index did not answer: {}",
@@ -131,7 +143,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     return live;
   }
   *reached_user_index = true;
-  auto releases = Group(page);
+  auto releases = GroupReleases(page);
   live.notes.push_back(
       fmt::format("asked {}: {} torch releases with Linux wheels", url, releases.size()));
   // PyPI's JSON API knows the newest release's Requires-Dist even where PEP 658 files are absent.
@@ -144,7 +156,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
       ++with_metadata;
       variant = Concrete(VariantFromMetadata(r, host, req, fetch, live.notes), r.version, f);
       if (variant.empty() && user.index_url.empty() && !json_api) {
-        auto j = fetch(Request("https://pypi.org/pypi/torch/json", req, "application/json"));
+        auto j = fetch(IndexRequest("https://pypi.org/pypi/torch/json", req, "application/json"));
         json_api.emplace("", "");
         auto doc = nlohmann::json::parse(j.body, nullptr, false);
         if (j.error.empty() && j.status == 200 && !doc.is_discarded() && doc.is_object() &&
@@ -192,7 +204,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
   // torchvision / torchaudio releases, to match them to the chosen torch.
   for (const auto& project : req.with) {
     std::string curl = ProjectUrl(user.index_url, project);
-    auto cr = fetch(Request(curl, req));
+    auto cr = fetch(IndexRequest(curl, req));
     if (!cr.error.empty() || cr.status != 200) {
       live.notes.push_back(fmt::format(
           "{}: {}", curl, cr.error.empty() ? fmt::format("HTTP {}", cr.status) : cr.error));
@@ -201,7 +213,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     auto cpage = ParseProjectPage(cr.body, cr.content_type,
                                   cr.effective_url.empty() ? curl : cr.effective_url);
     auto& versions = live.companions[project];
-    for (const auto& rel : Group(cpage)) versions.push_back(rel.version);
+    for (const auto& rel : GroupReleases(cpage)) versions.push_back(rel.version);
   }
   // 2. PyTorch's own index: one page per variant, wheels labelled +cuXYZ / +cpu.
   std::vector<std::string> variants{"cpu"};
@@ -215,7 +227,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     while (base.ends_with("/")) base.pop_back();
     std::string index = base + "/" + variant;
     std::string purl = index + "/torch/";
-    auto r = fetch(Request(purl, req));
+    auto r = fetch(IndexRequest(purl, req));
     if (!r.error.empty()) {
       live.notes.push_back(fmt::format(
           "PyTorch's index did not answer ({}): its CUDA variants come from dlenv's table ({})",
@@ -234,7 +246,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
       continue;
     }
     live.torch_index_reached = true;
-    for (const auto& rel : Group(p)) {
+    for (const auto& rel : GroupReleases(p)) {
       std::string label = LocalLabel(rel.version);
       TorchBuild b;
       b.version = rel.version;

@@ -6,14 +6,40 @@
 // The HTTP client is passed in, so the logic runs against a loopback server in tests.
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "install/index_parser.h"
 #include "install/install.h"
+#include "install/wheel.h"
 #include "probe/http.h"
 
 namespace dlenv::install {
 
 using Fetch = std::function<probe::HttpResponse(const probe::HttpRequest&)>;
+
+/// A GET for an index page with the deadline of `req`; `accept` null: the PEP 691 JSON form
+/// first, then PEP 503 HTML.
+probe::HttpRequest IndexRequest(const std::string& url, const InstallRequest& req,
+                                const char* accept = nullptr);
+
+/// One release on an index page: its Linux (and pure-Python) wheels.
+struct IndexRelease {
+  std::string version;  // as in the file names
+  std::vector<WheelName> wheels;
+  std::vector<const IndexFile*> files;  // into the page, which must outlive this
+  std::optional<std::string> requires_python;
+};
+
+/// The page's wheels grouped by release, newest first; sdists and yanked files left out.
+std::vector<IndexRelease> GroupReleases(const ProjectPage& page);
+
+/// GETs and parses a project page; nullopt with a note when it cannot be read.
+/// `transport_error` (optional) receives the network error, empty for an HTTP or parse error.
+std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallRequest& req,
+                                          const Fetch& fetch, std::vector<std::string>& notes,
+                                          std::string* transport_error = nullptr);
 
 /// The index's project-page URL: https://pypi.org/simple (or the user's) + /torch/.
 std::string ProjectUrl(const std::string& index_url, const std::string& project);

@@ -19,57 +19,16 @@
 #include "install/pip_config.h"
 #include "probe/http.h"
 #include "testing/fake_driver_env.h"
+#include "testing/index_server.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
 namespace dlenv::install {
 namespace {
 
-class IndexServer {
- public:
-  explicit IndexServer(std::vector<std::string> args = {}) {
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], 1);
-      close(fds[0]);
-      close(fds[1]);
-      std::string script = std::string(DLENV_SOURCE_DIR) + "/tests/index-fixtures/serve.py";
-      std::vector<char*> argv{const_cast<char*>("python3"), script.data()};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execvp("python3", argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    FILE* out = fdopen(fds[0], "r");
-    char line[32] = {0};
-    if (out && std::fgets(line, sizeof line, out)) port_ = std::atoi(line);
-    if (out) std::fclose(out);
-  }
-  ~IndexServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  IndexServer(const IndexServer&) = delete;
-  IndexServer& operator=(const IndexServer&) = delete;
-  std::string Url(const std::string& path, const char* scheme = "http") const {
-    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  bool ok() const { return port_ > 0; }
+using testing::IndexServer;
 
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-IndexServer& Server() {
-  static IndexServer server;  // one for the whole binary; its destructor stops it at exit
-  return server;
-}
+IndexServer& Server() { return testing::SharedIndexServer(); }
 
 struct Scenario {
   const char* name;

@@ -1,0 +1,120 @@
+#include "install/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "util/strings.h"
+
+namespace dlenv::install {
+
+using util::DottedVersion;
+
+bool SameMinor(const DottedVersion& a, const DottedVersion& b) {
+  return a.major() == b.major() && a.minor() == b.minor();
+}
+
+Machine Describe(const InstallRequest& req, const model::Snapshot& s) {
+  Machine m;
+  for (const auto& g : s.gpus) {
+    if (g.cc_major && g.cc_minor) m.gpus.push_back(g);
+  }
+  if (s.driver.cuda_driver_version)
+    m.driver_cuda = DottedVersion::FromCudaInt(*s.driver.cuda_driver_version);
+  else if (s.driver.nvml_cuda_driver_version)
+    m.driver_cuda = DottedVersion::FromCudaInt(*s.driver.nvml_cuda_driver_version);
+  if (s.driver.nvml_driver_version)
+    m.driver = DottedVersion::Parse(*s.driver.nvml_driver_version);
+  else if (s.driver.kernel_module_version)
+    m.driver = DottedVersion::Parse(*s.driver.kernel_module_version);
+  // The environment named with --python, else the first one the probe found.
+  const model::PythonEnv* env = nullptr;
+  for (const auto& e : s.python_envs) {
+    if (req.python && (e.executable == *req.python || e.prefix == *req.python)) env = &e;
+  }
+  if (!env && !req.python && !s.python_envs.empty()) env = &s.python_envs.front();
+  m.python_exe = req.python.value_or(env && env->executable ? *env->executable : "python3");
+  if (env && env->python_version) {
+    if (auto v = DottedVersion::Parse(*env->python_version)) {
+      m.python = DottedVersion::Parse(fmt::format("{}.{}", v->major(), v->minor()));
+      m.wheel.python_known = true;
+      m.wheel.python_major = v->major();
+      m.wheel.python_minor = v->minor();
+    }
+  }
+  m.wheel.arch = req.arch.empty() ? "x86_64" : req.arch;
+  if (auto g = DottedVersion::Parse(s.host.glibc)) {
+    m.wheel.glibc_major = g->major();
+    m.wheel.glibc_minor = g->minor();
+  }
+  return m;
+}
+
+std::string Cc(const model::GpuInfo& g) { return fmt::format("{}.{}", *g.cc_major, *g.cc_minor); }
+
+std::string GpuList(const Machine& m) {
+  std::vector<std::string> names;
+  for (const auto& g : m.gpus)
+    names.push_back(fmt::format("{} (compute capability {})", g.name, Cc(g)));
+  return util::Join(names, ", ");
+}
+
+bool PythonFits(const Machine& m, const std::optional<DottedVersion>& lo,
+                const std::optional<DottedVersion>& hi) {
+  if (!m.python) return true;  // unknown: do not rule anything out
+  return (!lo || *m.python >= *lo) && (!hi || *m.python <= *hi);
+}
+
+bool AllGpusAtLeast(const Machine& m, const DottedVersion& cc) {
+  return std::all_of(m.gpus.begin(), m.gpus.end(),
+                     [&](const auto& g) { return *DottedVersion::Parse(Cc(g)) >= cc; });
+}
+
+std::string PipInstall(const InstallRequest& req, const Machine& m, const std::string& specs,
+                       const std::string& index, const UserIndex& user) {
+  std::string tail;
+  if (!index.empty()) {
+    tail = " --index-url " + index;
+    if (!user.index_url.empty()) tail += " --extra-index-url " + user.index_url;
+  } else if (!user.index_url.empty()) {
+    tail = " --index-url " + user.index_url;
+  }
+  for (const auto& extra : user.extra_index_urls) tail += " --extra-index-url " + extra;
+  if (req.manager == Manager::kUv)
+    return fmt::format("uv pip install --python {} {}{}", m.python_exe, specs, tail);
+  return fmt::format("{} -m pip install {}{}", m.python_exe, specs, tail);
+}
+
+std::string PythonNote(const Machine& m) {
+  return m.python ? "Python " + m.python->ToString()
+                  : "Python version unknown (no environment found; not filtered)";
+}
+bool DriverMeets(const Machine& m, const CudaPackage& p) {
+  if (m.driver) return *m.driver >= p.min_driver;
+  return m.driver_cuda && m.driver_cuda->major() >= p.cuda.major();
+}
+
+InstallPlan PlanInstall(const InstallRequest& req, const model::Snapshot& snapshot,
+                        const knowledge::Knowledge&, const FrameworkFacts& facts,
+                        const LiveIndex* live, const UserIndex& user_index) {
+  Machine m = Describe(req, snapshot);
+  if (req.framework == "torch" || req.framework == "pytorch")
+    return PlanTorch(req, m, facts, live, user_index);
+  InstallPlan plan;
+  if (req.framework != "tensorflow" && req.framework != "jax" && req.framework != "cupy") {
+    plan.error =
+        fmt::format("unknown framework '{}': choose torch, tensorflow, jax or cupy", req.framework);
+    return plan;
+  }
+  if (live && !live->unavailable.empty()) {
+    plan.error = live->unavailable;
+    return plan;
+  }
+  // The index's rows (exact releases with wheels for this host) where it answered.
+  const FrameworkFacts& f = live && live->facts ? *live->facts : facts;
+  if (req.framework == "tensorflow") return PlanTensorFlow(req, m, f, user_index);
+  if (req.framework == "jax") return PlanJax(req, m, f, user_index);
+  return PlanCupy(req, m, f, user_index);
+}
+
+}  // namespace dlenv::install
