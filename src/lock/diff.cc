@@ -1,6 +1,7 @@
 #include "lock/diff.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -256,6 +257,140 @@ void DiffPackageVersion(const std::string& name, const LockedPackage& pa, const 
   }
 }
 
+// Who put a package there: pip (or another PyPI installer), conda, or the distribution's
+// package manager. A move between them is another build of the package, whatever its version.
+enum class OwnerKind { kNone, kPip, kConda, kDistro };
+
+struct Owner {
+  OwnerKind kind = OwnerKind::kNone;
+  std::string text;  // pip, conda (conda-forge), apt python3-torch=2.6.0+dfsg-7
+};
+
+Owner OwnerOf(const LockedPackage& p) {
+  if (p.distro_package || p.distro_version || p.installer == "debian") {
+    std::string text = "apt";
+    if (p.distro_package) text += " " + *p.distro_package + (p.distro_version ? "=" + *p.distro_version : "");
+    return {OwnerKind::kDistro, text};
+  }
+  if (p.installer == "conda" || p.channel || p.build) {
+    return {OwnerKind::kConda, "conda" + (p.channel ? " (" + *p.channel + ")" : std::string())};
+  }
+  if (p.installer) return {OwnerKind::kPip, *p.installer};
+  return {OwnerKind::kNone, "none"};
+}
+
+std::string_view OwnerName(OwnerKind k) {
+  switch (k) {
+    case OwnerKind::kNone: return "no recorded installer";
+    case OwnerKind::kPip: return "pip";
+    case OwnerKind::kConda: return "conda";
+    case OwnerKind::kDistro: return "the distribution";
+  }
+  return "no recorded installer";
+}
+
+// What a conda build string says about the variant: conda-forge's cuda118_py311h..._300 and
+// cpu_mkl_py311h..., the defaults channel's gpu_cuda118py311h... and cpu_py311h..., the
+// pytorch channel's py3.11_cuda12.1_cudnn8.9.2_0 and py3.11_cpu_0, onnxruntime's ..._cuda.
+struct CondaVariant {
+  bool cuda = false;
+  std::string cuda_version;  // 11.8; empty when the build string does not say
+  std::string Describe() const {
+    return cuda ? (cuda_version.empty() ? "CUDA" : "CUDA " + cuda_version) : "CPU-only";
+  }
+};
+
+std::optional<CondaVariant> CondaBuildVariant(std::string_view build) {
+  std::optional<CondaVariant> v;
+  for (const auto& token : util::Split(build, '_')) {
+    if (token.starts_with("cpu")) return CondaVariant{};
+    if (token.starts_with("gpu") && !v) v = CondaVariant{true, ""};
+    if (token.starts_with("cuda")) {
+      std::string digits;
+      for (char c : std::string_view(token).substr(4)) {
+        if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') break;
+        digits += c;
+      }
+      // conda-forge writes cuda118 and cuda120 for 11.8 and 12.0; the pytorch channel cuda12.1.
+      if (digits.find('.') == std::string::npos && digits.size() >= 3) {
+        digits.insert(digits.size() - 1, ".");
+      }
+      v = CondaVariant{true, digits};
+    }
+  }
+  return v;
+}
+
+std::string CondaSpec(const LockedPackage& p) {
+  return p.conda_name.value_or(p.name) + "=" + p.version + (p.build ? "=" + *p.build : std::string());
+}
+
+// Two conda records of one package: the build string carries the variant (CUDA or CPU, and
+// which CUDA) and the rebuild number; the channel decides which builds and dependencies.
+void DiffConda(const std::string& name, const LockedPackage& pa, const LockedPackage& pb, bool framework,
+               Collector& out) {
+  bool same_version = pa.version == pb.version;
+  if (pa.build && pb.build && *pa.build != *pb.build) {
+    auto va = CondaBuildVariant(*pa.build);
+    auto vb = CondaBuildVariant(*pb.build);
+    Impact variant_impact = framework ? Impact::kBreaking : Impact::kNotable;
+    std::string whose = framework ? "a framework's" : "a";
+    if (va && vb && va->cuda != vb->cuda) {
+      out.Add("packages", name + " conda build", ChangeKind::kRebuilt, CondaSpec(pa), CondaSpec(pb), variant_impact,
+              fmt::format("{} conda build: {} against {}", whose, va->Describe(), vb->Describe()));
+    } else if (va && vb && va->cuda && !va->cuda_version.empty() && !vb->cuda_version.empty() &&
+               va->cuda_version != vb->cuda_version) {
+      out.Add("packages", name + " conda build", ChangeKind::kRebuilt, CondaSpec(pa), CondaSpec(pb), variant_impact,
+              fmt::format("{} conda build for another CUDA: {} against {}", whose, va->cuda_version,
+                          vb->cuda_version));
+    } else if (same_version) {
+      out.Add("packages", name + " conda build", ChangeKind::kRebuilt, CondaSpec(pa), CondaSpec(pb), Impact::kNotable,
+              "another conda build of the same version");
+    }
+  } else if (pa.build.has_value() != pb.build.has_value() && same_version) {
+    out.Add("packages", name + " conda build", ChangeKind::kChanged, CondaSpec(pa), CondaSpec(pb), Impact::kCosmetic,
+            "conda build recorded on one side only (a lock from an older dlenv)");
+  }
+  if (pa.channel && pb.channel && *pa.channel != *pb.channel) {
+    out.Add("packages", name + " conda channel", ChangeKind::kChanged, pa.channel, pb.channel, Impact::kNotable,
+            "another conda channel: other builds and dependencies");
+  } else if (pa.channel.has_value() != pb.channel.has_value()) {
+    out.Add("packages", name + " conda channel", ChangeKind::kChanged, Opt(pa.channel), Opt(pb.channel),
+            Impact::kCosmetic, "conda channel recorded on one side only (a lock from an older dlenv)");
+  }
+}
+
+// Debian's python3-torch-cuda installs the same torch as python3-torch, built with CUDA.
+bool IsCudaDistroPackage(const std::string& package) { return package.find("-cuda") != std::string::npos; }
+
+std::string AptPin(const LockedPackage& p) {
+  return Opt(p.distro_package) + (p.distro_version ? "=" + *p.distro_version : std::string());
+}
+
+// Two records owned by the distribution: which package owns it, and which revision. A
+// Debian revision of the same upstream version carries other patches.
+void DiffDistro(const std::string& name, const LockedPackage& pa, const LockedPackage& pb, bool framework,
+                Collector& out) {
+  if (pa.distro_package && pb.distro_package && *pa.distro_package != *pb.distro_package) {
+    bool variant = IsCudaDistroPackage(*pa.distro_package) != IsCudaDistroPackage(*pb.distro_package);
+    out.Add("packages", name + " distro package", variant ? ChangeKind::kRebuilt : ChangeKind::kChanged, AptPin(pa),
+            AptPin(pb), variant && framework ? Impact::kBreaking : Impact::kNotable,
+            variant ? (framework ? "a framework's distribution build: CUDA against CPU-only"
+                                 : "the distribution's build: CUDA against CPU-only")
+                    : "owned by another distribution package");
+  } else if (pa.distro_version && pb.distro_version && *pa.distro_version != *pb.distro_version) {
+    if (pa.version == pb.version) {
+      out.Add("packages", name + " distro package", ChangeKind::kRebuilt, AptPin(pa), AptPin(pb), Impact::kNotable,
+              "another distribution revision of the same version: its patches differ");
+    }
+  } else if ((pa.distro_package.has_value() != pb.distro_package.has_value() ||
+              pa.distro_version.has_value() != pb.distro_version.has_value()) &&
+             pa.version == pb.version) {
+    out.Add("packages", name + " distro package", ChangeKind::kChanged, AptPin(pa), AptPin(pb), Impact::kCosmetic,
+            "distribution package recorded on one side only (a lock from an older dlenv)");
+  }
+}
+
 void DiffPackages(const LockedPython& a, const LockedPython& b, Collector& out) {
   std::set<std::string> framework_packages;
   for (const auto* p : {&a, &b}) {
@@ -283,10 +418,17 @@ void DiffPackages(const LockedPython& a, const LockedPython& b, Collector& out) 
       out.Add("packages", name + " source", ChangeKind::kRebuilt, Opt(pa->direct_url), Opt(pb->direct_url),
               framework ? Impact::kBreaking : Impact::kNotable, "installed from another URL (PEP 610)");
     }
-    if (pa->installer != pb->installer) {
+    Owner oa = OwnerOf(*pa), ob = OwnerOf(*pb);
+    if (oa.kind != ob.kind) {
+      out.Add("packages", name + " installer", ChangeKind::kChanged, oa.text, ob.text, Impact::kNotable,
+              fmt::format("moved from {} to {}: another build, other dependencies", OwnerName(oa.kind),
+                          OwnerName(ob.kind)));
+    } else if (pa->installer != pb->installer) {
       out.Add("packages", name + " installer", ChangeKind::kChanged, Opt(pa->installer), Opt(pb->installer),
               Impact::kNotable, "another installer: conda and pip builds differ");
     }
+    if (oa.kind == ob.kind && oa.kind == OwnerKind::kConda) DiffConda(name, *pa, *pb, framework, out);
+    if (oa.kind == ob.kind && oa.kind == OwnerKind::kDistro) DiffDistro(name, *pa, *pb, framework, out);
   }
   for (const auto& [name, pb] : mb) {
     if (!ma.contains(name)) {

@@ -180,5 +180,204 @@ TEST(LockDiffTest, BreakingChangesComeFirstInEveryFormat) {
   EXPECT_EQ(j["changes"][0]["from"], "1.26.4");
 }
 
+// A conda environment as `dlenv lock` records it: conda-forge's CUDA 11.8 build of PyTorch
+// (conda's pytorch installs torch) beside conda's numpy and a pip-installed requests.
+Lock CondaLock() {
+  Lock lock = GpuMachineLock();
+  lock.python->version = "3.11.10";
+  lock.python->kind = "conda";
+  LockedPackage torch{"torch", "2.5.1", "conda", std::nullopt};
+  torch.channel = "conda-forge";
+  torch.build = "cuda118_py311h8b1b7c5_300";
+  torch.conda_name = "pytorch";
+  LockedPackage numpy{"numpy", "1.26.4", "conda", std::nullopt};
+  numpy.channel = "conda-forge";
+  numpy.build = "py311h64a7726_0";
+  lock.python->packages = {numpy, {"requests", "2.31.0", "pip", std::nullopt}, torch};
+  auto& f = lock.python->frameworks.front();
+  f.version = "2.5.1";
+  f.cuda_version = "11.8";
+  return lock;
+}
+
+// Debian 13's system Python with python3-torch (CPU) from the archive.
+Lock DebianLock() {
+  Lock lock = GpuMachineLock();
+  lock.host = {"debian", "13", "Debian GNU/Linux 13 (trixie)", "2.41"};
+  lock.python->version = "3.13.5";
+  lock.python->kind = "system";
+  LockedPackage torch{"torch", "2.6.0", "debian", std::nullopt};
+  torch.distro_package = "python3-torch";
+  torch.distro_version = "2.6.0+dfsg-7";
+  LockedPackage numpy{"numpy", "2.2.4", "debian", std::nullopt};
+  numpy.distro_package = "python3-numpy";
+  numpy.distro_version = "1:2.2.4+ds-1";
+  lock.python->packages = {numpy, {"requests", "2.31.0", "pip", std::nullopt}, torch};
+  auto& f = lock.python->frameworks.front();
+  f.version = "2.6.0";
+  f.cuda_build = false;
+  f.cuda_version.reset();
+  f.cudnn_version.reset();
+  f.cuda_archs.clear();
+  f.numpy_abi = "2";
+  return lock;
+}
+
+LockDiff DiffEdited(const Lock& a, const std::function<void(Lock&)>& edit) {
+  Lock b = a;
+  edit(b);
+  return DiffLocks(a, b);
+}
+
+// The one change an edit of `base` makes.
+Change OneChangeOf(const Lock& base, const std::function<void(Lock&)>& edit) {
+  LockDiff d = DiffEdited(base, edit);
+  EXPECT_EQ(d.changes.size(), 1u) << RenderDiffText(d, "a", "b");
+  return d.changes.empty() ? Change{} : d.changes.front();
+}
+
+auto SetBuild(const std::string& name, const std::string& build) {
+  return [=](Lock& l) { FindPackage(l, name)->build = build; };
+}
+
+TEST(LockDiffTest, EditedFixturesDifferOnlyWhereEdited) {
+  EXPECT_TRUE(DiffLocks(CondaLock(), CondaLock()).empty());
+  EXPECT_TRUE(DiffLocks(DebianLock(), DebianLock()).empty());
+}
+
+TEST(LockDiffTest, CondaFrameworkBuildBetweenCudaAndCpuIsBreaking) {
+  Change c = OneChangeOf(CondaLock(), SetBuild("torch", "cpu_generic_py311h2b8e5b3_0"));
+  ExpectChange(c, "packages", "torch conda build", ChangeKind::kRebuilt, Impact::kBreaking);
+  EXPECT_EQ(c.from, "pytorch=2.5.1=cuda118_py311h8b1b7c5_300");
+  EXPECT_EQ(c.to, "pytorch=2.5.1=cpu_generic_py311h2b8e5b3_0");
+  EXPECT_EQ(c.why, "a framework's conda build: CUDA 11.8 against CPU-only");
+
+  // And back, as the defaults channel spells its builds.
+  Lock cpu = CondaLock();
+  FindPackage(cpu, "torch")->channel = "pkgs/main";
+  FindPackage(cpu, "torch")->build = "cpu_py311h6d93b4c_0";
+  ExpectChange(OneChangeOf(cpu, SetBuild("torch", "gpu_cuda118py311h8b1b7c5_0")), "packages", "torch conda build",
+               ChangeKind::kRebuilt, Impact::kBreaking);
+  // The pytorch channel's spelling.
+  Lock pt = CondaLock();
+  FindPackage(pt, "torch")->build = "py3.11_cuda12.1_cudnn8.9.2_0";
+  ExpectChange(OneChangeOf(pt, SetBuild("torch", "py3.11_cpu_0")), "packages", "torch conda build",
+               ChangeKind::kRebuilt, Impact::kBreaking);
+
+  // The probe saw the same switch: its framework line comes beside the package's.
+  LockDiff d = DiffEdited(CondaLock(), [](Lock& l) {
+    FindPackage(l, "torch")->build = "cpu_generic_py311h2b8e5b3_0";
+    l.python->frameworks[0].cuda_build = false;
+    l.python->frameworks[0].cuda_version.reset();
+  });
+  EXPECT_EQ(d.Count(Impact::kBreaking), 3u) << RenderDiffText(d, "a", "b");
+  EXPECT_EQ(d.changes[0].item, "torch conda build");
+}
+
+TEST(LockDiffTest, CondaBuildForAnotherCudaIsBreakingForAFramework) {
+  Change c = OneChangeOf(CondaLock(), SetBuild("torch", "cuda120_py311h8b1b7c5_300"));
+  ExpectChange(c, "packages", "torch conda build", ChangeKind::kRebuilt, Impact::kBreaking);
+  EXPECT_EQ(c.why, "a framework's conda build for another CUDA: 11.8 against 12.0");
+  // A variant switch is worth its own line even when the version moved too.
+  LockDiff d = DiffEdited(CondaLock(), [](Lock& l) {
+    FindPackage(l, "torch")->version = "2.6.0";
+    FindPackage(l, "torch")->build = "cpu_generic_py311h2b8e5b3_0";
+  });
+  ASSERT_EQ(d.changes.size(), 2u) << RenderDiffText(d, "a", "b");
+  EXPECT_EQ(d.changes[0].item, "torch");
+  EXPECT_EQ(d.changes[1].item, "torch conda build");
+  EXPECT_EQ(d.changes[1].to, "pytorch=2.6.0=cpu_generic_py311h2b8e5b3_0");
+}
+
+TEST(LockDiffTest, AnotherCondaBuildOfTheSameVersionIsANotableRebuild) {
+  ExpectChange(OneChangeOf(CondaLock(), SetBuild("torch", "cuda118_py311h8b1b7c5_301")), "packages",
+               "torch conda build", ChangeKind::kRebuilt, Impact::kNotable);
+  Change c = OneChangeOf(CondaLock(), SetBuild("numpy", "py311h64a7726_1"));
+  ExpectChange(c, "packages", "numpy conda build", ChangeKind::kRebuilt, Impact::kNotable);
+  EXPECT_EQ(c.from, "numpy=1.26.4=py311h64a7726_0");
+  EXPECT_EQ(c.to, "numpy=1.26.4=py311h64a7726_1");
+  // A new version comes with a new build string: the version line says it all.
+  ExpectChange(OneChangeOf(CondaLock(),
+                           [](Lock& l) {
+                             FindPackage(l, "numpy")->version = "1.26.3";
+                             FindPackage(l, "numpy")->build = "py311h0b4df5a_0";
+                           }),
+               "packages", "numpy", ChangeKind::kDowngraded, Impact::kNotable);
+  // A lock from a dlenv that did not record builds.
+  ExpectChange(OneChangeOf(CondaLock(), [](Lock& l) { FindPackage(l, "numpy")->build.reset(); }), "packages",
+               "numpy conda build", ChangeKind::kChanged, Impact::kCosmetic);
+}
+
+TEST(LockDiffTest, CondaChannelChangeIsNotable) {
+  Change c = OneChangeOf(CondaLock(), [](Lock& l) { FindPackage(l, "numpy")->channel = "pkgs/main"; });
+  ExpectChange(c, "packages", "numpy conda channel", ChangeKind::kChanged, Impact::kNotable);
+  EXPECT_EQ(c.from, "conda-forge");
+  EXPECT_EQ(c.to, "pkgs/main");
+}
+
+TEST(LockDiffTest, DebianRevisionOfTheSameVersionIsNotable) {
+  Change c = OneChangeOf(DebianLock(), [](Lock& l) { FindPackage(l, "torch")->distro_version = "2.6.0+dfsg-8"; });
+  ExpectChange(c, "packages", "torch distro package", ChangeKind::kRebuilt, Impact::kNotable);
+  EXPECT_EQ(c.from, "python3-torch=2.6.0+dfsg-7");
+  EXPECT_EQ(c.to, "python3-torch=2.6.0+dfsg-8");
+  // Another Python version: the version line says it.
+  ExpectChange(OneChangeOf(DebianLock(),
+                           [](Lock& l) {
+                             FindPackage(l, "torch")->version = "2.7.1";
+                             FindPackage(l, "torch")->distro_version = "2.7.1+dfsg-1";
+                           }),
+               "packages", "torch", ChangeKind::kUpgraded, Impact::kBreaking);
+}
+
+TEST(LockDiffTest, DebianCudaBuildOfAFrameworkIsBreaking) {
+  Change c = OneChangeOf(DebianLock(), [](Lock& l) { FindPackage(l, "torch")->distro_package = "python3-torch-cuda"; });
+  ExpectChange(c, "packages", "torch distro package", ChangeKind::kRebuilt, Impact::kBreaking);
+  EXPECT_EQ(c.to, "python3-torch-cuda=2.6.0+dfsg-7");
+  ExpectChange(OneChangeOf(DebianLock(), [](Lock& l) { FindPackage(l, "numpy")->distro_package = "python3-numpy-x"; }),
+               "packages", "numpy distro package", ChangeKind::kChanged, Impact::kNotable);
+}
+
+TEST(LockDiffTest, MovingBetweenPipCondaAndTheDistributionIsNotable) {
+  // pip's wheel of the same version replaced by Debian's.
+  Change c = OneChangeOf(DebianLock(), [](Lock& l) {
+    auto* t = FindPackage(l, "torch");
+    t->installer = "pip";
+    t->distro_package.reset();
+    t->distro_version.reset();
+  });
+  ExpectChange(c, "packages", "torch installer", ChangeKind::kChanged, Impact::kNotable);
+  EXPECT_EQ(c.from, "apt python3-torch=2.6.0+dfsg-7");
+  EXPECT_EQ(c.to, "pip");
+  EXPECT_EQ(c.why, "moved from the distribution to pip: another build, other dependencies");
+  // conda's numpy replaced by pip's: one line, not a channel and a build gone besides.
+  c = OneChangeOf(CondaLock(), [](Lock& l) {
+    auto* n = FindPackage(l, "numpy");
+    n->installer = "pip";
+    n->channel.reset();
+    n->build.reset();
+  });
+  ExpectChange(c, "packages", "numpy installer", ChangeKind::kChanged, Impact::kNotable);
+  EXPECT_EQ(c.from, "conda (conda-forge)");
+}
+
+TEST(LockDiffTest, CondaBuildChangeShowsBothSidesInEveryFormat) {
+  LockDiff d = DiffEdited(CondaLock(), SetBuild("torch", "cpu_generic_py311h2b8e5b3_0"));
+  ASSERT_EQ(d.changes.size(), 1u);
+  std::string text = RenderDiffText(d, "team.lock", "this machine");
+  EXPECT_NE(text.find("torch conda build"), std::string::npos) << text;
+  EXPECT_NE(text.find("pytorch=2.5.1=cuda118_py311h8b1b7c5_300 -> pytorch=2.5.1=cpu_generic_py311h2b8e5b3_0"),
+            std::string::npos)
+      << text;
+  std::string md = RenderDiffMarkdown(d, "team.lock", "this machine");
+  EXPECT_NE(md.find("| **breaking** | packages | `torch conda build` | rebuilt | `pytorch=2.5.1=cuda118_py311h8b1b7c5_300` "
+                    "| `pytorch=2.5.1=cpu_generic_py311h2b8e5b3_0` |"),
+            std::string::npos)
+      << md;
+  nlohmann::json j = DiffToJson(d, "team.lock", "this machine");
+  EXPECT_EQ(j["changes"][0]["from"], "pytorch=2.5.1=cuda118_py311h8b1b7c5_300");
+  EXPECT_EQ(j["changes"][0]["to"], "pytorch=2.5.1=cpu_generic_py311h2b8e5b3_0");
+  EXPECT_EQ(j["changes"][0]["impact"], "breaking");
+}
+
 }  // namespace
 }  // namespace dlenv::lock

