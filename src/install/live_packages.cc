@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -80,18 +81,26 @@ std::optional<std::vector<std::string>> RequiresDist(const std::string& project,
     return std::nullopt;
   }
   if (!user.index_url.empty()) return std::nullopt;  // a mirror: no JSON API to assume
-  std::string url = fmt::format("https://pypi.org/pypi/{}/{}/json", project, version);
-  auto resp = fetch(IndexRequest(url, req, "application/json"));
-  auto doc = nlohmann::json::parse(resp.body, nullptr, false);
-  if (!resp.error.empty() || resp.status != 200 || doc.is_discarded() || !doc.is_object() ||
-      !doc.contains("info") || !doc["info"].is_object()) {
-    notes.push_back(fmt::format("{}: {}", url,
-                                !resp.error.empty()   ? resp.error
-                                : resp.status != 200 ? fmt::format("HTTP {}", resp.status)
-                                                     : "not PyPI's JSON"));
-    return std::nullopt;
+  // The project's JSON describes its newest release; older ones have a URL of their own
+  // (which some PyPI proxies do not serve: then the release's needs are unknown).
+  for (std::string url : {fmt::format("https://pypi.org/pypi/{}/json", project),
+                          fmt::format("https://pypi.org/pypi/{}/{}/json", project, version)}) {
+    auto resp = fetch(IndexRequest(url, req, "application/json"));
+    auto doc = nlohmann::json::parse(resp.body, nullptr, false);
+    if (!resp.error.empty() || resp.status != 200 || doc.is_discarded() || !doc.is_object() ||
+        !doc.contains("info") || !doc["info"].is_object()) {
+      if (url.ends_with(version + "/json")) {
+        notes.push_back(fmt::format("{}: {}", url,
+                                    !resp.error.empty()   ? resp.error
+                                    : resp.status != 200 ? fmt::format("HTTP {}", resp.status)
+                                                         : "not PyPI's JSON"));
+      }
+      continue;
+    }
+    if (SameVersion(util::JsonStringOr(doc["info"], "version", ""), version))
+      return util::JsonStrings(doc["info"], "requires_dist");
   }
-  return util::JsonStrings(doc["info"], "requires_dist");
+  return std::nullopt;
 }
 
 /// A CUDA version with its minor (12.5), not a major alone ("12").
@@ -356,10 +365,17 @@ LiveIndex FetchFrameworkBuilds(const std::string& framework, const InstallReques
                                const UserIndex& user, const FrameworkFacts& facts,
                                const Host& host, const Fetch& fetch, bool* reached_user_index) {
   *reached_user_index = false;
+  // One answer per URL within a question (PyPI's project JSON serves several releases).
+  std::map<std::string, probe::HttpResponse> answered;
+  Fetch once = [&](const probe::HttpRequest& r) {
+    auto it = answered.find(r.url);
+    if (it == answered.end()) it = answered.emplace(r.url, fetch(r)).first;
+    return it->second;
+  };
   if (framework == "tensorflow")
-    return FetchTensorFlow(req, user, facts, host, fetch, reached_user_index);
-  if (framework == "jax") return FetchJax(req, user, facts, host, fetch, reached_user_index);
-  if (framework == "cupy") return FetchCupy(req, user, facts, host, fetch, reached_user_index);
+    return FetchTensorFlow(req, user, facts, host, once, reached_user_index);
+  if (framework == "jax") return FetchJax(req, user, facts, host, once, reached_user_index);
+  if (framework == "cupy") return FetchCupy(req, user, facts, host, once, reached_user_index);
   return {};
 }
 

@@ -19,6 +19,15 @@ std::string FixFor(const Change& c, const Lock& team, const std::string& lock_pa
       if (p.name != name) continue;
       std::string index;
       if (auto url = PytorchIndexFor(p)) index = " --extra-index-url " + *url;
+      // Installed the way the team's lock says: conda's exact build, the distribution's exact
+      // package version, else pip.
+      if (p.build) {
+        return fmt::format("conda install{} '{}={}={}'",
+                           p.channel ? " -c " + *p.channel : std::string(),
+                           p.conda_name.value_or(p.name), p.version, *p.build);
+      }
+      if (p.distro_package && p.distro_version)
+        return fmt::format("apt-get install '{}={}'", *p.distro_package, *p.distro_version);
       if (p.direct_url) return fmt::format("python -m pip install '{} @ {}'", p.name, *p.direct_url);
       return fmt::format("python -m pip install '{}=={}'{}", p.name, p.version, index);
     }

@@ -52,5 +52,33 @@ TEST(LockCheckTest, ExtraPackageFixUninstallsIt) {
   EXPECT_EQ(findings[0].fix, "python -m pip uninstall six");
 }
 
+TEST(LockCheckTest, CondaAndDistroPackagesAreFixedWithTheirOwnManager) {
+  // A conda build of torch that went from CUDA to CPU: conda's exact build, not pip.
+  Lock team = GpuMachineLock(), here = team;
+  auto* torch = FindPackage(team, "torch");
+  torch->installer = "conda";
+  torch->channel = "conda-forge";
+  torch->conda_name = "pytorch";
+  torch->build = "cuda118_py311h0123456_300";
+  *FindPackage(here, "torch") = *torch;
+  FindPackage(here, "torch")->build = "cpu_generic_py311h7654321_0";
+  auto findings = CheckAgainstLock(team, here, "team.lock");
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0].fix,
+            "conda install -c conda-forge 'pytorch=" + torch->version + "=cuda118_py311h0123456_300'");
+  // A Debian revision: apt's exact version.
+  Lock dteam = GpuMachineLock(), dhere = dteam;
+  auto* numpy = FindPackage(dteam, "numpy");
+  ASSERT_NE(numpy, nullptr);
+  numpy->installer = "debian";
+  numpy->distro_package = "python3-numpy";
+  numpy->distro_version = "1:1.24.2-1";
+  *FindPackage(dhere, "numpy") = *numpy;
+  FindPackage(dhere, "numpy")->distro_version = "1:1.24.2-1+deb12u1";
+  findings = CheckAgainstLock(dteam, dhere, "team.lock");
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0].fix, "apt-get install 'python3-numpy=1:1.24.2-1'");
+}
+
 }  // namespace
 }  // namespace dlenv::lock
