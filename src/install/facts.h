@@ -33,7 +33,7 @@ struct TensorFlowRelease {
   // and the CPU build is `cpu_project` (tensorflow-cpu; tensorflow where there is none).
   bool exact = false;
   std::string cpu_project = "tensorflow-cpu";
-  std::string source;  // where this row's CUDA came from, when not the table's source
+  std::string source = "";  // where this row's CUDA came from, when not the table's source
 };
 struct CudaPackage {  // a jax extra or a CuPy package
   std::string name;   // cuda12 / cupy-cuda12x

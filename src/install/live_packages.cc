@@ -90,10 +90,11 @@ std::optional<std::vector<std::string>> RequiresDist(const std::string& project,
     if (!resp.error.empty() || resp.status != 200 || doc.is_discarded() || !doc.is_object() ||
         !doc.contains("info") || !doc["info"].is_object()) {
       if (url.ends_with(version + "/json")) {
-        notes.push_back(fmt::format("{}: {}", url,
+        notes.push_back(fmt::format("{} {}: no metadata file on the index, and {} answered {}",
+                                    project, version, url,
                                     !resp.error.empty()   ? resp.error
                                     : resp.status != 200 ? fmt::format("HTTP {}", resp.status)
-                                                         : "not PyPI's JSON"));
+                                                         : "something that is not PyPI's JSON"));
       }
       continue;
     }

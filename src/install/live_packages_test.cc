@@ -11,8 +11,11 @@
 
 #include "install/install.h"
 #include "probe/http.h"
+#include "testing/fake_driver_env.h"
 #include "testing/index_server.h"
+#include "testing/temp_tree.h"
 #include "util/strings.h"
+#include "util/subprocess.h"
 
 namespace dlenv::install {
 namespace {
@@ -209,6 +212,41 @@ TEST(LivePackages, RequirementsOfAnExtra) {
   EXPECT_TRUE(RequirementsOfExtra(reqs, "nope", "3.12").empty());
   EXPECT_FALSE(CudnnFromRequiresDist({"numpy", "nvidia-cublas-cu12==12.1.3.1"}));
   EXPECT_EQ(CudnnFromRequiresDist({"nvidia-cudnn-cu13==9.26.0.51"})->ToString(), "9.26");
+}
+
+// The whole command on the fake driver (an H100 on driver 580): dlenv probes the driver and
+// GPU, reads the user's index from PIP_INDEX_URL, asks the fixture index, prints the command.
+TEST(InstallFakeDriver, TensorFlowJaxCupyFromTheLiveIndex) {
+  ASSERT_TRUE(Server().ok());
+  auto version =
+      util::RunCommand({"/usr/bin/python3", "-c", "import sys; print(sys.version_info[1])"}, {});
+  if (!version.ok() || std::atoi(version.out.c_str()) != 11)
+    GTEST_SKIP() << "the expected answers are for Debian 12's Python 3.11";
+  testing::TempTree tree;
+  auto config = tree.Write("scenario.json", R"({"driver_version": "580.65.06",
+    "cuda_driver_version": 13000, "gpus": [{"name": "NVIDIA H100 80GB HBM3", "uuid": "GPU-1",
+    "cc": [9, 0], "memory_total": 85899345920}]})");
+  auto env = testing::FakeDriverEnv(config);
+  env["XDG_CACHE_HOME"] = (tree / "cache").string();
+  env["HOME"] = (tree / "home").string();
+  env["PIP_INDEX_URL"] = Server().Url("/pypi/simple");
+  env.erase("PIP_EXTRA_INDEX_URL");
+  env.erase("PIP_CONFIG_FILE");
+  const std::pair<const char*, const char*> expect[] = {
+      {"tensorflow", "'tensorflow[and-cuda]==2.21.0' --index-url "},
+      {"jax", "'jax[cuda13]==0.8.0' --index-url "},  // 0.12 needs Python 3.12
+      {"cupy", "'cupy-cuda13x[ctk]==14.2.0' --index-url "},
+  };
+  for (const auto& [framework, command] : expect) {
+    util::ChildOptions o;
+    o.env = env;
+    o.deadline = std::chrono::seconds(120);
+    auto r = util::RunCommand(
+        {DLENV_BINARY, "install", framework, "--python", "/usr/bin/python3", "--timeout", "5"}, o);
+    EXPECT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
+    EXPECT_NE(r.out.find(command + Server().Url("/pypi/simple")), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("OFFLINE ANSWER"), std::string::npos) << r.out;
+  }
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ InstallPlan PlanTensorFlow(const InstallRequest& req, const Machine& m, const Fr
             "the index has no tensorflow-cpu {} wheel for this host; tensorflow's runs on the CPU",
             r.version));
       }
-      plan.reasons.push_back("source: " + (r.source.empty() ? f.tensorflow_source : r.source));
+      plan.reasons.push_back("source: " + f.tensorflow_source);
       plan.command = req.manager == Manager::kConda
                          ? fmt::format("conda install -c conda-forge 'tensorflow={}.*=cpu*'",
                                        ReleaseOf(r.version))
@@ -141,7 +141,7 @@ InstallPlan PlanJax(const InstallRequest& req, const Machine& m, const Framework
   if (!f.jax_version.empty()) {
     plan.reasons.push_back(fmt::format("jax {} is the newest release with a jaxlib wheel for {}",
                                        f.jax_version, PythonNote(m)));
-    plan.reasons.push_back("source: " + f.jax_source);
+    plan.reasons.push_back("source: " + f.jax_source.substr(0, f.jax_source.find("; ")));
   }
   plan.command =
       req.manager == Manager::kConda

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "lock/check.h"
 #include "lock/lock.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
@@ -89,6 +90,44 @@ TEST(RecipeDistroTest, DebianPythonWithPython3TorchIsRebuiltWithPinnedAptPackage
   argv.insert(argv.end(), words.begin(), words.end());
   auto simulated = RunChild(argv);
   EXPECT_TRUE(simulated.ok()) << util::Join(argv, " ") << "\n" << simulated.out << simulated.err;
+}
+
+TEST(RecipeDistroTest, CheckFixesADistroPackageWithTheLocksAptVersion) {
+  auto numpy = RunChild({"dpkg-query", "-W", "-f", "${Version}", "python3-numpy"});
+  if (!numpy.ok() || numpy.out.empty()) GTEST_SKIP() << "python3-numpy is not installed here";
+  dlenv::testing::TempTree tmp;
+  auto lock_path = tmp / "system.lock";
+  auto locked =
+      RunChild({DLENV_BINARY, "lock", "--python", "/usr/bin/python3", "-o", lock_path.string()});
+  ASSERT_EQ(locked.exit_code, 0) << locked.out << locked.err;
+  auto read = ParseLock(dlenv::testing::ReadAll(lock_path), lock_path.string());
+  ASSERT_TRUE(read.lock && read.lock->python) << read.error;
+  // This machine as another Debian revision of python3-numpy would be.
+  Lock here = *read.lock;
+  bool changed = false;
+  for (auto& p : here.python->packages) {
+    if (p.distro_package == "python3-numpy") {
+      p.distro_version = *p.distro_version + "+local1";
+      changed = true;
+    }
+  }
+  ASSERT_TRUE(changed);
+  auto findings = CheckAgainstLock(*read.lock, here, lock_path.string());
+  std::string fix;
+  for (const auto& f : findings) {
+    if (f.title.find("numpy") != std::string::npos) fix = f.fix;
+  }
+  ASSERT_EQ(fix, "apt-get install 'python3-numpy=" + numpy.out + "'");
+  // The fix as printed, simulated (-s): apt resolves the lock's exact version.
+  bool lists = false;
+  for (const auto& e : fs::directory_iterator("/var/lib/apt/lists",
+                                              fs::directory_options::skip_permission_denied)) {
+    lists |= e.path().filename().string().find("_Packages") != std::string::npos;
+  }
+  if (!lists) GTEST_SKIP() << "no apt package lists here: the fix is not simulated";
+  std::string simulate = "apt-get install -s " + fix.substr(std::string("apt-get install ").size());
+  auto run = RunChild({"/bin/sh", "-c", simulate});
+  EXPECT_TRUE(run.ok()) << simulate << "\n" << run.out << run.err;
 }
 
 }  // namespace

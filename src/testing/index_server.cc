@@ -17,7 +17,9 @@ IndexServer::IndexServer(std::vector<std::string> args) {
     dup2(fds[1], 1);
     close(fds[0]);
     close(fds[1]);
-    std::string script = std::string(DLENV_SOURCE_DIR) + "/tests/index-fixtures/serve.py";
+    // Appended, not `std::string(...) + "..."`: g++ 12 warns falsely (-Warray-bounds) on that.
+    std::string script = DLENV_SOURCE_DIR;
+    script.append("/tests/index-fixtures/serve.py");
     std::vector<char*> argv{const_cast<char*>("python3"), script.data()};
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
