@@ -1,10 +1,12 @@
 // libFuzzer target: a package index's project page (PEP 691 JSON and PEP 503 HTML), the
-// wheel names in it and core metadata Requires-Dist, all from untrusted servers.
+// wheel names in it and core metadata Requires-Dist (the CUDA, cuDNN and extras read from it),
+// all from untrusted servers.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "install/index_parser.h"
+#include "install/live_packages.h"
 #include "install/wheel.h"
 #include "util/metadata.h"
 
@@ -21,5 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto meta = dlenv::util::ParseCoreMetadata(text);
   (void)dlenv::install::CudaFromRequiresDist(meta.requires_dist);
+  (void)dlenv::install::CudnnFromRequiresDist(meta.requires_dist);
+  for (const char* extra : {"and-cuda", "with-cuda", "ctk", "cuda13"})
+    (void)dlenv::install::RequirementsOfExtra(meta.requires_dist, extra, "3.12");
   return 0;
 }
