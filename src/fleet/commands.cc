@@ -14,14 +14,34 @@
 #include "fleet/fleet_dir.h"
 #include "fleet/hostlist.h"
 #include "fleet/render.h"
-#include "fleet/slurm.h"
 #include "fleet/snapshot.h"
 #include "lock/atomic_write.h"
 #include "probe/identity.h"
+#include "probe/slurm.h"
 #include "report/redact.h"
 
 namespace dlenv::fleet {
 namespace {
+
+using probe::FindOnPath;
+
+/// Nodes as sinfo lists them; nullopt when sinfo is absent or fails (`error` says why).
+std::optional<std::vector<SinfoNode>> QuerySinfo(const std::optional<std::string>& partition,
+                                                 std::string& error) {
+  if (!FindOnPath("sinfo")) {
+    error = "sinfo is not on PATH";
+    return std::nullopt;
+  }
+  probe::SlurmAccess slurm;
+  slurm.deadline = std::chrono::seconds(15);
+  auto argv = SinfoCommand(partition);
+  auto r = probe::RunSlurm(argv, slurm);
+  if (!r.ok()) {
+    error = probe::SlurmFailure(r, argv);
+    return std::nullopt;
+  }
+  return ParseSinfoNodes(r.out);
+}
 
 using lock::CommandResult;
 
@@ -217,7 +237,10 @@ CommandResult RunCollect(const CollectCommandOptions& options) {
   for (const auto& a : argv) shown += (shown.empty() ? "" : " ") + ShellQuote(a);
   out += "Running: " + shown + "\n";
   auto started = std::filesystem::file_time_type::clock::now() - std::chrono::seconds(2);
-  util::ChildResult srun = RunSrun(argv, SrunDeadlineSeconds(plan));
+  probe::SlurmAccess slurm;  // srun's own output is kept, capped
+  slurm.deadline = std::chrono::seconds(SrunDeadlineSeconds(plan));
+  slurm.max_output_bytes = 4u << 20;
+  util::ChildResult srun = probe::RunSlurm(argv, slurm);
 
   std::map<std::string, bool> fresh;
   for (const auto& n : plan.nodes) {

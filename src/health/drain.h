@@ -1,6 +1,7 @@
 #pragma once
 // `dlenv health --drain`: what to ask Slurm, decided from the verdict and the node's state as
-// `scontrol show node` prints it. Pure; src/health/slurm_adapter.h runs the commands.
+// `scontrol show node` prints it. Pure; health.cc runs the commands through
+// src/probe/slurm.h.
 
 #include <optional>
 #include <string>

@@ -7,12 +7,12 @@
 
 #include "doctor/doctor.h"
 #include "health/drain.h"
-#include "health/slurm_adapter.h"
 #include "lock/check.h"
 #include "lock/commands.h"
 #include "probe/driver.h"
 #include "probe/host.h"
 #include "probe/probes.h"
+#include "probe/slurm.h"
 
 namespace dlenv::health {
 namespace {
@@ -82,7 +82,7 @@ HealthOutput RunHealth(const HealthOptions& options) {
   out.out = (out.verdict.healthy ? "" : "unhealthy: ") + out.verdict.summary + "\n";
   if (!options.drain) return out;
 
-  SlurmAccess slurm;
+  probe::SlurmAccess slurm;
   slurm.slurm_conf = options.slurm_conf;
   const std::string node = options.node_name.value_or(ShortHostName(HostName()));
   // A share of what is left of the deadline (at least 100 ms, so that a late answer is still
@@ -92,18 +92,25 @@ HealthOutput RunHealth(const HealthOptions& options) {
     return std::max(left / divisor, std::chrono::milliseconds(100));
   };
   slurm.deadline = remaining(2);
-  ShowNodeResult shown = ShowNode(slurm, node);
-  if (!shown.node) {
+  const std::vector<std::string> show = {"scontrol", "show", "node", node};
+  auto shown = probe::RunSlurm(show, slurm);
+  std::optional<SlurmNode> state;
+  if (shown.ok()) state = ParseScontrolShowNode(shown.out);
+  if (!state) {
     out.error = fmt::format("dlenv health: cannot read node {} from Slurm, nothing changed: {}\n",
-                            node, shown.error);
+                            node,
+                            shown.ok() ? "no node in scontrol's output"
+                                       : probe::SlurmFailure(shown, show));
     return out;
   }
-  DrainDecision decision = DecideDrain(out.verdict, *shown.node);
+  DrainDecision decision = DecideDrain(out.verdict, *state);
   auto args = ScontrolUpdateArgs(decision, node);
   if (!args.empty()) {
+    args.insert(args.begin(), "scontrol");
     slurm.deadline = remaining(1);
-    if (auto err = RunScontrol(slurm, args); !err.empty()) {
-      out.error = fmt::format("dlenv health: could not update node {}: {}\n", node, err);
+    if (auto r = probe::RunSlurm(args, slurm); !r.ok()) {
+      out.error = fmt::format("dlenv health: could not update node {}: {}\n", node,
+                              probe::SlurmFailure(r, args));
       return out;
     }
   }
