@@ -17,6 +17,16 @@ std::string Pin(const TensorFlowRelease& r) {
   return r.exact ? "==" + r.version : "==" + r.version + ".*";
 }
 
+/// A package of one CUDA major (a jax extra, a cupy-cudaNNx): the CUDA asked for (--cuda),
+/// the driver's floor and every GPU's compute capability.
+bool PackageRunsHere(const InstallRequest& req, const Machine& m, const CudaPackage& p) {
+  if (req.cuda) {
+    auto want = DottedVersion::Parse(*req.cuda);
+    if (!want || want->major() != p.cuda.major()) return false;
+  }
+  return DriverMeets(m, p) && AllGpusAtLeast(m, p.min_cc);
+}
+
 }  // namespace
 
 InstallPlan PlanTensorFlow(const InstallRequest& req, const Machine& m, const FrameworkFacts& f,
@@ -106,11 +116,7 @@ InstallPlan PlanJax(const InstallRequest& req, const Machine& m, const Framework
   }
   if (!m.gpus.empty() && (m.driver || m.driver_cuda)) {
     for (const auto& p : f.jax) {
-      if (req.cuda) {
-        auto want = DottedVersion::Parse(*req.cuda);
-        if (!want || want->major() != p.cuda.major()) continue;
-      }
-      if (!DriverMeets(m, p) || !AllGpusAtLeast(m, p.min_cc)) continue;
+      if (!PackageRunsHere(req, m, p)) continue;
       plan.ok = true;
       plan.reasons.push_back(fmt::format(
           "jax[{}] needs driver >= {} and compute capability >= {}; this machine has driver {} and "
@@ -159,11 +165,7 @@ InstallPlan PlanCupy(const InstallRequest& req, const Machine& m, const Framewor
     return plan;
   }
   for (const auto& p : f.cupy) {
-    if (req.cuda) {
-      auto want = DottedVersion::Parse(*req.cuda);
-      if (!want || want->major() != p.cuda.major()) continue;
-    }
-    if (!DriverMeets(m, p) || !AllGpusAtLeast(m, p.min_cc)) continue;
+    if (!PackageRunsHere(req, m, p)) continue;
     plan.ok = true;
     plan.reasons.push_back(fmt::format(
         "{} needs driver >= {} and compute capability >= {}; this machine has driver {} and {}",

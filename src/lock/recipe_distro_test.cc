@@ -25,6 +25,16 @@ util::ChildResult RunChild(const std::vector<std::string>& argv, int seconds = 3
   return util::RunCommand(argv, options);
 }
 
+// Whether apt-get can simulate an install: it has the archive's package lists.
+bool AptHasPackageLists() {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/var/lib/apt/lists",
+                                              fs::directory_options::skip_permission_denied, ec)) {
+    if (e.path().filename().string().find("_Packages") != std::string::npos) return true;
+  }
+  return false;
+}
+
 // The `apt-get install ...` command of a Dockerfile RUN instruction, continuation lines
 // joined, up to the next `&&`: the words after "install".
 std::vector<std::string> AptInstallWords(const std::string& dockerfile) {
@@ -77,12 +87,7 @@ TEST(RecipeDistroTest, DebianPythonWithPython3TorchIsRebuiltWithPinnedAptPackage
   std::string pin = "python3-torch=" + torch.out;
   EXPECT_NE(std::find(words.begin(), words.end(), pin), words.end()) << docker;
 
-  bool lists = false;
-  for (const auto& e : fs::directory_iterator("/var/lib/apt/lists",
-                                              fs::directory_options::skip_permission_denied)) {
-    lists |= e.path().filename().string().find("_Packages") != std::string::npos;
-  }
-  if (!lists)
+  if (!AptHasPackageLists())
     GTEST_SKIP()
         << "no apt package lists here (apt-get update has not run): the line is not simulated";
   // The Dockerfile's own words, with -s: apt resolves every pinned version against the archive.
@@ -119,12 +124,7 @@ TEST(RecipeDistroTest, CheckFixesADistroPackageWithTheLocksAptVersion) {
   }
   ASSERT_EQ(fix, "apt-get install 'python3-numpy=" + numpy.out + "'");
   // The fix as printed, simulated (-s): apt resolves the lock's exact version.
-  bool lists = false;
-  for (const auto& e : fs::directory_iterator("/var/lib/apt/lists",
-                                              fs::directory_options::skip_permission_denied)) {
-    lists |= e.path().filename().string().find("_Packages") != std::string::npos;
-  }
-  if (!lists) GTEST_SKIP() << "no apt package lists here: the fix is not simulated";
+  if (!AptHasPackageLists()) GTEST_SKIP() << "no apt package lists here: the fix is not simulated";
   std::string simulate = "apt-get install -s " + fix.substr(std::string("apt-get install ").size());
   auto run = RunChild({"/bin/sh", "-c", simulate});
   EXPECT_TRUE(run.ok()) << simulate << "\n" << run.out << run.err;
