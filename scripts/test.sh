@@ -6,7 +6,8 @@
 #   3. every libFuzzer target is built from the same objects and run for a bounded time
 #      (DLENV_FUZZ_SECONDS, default 10), two at a time,
 #   4. a build with /usr/local/cuda hidden, and a check that the binary links no NVIDIA library.
-# Each stage's time is printed at the end (CONTRIBUTING.md keeps the figures).
+# The test environments download (network) while both builds compile (CPU). Each stage's time
+# is printed at the end (CONTRIBUTING.md keeps the figures).
 # DLENV_QUICK=1 runs step 1 only. DLENV_CCACHE=1 compiles through ccache (a developer's
 # repeated runs; CI's budget is measured without it).
 set -euo pipefail
@@ -72,6 +73,16 @@ cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDLENV_WERROR=ON -DDLENV_FETCH_NVML_HEADER=ON "${launcher[@]}"
 cmake --build build-test -j"$jobs"
 
+if [[ ${DLENV_QUICK:-0} != 1 ]]; then
+  stage "build for sanitizers and fuzzers (clang, ASan+UBSan+libFuzzer coverage; test environments still downloading)"
+  # One build serves both: the tests link the instrumented core like the fuzz targets do.
+  # Warnings are errors in the g++ build above; clang here only has to build.
+  CC=clang CXX=clang++ cmake -S . -B build-san -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+    -DDLENV_FUZZ=ON -DDLENV_TESTS=ON -DDLENV_WERROR=OFF -DDLENV_FETCH_NVML_HEADER=ON "${launcher[@]}"
+  cmake --build build-san -j"$jobs"
+fi
+
 stage "test environments (made while building)"
 if ! wait "$envs_pid"; then
   cat "$envs_log" >&2
@@ -87,14 +98,6 @@ ctest --test-dir build-test --output-on-failure -j"$jobs"
 
 stage "the .deb: lintian, dpkg -i, /usr/bin/dlenv doctor, dpkg -r"
 scripts/check-deb.sh build-test
-
-stage "build for sanitizers and fuzzers (clang, ASan+UBSan+libFuzzer coverage)"
-# One build serves both: the tests link the instrumented core like the fuzz targets do.
-# Warnings are errors in the g++ build above; clang here only has to build.
-CC=clang CXX=clang++ cmake -S . -B build-san -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-  -DDLENV_FUZZ=ON -DDLENV_TESTS=ON -DDLENV_WERROR=OFF -DDLENV_FETCH_NVML_HEADER=ON "${launcher[@]}"
-cmake --build build-san -j"$jobs"
 
 stage "run the test suite under ASan and UBSan"
 # handle_segv=0: the fake driver crashes on purpose with SIGSEGV, and the tests check that
