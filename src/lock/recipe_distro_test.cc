@@ -25,6 +25,18 @@ util::ChildResult RunChild(const std::vector<std::string>& argv, int seconds = 3
   return util::RunCommand(argv, options);
 }
 
+// `dlenv lock --python /usr/bin/python3 -o PATH`, read back; the error says what failed.
+ReadResult LockSystemPython(const fs::path& lock_path) {
+  auto locked =
+      RunChild({DLENV_BINARY, "lock", "--python", "/usr/bin/python3", "-o", lock_path.string()});
+  if (locked.exit_code != 0) {
+    ReadResult failed;
+    failed.error = "dlenv lock: " + locked.Describe() + "\n" + locked.out + locked.err;
+    return failed;
+  }
+  return ParseLock(dlenv::testing::ReadAll(lock_path), lock_path.string());
+}
+
 // Whether apt-get can simulate an install: it has the archive's package lists.
 bool AptHasPackageLists() {
   std::error_code ec;
@@ -60,10 +72,7 @@ TEST(RecipeDistroTest, DebianPythonWithPython3TorchIsRebuiltWithPinnedAptPackage
   if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
   dlenv::testing::TempTree tmp;
   auto lock_path = tmp / "system.lock";
-  auto locked =
-      RunChild({DLENV_BINARY, "lock", "--python", "/usr/bin/python3", "-o", lock_path.string()});
-  ASSERT_EQ(locked.exit_code, 0) << locked.out << locked.err;
-  auto read = ParseLock(dlenv::testing::ReadAll(lock_path), lock_path.string());
+  auto read = LockSystemPython(lock_path);
   ASSERT_TRUE(read.lock && read.lock->python) << read.error;
   const LockedPackage* locked_torch = nullptr;
   for (const auto& p : read.lock->python->packages) {
@@ -102,10 +111,7 @@ TEST(RecipeDistroTest, CheckFixesADistroPackageWithTheLocksAptVersion) {
   if (!numpy.ok() || numpy.out.empty()) GTEST_SKIP() << "python3-numpy is not installed here";
   dlenv::testing::TempTree tmp;
   auto lock_path = tmp / "system.lock";
-  auto locked =
-      RunChild({DLENV_BINARY, "lock", "--python", "/usr/bin/python3", "-o", lock_path.string()});
-  ASSERT_EQ(locked.exit_code, 0) << locked.out << locked.err;
-  auto read = ParseLock(dlenv::testing::ReadAll(lock_path), lock_path.string());
+  auto read = LockSystemPython(lock_path);
   ASSERT_TRUE(read.lock && read.lock->python) << read.error;
   // This machine as another Debian revision of python3-numpy would be.
   Lock here = *read.lock;
