@@ -20,32 +20,26 @@ constexpr const char* kAccept =
 constexpr const char* kPyPI = "https://pypi.org/simple";
 constexpr int kMetadataReleases = 4;  // metadata is fetched for this many newest releases
 
-/// The CUDA variant of a release's default (unlabelled) wheel for this host: its PEP 658
-/// metadata when the index offers it. "cpu" when it needs no CUDA; empty when unknown.
-std::string VariantFromMetadata(const IndexRelease& r, const Host& host, const InstallRequest& req,
-                                const Fetch& fetch, std::vector<std::string>& notes) {
-  const IndexFile* chosen = nullptr;
+/// The wheel whose metadata describes a release's default build here: one that fits this host
+/// and has a PEP 658 file, else any with one, else one that fits (PyPI's JSON API then).
+const IndexFile* MetadataFile(const IndexRelease& r, const Host& host) {
+  const IndexFile* any_meta = nullptr;
+  const IndexFile* fitting = nullptr;
   for (std::size_t i = 0; i < r.wheels.size(); ++i) {
-    if (!r.files[i]->metadata_url) continue;
-    if (WheelFits(r.wheels[i], host.wheel)) {
-      chosen = r.files[i];
-      break;
-    }
-    if (!chosen) chosen = r.files[i];
+    bool fits = WheelFits(r.wheels[i], host.wheel);
+    if (r.files[i]->metadata_url && fits) return r.files[i];
+    if (r.files[i]->metadata_url && !any_meta) any_meta = r.files[i];
+    if (fits && !fitting) fitting = r.files[i];
   }
-  if (!chosen) return "";
-  auto resp = fetch(IndexRequest(*chosen->metadata_url, req, "*/*"));
-  if (!resp.error.empty() || resp.status != 200) {
-    notes.push_back(
-        fmt::format("metadata of {}: {}", chosen->filename,
-                    resp.error.empty() ? fmt::format("HTTP {}", resp.status) : resp.error));
-    return "";
-  }
-  auto meta = util::ParseCoreMetadata(resp.body);
-  auto cuda = CudaFromRequiresDist(meta.requires_dist);
+  return any_meta ? any_meta : fitting;
+}
+
+/// The CUDA variant a build's Requires-Dist asks for: "cpu" for none, "cu12" for a major only
+/// (made concrete with the table below), else cu128.
+std::string VariantOf(const std::vector<std::string>& requires_dist) {
+  auto cuda = CudaFromRequiresDist(requires_dist);
   if (!cuda) return "cpu";
-  if (cuda->find('.') == std::string::npos)
-    return "cu" + *cuda;  // major only: resolved against the table below
+  if (cuda->find('.') == std::string::npos) return "cu" + *cuda;
   auto v = util::DottedVersion::Parse(*cuda);
   return v ? CudaVariant(*v) : "";
 }
@@ -116,6 +110,47 @@ std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallR
   return page;
 }
 
+std::optional<std::vector<std::string>> ReleaseRequiresDist(const std::string& project,
+                                                     const std::string& version,
+                                                     const IndexFile& file,
+                                                     const InstallRequest& req,
+                                                     const UserIndex& user, const Fetch& fetch,
+                                                     std::vector<std::string>& notes) {
+  if (file.metadata_url) {
+    auto resp = fetch(IndexRequest(*file.metadata_url, req, "*/*"));
+    if (resp.error.empty() && resp.status == 200)
+      return util::ParseCoreMetadata(resp.body).requires_dist;
+    notes.push_back(
+        fmt::format("metadata of {}: {}", file.filename,
+                    resp.error.empty() ? fmt::format("HTTP {}", resp.status) : resp.error));
+    return std::nullopt;
+  }
+  if (!user.index_url.empty()) return std::nullopt;  // a mirror: no JSON API to assume
+  // The project's JSON describes its newest release; older ones have a URL of their own
+  // (which some PyPI proxies do not serve: then the release's needs are unknown).
+  for (std::string url : {fmt::format("https://pypi.org/pypi/{}/json", project),
+                          fmt::format("https://pypi.org/pypi/{}/{}/json", project, version)}) {
+    auto resp = fetch(IndexRequest(url, req, "application/json"));
+    auto doc = nlohmann::json::parse(resp.body, nullptr, false);
+    if (!resp.error.empty() || resp.status != 200 || doc.is_discarded() || !doc.is_object() ||
+        !doc.contains("info") || !doc["info"].is_object()) {
+      if (url.ends_with(version + "/json")) {
+        notes.push_back(fmt::format("{} {}: no metadata file on the index, and {} answered {}",
+                                    project, version, url,
+                                    !resp.error.empty()   ? resp.error
+                                    : resp.status != 200 ? fmt::format("HTTP {}", resp.status)
+                                                         : "something that is not PyPI's JSON"));
+      }
+      continue;
+    }
+    auto listed = util::Pep440Version::Parse(util::JsonStringOr(doc["info"], "version", ""));
+    auto wanted = util::Pep440Version::Parse(version);
+    if (listed && wanted && *listed == *wanted)
+      return util::JsonStrings(doc["info"], "requires_dist");
+  }
+  return std::nullopt;
+}
+
 std::string ProjectUrl(const std::string& index_url, const std::string& project) {
   std::string base = index_url.empty() ? kPyPI : index_url;
   while (base.ends_with("/")) base.pop_back();
@@ -146,37 +181,20 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
   auto releases = GroupReleases(page);
   live.notes.push_back(
       fmt::format("asked {}: {} torch releases with Linux wheels", url, releases.size()));
-  // PyPI's JSON API knows the newest release's Requires-Dist even where PEP 658 files are absent.
-  std::optional<std::pair<std::string, std::string>> json_api;  // version, variant
   int with_metadata = 0;
   for (const auto& r : releases) {
     std::string variant = LocalLabel(r.version);
-    std::string variant_from = variant.empty() ? "its metadata (PEP 658)" : "its local label";
-    if (variant.empty() && with_metadata < kMetadataReleases) {
+    std::string variant_from = "its local label";
+    const IndexFile* file = variant.empty() ? MetadataFile(r, host) : nullptr;
+    if (file && with_metadata < kMetadataReleases) {
       ++with_metadata;
-      variant = Concrete(VariantFromMetadata(r, host, req, fetch, live.notes), r.version, f);
-      if (variant.empty() && user.index_url.empty() && !json_api) {
-        auto j = fetch(IndexRequest("https://pypi.org/pypi/torch/json", req, "application/json"));
-        json_api.emplace("", "");
-        auto doc = nlohmann::json::parse(j.body, nullptr, false);
-        if (j.error.empty() && j.status == 200 && !doc.is_discarded() && doc.is_object() &&
-            doc.contains("info")) {
-          std::vector<std::string> reqs = util::JsonStrings(doc["info"], "requires_dist");
-          auto cuda = CudaFromRequiresDist(reqs);
-          std::string v = util::JsonStringOr(doc["info"], "version", "");
-          std::string var = !cuda ? "cpu"
-                            : cuda->find('.') == std::string::npos
-                                ? Concrete("cu" + *cuda, v, f)
-                                : CudaVariant(*util::DottedVersion::Parse(*cuda));
-          json_api.emplace(v, var);
-          live.notes.push_back(fmt::format("PyPI's JSON API: torch {} requires CUDA {} ({})", v,
-                                           cuda.value_or("none"), var));
-        }
-      }
-      if (variant.empty() && json_api && json_api->first == r.version &&
-          host.wheel.arch == "x86_64") {
-        variant = json_api->second;
-        variant_from = "PyPI's JSON API";
+      auto reqs = ReleaseRequiresDist("torch", r.version, *file, req, user, fetch, live.notes);
+      // PyPI's JSON describes the release, not this platform's wheel: its x86_64 NVIDIA
+      // requirements say nothing of an aarch64 wheel.
+      bool for_this_wheel = file->metadata_url || host.wheel.arch == "x86_64";
+      if (reqs && for_this_wheel) {
+        variant = Concrete(VariantOf(*reqs), r.version, f);
+        variant_from = file->metadata_url ? "its metadata (PEP 658)" : "PyPI's JSON API";
       }
     }
     if (variant.empty() && host.wheel.arch == "x86_64") {

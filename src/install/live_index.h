@@ -41,6 +41,15 @@ std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallR
                                           const Fetch& fetch, std::vector<std::string>& notes,
                                           std::string* transport_error = nullptr);
 
+/// A release's Requires-Dist, from `file`'s core metadata: its PEP 658 file where the index
+/// offers one, else, when the user's index is PyPI itself, PyPI's JSON API (the project's
+/// JSON for its newest release, /pypi/P/V/json for an older one). nullopt when neither
+/// answers (said in `notes`).
+std::optional<std::vector<std::string>> ReleaseRequiresDist(
+    const std::string& project, const std::string& version, const IndexFile& file,
+    const InstallRequest& req, const UserIndex& user, const Fetch& fetch,
+    std::vector<std::string>& notes);
+
 /// The index's project-page URL: https://pypi.org/simple (or the user's) + /torch/.
 std::string ProjectUrl(const std::string& index_url, const std::string& project);
 

@@ -4,12 +4,9 @@
 
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "install/torch_pick.h"
-#include "util/json_read.h"
-#include "util/metadata.h"
 #include "util/pep440.h"
 #include "util/pep508.h"
 #include "util/strings.h"
@@ -63,47 +60,6 @@ const IndexFile* FittingFile(const IndexRelease& r, const Host& host, std::strin
   return nullptr;
 }
 
-/// A release's Requires-Dist: its PEP 658 metadata file, else (on PyPI itself) PyPI's JSON API
-/// for that release. nullopt when neither answers (said in `notes`).
-std::optional<std::vector<std::string>> RequiresDist(const std::string& project,
-                                                     const std::string& version,
-                                                     const IndexFile& file,
-                                                     const InstallRequest& req,
-                                                     const UserIndex& user, const Fetch& fetch,
-                                                     std::vector<std::string>& notes) {
-  if (file.metadata_url) {
-    auto resp = fetch(IndexRequest(*file.metadata_url, req, "*/*"));
-    if (resp.error.empty() && resp.status == 200)
-      return util::ParseCoreMetadata(resp.body).requires_dist;
-    notes.push_back(
-        fmt::format("metadata of {}: {}", file.filename,
-                    resp.error.empty() ? fmt::format("HTTP {}", resp.status) : resp.error));
-    return std::nullopt;
-  }
-  if (!user.index_url.empty()) return std::nullopt;  // a mirror: no JSON API to assume
-  // The project's JSON describes its newest release; older ones have a URL of their own
-  // (which some PyPI proxies do not serve: then the release's needs are unknown).
-  for (std::string url : {fmt::format("https://pypi.org/pypi/{}/json", project),
-                          fmt::format("https://pypi.org/pypi/{}/{}/json", project, version)}) {
-    auto resp = fetch(IndexRequest(url, req, "application/json"));
-    auto doc = nlohmann::json::parse(resp.body, nullptr, false);
-    if (!resp.error.empty() || resp.status != 200 || doc.is_discarded() || !doc.is_object() ||
-        !doc.contains("info") || !doc["info"].is_object()) {
-      if (url.ends_with(version + "/json")) {
-        notes.push_back(fmt::format("{} {}: no metadata file on the index, and {} answered {}",
-                                    project, version, url,
-                                    !resp.error.empty()   ? resp.error
-                                    : resp.status != 200 ? fmt::format("HTTP {}", resp.status)
-                                                         : "something that is not PyPI's JSON"));
-      }
-      continue;
-    }
-    if (SameVersion(util::JsonStringOr(doc["info"], "version", ""), version))
-      return util::JsonStrings(doc["info"], "requires_dist");
-  }
-  return std::nullopt;
-}
-
 /// A CUDA version with its minor (12.5), not a major alone ("12").
 std::optional<DottedVersion> FullCuda(const std::vector<std::string>& reqs) {
   auto cuda = CudaFromRequiresDist(reqs);
@@ -155,7 +111,7 @@ LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
     std::optional<std::vector<std::string>> reqs;
     if (with_metadata < kMetadataSeries) {
       ++with_metadata;
-      reqs = RequiresDist("tensorflow", r.version, *file, req, user, fetch, live.notes);
+      reqs = ReleaseRequiresDist("tensorflow", r.version, *file, req, user, fetch, live.notes);
     }
     auto and_cuda = reqs ? RequirementsOfExtra(*reqs, "and-cuda", PythonOf(host))
                          : std::vector<std::string>{};
@@ -243,7 +199,7 @@ LiveIndex FetchJax(const InstallRequest& req, const UserIndex& user, const Frame
     return live;
   }
   out.jax_version = chosen->version;
-  auto reqs = RequiresDist("jax", chosen->version, *chosen_file, req, user, fetch, live.notes);
+  auto reqs = ReleaseRequiresDist("jax", chosen->version, *chosen_file, req, user, fetch, live.notes);
   std::vector<std::string> sources{fmt::format("jax {} and jaxlib on {}", chosen->version, url)};
   for (const auto& p : f.jax) {  // the table's extras, newest CUDA first, with their floors
     if (reqs && RequirementsOfExtra(*reqs, p.name, PythonOf(host)).empty()) {
@@ -265,7 +221,7 @@ LiveIndex FetchJax(const InstallRequest& req, const UserIndex& user, const Frame
     }
     CudaPackage row = p;
     row.pin = "==" + chosen->version;
-    auto preqs = RequiresDist(plugin, chosen->version, *pfile, req, user, fetch, live.notes);
+    auto preqs = ReleaseRequiresDist(plugin, chosen->version, *pfile, req, user, fetch, live.notes);
     if (preqs) {
       if (auto cuda = FullCuda(RequirementsOfExtra(*preqs, "with-cuda", PythonOf(host))))
         row.cuda = *cuda;
@@ -304,7 +260,7 @@ LiveIndex FetchCupy(const InstallRequest& req, const UserIndex& user, const Fram
       if (!Stable(r.version)) continue;
       const IndexFile* file = FittingFile(r, host, &why);
       if (!file) continue;
-      auto reqs = RequiresDist(p.name, r.version, *file, req, user, fetch, live.notes);
+      auto reqs = ReleaseRequiresDist(p.name, r.version, *file, req, user, fetch, live.notes);
       bool ctk = reqs && !RequirementsOfExtra(*reqs, "ctk", PythonOf(host)).empty();
       CudaPackage row = p;
       row.pin = (ctk ? "[ctk]==" : "==") + r.version;
