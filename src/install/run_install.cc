@@ -3,7 +3,6 @@
 #include "install/install.h"
 
 #include <fmt/format.h>
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -13,6 +12,7 @@
 #include "install/live_packages.h"
 #include "install/pip_config.h"
 #include "install/plan.h"
+#include "probe/host.h"
 #include "probe/http.h"
 #include "probe/probes.h"
 #include "util/environment.h"
@@ -21,17 +21,11 @@
 #include "util/subprocess.h"
 
 namespace dlenv::install {
-
 namespace {
 
 // pip.conf, uv.toml, os-release: small files; never block on a FIFO planted in their place.
 std::optional<std::string> ReadText(const std::string& path) {
   return util::ReadRegularFile(path, 1u << 20).data;
-}
-
-std::string Uname() {
-  struct utsname u {};
-  return uname(&u) == 0 ? std::string(u.machine) : "x86_64";
 }
 
 }  // namespace
@@ -60,7 +54,7 @@ static void RunPrinted(InstallOutput& out) {
 
 InstallOutput RunInstall(const InstallRequest& request_in) {
   InstallRequest request = request_in;
-  if (request.arch.empty()) request.arch = Uname();
+  if (request.arch.empty()) request.arch = probe::CpuArchitecture();
   doctor::DoctorOptions options;
   if (request.python) options.pythons = {*request.python};
   model::Snapshot snapshot = probe::TakeSnapshot(doctor::MakeProbeContext(options));

@@ -117,4 +117,9 @@ void ProbeHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
   host.nvidia_pci_devices = NvidiaPciDevices(ctx);
 }
 
+std::string CpuArchitecture() {
+  struct utsname u {};
+  return uname(&u) == 0 ? std::string(u.machine) : "x86_64";
+}
+
 }  // namespace dlenv::probe
