@@ -17,6 +17,8 @@
 
 #include "install/install.h"
 #include "install/pip_config.h"
+#include "install/plan.h"
+#include "install/test_machines.h"
 #include "probe/http.h"
 #include "testing/fake_driver_env.h"
 #include "testing/index_server.h"
@@ -43,28 +45,6 @@ struct Scenario {
   const char* never = nullptr;  // never in the command
 };
 
-model::Snapshot Snap(const Scenario& s) {
-  model::Snapshot snap;
-  if (*s.driver) snap.driver.nvml_driver_version = s.driver;
-  if (s.driver_cuda) snap.driver.cuda_driver_version = s.driver_cuda;
-  int i = 0;
-  for (auto [major, minor] : s.gpus) {
-    model::GpuInfo g;
-    g.index = i++;
-    g.name = major == 3 ? "Tesla K80" : major == 12 ? "NVIDIA GeForce RTX 5090" : "NVIDIA A100";
-    g.cc_major = major;
-    g.cc_minor = minor;
-    snap.gpus.push_back(g);
-  }
-  model::PythonEnv env;
-  env.prefix = "/venv";
-  env.executable = "/venv/bin/python";
-  env.python_version = s.python;
-  snap.python_envs.push_back(env);
-  snap.host.glibc = s.glibc;
-  return snap;
-}
-
 struct Answer {
   InstallPlan plan;
   LiveIndex live;
@@ -77,14 +57,9 @@ Answer Ask(const Scenario& s, UserIndex user, const std::string& torch_index) {
   req.arch = s.arch;
   req.torch_index = torch_index;
   req.timeout_s = 5;
-  auto snap = Snap(s);
+  auto snap = ScenarioMachine(s.driver, s.driver_cuda, s.gpus, s.python, s.glibc);
   // The host as the planner sees it, through the same path as RunInstall.
-  Host host;
-  host.wheel.arch = s.arch;
-  auto py = util::DottedVersion::Parse(s.python);
-  host.wheel.python_known = true;
-  host.wheel.python_major = py->major();
-  host.wheel.python_minor = py->minor();
+  Host host = Describe(req, snap);
   Answer a;
   a.live = FetchTorchBuilds(req, user, BuiltinFrameworkFacts(), host, probe::HttpGet, &a.reached);
   a.plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
@@ -244,8 +219,9 @@ TEST(LiveIndex, TorchvisionAndTorchaudioMatchTheChosenTorch) {
   bool reached = false;
   auto live = FetchTorchBuilds(req, user, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached);
   ASSERT_TRUE(reached);
-  auto plan = PlanInstall(req, Snap(s), knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
-                          &live, user);
+  auto snap = ScenarioMachine(s.driver, s.driver_cuda, s.gpus, s.python, s.glibc);
+  auto plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(), &live,
+                          user);
   ASSERT_TRUE(plan.ok) << plan.error;
   // torch 2.15 has no torchvision 0.30 on the index yet: 2.7.1, its newest CUDA 12 build.
   EXPECT_NE(plan.command.find("'torch==2.7.1+cu128' 'torchvision==0.22.1' 'torchaudio==2.7.1'"),

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "install/install.h"
+#include "install/plan.h"
+#include "install/test_machines.h"
 #include "probe/http.h"
 #include "testing/fake_driver_env.h"
 #include "testing/index_server.h"
@@ -34,28 +36,6 @@ struct Case {
   const char* reason = nullptr;  // in one of the reasons
 };
 
-model::Snapshot Snap(const Case& c) {
-  model::Snapshot snap;
-  if (*c.driver) snap.driver.nvml_driver_version = c.driver;
-  if (c.driver_cuda) snap.driver.cuda_driver_version = c.driver_cuda;
-  int i = 0;
-  for (auto [major, minor] : c.gpus) {
-    model::GpuInfo g;
-    g.index = i++;
-    g.name = major == 9 ? "NVIDIA H100" : major == 7 ? "Tesla V100" : "NVIDIA A100";
-    g.cc_major = major;
-    g.cc_minor = minor;
-    snap.gpus.push_back(g);
-  }
-  model::PythonEnv env;
-  env.prefix = "/venv";
-  env.executable = "/venv/bin/python";
-  env.python_version = c.python;
-  snap.python_envs.push_back(env);
-  snap.host.glibc = "2.36";
-  return snap;
-}
-
 struct Answer {
   InstallPlan plan;
   LiveIndex live;
@@ -67,18 +47,12 @@ Answer Ask(const Case& c, const UserIndex& user) {
   req.framework = c.framework;
   req.arch = c.arch;
   req.timeout_s = 5;
-  Host host;
-  host.wheel.arch = c.arch;
-  auto py = util::DottedVersion::Parse(c.python);
-  host.wheel.python_known = true;
-  host.wheel.python_major = py->major();
-  host.wheel.python_minor = py->minor();
-  host.wheel.glibc_major = 2;
-  host.wheel.glibc_minor = 36;
+  auto snap = ScenarioMachine(c.driver, c.driver_cuda, c.gpus, c.python, "2.36");
+  Host host = Describe(req, snap);  // as RunInstall sees the machine
   Answer a;
   a.live = FetchFrameworkBuilds(c.framework, req, user, BuiltinFrameworkFacts(), host,
                                 probe::HttpGet, &a.reached);
-  a.plan = PlanInstall(req, Snap(c), knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
+  a.plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
                        a.reached ? &a.live : nullptr, user);
   return a;
 }
