@@ -9,6 +9,15 @@
 
 namespace dlenv::probe {
 
+/// The flags of every command that looks at this machine, with one name and type each:
+/// --root, --no-host-driver, --timeout, --python.
+struct MachineOptions {
+  std::string root = "/";
+  bool ask_host_driver = true;   // with --root: still ask the live driver (--no-host-driver)
+  double timeout_seconds = 10;   // deadline of each call into a driver library
+  std::vector<std::string> pythons;  // --python: interpreters or environments to inspect too
+};
+
 /// What every probe reads the world through. Passed explicitly; there is no global state.
 struct ProbeContext {
   util::RootFs fs;
@@ -20,5 +29,8 @@ struct ProbeContext {
   /// Interpreters named with `--python`.
   std::vector<std::string> extra_pythons;
 };
+
+/// The one way to make a context: from the flags every command shares.
+ProbeContext MakeProbeContext(const MachineOptions& options);
 
 }  // namespace dlenv::probe
