@@ -365,7 +365,7 @@ void DiscoverForCompare(const probe::ProbeContext& ctx, CompareOptions& options)
   }
 }
 
-CompareReport RunCompare(const CompareOptions& options) {
+CompareReport MeasureCompare(const CompareOptions& options) {
   CompareReport report;
   report.dlenv_version = DLENV_VERSION;
   report.date = UtcNow();
