@@ -55,7 +55,8 @@ Companion ParseCompanion(const json& row) {
                             row.at("release").at("minor_offset").get<int>()};
   }
   c.source = row.at("source").get<std::string>();
-  if (c.source.empty()) throw std::runtime_error("framework_identity: companion " + c.name + " has no source");
+  if (c.source.empty())
+    throw std::runtime_error("framework_identity: companion " + c.name + " has no source");
   return c;
 }
 
@@ -77,9 +78,11 @@ FrameworkIdentity ParseFramework(const json& row) {
   f.cuda_reinstall = row.value("cuda_reinstall", "");
   f.cuda_reinstall_source = row.value("cuda_reinstall_source", "");
   if (f.core && (f.cuda_reinstall.empty() || f.cuda_reinstall_source.empty()))
-    throw std::runtime_error("framework_identity: core framework " + f.id + " needs cuda_reinstall with its source");
+    throw std::runtime_error("framework_identity: core framework " + f.id +
+                             " needs cuda_reinstall with its source");
   if (f.distributions.empty() || f.import_names.empty() || f.source.empty())
-    throw std::runtime_error("framework_identity: " + f.id + " needs distributions, import_names and a source");
+    throw std::runtime_error("framework_identity: " + f.id +
+                             " needs distributions, import_names and a source");
   for (const auto& n : f.not_it) {
     if (f.IsDistribution(n))
       throw std::runtime_error("framework_identity: " + n + " is both " + f.id + " and not it");
@@ -122,7 +125,8 @@ const FrameworkIdentity* FrameworkIdentities::Find(std::string_view id) const {
 const FrameworkIdentity* FrameworkIdentities::Resolve(std::string_view name) const {
   const std::string lower = util::ToLower(name);
   for (const auto& f : frameworks) {
-    if (f.id == lower || util::ToLower(f.display) == lower || Contains(f.conda_names, lower)) return &f;
+    if (f.id == lower || util::ToLower(f.display) == lower || Contains(f.conda_names, lower))
+      return &f;
   }
   return nullptr;
 }
@@ -182,8 +186,8 @@ FrameworkIdentities ParseFrameworkIdentities(const std::string& json_text) {
       if (i == j) continue;
       for (const auto& d : t.frameworks[i].distributions) {
         if (t.frameworks[j].IsDistribution(d) || t.frameworks[j].IsPlugin(d))
-          throw std::runtime_error("framework_identity: " + d + " belongs to both " + t.frameworks[i].id +
-                                   " and " + t.frameworks[j].id);
+          throw std::runtime_error("framework_identity: " + d + " belongs to both " +
+                                   t.frameworks[i].id + " and " + t.frameworks[j].id);
       }
     }
   }
@@ -193,7 +197,8 @@ FrameworkIdentities ParseFrameworkIdentities(const std::string& json_text) {
 const FrameworkIdentities& Frameworks() {
   static const FrameworkIdentities t = [] {
     auto text = util::FindEmbeddedFile("framework_identity.json");
-    if (!text) throw std::runtime_error("knowledge data framework_identity.json missing from the build");
+    if (!text)
+      throw std::runtime_error("knowledge data framework_identity.json missing from the build");
     return ParseFrameworkIdentities(std::string(*text));
   }();
   return t;

@@ -21,10 +21,10 @@ inline constexpr std::string_view kOnnxRuntime = "onnxruntime";
 
 /// How a companion package holds to its framework's release.
 enum class CompanionPin {
-  kExact,        // Requires-Dist torch==X
-  kMinor,        // one minor of the framework (tensorflow-text 2.N)
-  kRange,        // a range, but its compiled parts still need the CUDA the framework has
-  kBuiltFor,     // no pin in metadata; the binary was compiled against one release
+  kExact,          // Requires-Dist torch==X
+  kMinor,          // one minor of the framework (tensorflow-text 2.N)
+  kRange,          // a range, but its compiled parts still need the CUDA the framework has
+  kBuiltFor,       // no pin in metadata; the binary was compiled against one release
   kFromFramework,  // the framework pins it (torch pins triton)
 };
 
@@ -49,13 +49,13 @@ struct FrameworkIdentity {
   std::string display;  // PyTorch
   bool core = false;    // one of the four dlenv installs, verifies and compares
   bool gpu = false;
-  std::vector<std::string> distributions;           // exact PEP 503 names
-  std::vector<std::string> distribution_prefixes;   // cupy-cuda (cupy-cuda12x)
-  std::vector<std::string> not_it;                  // look alike, are not it
-  std::vector<std::string> import_providers;        // empty: every distribution
+  std::vector<std::string> distributions;          // exact PEP 503 names
+  std::vector<std::string> distribution_prefixes;  // cupy-cuda (cupy-cuda12x)
+  std::vector<std::string> not_it;                 // look alike, are not it
+  std::vector<std::string> import_providers;       // empty: every distribution
   std::vector<std::string> import_names;
   std::vector<std::string> conda_names;
-  std::vector<std::string> plugin_prefixes;         // jax-cuda (jax-cuda13-plugin)
+  std::vector<std::string> plugin_prefixes;  // jax-cuda (jax-cuda13-plugin)
   std::vector<Companion> companions;
   std::string source;
   /// The command that reinstalls its CUDA build (core frameworks), and where it comes from.

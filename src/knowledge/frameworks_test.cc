@@ -38,9 +38,10 @@ TEST(FrameworkIdentity, DistributionsInAnySpelling) {
 
 // The copies this table replaced disagreed: verify's prefix test counted these as TensorFlow.
 TEST(FrameworkIdentity, LookAlikesAreNotTheFramework) {
-  for (const char* n : {"tensorflow-io", "tensorflow-io-gcs-filesystem", "tensorflow-estimator",
-                        "tensorflow-hub", "tensorboard", "tensorflow-text", "torchvision",
-                        "jax-cuda13-plugin", "jax-cuda12-pjrt", "numpy", "cupyx", "torch-scatter"}) {
+  for (const char* n :
+       {"tensorflow-io", "tensorflow-io-gcs-filesystem", "tensorflow-estimator", "tensorflow-hub",
+        "tensorboard", "tensorflow-text", "torchvision", "jax-cuda13-plugin", "jax-cuda12-pjrt",
+        "numpy", "cupyx", "torch-scatter"}) {
     EXPECT_EQ(IdOf(n), "") << n;
   }
 }
@@ -75,8 +76,9 @@ TEST(FrameworkIdentity, CompanionsAndHowTheyPin) {
 
 TEST(FrameworkIdentity, VersionedWithFramework) {
   const auto& t = Frameworks();
-  for (const char* n : {"torch", "torchvision", "torchaudio", "tensorflow-gpu", "jaxlib", "jax-cuda13-pjrt",
-                        "cupy-cuda11x", "onnxruntime", "paddlepaddle", "mxnet-cu117"}) {
+  for (const char* n :
+       {"torch", "torchvision", "torchaudio", "tensorflow-gpu", "jaxlib", "jax-cuda13-pjrt",
+        "cupy-cuda11x", "onnxruntime", "paddlepaddle", "mxnet-cu117"}) {
     EXPECT_TRUE(t.VersionedWithFramework(n)) << n;
   }
   for (const char* n : {"numpy", "tensorflow-io", "xformers", "requests"}) {
@@ -99,7 +101,8 @@ TEST(FrameworkIdentity, ResolveAndCondaNames) {
 
 TEST(FrameworkIdentity, MalformedTablesAreRefused) {
   EXPECT_THROW(ParseFrameworkIdentities("{"), std::exception);
-  EXPECT_THROW(ParseFrameworkIdentities(R"({"date":"x","frameworks":[{"id":"a"}]})"), std::exception);
+  EXPECT_THROW(ParseFrameworkIdentities(R"({"date":"x","frameworks":[{"id":"a"}]})"),
+               std::exception);
   const char* both = R"({"date":"d","frameworks":[
     {"id":"a","display":"A","distributions":["x"],"import_names":["a"],"source":"s","companions":[]},
     {"id":"b","display":"B","distributions":["x"],"import_names":["b"],"source":"s","companions":[]}]})";

@@ -12,6 +12,7 @@
 #include "probe/frameworks_archs.h"
 #include "probe/frameworks_files.h"
 #include "probe/frameworks_loader.h"
+#include "util/build_label.h"
 #include "util/dotted_version.h"
 #include "util/elf.h"
 #include "util/fatbin.h"
@@ -448,17 +449,11 @@ class EnvReader {
     if (jaxlib) {
       b.evidence.push_back("jaxlib " + jaxlib->version);
       // The monolithic CUDA jaxlib (up to 0.4.29) says its build in the local label:
-      // 0.4.25+cuda12.cudnn89.
-      auto plus = jaxlib->version.find("+cuda");
-      if (plus != std::string::npos) {
+      // 0.4.25+cuda12.cudnn89 (CUDA 12, cuDNN 8.9), 0.1.69+cuda101 (CUDA 10.1).
+      if (auto label = util::ParseBuildLabel(jaxlib->version); label && label->cuda_major) {
         b.cuda_build = true;
-        std::string label = jaxlib->version.substr(plus + 5);
-        b.cuda_version = label.substr(0, label.find('.'));
-        auto cudnn = label.find("cudnn");
-        if (cudnn != std::string::npos && label.size() > cudnn + 5) {
-          std::string digits = label.substr(cudnn + 5);
-          b.cudnn_version = digits.size() >= 2 ? digits.substr(0, 1) + "." + digits.substr(1) : digits;
-        }
+        b.cuda_version = label->CudaVersion();
+        if (label->cudnn) b.cudnn_version = label->cudnn;
       }
     }
     std::vector<const model::PackageRecord*> plugins = CudaPluginsOf(knowledge::kJax);
@@ -475,7 +470,7 @@ class EnvReader {
     AttachWheels(b, plugins);
     if (!b.cuda_build || !b.cuda_version) return b;
 
-    std::string major = *b.cuda_version;
+    std::string major = b.cuda_version->substr(0, b.cuda_version->find('.'));
     auto site = Site(fmt::format("jax_plugins/xla_cuda{}", major));
     LoaderObject object{site ? *site / "jax_plugins" : fs::path("/"), std::nullopt, std::nullopt};
     if (site) {
@@ -514,12 +509,9 @@ class EnvReader {
     // cupy-cuda12x: any CUDA 12 minor; cupy-cuda117: exactly 11.7; cupy-cuda102: 10.2.
     std::string n = NormalizeName(b.package);
     if (n.starts_with("cupy-cuda")) {
-      std::string tag = n.substr(9);
       b.cuda_build = true;
-      if (tag.ends_with("x")) {
-        b.cuda_version = tag.substr(0, tag.size() - 1);
-      } else if (tag.size() >= 3) {
-        b.cuda_version = tag.substr(0, tag.size() - 1) + "." + tag.substr(tag.size() - 1);
+      if (auto cuda = util::ParseCudaDigits(n.substr(9))) {
+        b.cuda_version = std::to_string(cuda->major) + (cuda->minor ? "." + std::to_string(*cuda->minor) : "");
       }
     } else if (n.starts_with("cupy-rocm")) {
       b.rocm_version = n.substr(9);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "rules/companion_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
@@ -17,6 +18,7 @@ constexpr Rule kRules[] = {
     {"toolkit", CheckToolkits},
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
+    {"companions", CheckCompanions},
 };
 
 }  // namespace
