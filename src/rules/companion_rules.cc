@@ -6,6 +6,7 @@
 #include "util/build_label.h"
 #include "util/pep440.h"
 #include "util/pep508.h"
+#include "util/strings.h"
 
 namespace dlenv::rules {
 namespace {
@@ -116,12 +117,49 @@ void CheckCompanion(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
   }
 }
 
+/// Two distributions of one framework that install the same import folder (onnxruntime and
+/// onnxruntime-gpu, tensorflow and tensorflow-cpu, cupy-cuda11x and cupy-cuda12x): the files
+/// of whichever pip installed last win, whatever `pip list` says. The fix keeps the GPU one.
+void CheckInstalledTwice(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
+                         std::vector<Finding>& out) {
+  std::vector<const PackageRecord*> installed;
+  for (const auto& p : env.packages) {
+    if (!p.shadowed && f.ProvidesImport(p.name) && p.record_kind != "conda-meta")
+      installed.push_back(&p);
+  }
+  if (installed.size() < 2) return;
+  const PackageRecord* keep = installed.front();
+  for (const auto* p : installed) {
+    const std::string n = util::NormalizeProjectName(p->name);
+    if (n.find("gpu") != std::string::npos || n.find("cuda") != std::string::npos) {
+      keep = p;
+      break;
+    }
+  }
+  std::vector<std::string> names, described;
+  for (const auto* p : installed) {
+    names.push_back(p->name);
+    described.push_back(fmt::format("{} {} ({})", p->name, p->version, p->record_path));
+  }
+  out.push_back(
+      {"framework.installed_twice", Severity::kError,
+       fmt::format(
+           "{} is installed by {} distributions in {}: {}; their files overwrite each other",
+           f.display, installed.size(), env.prefix, util::Join(names, ", ")),
+       util::Join(described, "; ") +
+           fmt::format("; the import {} is one folder", f.import_names.front()),
+       fmt::format(
+           "{} -m pip uninstall -y {} && {} -m pip install --force-reinstall --no-deps '{}=={}'",
+           Python(env), util::Join(names, " "), Python(env), keep->name, keep->version)});
+}
+
 }  // namespace
 
 void CheckCompanions(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                      std::vector<Finding>& out) {
   const auto& ids = knowledge::Frameworks();
   for (const auto& env : snapshot.python_envs) {
+    for (const auto& f : ids.frameworks) CheckInstalledTwice(env, f, out);
     for (const auto& p : env.packages) {
       if (p.shadowed) continue;
       auto companion = ids.FindCompanion(p.name);

@@ -97,3 +97,36 @@ TEST(Companions, ShadowedRecordsAndOtherPackagesAreIgnored) {
 
 }  // namespace
 }  // namespace dlenv::rules
+
+namespace dlenv::rules {
+namespace {
+
+TEST(InstalledTwice, CpuAndGpuPackagesOfOneFramework) {
+  auto f = Evaluate(
+      {Rec("onnxruntime", "1.32.0"), Rec("onnxruntime-gpu", "1.31.1"), Rec("requests", "2.32.5")});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].id, "framework.installed_twice");
+  EXPECT_EQ(f[0].title,
+            "ONNX Runtime is installed by 2 distributions in /opt/env: onnxruntime, "
+            "onnxruntime-gpu; their files "
+            "overwrite each other");
+  EXPECT_EQ(f[0].fix,
+            "/opt/env/bin/python -m pip uninstall -y onnxruntime onnxruntime-gpu && "
+            "/opt/env/bin/python -m pip "
+            "install --force-reinstall --no-deps 'onnxruntime-gpu==1.31.1'");
+  auto cupy = Evaluate({Rec("cupy-cuda11x", "13.3.0"), Rec("cupy-cuda12x", "13.3.0")});
+  ASSERT_EQ(cupy.size(), 1u);
+  EXPECT_EQ(cupy[0].id, "framework.installed_twice");
+}
+
+// jax and jaxlib are one framework but two imports; tensorflow-io is not TensorFlow.
+TEST(InstalledTwice, SilentForOneDistributionOrPartsOfOne) {
+  EXPECT_TRUE(
+      Evaluate({Rec("jax", "0.10.2"), Rec("jaxlib", "0.10.2"), Rec("jax-cuda13-plugin", "0.10.2")})
+          .empty());
+  EXPECT_TRUE(Evaluate({Rec("tensorflow-cpu", "2.20.0"), Rec("tensorflow-io", "0.37.1")}).empty());
+  EXPECT_TRUE(Evaluate({Rec("onnxruntime-gpu", "1.31.1")}).empty());
+}
+
+}  // namespace
+}  // namespace dlenv::rules
