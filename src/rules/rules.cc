@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "rules/build_rules.h"
 #include "rules/companion_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
@@ -19,6 +20,7 @@ constexpr Rule kRules[] = {
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
     {"companions", CheckCompanions},
+    {"extension builds", CheckExtensionBuilds},
 };
 
 }  // namespace
