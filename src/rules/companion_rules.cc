@@ -24,7 +24,8 @@ std::string Python(const PythonEnv& env) {
 const PackageRecord* InstalledFramework(const PythonEnv& env,
                                         const knowledge::FrameworkIdentity& f) {
   for (const auto& p : env.packages) {
-    if (!p.shadowed && f.IsDistribution(p.name)) return &p;
+    // A conda-meta record carries conda's name (pytorch) and the PyPI one as normalized_name.
+    if (!p.shadowed && (f.IsDistribution(p.name) || f.IsDistribution(p.normalized_name))) return &p;
   }
   return nullptr;
 }
@@ -54,6 +55,12 @@ std::string PairedRelease(const knowledge::Companion& c, const util::Pep440Versi
 /// framework is a +cuXYZ build.
 std::string Fix(const PythonEnv& env, const PackageRecord& companion,
                 const PackageRecord& framework, const std::string& index) {
+  // conda's torch (pytorch, no pip record): conda's solver picks the companion build for it.
+  if (framework.record_kind == "conda-meta") {
+    return fmt::format("conda install -y -p {} '{}' '{}={}'", env.prefix,
+                       companion.conda_name.value_or(companion.name),
+                       framework.conda_name.value_or(framework.name), framework.version);
+  }
   std::string cmd = fmt::format("{} -m pip install --upgrade '{}' '{}=={}'", Python(env),
                                 companion.name, framework.name, framework.version);
   if (!index.empty()) cmd += " --index-url " + index;

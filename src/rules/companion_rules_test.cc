@@ -88,6 +88,20 @@ TEST(Companions, CpuCompanionBesideACudaTorchWarns) {
   EXPECT_EQ(f[0].evidence, "torchaudio 2.7.0+cpu: cpu; torch 2.7.0+cu128: cu128");
 }
 
+// conda's pytorch record (no dist-info of its own) is torch for its companions.
+TEST(Companions, CondaPytorchIsTheInstalledTorch) {
+  auto pytorch = Rec("pytorch", "2.3.1");
+  pytorch.normalized_name = "torch";  // as the probe maps conda names
+  pytorch.record_kind = "conda-meta";
+  pytorch.conda_build = "py3.11_cuda12.1_cudnn8.9.2_0";
+  pytorch.conda_name = "pytorch";
+  auto f = Evaluate({pytorch, Rec("torchvision", "0.17.2", {"torch==2.2.2"})});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].id, "companion.framework_mismatch");
+  EXPECT_NE(f[0].evidence.find("installed: pytorch 2.3.1"), std::string::npos) << f[0].evidence;
+  EXPECT_EQ(f[0].fix, "conda install -y -p /opt/env 'torchvision' 'pytorch=2.3.1'");
+}
+
 TEST(Companions, ShadowedRecordsAndOtherPackagesAreIgnored) {
   auto old = Rec("torchvision", "0.28.0", {"torch==2.13.0"});
   old.shadowed = true;
