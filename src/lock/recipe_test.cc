@@ -408,3 +408,23 @@ TEST(RecipeCommandTest, MissingLockFileIsNamed) {
 
 }  // namespace
 }  // namespace dlenv::lock
+
+namespace dlenv::lock {
+namespace {
+
+// diff and recipe ask the same framework identity: the framework's distributions in any
+// spelling, its plugins and the companions released beside its CUDA variants; not numpy, not
+// a look-alike such as tensorflow-io.
+TEST(RecipeTest, FrameworkPackagesComeFromTheIdentity) {
+  Lock lock;
+  for (const char* n : {"torch", "TorchVision", "torchaudio", "tensorflow-cpu", "tf_nightly", "jaxlib",
+                        "jax-cuda13-pjrt", "cupy-cuda12x", "onnxruntime-gpu", "mxnet-cu112"}) {
+    EXPECT_TRUE(IsFrameworkPackage(lock, n)) << n;
+  }
+  for (const char* n : {"numpy", "tensorflow-io", "tensorboard", "requests"}) {
+    EXPECT_FALSE(IsFrameworkPackage(lock, n)) << n;
+  }
+}
+
+}  // namespace
+}  // namespace dlenv::lock

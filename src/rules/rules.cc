@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rules/build_rules.h"
+#include "rules/companion_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
@@ -17,6 +19,8 @@ constexpr Rule kRules[] = {
     {"toolkit", CheckToolkits},
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
+    {"companions", CheckCompanions},
+    {"extension builds", CheckExtensionBuilds},
 };
 
 }  // namespace
