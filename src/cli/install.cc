@@ -15,7 +15,7 @@ Command AddInstall(CLI::App& app) {
       "install", "Print the command that installs the right build of a framework here, and why");
   sub->add_option("framework", req.framework, "torch, tensorflow, jax or cupy")
       ->required()
-      ->check(CLI::IsMember({"torch", "pytorch", "tensorflow", "jax", "cupy"}));
+      ->check(FrameworkName());
   sub->add_option("--manager", *manager, "Package manager the command is for")
       ->check(CLI::IsMember({"pip", "uv", "conda"}));
   sub->add_option("--cuda", req.cuda, "Only builds for this CUDA version (X.Y)");

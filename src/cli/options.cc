@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "knowledge/frameworks.h"
 #include "probe/python_arg.h"
 
 namespace dlenv::cli {
@@ -45,6 +46,22 @@ void AddOutputFlags(CLI::App* sub, model::OutputOptions& o, const OutputFlags& f
     sub->add_flag("--redact", o.redact,
                   "Replace user and host names, home folders, GPU UUIDs, serials and IP addresses");
   }
+}
+
+CLI::Validator FrameworkName(std::vector<std::string> extra) {
+  std::string names;
+  for (const auto& id : knowledge::Frameworks().CoreIds()) names += (names.empty() ? "" : ", ") + id;
+  for (const auto& e : extra) names += ", " + e;
+  return CLI::Validator(
+      [extra, names](std::string& value) -> std::string {
+        for (const auto& e : extra)
+          if (value == e) return "";
+        const auto* f = knowledge::Frameworks().Resolve(value);
+        if (!f || !f->core) return value + " is not one of: " + names;
+        value = f->id;
+        return "";
+      },
+      "{" + names + "}", "FRAMEWORK");
 }
 
 std::string ResolvePython(const std::string& arg, const std::string& root) {

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -37,6 +38,10 @@ void AddOutputFlags(CLI::App* sub, model::OutputOptions& o, const OutputFlags& f
 void ResolveMachine(probe::MachineOptions& m);
 /// After parsing: colour only for text on a terminal, never with NO_COLOR.
 void ResolveOutput(model::OutputOptions& o);
+
+/// A --framework or FRAMEWORK value: one of the core frameworks by any name the framework
+/// identity knows (pytorch, PyTorch -> torch; the value becomes the id), or one of `extra`.
+CLI::Validator FrameworkName(std::vector<std::string> extra = {});
 
 /// The interpreter --python ARG names, read inside `root`; a UsageError otherwise.
 std::string ResolvePython(const std::string& arg, const std::string& root = "/");

@@ -17,7 +17,7 @@ Command AddVerify(CLI::App& app) {
                    .timeout = "Deadline in seconds for each check"});
   sub->add_option("--framework", opts->frameworks, "torch, tensorflow, jax, cupy, or none (default: those installed)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"torch", "tensorflow", "jax", "cupy", "none"}));
+      ->check(FrameworkName({"none"}));
   AddOutputFlags(sub, opts->output, {.json_help = "Print the results as JSON"});
   sub->footer(
       "Exit codes: 0 every check passed, 1 a check failed (or an error finding), 2 usage error,\n"

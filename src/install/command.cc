@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "install/live_index.h"
+#include "knowledge/frameworks.h"
 #include "install/live_packages.h"
 #include "install/pip_config.h"
 #include "install/plan.h"
@@ -91,7 +92,8 @@ std::optional<LiveIndex> AskIndex(const InstallRequest& request, const UserIndex
       return probe::CachedHttpGet(r, cache, 3600, request.refresh);
     };
     bool reached = false;
-    const bool torch = request.framework == "torch" || request.framework == "pytorch";
+    const auto* framework = knowledge::Frameworks().Resolve(request.framework);
+    const bool torch = framework && framework->id == knowledge::kTorch;
     LiveIndex live = torch ? FetchTorchBuilds(request, user, facts, host, fetch, &reached)
                            : FetchFrameworkBuilds(request.framework, request, user, facts, host,
                                                   fetch, &reached);

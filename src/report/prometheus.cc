@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "knowledge/frameworks.h"
 #include "rules/gpu_health.h"
 
 namespace dlenv::report {
@@ -94,8 +95,8 @@ void Info(Exposition& e, const model::Snapshot& s, const PrometheusEnvironment& 
                    {"nccl_version", here.nccl_version},
                    {"python_version", here.python_version}};
   // The common frameworks get a label of their own, so that one join finds them.
-  std::map<std::string, std::string> frameworks = {
-      {"torch", ""}, {"tensorflow", ""}, {"jax", ""}, {"cupy", ""}};
+  std::map<std::string, std::string> frameworks;
+  for (const auto& id : knowledge::Frameworks().CoreIds()) frameworks[id] = "";
   for (const auto& f : here.frameworks)
     if (frameworks.contains(f.name)) frameworks[f.name] = f.version;
   for (const auto& [name, version] : frameworks) labels.emplace_back(name + "_version", version);
