@@ -15,6 +15,7 @@ constexpr CommandRegistration kCommands[] = {
     {"compare", AddCompare},
     {"fleet", AddFleet},
     {"health", AddHealth},
+    {"explain", AddExplain},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 #include <string>
 #include <span>
 #include <stdexcept>
@@ -22,6 +23,9 @@ struct UsageError : std::runtime_error {
 struct Command {
   CLI::App* sub;
   std::function<int()> run;
+  /// For a command that runs another (`dlenv explain -- COMMAND ARGS...`): receives the
+  /// arguments after the first `--`, untouched by CLI11 (they are another program's flags).
+  std::function<void(std::vector<std::string>)> take_after_separator = nullptr;
 };
 
 /// One entry per subcommand: adds its options to the app and returns how to run it.
@@ -43,6 +47,7 @@ Command AddBench(CLI::App& app);
 Command AddCompare(CLI::App& app);
 Command AddFleet(CLI::App& app);
 Command AddHealth(CLI::App& app);
+Command AddExplain(CLI::App& app);
 
 /// Writes an --html report; a path that cannot be written is the user's error.
 void WriteReportFile(const std::string& path, const std::string& text);
