@@ -47,7 +47,8 @@ Command AddExplain(CLI::App& app) {
             if (!opts->catalogue && opts->command.empty() && opts->input == "-" && isatty(STDIN_FILENO))
               std::fprintf(stderr, "dlenv explain: paste the error text, then press Ctrl-D\n");
             auto result = explain::RunExplain(*opts);
-            std::fwrite(result.out.data(), 1, result.out.size(), stdout);
+            // With a command, its stdout stays its own: dlenv's report goes to stderr after it.
+            std::fwrite(result.out.data(), 1, result.out.size(), opts->command.empty() ? stdout : stderr);
             if (!result.error.empty()) std::fprintf(stderr, "dlenv: %s\n", result.error.c_str());
             return model::ToInt(result.exit);
           };
