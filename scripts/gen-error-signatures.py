@@ -334,13 +334,23 @@ sig("ptx.unsupported_toolchain", "the provided PTX was compiled with an unsuppor
     "doctor's driver.too_old")
 
 # ---------------- companions ----------------
+COMPANION = cause("companion_mismatch", "the companion package was built for another torch than the installed one (doctor's companion check agrees)", ["finding:companion.framework_mismatch"], "companion.framework_mismatch",
+                  "Install the release made for the installed torch (`dlenv doctor --python PYTHON` prints the exact command)")
+
 sig("torchvision.operator_missing", "torchvision: operator torchvision::nms does not exist", "build", True,
-    [pat("operator torchvision::", r"operator torchvision::(\w+) does not exist", "torchvision", "0.15 and later", "pytorch/vision torchvision/_meta_registrations.py registering fakes for ops its _C did not load; captured with torchvision 0.20.1 on torch 2.15.0: " + T + "torchvision-0.20.1-torch-2.15.0-nms.txt", ["op"])],
-    [cause("pair_mismatch", "torchvision's compiled ops were built for another torch release than the installed one", ["package:torchvision"],
+    [pat("operator torchvision::", r"operator torchvision::(\w+) does not exist", "torchvision", "0.15 and later", "pytorch/vision torchvision/_meta_registrations.py registering fakes for ops its _C did not load; captured with torchvision 0.20.1 on torch 2.15.0: " + T + "torchvision-0.20.1-torch-2.15.0-nms.txt" + "; and 0.28.0 on torch 2.15.0: " + T + "torchvision-0.28.0-nms-does-not-exist-torch-2.15.0.txt", ["op"])],
+    [COMPANION,
+     cause("pair_mismatch", "torchvision's compiled ops were built for another torch release than the installed one", ["package:torchvision"],
            fix="Install torch and torchvision as a released pair: `python -m pip install --upgrade torch torchvision` (or the torchvision release made for your torch, e.g. torch 2.5 with torchvision 0.20)"),
      cause("pair_mismatch_other_env", "torchvision's compiled ops were built for another torch release (the job's environment is not one dlenv inspected, so the pair could not be read: pass --python)", [],
            fix="Install torch and torchvision as a released pair: `python -m pip install --upgrade torch torchvision` (or the torchvision release made for your torch, e.g. torch 2.5 with torchvision 0.20)")],
     "none: torchvision's build is not in the snapshot; the message itself means a torch/torchvision pair that does not match")
+sig("torchvision.extension_undefined_symbol", "torchvision: _C.so: undefined symbol (built for another torch)", "build", True,
+    [pat("torchvision/_C.so: undefined symbol", r"torchvision/_C\.so: undefined symbol: (\S+)", "torchvision", "all", "glibc dlerror 'undefined symbol: SYMBOL' (elf/dl-lookup.c) on torchvision's extension; captured with torchvision 0.28.0 on torch 2.15.0: " + T + "torchvision-0.28.0-undefined-symbol-torch-2.15.0.txt", ["symbol"])],
+    [COMPANION,
+     cause("pair_mismatch", "torchvision's extension needs {symbol} from another torch release than the installed one", ["package:torchvision"], fix="Install torch and torchvision as a released pair: `python -m pip install --upgrade torch torchvision` (or the torchvision release made for your torch, e.g. torch 2.5 with torchvision 0.20)"),
+     cause("pair_mismatch_other_env", "torchvision's extension was built for another torch release (the job's environment is not one dlenv inspected: pass --python)", [], fix="Install torch and torchvision as a released pair: `python -m pip install --upgrade torch torchvision` (or the torchvision release made for your torch, e.g. torch 2.5 with torchvision 0.20)")],
+    "doctor's companion.framework_mismatch; whether an inspected environment has torchvision")
 sig("torchvision.image_extension", "torchvision: Failed to load image Python extension", "build", True,
     [pat("Failed to load image Python extension", r"Failed to load image Python extension: (.*)", "torchvision", "0.10 and later", "pytorch/vision torchvision/io/image.py (0.20): warn(f\"Failed to load image Python extension: '{e}'...\")", ["detail"])],
     [cause("not_here", "no environment dlenv inspected has torchvision: the log comes from another environment (pass --python) or machine", ["not_package:torchvision"],
@@ -349,9 +359,10 @@ sig("torchvision.image_extension", "torchvision: Failed to load image Python ext
            fix="`python -m pip install --upgrade torch torchvision` (a released pair)")],
     "none: the pairing is read from the message")
 sig("xformers.built_for_other_torch", "xFormers can't load C++/CUDA extensions", "build", True,
-    [pat("xFormers can't load C++/CUDA extensions", r"xFormers can't load C\+\+/CUDA extensions", "xFormers", "0.0.16 and later", "facebookresearch/xformers xformers/_cpp_lib.py (0.0.28): 'WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:'"),
+    [pat("xFormers can't load C++/CUDA extensions", r"xFormers can't load C\+\+/CUDA extensions", "xFormers", "0.0.16 and later", "facebookresearch/xformers xformers/_cpp_lib.py (0.0.28); captured with xformers 0.0.35 on torch 2.15.0: " + T + "xformers-0.0.35-cant-load-extensions-torch-2.15.0.txt"),
      pat("(you have", r"PyTorch ([\w.+]+) with CUDA (\w+) \(you have ([\w.+]+)\)", "xFormers", "0.0.16 and later", "facebookresearch/xformers xformers/_cpp_lib.py (0.0.28): '    PyTorch {} with CUDA {} (you have {})'", ["built_torch", "built_cuda", "torch"])],
-    [cause("not_here", "no environment dlenv inspected has xformers: the log comes from another environment (pass --python) or machine", ["not_package:xformers"],
+    [COMPANION,
+     cause("not_here", "no environment dlenv inspected has xformers: the log comes from another environment (pass --python) or machine", ["not_package:xformers"],
            fix="Run `dlenv explain --python JOB_PYTHON` with the job's interpreter; the usual fix there is to install the xFormers release made for its torch"),
      cause("other_torch", "xFormers was built for torch {built_torch} but torch {torch} is installed", [],
            fix="Install the xFormers release made for the installed torch: `python -m pip install -U xformers --index-url https://download.pytorch.org/whl/cu128` (the index of your torch's CUDA), or pin torch back to {built_torch}")],
