@@ -6,7 +6,7 @@ namespace {
 // In the order `dlenv --help` lists them.
 constexpr AddCommand kCommands[] = {
     AddDoctor, AddInstall, AddVerify, AddLock,    AddDiff,  AddCheck,
-    AddRecipe, AddBench,   AddCompare, AddFleet, AddHealth,
+    AddRecipe, AddBench,   AddCompare, AddFleet, AddHealth, AddExplain,
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 // and runs one Run<Name> from the command's room.
 
 #include <functional>
+#include <string>
+#include <vector>
 #include <span>
 #include <stdexcept>
 
@@ -18,6 +20,9 @@ struct UsageError : std::runtime_error {
 struct Command {
   CLI::App* sub;
   std::function<int()> run;
+  /// For a command that runs another (`dlenv explain -- COMMAND ARGS...`): receives the
+  /// arguments after the first `--`, untouched by CLI11 (they are another program's flags).
+  std::function<void(std::vector<std::string>)> take_after_separator = nullptr;
 };
 
 /// One entry per subcommand: adds its options to the app and returns how to run it.
@@ -35,5 +40,6 @@ Command AddBench(CLI::App& app);
 Command AddCompare(CLI::App& app);
 Command AddFleet(CLI::App& app);
 Command AddHealth(CLI::App& app);
+Command AddExplain(CLI::App& app);
 
 }  // namespace dlenv::cli

@@ -3,6 +3,9 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -21,15 +24,34 @@ int main(int argc, char** argv) {
       "4 nothing failed but there was no GPU to check (verify).");
   std::vector<dlenv::cli::Command> commands;
   for (const auto add : dlenv::cli::AllCommands()) commands.push_back(add(app));
+  // Everything after the first "--" belongs to the command a subcommand runs (explain's
+  // `-- COMMAND ARGS...`), so CLI11 never sees those flags.
+  int parsed_argc = argc;
+  std::vector<std::string> after_separator;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      parsed_argc = i;
+      after_separator.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(parsed_argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : kUsage;
   }
   try {
     for (auto& c : commands) {
-      if (c.sub->parsed()) return c.run();
+      if (!c.sub->parsed()) continue;
+      if (parsed_argc < argc) {
+        if (!c.take_after_separator) {
+          std::fprintf(stderr, "dlenv: %s takes no arguments after --\n", c.sub->get_name().c_str());
+          return kUsage;
+        }
+        c.take_after_separator(std::move(after_separator));
+      }
+      return c.run();
     }
     return kUsage;
   } catch (const dlenv::cli::UsageError& e) {

@@ -195,3 +195,177 @@ ChildResult RunCommand(const std::vector<std::string>& argv, const ChildOptions&
 }
 
 }  // namespace dlenv::util
+
+namespace dlenv::util {
+namespace {
+
+void KeepTail(std::string& sink, std::string_view chunk, std::size_t limit) {
+  if (limit == 0) return;
+  if (chunk.size() >= limit) {
+    sink.assign(chunk.substr(chunk.size() - limit));
+    return;
+  }
+  sink.append(chunk);
+  // Trim in large steps so a long stream costs amortised O(1) per byte.
+  if (sink.size() > 2 * limit) sink.erase(0, sink.size() - limit);
+}
+
+void TrimTail(std::string& sink, std::size_t limit) {
+  if (sink.size() > limit) sink.erase(0, sink.size() - limit);
+}
+
+}  // namespace
+
+ChildResult RunStreaming(const std::vector<std::string>& argv, const StreamingOptions& options) {
+  ChildResult result;
+  if (argv.empty()) {
+    result.err = "empty command";
+    return result;
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  std::vector<char*> envp;
+  if (options.env) {
+    for (const auto& [k, v] : *options.env) env_strings.push_back(k + "=" + v);
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+  }
+  Pipe out, err, status;
+  if (!out.Open() || !err.Open() || !status.Open()) {
+    out.Close(); err.Close(); status.Close();
+    result.err = fmt::format("pipe: {}", strerror(errno));
+    return result;
+  }
+  std::fflush(nullptr);
+  const auto start = Clock::now();
+  pid_t pid = fork();
+  if (pid < 0) {
+    out.Close(); err.Close(); status.Close();
+    result.err = fmt::format("fork: {}", strerror(errno));
+    return result;
+  }
+  if (pid == 0) {
+    setpgid(0, 0);  // its own group, so a deadline reaches grandchildren too
+    dup2(out.fd[1], 1);
+    dup2(err.fd[1], 2);
+    if (!options.inherit_stdin) {
+      int null = open("/dev/null", O_RDONLY);
+      if (null >= 0) dup2(null, 0);
+    }
+    signal(SIGPIPE, SIG_DFL);
+    if (options.cwd && chdir(options.cwd->c_str()) != 0) _exit(127);
+    if (options.env) execvpe(args[0], args.data(), envp.data());
+    else execvp(args[0], args.data());
+    // exec failed: say why on the status pipe (close-on-exec, so it only carries this).
+    const int e = errno;
+    ssize_t ignored = write(status.fd[1], &e, sizeof e);
+    (void)ignored;
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  close(out.fd[1]); out.fd[1] = -1;
+  close(err.fd[1]); err.fd[1] = -1;
+  close(status.fd[1]); status.fd[1] = -1;
+
+  int exec_errno = 0;
+  if (read(status.fd[0], &exec_errno, sizeof exec_errno) != static_cast<ssize_t>(sizeof exec_errno)) exec_errno = 0;
+  status.Close();
+
+  // Plain time points with flags (g++ 12 misjudges optional<time_point> as uninitialised).
+  const bool has_deadline = options.deadline.has_value();
+  const Clock::time_point deadline = start + options.deadline.value_or(std::chrono::milliseconds(0));
+  bool killing = false;  // SIGTERM sent; SIGKILL follows at kill_at
+  Clock::time_point kill_at = start;
+  bool timed_out = false;
+  std::string* sinks[2] = {&result.out, &result.err};
+  const int passthrough[2] = {options.out_fd, options.err_fd};
+  int fds[2] = {out.fd[0], err.fd[0]};
+  char buffer[65536];
+  auto terminate = [&] {
+    timed_out = true;
+    kill(-pid, SIGTERM);
+    killing = true;
+    kill_at = Clock::now() + std::chrono::seconds(2);
+  };
+  while (fds[0] >= 0 || fds[1] >= 0) {
+    int wait_ms = -1;
+    const auto now = Clock::now();
+    if (killing) {
+      if (now >= kill_at) {
+        kill(-pid, SIGKILL);
+        killing = false;
+        // A grandchild that escaped the group could keep the pipes open: stop reading.
+        break;
+      }
+      wait_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kill_at - now).count()) + 1;
+    } else if (has_deadline && !timed_out) {
+      if (now >= deadline) {
+        terminate();
+        continue;
+      }
+      wait_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
+    }
+    pollfd pfds[2];
+    nfds_t n = 0;
+    int which[2];
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i] >= 0) {
+        pfds[n] = {fds[i], POLLIN, 0};
+        which[n++] = i;
+      }
+    }
+    int r = poll(pfds, n, wait_ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) break;
+    for (nfds_t k = 0; k < n; ++k) {
+      if (!(pfds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const int i = which[k];
+      ssize_t got = read(fds[i], buffer, sizeof buffer);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        close(fds[i]);
+        fds[i] = -1;
+        continue;
+      }
+      const std::string_view chunk(buffer, static_cast<std::size_t>(got));
+      if (options.pass_through) WriteAll(passthrough[i], std::string(chunk));
+      KeepTail(*sinks[i], chunk, options.keep_tail_bytes);
+      if (options.on_output) options.on_output(i + 1, chunk);
+    }
+  }
+  for (int f : fds) if (f >= 0) close(f);
+  int wstatus = 0;
+  for (;;) {
+    pid_t w = waitpid(pid, &wstatus, WNOHANG);
+    if (w == pid || (w < 0 && errno != EINTR)) break;
+    const auto now = Clock::now();
+    if (!timed_out && has_deadline && now >= deadline) terminate();
+    if (killing && now >= kill_at) {
+      kill(-pid, SIGKILL);
+      killing = false;
+    }
+    usleep(2000);
+  }
+  TrimTail(result.out, options.keep_tail_bytes);
+  TrimTail(result.err, options.keep_tail_bytes);
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (exec_errno != 0) {
+    result.outcome = ChildResult::Outcome::kFailedToStart;
+    result.exit_code = 127;
+    result.err = fmt::format("exec {}: {}", argv[0], strerror(exec_errno));
+  } else if (timed_out) {
+    result.outcome = ChildResult::Outcome::kTimedOut;
+    if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
+  } else if (WIFEXITED(wstatus)) {
+    result.outcome = ChildResult::Outcome::kExited;
+    result.exit_code = WEXITSTATUS(wstatus);
+  } else if (WIFSIGNALED(wstatus)) {
+    result.outcome = ChildResult::Outcome::kSignaled;
+    result.signal = WTERMSIG(wstatus);
+  }
+  return result;
+}
+
+}  // namespace dlenv::util

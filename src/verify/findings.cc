@@ -1,10 +1,7 @@
 #include "verify/findings.h"
 
-#include <regex>
-
 #include <fmt/format.h>
 
-#include "knowledge/frameworks.h"
 #include "util/strings.h"
 
 namespace dlenv::verify {
@@ -86,76 +83,6 @@ Finding LibraryNeedsNewerDriverFinding(const std::string& path, int library_cuda
           fmt::format("{} is a CUDA {} library; the driver supports CUDA {}.{}", path, library_cuda_major,
                       driver_cuda / 1000, driver_cuda % 1000 / 10),
           kDriverUpgrade};
-}
-
-std::optional<Finding> ClassifyFrameworkError(std::string_view framework, std::string_view text) {
-  const std::string s(text);
-  std::smatch m;
-  const std::string fw(framework);
-  auto reinstall = [&]() -> std::string {
-    if (const auto* f = knowledge::Frameworks().Find(fw); f && !f->cuda_reinstall.empty()) return f->cuda_reinstall;
-    return "reinstall the framework's CUDA build";
-  };
-  // Order matters: the driver's own libraries first (libcuda missing is a driver problem,
-  // not a missing CUDA library), then versions, then architectures, then builds.
-  static const std::regex kDriverLib(R"((libcuda\.so(?:\.1)?|libnvidia-ml\.so(?:\.1)?): cannot open shared object file)");
-  if (std::regex_search(s, m, kDriverLib) || s.find("Found no NVIDIA driver on your system") != std::string::npos) {
-    return Finding{"driver.not_found", Severity::kError,
-                   fmt::format("{} found no NVIDIA driver", framework), std::string(util::Trim(s.substr(0, 300))),
-                   "Install the NVIDIA driver (`sudo ubuntu-drivers install` on Ubuntu) or, in a container, start "
-                   "it with `--gpus all` and the NVIDIA Container Toolkit"};
-  }
-  static const std::regex kTooOld(R"(NVIDIA driver on your system is too old \(found version (\d+)\))");
-  if (std::regex_search(s, m, kTooOld) ||
-      s.find("CUDA driver version is insufficient for CUDA runtime version") != std::string::npos ||
-      s.find("CUDA_ERROR_UNSUPPORTED_PTX_VERSION") != std::string::npos ||
-      s.find("the provided PTX was compiled with an unsupported toolchain") != std::string::npos) {
-    return Finding{"driver.too_old", Severity::kError,
-                   fmt::format("The driver is too old for this {} build", framework),
-                   std::string(util::Trim(s.substr(0, 300))),
-                   std::string(kDriverUpgrade) + "; or install a build for an older CUDA, e.g. `" + reinstall() + "`"};
-  }
-  if (s.find("no kernel image is available for execution on the device") != std::string::npos ||
-      s.find("CUDA_ERROR_NO_BINARY_FOR_GPU") != std::string::npos ||
-      s.find("is not compatible with the current PyTorch installation") != std::string::npos) {
-    return Finding{"gpu.arch_unsupported", Severity::kError,
-                   fmt::format("This {} build has no code for the GPU's architecture", framework),
-                   std::string(util::Trim(s.substr(0, 300))),
-                   "Install a build compiled for this GPU (compare `dlenv doctor`'s compute capability with the "
-                   "build's arch list), e.g. `" + reinstall() + "`"};
-  }
-  static const std::regex kMissingLib(
-      R"((lib(?:cudnn|cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|nccl|nvrtc|nvinfer|nvJitLink|cupti)[A-Za-z_]*\.so[0-9.]*): cannot open shared object file)");
-  static const std::regex kMissingLib2(R"(Could not load (?:dynamic )?library '?(lib[A-Za-z_]+\.so[0-9.]*))");
-  if (std::regex_search(s, m, kMissingLib) || std::regex_search(s, m, kMissingLib2)) {
-    return Finding{"framework.cuda_libs_missing", Severity::kError,
-                   fmt::format("{} cannot load {}", framework, m[1].str()),
-                   std::string(util::Trim(s.substr(0, 300))),
-                   fmt::format("Install the CUDA libraries this build expects (its pip wheels bring them: `{}`), "
-                               "or add the folder holding {} to LD_LIBRARY_PATH",
-                               reinstall(), m[1].str())};
-  }
-  if (s.find("Torch not compiled with CUDA enabled") != std::string::npos ||
-      s.find("a CUDA-enabled jaxlib is not installed") != std::string::npos ||
-      s.find("CUDA-enabled jaxlib is not installed") != std::string::npos) {
-    return Finding{"framework.cpu_only_build", Severity::kError,
-                   fmt::format("{} is a CPU-only build", framework), std::string(util::Trim(s.substr(0, 300))),
-                   reinstall()};
-  }
-  if (s.find("Driver/library version mismatch") != std::string::npos) {
-    return Finding{"driver.version_mismatch", Severity::kError,
-                   "The driver's library and kernel module disagree", std::string(util::Trim(s.substr(0, 300))),
-                   "Reboot (the driver was upgraded without one), or reload the module: "
-                   "`sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia`"};
-  }
-  if (s.find("no CUDA-capable device is detected") != std::string::npos ||
-      s.find("CUDA_ERROR_NO_DEVICE") != std::string::npos) {
-    return Finding{"gpu.none_visible", Severity::kError, fmt::format("{} sees no GPU", framework),
-                   std::string(util::Trim(s.substr(0, 300))),
-                   "Check CUDA_VISIBLE_DEVICES (`echo $CUDA_VISIBLE_DEVICES`) and the device nodes (`ls -l /dev/nvidia*`); "
-                   "`dlenv doctor` says which"};
-  }
-  return std::nullopt;
 }
 
 Finding FakeAccelerationFinding(std::string_view framework, const std::string& python, const std::string& what) {

@@ -30,12 +30,6 @@ model::Finding PtxTooNewFinding(const std::string& ptx_isa, int needs_cuda, int 
 model::Finding LibraryNeedsNewerDriverFinding(const std::string& path, int library_cuda_major,
                                               int driver_cuda);
 
-/// A framework's error text ("libcudnn.so.8: cannot open shared object file", "CUDA driver
-/// version is insufficient for CUDA runtime version", ...) as the finding doctor would raise
-/// for the same cause, or nullopt when no pattern knows it. Pure: tested on captured texts.
-std::optional<model::Finding> ClassifyFrameworkError(std::string_view framework,
-                                                     std::string_view text);
-
 /// framework.fake_acceleration: the framework claims a GPU but the work did not use it.
 model::Finding FakeAccelerationFinding(std::string_view framework, const std::string& python,
                                        const std::string& what);

@@ -10,6 +10,7 @@
 #include "util/json_read.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "rules/error_signatures.h"
 #include "verify/findings.h"
 
 namespace dlenv::verify {
@@ -85,7 +86,7 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
     return r;
   }
   for (const auto& text : errors) {
-    if (auto f = ClassifyFrameworkError(fw, text)) AddFinding(r, *f);
+    if (auto f = rules::ClassifyErrorText(fw, text)) AddFinding(r, *f);
   }
   if (util::JsonBoolOr(doc, "import_error", false)) {
     r.verdict = Verdict::kFail;
@@ -135,7 +136,7 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
     AddFinding(r, FakeAccelerationFinding(fw, target.python, "torch.backends.cudnn is unusable (no version or disabled)"));
   }
   for (const auto& w : warnings) {
-    if (auto f = ClassifyFrameworkError(fw, w); f && (host_has_gpu || gpu)) AddFinding(r, *f);
+    if (auto f = rules::ClassifyErrorText(fw, w); f && (host_has_gpu || gpu)) AddFinding(r, *f);
   }
   if (!errors.empty() && checks_ok) checks_ok = false;
   if (gpu) {
@@ -191,7 +192,7 @@ CheckResult RunFrameworkCheck(const FrameworkTarget& target, const util::Environ
     r.summary = fmt::format("the probe script gave no answer: {}", child.Describe());
     std::string tail = child.err.size() > 1500 ? child.err.substr(child.err.size() - 1500) : child.err;
     if (!util::Trim(tail).empty()) r.evidence.push_back("stderr: " + std::string(util::Trim(tail)));
-    if (auto f = ClassifyFrameworkError(target.framework, child.err)) r.findings.push_back(*f);
+    if (auto f = rules::ClassifyErrorText(target.framework, child.err)) r.findings.push_back(*f);
     else if (hung) r.findings.push_back(CheckHungFinding(target.framework, {}, deadline));
     else if (child.outcome == util::ChildResult::Outcome::kSignaled) r.findings.push_back(CheckCrashedFinding(target.framework, {}, child.Describe()));
     else r.findings.push_back(CheckFailedFinding(target.framework, {}, r.summary));

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/environment.h"
+#include "rules/error_signatures.h"
 #include "verify/findings.h"
 #include "verify/framework_checks.h"
 
@@ -69,7 +70,7 @@ const Captured kCaptured[] = {
 
 TEST(FrameworkFailures, CapturedTextsMapToDoctorsFindingIds) {
   for (const auto& c : kCaptured) {
-    auto f = ClassifyFrameworkError(c.framework, c.text);
+    auto f = rules::ClassifyErrorText(c.framework, c.text);
     ASSERT_TRUE(f.has_value()) << c.source;
     EXPECT_EQ(f->id, c.id) << c.source;
     EXPECT_FALSE(f->fix.empty());
@@ -78,16 +79,16 @@ TEST(FrameworkFailures, CapturedTextsMapToDoctorsFindingIds) {
 }
 
 TEST(FrameworkFailures, TheMissingLibraryIsNamed) {
-  auto f = ClassifyFrameworkError("torch", "OSError: libcudnn.so.9: cannot open shared object file: No such file");
+  auto f = rules::ClassifyErrorText("torch", "OSError: libcudnn.so.9: cannot open shared object file: No such file");
   ASSERT_TRUE(f.has_value());
   EXPECT_NE(f->title.find("libcudnn.so.9"), std::string::npos);
   EXPECT_NE(f->fix.find("libcudnn.so.9"), std::string::npos);
 }
 
 TEST(FrameworkFailures, UnrelatedErrorsAreNotGuessed) {
-  EXPECT_FALSE(ClassifyFrameworkError("torch", "RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB"));
-  EXPECT_FALSE(ClassifyFrameworkError("torch", "ValueError: shapes (2,3) and (4,5) not aligned"));
-  EXPECT_FALSE(ClassifyFrameworkError("torch", ""));
+  EXPECT_FALSE(rules::ClassifyErrorText("torch", "RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB"));
+  EXPECT_FALSE(rules::ClassifyErrorText("torch", "ValueError: shapes (2,3) and (4,5) not aligned"));
+  EXPECT_FALSE(rules::ClassifyErrorText("torch", ""));
 }
 
 json GpuDoc() {

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rules/error_signatures.h"
 #include "verify/findings.h"
 #include "verify/framework_checks.h"
 #include "verify/native_checks.h"
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& [item, result] : parsed.results) {
     if (result.check.size() > size) __builtin_trap();  // nothing is invented
   }
-  (void)dlenv::verify::ClassifyFrameworkError("torch", text);
+  (void)dlenv::rules::ClassifyErrorText("torch", text);
   auto doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_object()) {
     for (bool gpu : {false, true}) {
