@@ -149,6 +149,27 @@ void CheckNouveau(const model::HostInfo& host, std::vector<Finding>& out) {
                  "reboot (then install the NVIDIA driver)"});
 }
 
+// How each runtime is asked for GPUs: docker's --gpus (the toolkit's hook), podman's CDI
+// device names, Kubernetes' device-plugin resource (NVIDIA container toolkit and k8s-device-plugin
+// documentation).
+std::string GpuNotPassedFix(const std::string& container) {
+  if (container == "podman") {
+    return "On the host: `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (the NVIDIA "
+           "Container Toolkit's CDI spec), then start the container with `podman run --device "
+           "nvidia.com/gpu=all ...`";
+  }
+  if (container == "kubernetes") {
+    return "Request the GPUs in the pod spec (`resources: {limits: {nvidia.com/gpu: 1}}`); the "
+           "node needs the NVIDIA device plugin (or GPU Operator) and, where the nvidia runtime "
+           "is not containerd's default, `runtimeClassName: nvidia`";
+  }
+  return "Install the NVIDIA Container Toolkit on the host (`sudo apt-get install "
+         "nvidia-container-toolkit && sudo nvidia-ctk runtime configure --runtime=docker "
+         "&& sudo systemctl restart docker`), then start the container with `docker run "
+         "--gpus all ...` (Podman: `podman run --device nvidia.com/gpu=all ...`; "
+         "Kubernetes: request `nvidia.com/gpu` in the pod's resources.limits)";
+}
+
 void CheckContainer(const model::Snapshot& s, std::vector<Finding>& out) {
   if (!s.host.container || AnyDeviceNode(s.driver)) return;
   // A CUDA image sets NVIDIA_VISIBLE_DEVICES: it expects GPUs even where the host's PCI
@@ -165,11 +186,7 @@ void CheckContainer(const model::Snapshot& s, std::vector<Finding>& out) {
   if (image_wants_gpus) evidence += "; NVIDIA_VISIBLE_DEVICES=" + *s.driver.nvidia_visible_devices;
   out.push_back({"container.gpu_not_passed", severity,
                  "This container was started without access to the GPUs", evidence,
-                 "Install the NVIDIA Container Toolkit on the host (`sudo apt-get install "
-                 "nvidia-container-toolkit && sudo nvidia-ctk runtime configure --runtime=docker "
-                 "&& sudo systemctl restart docker`), then start the container with `docker run "
-                 "--gpus all ...` (Podman: `podman run --device nvidia.com/gpu=all ...`; "
-                 "Kubernetes: request `nvidia.com/gpu` in the pod's resources.limits)"});
+                 GpuNotPassedFix(*s.host.container)});
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "rules/container_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
@@ -17,6 +18,8 @@ constexpr Rule kRules[] = {
     {"toolkit", CheckToolkits},
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
+    {"container runtime", CheckContainerHost},
+    {"container", CheckContainerInside},
 };
 
 }  // namespace
