@@ -3,11 +3,13 @@
 #include <algorithm>
 
 #include "rules/container_rules.h"
+#include "rules/driver_lifecycle_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
 #include "rules/gpu_rules.h"
 #include "rules/toolkit_rules.h"
+#include "rules/wsl_rules.h"
 
 namespace dlenv::rules {
 namespace {
@@ -20,6 +22,8 @@ constexpr Rule kRules[] = {
     {"frameworks", CheckFrameworks},
     {"container runtime", CheckContainerHost},
     {"container", CheckContainerInside},
+    {"driver life cycle", CheckDriverLifecycle},
+    {"wsl", CheckWsl},
 };
 
 }  // namespace
