@@ -70,10 +70,17 @@ class Visits {
   int count_ = 0;
 };
 
-std::optional<std::string> Scalar(const YAML::Node& map, const char* key) {
-  if (!map.IsMap()) return std::nullopt;
+// A missing key of a const map is an "invalid" node in yaml-cpp, on which IsMap() and the like
+// throw; this returns a null node instead.
+YAML::Node Child(const YAML::Node& map, const char* key) {
+  if (!map.IsDefined() || !map.IsMap()) return YAML::Node();
   const YAML::Node value = map[key];
-  if (!value.IsDefined() || !value.IsScalar()) return std::nullopt;
+  return value.IsDefined() ? value : YAML::Node();
+}
+
+std::optional<std::string> Scalar(const YAML::Node& map, const char* key) {
+  const YAML::Node value = Child(map, key);
+  if (!value.IsScalar()) return std::nullopt;
   return value.Scalar();
 }
 
@@ -105,7 +112,7 @@ std::optional<std::string> DriverVersionOfLibrary(const std::string& path) {
 
 void ReadContainerEdits(const YAML::Node& edits, model::CdiSpec& out, Visits& visits) {
   if (!edits.IsMap()) return;
-  const YAML::Node nodes = edits["deviceNodes"];
+  const YAML::Node nodes = Child(edits, "deviceNodes");
   if (nodes.IsSequence()) {
     for (const YAML::Node& node : nodes) {
       if (!visits.Take()) return;
@@ -116,7 +123,7 @@ void ReadContainerEdits(const YAML::Node& edits, model::CdiSpec& out, Visits& vi
       if (host) AddUnique(out.device_nodes, *host);
     }
   }
-  const YAML::Node mounts = edits["mounts"];
+  const YAML::Node mounts = Child(edits, "mounts");
   if (mounts.IsSequence()) {
     for (const YAML::Node& mount : mounts) {
       if (!visits.Take()) return;
@@ -125,12 +132,12 @@ void ReadContainerEdits(const YAML::Node& edits, model::CdiSpec& out, Visits& vi
       if (auto version = DriverVersionOfLibrary(*host)) AddUnique(out.driver_versions, *version);
     }
   }
-  const YAML::Node hooks = edits["hooks"];
+  const YAML::Node hooks = Child(edits, "hooks");
   if (hooks.IsSequence()) {
     for (const YAML::Node& hook : hooks) {
       if (!visits.Take()) return;
       if (!hook.IsMap()) continue;
-      const YAML::Node args = hook["args"];
+      const YAML::Node args = Child(hook, "args");
       if (!args.IsSequence()) continue;
       for (const YAML::Node& arg : args) {
         if (!visits.Take()) return;
@@ -236,13 +243,13 @@ void ParseCdiSpec(std::string_view text, model::CdiSpec& out) {
     }
     out.kind = Scalar(doc, "kind");
     Visits visits;
-    ReadContainerEdits(doc["containerEdits"], out, visits);
-    const YAML::Node devices = doc["devices"];
+    ReadContainerEdits(Child(doc, "containerEdits"), out, visits);
+    const YAML::Node devices = Child(doc, "devices");
     if (devices.IsSequence()) {
       for (const YAML::Node& device : devices) {
         if (!visits.Take()) break;
         if (auto name = Scalar(device, "name")) AddUnique(out.devices, *name);
-        if (device.IsMap()) ReadContainerEdits(device["containerEdits"], out, visits);
+        ReadContainerEdits(Child(device, "containerEdits"), out, visits);
       }
     }
     if (visits.exhausted()) out.file.error = "too many entries for a CDI spec; read in part";
