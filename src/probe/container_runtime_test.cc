@@ -116,7 +116,10 @@ TEST(ContainerHost, HealthyHostSaysNothing) {
   EXPECT_TRUE(h.cdi_specs[0].missing_device_nodes.empty());
   EXPECT_EQ(h.dev_char_links.size(), std::size(kNodes));
   EXPECT_TRUE(std::all_of(h.dev_char_links.begin(), h.dev_char_links.end(), [](auto& l) { return l.present; }));
-  EXPECT_EQ(h.dev_char_links[0].link, "/dev/char/195:0");
+  const auto gpu0 = std::find_if(h.dev_char_links.begin(), h.dev_char_links.end(),
+                                 [](auto& l) { return l.node == "/dev/nvidia0"; });
+  ASSERT_NE(gpu0, h.dev_char_links.end());
+  EXPECT_EQ(gpu0->link, "/dev/char/195:0");
 }
 
 TEST(ContainerHost, InvalidHugeAndUnreadableFilesAreNamed) {
