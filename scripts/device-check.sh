@@ -48,6 +48,8 @@ command -v ninja >/dev/null || missing+=(ninja-build)
 [[ -e /usr/include/CLI/CLI.hpp ]] || missing+=(libcli11-dev)
 [[ -e /usr/include/nlohmann/json.hpp ]] || missing+=(nlohmann-json3-dev)
 [[ -e /usr/include/fmt/format.h ]] || missing+=(libfmt-dev)
+[[ -e /usr/include/toml++/toml.h ]] || missing+=(libtomlplusplus-dev)
+[[ -e /usr/include/yaml-cpp/yaml.h ]] || missing+=(libyaml-cpp-dev)
 echo "g++: $(g++ --version 2>/dev/null | head -1)"; echo "cmake: $(cmake --version 2>/dev/null | head -1)"
 if ((${#missing[@]})); then
   echo "missing: ${missing[*]}"

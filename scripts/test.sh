@@ -21,7 +21,9 @@ packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-jso
           libssl-dev libopenblas-dev libcurl4-openssl-dev libgtest-dev libgmock-dev clang libclang-rt-14-dev binutils
           python3 python3-venv python3-pip python3-torch python3-numpy python3-jsonschema python3-yaml
           strace chromium util-linux libpng-dev jq time bc
-          slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file)
+          slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file
+          libtomlplusplus-dev libyaml-cpp-dev containerd kmod
+          golang-github-container-orchestrated-devices-container-device-interface-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -44,7 +44,18 @@ DLENV_JSON(FrameworkBuild, name, package, version, cuda_build, cuda_version, roc
            nvidia_wheels)
 DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages,
            packages, frameworks, skipped_files)
+DLENV_JSON(ConfigFile, path, present, error)
+DLENV_JSON(ContainerRuntimeEntry, name, path, path_found)
+DLENV_JSON(DockerConfig, file, rootless, runtimes, default_runtime, cgroup_driver)
+DLENV_JSON(ContainerdConfig, file, version, cri_disabled, runtimes, default_runtime, systemd_cgroup)
+DLENV_JSON(ToolkitConfig, file, mode, no_cgroups)
+DLENV_JSON(CdiSpec, file, kind, devices, driver_versions, device_nodes, missing_device_nodes)
+DLENV_JSON(DevCharLink, node, link, present)
+DLENV_JSON(ContainerHost, docker_installed, containerd_installed, podman_installed,
+           toolkit_binaries, docker, containerd, toolkit, cdi_specs, cgroup_v2, systemd_running,
+           dev_char_links)
+DLENV_JSON(ContainerInside, shm_bytes, nvidia_driver_capabilities)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
-           toolkits, libraries, python_envs, findings)
+           toolkits, libraries, python_envs, container_host, container_inside, findings)
 
 }  // namespace dlenv::model

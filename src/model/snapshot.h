@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/finding.h"
+#include "model/platform.h"
 #include "model/python.h"
 
 namespace dlenv::model {
@@ -146,6 +147,8 @@ struct Snapshot {
   std::vector<Toolkit> toolkits;
   std::vector<LibraryCopy> libraries;
   std::vector<PythonEnv> python_envs;
+  ContainerHost container_host;
+  ContainerInside container_inside;
   std::vector<Finding> findings;
 };
 

@@ -1,6 +1,7 @@
 #include "probe/probes.h"
 
 #include "knowledge/knowledge.h"
+#include "probe/container_runtime.h"
 #include "probe/distro_packages.h"
 #include "probe/driver.h"
 #include "probe/host.h"
@@ -15,6 +16,7 @@ constexpr Probe kProbes[] = {
     {"host", ProbeHost},         {"driver", ProbeDriver},
     {"toolkits", ProbeToolkits}, {"libraries", ProbeLibraries},
     {"python", ProbePythonEnvs}, {"distro packages", ProbeDistroPackages},
+    {"container runtime", ProbeContainerHost}, {"container", ProbeContainerInside},
 };
 
 }  // namespace

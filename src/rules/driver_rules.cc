@@ -134,19 +134,54 @@ void CheckVersionMismatch(const model::DriverInfo& d, std::vector<Finding>& out)
                  "sudo modprobe nvidia nvidia_uvm`"});
 }
 
+// nova_core is the Rust driver for GSP-based NVIDIA GPUs (Linux 6.15 on); its PCI driver has
+// been named both ways in the kernel's history.
+bool OpenSourceDriver(const std::optional<std::string>& driver) {
+  return driver == "nouveau" || driver == "nova_core" || driver == "nova-core" || driver == "NovaCore";
+}
+
 void CheckNouveau(const model::HostInfo& host, std::vector<Finding>& out) {
   std::vector<std::string> bound;
+  bool nova = false;
   for (const auto& dev : host.nvidia_pci_devices) {
-    if (dev.kernel_driver == "nouveau") bound.push_back(dev.address);
+    if (!OpenSourceDriver(dev.kernel_driver)) continue;
+    bound.push_back(fmt::format("{} bound to {}", *dev.kernel_driver, dev.address));
+    nova = nova || *dev.kernel_driver != "nouveau";
   }
   if (bound.empty()) return;
   // DCGM's level-1 "denylist" check fails on the same condition (nvvs/plugin_src/software).
   out.push_back({"driver.nouveau_bound", Severity::kWarning,
-                 "The open-source nouveau driver owns an NVIDIA GPU; CUDA cannot use it",
-                 "nouveau bound to " + util::Join(bound, ", "),
-                 "echo -e 'blacklist nouveau\\noptions nouveau modeset=0' | sudo tee "
-                 "/etc/modprobe.d/blacklist-nouveau.conf && sudo update-initramfs -u && sudo "
-                 "reboot (then install the NVIDIA driver)"});
+                 nova ? "An open-source kernel driver (nouveau or nova_core) owns an NVIDIA GPU; "
+                        "CUDA cannot use it"
+                      : "The open-source nouveau driver owns an NVIDIA GPU; CUDA cannot use it",
+                 util::Join(bound, ", "),
+                 nova ? "echo -e 'blacklist nouveau\\noptions nouveau modeset=0\\nblacklist "
+                        "nova_core' | sudo tee /etc/modprobe.d/blacklist-nouveau.conf && sudo "
+                        "update-initramfs -u && sudo reboot (then install the NVIDIA driver)"
+                      : "echo -e 'blacklist nouveau\\noptions nouveau modeset=0' | sudo tee "
+                        "/etc/modprobe.d/blacklist-nouveau.conf && sudo update-initramfs -u && sudo "
+                        "reboot (then install the NVIDIA driver)"});
+}
+
+// How each runtime is asked for GPUs: docker's --gpus (the toolkit's hook), podman's CDI
+// device names, Kubernetes' device-plugin resource (NVIDIA container toolkit and k8s-device-plugin
+// documentation).
+std::string GpuNotPassedFix(const std::string& container) {
+  if (container == "podman") {
+    return "On the host: `sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (the NVIDIA "
+           "Container Toolkit's CDI spec), then start the container with `podman run --device "
+           "nvidia.com/gpu=all ...`";
+  }
+  if (container == "kubernetes") {
+    return "Request the GPUs in the pod spec (`resources: {limits: {nvidia.com/gpu: 1}}`); the "
+           "node needs the NVIDIA device plugin (or GPU Operator) and, where the nvidia runtime "
+           "is not containerd's default, `runtimeClassName: nvidia`";
+  }
+  return "Install the NVIDIA Container Toolkit on the host (`sudo apt-get install "
+         "nvidia-container-toolkit && sudo nvidia-ctk runtime configure --runtime=docker "
+         "&& sudo systemctl restart docker`), then start the container with `docker run "
+         "--gpus all ...` (Podman: `podman run --device nvidia.com/gpu=all ...`; "
+         "Kubernetes: request `nvidia.com/gpu` in the pod's resources.limits)";
 }
 
 void CheckContainer(const model::Snapshot& s, std::vector<Finding>& out) {
@@ -165,11 +200,7 @@ void CheckContainer(const model::Snapshot& s, std::vector<Finding>& out) {
   if (image_wants_gpus) evidence += "; NVIDIA_VISIBLE_DEVICES=" + *s.driver.nvidia_visible_devices;
   out.push_back({"container.gpu_not_passed", severity,
                  "This container was started without access to the GPUs", evidence,
-                 "Install the NVIDIA Container Toolkit on the host (`sudo apt-get install "
-                 "nvidia-container-toolkit && sudo nvidia-ctk runtime configure --runtime=docker "
-                 "&& sudo systemctl restart docker`), then start the container with `docker run "
-                 "--gpus all ...` (Podman: `podman run --device nvidia.com/gpu=all ...`; "
-                 "Kubernetes: request `nvidia.com/gpu` in the pod's resources.limits)"});
+                 GpuNotPassedFix(*s.host.container)});
 }
 
 }  // namespace

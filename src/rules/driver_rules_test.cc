@@ -150,5 +150,28 @@ TEST(DriverRules, ContainerWithoutDeviceNodes) {
   EXPECT_FALSE(Find(Check(s), "container.gpu_not_passed"));
 }
 
+TEST(DriverRules, ContainerWithoutDeviceNodesNamesEachRuntimesWay) {
+  model::Snapshot s = HealthyDriver();
+  for (auto& n : s.driver.device_nodes) n.exists = n.accessible = false;
+  s.host.container = "podman";
+  auto out = Check(s);
+  const auto* podman = Find(out, "container.gpu_not_passed");
+  ASSERT_TRUE(podman);
+  EXPECT_NE(podman->fix.find("podman run --device nvidia.com/gpu=all"), std::string::npos);
+  EXPECT_NE(podman->fix.find("nvidia-ctk cdi generate"), std::string::npos);
+  EXPECT_EQ(podman->fix.find("docker run"), std::string::npos);
+
+  s.host.container = "kubernetes";
+  out = Check(s);
+  const auto* k8s = Find(out, "container.gpu_not_passed");
+  ASSERT_TRUE(k8s);
+  EXPECT_NE(k8s->fix.find("nvidia.com/gpu: 1"), std::string::npos);
+  EXPECT_EQ(k8s->fix.find("docker run"), std::string::npos);
+
+  // A pod given its GPU says nothing.
+  for (auto& n : s.driver.device_nodes) n.exists = true;
+  EXPECT_FALSE(Find(Check(s), "container.gpu_not_passed"));
+}
+
 }  // namespace
 }  // namespace dlenv::rules

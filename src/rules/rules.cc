@@ -4,11 +4,14 @@
 
 #include "rules/build_rules.h"
 #include "rules/companion_rules.h"
+#include "rules/container_rules.h"
+#include "rules/driver_lifecycle_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
 #include "rules/gpu_rules.h"
 #include "rules/toolkit_rules.h"
+#include "rules/wsl_rules.h"
 
 namespace dlenv::rules {
 namespace {
@@ -21,6 +24,10 @@ constexpr Rule kRules[] = {
     {"frameworks", CheckFrameworks},
     {"companions", CheckCompanions},
     {"extension builds", CheckExtensionBuilds},
+    {"container runtime", CheckContainerHost},
+    {"container", CheckContainerInside},
+    {"driver life cycle", CheckDriverLifecycle},
+    {"wsl", CheckWsl},
 };
 
 }  // namespace

@@ -1,0 +1,100 @@
+#pragma once
+// Plain data about what lies below Python and the driver's libraries: the container runtimes on
+// a host (docker, containerd, podman, the NVIDIA container toolkit, CDI specs) and what a
+// container itself was given (/dev/shm, NVIDIA_DRIVER_CAPABILITIES).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dlenv::model {
+
+/// A configuration file a probe looked for. `error` says why it could not be used (unreadable,
+/// larger than dlenv reads, malformed, with the parser's own message); rules name the file.
+struct ConfigFile {
+  std::string path;
+  bool present = false;
+  std::optional<std::string> error;
+};
+
+/// A runtime a daemon can start containers with: docker's `runtimes.NAME.path`, containerd's
+/// `runtimes.NAME.options.BinaryName`.
+struct ContainerRuntimeEntry {
+  std::string name;
+  std::optional<std::string> path;  // as the file says: absolute, or a name looked up on PATH
+  bool path_found = false;          // that binary exists on this machine
+};
+
+/// docker's daemon.json: /etc/docker/daemon.json, or rootless docker's own in the user's
+/// ~/.config/docker.
+struct DockerConfig {
+  ConfigFile file;
+  bool rootless = false;
+  std::vector<ContainerRuntimeEntry> runtimes;
+  std::optional<std::string> default_runtime;
+  std::optional<std::string> cgroup_driver;  // exec-opts native.cgroupdriver=
+};
+
+/// containerd's config.toml (versions 1, 2 and 3 of its layout).
+struct ContainerdConfig {
+  ConfigFile file;
+  std::optional<int> version;
+  bool cri_disabled = false;  // disabled_plugins names the CRI plugin (docker's own containerd)
+  std::vector<ContainerRuntimeEntry> runtimes;
+  std::optional<std::string> default_runtime;
+  std::optional<bool> systemd_cgroup;  // SystemdCgroup of the default runtime's options
+};
+
+/// The NVIDIA container toolkit's /etc/nvidia-container-runtime/config.toml.
+struct ToolkitConfig {
+  ConfigFile file;
+  std::optional<std::string> mode;  // nvidia-container-runtime.mode: auto, legacy, cdi, csv
+  std::optional<bool> no_cgroups;   // nvidia-container-cli.no-cgroups
+};
+
+/// One CDI spec (/etc/cdi, /var/run/cdi), as `nvidia-ctk cdi generate` writes them.
+struct CdiSpec {
+  ConfigFile file;
+  std::optional<std::string> kind;  // nvidia.com/gpu
+  std::vector<std::string> devices;  // the names it offers: 0, all, GPU-<uuid>
+  /// Driver versions the spec was generated for: the version suffix of the libcuda and
+  /// libnvidia-ml it mounts, and the hook's --host-driver-version.
+  std::vector<std::string> driver_versions;
+  std::vector<std::string> device_nodes;          // host paths of every device node it names
+  std::vector<std::string> missing_device_nodes;  // those of them absent from this /dev
+};
+
+/// An NVIDIA device node and its /dev/char/MAJOR:MINOR link, which runc needs under systemd's
+/// cgroup driver.
+struct DevCharLink {
+  std::string node;  // /dev/nvidia0
+  std::string link;  // /dev/char/195:0
+  bool present = false;
+};
+
+/// The container runtimes installed on this machine (a host, not a container's view).
+struct ContainerHost {
+  bool docker_installed = false;
+  bool containerd_installed = false;
+  bool podman_installed = false;
+  /// NVIDIA container toolkit binaries found (nvidia-ctk, nvidia-container-runtime,
+  /// nvidia-container-runtime-hook, nvidia-container-cli), as paths.
+  std::vector<std::string> toolkit_binaries;
+  std::vector<DockerConfig> docker;  // every daemon.json that exists
+  std::optional<ContainerdConfig> containerd;
+  std::optional<ToolkitConfig> toolkit;
+  std::vector<CdiSpec> cdi_specs;
+  bool cgroup_v2 = false;        // /sys/fs/cgroup/cgroup.controllers
+  bool systemd_running = false;  // /run/systemd/system
+  std::vector<DevCharLink> dev_char_links;
+};
+
+/// What a container was given, read from inside it.
+struct ContainerInside {
+  std::optional<std::uint64_t> shm_bytes;  // the size= of the /dev/shm mount
+  std::optional<std::string> nvidia_driver_capabilities;
+};
+
+}  // namespace dlenv::model

@@ -1,0 +1,157 @@
+#include "probe/container_runtime.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <fmt/format.h>
+
+#include "probe/container_configs.h"
+
+namespace dlenv::probe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Real files of a few KiB; the caps only stop a runaway file from being read whole.
+constexpr std::size_t kConfigCap = 1u << 20;
+constexpr std::size_t kCdiSpecCap = 8u << 20;
+
+// The folders a daemon's PATH holds under systemd (its default for services).
+constexpr const char* kPathDirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                                     "/usr/bin",        "/sbin",          "/bin"};
+
+std::optional<std::string> FindBinary(const ProbeContext& ctx, const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  if (name.front() == '/') {
+    return ctx.fs.IsRegularFile(name) ? std::optional<std::string>(name) : std::nullopt;
+  }
+  if (name.find('/') != std::string::npos) return std::nullopt;
+  for (const char* dir : kPathDirs) {
+    const std::string path = std::string(dir) + "/" + name;
+    if (ctx.fs.IsRegularFile(path)) return path;
+  }
+  return std::nullopt;
+}
+
+/// The file's text, or nullopt with file.present/file.error saying why not.
+std::optional<std::string> ReadConfig(const ProbeContext& ctx, const std::string& path,
+                                      std::size_t cap, model::ConfigFile& file) {
+  file.path = path;
+  util::FileRead read = ctx.fs.Read(path, cap);
+  if (read.missing) return std::nullopt;
+  file.present = true;
+  if (!read.data) {
+    file.error = "not read: " + (read.skipped.empty() ? std::string("unreadable") : read.skipped);
+    return std::nullopt;
+  }
+  if (read.truncated) {
+    file.error = fmt::format("larger than {} KiB, more than such a file holds; not read", cap >> 10);
+    return std::nullopt;
+  }
+  return read.data;
+}
+
+void FindRuntimeBinaries(const ProbeContext& ctx, std::vector<model::ContainerRuntimeEntry>& runtimes) {
+  for (auto& runtime : runtimes) {
+    if (runtime.path) runtime.path_found = FindBinary(ctx, *runtime.path).has_value();
+  }
+}
+
+void ReadDocker(const ProbeContext& ctx, model::ContainerHost& out) {
+  model::DockerConfig rootful;
+  if (auto text = ReadConfig(ctx, "/etc/docker/daemon.json", kConfigCap, rootful.file)) {
+    ParseDockerDaemonJson(*text, rootful);
+  }
+  if (out.docker_installed || rootful.file.present) out.docker.push_back(std::move(rootful));
+  // Rootless docker (dockerd-rootless-setuptool.sh) reads $XDG_CONFIG_HOME/docker/daemon.json
+  // and runs as the user's systemd service.
+  std::optional<std::string> config_home = ctx.env.Get("XDG_CONFIG_HOME");
+  if (!config_home || config_home->empty()) {
+    auto home = ctx.env.Get("HOME");
+    if (!home || home->empty() || *home == "/") return;
+    config_home = *home + "/.config";
+  }
+  model::DockerConfig rootless;
+  rootless.rootless = true;
+  if (auto text = ReadConfig(ctx, *config_home + "/docker/daemon.json", kConfigCap, rootless.file)) {
+    ParseDockerDaemonJson(*text, rootless);
+  }
+  if (rootless.file.present || ctx.fs.Exists(*config_home + "/systemd/user/docker.service")) {
+    out.docker.push_back(std::move(rootless));
+  }
+}
+
+void ReadCdiSpecs(const ProbeContext& ctx, model::ContainerHost& out) {
+  // The CDI spec's default folders, static then dynamic (CDI SPEC.md, "Spec directories").
+  for (const char* dir : {"/etc/cdi", "/var/run/cdi"}) {
+    for (const std::string& name : ctx.fs.ListDir(dir)) {
+      if (!name.ends_with(".yaml") && !name.ends_with(".yml") && !name.ends_with(".json")) continue;
+      model::CdiSpec spec;
+      if (auto text = ReadConfig(ctx, std::string(dir) + "/" + name, kCdiSpecCap, spec.file)) {
+        ParseCdiSpec(*text, spec);
+      }
+      for (const std::string& node : spec.device_nodes) {
+        if (!ctx.fs.Exists(node)) spec.missing_device_nodes.push_back(node);
+      }
+      out.cdi_specs.push_back(std::move(spec));
+    }
+  }
+}
+
+// runc, under systemd's cgroup driver, finds each device a container may open through
+// /dev/char/MAJOR:MINOR; NVIDIA's nodes are made by the driver without those links.
+void ReadDevCharLinks(const ProbeContext& ctx, model::ContainerHost& out) {
+  for (const std::string& name : ctx.fs.ListDir("/dev")) {
+    if (!name.starts_with("nvidia")) continue;
+    const std::string node = "/dev/" + name;
+    struct stat st {};
+    if (::stat(ctx.fs.Resolve(node).c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) continue;
+    model::DevCharLink link;
+    link.node = node;
+    link.link = fmt::format("/dev/char/{}:{}", major(st.st_rdev), minor(st.st_rdev));
+    link.present = ctx.fs.ReadLink(link.link).has_value() || ctx.fs.Exists(link.link);
+    out.dev_char_links.push_back(std::move(link));
+  }
+}
+
+}  // namespace
+
+void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
+  model::ContainerHost& out = snapshot.container_host;
+  out.docker_installed = FindBinary(ctx, "dockerd").has_value();
+  out.containerd_installed = FindBinary(ctx, "containerd").has_value();
+  out.podman_installed = FindBinary(ctx, "podman").has_value();
+  for (const char* tool : {"nvidia-ctk", "nvidia-container-runtime", "nvidia-container-runtime-hook",
+                           "nvidia-container-cli"}) {
+    if (auto path = FindBinary(ctx, tool)) out.toolkit_binaries.push_back(*path);
+  }
+  ReadDocker(ctx, out);
+  for (auto& docker : out.docker) FindRuntimeBinaries(ctx, docker.runtimes);
+
+  model::ContainerdConfig containerd;
+  if (auto text = ReadConfig(ctx, "/etc/containerd/config.toml", kConfigCap, containerd.file)) {
+    ParseContainerdToml(*text, containerd);
+  }
+  FindRuntimeBinaries(ctx, containerd.runtimes);
+  if (containerd.file.present || out.containerd_installed) out.containerd = std::move(containerd);
+
+  model::ToolkitConfig toolkit;
+  if (auto text = ReadConfig(ctx, "/etc/nvidia-container-runtime/config.toml", kConfigCap, toolkit.file)) {
+    ParseToolkitToml(*text, toolkit);
+  }
+  if (toolkit.file.present) out.toolkit = std::move(toolkit);
+
+  ReadCdiSpecs(ctx, out);
+  out.cgroup_v2 = ctx.fs.Exists("/sys/fs/cgroup/cgroup.controllers");
+  out.systemd_running = ctx.fs.IsDirectory("/run/systemd/system");
+  ReadDevCharLinks(ctx, out);
+}
+
+void ProbeContainerInside(const ProbeContext& ctx, model::Snapshot& snapshot) {
+  auto mounts = ctx.fs.ReadFile("/proc/self/mounts", 4u << 20);
+  if (!mounts) mounts = ctx.fs.ReadFile("/proc/mounts", 4u << 20);
+  if (mounts) snapshot.container_inside.shm_bytes = ParseShmSize(*mounts);
+  snapshot.container_inside.nvidia_driver_capabilities = ctx.env.Get("NVIDIA_DRIVER_CAPABILITIES");
+}
+
+}  // namespace dlenv::probe

@@ -1,0 +1,319 @@
+// The container runtime probes and rules on fixture roots: a healthy GPU host with docker, the
+// NVIDIA container toolkit, a CDI spec and /dev/char links says nothing; each breakage names
+// its cause and the toolkit's own fix. Device nodes are real character devices (mknod).
+
+#include "probe/container_runtime.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "knowledge/knowledge.h"
+#include "probe/driver.h"
+#include "probe/host.h"
+#include "rules/rules.h"
+#include "testing/container_fixtures.h"
+#include "testing/temp_tree.h"
+
+namespace dlenv::probe {
+namespace {
+
+constexpr const char* kProcVersion =
+    "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024\n"
+    "GCC version:  gcc version 12.2.0 (Debian 12.2.0-14)\n";
+
+struct Node {
+  const char* name;
+  unsigned major, minor;
+};
+// The numbers the NVIDIA driver gives its nodes (195 for the GPUs, nvidiactl and modeset; the
+// UVM driver's major is dynamic, 511 here).
+constexpr Node kNodes[] = {{"nvidia0", 195, 0},       {"nvidia1", 195, 1},        {"nvidiactl", 195, 255},
+                           {"nvidia-modeset", 195, 254}, {"nvidia-uvm", 511, 0}, {"nvidia-uvm-tools", 511, 1}};
+
+class Machine {
+ public:
+  Machine() {
+    for (const char* bin : {"dockerd", "containerd", "nvidia-ctk", "nvidia-container-runtime",
+                            "nvidia-container-runtime-hook", "nvidia-container-cli"}) {
+      tree.Write(std::string("/usr/bin/") + bin, "");
+    }
+    tree.Write("/etc/docker/daemon.json", testing::kDockerDaemonNvidia);
+    tree.Write("/etc/nvidia-container-runtime/config.toml", testing::kToolkitConfigDefault);
+    tree.Write("/etc/cdi/nvidia.yaml", testing::CdiSpecNvidia("550.54.15"));
+    tree.Write("/sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n");
+    tree.MakeDir("/run/systemd/system");
+    tree.Write("/proc/driver/nvidia/version", kProcVersion);
+    tree.Write("/dev/dri/card1", "");
+    tree.Write("/dev/dri/renderD128", "");
+    mknod_ok = true;
+    for (const Node& n : kNodes) {
+      const auto path = tree / (std::string("/dev/") + n.name);
+      if (::mknod(path.c_str(), S_IFCHR | 0666, makedev(n.major, n.minor)) != 0) mknod_ok = false;
+      tree.Symlink(fmt::format("/dev/char/{}:{}", n.major, n.minor), std::string("../") + n.name);
+    }
+  }
+
+  model::Snapshot Run() const {
+    ProbeContext ctx;
+    ctx.fs = util::RootFs(tree.path());
+    ctx.env = util::Environment(env);
+    ctx.ask_host_driver = false;
+    model::Snapshot s;
+    ProbeHost(ctx, s);
+    ProbeDriver(ctx, s);
+    ProbeContainerHost(ctx, s);
+    ProbeContainerInside(ctx, s);
+    s.findings = rules::Evaluate(s, knowledge::BuiltinKnowledge());
+    return s;
+  }
+
+  testing::TempTree tree;
+  std::map<std::string, std::string> env{{"HOME", "/root"}};
+  bool mknod_ok = false;
+};
+
+std::vector<model::Finding> ContainerFindings(const model::Snapshot& s) {
+  std::vector<model::Finding> out;
+  for (const auto& f : s.findings) {
+    if (f.id.starts_with("container.")) out.push_back(f);
+  }
+  return out;
+}
+
+const model::Finding* Find(const model::Snapshot& s, std::string_view id) {
+  auto it = std::find_if(s.findings.begin(), s.findings.end(), [&](const auto& f) { return f.id == id; });
+  return it == s.findings.end() ? nullptr : &*it;
+}
+
+std::string Ids(const model::Snapshot& s) {
+  std::string ids;
+  for (const auto& f : ContainerFindings(s)) ids += f.id + " (" + f.evidence + "); ";
+  return ids;
+}
+
+bool Contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+#define REQUIRE_MKNOD(m) \
+  if (!(m).mknod_ok) GTEST_SKIP() << "mknod needs root (CAP_MKNOD)"
+
+TEST(ContainerHost, HealthyHostSaysNothing) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  const auto s = m.Run();
+  EXPECT_TRUE(ContainerFindings(s).empty()) << Ids(s);
+  const auto& h = s.container_host;
+  EXPECT_TRUE(h.docker_installed);
+  ASSERT_EQ(h.docker.size(), 1u);
+  ASSERT_EQ(h.docker[0].runtimes.size(), 1u);
+  EXPECT_TRUE(h.docker[0].runtimes[0].path_found);  // found on dockerd's PATH
+  ASSERT_EQ(h.cdi_specs.size(), 1u);
+  EXPECT_TRUE(h.cdi_specs[0].missing_device_nodes.empty());
+  EXPECT_EQ(h.dev_char_links.size(), std::size(kNodes));
+  EXPECT_TRUE(std::all_of(h.dev_char_links.begin(), h.dev_char_links.end(), [](auto& l) { return l.present; }));
+  const auto gpu0 = std::find_if(h.dev_char_links.begin(), h.dev_char_links.end(),
+                                 [](auto& l) { return l.node == "/dev/nvidia0"; });
+  ASSERT_NE(gpu0, h.dev_char_links.end());
+  EXPECT_EQ(gpu0->link, "/dev/char/195:0");
+}
+
+TEST(ContainerHost, InvalidHugeAndUnreadableFilesAreNamed) {
+  Machine m;
+  m.tree.Write("/etc/docker/daemon.json", "{\n  \"runtimes\": {\n}");
+  auto s = m.Run();
+  const auto* f = Find(s, "container.config_invalid");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  EXPECT_TRUE(Contains(f->evidence, "/etc/docker/daemon.json: not valid JSON")) << f->evidence;
+  EXPECT_TRUE(Contains(f->fix, "python3 -m json.tool /etc/docker/daemon.json"));
+
+  m.tree.Write("/etc/docker/daemon.json", std::string(2u << 20, ' '));
+  m.tree.Write("/etc/nvidia-container-runtime/config.toml", "[nvidia-container-cli\n");
+  std::filesystem::remove(m.tree / "/etc/cdi/nvidia.yaml");
+  ASSERT_EQ(::mkfifo((m.tree / "/etc/cdi/nvidia.yaml").c_str(), 0644), 0);  // would block a plain read
+  s = m.Run();
+  std::string all;
+  for (const auto& c : ContainerFindings(s)) {
+    if (c.id == "container.config_invalid") all += c.evidence + "\n";
+  }
+  EXPECT_TRUE(Contains(all, "/etc/docker/daemon.json: larger than 1024 KiB")) << all;
+  EXPECT_TRUE(Contains(all, "/etc/nvidia-container-runtime/config.toml: not valid TOML: line 1")) << all;
+  EXPECT_TRUE(Contains(all, "/etc/cdi/nvidia.yaml: not read: a named pipe")) << all;
+}
+
+TEST(ContainerHost, DefaultRuntimeDockerDoesNotKnow) {
+  Machine m;
+  m.tree.Write("/etc/docker/daemon.json", R"({"default-runtime": "nvidia"})");
+  const auto s = m.Run();
+  const auto* f = Find(s, "container.docker_default_runtime_unknown");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->fix, "sudo nvidia-ctk runtime configure --runtime=docker"));
+  m.tree.Write("/etc/docker/daemon.json", R"({"default-runtime": "runc"})");
+  EXPECT_FALSE(Find(m.Run(), "container.docker_default_runtime_unknown"));
+}
+
+TEST(ContainerHost, RuntimeBinaryMissing) {
+  Machine m;
+  std::filesystem::remove(m.tree / "/usr/bin/nvidia-container-runtime");
+  auto s = m.Run();
+  const auto* f = Find(s, "container.runtime_binary_missing");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->severity, model::Severity::kWarning);
+  EXPECT_TRUE(Contains(f->evidence, "nvidia-container-runtime (not found on dockerd's PATH)")) << f->evidence;
+  m.tree.Write("/etc/docker/daemon.json",
+               R"({"default-runtime": "nvidia", "runtimes": {"nvidia": {"path": "/usr/bin/nvidia-container-runtime"}}})");
+  s = m.Run();
+  ASSERT_TRUE(Find(s, "container.runtime_binary_missing"));
+  EXPECT_EQ(Find(s, "container.runtime_binary_missing")->severity, model::Severity::kError);
+}
+
+TEST(ContainerHost, DockerWithoutAnyGpuSupport) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  std::filesystem::remove(m.tree / "/usr/bin/nvidia-container-runtime-hook");
+  m.tree.Write("/etc/docker/daemon.json", "{}");
+  const auto s = m.Run();
+  const auto* f = Find(s, "container.docker_gpu_support_missing");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "could not select device driver"));
+  // With the hook alone, `docker run --gpus all` works: no finding.
+  m.tree.Write("/usr/bin/nvidia-container-runtime-hook", "");
+  EXPECT_FALSE(Find(m.Run(), "container.docker_gpu_support_missing"));
+  // And a CPU-only machine with docker is not asked for GPU support.
+  Machine cpu;
+  std::filesystem::remove(cpu.tree / "/usr/bin/nvidia-container-runtime-hook");
+  for (const Node& n : kNodes) std::filesystem::remove(cpu.tree / (std::string("/dev/") + n.name));
+  std::filesystem::remove_all(cpu.tree / "/etc/cdi");
+  std::filesystem::remove(cpu.tree / "/proc/driver/nvidia/version");
+  EXPECT_TRUE(ContainerFindings(cpu.Run()).empty()) << Ids(cpu.Run());
+}
+
+TEST(ContainerHost, RootlessDockerNeedsNoCgroups) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  m.env["HOME"] = "/home/ana";
+  m.tree.Write("/home/ana/.config/docker/daemon.json", testing::kDockerDaemonNvidia);
+  auto s = m.Run();
+  const auto* f = Find(s, "container.toolkit_no_cgroups");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "/home/ana/.config/docker/daemon.json"));
+  EXPECT_TRUE(Contains(f->fix, "nvidia-ctk config --set nvidia-container-cli.no-cgroups --in-place"));
+  std::string set = testing::kToolkitConfigDefault;
+  set.replace(set.find("#no-cgroups = false"), 19, "no-cgroups = true");
+  m.tree.Write("/etc/nvidia-container-runtime/config.toml", set);
+  s = m.Run();
+  EXPECT_TRUE(ContainerFindings(s).empty()) << Ids(s);
+}
+
+TEST(ContainerHost, StaleCdiSpec) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  m.tree.Write("/etc/cdi/nvidia.yaml", testing::CdiSpecNvidia("535.183.01"));
+  const auto s = m.Run();
+  const auto* f = Find(s, "container.cdi_spec_stale");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "driver 535.183.01; the loaded driver is 550.54.15")) << f->evidence;
+  EXPECT_TRUE(Contains(f->fix, "sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml"));
+}
+
+TEST(ContainerHost, CdiSpecNamesDevicesThatAreGone) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  std::filesystem::remove(m.tree / "/dev/dri/renderD128");
+  std::filesystem::create_directories(m.tree / "/var/run");
+  std::filesystem::rename(m.tree / "/etc/cdi", m.tree / "/var/run/cdi");
+  const auto s = m.Run();
+  const auto* f = Find(s, "container.cdi_device_missing");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "/var/run/cdi/nvidia.yaml; device nodes it names that /dev lacks: /dev/dri/renderD128"))
+      << f->evidence;
+  EXPECT_FALSE(Find(s, "container.cdi_spec_stale"));
+}
+
+TEST(ContainerHost, NoCdiSpecWhereCdiIsUsed) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  std::filesystem::remove_all(m.tree / "/etc/cdi");
+  EXPECT_TRUE(ContainerFindings(m.Run()).empty());  // docker with --gpus needs none
+  m.tree.Write("/usr/bin/podman", "");
+  auto s = m.Run();
+  ASSERT_TRUE(Find(s, "container.cdi_spec_missing")) << Ids(s);
+  EXPECT_EQ(Find(s, "container.cdi_spec_missing")->severity, model::Severity::kWarning);
+  std::string cdi = testing::kToolkitConfigDefault;
+  cdi.replace(cdi.find("mode = \"auto\""), 13, "mode = \"cdi\"");
+  m.tree.Write("/etc/nvidia-container-runtime/config.toml", cdi);
+  s = m.Run();
+  ASSERT_TRUE(Find(s, "container.cdi_spec_missing"));
+  EXPECT_EQ(Find(s, "container.cdi_spec_missing")->severity, model::Severity::kError);
+}
+
+TEST(ContainerHost, DevCharLinksUnderSystemdCgroups) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  std::filesystem::remove(m.tree / "/dev/char/195:1");
+  auto s = m.Run();
+  const auto* f = Find(s, "container.dev_char_links_missing");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "/dev/char/195:1 -> /dev/nvidia1")) << f->evidence;
+  EXPECT_TRUE(Contains(f->fix, "sudo nvidia-ctk system create-dev-char-symlinks --create-all"));
+  // docker told to use cgroupfs: runc does not look for the links.
+  m.tree.Write("/etc/docker/daemon.json", R"({"exec-opts": ["native.cgroupdriver=cgroupfs"],
+      "runtimes": {"nvidia": {"args": [], "path": "nvidia-container-runtime"}}})");
+  EXPECT_FALSE(Find(m.Run(), "container.dev_char_links_missing"));
+  // containerd with SystemdCgroup for Kubernetes: again.
+  m.tree.Write("/etc/containerd/config.toml", R"(version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = true
+)");
+  s = m.Run();
+  ASSERT_TRUE(Find(s, "container.dev_char_links_missing")) << Ids(s);
+  EXPECT_TRUE(Contains(Find(s, "container.dev_char_links_missing")->evidence, "containerd (SystemdCgroup = true)"));
+}
+
+// ---- inside a container ----------------------------------------------------------------
+
+TEST(ContainerInside, SmallShmWithSeveralGpus) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  m.tree.Write("/.dockerenv", "");
+  m.tree.Write("/proc/self/mounts", "overlay / overlay rw 0 0\nshm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n");
+  auto s = m.Run();
+  const auto* f = Find(s, "container.shm_too_small");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "/dev/shm is 64 MiB in this docker container with 2 GPUs")) << f->evidence;
+  EXPECT_TRUE(Contains(f->fix, "--shm-size=1g"));
+  // The host's files seen from inside are the image's: no host rule speaks.
+  for (const auto& c : ContainerFindings(s)) EXPECT_TRUE(c.id == "container.shm_too_small") << c.id;
+
+  m.tree.Write("/proc/self/mounts", "shm /dev/shm tmpfs rw,size=1048576k 0 0\n");
+  EXPECT_FALSE(Find(m.Run(), "container.shm_too_small"));
+  m.tree.Write("/proc/self/mounts", "shm /dev/shm tmpfs rw,size=65536k 0 0\n");
+  std::filesystem::remove(m.tree / "/dev/nvidia1");
+  EXPECT_FALSE(Find(m.Run(), "container.shm_too_small"));  // one GPU: NCCL has no peer here
+}
+
+TEST(ContainerInside, DriverCapabilitiesWithoutCompute) {
+  Machine m;
+  m.tree.Write("/run/.containerenv", "");
+  m.env["NVIDIA_DRIVER_CAPABILITIES"] = "utility";
+  auto s = m.Run();
+  const auto* f = Find(s, "container.driver_capabilities_no_compute");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  for (const char* ok : {"compute,utility", "all", "", "UTILITY, Compute"}) {
+    m.env["NVIDIA_DRIVER_CAPABILITIES"] = ok;
+    EXPECT_FALSE(Find(m.Run(), "container.driver_capabilities_no_compute")) << ok;
+  }
+  // On a host the variable means nothing.
+  std::filesystem::remove(m.tree / "/run/.containerenv");
+  m.env["NVIDIA_DRIVER_CAPABILITIES"] = "utility";
+  EXPECT_FALSE(Find(m.Run(), "container.driver_capabilities_no_compute"));
+}
+
+}  // namespace
+}  // namespace dlenv::probe

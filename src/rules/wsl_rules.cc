@@ -1,0 +1,76 @@
+#include "rules/wsl_rules.h"
+
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "util/strings.h"
+
+namespace dlenv::rules {
+namespace {
+
+using model::Finding;
+using model::Severity;
+
+constexpr std::string_view kWslLib = "/usr/lib/wsl/";
+
+bool FromWindowsDriver(const model::LibraryCopy& c) {
+  return c.path.starts_with(kWslLib) || (c.real_path && c.real_path->starts_with(kWslLib));
+}
+
+std::string Describe(const model::LibraryCopy& c) {
+  std::string s = c.path;
+  if (c.real_path && *c.real_path != c.path) s += " -> " + *c.real_path;
+  if (c.version) s += " (" + *c.version + ")";
+  return s + ", via " + c.found_via;
+}
+
+}  // namespace
+
+void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&, std::vector<model::Finding>& out) {
+  if (!s.host.wsl) return;
+  std::vector<const model::LibraryCopy*> windows, in_distro;
+  for (const auto& c : s.libraries) {
+    if (c.family != "cuda" || c.is_stub) continue;
+    (FromWindowsDriver(c) ? windows : in_distro).push_back(&c);
+  }
+  if (!in_distro.empty()) {
+    const bool first = std::any_of(in_distro.begin(), in_distro.end(), [](auto* c) { return c->loader_first; });
+    std::vector<std::string> found, removals;
+    for (const auto* c : in_distro) {
+      found.push_back(Describe(*c));
+      removals.push_back(fmt::format("`dpkg -S {0}` (a package: `sudo apt-get remove --purge "
+                                     "PACKAGE`; none: `sudo rm {0}`)",
+                                     c->path));
+    }
+    out.push_back({"wsl.linux_libcuda_shadows", first ? Severity::kError : Severity::kWarning,
+                   "A Linux NVIDIA driver library inside WSL shadows the Windows driver's libcuda",
+                   fmt::format("WSL2; libcuda copies not from /usr/lib/wsl/lib: {}{}",
+                               util::Join(found, "; "),
+                               first ? "; the loader picks one of them, which cannot reach the GPU "
+                                       "through /dev/dxg"
+                                     : ""),
+                   fmt::format("Remove them: {}; then `sudo ldconfig`. Inside WSL the driver is "
+                               "the Windows one: install or update the NVIDIA driver on Windows, "
+                               "never a Linux NVIDIA driver in the distribution",
+                               util::Join(removals, "; "))});
+  }
+  const bool cached = std::any_of(windows.begin(), windows.end(),
+                                  [](auto* c) { return c->found_via == "ld.so.cache"; });
+  if (!cached) {
+    out.push_back({"wsl.lib_not_in_ldcache", Severity::kWarning,
+                   "The loader's cache does not list the Windows driver's /usr/lib/wsl/lib",
+                   windows.empty() ? "WSL2; no libcuda.so.1 from /usr/lib/wsl/lib in /etc/ld.so.cache "
+                                     "nor elsewhere the loader looks"
+                                   : fmt::format("WSL2; {} is there but /etc/ld.so.cache does not "
+                                                 "list it, so programs find it only through "
+                                                 "LD_LIBRARY_PATH",
+                                                 windows.front()->path),
+                   "`echo /usr/lib/wsl/lib | sudo tee /etc/ld.so.conf.d/ld.wsl.conf && sudo "
+                   "ldconfig` (WSL writes this file itself; if /usr/lib/wsl/lib is empty, update "
+                   "the NVIDIA driver on Windows and run `wsl --update` there)"});
+  }
+}
+
+}  // namespace dlenv::rules
