@@ -11,6 +11,7 @@
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::report {
 namespace {
@@ -175,7 +176,7 @@ TEST(Prometheus, EveryMetricIsDocumented) {
 // promtool, Prometheus's own linter, as the oracle for the format and naming conventions.
 TEST(Prometheus, PromtoolAcceptsIt) {
   if (!std::filesystem::exists("/usr/bin/promtool"))
-    GTEST_SKIP() << "promtool not installed (apt-get install prometheus)";
+    DLENV_SKIP_OR_FAIL("promtool not installed (apt-get install prometheus)");
   util::ChildOptions opts;
   opts.stdin_data = Render(MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(Fixture())));
   auto r = util::RunCommand({"/usr/bin/promtool", "check", "metrics"}, opts);
