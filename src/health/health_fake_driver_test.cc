@@ -66,12 +66,12 @@ TEST(HealthCommand, UncorrectableEccIsUnhealthy) {
 
 // The bound on a run cut off by its timeout: the timeout, plus what the same command takes on
 // a healthy node here and now (process start, the fake driver; slow under ASan on a busy
-// machine), twice, plus a second. A deadline that misses a step (scontrol's minute of
+// machine), twice, plus 0.75 s. A deadline that misses a step (scontrol's minute of
 // retries, a second driver call with a timeout of its own) overshoots it by far more.
 double TimeoutBound(double timeout_s) {
   auto healthy = Health(std::string(R"({"driver_version": "550.54.15", "gpus": [{)") + kGpu + "}]}", {});
   EXPECT_TRUE(healthy.ok()) << healthy.Describe() << healthy.err;
-  return timeout_s + 2 * healthy.seconds + 1.0;
+  return timeout_s + 2 * healthy.seconds + 0.75;
 }
 
 TEST(HealthCommand, HungDriverIsCutOffByTheTimeout) {

@@ -80,13 +80,6 @@ void CopyReal(const testing::TempTree& t, const fs::path& from, std::string_view
   fs::copy_file(fs::canonical(from), t / to);
 }
 
-void RunLdconfig(const testing::TempTree& t, const std::string& conf) {
-  t.Write("/etc/ld.so.conf", conf);
-  util::ChildOptions o;
-  auto r = util::RunCommand({"ldconfig", "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf", "-r", t.path().string()}, o);
-  ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
-}
-
 // NVIDIA's CUDA 13.0 files (testing::NvidiaFiles) installed in a fixture root the way the
 // toolkit installs them: /usr/local/cuda-13.0, /usr/local/cuda -> cuda-13.0, its lib folder
 // in ld.so.conf and the cache written by the real ldconfig.
@@ -96,7 +89,7 @@ class RealToolkit : public ::testing::Test {
     DLENV_NVIDIA_FILES_OR_SKIP(nv);
     testing::InstallToolkit(nv, t_, "/usr/local/cuda-13.0");
     t_.Symlink("/usr/local/cuda", "cuda-13.0");
-    RunLdconfig(t_, "/usr/local/cuda-13.0/lib\n");
+    ASSERT_EQ(testing::RunLdconfig(t_, "/usr/local/cuda-13.0/lib\n"), "");
     ProbeContext ctx = FixtureContext(t_, {{"PATH", "/usr/local/cuda/bin:/usr/bin"}});
     const auto start = std::chrono::steady_clock::now();
     ProbeToolkits(ctx, s_);
@@ -168,7 +161,7 @@ TEST(ProbeLibraries, LoaderOrderLdLibraryPathThenCacheThenToolkit) {
   CopyReal(t, kToolkit / "lib/libcudart.so.13", "/opt/system/lib/libcudart.so.13");
   CopyReal(t, kToolkit / "lib/libcudart.so.13", "/home/u/override/libcudart.so.13");
   CopyReal(t, kToolkit / "lib/libcudnn.so.9", "/opt/system/lib/libcudnn.so.9");
-  RunLdconfig(t, "/opt/system/lib\n");  // the real ldconfig writes the cache dlenv reads
+  ASSERT_EQ(testing::RunLdconfig(t, "/opt/system/lib\n"), "");  // the real ldconfig writes the cache dlenv reads
   model::Snapshot s;
   ProbeLibraries(FixtureContext(t, {{"LD_LIBRARY_PATH", "/home/u/override:/nonexistent"}}), s);
   const auto cudart = Family(s, "cudart");
@@ -297,7 +290,7 @@ TEST(ProbeLibraries, StubsFolderIndexedByLdconfig) {
   const fs::path stub = nv.lib() / "stubs/libcuda.so";
   testing::TempTree t;
   CopyReal(t, stub, "/usr/local/cuda-13.0/lib64/stubs/libcuda.so");
-  RunLdconfig(t, "/usr/local/cuda-13.0/lib64/stubs\n");
+  ASSERT_EQ(testing::RunLdconfig(t, "/usr/local/cuda-13.0/lib64/stubs\n"), "");
   model::Snapshot s;
   ProbeLibraries(FixtureContext(t), s);
   const auto* picked = Picked(s, "cuda");

@@ -27,6 +27,7 @@
 #include "util/strings.h"
 #include "util/subprocess.h"
 #include "testing/require.h"
+#include "testing/temp_tree.h"
 
 namespace dlenv::rules {
 namespace {
@@ -161,7 +162,7 @@ void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
     fs::create_directories(ResolvedRecord(fix).parent_path());
     std::ofstream(ResolvedRecord(fix)) << fix;
   }
-  RecordProperty("pip_fixes_resolved", resolved);
+  ::testing::Test::RecordProperty("pip_fixes_resolved", resolved);
   EXPECT_EQ(resolved, static_cast<int>(fixes.size()));
 }
 

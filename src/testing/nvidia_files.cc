@@ -27,7 +27,7 @@ void InstallToolkit(const NvidiaTree& nv, const TempTree& t, const std::string& 
   namespace fs = std::filesystem;
   const fs::path dest = t.MakeDir(inside);
   for (auto it = fs::recursive_directory_iterator(nv.root); it != fs::recursive_directory_iterator(); ++it) {
-    const fs::path to = dest / fs::relative(it->path(), nv.root);
+    const fs::path to = dest / it->path().lexically_relative(nv.root);  // links not resolved
     if (it->is_symlink()) {
       fs::create_symlink(fs::read_symlink(it->path()), to);
       it.disable_recursion_pending();
