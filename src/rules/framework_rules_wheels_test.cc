@@ -21,6 +21,7 @@
 
 #include "knowledge/knowledge.h"
 #include "probe/frameworks.h"
+#include "probe/http.h"
 #include "probe/python_envs.h"
 #include "rules/framework_rules.h"
 #include "rules/framework_rules_findings_check.h"
@@ -142,11 +143,13 @@ void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
     }
     return;
   }
-  util::ChildOptions probe_opts;
-  probe_opts.deadline = std::chrono::seconds(30);
-  auto online =
-      util::RunCommand({"/usr/bin/python3", "-m", "pip", "index", "versions", "pip"}, probe_opts);
-  if (!online.ok()) DLENV_SKIP_OR_FAIL("PyPI unreachable, the fixes were not resolved: " << online.Describe());
+  probe::HttpRequest ping;  // PyPI's index itself (a pip started only to ask is slow on a busy machine)
+  ping.url = "https://pypi.org/simple/pip/";
+  ping.accept = "application/vnd.pypi.simple.v1+json";
+  ping.timeout_s = 30;
+  auto online = probe::HttpGet(ping);
+  if (online.status != 200)
+    DLENV_SKIP_OR_FAIL("PyPI unreachable, the fixes were not resolved: " << online.error << " HTTP " << online.status);
   int resolved = 0;
   for (const auto& fix : fixes) {
     std::string cmd = fix;
