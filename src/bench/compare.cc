@@ -10,6 +10,7 @@
 #include "bench/cpu_blas.h"
 #include "bench/gpu_bench.h"
 #include "bench/peaks.h"
+#include "knowledge/frameworks.h"
 #include "model/json.h"
 #include "probe/driver.h"
 #include "probe/host.h"
@@ -24,7 +25,12 @@
 namespace dlenv::bench {
 namespace {
 
-constexpr const char* kAllFrameworks[] = {"numpy", "torch", "tensorflow", "jax", "cupy"};
+// NumPy (the CPU baseline) first, then the core frameworks in the identity's order.
+std::vector<std::string> AllFrameworks() {
+  std::vector<std::string> all{"numpy"};
+  for (const auto& id : knowledge::Frameworks().CoreIds()) all.push_back(id);
+  return all;
+}
 
 bool Wanted(const std::vector<std::string>& only, const std::string& name) {
   return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
@@ -365,7 +371,7 @@ void DiscoverForCompare(const probe::ProbeContext& ctx, CompareOptions& options)
   }
 }
 
-CompareReport RunCompare(const CompareOptions& options) {
+CompareReport MeasureCompare(const CompareOptions& options) {
   CompareReport report;
   report.dlenv_version = DLENV_VERSION;
   report.date = UtcNow();
@@ -458,7 +464,7 @@ CompareReport RunCompare(const CompareOptions& options) {
       report.warnings.push_back(fmt::format("skipped interpreter {}", *found.error));
       continue;
     }
-    for (const char* framework : kAllFrameworks) {
+    for (const std::string& framework : AllFrameworks()) {
       if (!Wanted(options.frameworks, framework)) continue;
       if (std::find(found.frameworks.begin(), found.frameworks.end(), framework) == found.frameworks.end()) continue;
       FrameworkProcess process;

@@ -13,9 +13,20 @@
 #include "util/strings.h"
 #include "verify/findings.h"
 #include "verify/native/checks.h"
-#include "verify/reference.h"
+#include "gpu/reference.h"
 
 namespace dlenv::verify::native {
+
+using gpu::Bfloat16ToFloat;
+using gpu::Compare;
+using gpu::FloatToBfloat16;
+using gpu::FloatToHalf;
+using gpu::GemmTolerance;
+using gpu::GemmType;
+using gpu::GemmTypeName;
+using gpu::HalfToFloat;
+using gpu::ReferenceGemm;
+using gpu::TestValues;
 namespace {
 
 constexpr int m = 256, n = 256, k = 256;
