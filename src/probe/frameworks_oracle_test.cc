@@ -45,9 +45,15 @@ ProbeContext HostContext() {
 
 constexpr const char* kDebianSite = "/usr/lib/python3/dist-packages";
 
+// Whether Debian's python3-torch is installed; installed but not importable (or an import
+// slower than five minutes) is a failure of its own, not a reason to skip.
 bool DebianTorchImports() {
   if (!fs::exists(std::string(kDebianSite) + "/torch/version.py")) return false;
-  return util::RunCommand({"/usr/bin/python3", "-c", "import torch"}, {}).ok();
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(300);  // torch's import alone takes seconds on a busy machine
+  auto r = util::RunCommand({"/usr/bin/python3", "-c", "import torch"}, opts);
+  EXPECT_TRUE(r.ok()) << "python3-torch is installed but `import torch` failed: " << r.Describe() << r.err;
+  return true;
 }
 
 TEST(FrameworksOracle, DebianPython3TorchMatchesTorchItself) {
