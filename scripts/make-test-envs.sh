@@ -67,6 +67,9 @@ make_venv system-site "--system-site-packages" '
   $pip install "numpy==1.26.4" six==1.17.0
 '
 
+# NVIDIA's own files (CUDA 13.0 runtime, cuBLAS, cuDNN, NCCL, NVRTC, nvcc, NVML headers) from
+# their PyPI wheels: the tests that read NVIDIA's headers, libraries and tools need them.
+"$(dirname "$0")/make-nvidia-files.sh" "$dir" >&2
 "$(dirname "$0")/make-wheel-envs.sh" "$dir" >&2 || echo "make-test-envs: real-wheel venvs not built (see above)" >&2
 # torch's companions (torchvision, onnxruntime, xformers) beside the newest torch above.
 "$(dirname "$0")/make-companion-envs.sh" "$dir" >&2 || echo "make-test-envs: companion venvs not built (see above)" >&2

@@ -21,7 +21,7 @@ packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-jso
           libssl-dev libopenblas-dev libcurl4-openssl-dev libgtest-dev libgmock-dev clang libclang-rt-14-dev binutils
           python3 python3-venv python3-pip python3-torch python3-numpy python3-jsonschema python3-yaml
           strace chromium util-linux libpng-dev jq time bc
-          slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file
+          slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file systemd
           libtomlplusplus-dev libyaml-cpp-dev containerd kmod
           golang-github-container-orchestrated-devices-container-device-interface-dev)
 missing=()
@@ -30,6 +30,9 @@ for p in "${packages[@]}"; do
 done
 
 # --- stage bookkeeping: each stage's wall time, printed at the end even when a stage fails ---
+# Each test run's figures (passed / failed / skipped, and every skipped test with its reason)
+# are printed under the stage table: a green run shows what it did not check.
+test_figures=$(mktemp)
 stage_names=() stage_secs=()
 stage_start=$SECONDS current=""
 stage() {
@@ -45,6 +48,11 @@ summary() {
   local i
   for i in "${!stage_names[@]}"; do printf '%6d  %s\n' "${stage_secs[$i]}" "${stage_names[$i]}"; done
   printf '%6d  total\n' "$SECONDS"
+  if [[ -s $test_figures ]]; then
+    printf '\n=== tests (passed / failed / skipped; each skip with its reason)\n'
+    cat "$test_figures"
+  fi
+  rm -f "$test_figures"
   return $rc
 }
 trap summary EXIT
@@ -53,7 +61,19 @@ stage "install packages"
 if ((${#missing[@]})); then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+elif ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+  as_root apt-get update -qq  # the tests simulate `apt-get install -s` of dlenv's fixes
 fi
+
+# ctest_report LABEL BUILD_DIR: runs the build's tests, then prints (and keeps for the end)
+# their figures from ctest's JUnit file; no test found is a failure, like a failed test.
+ctest_report() {
+  local label=$1 dir=$2 rc=0
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error --output-junit ctest-junit.xml \
+    -j"$jobs" || rc=$?
+  python3 scripts/ctest-summary.py "$label" "$dir/ctest-junit.xml" "$test_figures" || rc=1
+  return "$rc"
+}
 
 launcher=()
 if [[ ${DLENV_CCACHE:-0} == 1 ]] && command -v ccache >/dev/null; then
@@ -72,7 +92,7 @@ stage "build the test suite (g++, -O1, -Werror)"
 # -O1 without debug info: the tests check behaviour, and -g costs a third of the compile time.
 cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" \
-  -DDLENV_WERROR=ON -DDLENV_FETCH_NVML_HEADER=ON "${launcher[@]}"
+  -DDLENV_WERROR=ON "${launcher[@]}"
 cmake --build build-test -j"$jobs"
 
 if [[ ${DLENV_QUICK:-0} != 1 ]]; then
@@ -81,7 +101,7 @@ if [[ ${DLENV_QUICK:-0} != 1 ]]; then
   # Warnings are errors in the g++ build above; clang here only has to build.
   CC=clang CXX=clang++ cmake -S . -B build-san -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-    -DDLENV_FUZZ=ON -DDLENV_TESTS=ON -DDLENV_WERROR=OFF -DDLENV_FETCH_NVML_HEADER=ON "${launcher[@]}"
+    -DDLENV_FUZZ=ON -DDLENV_TESTS=ON -DDLENV_WERROR=OFF "${launcher[@]}"
   cmake --build build-san -j"$jobs"
 fi
 
@@ -95,7 +115,7 @@ cat "$envs_log"
 rm -f "$envs_log"
 
 stage "run the test suite"
-ctest --test-dir build-test --output-on-failure -j"$jobs"
+ctest_report "g++" build-test
 [[ ${DLENV_QUICK:-0} == 1 ]] && exit 0
 
 stage "the .deb: lintian, dpkg -i, /usr/bin/dlenv doctor, dpkg -r"
@@ -107,7 +127,7 @@ stage "run the test suite under ASan and UBSan"
 # DLENV_PIP_FIXES_RESOLVED: the first run had pip resolve every fix doctor printed for the
 # real wheels; this run checks dlenv's code again, not pip's.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:handle_segv=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  DLENV_PIP_FIXES_RESOLVED=1 ctest --test-dir build-san --output-on-failure -j"$jobs"
+  DLENV_PIP_FIXES_RESOLVED=1 ctest_report "ASan+UBSan" build-san
 
 stage "fuzz targets, ${DLENV_FUZZ_SECONDS:=10} s each, $jobs at a time"
 fuzz_one() {  # fuzz_one BINARY: runs it from a copy of its seed corpus; prints the log on a crash

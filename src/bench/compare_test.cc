@@ -11,6 +11,7 @@
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::bench {
 namespace {
@@ -153,9 +154,9 @@ void ExpectAllChecked(const CompareReport& r, const std::string& framework) {
 }
 
 TEST(CompareReal, NumPyInDebiansPython) {
-  if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
+  if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
   auto r = RealCompare("/usr/bin/python3", "numpy", {"empty", "matmul", "mlp_train", "rnn_dynamic"});
-  if (r.processes.empty()) GTEST_SKIP() << "numpy is not installed for /usr/bin/python3";
+  if (r.processes.empty()) DLENV_SKIP_OR_FAIL("numpy is not installed for /usr/bin/python3");
   ExpectAllChecked(r, "numpy");
   EXPECT_TRUE(r.native.count("128 float32")) << "the native baseline ran";
   bool shared = false, native_run = false;
@@ -168,9 +169,9 @@ TEST(CompareReal, NumPyInDebiansPython) {
 }
 
 TEST(CompareReal, DebiansPyTorchEagerAndTorchScript) {
-  if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
+  if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
   auto r = RealCompare("/usr/bin/python3", "torch", {"matmul", "rnn_dynamic"});
-  if (r.processes.empty()) GTEST_SKIP() << "python3-torch is not installed";
+  if (r.processes.empty()) DLENV_SKIP_OR_FAIL("python3-torch is not installed");
   ExpectAllChecked(r, "torch");
   bool compiled = false;
   for (const auto& run : r.runs) compiled |= run.mode.rfind("compiled", 0) == 0 && !run.skipped;
@@ -180,9 +181,9 @@ TEST(CompareReal, DebiansPyTorchEagerAndTorchScript) {
 TEST(CompareReal, PipTensorFlowInAVenv) {
   const char* dir = std::getenv("DLENV_TEST_ENVS");
   const std::string python = std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/tf/bin/python";
-  if (!std::filesystem::exists(python)) GTEST_SKIP() << python << " missing: run scripts/make-test-envs.sh";
+  if (!std::filesystem::exists(python)) DLENV_SKIP_OR_FAIL(python << " missing: run scripts/make-test-envs.sh");
   auto r = RealCompare(python, "tensorflow", {"matmul", "mlp_train"});
-  if (r.processes.empty()) GTEST_SKIP() << "tensorflow is not installed in " << python;
+  if (r.processes.empty()) DLENV_SKIP_OR_FAIL("tensorflow is not installed in " << python);
   ExpectAllChecked(r, "tensorflow");
 }
 
@@ -191,7 +192,7 @@ TEST(CompareReal, PipTensorFlowInAVenv) {
 TEST(CompareReal, PipCuPyOnACpuIsSkippedNotAnError) {
   const char* dir = std::getenv("DLENV_TEST_ENVS");
   const std::string python = std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/cupy/bin/python";
-  if (!std::filesystem::exists(python)) GTEST_SKIP() << python << " missing: run scripts/make-test-envs.sh";
+  if (!std::filesystem::exists(python)) DLENV_SKIP_OR_FAIL(python << " missing: run scripts/make-test-envs.sh");
   auto r = RealCompare(python, "cupy", {"matmul", "copy"});
   ASSERT_EQ(r.processes.size(), 1u) << RenderCompareText(r);
   EXPECT_EQ(r.processes[0].framework, "cupy");

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "bench/gemm_check.h"
+#include "testing/require.h"
 
 namespace dlenv::bench {
 namespace {
@@ -20,7 +21,7 @@ std::optional<CpuBlas> LoadBlasOrSkip() {
 
 TEST(CpuBench, SgemmAndDgemmThroughTheSystemBlasAreChecked) {
   auto blas = LoadBlasOrSkip();
-  if (!blas) GTEST_SKIP() << "no BLAS on this machine (apt-get install libopenblas0)";
+  if (!blas) DLENV_SKIP_OR_FAIL("no BLAS on this machine (apt-get install libopenblas0)");
   for (GemmType t : {GemmType::kFp32, GemmType::kFp64}) {
     Measurement m = RunCpuGemm(*blas, t, 96, kTiny);
     EXPECT_TRUE(m.check.done);

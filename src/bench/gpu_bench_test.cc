@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "testing/fake_driver_env.h"
+#include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
@@ -59,8 +60,8 @@ TEST(GpuBenchOutput, HostileOutputIsAWarning) {
 }
 
 TEST(GpuBenchPtx, AssemblesForOldAndNewArchitectures) {
-  const std::filesystem::path ptxas = "/usr/local/cuda/bin/ptxas";
-  if (!std::filesystem::exists(ptxas)) GTEST_SKIP() << "no CUDA toolkit ptxas";
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const std::filesystem::path ptxas = nv.bin() / "ptxas";
   testing::TempTree tree;
   const auto ptx = tree.Write("bench.ptx", std::string(GpuBenchPtx()));
   // sm_75 is the oldest a CUDA 13 ptxas accepts; sm_90 is Hopper; sm_120 Blackwell.

@@ -12,6 +12,7 @@
 #include "bench/text_report.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::bench {
 namespace {
@@ -117,7 +118,7 @@ util::ChildResult RunChromium(const std::string& chromium, std::vector<std::stri
 
 TEST(HtmlReport, ChromiumShowsTheCharts) {
   auto chromium = Chromium();
-  if (!chromium) GTEST_SKIP() << "no chromium (apt-get install chromium)";
+  if (!chromium) DLENV_SKIP_OR_FAIL("no chromium (apt-get install chromium)");
   testing::TempTree tree;
   const auto page = tree.Write("report.html", RenderBenchHtml(SampleBench()));
   const auto png = tree / "shot.png";

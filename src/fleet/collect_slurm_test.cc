@@ -16,6 +16,7 @@
 #include "testing/slurm_cluster.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
+#include "testing/require.h"
 
 namespace dlenv::fleet {
 namespace {
@@ -25,9 +26,9 @@ namespace fs = std::filesystem;
 
 TEST(FleetSlurmCluster, CollectRunsTheSnapshotOnTheNodeThroughSrunAndReportFindsItsEccErrors) {
   if (!testing::SlurmCluster::Installed())
-    GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
+    DLENV_SKIP_OR_FAIL("Slurm is not installed (apt-get install slurm-wlm munge)");
   if (geteuid() != 0)
-    GTEST_SKIP() << "the test Slurm cluster runs as root (slurmd starts jobs as their user)";
+    DLENV_SKIP_OR_FAIL("the test Slurm cluster runs as root (slurmd starts jobs as their user)");
   char tmpl[] = "/tmp/dlenv-fleet-XXXXXX";  // short: munge's socket path must fit sockaddr_un
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;

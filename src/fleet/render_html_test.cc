@@ -11,6 +11,7 @@
 #include "fleet/test_reports.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::fleet {
 namespace {
@@ -82,7 +83,7 @@ TEST(FleetHtml, SelfContainedAndEscaped) {
 
 TEST(FleetHtml, ChromiumShowsTheTablesAndTheChart) {
   auto chromium = Chromium();
-  if (!chromium) GTEST_SKIP() << "no chromium (apt-get install chromium)";
+  if (!chromium) DLENV_SKIP_OR_FAIL("no chromium (apt-get install chromium)");
   dlenv::testing::TempTree tmp;
   auto page = tmp.Write("fleet.html", RenderFleetHtml(SampleFleet(), {"/shared/fleet"}));
   std::string url = "file://" + page.string();

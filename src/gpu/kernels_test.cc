@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
 #include "util/embedded.h"
 #include "util/strings.h"
@@ -16,13 +17,11 @@
 namespace dlenv::gpu {
 namespace {
 
-const char* kPtxas = "/usr/local/cuda/bin/ptxas";
-
 // "sm_75", "sm_121", ... from the "Allowed values" of --gpu-name; suffixed variants
 // (sm_90a, sm_100f) are family- or architecture-specific and left out.
-std::vector<int> PtxasArchitectures() {
+std::vector<int> PtxasArchitectures(const std::string& ptxas) {
   util::ChildOptions opts;
-  auto help = util::RunCommand({kPtxas, "--help"}, opts);
+  auto help = util::RunCommand({ptxas, "--help"}, opts);
   EXPECT_TRUE(help.ok()) << help.Describe();
   std::vector<int> archs;
   std::regex sm("'sm_([0-9]+)'");
@@ -44,8 +43,9 @@ TEST(VerifyKernels, EmbeddedAndDeclaresAnOldPtxIsa) {
 }
 
 TEST(VerifyKernels, AssemblesForOldestAndNewestArchitectureOfPtxas) {
-  if (!std::filesystem::exists(kPtxas)) GTEST_SKIP() << "no " << kPtxas;
-  auto archs = PtxasArchitectures();
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const std::string ptxas = (nv.bin() / "ptxas").string();
+  auto archs = PtxasArchitectures(ptxas);
   ASSERT_GE(archs.size(), 2u) << "could not read ptxas' architectures";
   testing::TempTree tree;
   auto ptx = util::FindEmbeddedFile("verify_kernels.ptx");
@@ -55,21 +55,22 @@ TEST(VerifyKernels, AssemblesForOldestAndNewestArchitectureOfPtxas) {
     util::ChildOptions opts;
     opts.deadline = std::chrono::seconds(60);
     auto out = tree / ("k_" + std::to_string(arch) + ".cubin");
-    auto r = util::RunCommand({kPtxas, "-arch=sm_" + std::to_string(arch), src.string(), "-o", out.string()}, opts);
+    auto r = util::RunCommand({ptxas, "-arch=sm_" + std::to_string(arch), src.string(), "-o", out.string()}, opts);
     EXPECT_TRUE(r.ok()) << "sm_" << arch << ": " << r.Describe() << "\n" << r.err;
     EXPECT_GT(std::filesystem::file_size(out), 0u);
   }
 }
 
 TEST(VerifyKernels, PtxasRejectsBrokenPtxSoTheTestAboveMeansSomething) {
-  if (!std::filesystem::exists(kPtxas)) GTEST_SKIP() << "no " << kPtxas;
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const std::string ptxas = (nv.bin() / "ptxas").string();
   testing::TempTree tree;
   std::string broken(*util::FindEmbeddedFile("verify_kernels.ptx"));
   broken.replace(broken.find("fma.rn.f32"), 10, "fma.bogus.f32");
   auto src = tree.Write("k.ptx", broken);
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
-  auto r = util::RunCommand({kPtxas, "-arch=sm_75", src.string(), "-o", (tree / "k.cubin").string()}, opts);
+  auto r = util::RunCommand({ptxas, "-arch=sm_75", src.string(), "-o", (tree / "k.cubin").string()}, opts);
   EXPECT_FALSE(r.ok());
 }
 

@@ -15,6 +15,7 @@
 #include "gpu/cublaslt.h"
 #include "gpu/cudnn.h"
 #include "gpu/nccl.h"
+#include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 #include "util/strings.h"
@@ -23,10 +24,9 @@
 namespace dlenv::gpu {
 namespace {
 
-const std::filesystem::path kToolkit = "/usr/local/cuda";
-
 // Compiles a program that prints each named constant from the real headers.
-std::map<std::string, long long> HeaderValues(const std::vector<std::string>& headers,
+std::map<std::string, long long> HeaderValues(const testing::NvidiaTree& nv,
+                                              const std::vector<std::string>& headers,
                                               const std::vector<std::string>& names) {
   testing::TempTree tree;
   std::string program = "#include <cstdio>\n";
@@ -38,7 +38,7 @@ std::map<std::string, long long> HeaderValues(const std::vector<std::string>& he
   auto exe = tree / "abi";
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
-  auto built = util::RunCommand({"c++", "-std=c++17", "-I" + (kToolkit / "include").string(),
+  auto built = util::RunCommand({"c++", "-std=c++17", "-I" + nv.include().string(),
                                  src.string(), "-o", exe.string()}, opts);
   EXPECT_TRUE(built.ok()) << built.Describe() << built.err;
   auto ran = util::RunCommand({exe.string()}, opts);
@@ -51,11 +51,9 @@ std::map<std::string, long long> HeaderValues(const std::vector<std::string>& he
   return values;
 }
 
-bool HasHeader(const char* name) { return std::filesystem::exists(kToolkit / "include" / name); }
-
 TEST(MathLibraryAbi, CublasValuesMatchHeaders) {
-  if (!HasHeader("cublas_api.h")) GTEST_SKIP() << "no cublas_api.h under " << kToolkit;
-  auto v = HeaderValues({"cublas_api.h"},
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto v = HeaderValues(nv, {"cublas_api.h"},
                         {"CUBLAS_STATUS_SUCCESS", "CUBLAS_OP_N", "CUBLAS_GEMM_DEFAULT", "CUDA_R_32F",
                          "CUDA_R_16F", "CUDA_R_16BF", "CUBLAS_COMPUTE_32F"});
   EXPECT_EQ(v["CUBLAS_STATUS_SUCCESS"], kCublasSuccess);
@@ -68,8 +66,8 @@ TEST(MathLibraryAbi, CublasValuesMatchHeaders) {
 }
 
 TEST(MathLibraryAbi, CublasLtValuesAndStructsMatchHeaders) {
-  if (!HasHeader("cublasLt.h")) GTEST_SKIP() << "no cublasLt.h under " << kToolkit;
-  auto v = HeaderValues({"cstddef", "cublasLt.h"},
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto v = HeaderValues(nv, {"cstddef", "cublasLt.h"},
                         {"CUBLAS_OP_T", "CUDA_R_8F_E4M3", "CUBLASLT_MATMUL_DESC_TRANSA", "CUBLASLT_MATMUL_DESC_TRANSB",
                          "CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES", "sizeof(cublasLtMatmulAlgo_t)",
                          "sizeof(cublasLtMatmulHeuristicResult_t)",
@@ -90,8 +88,8 @@ TEST(MathLibraryAbi, CublasLtValuesAndStructsMatchHeaders) {
 }
 
 TEST(MathLibraryAbi, CudnnValuesMatchHeaders) {
-  if (!HasHeader("cudnn.h")) GTEST_SKIP() << "no cudnn.h under " << kToolkit;
-  auto v = HeaderValues({"cudnn.h"}, {"CUDNN_STATUS_SUCCESS", "CUDNN_TENSOR_NCHW", "CUDNN_DATA_FLOAT",
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto v = HeaderValues(nv, {"cudnn.h"}, {"CUDNN_STATUS_SUCCESS", "CUDNN_TENSOR_NCHW", "CUDNN_DATA_FLOAT",
                                       "CUDNN_CROSS_CORRELATION",
                                       "CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM", "CUDNN_VERSION"});
   EXPECT_EQ(v["CUDNN_STATUS_SUCCESS"], kCudnnSuccess);
@@ -102,16 +100,16 @@ TEST(MathLibraryAbi, CudnnValuesMatchHeaders) {
 }
 
 TEST(MathLibraryAbi, NcclValuesMatchHeaders) {
-  if (!HasHeader("nccl.h")) GTEST_SKIP() << "no nccl.h under " << kToolkit;
-  auto v = HeaderValues({"nccl.h"}, {"ncclSuccess", "ncclFloat32", "ncclSum"});
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto v = HeaderValues(nv, {"nccl.h"}, {"ncclSuccess", "ncclFloat32", "ncclSum"});
   EXPECT_EQ(v["ncclSuccess"], kNcclSuccess);
   EXPECT_EQ(v["ncclFloat32"], kNcclFloat32);
   EXPECT_EQ(v["ncclSum"], kNcclSum);
 }
 
 TEST(MathLibraryAbi, VerifyJitValuesMatchCudaH) {
-  if (!HasHeader("cuda.h")) GTEST_SKIP() << "no cuda.h under " << kToolkit;
-  auto v = HeaderValues({"cuda.h"}, {"CU_JIT_INFO_LOG_BUFFER", "CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES",
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto v = HeaderValues(nv, {"cuda.h"}, {"CU_JIT_INFO_LOG_BUFFER", "CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES",
                                      "CU_JIT_ERROR_LOG_BUFFER", "CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES",
                                      "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"});
   EXPECT_EQ(v["CU_JIT_INFO_LOG_BUFFER"], verify::jit::kInfoLogBuffer);
@@ -124,9 +122,9 @@ TEST(MathLibraryAbi, VerifyJitValuesMatchCudaH) {
 // The version calls need no GPU; each runs in a child, as every call into an NVIDIA
 // library does, and is compared with the version macros of the headers beside it.
 TEST(MathLibraryLoad, CudnnTableResolvesAndVersionMatchesHeader) {
-  auto lib = kToolkit / "lib64/libcudnn.so.9";
-  if (!std::filesystem::exists(lib) || !HasHeader("cudnn_version.h")) GTEST_SKIP() << "no cuDNN 9";
-  auto v = HeaderValues({"cudnn_version.h"}, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"});
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto lib = nv.lib() / "libcudnn.so.9";
+  auto v = HeaderValues(nv, {"cudnn_version.h"}, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"});
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(30);
   auto r = util::RunInChild([&] {
@@ -143,9 +141,9 @@ TEST(MathLibraryLoad, CudnnTableResolvesAndVersionMatchesHeader) {
 }
 
 TEST(MathLibraryLoad, NcclTableResolvesAndVersionMatchesHeader) {
-  auto lib = kToolkit / "lib64/libnccl.so.2";
-  if (!std::filesystem::exists(lib) || !HasHeader("nccl.h")) GTEST_SKIP() << "no NCCL";
-  auto v = HeaderValues({"nccl.h"}, {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"});
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto lib = nv.lib() / "libnccl.so.2";
+  auto v = HeaderValues(nv, {"nccl.h"}, {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"});
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(30);
   auto r = util::RunInChild([&] {
@@ -161,9 +159,9 @@ TEST(MathLibraryLoad, NcclTableResolvesAndVersionMatchesHeader) {
 
 // cublasLtGetVersion needs no GPU: the toolkit's copy answers with its header's CUBLAS_VERSION.
 TEST(MathLibraryLoad, CublasLtTableResolvesInTheToolkitCopy) {
-  auto lib = kToolkit / "lib64/libcublasLt.so.13";
-  if (!std::filesystem::exists(lib)) GTEST_SKIP() << "no cuBLASLt 13";
-  auto v = HeaderValues({"cublas_api.h"}, {"CUBLAS_VERSION"});
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto lib = nv.lib() / "libcublasLt.so.13";
+  auto v = HeaderValues(nv, {"cublas_api.h"}, {"CUBLAS_VERSION"});
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
   auto r = util::RunInChild([&] {
@@ -180,8 +178,8 @@ TEST(MathLibraryLoad, CublasLtTableResolvesInTheToolkitCopy) {
 }
 
 TEST(MathLibraryLoad, CublasTableResolvesInTheToolkitCopy) {
-  auto lib = kToolkit / "lib64/libcublas.so.13";
-  if (!std::filesystem::exists(lib)) GTEST_SKIP() << "no cuBLAS 13";
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  auto lib = nv.lib() / "libcublas.so.13";
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
   auto r = util::RunInChild([&] {

@@ -1,222 +1,75 @@
-// Checks dlenv's hand-written NVML and CUDA driver declarations against NVIDIA's headers.
-// Test-only: this is the one file in dlenv that includes cuda.h and nvml.h, found through
-// tests/CMakeLists.txt's DLENV_CUDA_INCLUDE_DIR and DLENV_NVML_INCLUDE_DIR. Where a header
-// is absent the test skips and says how to get it.
+// Runs tests/abi/nvidia_abi_check.cc: dlenv's hand-written NVML and CUDA driver declarations
+// and the fake driver's ABI (tests/fake_driver/fake_abi.h) against NVIDIA's real headers, from
+// the PyPI wheels scripts/make-nvidia-files.sh unpacks (or an installed toolkit). The check is
+// compiled here, at test time, against wherever testing::NvidiaFiles finds the headers, so the
+// build needs no NVIDIA file and the check runs on any machine that made the test
+// environments; a header missing there fails the compile (#include, no fallback).
 
-#include <array>
-#include <cstddef>
+#include <filesystem>
+#include <regex>
 #include <string>
-#include <type_traits>
-#include <vector>
 
 #include <gtest/gtest.h>
 
-#include "gpu/cuda_driver.h"
-#include "gpu/nvml.h"
-
-#if __has_include(<cuda.h>)
-#include <cuda.h>
-#define DLENV_HAVE_CUDA_H 1
-#endif
-#if __has_include(<nvml.h>)
-#include <nvml.h>
-#define DLENV_HAVE_NVML_H 1
-#endif
+#include "testing/nvidia_files.h"
+#include "testing/temp_tree.h"
+#include "util/subprocess.h"
 
 namespace dlenv::gpu {
 namespace {
 
-// A function type's "shape": per position (return first), the size of a value parameter, or
-// for a pointer the size of what it points to (0 for void and incomplete handle structs).
-// Enums and our int aliases compare equal by design; a 32-bit size where the header has
-// size_t, a wrong pointee struct, or a missing parameter do not.
-template <typename T>
-constexpr long SizeOrZero() {
-  if constexpr (std::is_void_v<T> || std::is_function_v<T>) return 0;
-  else if constexpr (requires { sizeof(T); }) return static_cast<long>(sizeof(T));
-  else return 0;
+namespace fs = std::filesystem;
+
+// Compiles the check (with gtest, as a program of its own) and returns its run.
+util::ChildResult CompileAndRun(const testing::NvidiaTree& nv, const testing::TempTree& tree,
+                                const std::vector<std::string>& extra_flags = {}) {
+  const fs::path source = fs::path(DLENV_SOURCE_DIR) / "tests/abi/nvidia_abi_check.cc";
+  const fs::path exe = tree / "nvidia_abi_check";
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(300);
+  std::vector<std::string> argv = {"c++", "-std=c++20", "-w", "-I" + std::string(DLENV_SOURCE_DIR) + "/src",
+                                   "-I" + std::string(DLENV_SOURCE_DIR) + "/tests/fake_driver",
+                                   "-isystem", nv.include().string()};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  argv.push_back("-o");
+  argv.push_back(exe.string());
+  argv.push_back(source.string());
+  for (const char* lib : {"-lgtest_main", "-lgtest", "-pthread"}) argv.push_back(lib);
+  auto built = util::RunCommand(argv, opts);
+  if (!built.ok()) return built;
+  return util::RunCommand({exe.string()}, opts);
 }
 
-template <typename T>
-constexpr long Shape() {
-  if constexpr (std::is_pointer_v<T>) {
-    using P = std::remove_cv_t<std::remove_pointer_t<T>>;
-    return 1000 + SizeOrZero<P>();
-  } else {
-    return SizeOrZero<T>();
+TEST(NvidiaAbi, DeclarationsAndTheFakeDriverMatchNvidiasHeaders) {
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  for (const char* header : {"cuda.h", "nvml.h", "cublas_api.h", "cublasLt.h", "cudnn.h", "nccl.h"}) {
+    ASSERT_TRUE(fs::exists(nv.include() / header)) << header << " missing under " << nv.include();
   }
+  testing::TempTree tree;
+  auto r = CompileAndRun(nv, tree);
+  ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.out << r.err;
+  // Every check ran; none skipped.
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\\[  PASSED  \\] ([0-9]+) test"))) << r.out;
+  EXPECT_EQ(std::stoi(m[1]), 5) << r.out;
+  EXPECT_EQ(r.out.find("SKIPPED"), std::string::npos) << r.out;
 }
 
-template <typename F>
-struct Signature;
-template <typename R, typename... A>
-struct Signature<R (*)(A...)> {
-  static std::vector<long> Get() { return {Shape<R>(), Shape<A>()...}; }
-};
-
-template <typename Ours, typename Theirs>
-void ExpectSameShape(const char* name) {
-  EXPECT_EQ(Signature<Ours>::Get(), Signature<Theirs>::Get())
-      << name << ": dlenv's declaration differs from NVIDIA's header";
-}
-
-#define DLENV_EXPECT_SIGNATURE(api, field, symbol) \
-  ExpectSameShape<decltype(api::field), decltype(&::symbol)>(#symbol)
-
-TEST(NvidiaAbi, CudaDriverHeader) {
-#ifndef DLENV_HAVE_CUDA_H
-  GTEST_SKIP() << "cuda.h not found (DLENV_CUDA_INCLUDE_DIR); install a CUDA toolkit to check "
-                  "dlenv's CUDA driver declarations";
-#else
-  EXPECT_EQ(CUDA_VERSION / 1000 >= 11, true);
-  EXPECT_EQ(cuda::kSuccess, CUDA_SUCCESS);
-  EXPECT_EQ(cuda::kErrorInvalidValue, CUDA_ERROR_INVALID_VALUE);
-  EXPECT_EQ(cuda::kErrorNotInitialized, CUDA_ERROR_NOT_INITIALIZED);
-  EXPECT_EQ(cuda::kErrorStubLibrary, CUDA_ERROR_STUB_LIBRARY);
-  EXPECT_EQ(cuda::kErrorNoDevice, CUDA_ERROR_NO_DEVICE);
-  EXPECT_EQ(cuda::kErrorInvalidDevice, CUDA_ERROR_INVALID_DEVICE);
-  EXPECT_EQ(cuda::kErrorSystemDriverMismatch, CUDA_ERROR_SYSTEM_DRIVER_MISMATCH);
-  EXPECT_EQ(cuda::kErrorCompatNotSupportedOnDevice, CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE);
-  EXPECT_EQ(cuda::kAttrMultiprocessorCount, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-  EXPECT_EQ(cuda::kAttrPciBusId, CU_DEVICE_ATTRIBUTE_PCI_BUS_ID);
-  EXPECT_EQ(cuda::kAttrPciDeviceId, CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID);
-  EXPECT_EQ(cuda::kAttrPciDomainId, CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID);
-  EXPECT_EQ(cuda::kAttrComputeCapabilityMajor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
-  EXPECT_EQ(cuda::kAttrComputeCapabilityMinor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
-  EXPECT_EQ(sizeof(cuda::Result), sizeof(CUresult));
-  EXPECT_EQ(sizeof(cuda::Device), sizeof(CUdevice));
-  EXPECT_EQ(sizeof(cuda::DevicePtr), sizeof(CUdeviceptr));
-  EXPECT_EQ(sizeof(cuda::Uuid), sizeof(CUuuid));
-  EXPECT_EQ(sizeof(cuda::JitOption), sizeof(CUjit_option));
-
-  // The header maps each API name to the symbol dlenv resolves (cuDeviceTotalMem ->
-  // cuDeviceTotalMem_v2, ...): checking the exported name checks the ABI dlenv calls.
-  using Api = cuda::Api;
-  DLENV_EXPECT_SIGNATURE(Api, init, cuInit);
-  DLENV_EXPECT_SIGNATURE(Api, driver_get_version, cuDriverGetVersion);
-  DLENV_EXPECT_SIGNATURE(Api, get_error_name, cuGetErrorName);
-  DLENV_EXPECT_SIGNATURE(Api, get_error_string, cuGetErrorString);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_count, cuDeviceGetCount);
-  DLENV_EXPECT_SIGNATURE(Api, device_get, cuDeviceGet);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_name, cuDeviceGetName);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_uuid, cuDeviceGetUuid_v2);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_pci_bus_id, cuDeviceGetPCIBusId);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_attribute, cuDeviceGetAttribute);
-  DLENV_EXPECT_SIGNATURE(Api, device_total_mem, cuDeviceTotalMem_v2);
-  DLENV_EXPECT_SIGNATURE(Api, device_primary_ctx_retain, cuDevicePrimaryCtxRetain);
-  DLENV_EXPECT_SIGNATURE(Api, device_primary_ctx_release, cuDevicePrimaryCtxRelease_v2);
-  DLENV_EXPECT_SIGNATURE(Api, ctx_destroy, cuCtxDestroy_v2);
-  DLENV_EXPECT_SIGNATURE(Api, ctx_set_current, cuCtxSetCurrent);
-  DLENV_EXPECT_SIGNATURE(Api, ctx_synchronize, cuCtxSynchronize);
-  DLENV_EXPECT_SIGNATURE(Api, mem_get_info, cuMemGetInfo_v2);
-  DLENV_EXPECT_SIGNATURE(Api, mem_alloc, cuMemAlloc_v2);
-  DLENV_EXPECT_SIGNATURE(Api, mem_free, cuMemFree_v2);
-  DLENV_EXPECT_SIGNATURE(Api, memcpy_htod, cuMemcpyHtoD_v2);
-  DLENV_EXPECT_SIGNATURE(Api, memcpy_dtoh, cuMemcpyDtoH_v2);
-  DLENV_EXPECT_SIGNATURE(Api, memcpy_dtod, cuMemcpyDtoD_v2);
-  DLENV_EXPECT_SIGNATURE(Api, memset_d8, cuMemsetD8_v2);
-  DLENV_EXPECT_SIGNATURE(Api, module_load_data_ex, cuModuleLoadDataEx);
-  DLENV_EXPECT_SIGNATURE(Api, module_get_function, cuModuleGetFunction);
-  DLENV_EXPECT_SIGNATURE(Api, module_unload, cuModuleUnload);
-  DLENV_EXPECT_SIGNATURE(Api, launch_kernel, cuLaunchKernel);
-  DLENV_EXPECT_SIGNATURE(Api, stream_create, cuStreamCreate);
-  DLENV_EXPECT_SIGNATURE(Api, stream_destroy, cuStreamDestroy_v2);
-  DLENV_EXPECT_SIGNATURE(Api, stream_synchronize, cuStreamSynchronize);
-  DLENV_EXPECT_SIGNATURE(Api, event_create, cuEventCreate);
-  DLENV_EXPECT_SIGNATURE(Api, event_record, cuEventRecord);
-  DLENV_EXPECT_SIGNATURE(Api, event_synchronize, cuEventSynchronize);
-  DLENV_EXPECT_SIGNATURE(Api, event_destroy, cuEventDestroy_v2);
-#if CUDA_VERSION >= 12080
-  DLENV_EXPECT_SIGNATURE(Api, event_elapsed_time, cuEventElapsedTime_v2);
-#endif
-  // cuCtxCreate_v2 is declared only for NVIDIA's internal build from CUDA 13 on (the public
-  // name means cuCtxCreate_v4 there); its v2 signature is the one cuda.h 12.x declares:
-  // (CUcontext*, unsigned int, CUdevice).
-  ExpectSameShape<decltype(Api::ctx_create), CUresult (*)(CUcontext*, unsigned int, CUdevice)>("cuCtxCreate_v2");
-#endif
-}
-
-TEST(NvidiaAbi, NvmlHeader) {
-#ifndef DLENV_HAVE_NVML_H
-  GTEST_SKIP() << "nvml.h not found (DLENV_NVML_INCLUDE_DIR); fetch it with "
-                  "`tests/fake_driver/fetch_nvml_header.sh build/nvml-header` or configure with "
-                  "-DDLENV_FETCH_NVML_HEADER=ON";
-#else
-  EXPECT_EQ(nvml::kSuccess, NVML_SUCCESS);
-  EXPECT_EQ(nvml::kErrorUninitialized, NVML_ERROR_UNINITIALIZED);
-  EXPECT_EQ(nvml::kErrorInvalidArgument, NVML_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(nvml::kErrorNotSupported, NVML_ERROR_NOT_SUPPORTED);
-  EXPECT_EQ(nvml::kErrorNoPermission, NVML_ERROR_NO_PERMISSION);
-  EXPECT_EQ(nvml::kErrorNotFound, NVML_ERROR_NOT_FOUND);
-  EXPECT_EQ(nvml::kErrorInsufficientSize, NVML_ERROR_INSUFFICIENT_SIZE);
-  EXPECT_EQ(nvml::kErrorDriverNotLoaded, NVML_ERROR_DRIVER_NOT_LOADED);
-  EXPECT_EQ(nvml::kErrorFunctionNotFound, NVML_ERROR_FUNCTION_NOT_FOUND);
-  EXPECT_EQ(nvml::kErrorGpuIsLost, NVML_ERROR_GPU_IS_LOST);
-  EXPECT_EQ(nvml::kErrorLibRmVersionMismatch, NVML_ERROR_LIB_RM_VERSION_MISMATCH);
-  EXPECT_EQ(nvml::kErrorUnknown, NVML_ERROR_UNKNOWN);
-  EXPECT_EQ(nvml::kMemoryErrorTypeUncorrected, NVML_MEMORY_ERROR_TYPE_UNCORRECTED);
-  EXPECT_EQ(nvml::kVolatileEcc, NVML_VOLATILE_ECC);
-  EXPECT_EQ(nvml::kAggregateEcc, NVML_AGGREGATE_ECC);
-  EXPECT_EQ(nvml::kPageRetirementMultipleSingleBit, NVML_PAGE_RETIREMENT_CAUSE_MULTIPLE_SINGLE_BIT_ECC_ERRORS);
-  EXPECT_EQ(nvml::kPageRetirementDoubleBit, NVML_PAGE_RETIREMENT_CAUSE_DOUBLE_BIT_ECC_ERROR);
-  EXPECT_EQ(nvml::kTemperatureGpu, NVML_TEMPERATURE_GPU);
-  EXPECT_EQ(nvml::kClockSm, NVML_CLOCK_SM);
-  EXPECT_EQ(nvml::kClockMem, NVML_CLOCK_MEM);
-  EXPECT_EQ(nvml::kSystemDriverVersionBufferSize, unsigned{NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE});
-  EXPECT_EQ(nvml::kDeviceNameV2BufferSize, unsigned{NVML_DEVICE_NAME_V2_BUFFER_SIZE});
-  EXPECT_EQ(nvml::kDeviceUuidV2BufferSize, unsigned{NVML_DEVICE_UUID_V2_BUFFER_SIZE});
-  EXPECT_EQ(nvml::kDeviceSerialBufferSize, unsigned{NVML_DEVICE_SERIAL_BUFFER_SIZE});
-
-  EXPECT_EQ(sizeof(nvml::Memory), sizeof(nvmlMemory_t));
-  EXPECT_EQ(sizeof(nvml::MemoryV2), sizeof(nvmlMemory_v2_t));
-  EXPECT_EQ(offsetof(nvml::MemoryV2, used), offsetof(nvmlMemory_v2_t, used));
-  EXPECT_EQ(nvml::kMemoryV2Version, nvmlMemory_v2);  // sizeof | 2 << 24, not a bare 2
-  EXPECT_EQ(sizeof(nvml::PciInfo), sizeof(nvmlPciInfo_t));
-  EXPECT_EQ(offsetof(nvml::PciInfo, busId), offsetof(nvmlPciInfo_t, busId));
-  EXPECT_EQ(offsetof(nvml::PciInfo, pciDeviceId), offsetof(nvmlPciInfo_t, pciDeviceId));
-  EXPECT_EQ(sizeof(nvml::EnableState), sizeof(nvmlEnableState_t));
-  EXPECT_EQ(sizeof(nvml::Return), sizeof(nvmlReturn_t));
-
-  using Api = nvml::Api;
-  DLENV_EXPECT_SIGNATURE(Api, init, nvmlInit_v2);
-  DLENV_EXPECT_SIGNATURE(Api, shutdown, nvmlShutdown);
-  DLENV_EXPECT_SIGNATURE(Api, error_string, nvmlErrorString);
-  DLENV_EXPECT_SIGNATURE(Api, system_get_driver_version, nvmlSystemGetDriverVersion);
-  DLENV_EXPECT_SIGNATURE(Api, system_get_cuda_driver_version, nvmlSystemGetCudaDriverVersion_v2);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_count, nvmlDeviceGetCount_v2);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_handle_by_index, nvmlDeviceGetHandleByIndex_v2);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_name, nvmlDeviceGetName);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_uuid, nvmlDeviceGetUUID);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_serial, nvmlDeviceGetSerial);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_pci_info, nvmlDeviceGetPciInfo_v3);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_cuda_compute_capability, nvmlDeviceGetCudaComputeCapability);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_memory_info_v2, nvmlDeviceGetMemoryInfo_v2);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_memory_info, nvmlDeviceGetMemoryInfo);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_persistence_mode, nvmlDeviceGetPersistenceMode);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_mig_mode, nvmlDeviceGetMigMode);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_total_ecc_errors, nvmlDeviceGetTotalEccErrors);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_retired_pages, nvmlDeviceGetRetiredPages);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_retired_pages_pending_status, nvmlDeviceGetRetiredPagesPendingStatus);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_remapped_rows, nvmlDeviceGetRemappedRows);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_curr_pcie_link_generation, nvmlDeviceGetCurrPcieLinkGeneration);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_max_pcie_link_generation, nvmlDeviceGetMaxPcieLinkGeneration);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_curr_pcie_link_width, nvmlDeviceGetCurrPcieLinkWidth);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_max_pcie_link_width, nvmlDeviceGetMaxPcieLinkWidth);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_temperature, nvmlDeviceGetTemperature);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_enforced_power_limit, nvmlDeviceGetEnforcedPowerLimit);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_power_usage, nvmlDeviceGetPowerUsage);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_clock_info, nvmlDeviceGetClockInfo);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_max_clock_info, nvmlDeviceGetMaxClockInfo);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_current_clocks_event_reasons, nvmlDeviceGetCurrentClocksEventReasons);
-#endif
-}
-
-// The shape comparison itself must be able to fail.
-TEST(NvidiaAbi, ShapeTellsThirtyTwoFromSixtyFourBitSizes) {
-  using Old = int (*)(unsigned int*, int);   // cuDeviceTotalMem (v1)
-  using New = int (*)(std::size_t*, int);    // cuDeviceTotalMem_v2
-  EXPECT_NE(Signature<Old>::Get(), Signature<New>::Get());
-  EXPECT_EQ(Signature<New>::Get(), Signature<decltype(cuda::Api::device_total_mem)>::Get());
+// The check can fail: the same program with one of the fake driver's values planted wrong
+// (CUDA_ERROR_STUB_LIBRARY as 35) fails and names it.
+TEST(NvidiaAbi, APlantedWrongValueFailsTheCheck) {
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  testing::TempTree tree;
+  const fs::path planted = tree.MakeDir("planted");
+  std::string header = testing::ReadAll(fs::path(DLENV_SOURCE_DIR) / "tests/fake_driver/fake_abi.h");
+  const std::string from = "kCudaStub = 34", to = "kCudaStub = 35";
+  ASSERT_NE(header.find(from), std::string::npos);
+  header.replace(header.find(from), from.size(), to);
+  tree.Write("planted/fake_abi.h", header);
+  auto r = CompileAndRun(nv, tree, {"-iquote", planted.string(), "-I" + planted.string()});
+  EXPECT_EQ(r.outcome, util::ChildResult::Outcome::kExited);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.out.find("kCudaStub"), std::string::npos) << r.out << r.err;
 }
 
 }  // namespace

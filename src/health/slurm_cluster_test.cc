@@ -19,6 +19,7 @@
 #include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
+#include "testing/require.h"
 
 namespace dlenv::health {
 namespace {
@@ -44,9 +45,9 @@ void WriteAtomically(const fs::path& path, const std::string& text) {
 
 TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
   if (!testing::SlurmCluster::Installed())
-    GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
+    DLENV_SKIP_OR_FAIL("Slurm is not installed (apt-get install slurm-wlm munge)");
   if (geteuid() != 0)
-    GTEST_SKIP() << "the test Slurm cluster runs as root (slurmd starts jobs as their user)";
+    DLENV_SKIP_OR_FAIL("the test Slurm cluster runs as root (slurmd starts jobs as their user)");
   // A short path: munge's socket path must fit in sockaddr_un.
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -94,10 +95,15 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
     auto hand = cluster.Run(
         {"scontrol", "update", "nodename=" + node, "state=drain", "reason=fan replaced, burn-in"});
     ASSERT_TRUE(hand.ok()) << hand.err;
-    cluster.WaitForChecks(2);
+    // Two more checks: the second began after the hand drain. Healthy GPU: it exits 0.
+    ASSERT_TRUE(cluster.WaitForChecks(2)) << "no health check ran after the hand drain";
+    EXPECT_EQ(cluster.HealthCheckExits().back(), 0);
     EXPECT_EQ(cluster.StateAndReason(node), "drained|fan replaced, burn-in");
+    // Unhealthy now: this phase's own checks see the ECC errors (a non-zero exit, which is
+    // what would drain an idle node) and still leave the hand-drained node and its reason.
     WriteAtomically(scenario, Scenario(3));
-    cluster.WaitForChecks(2);
+    ASSERT_TRUE(cluster.WaitForChecks(2)) << "no health check ran on the unhealthy scenario";
+    EXPECT_NE(cluster.HealthCheckExits().back(), 0) << "the last check did not see the ECC errors";
     EXPECT_EQ(cluster.StateAndReason(node), "drained|fan replaced, burn-in");
     EXPECT_GE(cluster.HealthChecksRun(), 4);
   }
@@ -110,8 +116,8 @@ TEST(HealthSlurmCluster, DrainsOnEccErrorsAndResumesButLeavesAHandDrainAlone) {
 // and munged and removes every pid file.
 TEST(HealthSlurmCluster, StopCleansUpAfterADaemonDied) {
   if (!testing::SlurmCluster::Installed())
-    GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
-  if (geteuid() != 0) GTEST_SKIP() << "the test Slurm cluster runs as root";
+    DLENV_SKIP_OR_FAIL("Slurm is not installed (apt-get install slurm-wlm munge)");
+  if (geteuid() != 0) DLENV_SKIP_OR_FAIL("the test Slurm cluster runs as root");
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
@@ -134,12 +140,12 @@ TEST(HealthSlurmCluster, StopCleansUpAfterADaemonDied) {
 // start and Slurm drains the node.
 TEST(HealthSlurmCluster, PrologCheckLockKeepsJobsOffADriftedNode) {
   if (!testing::SlurmCluster::Installed())
-    GTEST_SKIP() << "Slurm is not installed (apt-get install slurm-wlm munge)";
-  if (geteuid() != 0) GTEST_SKIP() << "the test Slurm cluster runs as root";
+    DLENV_SKIP_OR_FAIL("Slurm is not installed (apt-get install slurm-wlm munge)");
+  if (geteuid() != 0) DLENV_SKIP_OR_FAIL("the test Slurm cluster runs as root");
   const char* envs = std::getenv("DLENV_TEST_ENVS");
   const fs::path tf = fs::path(envs && *envs ? envs : "/var/tmp/dlenv-test-envs") / "tf/bin/python";
   if (!fs::exists(tf) || !fs::exists("/usr/bin/python3"))
-    GTEST_SKIP() << "test environment 'tf' missing";
+    DLENV_SKIP_OR_FAIL("test environment 'tf' missing");
   char tmpl[] = "/tmp/dlenv-slurm-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;

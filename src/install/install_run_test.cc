@@ -8,6 +8,7 @@
 
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::install {
 namespace {
@@ -18,7 +19,7 @@ TEST(InstallRun, RunsThePrintedCommandThenVerify) {
   util::ChildOptions slow;
   slow.deadline = std::chrono::seconds(120);
   auto made = util::RunCommand({"python3", "-m", "venv", venv.string()}, slow);
-  if (!made.ok()) GTEST_SKIP() << "python3 -m venv failed: " << made.Describe() << made.err;
+  if (!made.ok()) DLENV_SKIP_OR_FAIL("python3 -m venv failed: " << made.Describe() << made.err);
   // A minimal pure-Python wheel named jax, written with zipfile.
   auto wheels = tree.MakeDir("wheels");
   const char* script = R"(

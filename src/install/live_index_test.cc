@@ -24,6 +24,7 @@
 #include "testing/index_server.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::install {
 namespace {
@@ -350,7 +351,7 @@ TEST(HttpAdapter, TlsIsVerified) {
                         "-subj", "/CN=dlenv-test", "-addext", "subjectAltName=IP:127.0.0.1",
                         "-keyout", key.string(), "-out", cert.string()},
                        {});
-  if (!made.ok()) GTEST_SKIP() << "openssl could not make a certificate: " << made.Describe();
+  if (!made.ok()) DLENV_SKIP_OR_FAIL("openssl could not make a certificate: " << made.Describe());
   IndexServer tls({"--tls", cert.string(), key.string()});
   ASSERT_TRUE(tls.ok());
   // A certificate nobody vouches for: refused.
@@ -423,11 +424,11 @@ const char* kRtx5090On570 = R"({"driver_version": "570.124.06", "cuda_driver_ver
 
 TEST(InstallFakeDriver, LiveIndexOnTheFakeDriver) {
   ASSERT_TRUE(Server().ok());
-  if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
+  if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
   auto version =
       util::RunCommand({"/usr/bin/python3", "-c", "import sys; print(sys.version_info[1])"}, {});
   if (!version.ok() || std::atoi(version.out.c_str()) < 9 || std::atoi(version.out.c_str()) > 13) {
-    GTEST_SKIP() << "the fixture's 2.7.1 wheels are for Python 3.9-3.13";
+    DLENV_SKIP_OR_FAIL("the fixture's 2.7.1 wheels are for Python 3.9-3.13");
   }
   std::map<std::string, std::string> vars{{"PIP_INDEX_URL", Server().Url("/pypi/simple")}};
   auto a100 = DlenvInstall(kA100On470, {"--torch-index", Server().Url("/torch/whl")}, vars);

@@ -18,6 +18,7 @@
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::install {
 namespace {
@@ -195,7 +196,7 @@ TEST(InstallFakeDriver, TensorFlowJaxCupyFromTheLiveIndex) {
   auto version =
       util::RunCommand({"/usr/bin/python3", "-c", "import sys; print(sys.version_info[1])"}, {});
   if (!version.ok() || std::atoi(version.out.c_str()) != 11)
-    GTEST_SKIP() << "the expected answers are for Debian 12's Python 3.11";
+    DLENV_SKIP_OR_FAIL("the expected answers are for Debian 12's Python 3.11");
   testing::TempTree tree;
   auto config = tree.Write("scenario.json", R"({"driver_version": "580.65.06",
     "cuda_driver_version": 13000, "gpus": [{"name": "NVIDIA H100 80GB HBM3", "uuid": "GPU-1",

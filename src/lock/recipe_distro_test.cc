@@ -13,6 +13,7 @@
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::lock {
 namespace {
@@ -68,8 +69,8 @@ std::vector<std::string> AptInstallWords(const std::string& dockerfile) {
 
 TEST(RecipeDistroTest, DebianPythonWithPython3TorchIsRebuiltWithPinnedAptPackages) {
   auto torch = RunChild({"dpkg-query", "-W", "-f", "${Version}", "python3-torch"});
-  if (!torch.ok() || torch.out.empty()) GTEST_SKIP() << "python3-torch is not installed here";
-  if (!fs::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
+  if (!torch.ok() || torch.out.empty()) DLENV_SKIP_OR_FAIL("python3-torch is not installed here");
+  if (!fs::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
   dlenv::testing::TempTree tmp;
   auto lock_path = tmp / "system.lock";
   auto read = LockSystemPython(lock_path);
@@ -97,8 +98,7 @@ TEST(RecipeDistroTest, DebianPythonWithPython3TorchIsRebuiltWithPinnedAptPackage
   EXPECT_NE(std::find(words.begin(), words.end(), pin), words.end()) << docker;
 
   if (!AptHasPackageLists())
-    GTEST_SKIP()
-        << "no apt package lists here (apt-get update has not run): the line is not simulated";
+    DLENV_SKIP_OR_FAIL("no apt package lists here (apt-get update has not run): the line is not simulated");
   // The Dockerfile's own words, with -s: apt resolves every pinned version against the archive.
   std::vector<std::string> argv = {"apt-get", "install", "-s"};
   argv.insert(argv.end(), words.begin(), words.end());
@@ -108,7 +108,7 @@ TEST(RecipeDistroTest, DebianPythonWithPython3TorchIsRebuiltWithPinnedAptPackage
 
 TEST(RecipeDistroTest, CheckFixesADistroPackageWithTheLocksAptVersion) {
   auto numpy = RunChild({"dpkg-query", "-W", "-f", "${Version}", "python3-numpy"});
-  if (!numpy.ok() || numpy.out.empty()) GTEST_SKIP() << "python3-numpy is not installed here";
+  if (!numpy.ok() || numpy.out.empty()) DLENV_SKIP_OR_FAIL("python3-numpy is not installed here");
   dlenv::testing::TempTree tmp;
   auto lock_path = tmp / "system.lock";
   auto read = LockSystemPython(lock_path);
@@ -130,7 +130,7 @@ TEST(RecipeDistroTest, CheckFixesADistroPackageWithTheLocksAptVersion) {
   }
   ASSERT_EQ(fix, "apt-get install 'python3-numpy=" + numpy.out + "'");
   // The fix as printed, simulated (-s): apt resolves the lock's exact version.
-  if (!AptHasPackageLists()) GTEST_SKIP() << "no apt package lists here: the fix is not simulated";
+  if (!AptHasPackageLists()) DLENV_SKIP_OR_FAIL("no apt package lists here: the fix is not simulated");
   std::string simulate = "apt-get install -s " + fix.substr(std::string("apt-get install ").size());
   auto run = RunChild({"/bin/sh", "-c", simulate});
   EXPECT_TRUE(run.ok()) << simulate << "\n" << run.out << run.err;

@@ -1,11 +1,13 @@
-// End to end: the dlenv binary on this machine's real CUDA 13.0 toolkit, checked against
-// the toolkit's own files read here by other means (regular expressions, dist-info names).
+// End to end: the dlenv binary on a machine with NVIDIA's real CUDA 13.0 files installed as a
+// toolkit (testing::NvidiaFiles, in a fixture root read through --root), checked against the
+// toolkit's own files read here by other means (regular expressions, dist-info names).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -13,10 +15,10 @@ namespace dlenv {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kToolkit = "/usr/local/cuda-13.0";
+const char* kToolkit = "/usr/local/cuda-13.0";
 
-std::string Macros(const char* header, std::initializer_list<const char*> names) {
-  const std::string text = testing::ReadAll(kToolkit / "include" / header);
+std::string Macros(const fs::path& include, const char* header, std::initializer_list<const char*> names) {
+  const std::string text = testing::ReadAll(include / header);
   std::string out;
   for (const char* n : names) {
     std::smatch m;
@@ -33,39 +35,45 @@ const nlohmann::json* Picked(const nlohmann::json& doc, const std::string& famil
   return nullptr;
 }
 
-TEST(DoctorOnThisMachine, ReportsTheCuda13ToolkitAndItsLibraries) {
-  if (!fs::exists(kToolkit / "include/cuda.h")) GTEST_SKIP() << "no CUDA 13.0 toolkit here";
+TEST(DoctorOnCuda13, ReportsTheCuda13ToolkitAndItsLibraries) {
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  testing::TempTree t;
+  testing::InstallToolkit(nv, t, kToolkit);
+  t.Symlink("/usr/local/cuda", "cuda-13.0");
+  ASSERT_EQ(testing::RunLdconfig(t, "/usr/local/cuda-13.0/lib\n"), "");
+  const fs::path include = nv.include();
   util::ChildOptions o;
   o.env = std::map<std::string, std::string>{{"PATH", "/usr/local/cuda/bin:/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
-  auto r = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--no-host-driver"}, o);
+  o.deadline = std::chrono::seconds(120);
+  auto r = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--no-host-driver", "--root", t.path().string()}, o);
   ASSERT_TRUE(r.outcome == util::ChildResult::Outcome::kExited) << r.Describe();
   const auto doc = nlohmann::json::parse(r.out);
 
   const nlohmann::json* tk = nullptr;
-  for (const auto& t : doc["toolkits"]) {
-    if (t["root"] == kToolkit.string()) tk = &t;
+  for (const auto& tk_json : doc["toolkits"]) {
+    if (tk_json["root"] == kToolkit) tk = &tk_json;
   }
   ASSERT_NE(tk, nullptr) << r.out;
-  const int cuda = std::stoi(Macros("cuda.h", {"CUDA_VERSION"}));
+  const int cuda = std::stoi(Macros(include, "cuda.h", {"CUDA_VERSION"}));
   EXPECT_EQ((*tk)["version"], std::to_string(cuda / 1000) + "." + std::to_string(cuda % 1000 / 10));
   EXPECT_EQ((*tk)["nvcc_on_path"], true);
 
   const auto* cudnn = Picked(doc, "cudnn");
   ASSERT_NE(cudnn, nullptr);
-  EXPECT_EQ((*cudnn)["version"], Macros("cudnn_version.h", {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"}));
+  EXPECT_EQ((*cudnn)["version"], Macros(include, "cudnn_version.h", {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"}));
   const auto* cublas = Picked(doc, "cublas");
   ASSERT_NE(cublas, nullptr);
-  EXPECT_EQ((*cublas)["version"], Macros("cublas_api.h", {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR",
+  EXPECT_EQ((*cublas)["version"], Macros(include, "cublas_api.h", {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR",
                                                            "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"}));
   const auto* nccl = Picked(doc, "nccl");
   ASSERT_NE(nccl, nullptr);
-  EXPECT_EQ((*nccl)["version"], Macros("nccl.h", {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"}));
+  EXPECT_EQ((*nccl)["version"], Macros(include, "nccl.h", {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"}));
 
   bool stub_seen = false;
   for (const auto& l : doc["libraries"]) {
     if (l["family"] != "cuda") continue;
     const std::string path = l["path"];
-    if (fs::canonical(path) == fs::canonical(kToolkit / "lib64/stubs/libcuda.so")) {
+    if (fs::canonical(t / path) == fs::canonical(t / "/usr/local/cuda-13.0/lib64/stubs/libcuda.so")) {
       stub_seen = true;
       EXPECT_EQ(l["is_stub"], true);
       EXPECT_EQ(l["loader_first"], false);

@@ -19,6 +19,7 @@
 #include "rules/extension_rules.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -30,15 +31,9 @@ fs::path EnvsDir() {
   return fs::path(dir && *dir ? dir : "/var/tmp/dlenv-test-envs");
 }
 
-bool Required() {
-  const char* require = std::getenv("DLENV_REQUIRE_TEST_ENVS");
-  return require && std::string(require) == "1";
-}
-
-#define REQUIRE_PATH(path, what)                                                          \
-  if (!fs::exists(path)) {                                                                \
-    if (Required()) FAIL() << what << " missing: " << (path);                             \
-    GTEST_SKIP() << what << " missing (" << (path) << "): run scripts/make-test-envs.sh"; \
+#define REQUIRE_PATH(path, what)                                                                \
+  if (!fs::exists(path)) {                                                                      \
+    DLENV_SKIP_OR_FAIL(what << " missing (" << (path) << "): run scripts/make-test-envs.sh"); \
   }
 
 fs::path NewestTorch() {

@@ -8,6 +8,7 @@
 #include "rules/framework_rules.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -116,7 +117,7 @@ const model::LibraryNeed* Need(const model::FrameworkBuild& b, const std::string
 
 TEST(Frameworks, TorchWheelVersionArchesAndBundledLibraries) {
   TorchWheelFixture f;
-  if (!f.built) GTEST_SKIP() << "no C compiler / objcopy to build fixture libraries";
+  if (!f.built) DLENV_SKIP_OR_FAIL("no C compiler / objcopy to build fixture libraries");
   auto builds = ReadFrameworkBuilds(f.Context(), f.env, {});
   const auto* torch = Find(builds, "torch");
   ASSERT_NE(torch, nullptr);
@@ -148,7 +149,7 @@ TEST(Frameworks, TorchWheelVersionArchesAndBundledLibraries) {
 
 TEST(Frameworks, LdLibraryPathComesBeforeRunpath) {
   TorchWheelFixture f;
-  if (!f.built) GTEST_SKIP() << "no C compiler / objcopy to build fixture libraries";
+  if (!f.built) DLENV_SKIP_OR_FAIL("no C compiler / objcopy to build fixture libraries");
   // An older cuDNN 9 in /opt, named the way NVIDIA's tarballs name it.
   ASSERT_TRUE(BuildObject(f.t, "/opt/cudnn/lib/libcudnn.so.9.0.0", "libcudnn.so.9"));
   f.t.Symlink("/opt/cudnn/lib/libcudnn.so.9", "libcudnn.so.9.0.0");
@@ -165,7 +166,7 @@ TEST(Frameworks, LdLibraryPathComesBeforeRunpath) {
 
 TEST(Frameworks, MissingWheelFallsThroughToLoaderCacheOrNothing) {
   TorchWheelFixture f;
-  if (!f.built) GTEST_SKIP() << "no C compiler / objcopy to build fixture libraries";
+  if (!f.built) DLENV_SKIP_OR_FAIL("no C compiler / objcopy to build fixture libraries");
   fs::remove(f.t / (std::string(kSite) + "/nvidia/cudnn/lib/libcudnn.so.9"));
   auto builds = ReadFrameworkBuilds(f.Context(), f.env, {});
   const auto* cudnn = Need(*Find(builds, "torch"), "libcudnn.so.9");

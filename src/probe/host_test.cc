@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "testing/temp_tree.h"
+#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -84,7 +85,7 @@ TEST(ProbeHost, EmptyRootIsAllUnknownNotACrash) {
 TEST(ProbeHost, GlibcUnderRootComesFromItsLibc) {
   // Oracle: this process's own glibc, copied into the fixture as the image's libc.so.6.
   const fs::path libc = "/lib/x86_64-linux-gnu/libc.so.6";
-  if (!fs::exists(libc)) GTEST_SKIP() << "no multiarch libc.so.6 here";
+  if (!fs::exists(libc)) DLENV_SKIP_OR_FAIL("no multiarch libc.so.6 here");
   testing::TempTree t;
   t.MakeDir("/usr/lib/x86_64-linux-gnu");
   fs::copy_file(fs::canonical(libc), t / "/usr/lib/x86_64-linux-gnu/libc.so.6");

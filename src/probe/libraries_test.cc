@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "probe/toolkits.h"
+#include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -15,7 +16,6 @@ namespace dlenv::probe {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kToolkit = "/usr/local/cuda-13.0";
 
 std::string RegexMacros(const fs::path& header, std::initializer_list<const char*> names) {
   const std::string text = testing::ReadAll(header);
@@ -29,9 +29,9 @@ std::string RegexMacros(const fs::path& header, std::initializer_list<const char
 }
 
 // The version in this toolkit's dist-info folder for a wheel, read by matching names.
-std::string DistInfoVersion(const std::string& project_regex) {
+std::string DistInfoVersion(const fs::path& toolkit, const std::string& project_regex) {
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(kToolkit / "dist-info", ec)) {
+  for (const auto& e : fs::directory_iterator(toolkit / "dist-info", ec)) {
     std::smatch m;
     std::string name = e.path().filename().string();
     if (std::regex_match(name, m, std::regex(project_regex + "-(.+)\\.dist-info"))) return m[1];
@@ -67,72 +67,6 @@ TEST(LibraryFamily, NamesTrackedLibrariesOnly) {
   EXPECT_EQ(LibraryFamily("libcudnn_.so"), std::nullopt);
 }
 
-class RealToolkit : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!fs::exists(kToolkit / "lib/libcudnn.so.9")) GTEST_SKIP() << "no CUDA 13.0 toolkit here";
-    ProbeContext ctx;
-  ctx.fs = util::RootFs("/");
-    ctx.env = util::Environment(std::map<std::string, std::string>{{"PATH", "/usr/local/cuda/bin:/usr/bin"}});
-    const auto start = std::chrono::steady_clock::now();
-    ProbeToolkits(ctx, s_);
-    ProbeLibraries(ctx, s_);
-    elapsed_ = std::chrono::steady_clock::now() - start;
-  }
-  model::Snapshot s_;
-  std::chrono::duration<double> elapsed_{};
-};
-
-TEST_F(RealToolkit, CudnnCublasNcclVersionsBesideTheToolkit) {
-  const auto* cudnn = Picked(s_, "cudnn");
-  ASSERT_NE(cudnn, nullptr);
-  EXPECT_EQ(fs::canonical(cudnn->path), fs::canonical(kToolkit / "lib/libcudnn.so.9"));
-  EXPECT_EQ(cudnn->version, RegexMacros(kToolkit / "include/cudnn_version.h",
-                                        {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"}));
-  // The header and the wheel that shipped the library must tell the same story.
-  EXPECT_TRUE(DistInfoVersion("nvidia_cudnn_cu13").starts_with(*cudnn->version + "."));
-  EXPECT_EQ(cudnn->found_via, "ld.so.cache");
-
-  const auto* cublas = Picked(s_, "cublas");
-  ASSERT_NE(cublas, nullptr);
-  EXPECT_EQ(cublas->version, DistInfoVersion("nvidia_cublas"));
-  EXPECT_EQ(cublas->version, RegexMacros(kToolkit / "include/cublas_api.h",
-                                         {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR", "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"}));
-  const auto* nccl = Picked(s_, "nccl");
-  ASSERT_NE(nccl, nullptr);
-  EXPECT_EQ(nccl->version, DistInfoVersion("nvidia_nccl_cu13"));
-  const auto* cudart = Picked(s_, "cudart");
-  ASSERT_NE(cudart, nullptr);
-  EXPECT_EQ(cudart->version, DistInfoVersion("nvidia_cuda_runtime"));
-  const auto* nvrtc = Picked(s_, "nvrtc");
-  ASSERT_NE(nvrtc, nullptr);
-  EXPECT_EQ(nvrtc->version, DistInfoVersion("nvidia_cuda_nvrtc"));
-  for (const char* sub : {"cudnn_ops", "cudnn_cnn", "cudnn_adv", "cudnn_graph", "cudnn_engines_precompiled"}) {
-    ASSERT_EQ(Family(s_, sub).size(), 1u) << sub;
-    EXPECT_EQ(Family(s_, sub)[0]->version, cudnn->version) << sub;
-  }
-}
-
-TEST_F(RealToolkit, StubLibcudaIsRecognisedAndNotTheLoadersPick) {
-  const auto copies = Family(s_, "cuda");
-  auto stub = std::find_if(copies.begin(), copies.end(), [](const auto* l) {
-    return fs::canonical(l->path) == fs::canonical(kToolkit / "lib64/stubs/libcuda.so");
-  });
-  ASSERT_NE(stub, copies.end());
-  EXPECT_TRUE((*stub)->is_stub);
-  EXPECT_EQ((*stub)->found_via, "toolkit");
-  EXPECT_FALSE((*stub)->loader_first);
-}
-
-TEST_F(RealToolkit, EveryCopyIsOnceAndFast) {
-  std::vector<std::string> reals;
-  for (const auto& l : s_.libraries) reals.push_back(fs::canonical(l.path).string());
-  std::sort(reals.begin(), reals.end());
-  EXPECT_EQ(std::adjacent_find(reals.begin(), reals.end()), reals.end());
-  // Static reading only: loading cuBLAS alone would take longer than this.
-  EXPECT_LT(elapsed_.count(), 0.5);
-}
-
 ProbeContext FixtureContext(const testing::TempTree& t, std::map<std::string, std::string> env = {}) {
   ProbeContext ctx;
   ctx.fs = util::RootFs(t.path());
@@ -146,20 +80,88 @@ void CopyReal(const testing::TempTree& t, const fs::path& from, std::string_view
   fs::copy_file(fs::canonical(from), t / to);
 }
 
-void RunLdconfig(const testing::TempTree& t, const std::string& conf) {
-  t.Write("/etc/ld.so.conf", conf);
-  util::ChildOptions o;
-  auto r = util::RunCommand({"ldconfig", "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf", "-r", t.path().string()}, o);
-  ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
+// NVIDIA's CUDA 13.0 files (testing::NvidiaFiles) installed in a fixture root the way the
+// toolkit installs them: /usr/local/cuda-13.0, /usr/local/cuda -> cuda-13.0, its lib folder
+// in ld.so.conf and the cache written by the real ldconfig.
+class RealToolkit : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DLENV_NVIDIA_FILES_OR_SKIP(nv);
+    testing::InstallToolkit(nv, t_, "/usr/local/cuda-13.0");
+    t_.Symlink("/usr/local/cuda", "cuda-13.0");
+    ASSERT_EQ(testing::RunLdconfig(t_, "/usr/local/cuda-13.0/lib\n"), "");
+    ProbeContext ctx = FixtureContext(t_, {{"PATH", "/usr/local/cuda/bin:/usr/bin"}});
+    const auto start = std::chrono::steady_clock::now();
+    ProbeToolkits(ctx, s_);
+    ProbeLibraries(ctx, s_);
+    elapsed_ = std::chrono::steady_clock::now() - start;
+  }
+  // The same file inside the fixture root, however the probe named it.
+  fs::path Real(const std::string& inside) const { return fs::canonical(t_ / inside); }
+  testing::TempTree t_;
+  const fs::path kToolkit = t_ / "/usr/local/cuda-13.0";
+  model::Snapshot s_;
+  std::chrono::duration<double> elapsed_{};
+};
+
+TEST_F(RealToolkit, CudnnCublasNcclVersionsBesideTheToolkit) {
+  const auto* cudnn = Picked(s_, "cudnn");
+  ASSERT_NE(cudnn, nullptr);
+  EXPECT_EQ(Real(cudnn->path), fs::canonical(kToolkit / "lib/libcudnn.so.9"));
+  EXPECT_EQ(cudnn->version, RegexMacros(kToolkit / "include/cudnn_version.h",
+                                        {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"}));
+  // The header and the wheel that shipped the library must tell the same story.
+  EXPECT_TRUE(DistInfoVersion(kToolkit, "nvidia_cudnn_cu13").starts_with(*cudnn->version + "."));
+  EXPECT_EQ(cudnn->found_via, "ld.so.cache");
+
+  const auto* cublas = Picked(s_, "cublas");
+  ASSERT_NE(cublas, nullptr);
+  EXPECT_EQ(cublas->version, DistInfoVersion(kToolkit, "nvidia_cublas"));
+  EXPECT_EQ(cublas->version, RegexMacros(kToolkit / "include/cublas_api.h",
+                                         {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR", "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"}));
+  const auto* nccl = Picked(s_, "nccl");
+  ASSERT_NE(nccl, nullptr);
+  EXPECT_EQ(nccl->version, DistInfoVersion(kToolkit, "nvidia_nccl_cu13"));
+  const auto* cudart = Picked(s_, "cudart");
+  ASSERT_NE(cudart, nullptr);
+  EXPECT_EQ(cudart->version, DistInfoVersion(kToolkit, "nvidia_cuda_runtime"));
+  const auto* nvrtc = Picked(s_, "nvrtc");
+  ASSERT_NE(nvrtc, nullptr);
+  EXPECT_EQ(nvrtc->version, DistInfoVersion(kToolkit, "nvidia_cuda_nvrtc"));
+  for (const char* sub : {"cudnn_ops", "cudnn_cnn", "cudnn_adv", "cudnn_graph", "cudnn_engines_precompiled"}) {
+    ASSERT_EQ(Family(s_, sub).size(), 1u) << sub;
+    EXPECT_EQ(Family(s_, sub)[0]->version, cudnn->version) << sub;
+  }
+}
+
+TEST_F(RealToolkit, StubLibcudaIsRecognisedAndNotTheLoadersPick) {
+  const auto copies = Family(s_, "cuda");
+  auto stub = std::find_if(copies.begin(), copies.end(), [&](const auto* l) {
+    return Real(l->path) == fs::canonical(kToolkit / "lib64/stubs/libcuda.so");
+  });
+  ASSERT_NE(stub, copies.end());
+  EXPECT_TRUE((*stub)->is_stub);
+  EXPECT_EQ((*stub)->found_via, "toolkit");
+  EXPECT_FALSE((*stub)->loader_first);
+}
+
+TEST_F(RealToolkit, EveryCopyIsOnceAndFast) {
+  std::vector<std::string> reals;
+  for (const auto& l : s_.libraries) reals.push_back(Real(l.path).string());
+  std::sort(reals.begin(), reals.end());
+  EXPECT_EQ(std::adjacent_find(reals.begin(), reals.end()), reals.end());
+  // Static reading only: loading cuBLAS alone would take longer than this.
+  EXPECT_LT(elapsed_.count(), 0.5);
 }
 
 TEST(ProbeLibraries, LoaderOrderLdLibraryPathThenCacheThenToolkit) {
-  if (!fs::exists(kToolkit / "lib/libcudart.so.13")) GTEST_SKIP() << "no real libcudart to index";
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const fs::path kToolkit = nv.root;
   testing::TempTree t;
   CopyReal(t, kToolkit / "lib/libcudart.so.13", "/opt/system/lib/libcudart.so.13");
   CopyReal(t, kToolkit / "lib/libcudart.so.13", "/home/u/override/libcudart.so.13");
   CopyReal(t, kToolkit / "lib/libcudnn.so.9", "/opt/system/lib/libcudnn.so.9");
-  RunLdconfig(t, "/opt/system/lib\n");  // the real ldconfig writes the cache dlenv reads
+  ASSERT_EQ(testing::RunLdconfig(t, "/opt/system/lib\n"), "");  // the real ldconfig writes the cache dlenv reads
   model::Snapshot s;
   ProbeLibraries(FixtureContext(t, {{"LD_LIBRARY_PATH", "/home/u/override:/nonexistent"}}), s);
   const auto cudart = Family(s, "cudart");
@@ -229,7 +231,8 @@ TEST(ProbeLibraries, VersionFromFileNameHeaderAndPipDistInfo) {
 }
 
 TEST(ProbeLibraries, AsksTheLibraryInAChildWhenNoFileSays) {
-  if (!fs::exists(kToolkit / "lib/libcudart.so.13")) GTEST_SKIP() << "no real libcudart";
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const fs::path kToolkit = nv.root;
   testing::TempTree t;
   CopyReal(t, kToolkit / "lib/libcudart.so.13", "/opt/bare/libcudart.so.13");
   t.Write("/opt/bare/libcudnn.so.9", "\x7f" "ELF truncated");  // cannot load: no version, no crash
@@ -283,11 +286,11 @@ TEST(ProbeLibraries, TensorRtFromItsHeader) {
 TEST(ProbeLibraries, StubsFolderIndexedByLdconfig) {
   // The classic mistake: the stubs folder listed in /etc/ld.so.conf.d. The real ldconfig
   // then creates libcuda.so.1 beside the stub (its DT_SONAME) and caches it.
-  const fs::path stub = kToolkit / "lib64/stubs/libcuda.so";
-  if (!fs::exists(stub)) GTEST_SKIP() << "no stub libcuda here";
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const fs::path stub = nv.lib() / "stubs/libcuda.so";
   testing::TempTree t;
   CopyReal(t, stub, "/usr/local/cuda-13.0/lib64/stubs/libcuda.so");
-  RunLdconfig(t, "/usr/local/cuda-13.0/lib64/stubs\n");
+  ASSERT_EQ(testing::RunLdconfig(t, "/usr/local/cuda-13.0/lib64/stubs\n"), "");
   model::Snapshot s;
   ProbeLibraries(FixtureContext(t), s);
   const auto* picked = Picked(s, "cuda");

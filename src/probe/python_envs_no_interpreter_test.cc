@@ -10,6 +10,7 @@
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -57,7 +58,7 @@ TEST(DoctorStartsNoInterpreter, FakePythonsOnPathAreNeverRun) {
 }
 
 TEST(DoctorStartsNoInterpreter, StraceSeesNoPythonExecve) {
-  if (!fs::exists("/usr/bin/strace")) GTEST_SKIP() << "strace not installed (apt-get install strace)";
+  if (!fs::exists("/usr/bin/strace")) DLENV_SKIP_OR_FAIL("strace not installed (apt-get install strace)");
   testing::TempTree t;
   WriteFakeInterpreters(t, t / "/ran");
   fs::path log = t / "/strace.log";
@@ -67,7 +68,7 @@ TEST(DoctorStartsNoInterpreter, StraceSeesNoPythonExecve) {
   ASSERT_TRUE(res.outcome == util::ChildResult::Outcome::kExited) << res.Describe() << res.err;
   std::string trace = testing::ReadAll(log);
   if (trace.find("PTRACE") != std::string::npos || trace.empty()) {
-    GTEST_SKIP() << "ptrace not permitted here: " << res.err;
+    DLENV_SKIP_OR_FAIL("ptrace not permitted here: " << res.err);
   }
   int execs = 0;
   for (std::string_view line : util::Lines(trace)) {

@@ -14,6 +14,7 @@
 #include "util/pep440.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -23,21 +24,14 @@ namespace fs = std::filesystem;
 // The folder of test environments, or a skip (a failure when DLENV_REQUIRE_TEST_ENVS=1).
 std::optional<fs::path> TestEnvs() {
   const char* dir = std::getenv("DLENV_TEST_ENVS");
-  const char* require = std::getenv("DLENV_REQUIRE_TEST_ENVS");
-  bool required = require && std::string(require) == "1";
   if (dir && fs::is_directory(fs::path(dir) / "tf")) return fs::path(dir);
-  if (required) {
-    ADD_FAILURE() << "DLENV_REQUIRE_TEST_ENVS=1 but DLENV_TEST_ENVS (" << (dir ? dir : "unset")
-                  << ") has no test environments; run scripts/make-test-envs.sh DIR first";
-  }
   return std::nullopt;
 }
 
 #define REQUIRE_TEST_ENVS(var)                                                                          \
   auto var = TestEnvs();                                                                                \
   if (!var) {                                                                                           \
-    if (HasFailure()) return;                                                                           \
-    GTEST_SKIP() << "set DLENV_TEST_ENVS to a folder made by scripts/make-test-envs.sh to run this test"; \
+    DLENV_SKIP_OR_FAIL("set DLENV_TEST_ENVS to a folder made by scripts/make-test-envs.sh to run this test"); \
   }
 
 util::ChildResult RunPython(const std::string& python, std::vector<std::string> args) {

@@ -15,6 +15,7 @@
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -117,7 +118,7 @@ TEST(SpecialFiles, DoctorSkipsAndNamesThemAndFinishesSmall) {
   close(fd);
 
   if (!timed)
-    GTEST_SKIP() << "peak memory not measured: /usr/bin/time missing (apt-get install time)";
+    DLENV_SKIP_OR_FAIL("peak memory not measured: /usr/bin/time missing (apt-get install time)");
   std::smatch m;
   ASSERT_TRUE(
       std::regex_search(r.err, m, std::regex(R"(Maximum resident set size \(kbytes\): (\d+))")))

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
 
 namespace dlenv::probe {
@@ -29,15 +30,16 @@ bool Via(const model::Toolkit& t, const std::string& v) {
   return std::find(t.found_via.begin(), t.found_via.end(), v) != t.found_via.end();
 }
 
-TEST(ProbeToolkits, RealCuda13ToolkitOnThisMachine) {
-  const fs::path root = "/usr/local/cuda-13.0";
-  if (!fs::exists(root / "include/cuda.h")) GTEST_SKIP() << "no CUDA 13.0 toolkit here";
-  ProbeContext ctx;
-  ctx.fs = util::RootFs("/");
-  ctx.env = util::Environment(std::map<std::string, std::string>{{"PATH", "/usr/local/cuda/bin:/usr/bin"}, {"CUDA_HOME", "/usr/local/cuda"}});
+TEST(ProbeToolkits, RealCuda13Toolkit) {
+  // NVIDIA's files (testing::NvidiaFiles) installed where the toolkit installs itself.
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  testing::TempTree t;
+  testing::InstallToolkit(nv, t, "/usr/local/cuda-13.0");
+  t.Symlink("/usr/local/cuda", "cuda-13.0");
+  const fs::path root = t / "/usr/local/cuda-13.0";
   model::Snapshot s;
-  ProbeToolkits(ctx, s);
-  const model::Toolkit* tk = FindRoot(s, root);
+  ProbeToolkits(FixtureContext(t, {{"PATH", "/usr/local/cuda/bin:/usr/bin"}, {"CUDA_HOME", "/usr/local/cuda"}}), s);
+  const model::Toolkit* tk = FindRoot(s, "/usr/local/cuda-13.0");
   ASSERT_NE(tk, nullptr);
   // Oracle for the release: CUDA_VERSION read with a regex, decoded by hand.
   std::smatch m;

@@ -20,6 +20,7 @@
 #include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 extern char** environ;
 
@@ -77,7 +78,7 @@ util::ChildResult Curl(const std::string& url) {
 }
 
 TEST(NodeExporter, ServesDlenvTextfileWithTheRightValues) {
-  if (!fs::exists(kNodeExporter)) GTEST_SKIP() << "prometheus-node-exporter is not installed";
+  if (!fs::exists(kNodeExporter)) DLENV_SKIP_OR_FAIL("prometheus-node-exporter is not installed");
   testing::TempTree tree;
   const fs::path textdir = tree.MakeDir("textfile");
   const fs::path scenario =

@@ -13,6 +13,7 @@
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::report {
 namespace {
@@ -179,7 +180,7 @@ TEST(Prometheus, EveryMetricIsDocumented) {
 // promtool, Prometheus's own linter, as the oracle for the format and naming conventions.
 TEST(Prometheus, PromtoolAcceptsIt) {
   if (!std::filesystem::exists("/usr/bin/promtool"))
-    GTEST_SKIP() << "promtool not installed (apt-get install prometheus)";
+    DLENV_SKIP_OR_FAIL("promtool not installed (apt-get install prometheus)");
   util::ChildOptions opts;
   opts.stdin_data = Render(lock::MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(Fixture())));
   auto r = util::RunCommand({"/usr/bin/promtool", "check", "metrics"}, opts);

@@ -13,6 +13,7 @@
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::report {
 namespace {
@@ -39,7 +40,7 @@ util::ChildResult RunTool(const std::vector<std::string>& argv,
 }
 
 TEST(TextfileContrib, SystemdUnitsVerify) {
-  if (!fs::exists("/usr/bin/systemd-analyze")) GTEST_SKIP() << "systemd-analyze not installed";
+  if (!fs::exists("/usr/bin/systemd-analyze")) DLENV_SKIP_OR_FAIL("systemd-analyze not installed");
   testing::TempTree tree;
   // The units name the installed binary; verify checks that it exists, so point at ours.
   const std::string service = testing::ReadAll(kContrib / "systemd/dlenv-textfile.service");
@@ -82,7 +83,7 @@ TEST(TextfileContrib, CronLineWritesAValidTextfile) {
 
 TEST(TextfileContrib, AlertRulesPassPromtoolAndTheirUnitTests) {
   if (!fs::exists("/usr/bin/promtool"))
-    GTEST_SKIP() << "promtool not installed (apt-get install prometheus)";
+    DLENV_SKIP_OR_FAIL("promtool not installed (apt-get install prometheus)");
   const std::string dir = (kContrib / "prometheus").string();
   auto check = RunTool({"/usr/bin/promtool", "check", "rules", "dlenv-alerts.yml"}, dir);
   EXPECT_TRUE(check.ok()) << check.out << check.err;

@@ -11,6 +11,7 @@
 #include "probe/python_envs.h"
 #include "rules/companion_rules.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::rules {
 namespace {
@@ -25,9 +26,7 @@ fs::path Venv(const std::string& name) {
 #define REQUIRE_VENV(var, name)                                                          \
   const fs::path var = Venv(name);                                                       \
   if (!fs::exists(var / ".dlenv-recipe")) {                                              \
-    const char* require = std::getenv("DLENV_REQUIRE_TEST_ENVS");                        \
-    if (require && std::string(require) == "1") FAIL() << "venv " << name << " missing"; \
-    GTEST_SKIP() << "venv " << name << " missing: run scripts/make-test-envs.sh";        \
+    DLENV_SKIP_OR_FAIL("venv " << name << " missing: run scripts/make-test-envs.sh");    \
   }
 
 std::vector<model::Finding> Doctor(const fs::path& venv) {

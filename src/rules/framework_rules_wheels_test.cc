@@ -8,20 +8,27 @@
 //   in the venv it is for, and must succeed (skipped, saying why, when PyPI is unreachable);
 // - a check over every finding that both sides of each comparison are printed.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
 #include "knowledge/knowledge.h"
 #include "probe/frameworks.h"
+#include "probe/http.h"
 #include "probe/python_envs.h"
 #include "rules/framework_rules.h"
 #include "rules/framework_rules_findings_check.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
+#include "testing/temp_tree.h"
 
 namespace dlenv::rules {
 namespace {
@@ -38,10 +45,8 @@ std::optional<fs::path> WheelEnv(const std::string& name) {
 #define REQUIRE_WHEEL_ENV(var, name)                                                      \
   auto var = WheelEnv(name);                                                              \
   if (!var) {                                                                             \
-    const char* require = std::getenv("DLENV_REQUIRE_TEST_ENVS");                         \
-    if (require && std::string(require) == "1") FAIL() << "venv wheels-" name " missing"; \
-    GTEST_SKIP() << "venv wheels-" name                                                   \
-                    " missing: run scripts/make-wheel-envs.sh (or set DLENV_TEST_ENVS)";  \
+    DLENV_SKIP_OR_FAIL("venv wheels-" name                                                   \
+                    " missing: run scripts/make-wheel-envs.sh (or set DLENV_TEST_ENVS)");  \
   }
 
 probe::ProbeContext HostContext(const fs::path& venv) {
@@ -104,41 +109,64 @@ void ExpectBothSides(const std::vector<model::Finding>& findings) {
   ExpectComparisonsComplete(findings);
 }
 
-/// Runs each `pip install` fix as `pip install --dry-run` (resolution only, nothing installed).
+// pip's resolution of a fix takes minutes; scripts/test.sh's sanitizer pass repeats the tests
+// for dlenv's own code (DLENV_PIP_FIXES_RESOLVED=1), so each fix the first pass resolved is
+// recorded here (a file per fix, named by its FNV-1a hash, holding the fix) and the second
+// pass checks that it printed the very same fixes instead of resolving them again.
+fs::path ResolvedRecord(const std::string& fix) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : fix) h = (h ^ c) * 1099511628211ull;
+  return fs::path(testing::TestEnvsDir()) / "pip-fixes-resolved" / fmt::format("{:016x}", h);
+}
+
+bool ResolvedEarlierInThisRun(const std::string& fix) {
+  const fs::path record = ResolvedRecord(fix);
+  std::error_code ec;
+  const auto written = fs::last_write_time(record, ec);
+  if (ec || testing::ReadAll(record) != fix) return false;
+  return fs::file_time_type::clock::now() - written < std::chrono::hours(6);
+}
+
+/// Runs each `pip install` fix as `pip install --dry-run` (resolution only, nothing
+/// installed); at least one fix must be there and every one must resolve.
 void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
-  util::ChildOptions probe_opts;
-  probe_opts.deadline = std::chrono::seconds(30);
-  auto online =
-      util::RunCommand({"/usr/bin/python3", "-m", "pip", "index", "versions", "pip"}, probe_opts);
-  int tried = 0;
-  // scripts/test.sh resolves every fix in its first test run; the sanitizer run repeats the
-  // tests for dlenv's own code, and pip's resolution (minutes) would only be done twice.
-  const char* resolved_before = std::getenv("DLENV_PIP_FIXES_RESOLVED");
+  std::vector<std::string> fixes;
   for (const auto& f : findings) {
-    auto at = f.fix.find(" -m pip install ");
-    if (at == std::string::npos) continue;
-    if (resolved_before && std::string(resolved_before) == "1") {
-      std::cout << "[ SKIPPED ] pip --dry-run of '" << f.fix
-                << "': resolved in this run's first pass (DLENV_PIP_FIXES_RESOLVED=1)\n";
-      continue;
+    if (f.fix.find(" -m pip install ") != std::string::npos) fixes.push_back(f.fix);
+  }
+  ASSERT_FALSE(fixes.empty()) << "no `pip install` fix among the findings: nothing to resolve";
+  const char* second_pass = std::getenv("DLENV_PIP_FIXES_RESOLVED");
+  if (second_pass && std::string(second_pass) == "1") {
+    for (const auto& fix : fixes) {
+      EXPECT_TRUE(ResolvedEarlierInThisRun(fix))
+          << "not resolved by this run's first pass (" << ResolvedRecord(fix) << "): " << fix;
     }
-    if (!online.ok()) {
-      std::cout << "[ SKIPPED ] pip --dry-run of '" << f.fix << "': PyPI unreachable ("
-                << online.Describe() << ")\n";
-      continue;
-    }
-    std::string cmd = f.fix;
-    cmd.insert(at + 16, "--dry-run --disable-pip-version-check --no-input -q ");
+    return;
+  }
+  probe::HttpRequest ping;  // PyPI's index itself (a pip started only to ask is slow on a busy machine)
+  ping.url = "https://pypi.org/simple/pip/";
+  ping.accept = "application/vnd.pypi.simple.v1+json";
+  ping.timeout_s = 30;
+  auto online = probe::HttpGet(ping);
+  if (online.status != 200)
+    DLENV_SKIP_OR_FAIL("PyPI unreachable, the fixes were not resolved: " << online.error << " HTTP " << online.status);
+  int resolved = 0;
+  for (const auto& fix : fixes) {
+    std::string cmd = fix;
+    cmd.insert(cmd.find(" -m pip install ") + 16, "--dry-run --disable-pip-version-check --no-input -q ");
     util::ChildOptions opts;
     opts.deadline = std::chrono::seconds(900);
     auto r = util::RunCommand({"/bin/sh", "-c", cmd}, opts);
     EXPECT_TRUE(r.ok()) << cmd << "\n"
                         << r.Describe() << "\n"
                         << r.err.substr(r.err.size() > 3000 ? r.err.size() - 3000 : 0);
-    std::cout << "pip --dry-run " << (r.ok() ? "resolved" : "FAILED") << ": " << f.fix << "\n";
-    ++tried;
+    if (!r.ok()) continue;
+    ++resolved;
+    fs::create_directories(ResolvedRecord(fix).parent_path());
+    std::ofstream(ResolvedRecord(fix)) << fix;
   }
-  std::cout << "pip --dry-run tried " << tried << " fix(es)\n";
+  ::testing::Test::RecordProperty("pip_fixes_resolved", resolved);
+  EXPECT_EQ(resolved, static_cast<int>(fixes.size()));
 }
 
 std::optional<nlohmann::json> RunPython(const fs::path& venv, const std::string& code) {

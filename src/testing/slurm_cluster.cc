@@ -1,6 +1,7 @@
 #include "testing/slurm_cluster.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -55,11 +56,15 @@ std::string SlurmCluster::StateAndReason(const std::string& node) const {
   return std::string(util::Trim(Run({"sinfo", "-h", "-n", node, "-o", "%T|%E"}).out));
 }
 
-int SlurmCluster::HealthChecksRun() const {
+int SlurmCluster::HealthChecksRun() const { return static_cast<int>(HealthCheckExits().size()); }
+
+std::vector<int> SlurmCluster::HealthCheckExits() const {
   std::ifstream in(dir_ / "log/healthcheck.log");
-  int n = 0;
-  for (std::string line; std::getline(in, line);) n += line.starts_with("exit ");
-  return n;
+  std::vector<int> exits;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("exit ")) exits.push_back(std::atoi(line.c_str() + 5));
+  }
+  return exits;
 }
 
 std::string SlurmCluster::WaitFor(const std::string& node,
@@ -73,10 +78,11 @@ std::string SlurmCluster::WaitFor(const std::string& node,
   return last;
 }
 
-void SlurmCluster::WaitForChecks(int more) const {
+bool SlurmCluster::WaitForChecks(int more) const {
   const int target = HealthChecksRun() + more;
   for (int i = 0; i < 200 && HealthChecksRun() < target; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  return HealthChecksRun() >= target;
 }
 
 bool ProcessAlive(pid_t pid) {

@@ -43,13 +43,15 @@ class SlurmCluster {
 
   /// How many health checks have finished (DIR/healthcheck.sh logs "exit N" after each).
   int HealthChecksRun() const;
+  /// The exit status of each finished health check, oldest first.
+  std::vector<int> HealthCheckExits() const;
 
   /// Polls StateAndReason until `pred` holds, up to 40 s; returns the last value seen.
   std::string WaitFor(const std::string& node,
                       const std::function<bool(const std::string&)>& pred) const;
 
-  /// Waits (up to 40 s) until `more` further health checks have finished.
-  void WaitForChecks(int more) const;
+  /// Waits (up to 40 s) until `more` further health checks have finished; false if they did not.
+  [[nodiscard]] bool WaitForChecks(int more) const;
 
  private:
   std::filesystem::path dir_;

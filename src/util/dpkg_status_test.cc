@@ -9,6 +9,7 @@
 
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::util {
 namespace {
@@ -71,11 +72,11 @@ TEST(DpkgStatusTest, ListFileNames) {
 // exact version.
 TEST(DpkgStatusTest, AgreesWithDpkgQueryOnThisMachine) {
   const char* status_path = "/var/lib/dpkg/status";
-  if (!std::filesystem::exists(status_path)) GTEST_SKIP() << "no dpkg database here";
+  if (!std::filesystem::exists(status_path)) DLENV_SKIP_OR_FAIL("no dpkg database here");
   auto r = RunCommand(
       {"dpkg-query", "-W", "-f", "${db:Status-Status} ${Package}:${Architecture} ${Version}\\n"},
       {});
-  if (!r.ok()) GTEST_SKIP() << "dpkg-query did not run: " << r.Describe();
+  if (!r.ok()) DLENV_SKIP_OR_FAIL("dpkg-query did not run: " << r.Describe());
   std::map<std::string, std::string> expected;
   for (auto line : Lines(r.out)) {
     auto parts = Split(line, ' ');

@@ -1,11 +1,14 @@
 #include "util/elf.h"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <vector>
 
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -19,8 +22,13 @@ std::span<const std::byte> AsBytes(const std::string& s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
-// A real shared object from the CUDA toolkit on this machine; readelf is the oracle.
-constexpr const char* kRealLibrary = "/usr/local/cuda-13.0/lib64/libcudart.so.13";
+// A real shared object on any machine: the C++ runtime this test runs with (the test binary
+// itself where that is linked statically); readelf is the oracle.
+std::string RealLibrary() {
+  Dl_info info{};
+  const bool found = dladdr(reinterpret_cast<void*>(&std::terminate), &info) != 0 && info.dli_fname;
+  return found ? fs::canonical(info.dli_fname).string() : std::string();
+}
 
 struct ReadelfDynamic {
   std::vector<std::string> needed;
@@ -47,9 +55,9 @@ ReadelfDynamic RunReadelf(const std::string& path) {
 }
 
 TEST(Elf, DynamicSectionOfRealLibraryMatchesReadelf) {
-  if (!fs::exists(kRealLibrary) || !fs::exists("/usr/bin/readelf")) {
-    GTEST_SKIP() << kRealLibrary << " or readelf not on this machine";
-  }
+  const std::string kRealLibrary = RealLibrary();
+  ASSERT_FALSE(kRealLibrary.empty());
+  if (!fs::exists("/usr/bin/readelf")) DLENV_SKIP_OR_FAIL("readelf not on this machine (apt-get install binutils)");
   std::string error;
   auto file = MappedFile::Open(kRealLibrary, &error);
   ASSERT_TRUE(file) << error;
@@ -75,7 +83,7 @@ TEST(Elf, ReadsRunpathOfALibraryWeLink) {
                        "-Wl,-soname,liba.so.7", "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../nvidia/cudnn/lib",
                        "-lm"},
                       opts);
-  if (!r.ok()) GTEST_SKIP() << "no C compiler: " << r.Describe();
+  if (!r.ok()) DLENV_SKIP_OR_FAIL("no C compiler: " << r.Describe());
   std::string error;
   auto file = MappedFile::Open(t / "/liba.so", &error);
   ASSERT_TRUE(file) << error;
@@ -93,7 +101,7 @@ TEST(Elf, ReadsOldStyleRpath) {
   auto r = RunCommand({"cc", "-shared", "-fPIC", "-o", (t / "/libb.so").string(), (t / "/b.c").string(),
                        "-Wl,--disable-new-dtags,-rpath,/opt/cuda/lib64:$ORIGIN"},
                       {});
-  if (!r.ok()) GTEST_SKIP() << "no C compiler: " << r.Describe();
+  if (!r.ok()) DLENV_SKIP_OR_FAIL("no C compiler: " << r.Describe());
   std::string error;
   auto file = MappedFile::Open(t / "/libb.so", &error);
   ASSERT_TRUE(file) << error;
@@ -118,7 +126,8 @@ TEST(Elf, RejectsWhatIsNotElf64LittleEndian) {
 }
 
 TEST(Elf, TruncatedCopiesNeverReadPastTheEnd) {
-  if (!fs::exists(kRealLibrary)) GTEST_SKIP() << kRealLibrary << " not on this machine";
+  const std::string kRealLibrary = RealLibrary();
+  ASSERT_FALSE(kRealLibrary.empty());
   std::string whole = testing::ReadAll(kRealLibrary);
   ASSERT_GT(whole.size(), 4096u);
   // Every prefix length near the places headers live, plus a spread through the file. Under
@@ -142,7 +151,8 @@ TEST(Elf, TruncatedCopiesNeverReadPastTheEnd) {
 }
 
 TEST(Elf, HostileSectionTableIsAnErrorNotACrash) {
-  if (!fs::exists(kRealLibrary)) GTEST_SKIP() << kRealLibrary << " not on this machine";
+  const std::string kRealLibrary = RealLibrary();
+  ASSERT_FALSE(kRealLibrary.empty());
   std::string image = testing::ReadAll(kRealLibrary);
   // e_shoff far past the end of the file.
   std::string bad = image;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
 #include "util/elf.h"
 #include "util/strings.h"
@@ -14,8 +15,6 @@ namespace dlenv::util {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr const char* kNvcc = "/usr/local/cuda/bin/nvcc";
 
 std::vector<std::string> ArchesOf(const fs::path& library) {
   std::string error;
@@ -35,8 +34,8 @@ std::vector<std::string> ArchesOf(const fs::path& library) {
 
 // cuobjdump, where the toolkit has it, is a second oracle: --list-elf / --list-ptx print one
 // line per entry naming e.g. "libk.1.sm_80.cubin" / "libk.1.sm_90.ptx".
-std::optional<std::set<std::string>> CuobjdumpArches(const fs::path& library) {
-  fs::path cuobjdump = fs::path(kNvcc).parent_path() / "cuobjdump";
+std::optional<std::set<std::string>> CuobjdumpArches(const fs::path& bin, const fs::path& library) {
+  fs::path cuobjdump = bin / "cuobjdump";
   if (!fs::exists(cuobjdump)) return std::nullopt;
   std::set<std::string> arches;
   for (const char* flag : {"--list-elf", "--list-ptx"}) {
@@ -54,7 +53,8 @@ std::optional<std::set<std::string>> CuobjdumpArches(const fs::path& library) {
 }
 
 TEST(Fatbin, ReadsExactlyTheArchitecturesNvccCompiledIn) {
-  if (!fs::exists(kNvcc)) GTEST_SKIP() << kNvcc << " not on this machine";
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const std::string nvcc = (nv.bin() / "nvcc").string();
   testing::TempTree t;
   t.Write("/k.cu",
           "__global__ void scale(float* x) { x[threadIdx.x] *= 2.0f; }\n"
@@ -62,26 +62,27 @@ TEST(Fatbin, ReadsExactlyTheArchitecturesNvccCompiledIn) {
   fs::path lib = t / "/libk.so";
   ChildOptions opts;
   opts.deadline = std::chrono::seconds(240);
-  auto r = RunCommand({kNvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_75,code=sm_75",
+  auto r = RunCommand({nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_75,code=sm_75",
                        "-gencode", "arch=compute_80,code=sm_80", "-gencode",
                        "arch=compute_90,code=compute_90", "-o", lib.string(), (t / "/k.cu").string()},
                       opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
   auto arches = ArchesOf(lib);
   EXPECT_EQ(arches, (std::vector<std::string>{"sm_75", "sm_80", "compute_90"}));
-  if (auto second = CuobjdumpArches(lib)) {
+  if (auto second = CuobjdumpArches(nv.bin(), lib)) {
     EXPECT_EQ(std::set<std::string>(arches.begin(), arches.end()), *second);
   }
 }
 
 TEST(Fatbin, MachineCodeAndPtxForTheSameArchitectureAreBothListed) {
-  if (!fs::exists(kNvcc)) GTEST_SKIP() << kNvcc << " not on this machine";
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const std::string nvcc = (nv.bin() / "nvcc").string();
   testing::TempTree t;
   t.Write("/k.cu", "__global__ void touch(int* x) { *x = 1; }\n");
   fs::path lib = t / "/libk.so";
   ChildOptions opts;
   opts.deadline = std::chrono::seconds(240);
-  auto r = RunCommand({kNvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_86,code=[sm_86,compute_86]",
+  auto r = RunCommand({nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_86,code=[sm_86,compute_86]",
                        "-o", lib.string(), (t / "/k.cu").string()},
                       opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
@@ -159,8 +160,8 @@ namespace {
 // containers, compressed payloads. CUDA 13.0 builds nothing below compute capability 7.5
 // (NVIDIA, "Navigating GPU Architecture Support"), so every architecture must be >= 75.
 TEST(Fatbin, WalksARealToolkitLibraryWithoutProblems) {
-  const fs::path lib = "/usr/local/cuda-13.0/lib64/libcublasLt.so.13";
-  if (!fs::exists(lib)) GTEST_SKIP() << lib << " not on this machine";
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const fs::path lib = nv.lib() / "libcublasLt.so.13";
   std::string error;
   auto file = MappedFile::Open(lib, &error);
   ASSERT_TRUE(file) << error;

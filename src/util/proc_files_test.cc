@@ -8,6 +8,7 @@
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
+#include "testing/require.h"
 
 namespace dlenv::util {
 namespace {
@@ -87,7 +88,7 @@ TEST(GlibcBanner, RealLibcAgreesWithGnuGetLibcVersion) {
     EXPECT_EQ(GlibcVersionFromBanner(bytes), std::string(gnu_get_libc_version()));
     return;
   }
-  GTEST_SKIP() << "no libc.so.6 at a known path";
+  DLENV_SKIP_OR_FAIL("no libc.so.6 at a known path");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "util/read_file.h"
 
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -7,9 +8,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "testing/temp_tree.h"
+#include "util/subprocess.h"
 
 namespace dlenv::util {
 namespace {
@@ -83,13 +86,25 @@ TEST(ReadRegularFile, SpecialFilesAreSkippedWithoutBlocking) {
 }
 
 TEST(ReadRegularFile, UnreadableFileSaysWhy) {
-  if (geteuid() == 0) GTEST_SKIP() << "root reads a mode-000 file anyway";
   testing::TempTree t;
   auto p = t.Write("/secret", "x");
   fs::permissions(p, fs::perms::none);
-  auto r = ReadRegularFile(p, 100);
-  EXPECT_FALSE(r.data);
-  EXPECT_EQ(r.skipped, "cannot open: Permission denied");
+  // Root reads a mode-000 file anyway (and CI runs as root): the read runs in a child that
+  // first becomes an unprivileged user (nobody, 65534), as a user running dlenv would be.
+  fs::permissions(t.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  ChildOptions opts;
+  opts.deadline = std::chrono::seconds(30);
+  auto r = RunInChild(
+      [&] {
+        if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)) return 3;
+        if (geteuid() == 0) return 4;
+        auto read = ReadRegularFile(p, 100);
+        std::printf("%s|%s", read.data ? "read" : "refused", read.skipped.c_str());
+        return 0;
+      },
+      opts);
+  ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
+  EXPECT_EQ(r.out, "refused|cannot open: Permission denied");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "rules/error_signatures.h"
 #include "verify/findings.h"
 #include "verify/framework_checks.h"
+#include "testing/require.h"
 
 namespace dlenv::verify {
 namespace {
@@ -182,24 +183,14 @@ std::string TfVenvPython() {
   return std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/tf/bin/python";
 }
 
-bool Require(const std::string& python, const char* what) {
-  if (std::filesystem::exists(python)) return true;
-  const char* require = std::getenv("DLENV_REQUIRE_TEST_ENVS");
-  if (require && std::string(require) == "1") {
-    ADD_FAILURE() << what << " missing at " << python << " (DLENV_REQUIRE_TEST_ENVS=1; run scripts/make-test-envs.sh)";
-  }
-  return false;
-}
-
 const auto kSlowDeadline = std::chrono::seconds(300);  // TensorFlow's import alone is slow on a busy machine
 
 TEST(FrameworkScripts, DebianTorchComputesOnItsCpuPath) {
-  if (!Require("/usr/bin/python3", "Debian's python3")) GTEST_SKIP() << "no /usr/bin/python3";
+  if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
   auto r = RunFrameworkCheck({"/usr/bin/python3", "torch", true}, util::Environment::FromProcess(), kSlowDeadline,
                              false);
   if (r.verdict == Verdict::kSkip) {
-    if (std::getenv("DLENV_REQUIRE_TEST_ENVS")) ADD_FAILURE() << "python3-torch is not installed";
-    GTEST_SKIP() << "python3-torch is not installed (apt install python3-torch)";
+    DLENV_SKIP_OR_FAIL("python3-torch is not installed (apt install python3-torch)");
   }
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.summary;
   EXPECT_NE(r.summary.find("CPU path"), std::string::npos) << r.summary;
@@ -215,7 +206,7 @@ TEST(FrameworkScripts, DebianTorchComputesOnItsCpuPath) {
 
 TEST(FrameworkScripts, TensorflowCpuVenvComputesOnItsCpuPath) {
   const auto python = TfVenvPython();
-  if (!Require(python, "the tensorflow-cpu venv")) GTEST_SKIP() << python << " missing (scripts/make-test-envs.sh)";
+  if (!std::filesystem::exists(python)) DLENV_SKIP_OR_FAIL(python << " missing (scripts/make-test-envs.sh)");
   auto r = RunFrameworkCheck({python, "tensorflow", true}, util::Environment::FromProcess(), kSlowDeadline, false);
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.summary;
   EXPECT_NE(r.summary.find("matmul, conv2d"), std::string::npos) << r.summary;
@@ -223,14 +214,14 @@ TEST(FrameworkScripts, TensorflowCpuVenvComputesOnItsCpuPath) {
 
 TEST(FrameworkScripts, JaxInTheTestVenvComputesOnItsCpuPath) {
   const auto python = TfVenvPython();
-  if (!Require(python, "the tensorflow-cpu venv")) GTEST_SKIP() << python << " missing";
+  if (!std::filesystem::exists(python)) DLENV_SKIP_OR_FAIL(python << " missing");
   auto r = RunFrameworkCheck({python, "jax", true}, util::Environment::FromProcess(), kSlowDeadline, false);
-  if (r.verdict == Verdict::kSkip) GTEST_SKIP() << "jax is not installed in " << python;
+  if (r.verdict == Verdict::kSkip) DLENV_SKIP_OR_FAIL("jax is not installed in " << python);
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.summary;
 }
 
 TEST(FrameworkScripts, AnAbsentFrameworkIsASkipAndABrokenInterpreterAFailure) {
-  if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP();
+  if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
   auto r = RunFrameworkCheck({"/usr/bin/python3", "cupy", true}, util::Environment::FromProcess(), kSlowDeadline, true);
   EXPECT_EQ(r.verdict, Verdict::kSkip);
   EXPECT_EQ(r.summary, "not installed");

@@ -50,6 +50,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fake_abi.h"
+
 namespace {
 
 using nlohmann::json;
@@ -134,10 +136,8 @@ long long ForcedReturn(const char* name) {
     if (forced_ >= 0) return static_cast<int>(forced_);   \
   } while (0)
 
-constexpr int kNvmlSuccess = 0, kNvmlInvalidArgument = 2, kNvmlNotSupported = 3,
-              kNvmlInsufficientSize = 7;
-constexpr int kCudaSuccess = 0, kCudaInvalidValue = 1, kCudaNotInitialized = 3,
-              kCudaStub = 34, kCudaNoDevice = 100, kCudaInvalidDevice = 101;
+// Status codes and structs: fake_abi.h, checked against NVIDIA's headers.
+using namespace fake_abi;
 
 // NVML device handles are 1-based indices cast to pointers.
 const json* Gpu(void* handle) {
@@ -188,19 +188,6 @@ const json* CudaGpu(int dev) {
   if (dev < 0 || dev >= static_cast<int>(vis.size())) return nullptr;
   return &GpuList(Scenario())[vis[dev]];
 }
-
-struct PciInfo {
-  char busIdLegacy[16];
-  unsigned domain, bus, device, pciDeviceId, pciSubSystemId;
-  char busId[32];
-};
-struct MemoryV2 {
-  unsigned version;
-  unsigned long long total, reserved, free, used;
-};
-struct Memory {
-  unsigned long long total, free, used;
-};
 
 }  // namespace
 

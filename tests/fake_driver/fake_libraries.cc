@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fake_abi.h"
+
 namespace {
 
 using nlohmann::json;
@@ -58,8 +60,8 @@ long long Forced(const char* name) {
     if (forced_ >= 0) return static_cast<int>(forced_); \
   } while (0)
 
-// cudaDataType values: CUDA_R_32F, CUDA_R_16F, CUDA_R_16BF, CUDA_R_8F_E4M3.
-constexpr int kF32 = 0, kF16 = 2, kBf16 = 14, kE4M3 = 28;
+// Enum values, status codes and the heuristic result: fake_abi.h, checked against NVIDIA's headers.
+using namespace fake_abi;
 
 // IEEE binary16 by hand (clang 14 has no _Float16 on x86-64), rounding to nearest even.
 float HalfToFloat(std::uint16_t h) {
@@ -140,13 +142,6 @@ struct Layout {
   std::uint64_t rows, cols;
   std::int64_t ld;
 };
-struct HeuristicResult {
-  std::uint64_t algo[8];
-  std::size_t workspace_size;
-  int state;
-  float waves_count;
-  int reserved[4];
-};
 
 struct Descriptor {
   int n = 0, c = 0, h = 0, w = 0;
@@ -178,11 +173,11 @@ extern "C" {
 int cublasCreate_v2(void** h) { ENTER("cublasCreate_v2"); *h = new int(0); return 0; }
 int cublasDestroy_v2(void* h) { ENTER("cublasDestroy_v2"); delete static_cast<int*>(h); return 0; }
 int cublasGetVersion_v2(void*, int* v) { ENTER("cublasGetVersion_v2"); *v = Config().value("cublas_version", 120402); return 0; }
-const char* cublasGetStatusString(int s) { return s == 0 ? "CUBLAS_STATUS_SUCCESS" : s == 13 ? "CUBLAS_STATUS_EXECUTION_FAILED" : "CUBLAS_STATUS_UNKNOWN"; }
+const char* cublasGetStatusString(int s) { return s == kCublasSuccess ? "CUBLAS_STATUS_SUCCESS" : s == kCublasExecutionFailed ? "CUBLAS_STATUS_EXECUTION_FAILED" : "CUBLAS_STATUS_UNKNOWN"; }
 
 int cublasSetWorkspace_v2(void*, void* workspace, std::size_t bytes) {
   ENTER("cublasSetWorkspace_v2");
-  return workspace || bytes == 0 ? 0 : 7;  // INVALID_VALUE
+  return workspace || bytes == 0 ? kCublasSuccess : kCublasInvalidValue;
 }
 
 int cublasSgemm_v2(void*, int ta, int tb, int m, int n, int k, const float* alpha, const float* a, int lda, const float* b,
@@ -195,7 +190,7 @@ int cublasSgemm_v2(void*, int ta, int tb, int m, int n, int k, const float* alph
 int cublasGemmEx(void*, int ta, int tb, int m, int n, int k, const void* alpha, const void* a, int a_type, int lda,
                  const void* b, int b_type, int ldb, const void* beta, void* c, int c_type, int ldc, int, int) {
   ENTER("cublasGemmEx");
-  if (a_type == kE4M3 || b_type == kE4M3 || c_type == kE4M3) return 15;  // NOT_SUPPORTED: fp8 is cuBLASLt's
+  if (a_type == kE4M3 || b_type == kE4M3 || c_type == kE4M3) return kCublasNotSupported;  // fp8 is cuBLASLt's
   Gemm(m, n, k, ta != 0, tb != 0, *static_cast<const float*>(alpha), a, a_type, lda, b, b_type, ldb,
        *static_cast<const float*>(beta), c, c_type, ldc);
   return 0;
@@ -211,10 +206,10 @@ std::size_t cublasLtGetVersion() { return Config().value("cublas_version", std::
 int cublasLtMatmulDescCreate(MatmulDesc** d, int, int) { ENTER("cublasLtMatmulDescCreate"); *d = new MatmulDesc; return 0; }
 int cublasLtMatmulDescDestroy(MatmulDesc* d) { delete d; return 0; }
 int cublasLtMatmulDescSetAttribute(MatmulDesc* d, int attribute, const void* value, std::size_t size) {
-  if (!d || !value) return 7;
-  if ((attribute == 3 || attribute == 4) && size != sizeof(int)) return 7;  // TRANSA, TRANSB: int32
-  if (attribute == 3) std::memcpy(&d->transa, value, sizeof(int));
-  if (attribute == 4) std::memcpy(&d->transb, value, sizeof(int));
+  if (!d || !value) return kCublasInvalidValue;
+  if ((attribute == kLtDescTransA || attribute == kLtDescTransB) && size != sizeof(int)) return kCublasInvalidValue;  // int32
+  if (attribute == kLtDescTransA) std::memcpy(&d->transa, value, sizeof(int));
+  if (attribute == kLtDescTransB) std::memcpy(&d->transb, value, sizeof(int));
   return 0;
 }
 int cublasLtMatrixLayoutCreate(Layout** l, int type, std::uint64_t rows, std::uint64_t cols, std::int64_t ld) {
@@ -224,14 +219,14 @@ int cublasLtMatrixLayoutCreate(Layout** l, int type, std::uint64_t rows, std::ui
 int cublasLtMatrixLayoutDestroy(Layout* l) { delete l; return 0; }
 int cublasLtMatmulPreferenceCreate(void** p) { *p = new int(0); return 0; }
 int cublasLtMatmulPreferenceDestroy(void* p) { delete static_cast<int*>(p); return 0; }
-int cublasLtMatmulPreferenceSetAttribute(void*, int, const void* value, std::size_t) { return value ? 0 : 7; }
+int cublasLtMatmulPreferenceSetAttribute(void*, int, const void* value, std::size_t) { return value ? kCublasSuccess : kCublasInvalidValue; }
 
 int cublasLtMatmulAlgoGetHeuristic(void*, MatmulDesc* d, Layout* a, Layout*, Layout*, Layout*, void*, int requested,
                                    HeuristicResult* results, int* count) {
   ENTER("cublasLtMatmulAlgoGetHeuristic");
-  if (requested < 1) return 7;
+  if (requested < 1) return kCublasInvalidValue;
   *count = 0;
-  if (Config().value("lt_no_algorithm", false) || (a->type == kE4M3 && d->transa != 1)) return 15;
+  if (Config().value("lt_no_algorithm", false) || (a->type == kE4M3 && d->transa != kCublasOpT)) return kCublasNotSupported;
   results[0] = HeuristicResult{};
   results[0].algo[0] = 42;
   *count = 1;
@@ -242,7 +237,7 @@ int cublasLtMatmul(void*, MatmulDesc* d, const void* alpha, const void* a, Layou
                    const void* beta, const void*, Layout*, void* out, Layout* dl, const HeuristicResult*, void*,
                    std::size_t, void*) {
   ENTER("cublasLtMatmul");
-  if (al->type == kE4M3 && d->transa != 1) return 15;
+  if (al->type == kE4M3 && d->transa != kCublasOpT) return kCublasNotSupported;
   const int m = static_cast<int>(dl->rows), n = static_cast<int>(dl->cols);
   const int k = static_cast<int>(d->transa ? al->rows : al->cols);
   Gemm(m, n, k, d->transa != 0, d->transb != 0, *static_cast<const float*>(alpha), a, al->type,
