@@ -18,6 +18,9 @@ if ((${#missing[@]})); then
 fi
 
 # -Werror is for the test builds; a user's install must not fail on a compiler's false warning.
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDLENV_TESTS=OFF -DDLENV_WERROR=OFF
+# A unity build: each unit parses and optimizes the common headers once for several files
+# (CMakeLists.txt says how they are grouped; docs/benchmarks.md has the figures).
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDLENV_TESTS=OFF -DDLENV_WERROR=OFF \
+  -DCMAKE_UNITY_BUILD=ON
 cmake --build build --target dlenv
 echo "built: $(pwd)/build/dlenv"

@@ -90,9 +90,10 @@ envs_pid=$!
 
 stage "build the test suite (g++, -O1, -Werror)"
 # -O1 without debug info: the tests check behaviour, and -g costs a third of the compile time.
+# Unity builds, as scripts/install.sh's: the per-file build is scripts/check-no-cuda.sh's.
 cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" \
-  -DDLENV_WERROR=ON "${launcher[@]}"
+  -DDLENV_WERROR=ON -DCMAKE_UNITY_BUILD=ON "${launcher[@]}"
 cmake --build build-test -j"$jobs"
 
 if [[ ${DLENV_QUICK:-0} != 1 ]]; then
@@ -101,7 +102,7 @@ if [[ ${DLENV_QUICK:-0} != 1 ]]; then
   # Warnings are errors in the g++ build above; clang here only has to build.
   CC=clang CXX=clang++ cmake -S . -B build-san -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-    -DDLENV_FUZZ=ON -DDLENV_TESTS=ON -DDLENV_WERROR=OFF "${launcher[@]}"
+    -DDLENV_FUZZ=ON -DDLENV_TESTS=ON -DDLENV_WERROR=OFF -DCMAKE_UNITY_BUILD=ON "${launcher[@]}"
   cmake --build build-san -j"$jobs"
 fi
 

@@ -199,11 +199,7 @@ class EnvReader {
   /// .nv_fatbin union; machine code the fatbin holds beyond it is listed apart.
   void TorchOwnArches(model::FrameworkBuild& b, const fs::path& libtorch_python) {
     if (!ctx_.fs.IsRegularFile(libtorch_python)) return;
-    std::string error;
-    auto file = util::MappedFile::Open(ctx_.fs.Resolve(libtorch_python), &error);
-    if (!file) return;
-    auto bytes = file->bytes();
-    auto flags = FindArchFlagsString({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+    auto flags = FindArchFlagsStringInFile(ctx_.fs.Resolve(libtorch_python));
     if (!flags) return;
     std::vector<std::string> own = *flags, extra;
     for (const auto& arch : b.cuda_archs) {

@@ -5,6 +5,8 @@
 // The .nv_fatbin sections can hold more machine code than that list (kernels of bundled
 // libraries built for other archs); doctor shows those separately.
 
+#include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,5 +17,11 @@ namespace dlenv::probe {
 /// The longest NUL-delimited string in `bytes` made only of two or more space-separated
 /// sm_N / compute_N words; nullopt when there is none.
 std::optional<std::vector<std::string>> FindArchFlagsString(std::string_view bytes);
+
+/// The same search over a file (a real path: ctx.fs.Resolve it), read `window` bytes at a
+/// time: libtorch_python.so is 14 MB to 1 GB, and mapping and scanning it whole made its
+/// pages doctor's largest memory. nullopt also when the file cannot be read.
+std::optional<std::vector<std::string>> FindArchFlagsStringInFile(const std::filesystem::path& real,
+                                                                  std::size_t window = 1u << 20);
 
 }  // namespace dlenv::probe

@@ -1,11 +1,30 @@
 #include "util/dpkg_status.h"
 
+#include <cctype>
+
 #include "util/strings.h"
 
 namespace dlenv::util {
 namespace {
 
-bool SameField(std::string_view a, std::string_view b) { return ToLower(a) == ToLower(b); }
+// Case-insensitive, without the allocation ToLower would make for each of a status file's
+// tens of thousands of lines.
+bool SameField(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void AppendRelations(std::string& to, std::string_view value) {
+  if (value.empty()) return;
+  if (!to.empty()) to += ", ";
+  to += value;
+}
 
 }  // namespace
 
@@ -23,8 +42,13 @@ std::vector<DpkgPackage> ParseDpkgStatus(std::string_view text) {
     if (!current.name.empty() && !current.version.empty()) out.push_back(std::move(current));
     current = DpkgPackage{};
   };
-  for (std::string_view raw : Lines(text)) {
-    std::string_view line = raw;  // Lines() has dropped any '\r'
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (Trim(line).empty()) {
       finish();
       continue;
@@ -34,7 +58,7 @@ std::vector<DpkgPackage> ParseDpkgStatus(std::string_view text) {
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     std::string_view key = line.substr(0, colon);
-    std::string value(Trim(line.substr(colon + 1)));
+    std::string_view value = Trim(line.substr(colon + 1));
     if (SameField(key, "Package")) {
       current.name = value;
     } else if (SameField(key, "Version")) {
@@ -43,9 +67,27 @@ std::vector<DpkgPackage> ParseDpkgStatus(std::string_view text) {
       current.architecture = value;
     } else if (SameField(key, "Status")) {
       current.status = value;
+    } else if (SameField(key, "Depends") || SameField(key, "Pre-Depends") ||
+               SameField(key, "Provides")) {
+      AppendRelations(current.relations, value);
     }
   }
   finish();
+  return out;
+}
+
+std::vector<std::string_view> RelationNames(std::string_view relations) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start <= relations.size()) {
+    std::size_t end = relations.find_first_of(",|", start);
+    if (end == std::string_view::npos) end = relations.size();
+    std::string_view item = Trim(relations.substr(start, end - start));
+    // "python3:any (>= 3.11) [amd64] <!nocheck>": the name ends at the first of these.
+    item = item.substr(0, item.find_first_of(" \t(:[<"));
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
   return out;
 }
 

@@ -46,6 +46,20 @@ TEST(DpkgStatusTest, ReadsPackagesVersionsAndStates) {
   EXPECT_FALSE(pkgs[2].installed());
 }
 
+TEST(DpkgStatusTest, RelationsNameTheirPackages) {
+  auto pkgs = ParseDpkgStatus(
+      "Package: yq\nVersion: 3.1.0-3\nPre-Depends: dpkg (>= 1.15)\n"
+      "Depends: jq, python3-yaml | python3-ruamel.yaml, python3:any (>= 3.11~)\n"
+      "Provides: yq-tools\n");
+  ASSERT_EQ(pkgs.size(), 1u);
+  auto names = RelationNames(pkgs[0].relations);
+  std::vector<std::string> got(names.begin(), names.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"dpkg", "jq", "python3-yaml", "python3-ruamel.yaml",
+                                           "python3", "yq-tools"}));
+  EXPECT_TRUE(RelationNames("").empty());
+  EXPECT_TRUE(RelationNames(" , | (>= 1) ,").empty());
+}
+
 TEST(DpkgStatusTest, HostileTextYieldsNothingOrPartialResults) {
   EXPECT_TRUE(ParseDpkgStatus("").empty());
   EXPECT_TRUE(ParseDpkgStatus(std::string(1 << 16, '\0')).empty());
