@@ -29,25 +29,34 @@ std::optional<std::string> ReadText(const std::string& path) {
 }
 
 // Runs the printed command, then `dlenv verify` on that environment as the proof. verify is
-// another command: it runs as a child process of its own, never as a library.
+// another command: it runs as a child process of its own, never as a library. With a progress
+// sink (the CLI), both children's output reaches the user as it comes (pip downloading
+// gigabytes of CUDA wheels shows its progress); without one (tests), it is collected.
 void RunPrinted(const std::string& command, const std::string& python_exe, bool has_gpu,
+                const std::function<void(std::string_view)>& progress,
                 model::CommandResult& out) {
-  util::ChildOptions run;
+  auto say = [&](const std::string& text) {
+    if (progress) progress(text);
+    else out.out += text;
+  };
+  util::StreamingOptions run;
+  run.pass_through = static_cast<bool>(progress);
+  run.keep_tail_bytes = progress ? 0 : 4u << 20;
+  run.inherit_stdin = false;
   run.deadline = std::chrono::hours(2);  // a CUDA torch is gigabytes of wheels
-  out.out += "\nRunning: " + command + "\n";
-  auto installed = util::RunCommand({"/bin/sh", "-c", command}, run);
-  out.out += installed.out + installed.err;
+  say("\nRunning: " + command + "\n");
+  auto installed = util::RunStreaming({"/bin/sh", "-c", command}, run);
+  if (!progress) out.out += installed.out + installed.err;
   if (!installed.ok()) {
     out.error = "the command failed: " + installed.Describe();
     out.exit = model::ExitCode::kFindings;
     return;
   }
-  util::ChildOptions verify;
-  verify.deadline = std::chrono::minutes(10);
   auto self = std::filesystem::read_symlink("/proc/self/exe").string();
-  out.out += "\nRunning: " + self + " verify --python " + python_exe + "\n";
-  auto checked = util::RunCommand({self, "verify", "--python", python_exe}, verify);
-  out.out += checked.out + checked.err;
+  say("\nRunning: " + self + " verify --python " + python_exe + "\n");
+  run.deadline = std::chrono::minutes(10);
+  auto checked = util::RunStreaming({self, "verify", "--python", python_exe}, run);
+  if (!progress) out.out += checked.out + checked.err;
   if (checked.ok()) return;
   const bool no_gpu_here = checked.outcome == util::ChildResult::Outcome::kExited &&
                            checked.exit_code == model::ToInt(model::ExitCode::kNoGpu);
@@ -152,7 +161,7 @@ model::CommandResult RunInstall(const InstallOptions& options) {
       options.progress(out.out);
       out.out.clear();
     }
-    RunPrinted(plan.command, host.python_exe, !snapshot.gpus.empty(), out);
+    RunPrinted(plan.command, host.python_exe, !snapshot.gpus.empty(), options.progress, out);
   }
   return out;
 }
