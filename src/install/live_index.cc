@@ -63,7 +63,7 @@ probe::HttpRequest IndexRequest(const std::string& url, const InstallRequest& re
   probe::HttpRequest r;
   r.url = url;
   r.accept = accept ? accept : kAccept;
-  r.timeout_s = req.timeout_s;
+  r.timeout_seconds = req.timeout_seconds;
   return r;
 }
 

@@ -25,8 +25,6 @@ constexpr Rule kRules[] = {
 
 }  // namespace
 
-std::span<const Rule> AllRules() { return kRules; }
-
 std::vector<model::Finding> Evaluate(const model::Snapshot& snapshot,
                                      const knowledge::Knowledge& knowledge) {
   std::vector<model::Finding> findings;

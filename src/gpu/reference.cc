@@ -1,11 +1,11 @@
-#include "verify/reference.h"
+#include "gpu/reference.h"
 
 #include <bit>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace dlenv::verify {
+namespace dlenv::gpu {
 
 std::uint16_t FloatToHalf(float f) {
   const std::uint32_t x = std::bit_cast<std::uint32_t>(f);
@@ -177,4 +177,4 @@ GemmReference ReferenceConv2d(std::span<const float> x, std::span<const float> w
   return ref;
 }
 
-}  // namespace dlenv::verify
+}  // namespace dlenv::gpu

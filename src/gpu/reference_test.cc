@@ -1,10 +1,10 @@
-#include "verify/reference.h"
+#include "gpu/reference.h"
 
 #include <cmath>
 
 #include <gtest/gtest.h>
 
-namespace dlenv::verify {
+namespace dlenv::gpu {
 namespace {
 
 // Bit patterns from the IEEE 754 binary16 table (and bfloat16 as float's top half).
@@ -96,4 +96,4 @@ TEST(VerifyReference, TestValuesAreReproducibleAndInRange) {
 }
 
 }  // namespace
-}  // namespace dlenv::verify
+}  // namespace dlenv::gpu

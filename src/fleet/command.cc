@@ -1,4 +1,4 @@
-#include "fleet/commands.h"
+#include "fleet/command.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -8,14 +8,16 @@
 #include <cmath>
 #include <filesystem>
 
-#include "doctor/doctor.h"
+#include "diagnose/diagnose.h"
 #include "fleet/analysis.h"
 #include "fleet/collect.h"
 #include "fleet/fleet_dir.h"
 #include "fleet/hostlist.h"
+#include "lock/machine_lock.h"
+#include "lock/prometheus.h"
 #include "fleet/render.h"
-#include "fleet/snapshot.h"
-#include "lock/atomic_write.h"
+#include "fleet/node_document.h"
+#include "util/atomic_write.h"
 #include "probe/identity.h"
 #include "probe/slurm.h"
 #include "report/redact.h"
@@ -43,9 +45,18 @@ std::optional<std::vector<SinfoNode>> QuerySinfo(const std::optional<std::string
   return ParseSinfoNodes(r.out);
 }
 
-using lock::CommandResult;
+using model::CommandResult;
+using model::ExitCode;
 
-CommandResult Error(std::string message) { return {"", std::move(message), lock::kExitBadInput}; }
+CommandResult Error(std::string message) { return model::UsageError(std::move(message)); }
+
+CommandResult Result(std::string out, std::string error, ExitCode exit) {
+  CommandResult r;
+  r.out = std::move(out);
+  r.error = std::move(error);
+  r.exit = exit;
+  return r;
+}
 
 std::string NowUtc() {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -58,12 +69,11 @@ CommandResult RunSnapshot(const SnapshotCommandOptions& options) {
   auto start = std::chrono::steady_clock::now();
   const double started_unix =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  doctor::DoctorOptions d;
-  d.root = options.root;
-  d.timeout_seconds = options.timeout_seconds;
-  if (options.python) d.pythons.push_back(*options.python);
-  probe::ProbeContext ctx = doctor::MakeProbeContext(d);
-  model::Snapshot snapshot = doctor::Diagnose(ctx);
+  probe::ProbeContext ctx = probe::MakeProbeContext(options.machine);
+  model::Snapshot snapshot = diagnose::Diagnose(ctx);
+  const auto& pythons = options.machine.pythons;
+  const std::optional<std::string> python =
+      pythons.empty() ? std::nullopt : std::optional<std::string>(pythons.front());
 
   // Slurm's name for the node first: that is what sinfo, --expect and srun use.
   std::string name = ShortHostname(ctx.env.Get("SLURMD_NODENAME").value_or(snapshot.host.hostname));
@@ -72,16 +82,16 @@ CommandResult RunSnapshot(const SnapshotCommandOptions& options) {
         "cannot name this node's report: host name \"{}\" is empty or unusable as a file name",
         ctx.env.Get("SLURMD_NODENAME").value_or(snapshot.host.hostname)));
   }
-  const model::PythonEnv* env = lock::SelectPythonEnv(snapshot, options.python, ctx.env);
-  if (options.python && !env) {
-    return Error(fmt::format("--python {}: no Python environment found there", *options.python));
+  const model::PythonEnv* env = lock::SelectPythonEnv(snapshot, python, ctx.env);
+  if (python && !env) {
+    return Error(fmt::format("--python {}: no Python environment found there", *python));
   }
   std::ptrdiff_t env_index = env ? env - snapshot.python_envs.data() : -1;
   // The Prometheus textfile redacts its own copy (run.who) and needs the unredacted drift.
   std::optional<model::Snapshot> unredacted;
   if (options.prometheus) unredacted = snapshot;
   const model::Identity who = probe::ProbeIdentity(ctx.env);
-  if (options.redact) snapshot = report::Redact(snapshot, who);
+  if (options.output.redact) snapshot = report::Redact(snapshot, who);
   lock::Lock lock =
       lock::BuildLock(snapshot, env_index >= 0 ? &snapshot.python_envs[env_index] : nullptr);
   std::string now = NowUtc();
@@ -103,23 +113,24 @@ CommandResult RunSnapshot(const SnapshotCommandOptions& options) {
   if (ec)
     return Error(fmt::format("{}: cannot create the folder: {}", options.output_dir, ec.message()));
   std::filesystem::path target = std::filesystem::path(options.output_dir) / (name + ".json");
-  if (auto err = lock::WriteFilesAtomically({{target, doc.dump(1) + "\n"}}); !err.empty())
+  if (auto err = util::WriteFilesAtomically({{target, doc.dump(1) + "\n"}}); !err.empty())
     return Error(err);
   if (options.prometheus) {
-    report::PrometheusRun run{started_unix, in.duration_seconds, options.redact, who};
+    report::PrometheusRun run{started_unix, in.duration_seconds, options.output.redact, who};
     const model::PythonEnv* unredacted_env =
         env_index >= 0 ? &unredacted->python_envs[env_index] : nullptr;
-    if (auto err = doctor::WritePrometheus(*options.prometheus, options.lock, *unredacted,
+    if (auto err = lock::WritePrometheus(*options.prometheus, options.lock, *unredacted,
                                            unredacted_env, run);
         !err.empty())
       return Error(err);
   }
-  return {fmt::format(
-              "Wrote {} ({}, {}, {} in {:.1f} s)\n", target.string(),
-              doc["healthy"].get<bool>() ? "healthy" : "UNHEALTHY", ShortHash(lock.content_hash),
-              snapshot.gpus.size() == 1 ? "1 GPU" : fmt::format("{} GPUs", snapshot.gpus.size()),
-              in.duration_seconds),
-          "", 0};
+  return Result(
+      fmt::format(
+          "Wrote {} ({}, {}, {} in {:.1f} s)\n", target.string(),
+          doc["healthy"].get<bool>() ? "healthy" : "UNHEALTHY", ShortHash(lock.content_hash),
+          snapshot.gpus.size() == 1 ? "1 GPU" : fmt::format("{} GPUs", snapshot.gpus.size()),
+          in.duration_seconds),
+      "", ExitCode::kOk);
 }
 
 CommandResult RunReport(const ReportCommandOptions& options) {
@@ -131,7 +142,7 @@ CommandResult RunReport(const ReportCommandOptions& options) {
   AnalysisOptions analysis;
   analysis.stale_after_seconds = options.stale_after_seconds;
   if (options.lock) {
-    lock::MachineLock team = lock::LoadLock(*options.lock, lock::MachineOptions{});
+    lock::MachineLock team = lock::LoadLock(*options.lock, probe::MachineOptions{});
     if (!team.lock) return Error(team.error);
     analysis.team_lock = std::move(team.lock);
     analysis.team_lock_name = *options.lock;
@@ -167,25 +178,20 @@ CommandResult RunReport(const ReportCommandOptions& options) {
       AnalyzeFleet(std::move(input.nodes), std::move(input.rejected), input.environments, analysis);
   RenderContext ctx{options.dir};
   CommandResult r;
-  switch (options.format) {
-    case ReportFormat::kText:
-      r.out = RenderFleetText(a, ctx);
-      break;
-    case ReportFormat::kMarkdown:
-      r.out = RenderFleetMarkdown(a, ctx);
-      break;
-    case ReportFormat::kJson:
-      r.out = FleetToJson(a, ctx).dump(2) + "\n";
-      break;
+  r.document = FleetToJson(a, ctx);
+  switch (options.output.format) {
+    case model::Format::kText: r.out = RenderFleetText(a, ctx); break;
+    case model::Format::kMarkdown: r.out = RenderFleetMarkdown(a, ctx); break;
+    case model::Format::kJson: r.out = r.document.dump(2) + "\n"; break;
   }
   r.error = notes;  // stderr: stdout stays one document for --json
   if (options.html) {
-    if (auto err = lock::WriteFilesAtomically({{*options.html, RenderFleetHtml(a, ctx)}});
+    if (auto err = util::WriteFilesAtomically({{*options.html, RenderFleetHtml(a, ctx)}});
         !err.empty()) {
       return Error(err);
     }
   }
-  r.exit_code = a.ExitCode();
+  r.exit = a.ExitCode();
   return r;
 }
 
@@ -197,7 +203,7 @@ CommandResult RunCollect(const CollectCommandOptions& options) {
                           : options.dlenv_binary;
   plan.output_dir = std::filesystem::absolute(options.output_dir, ec).string();
   plan.partition = options.partition;
-  plan.timeout_seconds = options.timeout_seconds;
+  plan.timeout_seconds = static_cast<int>(std::ceil(options.timeout_seconds));
 
   std::vector<SinfoNode> sinfo;
   std::string out;
@@ -219,14 +225,14 @@ CommandResult RunCollect(const CollectCommandOptions& options) {
   std::string alternatives = "Without Slurm, the same collection:\n";
   for (const auto& l : OneLiners(plan)) alternatives += "  " + l + "\n";
   if (!FindOnPath("srun")) {
-    return {alternatives, "srun is not on PATH: run one of the commands above instead",
-            lock::kExitBadInput};
+    return Result(alternatives, "srun is not on PATH: run one of the commands above instead",
+                  ExitCode::kUsage);
   }
   if (plan.nodes.empty()) {
-    return {alternatives,
-            fmt::format("no nodes to run on: give --nodelist ({})",
-                        sinfo_error.empty() ? "sinfo listed none" : sinfo_error),
-            lock::kExitBadInput};
+    return Result(alternatives,
+                  fmt::format("no nodes to run on: give --nodelist ({})",
+                              sinfo_error.empty() ? "sinfo listed none" : sinfo_error),
+                  ExitCode::kUsage);
   }
   std::filesystem::create_directories(plan.output_dir, ec);
   if (ec)
@@ -261,7 +267,7 @@ CommandResult RunCollect(const CollectCommandOptions& options) {
   }
   out += fmt::format("Next: dlenv fleet report {}\n", ShellQuote(plan.output_dir));
   out += alternatives;
-  return {out, "", outcome.silent.empty() ? 0 : 1};
+  return Result(out, "", outcome.silent.empty() ? ExitCode::kOk : ExitCode::kFindings);
 }
 
 }  // namespace dlenv::fleet

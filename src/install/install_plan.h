@@ -2,7 +2,8 @@
 // `dlenv install FRAMEWORK`: the exact command that installs the newest build of a framework
 // that this machine can run: its CUDA no newer than the driver supports, compiled for every
 // GPU's architecture, published for this Python. The CPU build where there is no GPU.
-// PlanInstall is pure (snapshot + facts -> plan); RunInstall probes and then plans.
+// PlanInstall is pure (snapshot + facts -> plan); RunInstall (install/command.h) probes, asks
+// the index and then plans.
 
 #include <map>
 #include <optional>
@@ -23,15 +24,14 @@ struct InstallRequest {
   std::string framework;  // torch, tensorflow, jax, cupy
   Manager manager = Manager::kPip;
   std::optional<std::string> cuda;    // --cuda 12.1: this CUDA variant only
-  std::optional<std::string> python;  // --python PATH: install into this interpreter's env
+  std::optional<std::string> python;  // install into this interpreter's env (--python)
   std::string torch_index =
       "https://download.pytorch.org/whl";  // --torch-index: PyTorch's index (or a mirror of it)
   std::string arch;                        // uname -m; empty: x86_64
   bool offline = false;                    // --offline: the embedded table only
   bool refresh = false;                    // --refresh: ignore cached index pages
   std::vector<std::string> with;  // --with torchvision,torchaudio: matched to the chosen torch
-  bool run = false;               // --run: run the command, then dlenv verify
-  double timeout_s = 10;          // --timeout: deadline of each index request
+  double timeout_seconds = 10;          // --timeout: deadline of each index request
 };
 
 /// The user's package index, as pip would use it (PIP_INDEX_URL, pip.conf, uv's settings).
@@ -69,15 +69,5 @@ struct InstallPlan {
 InstallPlan PlanInstall(const InstallRequest& request, const model::Snapshot& snapshot,
                         const knowledge::Knowledge& knowledge, const FrameworkFacts& facts,
                         const LiveIndex* live = nullptr, const UserIndex& user_index = {});
-
-/// Probes this machine (driver, GPUs, the --python environment) and plans; `text` is what
-/// the CLI prints, `exit_code` 0 when a command was found.
-struct InstallOutput {
-  std::string text;
-  int exit_code = 0;
-  std::string command;     // the command printed (for --run)
-  std::string python_exe;  // the environment it installs into
-};
-InstallOutput RunInstall(const InstallRequest& request);
 
 }  // namespace dlenv::install

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-namespace dlenv::lock {
+namespace dlenv::util {
 
 /// Writes each file whole or not at all: every one goes first to a temporary file beside
 /// its target, and only when all were written and flushed are they renamed into place, so
@@ -13,4 +13,4 @@ namespace dlenv::lock {
 /// error message naming the file, empty on success.
 std::string WriteFilesAtomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
-}  // namespace dlenv::lock
+}  // namespace dlenv::util

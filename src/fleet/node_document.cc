@@ -1,4 +1,4 @@
-#include "fleet/snapshot.h"
+#include "fleet/node_document.h"
 
 #include "rules/gpu_health.h"
 #include "model/json.h"

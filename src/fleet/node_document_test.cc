@@ -1,4 +1,4 @@
-#include "fleet/snapshot.h"
+#include "fleet/node_document.h"
 
 #include <gtest/gtest.h>
 

@@ -1,14 +1,14 @@
-#include "health/health.h"
+#include "health/command.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
 
-#include "doctor/doctor.h"
 #include "health/drain.h"
-#include "lock/check.h"
-#include "lock/commands.h"
+#include "health/gpu_verdict.h"
+#include "lock/diff.h"
+#include "lock/machine_lock.h"
 #include "probe/driver.h"
 #include "probe/host.h"
 #include "probe/probes.h"
@@ -46,40 +46,37 @@ std::string HostName() {
 
 }  // namespace
 
-HealthOutput RunHealth(const HealthOptions& options) {
-  HealthOutput out;
+model::CommandResult RunHealth(const HealthOptions& options) {
+  model::CommandResult out;
+  const double timeout_seconds = options.machine.timeout_seconds;
   const auto start = Clock::now();
-  const auto deadline = start + Ms(options.timeout_seconds);
+  const auto deadline = start + Ms(timeout_seconds);
   // With --drain, keep half the deadline for the two scontrol calls.
-  const double driver_seconds =
-      options.drain ? options.timeout_seconds * 0.5 : options.timeout_seconds;
-
-  doctor::DoctorOptions d;
-  d.timeout_seconds = driver_seconds;
-  if (options.python) d.pythons.push_back(*options.python);
-  probe::ProbeContext ctx = doctor::MakeProbeContext(d);
+  probe::MachineOptions machine = options.machine;
+  machine.timeout_seconds = options.drain ? timeout_seconds * 0.5 : timeout_seconds;
+  probe::ProbeContext ctx = probe::MakeProbeContext(machine);
+  const std::optional<std::string> python =
+      machine.pythons.empty() ? std::nullopt : std::optional<std::string>(machine.pythons.front());
 
   std::vector<std::string> extra;
   model::Snapshot snapshot;
   if (options.lock) {
     // The lock names Python packages: this run needs the whole scan, not only the driver.
-    lock::MachineLock team = lock::LoadLock(*options.lock, lock::MachineOptions{});
-    if (!team.lock) {
-      out.error = team.error + "\n";
-      out.exit_code = 2;
-      return out;
-    }
+    lock::MachineLock team = lock::LoadLock(*options.lock, probe::MachineOptions{});
+    if (!team.lock) return model::UsageError(team.error);
     snapshot = probe::TakeSnapshot(ctx);
-    const model::PythonEnv* env = lock::SelectPythonEnv(snapshot, options.python, ctx.env);
+    const model::PythonEnv* env = lock::SelectPythonEnv(snapshot, python, ctx.env);
     lock::Lock here = lock::BuildLock(snapshot, env);
     if (auto drift = BreakingDrift(*team.lock, here, *options.lock)) extra.push_back(*drift);
   } else {
     probe::ProbeHost(ctx, snapshot);
     probe::ProbeDriver(ctx, snapshot);
   }
-  out.verdict = AssessNode(snapshot, extra);
-  out.exit_code = out.verdict.healthy ? 0 : 1;
-  out.out = (out.verdict.healthy ? "" : "unhealthy: ") + out.verdict.summary + "\n";
+  const Verdict verdict = AssessNode(snapshot, extra);
+  out.exit = verdict.healthy ? model::ExitCode::kOk : model::ExitCode::kFindings;
+  out.out = (verdict.healthy ? "" : "unhealthy: ") + verdict.summary + "\n";
+  out.document = {
+      {"healthy", verdict.healthy}, {"summary", verdict.summary}, {"reasons", verdict.reasons}};
   if (!options.drain) return out;
 
   probe::SlurmAccess slurm;
@@ -97,25 +94,25 @@ HealthOutput RunHealth(const HealthOptions& options) {
   std::optional<SlurmNode> state;
   if (shown.ok()) state = ParseScontrolShowNode(shown.out);
   if (!state) {
-    out.error = fmt::format("dlenv health: cannot read node {} from Slurm, nothing changed: {}\n",
+    out.error = fmt::format("cannot read node {} from Slurm, nothing changed: {}",
                             node,
                             shown.ok() ? "no node in scontrol's output"
                                        : probe::SlurmFailure(shown, show));
     return out;
   }
-  DrainDecision decision = DecideDrain(out.verdict, *state);
+  DrainDecision decision = DecideDrain(verdict, *state);
   auto args = ScontrolUpdateArgs(decision, node);
   if (!args.empty()) {
     args.insert(args.begin(), "scontrol");
     slurm.deadline = remaining(1);
     if (auto r = probe::RunSlurm(args, slurm); !r.ok()) {
-      out.error = fmt::format("dlenv health: could not update node {}: {}\n", node,
+      out.error = fmt::format("could not update node {}: {}", node,
                               probe::SlurmFailure(r, args));
       return out;
     }
   }
   if (!decision.why.empty())
-    out.error = fmt::format("dlenv health: slurm node {}: {}\n", node, decision.why);
+    out.error = fmt::format("slurm node {}: {}", node, decision.why);
   return out;
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace dlenv::verify {
+namespace dlenv::gpu {
 
 /// IEEE binary16 and bfloat16 from float, rounding to nearest even (as the GPU's own
 /// conversions do), and back. Hand-written: the core links nothing that has them.
@@ -58,4 +58,4 @@ Comparison Compare(std::span<const float> got, const GemmReference& want, double
 GemmReference ReferenceConv2d(std::span<const float> x, std::span<const float> w, int n, int c,
                               int h, int wd, int k, int r, int s);
 
-}  // namespace dlenv::verify
+}  // namespace dlenv::gpu

@@ -1,4 +1,4 @@
-#include "lock/atomic_write.h"
+#include "util/atomic_write.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace dlenv::lock {
+namespace dlenv::util {
 namespace {
 
 // Writes `contents` to a new temporary file in `target`'s folder; returns its path or an error.
@@ -76,4 +76,4 @@ std::string WriteFilesAtomically(const std::vector<std::pair<std::filesystem::pa
   return "";
 }
 
-}  // namespace dlenv::lock
+}  // namespace dlenv::util
