@@ -41,7 +41,7 @@ CompanionPin ParsePin(const std::string& s) {
   if (s == "minor") return CompanionPin::kMinor;
   if (s == "range") return CompanionPin::kRange;
   if (s == "built-for") return CompanionPin::kBuiltFor;
-  if (s == "exact-from-framework") return CompanionPin::kFromFramework;
+  if (s == "from-framework") return CompanionPin::kFromFramework;
   throw std::runtime_error("framework_identity: unknown pin '" + s + "'");
 }
 
