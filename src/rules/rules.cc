@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rules/build_rules.h"
+#include "rules/companion_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
@@ -17,11 +19,11 @@ constexpr Rule kRules[] = {
     {"toolkit", CheckToolkits},
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
+    {"companions", CheckCompanions},
+    {"extension builds", CheckExtensionBuilds},
 };
 
 }  // namespace
-
-std::span<const Rule> AllRules() { return kRules; }
 
 std::vector<model::Finding> Evaluate(const model::Snapshot& snapshot,
                                      const knowledge::Knowledge& knowledge) {
