@@ -41,3 +41,18 @@ function(dlenv_unity_groups target)
   endforeach()
   set_target_properties(${target} PROPERTIES UNITY_BUILD_MODE GROUP)
 endfunction()
+
+# dlenv_unity_first_header(TARGET HEADER): in a unity build, HEADER comes before every file of
+# the target (in its precompiled header, or by -include without one). model/json.h needs it:
+# it specializes nlohmann's adl_serializer for std::optional, and in a unit where an earlier
+# file instantiated the primary template first, that specialization is an error.
+function(dlenv_unity_first_header target header)
+  if(NOT CMAKE_UNITY_BUILD)
+    return()
+  endif()
+  if(DLENV_PCH)
+    target_precompile_headers(${target} PRIVATE "${header}")
+  else()
+    target_compile_options(${target} PRIVATE -include "${header}")
+  endif()
+endfunction()
