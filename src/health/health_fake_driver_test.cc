@@ -68,10 +68,10 @@ TEST(HealthCommand, UncorrectableEccIsUnhealthy) {
 // a healthy node here and now (process start, the fake driver; slow under ASan on a busy
 // machine), twice, plus 0.75 s. A deadline that misses a step (scontrol's minute of
 // retries, a second driver call with a timeout of its own) overshoots it by far more.
-double TimeoutBound(double timeout_s) {
+double TimeoutBound(double timeout_seconds) {
   auto healthy = Health(std::string(R"({"driver_version": "550.54.15", "gpus": [{)") + kGpu + "}]}", {});
   EXPECT_TRUE(healthy.ok()) << healthy.Describe() << healthy.err;
-  return timeout_s + 2 * healthy.seconds + 0.75;
+  return timeout_seconds + 2 * healthy.seconds + 0.75;
 }
 
 TEST(HealthCommand, HungDriverIsCutOffByTheTimeout) {
