@@ -3,6 +3,7 @@
 // its source), judged on fixture machines (snapshots as doctor would take them): the verdict
 // and the fix. Each configuration signature appears with two machines that give two causes.
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -239,14 +240,18 @@ TEST(ErrorCauses, EveryRealTextGetsItsCauseAndFixOnItsMachine) {
   for (const auto& c : Cases()) {
     SCOPED_TRACE(std::string(c.text) + " on " + c.machine);
     const auto matches = MatchErrorText(testing::ErrorText(c.text), catalogue);
-    ASSERT_FALSE(matches.empty());
-    EXPECT_EQ(matches.front().signature->id, c.signature);
+    // The signature may share its text with a deeper one (the container toolkit's message
+    // quotes dlerror's): the case is about this signature's match, wherever it is.
+    const auto it = std::find_if(matches.begin(), matches.end(),
+                                 [&](const SignatureMatch& m) { return m.signature->id == c.signature; });
+    ASSERT_NE(it, matches.end()) << "no " << c.signature << " match";
+    const auto& match = *it;
     MachineFacts facts;
     facts.snapshot = c.snapshot;
-    const auto verdict = DecideCause(matches.front(), facts, "");
+    const auto verdict = DecideCause(match, facts, "");
     EXPECT_EQ(verdict.cause->id, c.cause) << verdict.says;
     EXPECT_NE(verdict.fix.find(c.fix_has), std::string::npos) << verdict.fix;
-    if (matches.front().signature->configuration) {
+    if (match.signature->configuration) {
       EXPECT_FALSE(verdict.fix.empty());
       // When the machine has the finding that covers the cause, its fix is the finding's.
       if (verdict.finding) EXPECT_EQ(verdict.fix, verdict.finding->fix);
@@ -290,6 +295,33 @@ TEST(ErrorCauses, ValuesAreExtractedAndFilledIn) {
   ASSERT_FALSE(cudnn.empty());
   EXPECT_EQ(cudnn.front().values.at("built_minor"), "26");
   EXPECT_EQ(cudnn.front().values.at("found_minor"), "19");
+}
+
+}  // namespace
+}  // namespace dlenv::rules
+
+namespace dlenv::rules {
+namespace {
+
+// The container toolkit's message quotes dlerror's "libnvidia-ml.so.1: cannot open ...": the
+// missing driver library (driver layer) is the root, the toolkit's failure (container) follows.
+TEST(ErrorCauses, TheDriverLibraryComesBeforeTheToolkitMessageThatQuotesIt) {
+  const auto matches = MatchErrorText(testing::ErrorText("nvidia-container-toolkit-1.17-nvml"), knowledge::BuiltinErrorSignatures());
+  ASSERT_EQ(matches.size(), 2u);
+  EXPECT_EQ(matches[0].signature->id, "driver.nvml_missing");
+  EXPECT_EQ(matches[1].signature->id, "container.cli_nvml_missing");
+}
+
+// verify's classifier is this one: a framework check's stderr becomes doctor's finding id.
+TEST(ErrorCauses, VerifyClassifiesThroughTheSameCatalogue) {
+  auto f = ClassifyErrorText("torch", testing::ErrorText("torch-2.15.0-driver-too-old"));
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->id, "driver.too_old");
+  EXPECT_NE(f->evidence.find("found version 11040"), std::string::npos);
+  EXPECT_FALSE(ClassifyErrorText("torch", testing::ErrorText("torch-2.15.0-out-of-memory")));
+  auto cpu = ClassifyErrorText("torch", testing::ErrorText("torch-1.13.1-cpu-cuda"));
+  ASSERT_TRUE(cpu.has_value());
+  EXPECT_EQ(cpu->id, "framework.cpu_only_build");
 }
 
 }  // namespace
