@@ -15,6 +15,7 @@
 #include "knowledge/error_signatures.h"
 #include "model/json.h"
 #include "testing/error_texts.h"
+#include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -193,6 +194,36 @@ TEST(ExplainCommand, ASuccessfulCommandIsOkAndAMissingOneIsUsage) {
   EXPECT_NE(missing.err.find("cannot run"), std::string::npos) << missing.err;
   const auto stray = Dlenv({"doctor", "--", "x"});
   EXPECT_EQ(stray.exit_code, 2);
+}
+
+// The real torch 2.15.0+cu132 wheels (scripts/make-test-envs.sh) on the fake driver at 470
+// (CUDA 11.4), where the text was captured: doctor raises driver.too_old for that torch, so the
+// verdict's fix is doctor's own. The same text with no --python: the torch is assumed elsewhere.
+TEST(ExplainCommand, TheCapturedTextOnTheFakeDriverWithTheRealTorchGetsDoctorsFix) {
+  const char* envs = std::getenv("DLENV_TEST_ENVS");
+  const std::string python = std::string(envs ? envs : "/var/tmp/dlenv-test-envs") + "/wheels-torch-deps/bin/python";
+  if (access(python.c_str(), X_OK) != 0) {
+    const char* require = std::getenv("DLENV_REQUIRE_TEST_ENVS");
+    if (require && std::string(require) == "1") FAIL() << "missing " << python;
+    GTEST_SKIP() << "no " << python << " (scripts/make-test-envs.sh makes it)";
+  }
+  testing::TempTree t;
+  const auto scenario = t.Write("old.json", R"({"driver_version": "470.82.01", "cuda_driver_version": 11040,
+      "gpus": [{"name": "NVIDIA A100-SXM4-80GB", "cc": [8, 0], "memory_total": 85520809984}]})");
+  const auto log = t.Write("log.txt", testing::ErrorText("torch-2.15.0-driver-too-old"));
+  util::ChildOptions o;
+  o.deadline = std::chrono::seconds(120);
+  o.env = testing::FakeDriverEnv(scenario);
+  auto with_torch = util::RunCommand({DLENV_BINARY, "explain", log.string(), "--json", "--python", python}, o);
+  ASSERT_EQ(with_torch.exit_code, 1) << with_torch.err;
+  auto cause = json::parse(with_torch.out)["matches"][0]["cause"];
+  EXPECT_EQ(cause["id"], "driver_older_than_build");
+  EXPECT_EQ(cause["finding_on_machine"], true);
+  EXPECT_NE(cause["fix"].get<std::string>().find("dlenv install torch --python " + python), std::string::npos) << cause["fix"];
+  auto without = util::RunCommand({DLENV_BINARY, "explain", log.string(), "--json"}, o);
+  cause = json::parse(without.out)["matches"][0]["cause"];
+  EXPECT_EQ(cause["id"], "driver_older_than_build_other_env");
+  EXPECT_EQ(cause["finding_on_machine"], false);
 }
 
 util::ChildResult Validate(const std::string& document_path) {

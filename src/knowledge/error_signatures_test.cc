@@ -24,9 +24,12 @@ TEST(ErrorSignatureData, EveryPatternCompilesWithItsGroupsAndEveryFindingIsDocum
       EXPECT_FALSE(p.source.empty()) << s.id;
     }
     for (const auto& cause : s.causes) {
-      if (!cause.finding.empty())
+      if (!cause.finding.empty()) {
         EXPECT_NE(findings.find("## " + cause.finding + "\n"), std::string::npos) << s.id << " names " << cause.finding;
-      if (s.configuration) EXPECT_FALSE(cause.fix.empty()) << s.id << "/" << cause.id;
+      }
+      if (s.configuration) {
+        EXPECT_FALSE(cause.fix.empty()) << s.id << "/" << cause.id;
+      }
     }
     EXPECT_TRUE(s.causes.back().when.empty()) << s.id;
     EXPECT_EQ(s.configuration, s.hint.empty()) << s.id << ": hints are for errors that are not the setup's";

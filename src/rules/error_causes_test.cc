@@ -254,7 +254,9 @@ TEST(ErrorCauses, EveryRealTextGetsItsCauseAndFixOnItsMachine) {
     if (match.signature->configuration) {
       EXPECT_FALSE(verdict.fix.empty());
       // When the machine has the finding that covers the cause, its fix is the finding's.
-      if (verdict.finding) EXPECT_EQ(verdict.fix, verdict.finding->fix);
+      if (verdict.finding) {
+        EXPECT_EQ(verdict.fix, verdict.finding->fix);
+      }
       EXPECT_EQ(verdict.says.find("{"), std::string::npos) << verdict.says;
     }
   }
@@ -267,7 +269,9 @@ TEST(ErrorCauses, EverySignatureHasARealTextAndTwoCausesOnTwoMachines) {
   EXPECT_GE(catalogue.signatures.size(), 40u);
   for (const auto& s : catalogue.signatures) {
     ASSERT_TRUE(causes.count(s.id)) << s.id << " has no test on a real text";
-    if (s.configuration) EXPECT_GE(causes[s.id].size(), 2u) << s.id << " is tested on one cause only";
+    if (s.configuration) {
+      EXPECT_GE(causes[s.id].size(), 2u) << s.id << " is tested on one cause only";
+    }
   }
 }
 
