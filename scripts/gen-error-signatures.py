@@ -214,7 +214,7 @@ sig("cudnn.sublibrary_load_failed", "cuDNN: Could not load library libcudnn_…"
     [pat("Could not load library libcudnn", r"Could not load library (libcudnn\w*\.so(?:\.\d+)*)\. Error: (.*)", "cuDNN 8", "8.0-8.9", "cuDNN 8 loader message (libcudnn.so.8 strings): 'Could not load library %s. Error: %s'", ["soname", "detail"]),
      pat("Unable to load any of", r"Unable to load any of \{(libcudnn[^}]*)\}", "cuDNN 8", "8.0-8.9", "cuDNN 8 loader message (libcudnn.so.8 strings)", ["soname"])],
     [cause("libs_missing", "a cuDNN sub-library ({soname}) is missing", ["finding:framework.cuda_libs_missing"], "framework.cuda_libs_missing", CUDA_LIBS_FIX),
-     cause("partial_cudnn", "the cuDNN install is incomplete: {soname} is not beside libcudnn.so", [], fix="Reinstall cuDNN as one piece: the `nvidia-cudnn-cu*` wheel the framework pins, or the distribution's cuDNN package")],
+     cause("partial_cudnn", "the cuDNN install is incomplete: {soname} is not beside libcudnn.so", [], "framework.cuda_libs_missing", fix="Reinstall cuDNN as one piece: the `nvidia-cudnn-cu*` wheel the framework pins, or the distribution's cuDNN package")],
     "doctor's framework.cuda_libs_missing")
 sig("lib.cannot_open", "a CUDA library cannot be opened", "library", True,
     [pat("cannot open shared object file", r"(" + LIBS + r"): cannot open shared object file", "any (dlerror): torch, TensorFlow, ONNX Runtime, CuPy", "all", "glibc dlerror: '%s: cannot open shared object file: No such file or directory' (elf/dl-load.c)", ["soname"])],

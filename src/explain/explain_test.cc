@@ -71,14 +71,27 @@ TEST(Explain, ARealTextOnTheMachineOfItsReport) {
   EXPECT_NE(RunExplain(o).out.find("- **Fix:** Install NVIDIA driver 525.60.13"), std::string::npos);
 }
 
+// Every line of text with the prefix a launcher puts before it.
+std::string Prefixed(const std::string& prefix, const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    out += prefix + text.substr(start, end == std::string::npos ? std::string::npos : end + 1 - start);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
 TEST(Explain, TheRootCauseComesFirstInAMessyLog) {
   // Ranks interleaved, colours, timestamps, CRLF, a progress bar, and a chained traceback in
   // which the "no kernel image" is printed before the cuDNN load failure that explains it.
   std::string log = "epoch 1:  10%|#   | 1/10\r epoch 1: 100%|##########| 10/10\r\n";
   log += "[rank1]: 2024-05-17 14:29:38,120 - \x1b[31mTraceback (most recent call last):\x1b[0m\r\n";
-  for (const auto& line : {testing::ErrorText("torch-2.3-no-kernel-image")}) log += "[rank1]: " + line;
+  log += Prefixed("[rank1]: ", testing::ErrorText("torch-2.3-no-kernel-image"));
   log += "[rank0]: During handling of the above exception, another exception occurred:\n";
-  log += "[rank0]: " + testing::ErrorText("glibc-2.36-dlopen-libcudnn");
+  log += Prefixed("[rank0]: ", testing::ErrorText("glibc-2.36-dlopen-libcudnn"));
   log += "[rank0]: RuntimeError: CUDA error: CUDA out of memory. Tried to allocate 2.00 GiB\n";
   testing::TempTree t;
   auto r = RunExplain(FromFile(t.Write("log.txt", log).string(), OldDriverReport(t)));

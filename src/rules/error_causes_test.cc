@@ -187,7 +187,7 @@ std::vector<Case> Cases() {
       // builds
       {"torch-2.3-no-kernel-image", "K80 with a cu12 torch (doctor agrees)", With(H100(), "gpu.arch_unsupported"), "cuda.no_kernel_image", "arch_missing", "(from the finding)"},
       {"torch-2.3-no-kernel-image", "H100, torch fine: an extension", H100(), "cuda.no_kernel_image", "extension_arch", "TORCH_CUDA_ARCH_LIST"},
-      {"cupy-14.2.0-status-no-kernel-image", "no driver", NoDriverHost(), "cuda.no_kernel_image", "arch_unsupported", "dlenv install cupy"},
+      {"cupy-14.2.0-status-no-kernel-image", "no driver", NoDriverHost(), "cuda.no_kernel_image", "arch_unsupported", "dlenv install"},
       {"torch-2.15.0-sm-not-compatible", "RTX 5090 with old torch (doctor agrees)", Rtx5090OldTorch(), "torch.sm_not_compatible", "arch_missing", "(from the finding)"},
       {"torch-2.15.0-sm-not-compatible", "RTX 5090, torch not inspected", WithDriver("570.86.10", 12080, {Gpu("NVIDIA GeForce RTX 5090", 12, 0)}), "torch.sm_not_compatible", "this_gpu_other_env", "dlenv install torch"},
       {"torch-2.15.0-sm-not-compatible", "H100", H100(), "torch.sm_not_compatible", "other_machine", "sm_120"},
@@ -215,7 +215,7 @@ std::vector<Case> Cases() {
       {"xformers-0.0.28-built-for", "xformers not inspected", H100(), "xformers.built_for_other_torch", "not_here", "--python"},
       {"flash-attn-2.5-undefined-symbol", "flash-attn inspected", WithPackage(H100(), "flash-attn", "2.5.8"), "flash_attn.undefined_symbol", "built_for_other_torch", "--no-build-isolation"},
       {"flash-attn-2.5-undefined-symbol", "flash-attn not inspected", H100(), "flash_attn.undefined_symbol", "not_here", "--python"},
-      {"bitsandbytes-0.43-no-gpu", "no driver", NoDriverHost(), "bitsandbytes.no_gpu_support", "no_driver", "ubuntu-drivers"},
+      {"bitsandbytes-0.43-no-gpu", "no driver", NoDriverHost(), "bitsandbytes.no_gpu_support", "no_driver", "NVIDIA driver"},
       {"bitsandbytes-0.43-no-gpu", "H100", H100(), "bitsandbytes.no_gpu_support", "cuda_lib_not_found", "pip install -U bitsandbytes"},
       {"triton-3.1-ptxas-sm120", "RTX 5090", Rtx5090OldTorch(), "triton.ptxas_unknown_arch", "this_gpu", "TRITON_PTXAS_PATH"},
       {"triton-3.1-ptxas-sm120", "H100", H100(), "triton.ptxas_unknown_arch", "old_ptxas", "triton"},
