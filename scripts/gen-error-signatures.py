@@ -202,7 +202,7 @@ sig("container.cuda_requirement", "nvidia-container-cli: requirement error: unsa
     "the host driver's CUDA version against the image's requirement")
 
 # ---------------- libraries ----------------
-LIBS = r"lib(?:cudnn|cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cusparseLt|nccl|nvrtc|nvinfer|nvJitLink|cupti|cufile|nvshmem_host|nvToolsExt)[A-Za-z_]*\.so[0-9.]*"
+LIBS = r"lib(?:cudnn|cudart|cublas|cublasLt|cufft|curand|cusolver|cusparse|cusparseLt|nccl|nvrtc|nvinfer|nvJitLink|cupti|cufile|nvshmem_host|nvToolsExt)[A-Za-z_]*\.so(?:\.\d+)*"
 CUDA_LIBS_FIX = "Install the CUDA libraries the framework's own metadata requires (`dlenv doctor --python PYTHON` prints the exact `pip install`), or `dlenv install {framework}`"
 sig("tf.dso_load_failed", "TensorFlow: Could not load dynamic library", "library", True,
     [pat("Could not load dynamic library", r"Could not load dynamic library '([^']+)'", "TensorFlow / XLA", "2.0 and later", "tensorflow/tensorflow third_party/xla/xla/tsl/platform/default/dso_loader.cc (v2.20): \"Could not load dynamic library '\" << name << \"'; dlerror: \"", ["soname"])],
@@ -210,6 +210,12 @@ sig("tf.dso_load_failed", "TensorFlow: Could not load dynamic library", "library
      cause("on_disk_elsewhere", "{soname} is on this machine but not on the loader's search path", ["library_copy:soname"], fix="Add the folder holding {soname} to LD_LIBRARY_PATH, or `python -m pip install 'tensorflow[and-cuda]'`"),
      cause("not_installed", "{soname} is not installed: TensorFlow was installed without its CUDA wheels", [], "framework.cuda_libs_missing", "`python -m pip install 'tensorflow[and-cuda]'` (pinned to the installed TensorFlow version)")],
     "doctor's framework.cuda_libs_missing, whether a copy of the library exists")
+sig("cudnn.sublibrary_load_failed", "cuDNN: Could not load library libcudnn_…", "library", True,
+    [pat("Could not load library libcudnn", r"Could not load library (libcudnn\w*\.so(?:\.\d+)*)\. Error: (.*)", "cuDNN 8", "8.0-8.9", "cuDNN 8 loader message (libcudnn.so.8 strings): 'Could not load library %s. Error: %s'", ["soname", "detail"]),
+     pat("Unable to load any of", r"Unable to load any of \{(libcudnn[^}]*)\}", "cuDNN 8", "8.0-8.9", "cuDNN 8 loader message (libcudnn.so.8 strings)", ["soname"])],
+    [cause("libs_missing", "a cuDNN sub-library ({soname}) is missing", ["finding:framework.cuda_libs_missing"], "framework.cuda_libs_missing", CUDA_LIBS_FIX),
+     cause("partial_cudnn", "the cuDNN install is incomplete: {soname} is not beside libcudnn.so", [], "framework.cuda_libs_missing", fix="Reinstall cuDNN as one piece: the `nvidia-cudnn-cu*` wheel the framework pins, or the distribution's cuDNN package")],
+    "doctor's framework.cuda_libs_missing")
 sig("lib.cannot_open", "a CUDA library cannot be opened", "library", True,
     [pat("cannot open shared object file", r"(" + LIBS + r"): cannot open shared object file", "any (dlerror): torch, TensorFlow, ONNX Runtime, CuPy", "all", "glibc dlerror: '%s: cannot open shared object file: No such file or directory' (elf/dl-load.c)", ["soname"])],
     [cause("libs_missing", "{soname} is not where the framework's loader looks", ["finding:framework.cuda_libs_missing"], "framework.cuda_libs_missing", CUDA_LIBS_FIX),
@@ -253,12 +259,6 @@ sig("lib.cuda_undefined_symbol", "undefined symbol in a CUDA library (cuBLAS, cu
      cause("mixed_versions", "CUDA libraries of different releases are mixed (e.g. a cusparse from one CUDA and nvJitLink from another), so {symbol} is missing", [],
            fix="Reinstall the framework's CUDA wheels together at the versions it pins (`dlenv doctor --python PYTHON` prints the command) and remove other CUDA folders from LD_LIBRARY_PATH")],
     "doctor's framework.lib_shadowed")
-sig("cudnn.sublibrary_load_failed", "cuDNN: Could not load library libcudnn_…", "library", True,
-    [pat("Could not load library libcudnn", r"Could not load library (libcudnn\w*\.so[0-9.]*)\. Error: (.*)", "cuDNN 8", "8.0-8.9", "cuDNN 8 loader message (libcudnn.so.8 strings): 'Could not load library %s. Error: %s'", ["soname", "detail"]),
-     pat("Unable to load any of", r"Unable to load any of \{(libcudnn[^}]*)\}", "cuDNN 8", "8.0-8.9", "cuDNN 8 loader message (libcudnn.so.8 strings)", ["soname"])],
-    [cause("libs_missing", "a cuDNN sub-library ({soname}) is missing", ["finding:framework.cuda_libs_missing"], "framework.cuda_libs_missing", CUDA_LIBS_FIX),
-     cause("partial_cudnn", "the cuDNN install is incomplete: {soname} is not beside libcudnn.so", [], fix="Reinstall cuDNN as one piece: the `nvidia-cudnn-cu*` wheel the framework pins, or the distribution's cuDNN package")],
-    "doctor's framework.cuda_libs_missing")
 sig("cudnn.not_initialized", "cuDNN: CUDNN_STATUS_NOT_INITIALIZED", "library", True,
     [pat("CUDNN_STATUS_NOT_INITIALIZED", r"CUDNN_STATUS_NOT_INITIALIZED", "torch / TensorFlow", "all", "cudnn.h cudnnStatus_t 1001 / CUDNN_STATUS_NOT_INITIALIZED (cuDNN 9)"),
      pat("DNN library is not found", r"DNN library is not found", "TensorFlow / JAX (XLA)", "TF 2.x", "openxla/xla xla/stream_executor/cuda/cuda_dnn.cc: 'DNN library is not found.'"),
@@ -269,7 +269,7 @@ sig("cudnn.not_initialized", "cuDNN: CUDNN_STATUS_NOT_INITIALIZED", "library", T
            fix="Check `nvidia-smi` for memory use by other processes; reinstall the cuDNN wheel the framework pins (`dlenv doctor --python PYTHON`)")],
     "doctor's framework.lib_shadowed and framework.cuda_libs_missing")
 sig("nvrtc.builtins_missing", "NVRTC: failed to open libnvrtc-builtins", "library", True,
-    [pat("libnvrtc-builtins", r"failed to open (libnvrtc-builtins\.so[0-9.]*)", "torch (JIT fusers), CuPy", "all", "NVRTC message 'nvrtc: error: failed to open libnvrtc-builtins.so.X.Y' (CUDA 12/13)", ["soname"])],
+    [pat("libnvrtc-builtins", r"failed to open (libnvrtc-builtins\.so(?:\.\d+)*)", "torch (JIT fusers), CuPy", "all", "NVRTC message 'nvrtc: error: failed to open libnvrtc-builtins.so.X.Y' (CUDA 12/13)", ["soname"])],
     [cause("on_disk_elsewhere", "{soname} is on this machine but not where libnvrtc looks for it", ["library_copy:soname"],
            fix="Add the folder holding {soname} (`dlenv doctor` lists it) to LD_LIBRARY_PATH, or install the `nvidia-cuda-nvrtc` wheel of the framework's CUDA"),
      cause("nvrtc_mismatch", "libnvrtc and its builtins library come from different CUDA releases or the builtins are not on the loader path", [],

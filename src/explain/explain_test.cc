@@ -15,6 +15,7 @@
 #include "knowledge/error_signatures.h"
 #include "model/json.h"
 #include "testing/error_texts.h"
+#include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -70,14 +71,27 @@ TEST(Explain, ARealTextOnTheMachineOfItsReport) {
   EXPECT_NE(RunExplain(o).out.find("- **Fix:** Install NVIDIA driver 525.60.13"), std::string::npos);
 }
 
+// Every line of text with the prefix a launcher puts before it.
+std::string Prefixed(const std::string& prefix, const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = text.find('\n', start);
+    out += prefix + text.substr(start, end == std::string::npos ? std::string::npos : end + 1 - start);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
 TEST(Explain, TheRootCauseComesFirstInAMessyLog) {
   // Ranks interleaved, colours, timestamps, CRLF, a progress bar, and a chained traceback in
   // which the "no kernel image" is printed before the cuDNN load failure that explains it.
   std::string log = "epoch 1:  10%|#   | 1/10\r epoch 1: 100%|##########| 10/10\r\n";
   log += "[rank1]: 2024-05-17 14:29:38,120 - \x1b[31mTraceback (most recent call last):\x1b[0m\r\n";
-  for (const auto& line : {testing::ErrorText("torch-2.3-no-kernel-image")}) log += "[rank1]: " + line;
+  log += Prefixed("[rank1]: ", testing::ErrorText("torch-2.3-no-kernel-image"));
   log += "[rank0]: During handling of the above exception, another exception occurred:\n";
-  log += "[rank0]: " + testing::ErrorText("glibc-2.36-dlopen-libcudnn");
+  log += Prefixed("[rank0]: ", testing::ErrorText("glibc-2.36-dlopen-libcudnn"));
   log += "[rank0]: RuntimeError: CUDA error: CUDA out of memory. Tried to allocate 2.00 GiB\n";
   testing::TempTree t;
   auto r = RunExplain(FromFile(t.Write("log.txt", log).string(), OldDriverReport(t)));
@@ -193,6 +207,36 @@ TEST(ExplainCommand, ASuccessfulCommandIsOkAndAMissingOneIsUsage) {
   EXPECT_NE(missing.err.find("cannot run"), std::string::npos) << missing.err;
   const auto stray = Dlenv({"doctor", "--", "x"});
   EXPECT_EQ(stray.exit_code, 2);
+}
+
+// The real torch 2.15.0+cu132 wheels (scripts/make-test-envs.sh) on the fake driver at 470
+// (CUDA 11.4), where the text was captured: doctor raises driver.too_old for that torch, so the
+// verdict's fix is doctor's own. The same text with no --python: the torch is assumed elsewhere.
+TEST(ExplainCommand, TheCapturedTextOnTheFakeDriverWithTheRealTorchGetsDoctorsFix) {
+  const char* envs = std::getenv("DLENV_TEST_ENVS");
+  const std::string python = std::string(envs ? envs : "/var/tmp/dlenv-test-envs") + "/wheels-torch-deps/bin/python";
+  if (access(python.c_str(), X_OK) != 0) {
+    const char* require = std::getenv("DLENV_REQUIRE_TEST_ENVS");
+    if (require && std::string(require) == "1") FAIL() << "missing " << python;
+    GTEST_SKIP() << "no " << python << " (scripts/make-test-envs.sh makes it)";
+  }
+  testing::TempTree t;
+  const auto scenario = t.Write("old.json", R"({"driver_version": "470.82.01", "cuda_driver_version": 11040,
+      "gpus": [{"name": "NVIDIA A100-SXM4-80GB", "cc": [8, 0], "memory_total": 85520809984}]})");
+  const auto log = t.Write("log.txt", testing::ErrorText("torch-2.15.0-driver-too-old"));
+  util::ChildOptions o;
+  o.deadline = std::chrono::seconds(120);
+  o.env = testing::FakeDriverEnv(scenario);
+  auto with_torch = util::RunCommand({DLENV_BINARY, "explain", log.string(), "--json", "--python", python}, o);
+  ASSERT_EQ(with_torch.exit_code, 1) << with_torch.err;
+  auto cause = json::parse(with_torch.out)["matches"][0]["cause"];
+  EXPECT_EQ(cause["id"], "driver_older_than_build");
+  EXPECT_EQ(cause["finding_on_machine"], true);
+  EXPECT_NE(cause["fix"].get<std::string>().find("dlenv install torch --python " + python), std::string::npos) << cause["fix"];
+  auto without = util::RunCommand({DLENV_BINARY, "explain", log.string(), "--json"}, o);
+  cause = json::parse(without.out)["matches"][0]["cause"];
+  EXPECT_EQ(cause["id"], "driver_older_than_build_other_env");
+  EXPECT_EQ(cause["finding_on_machine"], false);
 }
 
 util::ChildResult Validate(const std::string& document_path) {

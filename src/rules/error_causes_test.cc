@@ -3,6 +3,7 @@
 // its source), judged on fixture machines (snapshots as doctor would take them): the verdict
 // and the fix. Each configuration signature appears with two machines that give two causes.
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -186,7 +187,7 @@ std::vector<Case> Cases() {
       // builds
       {"torch-2.3-no-kernel-image", "K80 with a cu12 torch (doctor agrees)", With(H100(), "gpu.arch_unsupported"), "cuda.no_kernel_image", "arch_missing", "(from the finding)"},
       {"torch-2.3-no-kernel-image", "H100, torch fine: an extension", H100(), "cuda.no_kernel_image", "extension_arch", "TORCH_CUDA_ARCH_LIST"},
-      {"cupy-14.2.0-status-no-kernel-image", "no driver", NoDriverHost(), "cuda.no_kernel_image", "arch_unsupported", "dlenv install cupy"},
+      {"cupy-14.2.0-status-no-kernel-image", "no driver", NoDriverHost(), "cuda.no_kernel_image", "arch_unsupported", "dlenv install"},
       {"torch-2.15.0-sm-not-compatible", "RTX 5090 with old torch (doctor agrees)", Rtx5090OldTorch(), "torch.sm_not_compatible", "arch_missing", "(from the finding)"},
       {"torch-2.15.0-sm-not-compatible", "RTX 5090, torch not inspected", WithDriver("570.86.10", 12080, {Gpu("NVIDIA GeForce RTX 5090", 12, 0)}), "torch.sm_not_compatible", "this_gpu_other_env", "dlenv install torch"},
       {"torch-2.15.0-sm-not-compatible", "H100", H100(), "torch.sm_not_compatible", "other_machine", "sm_120"},
@@ -214,7 +215,7 @@ std::vector<Case> Cases() {
       {"xformers-0.0.28-built-for", "xformers not inspected", H100(), "xformers.built_for_other_torch", "not_here", "--python"},
       {"flash-attn-2.5-undefined-symbol", "flash-attn inspected", WithPackage(H100(), "flash-attn", "2.5.8"), "flash_attn.undefined_symbol", "built_for_other_torch", "--no-build-isolation"},
       {"flash-attn-2.5-undefined-symbol", "flash-attn not inspected", H100(), "flash_attn.undefined_symbol", "not_here", "--python"},
-      {"bitsandbytes-0.43-no-gpu", "no driver", NoDriverHost(), "bitsandbytes.no_gpu_support", "no_driver", "ubuntu-drivers"},
+      {"bitsandbytes-0.43-no-gpu", "no driver", NoDriverHost(), "bitsandbytes.no_gpu_support", "no_driver", "NVIDIA driver"},
       {"bitsandbytes-0.43-no-gpu", "H100", H100(), "bitsandbytes.no_gpu_support", "cuda_lib_not_found", "pip install -U bitsandbytes"},
       {"triton-3.1-ptxas-sm120", "RTX 5090", Rtx5090OldTorch(), "triton.ptxas_unknown_arch", "this_gpu", "TRITON_PTXAS_PATH"},
       {"triton-3.1-ptxas-sm120", "H100", H100(), "triton.ptxas_unknown_arch", "old_ptxas", "triton"},
@@ -239,14 +240,18 @@ TEST(ErrorCauses, EveryRealTextGetsItsCauseAndFixOnItsMachine) {
   for (const auto& c : Cases()) {
     SCOPED_TRACE(std::string(c.text) + " on " + c.machine);
     const auto matches = MatchErrorText(testing::ErrorText(c.text), catalogue);
-    ASSERT_FALSE(matches.empty());
-    EXPECT_EQ(matches.front().signature->id, c.signature);
+    // The signature may share its text with a deeper one (the container toolkit's message
+    // quotes dlerror's): the case is about this signature's match, wherever it is.
+    const auto it = std::find_if(matches.begin(), matches.end(),
+                                 [&](const SignatureMatch& m) { return m.signature->id == c.signature; });
+    ASSERT_NE(it, matches.end()) << "no " << c.signature << " match";
+    const auto& match = *it;
     MachineFacts facts;
     facts.snapshot = c.snapshot;
-    const auto verdict = DecideCause(matches.front(), facts, "");
+    const auto verdict = DecideCause(match, facts, "");
     EXPECT_EQ(verdict.cause->id, c.cause) << verdict.says;
     EXPECT_NE(verdict.fix.find(c.fix_has), std::string::npos) << verdict.fix;
-    if (matches.front().signature->configuration) {
+    if (match.signature->configuration) {
       EXPECT_FALSE(verdict.fix.empty());
       // When the machine has the finding that covers the cause, its fix is the finding's.
       if (verdict.finding) {
@@ -294,6 +299,33 @@ TEST(ErrorCauses, ValuesAreExtractedAndFilledIn) {
   ASSERT_FALSE(cudnn.empty());
   EXPECT_EQ(cudnn.front().values.at("built_minor"), "26");
   EXPECT_EQ(cudnn.front().values.at("found_minor"), "19");
+}
+
+}  // namespace
+}  // namespace dlenv::rules
+
+namespace dlenv::rules {
+namespace {
+
+// The container toolkit's message quotes dlerror's "libnvidia-ml.so.1: cannot open ...": the
+// missing driver library (driver layer) is the root, the toolkit's failure (container) follows.
+TEST(ErrorCauses, TheDriverLibraryComesBeforeTheToolkitMessageThatQuotesIt) {
+  const auto matches = MatchErrorText(testing::ErrorText("nvidia-container-toolkit-1.17-nvml"), knowledge::BuiltinErrorSignatures());
+  ASSERT_EQ(matches.size(), 2u);
+  EXPECT_EQ(matches[0].signature->id, "driver.nvml_missing");
+  EXPECT_EQ(matches[1].signature->id, "container.cli_nvml_missing");
+}
+
+// verify's classifier is this one: a framework check's stderr becomes doctor's finding id.
+TEST(ErrorCauses, VerifyClassifiesThroughTheSameCatalogue) {
+  auto f = ClassifyErrorText("torch", testing::ErrorText("torch-2.15.0-driver-too-old"));
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->id, "driver.too_old");
+  EXPECT_NE(f->evidence.find("found version 11040"), std::string::npos);
+  EXPECT_FALSE(ClassifyErrorText("torch", testing::ErrorText("torch-2.15.0-out-of-memory")));
+  auto cpu = ClassifyErrorText("torch", testing::ErrorText("torch-1.13.1-cpu-cuda"));
+  ASSERT_TRUE(cpu.has_value());
+  EXPECT_EQ(cpu->id, "framework.cpu_only_build");
 }
 
 }  // namespace

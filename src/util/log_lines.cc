@@ -118,7 +118,7 @@ std::size_t RankPrefixLength(std::string_view s, std::optional<int>& rank) {
     ++i;
     rank = *n;
   }
-  SkipSpaces(s, i);
+  if (i < s.size() && s[i] == ' ') ++i;  // one separator; a traceback's indentation stays
   return i;
 }
 
@@ -194,10 +194,8 @@ std::string NormalizeLogLine(std::string_view raw, std::optional<int>* rank) {
   std::optional<int> found;
   std::string_view view = text;
   // Prefixes come in either order ("[rank0]: 2024-05-17 ...", "2024-05-17 ... [rank0]:").
+  // Leading spaces stay: a traceback's indentation is how its frames are told from its messages.
   for (int pass = 0; pass < 2; ++pass) {
-    std::size_t i = 0;
-    SkipSpaces(view, i);
-    view.remove_prefix(i);
     const std::size_t t = TimestampLength(view);
     view.remove_prefix(t);
     const std::size_t r = RankPrefixLength(view, found);
