@@ -68,4 +68,6 @@ make_venv system-site "--system-site-packages" '
 '
 
 "$(dirname "$0")/make-wheel-envs.sh" "$dir" >&2 || echo "make-test-envs: real-wheel venvs not built (see above)" >&2
+# torch's companions (torchvision, onnxruntime, xformers) beside the newest torch above.
+"$(dirname "$0")/make-companion-envs.sh" "$dir" >&2 || echo "make-test-envs: companion venvs not built (see above)" >&2
 echo "$dir"

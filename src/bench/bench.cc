@@ -25,7 +25,7 @@ std::string DescribeHost(const model::HostInfo& host) {
   return fmt::format("{} ({} hardware threads)", model, std::thread::hardware_concurrency());
 }
 
-BenchReport RunBench(const BenchOptions& options) {
+BenchReport MeasureBench(const BenchOptions& options) {
   BenchReport report;
   report.dlenv_version = DLENV_VERSION;
   report.date = UtcNow();

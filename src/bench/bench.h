@@ -48,7 +48,7 @@ struct BenchOptions {
 inline constexpr int kDefaultCpuGemmSize = 2048;
 inline constexpr int kDefaultGpuGemmSize = 8192;
 
-BenchReport RunBench(const BenchOptions& options);
+BenchReport MeasureBench(const BenchOptions& options);
 
 /// "2026-11-27T10:30:00Z"
 std::string UtcNow();

@@ -10,6 +10,7 @@
 #include "bench/cpu_blas.h"
 #include "bench/gpu_bench.h"
 #include "bench/peaks.h"
+#include "knowledge/frameworks.h"
 #include "model/json.h"
 #include "probe/driver.h"
 #include "probe/host.h"
@@ -24,7 +25,12 @@
 namespace dlenv::bench {
 namespace {
 
-constexpr const char* kAllFrameworks[] = {"numpy", "torch", "tensorflow", "jax", "cupy"};
+// NumPy (the CPU baseline) first, then the core frameworks in the identity's order.
+std::vector<std::string> AllFrameworks() {
+  std::vector<std::string> all{"numpy"};
+  for (const auto& id : knowledge::Frameworks().CoreIds()) all.push_back(id);
+  return all;
+}
 
 bool Wanted(const std::vector<std::string>& only, const std::string& name) {
   return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
@@ -365,7 +371,124 @@ void DiscoverForCompare(const probe::ProbeContext& ctx, CompareOptions& options)
   }
 }
 
-CompareReport RunCompare(const CompareOptions& options) {
+namespace {
+
+// dlenv's own CPU matmul baseline, measured in two halves, before and after the frameworks,
+// so that a load that changes while compare runs weighs on both sides alike.
+class CpuBaseline {
+ public:
+  CpuBaseline(const CompareOptions& options, const nlohmann::json& workloads, bool cuda,
+              int threads, CompareReport& report)
+      : options_(options), workloads_(workloads) {
+    if (!options.native_baseline || cuda || !Wanted(options.workloads, "matmul")) return;
+    std::string error;
+    blas_ = CpuBlas::Load(&error);
+    if (blas_) blas_->SetThreads(threads);
+    else report.warnings.push_back(fmt::format("no native baseline: {}", error));
+    half_ = options.policy;
+    half_.min_samples = std::max(3, (options.policy.min_samples + 1) / 2);
+    half_.min_seconds /= 2;
+    half_.max_seconds /= 2;
+  }
+
+  void Measure(int pass) {
+    if (!blas_) return;
+    for (const auto& spec : workloads_) {
+      if (spec["workload"] != "matmul") continue;
+      const int n = spec["n"].get<int>();
+      const std::string dtype = spec["dtype"].get<std::string>();
+      const std::string what = fmt::format("dlenv native {} matmul {} ({}/2)", dtype, n, pass);
+      auto m = RunCpuGemm(*blas_, dtype == "float64" ? GemmType::kFp64 : GemmType::kFp32, n,
+                          half_, [&](double f) {
+                            if (options_.progress) options_.progress(what, f);
+                          });
+      FrameworkRun& run = runs_[fmt::format("{} {}", n, dtype)];
+      if (run.framework.empty()) {
+        run.workload = "matmul";
+        run.variant = fmt::format("{} {}", n, dtype);
+        run.framework = "dlenv";
+        run.framework_version = DLENV_VERSION;
+        run.mode = "native";
+        run.device = "cpu";
+        run.unit = "GFLOP/s";
+        run.work = m.work;
+        run.check = m.check;
+      } else if (!m.check.passed) {
+        run.check = m.check;
+      }
+      run.seconds.insert(run.seconds.end(), m.seconds.begin(), m.seconds.end());
+    }
+  }
+
+  /// The runs of both halves; report.native gets each variant's GFLOP/s.
+  std::vector<FrameworkRun> Finish(CompareReport& report) {
+    std::vector<FrameworkRun> natives;
+    for (auto& [variant, run] : runs_) {
+      const Summary t = Summarize(run.seconds);
+      if (run.check.passed && t.median > 0) report.native[variant] = run.work / t.median / 1e9;
+      natives.push_back(std::move(run));
+    }
+    return natives;
+  }
+
+ private:
+  const CompareOptions& options_;
+  const nlohmann::json& workloads_;
+  std::optional<CpuBlas> blas_;
+  SamplingPolicy half_;
+  std::map<std::string, FrameworkRun> runs_;
+};
+
+nlohmann::json HarnessConfig(bool cuda, int threads, const nlohmann::json& workloads,
+                             const SamplingPolicy& p) {
+  return {{"device", cuda ? "cuda" : "cpu"},
+          {"threads", threads},
+          {"workloads", workloads},
+          {"policy",
+           {{"warmup_runs", p.warmup_runs},
+            {"warmup_seconds", p.warmup_seconds},
+            {"min_samples", p.min_samples},
+            {"max_samples", p.max_samples},
+            {"min_seconds", p.min_seconds},
+            {"max_seconds", p.max_seconds}}}};
+}
+
+// One framework in one interpreter: its own process, timing itself.
+FrameworkProcess RunFramework(const std::string& python, const std::string& framework,
+                              const std::string& config_text,
+                              const std::map<std::string, std::string>& child_env,
+                              const CompareOptions& options, std::vector<FrameworkRun>& runs) {
+  FrameworkProcess process;
+  process.framework = framework;
+  process.python = python;
+  auto harness = util::FindEmbeddedFile("compare_harness.py");
+  auto script = util::FindEmbeddedFile(fmt::format("compare_{}.py", framework));
+  if (!harness || !script) {
+    process.error = "this build carries no workload script for it";
+    return process;
+  }
+  if (options.progress) options.progress(fmt::format("{} in {}", framework, python), 0);
+  util::ChildOptions child;
+  child.deadline = std::chrono::milliseconds(
+      static_cast<long long>(options.process_deadline_seconds * 1000));
+  child.stdin_data = std::string(*harness) + "\n" + std::string(*script);
+  child.env = child_env;
+  auto r = util::RunCommand({python, "-", config_text}, child);
+  process.wall_seconds = r.seconds;
+  if (r.ok()) {
+    ParseFrameworkOutput(r.out, python, process, runs);
+  } else {
+    // A process that timed out may still have printed nothing usable; say so plainly.
+    const std::string last = LastLine(r.err);
+    process.error = last.empty() ? r.Describe() : fmt::format("{}: {}", r.Describe(), last);
+  }
+  if (options.progress) options.progress(fmt::format("{} in {}", framework, python), 1);
+  return process;
+}
+
+}  // namespace
+
+CompareReport MeasureCompare(const CompareOptions& options) {
   CompareReport report;
   report.dlenv_version = DLENV_VERSION;
   report.date = UtcNow();
@@ -387,62 +510,8 @@ CompareReport RunCompare(const CompareOptions& options) {
   for (const char* var : {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}) {
     child_env[var] = std::to_string(threads);
   }
-
-  // dlenv's own baseline, measured in two halves, before and after the frameworks, so that a
-  // load that changes while compare runs weighs on both sides alike.
-  std::optional<CpuBlas> blas;
-  std::map<std::string, FrameworkRun> native_runs;
-  if (options.native_baseline && !cuda && Wanted(options.workloads, "matmul")) {
-    std::string error;
-    blas = CpuBlas::Load(&error);
-    if (blas) blas->SetThreads(threads);
-    else report.warnings.push_back(fmt::format("no native baseline: {}", error));
-  }
-  SamplingPolicy half = options.policy;
-  half.min_samples = std::max(3, (options.policy.min_samples + 1) / 2);
-  half.min_seconds /= 2;
-  half.max_seconds /= 2;
-  const auto measure_native = [&](int pass) {
-    if (!blas) return;
-    for (const auto& spec : workloads) {
-      if (spec["workload"] != "matmul") continue;
-      const int n = spec["n"].get<int>();
-      const std::string dtype = spec["dtype"].get<std::string>();
-      const std::string what = fmt::format("dlenv native {} matmul {} ({}/2)", dtype, n, pass);
-      auto m = RunCpuGemm(*blas, dtype == "float64" ? GemmType::kFp64 : GemmType::kFp32, n, half, [&](double f) {
-        if (options.progress) options.progress(what, f);
-      });
-      FrameworkRun& run = native_runs[fmt::format("{} {}", n, dtype)];
-      if (run.framework.empty()) {
-        run.workload = "matmul";
-        run.variant = fmt::format("{} {}", n, dtype);
-        run.framework = "dlenv";
-        run.framework_version = DLENV_VERSION;
-        run.mode = "native";
-        run.device = "cpu";
-        run.unit = "GFLOP/s";
-        run.work = m.work;
-        run.check = m.check;
-      } else if (!m.check.passed) {
-        run.check = m.check;
-      }
-      run.seconds.insert(run.seconds.end(), m.seconds.begin(), m.seconds.end());
-    }
-  };
-  measure_native(1);
-
-  auto harness = util::FindEmbeddedFile("compare_harness.py");
-  nlohmann::json config = {{"device", cuda ? "cuda" : "cpu"},
-                           {"threads", threads},
-                           {"workloads", workloads},
-                           {"policy",
-                            {{"warmup_runs", options.policy.warmup_runs},
-                             {"warmup_seconds", options.policy.warmup_seconds},
-                             {"min_samples", options.policy.min_samples},
-                             {"max_samples", options.policy.max_samples},
-                             {"min_seconds", options.policy.min_seconds},
-                             {"max_seconds", options.policy.max_seconds}}}};
-  const std::string config_text = config.dump();
+  CpuBaseline baseline(options, workloads, cuda, threads, report);
+  baseline.Measure(1);
 
   std::vector<FrameworkRun> gpu_natives;
   if (cuda) {
@@ -451,6 +520,7 @@ CompareReport RunCompare(const CompareOptions& options) {
     if (options.native_baseline && options.gpu_native) gpu_natives = MeasureGpuNative(options, workloads, report);
   }
 
+  const std::string config_text = HarnessConfig(cuda, threads, workloads, options.policy).dump();
   const std::vector<std::string> interpreters = Interpreters(options);
   for (const auto& python : interpreters) {
     Detected found = Detect(python, child_env);
@@ -458,49 +528,22 @@ CompareReport RunCompare(const CompareOptions& options) {
       report.warnings.push_back(fmt::format("skipped interpreter {}", *found.error));
       continue;
     }
-    for (const char* framework : kAllFrameworks) {
+    for (const std::string& framework : AllFrameworks()) {
       if (!Wanted(options.frameworks, framework)) continue;
       if (std::find(found.frameworks.begin(), found.frameworks.end(), framework) == found.frameworks.end()) continue;
-      FrameworkProcess process;
-      process.framework = framework;
-      process.python = python;
-      auto script = util::FindEmbeddedFile(fmt::format("compare_{}.py", framework));
-      if (!harness || !script) {
-        process.error = "this build carries no workload script for it";
-        report.processes.push_back(process);
-        continue;
-      }
-      if (options.progress) options.progress(fmt::format("{} in {}", framework, python), 0);
-      util::ChildOptions child;
-      child.deadline = std::chrono::milliseconds(static_cast<long long>(options.process_deadline_seconds * 1000));
-      child.stdin_data = std::string(*harness) + "\n" + std::string(*script);
-      child.env = child_env;
-      auto r = util::RunCommand({python, "-", config_text}, child);
-      process.wall_seconds = r.seconds;
-      if (r.ok()) {
-        ParseFrameworkOutput(r.out, python, process, report.runs);
-      } else {
-        const std::string last = LastLine(r.err);
-        process.error = last.empty() ? r.Describe() : fmt::format("{}: {}", r.Describe(), last);
-        // A process that timed out may still have printed nothing usable; say so plainly.
-      }
-      if (options.progress) options.progress(fmt::format("{} in {}", framework, python), 1);
-      report.processes.push_back(std::move(process));
+      report.processes.push_back(
+          RunFramework(python, framework, config_text, child_env, options, report.runs));
     }
   }
   if (report.processes.empty()) {
     report.warnings.push_back(fmt::format("no framework to compare: none of {} is installed for {}",
-                                          options.frameworks.empty() ? std::string("numpy, torch, tensorflow, jax, cupy")
-                                                                     : util::Join(options.frameworks, ", "),
+                                          util::Join(options.frameworks.empty() ? AllFrameworks()
+                                                                                : options.frameworks,
+                                                     ", "),
                                           util::Join(interpreters, ", ")));
   }
-  measure_native(2);
-  std::vector<FrameworkRun> natives;
-  for (auto& [variant, run] : native_runs) {
-    const Summary t = Summarize(run.seconds);
-    if (run.check.passed && t.median > 0) report.native[variant] = run.work / t.median / 1e9;
-    natives.push_back(std::move(run));
-  }
+  baseline.Measure(2);
+  std::vector<FrameworkRun> natives = baseline.Finish(report);
   report.runs.insert(report.runs.begin(), natives.begin(), natives.end());
   report.runs.insert(report.runs.begin(), gpu_natives.begin(), gpu_natives.end());
   Evaluate(report);

@@ -60,6 +60,6 @@ void Evaluate(CompareReport& report);
 /// answers, the host's description.
 void DiscoverForCompare(const probe::ProbeContext& ctx, CompareOptions& options);
 
-CompareReport RunCompare(const CompareOptions& options);
+CompareReport MeasureCompare(const CompareOptions& options);
 
 }  // namespace dlenv::bench

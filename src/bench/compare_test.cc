@@ -129,7 +129,7 @@ CompareReport RealCompare(const std::string& python, const std::string& framewor
   o.threads = 1;
   o.policy = kTiny;
   o.process_deadline_seconds = 300;
-  return RunCompare(o);
+  return MeasureCompare(o);
 }
 
 void ExpectAllChecked(const CompareReport& r, const std::string& framework) {

@@ -16,6 +16,7 @@
 #include "gpu/cublaslt.h"
 #include "gpu/library_loader.h"
 #include "model/json.h"
+#include "probe/library_candidates.h"
 #include "probe/probes.h"
 #include "util/subprocess.h"
 
@@ -100,8 +101,8 @@ void BenchOptionsFromSnapshot(const probe::ProbeContext& ctx, const model::Snaps
   options.env = ctx.env;
   options.gpu_present = snapshot.driver.cuda_device_count.value_or(0) > 0;
   if (options.gpu_present) {
-    options.cublas_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::CublasSpec());
-    options.cublaslt_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::CublasLtSpec());
+    options.cublas_candidates = probe::FindLibraryCandidates(ctx, snapshot, gpu::CublasSpec());
+    options.cublaslt_candidates = probe::FindLibraryCandidates(ctx, snapshot, gpu::CublasLtSpec());
     options.driver_cuda_version = snapshot.driver.cuda_driver_version;
   }
 }

@@ -17,7 +17,7 @@
 #include "gpu/cublas.h"
 #include "gpu/cublaslt.h"
 #include "util/strings.h"
-#include "verify/reference.h"
+#include "gpu/reference.h"
 
 namespace dlenv::bench {
 namespace {
@@ -211,7 +211,7 @@ void MeasureGemm(GpuRunner& runner, const Blas& blas, int n, const GemmKind& kin
     }
   }
   // Inputs rounded to their type on the host, so the reference sees what the GPU sees.
-  std::vector<float> a = verify::TestValues(count, 1), bm = verify::TestValues(count, 2);
+  std::vector<float> a = gpu::TestValues(count, 1), bm = gpu::TestValues(count, 2);
   const std::vector<unsigned char> a_bytes = Encode(kind.in, a), b_bytes = Encode(kind.in, bm);
   std::vector<cuda::DeviceMemory> buffers;
   for (int s = 0; s < sets * 3; ++s) {

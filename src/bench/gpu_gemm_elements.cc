@@ -6,7 +6,7 @@
 #include "bench/gemm_check.h"
 #include "gpu/cublas.h"
 #include "gpu/cublaslt.h"
-#include "verify/reference.h"
+#include "gpu/reference.h"
 
 namespace dlenv::bench {
 
@@ -46,20 +46,20 @@ std::vector<unsigned char> Encode(Elem e, std::vector<float>& values) {
         std::memcpy(&bytes[4 * i], &values[i], 4);
         break;
       case Elem::kF16: {
-        const std::uint16_t h = verify::FloatToHalf(values[i]);
-        values[i] = verify::HalfToFloat(h);
+        const std::uint16_t h = gpu::FloatToHalf(values[i]);
+        values[i] = gpu::HalfToFloat(h);
         std::memcpy(&bytes[2 * i], &h, 2);
         break;
       }
       case Elem::kBf16: {
-        const std::uint16_t h = verify::FloatToBfloat16(values[i]);
-        values[i] = verify::Bfloat16ToFloat(h);
+        const std::uint16_t h = gpu::FloatToBfloat16(values[i]);
+        values[i] = gpu::Bfloat16ToFloat(h);
         std::memcpy(&bytes[2 * i], &h, 2);
         break;
       }
       case Elem::kE4M3:
-        bytes[i] = verify::FloatToFp8E4M3(values[i]);
-        values[i] = verify::Fp8E4M3ToFloat(bytes[i]);
+        bytes[i] = gpu::FloatToFp8E4M3(values[i]);
+        values[i] = gpu::Fp8E4M3ToFloat(bytes[i]);
         break;
     }
   }
@@ -76,14 +76,14 @@ std::vector<float> Decode(Elem e, const std::vector<unsigned char>& bytes) {
         break;
       case Elem::kF16:
         std::memcpy(&h, &bytes[2 * i], 2);
-        out[i] = verify::HalfToFloat(h);
+        out[i] = gpu::HalfToFloat(h);
         break;
       case Elem::kBf16:
         std::memcpy(&h, &bytes[2 * i], 2);
-        out[i] = verify::Bfloat16ToFloat(h);
+        out[i] = gpu::Bfloat16ToFloat(h);
         break;
       case Elem::kE4M3:
-        out[i] = verify::Fp8E4M3ToFloat(bytes[i]);
+        out[i] = gpu::Fp8E4M3ToFloat(bytes[i]);
         break;
     }
   }

@@ -54,7 +54,7 @@ nlohmann::json StateJson(const GpuState& s) { return s; }
 
 bool GpuRunner::Start() {
   cuda_ = cuda::Load(cuda::LibraryNames(options_.env.Get("DLENV_CUDA_LIBRARY")));
-  if (!cuda_.ok()) return Stop("libcuda did not load: " + cuda_.error);
+  if (!cuda_.usable()) return Stop("libcuda did not load: " + cuda_.error());
   if (Bad(api().init(0), "cuInit")) return false;
   int count = 0;
   if (api().device_get_count) api().device_get_count(&count);
@@ -112,7 +112,7 @@ void GpuRunner::Attr(cuda::DeviceAttribute a, int& v) {
 
 void GpuRunner::OpenNvml() {
   nvml_ = nvml::Load(nvml::LibraryNames(options_.env.Get("DLENV_NVML_LIBRARY")));
-  if (!nvml_.ok() || nvml_.api.init() != nvml::kSuccess) return;
+  if (!nvml_.usable() || nvml_.api.init() != nvml::kSuccess) return;
   // NVML numbers GPUs by PCI order, CUDA by speed unless CUDA_DEVICE_ORDER says otherwise:
   // match by bus id.
   char bus[64] = {};

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "report/html.h"
 #include "bench/text_report.h"
 
 namespace dlenv::bench {
@@ -18,21 +19,6 @@ constexpr const char* kBarColour = "#2f6db5";
 constexpr const char* kBoxColour = "#f0a030";
 constexpr const char* kPeakColour = "#c0392b";
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 constexpr const char* kStyle = R"(
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em;color:#222;max-width:1100px}
@@ -62,12 +48,12 @@ std::string BarChart(const std::string& title, const std::vector<Bar>& bars) {
   std::string svg = fmt::format(
       "<svg class=\"chart bars\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
       "aria-label=\"{}\"><text x=\"0\" y=\"14\" font-weight=\"bold\">{}</text>\n",
-      kLabel + kArea + 280, height, kLabel + kArea + 280, height, Escape(title), Escape(title));
+      kLabel + kArea + 280, height, kLabel + kArea + 280, height, report::EscapeHtml(title), report::EscapeHtml(title));
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const auto& b = bars[i];
     const int y = kTop + kRow * static_cast<int>(i);
     const double w = std::max(1.0, kArea * b.value / scale);
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabel - 6, y + 15, Escape(b.label));
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabel - 6, y + 15, report::EscapeHtml(b.label));
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"/>", kLabel, y + 3, w,
                        kRow - 6, kBarColour);
     if (b.peak && *b.peak > 0) {
@@ -75,7 +61,7 @@ std::string BarChart(const std::string& title, const std::vector<Bar>& bars) {
       svg += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"/>", px,
                          px, y + 1, y + kRow - 1, kPeakColour);
     }
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text>\n", kLabel + w + 6, y + 15, Escape(b.text));
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text>\n", kLabel + w + 6, y + 15, report::EscapeHtml(b.text));
   }
   return svg + "</svg>\n";
 }
@@ -96,12 +82,12 @@ std::string BoxChart(const std::string& title, const std::vector<Box>& boxes, do
   std::string svg = fmt::format(
       "<svg class=\"chart boxes\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
       "aria-label=\"{}\"><text x=\"0\" y=\"14\" font-weight=\"bold\">{}</text>\n",
-      kLabel + kArea + 280, height, kLabel + kArea + 280, height, Escape(title), Escape(title));
+      kLabel + kArea + 280, height, kLabel + kArea + 280, height, report::EscapeHtml(title), report::EscapeHtml(title));
   for (std::size_t i = 0; i < boxes.size(); ++i) {
     const auto& b = boxes[i];
     const int y = kTop + kRow * static_cast<int>(i);
     const int mid = y + kRow / 2;
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabel - 6, y + 15, Escape(b.label));
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", kLabel - 6, y + 15, report::EscapeHtml(b.label));
     svg += fmt::format("<line x1=\"{:.1f}\" x2=\"{:.1f}\" y1=\"{}\" y2=\"{}\" stroke=\"#555\"/>", x(b.s.min),
                        x(b.s.max), mid, mid);
     svg += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" stroke=\"#555\"/>",
@@ -111,7 +97,7 @@ std::string BoxChart(const std::string& title, const std::vector<Box>& boxes, do
   }
   const int axis_y = kTop + kRow * static_cast<int>(boxes.size()) + 14;
   svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-                     kLabel, axis_y, Escape(axis_label(lo)), kLabel + kArea, axis_y, Escape(axis_label(hi)));
+                     kLabel, axis_y, report::EscapeHtml(axis_label(lo)), kLabel + kArea, axis_y, report::EscapeHtml(axis_label(hi)));
   return svg + "</svg>\n";
 }
 
@@ -119,23 +105,23 @@ std::string Page(const std::string& title, const std::string& body) {
   return fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>"
       "<style>{}</style></head><body>\n{}</body></html>\n",
-      Escape(title), kStyle, body);
+      report::EscapeHtml(title), kStyle, body);
 }
 
 std::string Lists(const std::vector<std::string>& warnings, const std::vector<std::string>& notes) {
   std::string out;
-  for (const auto& w : warnings) out += fmt::format("<p class=\"warn\">warning: {}</p>\n", Escape(w));
-  for (const auto& n : notes) out += fmt::format("<p class=\"note\">{}</p>\n", Escape(n));
+  for (const auto& w : warnings) out += fmt::format("<p class=\"warn\">warning: {}</p>\n", report::EscapeHtml(w));
+  for (const auto& n : notes) out += fmt::format("<p class=\"note\">{}</p>\n", report::EscapeHtml(n));
   return out;
 }
 
 }  // namespace
 
 std::string RenderBenchHtml(const BenchReport& r) {
-  std::string body = fmt::format("<h1>dlenv bench</h1>\n<p>{} &middot; {} &middot; dlenv {}</p>\n", Escape(r.date),
-                                 Escape(r.host), Escape(r.dlenv_version));
-  if (r.gpu) body += fmt::format("<p>GPU: {}</p>\n", Escape(*r.gpu));
-  if (r.blas) body += fmt::format("<p>BLAS: {}</p>\n", Escape(*r.blas));
+  std::string body = fmt::format("<h1>dlenv bench</h1>\n<p>{} &middot; {} &middot; dlenv {}</p>\n", report::EscapeHtml(r.date),
+                                 report::EscapeHtml(r.host), report::EscapeHtml(r.dlenv_version));
+  if (r.gpu) body += fmt::format("<p>GPU: {}</p>\n", report::EscapeHtml(*r.gpu));
+  if (r.blas) body += fmt::format("<p>BLAS: {}</p>\n", report::EscapeHtml(*r.blas));
   body += Lists(r.warnings, {});
 
   // One bar chart per unit: GFLOP/s with GFLOP/s, GB/s with GB/s.
@@ -165,11 +151,11 @@ std::string RenderBenchHtml(const BenchReport& r) {
     body += fmt::format(
         "<tr><td>{}</td><td class=\"num{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
-        Escape(m.name), wrong ? " bad" : "", Escape(wrong ? "wrong result" : FormatValue(m.value, m.unit)),
+        report::EscapeHtml(m.name), wrong ? " bad" : "", report::EscapeHtml(wrong ? "wrong result" : FormatValue(m.value, m.unit)),
         FormatSeconds(m.time.median), FormatSpread(m.time), FormatSeconds(m.time.min), FormatSeconds(m.time.max),
         m.time.n,
-        m.peak ? Escape(fmt::format("{} ({})", FormatValue(*m.peak, m.unit), m.peak_source.value_or(""))) : "-",
-        !m.check.done ? "note" : wrong ? "bad" : "ok", Escape(m.check.done ? m.check.detail : "not checked"));
+        m.peak ? report::EscapeHtml(fmt::format("{} ({})", FormatValue(*m.peak, m.unit), m.peak_source.value_or(""))) : "-",
+        !m.check.done ? "note" : wrong ? "bad" : "ok", report::EscapeHtml(m.check.done ? m.check.detail : "not checked"));
   }
   body += "</table>\n" + Lists({}, r.notes);
   return Page("dlenv bench", body);
@@ -177,7 +163,7 @@ std::string RenderBenchHtml(const BenchReport& r) {
 
 std::string RenderCompareHtml(const CompareReport& r) {
   std::string body = fmt::format("<h1>dlenv compare</h1>\n<p>{} &middot; device {} &middot; dlenv {}</p>\n",
-                                 Escape(r.date), Escape(r.device), Escape(r.dlenv_version));
+                                 report::EscapeHtml(r.date), report::EscapeHtml(r.device), report::EscapeHtml(r.dlenv_version));
   body += Lists(r.warnings, {});
   std::vector<std::string> order;
   std::map<std::string, std::vector<std::size_t>> groups;
@@ -202,7 +188,7 @@ std::string RenderCompareHtml(const CompareReport& r) {
     return "";
   };
   for (const auto& key : order) {
-    body += fmt::format("<h2>{}</h2>\n", Escape(key));
+    body += fmt::format("<h2>{}</h2>\n", report::EscapeHtml(key));
     std::vector<Bar> bars;
     std::vector<Box> boxes;
     double lo = 0, hi = 0;
@@ -229,20 +215,20 @@ std::string RenderCompareHtml(const CompareReport& r) {
       const auto& run = r.runs[i];
       if (run.skipped || run.error) {
         body += fmt::format("<tr><td>{} {}</td><td>{}</td><td colspan=\"7\" class=\"note\">{}</td></tr>\n",
-                            Escape(run.framework), Escape(run.framework_version), Escape(run.mode),
-                            Escape(run.skipped ? "skipped: " + *run.skipped : "error: " + *run.error));
+                            report::EscapeHtml(run.framework), report::EscapeHtml(run.framework_version), report::EscapeHtml(run.mode),
+                            report::EscapeHtml(run.skipped ? "skipped: " + *run.skipped : "error: " + *run.error));
         continue;
       }
       const bool wrong = run.check.done && !run.check.passed;
       body += fmt::format(
           "<tr><td>{} {}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
           "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n",
-          Escape(run.framework), Escape(run.framework_version), Escape(run.mode), FormatSeconds(run.time.median),
-          FormatSpread(run.time), Escape(FormatValue(run.value, run.unit)),
+          report::EscapeHtml(run.framework), report::EscapeHtml(run.framework_version), report::EscapeHtml(run.mode), FormatSeconds(run.time.median),
+          FormatSpread(run.time), report::EscapeHtml(FormatValue(run.value, run.unit)),
           run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-",
           run.share_of_peak ? fmt::format("{:.0f}%", 100 * *run.share_of_peak) : "-", verdict(i),
           !run.check.done ? "note" : wrong ? "bad" : "ok",
-          Escape(run.check.done ? run.check.detail : "not checked"));
+          report::EscapeHtml(run.check.done ? run.check.detail : "not checked"));
     }
     body += "</table>\n";
   }
@@ -250,12 +236,12 @@ std::string RenderCompareHtml(const CompareReport& r) {
           "<th>outcome</th></tr>\n";
   for (const auto& p : r.processes) {
     body += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
-                        Escape(p.framework), Escape(p.python), FormatSeconds(p.wall_seconds),
+                        report::EscapeHtml(p.framework), report::EscapeHtml(p.python), FormatSeconds(p.wall_seconds),
                         FormatSeconds(p.import_seconds),
-                        Escape(p.error ? "error: " + *p.error : p.skipped ? "skipped: " + *p.skipped : ""));
+                        report::EscapeHtml(p.error ? "error: " + *p.error : p.skipped ? "skipped: " + *p.skipped : ""));
   }
   body += "</table>\n";
-  if (r.peak_source) body += fmt::format("<p class=\"note\">Peaks: {}</p>\n", Escape(*r.peak_source));
+  if (r.peak_source) body += fmt::format("<p class=\"note\">Peaks: {}</p>\n", report::EscapeHtml(*r.peak_source));
   body += Lists({}, r.notes);
   return Page("dlenv compare", body);
 }

@@ -1,85 +1,107 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <memory>
 
-#include "bench/bench.h"
-#include "bench/gpu_bench.h"
+#include "bench/command.h"
 #include "bench/progress.h"
-#include "bench/result_json.h"
-#include "bench/text_report.h"
 #include "cli/commands.h"
-#include "doctor/doctor.h"
+#include "cli/options.h"
 
 namespace dlenv::cli {
 namespace {
 
-struct BenchFlags {
-  bool json = false;
-  std::string html;
-  std::string json_file;
-  std::vector<int> sizes;
-  bool cpu_only = false;
-  bool gpu_only = false;
-  int threads = 0;
+// --quick and --min-time: the sampling policy both bench and compare take.
+struct SamplingFlags {
   bool quick = false;
   double min_time = 0;
-  double timeout = 300;
 };
+
+void AddSamplingFlags(CLI::App* sub, SamplingFlags& f) {
+  auto* quick = sub->add_flag("--quick", f.quick, "Fewer, shorter runs (a smoke test, not a measurement)");
+  sub->add_option("--min-time", f.min_time, "Sample each measurement for at least this many seconds (noisy machines)")
+      ->check(CLI::PositiveNumber)
+      ->excludes(quick);
+}
+
+void ApplySampling(const SamplingFlags& f, bench::SamplingPolicy& policy) {
+  if (f.quick)
+    policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5, .max_samples = 20,
+              .min_seconds = 0.05, .max_seconds = 1};
+  if (f.min_time > 0) {
+    policy.min_seconds = f.min_time;
+    policy.max_seconds = std::max(policy.max_seconds, 2 * f.min_time);
+  }
+}
+
+void AddReportFiles(CLI::App* sub, std::optional<std::string>& html, std::optional<std::string>& json_file) {
+  sub->add_option("--html", html, "Also write a self-contained HTML report to this file");
+  sub->add_option("--json-file", json_file, "Also write the JSON document to this file");
+}
 
 }  // namespace
 
-void WriteReportFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw UsageError("cannot write " + path);
-}
-
 Command AddBench(CLI::App& app) {
-  auto flags = std::make_shared<BenchFlags>();
+  auto opts = std::make_shared<bench::BenchCommandOptions>();
+  auto sampling = std::make_shared<SamplingFlags>();
+  auto flags = std::make_shared<std::pair<bool, bool>>();  // --cpu-only, --gpu-only
   auto* sub = app.add_subcommand("bench", "Measure this machine's ceilings: GEMM, memory bandwidth, transfers");
-  sub->add_flag("--json", flags->json, "Print the JSON document instead of the table");
-  sub->add_option("--html", flags->html, "Also write a self-contained HTML report to this file");
-  sub->add_option("--json-file", flags->json_file, "Also write the JSON document to this file");
-  sub->add_option("--sizes", flags->sizes, "GEMM sizes (square), e.g. --sizes 1024,4096")
+  AddOutputFlags(sub, opts->output, {.json_help = "Print the JSON document instead of the table"});
+  AddReportFiles(sub, opts->html, opts->json_file);
+  sub->add_option("--sizes", opts->bench.sizes, "GEMM sizes (square), e.g. --sizes 1024,4096")
       ->delimiter(',')
       ->check(CLI::Range(16, 65536));
-  auto* cpu = sub->add_flag("--cpu-only", flags->cpu_only, "Measure the CPU only");
-  sub->add_flag("--gpu-only", flags->gpu_only, "Measure the GPU only")->excludes(cpu);
-  sub->add_option("--threads", flags->threads, "CPU threads (default: every hardware thread)")->check(CLI::PositiveNumber);
-  sub->add_option("--timeout", flags->timeout, "Deadline in seconds for the GPU measurements' child process")
+  auto* cpu = sub->add_flag("--cpu-only", flags->first, "Measure the CPU only");
+  sub->add_flag("--gpu-only", flags->second, "Measure the GPU only")->excludes(cpu);
+  sub->add_option("--threads", opts->bench.threads, "CPU threads (default: every hardware thread)")
       ->check(CLI::PositiveNumber);
-  auto* quick = sub->add_flag("--quick", flags->quick, "Fewer, shorter runs (a smoke test, not a measurement)");
-  sub->add_option("--min-time", flags->min_time, "Sample each measurement for at least this many seconds (noisy machines)")
-      ->check(CLI::PositiveNumber)
-      ->excludes(quick);
-  return {sub, [flags] {
-            bench::BenchOptions options;
-            options.cpu = !flags->gpu_only;
-            options.gpu = !flags->cpu_only;
-            options.sizes = flags->sizes;
-            options.threads = flags->threads;
-            options.gpu_deadline_seconds = flags->timeout;
-            if (flags->quick) options.policy = {.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5,
-                                                .max_samples = 20, .min_seconds = 0.05, .max_seconds = 1};
-            if (flags->min_time > 0) {
-              options.policy.min_seconds = flags->min_time;
-              options.policy.max_seconds = std::max(options.policy.max_seconds, 2 * flags->min_time);
-            }
-            bench::DiscoverForBench(doctor::MakeProbeContext(doctor::DoctorOptions{}), options);
+  AddMachineFlags(sub, opts->machine,
+                  {.timeout = "Deadline in seconds for the GPU measurements' child process",
+                   .root = false});
+  AddSamplingFlags(sub, *sampling);
+  return {sub, [opts, sampling, flags] {
+            ResolveMachine(opts->machine);
+            opts->bench.cpu = !flags->second;
+            opts->bench.gpu = !flags->first;
+            ApplySampling(*sampling, opts->bench.policy);
             bench::TerminalProgress progress(stderr, isatty(STDERR_FILENO));
-            options.progress = [&](std::string_view what, double f) { progress.Update(what, f); };
-            auto report = bench::RunBench(options);
-            if (!flags->html.empty()) WriteReportFile(flags->html, bench::RenderBenchHtml(report));
-            if (!flags->json_file.empty()) WriteReportFile(flags->json_file, nlohmann::json(report).dump(2) + "\n");
-            const std::string out = flags->json ? nlohmann::json(report).dump(2) + "\n" : bench::RenderBenchText(report);
-            std::fwrite(out.data(), 1, out.size(), stdout);
-            for (const auto& m : report.measurements) {
-              if (m.check.done && !m.check.passed) return kExitFindings;
-            }
-            return kExitOk;
+            opts->bench.progress = [&](std::string_view what, double f) { progress.Update(what, f); };
+            return Emit(bench::RunBench(*opts));
+          }};
+}
+
+Command AddCompare(CLI::App& app) {
+  auto opts = std::make_shared<bench::CompareCommandOptions>();
+  auto sampling = std::make_shared<SamplingFlags>();
+  bench::CompareOptions& c = opts->compare;
+  auto* sub = app.add_subcommand("compare", "Run the same workloads in every framework found and compare them");
+  AddOutputFlags(sub, opts->output, {.json_help = "Print the JSON document instead of the tables"});
+  AddReportFiles(sub, opts->html, opts->json_file);
+  AddMachineFlags(sub, opts->machine,
+                  {.python = "Use this interpreter (repeatable; default: the environments doctor finds)",
+                   .timeout = "Deadline in seconds for each framework's process",
+                   .root = false});
+  sub->add_option("--framework", c.frameworks, "Only these frameworks")
+      ->delimiter(',')
+      ->check(FrameworkName({"numpy"}));
+  sub->add_option("--workload", c.workloads, "Only these workloads")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"empty", "matmul", "copy", "conv2d_fwd", "conv2d_bwd", "mlp_train", "rnn_dynamic"}));
+  sub->add_option("--device", c.device, "Where to run: auto (the GPU when there is one), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  sub->add_option("--sizes", c.sizes, "Matmul sizes (default 8192 on a GPU, 1024 on the CPU)")
+      ->delimiter(',')
+      ->check(CLI::Range(16, 65536));
+  sub->add_option("--threads", c.threads, "CPU threads for every framework (default: every hardware thread)")
+      ->check(CLI::PositiveNumber);
+  AddSamplingFlags(sub, *sampling);
+  sub->add_flag("!--no-native", c.native_baseline, "Skip dlenv's own baseline");
+  return {sub, [opts, sampling] {
+            ResolveMachine(opts->machine);
+            ApplySampling(*sampling, opts->compare.policy);
+            bench::TerminalProgress progress(stderr, isatty(STDERR_FILENO));
+            opts->compare.progress = [&](std::string_view what, double f) { progress.Update(what, f); };
+            return Emit(bench::RunCompare(*opts));
           }};
 }
 

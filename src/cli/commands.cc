@@ -3,22 +3,14 @@
 namespace dlenv::cli {
 namespace {
 
-constexpr CommandRegistration kCommands[] = {
-    {"doctor", AddDoctor},
-    {"install", AddInstall},
-    {"verify", AddVerify},
-    {"lock", AddLock},
-    {"diff", AddDiff},
-    {"check", AddCheck},
-    {"recipe", AddRecipe},
-    {"bench", AddBench},
-    {"compare", AddCompare},
-    {"fleet", AddFleet},
-    {"health", AddHealth},
+// In the order `dlenv --help` lists them.
+constexpr AddCommand kCommands[] = {
+    AddDoctor, AddInstall, AddVerify, AddLock,    AddDiff,  AddCheck,
+    AddRecipe, AddBench,   AddCompare, AddFleet, AddHealth,
 };
 
 }  // namespace
 
-std::span<const CommandRegistration> AllCommands() { return kCommands; }
+std::span<const AddCommand> AllCommands() { return kCommands; }
 
 }  // namespace dlenv::cli

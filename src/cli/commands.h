@@ -1,18 +1,14 @@
 #pragma once
+// The subcommands' table. Each src/cli/<name>.cc adds its flags (options.h for the shared ones)
+// and runs one Run<Name> from the command's room.
 
 #include <functional>
-#include <string>
 #include <span>
 #include <stdexcept>
 
 #include <CLI/CLI.hpp>
 
 namespace dlenv::cli {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFindings = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitInternal = 3;
 
 /// A mistake of the user's (a bad path, an unreadable file): exit code 2 with the message.
 struct UsageError : std::runtime_error {
@@ -25,12 +21,8 @@ struct Command {
 };
 
 /// One entry per subcommand: adds its options to the app and returns how to run it.
-struct CommandRegistration {
-  const char* name;
-  Command (*add)(CLI::App& app);
-};
-
-std::span<const CommandRegistration> AllCommands();
+using AddCommand = Command (*)(CLI::App& app);
+std::span<const AddCommand> AllCommands();
 
 Command AddDoctor(CLI::App& app);
 Command AddInstall(CLI::App& app);
@@ -43,8 +35,5 @@ Command AddBench(CLI::App& app);
 Command AddCompare(CLI::App& app);
 Command AddFleet(CLI::App& app);
 Command AddHealth(CLI::App& app);
-
-/// Writes an --html report; a path that cannot be written is the user's error.
-void WriteReportFile(const std::string& path, const std::string& text);
 
 }  // namespace dlenv::cli

@@ -1,9 +1,8 @@
-#include "health/health.h"
-
-#include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "health/command.h"
 
 namespace dlenv::cli {
 
@@ -13,15 +12,15 @@ Command AddHealth(CLI::App& app) {
       "health", "One-line node health for Slurm's HealthCheckProgram (driver and GPUs only)");
   sub->add_option("--lock", opts->lock,
                   "Also unhealthy on breaking drift against this lock (adds the Python scan)");
-  sub->add_option("--python", opts->python,
-                  "With --lock: the interpreter whose environment is compared");
+  AddMachineFlags(sub, opts->machine,
+                  {.python = "With --lock: the interpreter whose environment is compared",
+                   .timeout = "Deadline in seconds for the whole run, a hung driver included",
+                   .repeat_python = false,
+                   .root = false});
   sub->add_flag(
       "--drain", opts->drain,
       "Drain this Slurm node when unhealthy (reason \"dlenv: ...\"); resume it when healthy and "
       "the drain reason is dlenv's own");
-  sub->add_option("--timeout", opts->timeout_seconds,
-                  "Deadline in seconds for the whole run, a hung driver included")
-      ->check(CLI::PositiveNumber);
   sub->add_option("--slurm-conf", opts->slurm_conf,
                   "slurm.conf for scontrol (default: $SLURM_CONF, else Slurm's built-in path; a "
                   "HealthCheckProgram gets no environment)");
@@ -30,10 +29,8 @@ Command AddHealth(CLI::App& app) {
       "Exit codes: 0 healthy, 1 unhealthy, 2 bad input. docs/fleet.md shows the slurm.conf "
       "lines.");
   return {sub, [opts] {
-            auto out = health::RunHealth(*opts);
-            std::fwrite(out.out.data(), 1, out.out.size(), stdout);
-            std::fwrite(out.error.data(), 1, out.error.size(), stderr);
-            return out.exit_code;
+            ResolveMachine(opts->machine);
+            return Emit(health::RunHealth(*opts));
           }};
 }
 

@@ -8,32 +8,35 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "model/command.h"
 
 int main(int argc, char** argv) {
+  constexpr int kUsage = dlenv::model::ToInt(dlenv::model::ExitCode::kUsage);
   CLI::App app{"dlenv: diagnose and fix the GPU software stack for deep learning"};
   app.set_version_flag("--version", std::string("dlenv ") + DLENV_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 no error findings, 1 error findings (or failed checks), 2 usage error,\n"
-      "3 dlenv's own failure.");
+      "Exit codes, the same in every command: 0 nothing wrong, 1 something wrong (error\n"
+      "findings, a failed check, breaking drift), 2 usage error, 3 dlenv's own failure,\n"
+      "4 nothing failed but there was no GPU to check (verify).");
   std::vector<dlenv::cli::Command> commands;
-  for (const auto& reg : dlenv::cli::AllCommands()) commands.push_back(reg.add(app));
+  for (const auto add : dlenv::cli::AllCommands()) commands.push_back(add(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : dlenv::cli::kExitUsage;
+    return rc == 0 ? 0 : kUsage;
   }
   try {
     for (auto& c : commands) {
       if (c.sub->parsed()) return c.run();
     }
-    return dlenv::cli::kExitUsage;
+    return kUsage;
   } catch (const dlenv::cli::UsageError& e) {
     std::fprintf(stderr, "dlenv: %s\n", e.what());
-    return dlenv::cli::kExitUsage;
+    return kUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dlenv: internal error: %s\n", e.what());
-    return dlenv::cli::kExitInternal;
+    return dlenv::model::ToInt(dlenv::model::ExitCode::kInternal);
   }
 }

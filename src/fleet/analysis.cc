@@ -75,9 +75,10 @@ bool FleetAnalysis::BreakingDrift() const {
   return false;
 }
 
-int FleetAnalysis::ExitCode() const {
-  if (BreakingDrift() || !unhealthy.empty() || !missing.empty() || !rejected.empty()) return 1;
-  return 0;
+model::ExitCode FleetAnalysis::ExitCode() const {
+  if (BreakingDrift() || !unhealthy.empty() || !missing.empty() || !rejected.empty())
+    return model::ExitCode::kFindings;
+  return model::ExitCode::kOk;
 }
 
 FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection> rejected,

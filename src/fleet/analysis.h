@@ -11,6 +11,7 @@
 #include "fleet/report_reader.h"
 #include "lock/diff.h"
 #include "lock/lock.h"
+#include "model/command.h"
 
 namespace dlenv::fleet {
 
@@ -65,7 +66,7 @@ struct FleetAnalysis {
   bool BreakingDrift() const;
   /// 0 consistent and healthy; 1 breaking drift, an unhealthy node, a missing expected node
   /// or a rejected report. (2, bad input, is decided before analysis.)
-  int ExitCode() const;
+  model::ExitCode ExitCode() const;
 };
 
 /// `known` holds each environment by hash (FleetInput::environments).

@@ -39,7 +39,7 @@ TEST(FleetAnalysis, OneEnvironmentIsConsistent) {
   EXPECT_EQ(a.groups[0].hostlist, "gpu[01-12]");
   EXPECT_EQ(a.baseline_source, "the majority (12 of 12 nodes)");
   EXPECT_TRUE(a.unhealthy.empty());
-  EXPECT_EQ(a.ExitCode(), 0);
+  EXPECT_EQ(model::ToInt(a.ExitCode()), 0);
 }
 
 TEST(FleetAnalysis, MajorityIsTheBaselineAndDriftIsGradedAsDiffDoes) {
@@ -67,7 +67,7 @@ TEST(FleetAnalysis, MajorityIsTheBaselineAndDriftIsGradedAsDiffDoes) {
   EXPECT_NE(torch.summary.find("2.3.1+cu121 -> 2.4.0+cu121"), std::string::npos) << torch.summary;
   EXPECT_NE(a.groups[2].worst, lock::Impact::kBreaking);
   EXPECT_TRUE(a.BreakingDrift());
-  EXPECT_EQ(a.ExitCode(), 1);
+  EXPECT_EQ(model::ToInt(a.ExitCode()), 1);
 }
 
 TEST(FleetAnalysis, NotableDriftAloneExitsZero) {
@@ -81,7 +81,7 @@ TEST(FleetAnalysis, NotableDriftAloneExitsZero) {
   auto a = f.Analyze();
   ASSERT_EQ(a.groups.size(), 2u);
   EXPECT_NE(a.groups[1].worst, lock::Impact::kBreaking);
-  EXPECT_EQ(a.ExitCode(), 0);
+  EXPECT_EQ(model::ToInt(a.ExitCode()), 0);
 }
 
 TEST(FleetAnalysis, TeamLockIsTheBaselineEvenWhenNoNodeHasIt) {
@@ -114,7 +114,7 @@ TEST(FleetAnalysis, UnhealthyNodesWithReasons) {
   ASSERT_EQ(a.unhealthy[0].reasons.size(), 2u);
   EXPECT_EQ(a.unhealthy[0].reasons[0], "GPU 1 (NVIDIA A100-SXM4-40GB): PCIe link x8 of x16");
   EXPECT_EQ(a.unhealthy[0].reasons[1], "driver.probe_timeout: The driver did not answer");
-  EXPECT_EQ(a.ExitCode(), 1);
+  EXPECT_EQ(model::ToInt(a.ExitCode()), 1);
 }
 
 TEST(FleetAnalysis, MissingAndUnexpectedNodes) {
@@ -127,7 +127,7 @@ TEST(FleetAnalysis, MissingAndUnexpectedNodes) {
   EXPECT_EQ(a.missing, (std::vector<std::string>{"gpu04", "gpu06", "gpu07"}));
   EXPECT_EQ(a.missing_hostlist, "gpu[04,06-07]");
   EXPECT_EQ(a.unexpected, std::vector<std::string>{"gpu99"});
-  EXPECT_EQ(a.ExitCode(), 1);
+  EXPECT_EQ(model::ToInt(a.ExitCode()), 1);
 }
 
 TEST(FleetAnalysis, DuplicateHostnamesCountTheNewestOnce) {
@@ -161,7 +161,7 @@ TEST(FleetAnalysis, StaleReportsAndClockSkew) {
   EXPECT_NE(a.skewed[0].detail.find("20 min ahead of the other nodes'"), std::string::npos)
       << a.skewed[0].detail;
   EXPECT_EQ(a.file_server_skew, "");
-  EXPECT_EQ(a.ExitCode(), 0);  // listed, not failing: the environment and health are known
+  EXPECT_EQ(model::ToInt(a.ExitCode()), 0);  // listed, not failing: the environment and health are known
 }
 
 TEST(FleetAnalysis, AFileServerClockOffIsNamedOnceNotPerNode) {
@@ -187,7 +187,7 @@ TEST(FleetAnalysis, RejectedFilesAreListedAndTheRestGoesOn) {
   EXPECT_EQ(a.reports, 1u);
   EXPECT_EQ(a.groups.size(), 1u);
   EXPECT_EQ(a.rejected.size(), 1u);
-  EXPECT_EQ(a.ExitCode(), 1);
+  EXPECT_EQ(model::ToInt(a.ExitCode()), 1);
 }
 
 }  // namespace

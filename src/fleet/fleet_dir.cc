@@ -1,15 +1,12 @@
 #include "fleet/fleet_dir.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <thread>
+
+#include "util/read_file.h"
 
 namespace dlenv::fleet {
 namespace {
@@ -19,42 +16,21 @@ struct FileResult {
   std::optional<Rejection> rejection;
 };
 
-// One read of the whole file, refused unread past the cap; O_NONBLOCK so a FIFO named
-// x.json cannot hang the report.
+// One read through the project's file reader (a FIFO named x.json cannot hang the report),
+// refused past the cap.
 FileResult ReadOne(const std::filesystem::path& path, EnvironmentCache& known) {
   std::string name = path.filename().string();
   auto reject = [&](std::string why) {
     return FileResult{std::nullopt, Rejection{name, std::move(why)}};
   };
-  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return reject(fmt::format("cannot open: {}", std::strerror(errno)));
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return reject("not a regular file");
-  }
-  if (static_cast<std::uint64_t>(st.st_size) > kMaxReportBytes) {
-    close(fd);
-    return reject(fmt::format("{} bytes is larger than any node report ({} at most)", st.st_size,
+  util::FileRead f = util::ReadRegularFile(path, kMaxReportBytes);
+  if (!f.data) return reject(f.missing ? "cannot open: No such file or directory" : f.skipped);
+  if (f.truncated) {
+    return reject(fmt::format("{} bytes is larger than any node report ({} at most)", f.size,
                               kMaxReportBytes));
   }
-  std::string text(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = read(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string err = std::strerror(errno);
-      close(fd);
-      return reject("read failed: " + err);
-    }
-    if (n == 0) break;  // shrank while we read: what is there is what we judge
-    done += static_cast<std::size_t>(n);
-  }
-  close(fd);
-  text.resize(done);
-  ReadOutcome r = ParseFleetReport(text, name, known);
-  if (r.node) r.node->mtime_unix = static_cast<std::int64_t>(st.st_mtim.tv_sec);
+  ReadOutcome r = ParseFleetReport(*f.data, name, known);
+  if (r.node) r.node->mtime_unix = f.mtime_unix;
   return {std::move(r.node), std::move(r.rejection)};
 }
 

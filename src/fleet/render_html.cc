@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "report/html.h"
 #include "fleet/render.h"
 
 namespace dlenv::fleet {
@@ -26,32 +27,6 @@ constexpr const char* kStyle =
     "ffebee}"
     "svg text{font-size:12px;font-family:sans-serif}";
 
-std::string Escape(std::string_view s) {
-  std::string o;
-  o.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        o += "&amp;";
-        break;
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      case '\'':
-        o += "&#39;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
-}
 
 std::string Colour(const EnvironmentGroup& g) {
   if (g.baseline) return kBaselineColour;
@@ -78,7 +53,7 @@ std::string Charts(const FleetAnalysis& a) {
     svg += fmt::format(
         "<rect x=\"{:.1f}\" y=\"20\" width=\"{:.1f}\" height=\"28\" fill=\"{}\"><title>{} nodes, {}"
         "</title></rect>\n",
-        x, w, Colour(g), g.hosts.size(), Escape(g.baseline ? "baseline" : GroupGrade(g)));
+        x, w, Colour(g), g.hosts.size(), report::EscapeHtml(g.baseline ? "baseline" : GroupGrade(g)));
     x += w;
   }
   std::size_t sick = a.unhealthy.size();
@@ -103,13 +78,13 @@ std::string Charts(const FleetAnalysis& a) {
 std::string RenderFleetHtml(const FleetAnalysis& a, const RenderContext& ctx) {
   std::string body =
       fmt::format("<h1>dlenv fleet report</h1>\n<p>{} node reports in <code>{}</code>", a.reports,
-                  Escape(ctx.dir));
+                  report::EscapeHtml(ctx.dir));
   if (a.baseline_hash) {
-    body += fmt::format("; baseline: {} <code>{}</code>", Escape(a.baseline_source),
+    body += fmt::format("; baseline: {} <code>{}</code>", report::EscapeHtml(a.baseline_source),
                         ShortHash(*a.baseline_hash));
   }
   body += "</p>\n";
-  int code = a.ExitCode();
+  int code = model::ToInt(a.ExitCode());
   body +=
       fmt::format("<p class=\"verdict {}\" id=\"verdict\">{}</p>\n", code == 0 ? "ok" : "bad",
                   code == 0 ? "Consistent and healthy"
@@ -127,13 +102,13 @@ std::string RenderFleetHtml(const FleetAnalysis& a, const RenderContext& ctx) {
     for (const auto& c : g.diff.changes) {
       changes += fmt::format("<div class=\"{}\">{} {} {}: {} &rarr; {} <small>({})</small></div>",
                              lock::ImpactName(c.impact), lock::ImpactName(c.impact),
-                             Escape(c.section), Escape(c.item), Escape(c.from.value_or("-")),
-                             Escape(c.to.value_or("-")), Escape(c.why));
+                             report::EscapeHtml(c.section), report::EscapeHtml(c.item), report::EscapeHtml(c.from.value_or("-")),
+                             report::EscapeHtml(c.to.value_or("-")), report::EscapeHtml(c.why));
     }
     body += fmt::format(
         "<tr><td><code>{}</code></td><td>{}</td><td class=\"{}\">{}</td><td><code>{}</code></td>"
         "<td>{}</td></tr>\n",
-        ShortHash(g.hash), g.hosts.size(), grade, grade, Escape(g.hostlist), changes);
+        ShortHash(g.hash), g.hosts.size(), grade, grade, report::EscapeHtml(g.hostlist), changes);
   }
   body += "</table>\n";
   if (!a.unhealthy.empty()) {
@@ -141,20 +116,20 @@ std::string RenderFleetHtml(const FleetAnalysis& a, const RenderContext& ctx) {
         "<h2>Unhealthy nodes</h2>\n<table id=\"unhealthy\"><tr><th>node</th><th>reason</th></tr>\n";
     for (const auto& u : a.unhealthy) {
       for (const auto& r : u.reasons)
-        body += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", Escape(u.host), Escape(r));
+        body += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", report::EscapeHtml(u.host), report::EscapeHtml(r));
     }
     body += "</table>\n";
   }
   if (!a.missing.empty()) {
     body += fmt::format(
         "<h2>Missing</h2>\n<p id=\"missing\">{} expected, no report: <code>{}</code></p>\n",
-        a.missing.size(), Escape(a.missing_hostlist));
+        a.missing.size(), report::EscapeHtml(a.missing_hostlist));
   }
   auto notes = [&](const char* title, const std::vector<NodeNote>& v) {
     if (v.empty()) return;
     body += fmt::format("<h2>{}</h2>\n<ul>\n", title);
     for (const auto& n : v)
-      body += fmt::format("<li><code>{}</code>: {}</li>\n", Escape(n.host), Escape(n.detail));
+      body += fmt::format("<li><code>{}</code>: {}</li>\n", report::EscapeHtml(n.host), report::EscapeHtml(n.detail));
     body += "</ul>\n";
   };
   notes("Stale reports", a.stale);
@@ -163,7 +138,7 @@ std::string RenderFleetHtml(const FleetAnalysis& a, const RenderContext& ctx) {
   if (!a.rejected.empty()) {
     body += "<h2>Rejected files</h2>\n<ul id=\"rejected\">\n";
     for (const auto& r : a.rejected) {
-      body += fmt::format("<li><code>{}</code>: {}</li>\n", Escape(r.file), Escape(r.reason));
+      body += fmt::format("<li><code>{}</code>: {}</li>\n", report::EscapeHtml(r.file), report::EscapeHtml(r.reason));
     }
     body += "</ul>\n";
   }

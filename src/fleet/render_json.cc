@@ -40,7 +40,7 @@ nlohmann::json FleetToJson(const FleetAnalysis& a, const RenderContext& ctx) {
   for (const auto& r : a.rejected)
     j["rejected"].push_back({{"file", r.file}, {"reason", r.reason}});
   j["breaking_drift"] = a.BreakingDrift();
-  j["exit_code"] = a.ExitCode();
+  j["exit_code"] = model::ToInt(a.ExitCode());
   return j;
 }
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "fleet/snapshot.h"
+#include "fleet/node_document.h"
 #include "lock/lock_from_json.h"
 
 namespace dlenv::fleet {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "fleet/snapshot.h"
+#include "fleet/node_document.h"
 #include "lock/test_locks.h"
 
 namespace dlenv::fleet::testing {

@@ -1,6 +1,5 @@
 #include "gpu/cuda_driver.h"
 
-#include "gpu/symbols.h"
 
 namespace dlenv::gpu::cuda {
 
@@ -13,22 +12,16 @@ std::vector<std::string> LibraryNames(const std::optional<std::string>& override
 }
 
 Library Load(const std::vector<std::string>& names) {
-  Library out;
-  out.lib = util::DynamicLibrary::Open(names);
-  if (!out.lib.loaded()) {
-    out.error = out.lib.error();
-    return out;
-  }
-  std::vector<std::string> missing;
-  Api& api = out.api;
-#define DLENV_CUDA_RESOLVE(field, need, ret, params, first, ...)                          \
-  api.field = reinterpret_cast<decltype(api.field)>(                                      \
-      FirstSymbol(out.lib, {first __VA_OPT__(, ) __VA_ARGS__}));                          \
-  if (!api.field && Need::need == Need::kRequired) missing.emplace_back(first);
-  DLENV_CUDA_SYMBOLS(DLENV_CUDA_RESOLVE)
-#undef DLENV_CUDA_RESOLVE
-  out.error = MissingSymbolsError(out.lib, missing);
-  return out;
+  return LoadFirstUsable<Api>(names, [](const util::DynamicLibrary& lib, Api& api,
+                                        std::vector<std::string>& missing_required,
+                                        std::vector<std::string>& missing_optional) {
+#define DLENV_CUDA_BIND(field, kind, ret, params, first, ...)                              \
+  api.field = reinterpret_cast<decltype(api.field)>(FindSymbol(                        \
+      lib, {first __VA_OPT__(, ) __VA_ARGS__}, SymbolKind::kind, missing_required, \
+      missing_optional));
+    DLENV_CUDA_SYMBOLS(DLENV_CUDA_BIND)
+#undef DLENV_CUDA_BIND
+  });
 }
 
 std::string ErrorName(const Api& api, Result r) {
@@ -46,10 +39,6 @@ std::string ErrorName(const Api& api, Result r) {
     case kErrorCompatNotSupportedOnDevice: return "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE";
     default: return "CUresult " + std::to_string(r);
   }
-}
-
-bool IsStubPath(const std::string& path) {
-  return path.find("/stubs/") != std::string::npos;
 }
 
 }  // namespace dlenv::gpu::cuda

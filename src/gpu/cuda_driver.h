@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu/library_loader.h"
 #include "util/dynamic_library.h"
 
 namespace dlenv::gpu::cuda {
@@ -52,9 +53,7 @@ inline constexpr DeviceAttribute kAttrPciDomainId = 50;
 inline constexpr DeviceAttribute kAttrComputeCapabilityMajor = 75;
 inline constexpr DeviceAttribute kAttrComputeCapabilityMinor = 76;
 
-enum class Need { kRequired, kOptional };
-
-// X(field, need, return type, parameter list, exported names newest first...).
+// X(field, SymbolKind, return type, parameter list, exported names newest first...).
 // Where an unversioned name has another ABI (cuDeviceTotalMem and cuMemAlloc take 32-bit
 // sizes, cuCtxCreate in CUDA 13 is the _v4 call with a params struct), only the versioned
 // name is listed: falling back to the old symbol would pass the wrong types.
@@ -117,19 +116,11 @@ struct Api {
 /// DLENV_CUDA_LIBRARY when set, then libcuda.so.1, then libcuda.so.
 std::vector<std::string> LibraryNames(const std::optional<std::string>& override_path);
 
-struct Library {
-  util::DynamicLibrary lib;
-  Api api;
-  std::string error;
-  bool ok() const { return lib.loaded() && error.empty(); }
-};
+using Library = LoadedLibrary<Api>;
 
 Library Load(const std::vector<std::string>& names);
 
 /// "CUDA_ERROR_STUB_LIBRARY" from cuGetErrorName when available, else "CUresult N".
 std::string ErrorName(const Api& api, Result r);
-
-/// A toolkit's link stub lives under .../stubs/; it is never a driver.
-bool IsStubPath(const std::string& path);
 
 }  // namespace dlenv::gpu::cuda

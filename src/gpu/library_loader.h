@@ -1,16 +1,14 @@
 #pragma once
-// Loading one dlopened NVIDIA math or communication library (cuBLAS, cuDNN, NCCL) and its
-// symbol table. Each library lists its symbols once in an X-macro (cublas.h, cudnn.h,
-// nccl.h): X(kind, member, return type, (parameters), ("newest_name", "older_name")).
-// A missing optional symbol is data; a missing required one makes the copy unusable and
-// the next candidate is tried.
+// The one way dlenv loads an NVIDIA library (the driver, NVML, cuBLAS, cuBLASLt, cuDNN, NCCL)
+// and binds its symbol table. Each library lists its symbols once in an X-macro (cuda_driver.h,
+// nvml.h, cublas.h, ...) naming each symbol's kind, newest versioned name first. A missing
+// optional symbol is data; a missing required one makes the copy unusable and the next
+// candidate is tried.
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "model/snapshot.h"
-#include "probe/context.h"
 #include "util/dynamic_library.h"
 
 namespace dlenv::gpu {
@@ -21,8 +19,9 @@ enum class SymbolKind { kRequired, kOptional };
 
 /// How a library was looked for and what loaded.
 struct LoadReport {
-  std::optional<std::string> path;          // the file that loaded and had every required symbol
-  std::vector<std::string> tried;           // "candidate: why it was refused", in order
+  std::optional<std::string> path;    // the file that loaded and had every required symbol
+  std::optional<std::string> opened;  // the last file that opened, usable or not
+  std::vector<std::string> tried;     // "candidate: why it was refused", in order
   std::vector<std::string> missing_optional;
 };
 
@@ -34,14 +33,6 @@ struct LibrarySpec {
   std::string override_variable;      // DLENV_CUBLAS_LIBRARY: this path only (tests, users)
 };
 
-/// Candidates in the order a framework here would meet them: the copy the dynamic loader
-/// picks (LD_LIBRARY_PATH, ld.so.cache), the toolkit folders, then the NVIDIA pip wheels
-/// of every Python environment found (torch reaches those through its RUNPATH). The
-/// override variable, when set, is the only candidate.
-std::vector<std::string> FindLibraryCandidates(const probe::ProbeContext& ctx,
-                                               const model::Snapshot& snapshot,
-                                               const LibrarySpec& spec);
-
 /// The major version in a file name (libcublas.so.12.4.5.8 -> 12), if it has one.
 std::optional<int> SonameMajor(const std::string& path);
 
@@ -50,7 +41,10 @@ std::optional<int> SonameMajor(const std::string& path);
 /// newer driver to the end, keeping the order otherwise. They load, but their create call fails.
 void PreferDriverCompatible(std::vector<std::string>& candidates, std::optional<int> driver_cuda_version);
 
-/// FirstSymbol (gpu/symbols.h), recording a missing symbol as required or optional.
+/// The first of `names` (newest versioned name first) that the library exports.
+void* FirstSymbol(const util::DynamicLibrary& lib, std::initializer_list<const char*> names);
+
+/// FirstSymbol, recording a missing symbol as required or optional.
 void* FindSymbol(const util::DynamicLibrary& library, std::initializer_list<const char*> names,
                  SymbolKind kind, std::vector<std::string>& missing_required,
                  std::vector<std::string>& missing_optional);
@@ -62,6 +56,13 @@ struct LoadedLibrary {
   Api api;
   LoadReport report;
   bool usable() const { return report.path.has_value(); }
+  /// Why no candidate was usable ("" when one was): each refusal, in order.
+  std::string error() const {
+    if (usable()) return "";
+    std::string out;
+    for (const auto& t : report.tried) out += (out.empty() ? "" : "; ") + t;
+    return out.empty() ? "no candidate to load" : out;
+  }
 };
 
 /// Tries each candidate; `bind` fills the table and reports the required symbols it lacked.
@@ -71,16 +72,20 @@ LoadedLibrary<Api> LoadFirstUsable(const std::vector<std::string>& candidates, B
   for (const auto& candidate : candidates) {
     auto library = util::DynamicLibrary::Open({candidate});
     if (!library.loaded()) {
-      loaded.report.tried.push_back(candidate + ": " + library.error());
+      // dlerror's text usually names the file already.
+      const std::string why = library.error();
+      loaded.report.tried.push_back(why.find(candidate) != std::string::npos ? why
+                                                                              : candidate + ": " + why);
       continue;
     }
+    loaded.report.opened = library.path();
     Api api{};
     std::vector<std::string> missing_required, missing_optional;
     bind(library, api, missing_required, missing_optional);
     if (!missing_required.empty()) {
       std::string names;
       for (const auto& m : missing_required) names += (names.empty() ? "" : ", ") + m;
-      loaded.report.tried.push_back(library.path() + ": lacks " + names);
+      loaded.report.tried.push_back(library.path() + " lacks " + names);
       continue;
     }
     loaded.report.tried.push_back(library.path() + ": loaded");

@@ -1,6 +1,5 @@
 #include "gpu/nvml.h"
 
-#include "gpu/symbols.h"
 
 namespace dlenv::gpu::nvml {
 
@@ -13,22 +12,16 @@ std::vector<std::string> LibraryNames(const std::optional<std::string>& override
 }
 
 Library Load(const std::vector<std::string>& names) {
-  Library out;
-  out.lib = util::DynamicLibrary::Open(names);
-  if (!out.lib.loaded()) {
-    out.error = out.lib.error();
-    return out;
-  }
-  std::vector<std::string> missing;
-  Api& api = out.api;
-#define DLENV_NVML_RESOLVE(field, need, ret, params, first, ...)                          \
-  api.field = reinterpret_cast<decltype(api.field)>(                                      \
-      FirstSymbol(out.lib, {first __VA_OPT__(, ) __VA_ARGS__}));                          \
-  if (!api.field && Need::need == Need::kRequired) missing.emplace_back(first);
-  DLENV_NVML_SYMBOLS(DLENV_NVML_RESOLVE)
-#undef DLENV_NVML_RESOLVE
-  out.error = MissingSymbolsError(out.lib, missing);
-  return out;
+  return LoadFirstUsable<Api>(names, [](const util::DynamicLibrary& lib, Api& api,
+                                        std::vector<std::string>& missing_required,
+                                        std::vector<std::string>& missing_optional) {
+#define DLENV_NVML_BIND(field, kind, ret, params, first, ...)                              \
+  api.field = reinterpret_cast<decltype(api.field)>(FindSymbol(                        \
+      lib, {first __VA_OPT__(, ) __VA_ARGS__}, SymbolKind::kind, missing_required, \
+      missing_optional));
+    DLENV_NVML_SYMBOLS(DLENV_NVML_BIND)
+#undef DLENV_NVML_BIND
+  });
 }
 
 std::string ErrorString(const Api& api, Return r) {

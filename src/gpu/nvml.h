@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu/library_loader.h"
 #include "util/dynamic_library.h"
 
 namespace dlenv::gpu::nvml {
@@ -85,9 +86,7 @@ struct ProcessInfo {
   unsigned int computeInstanceId;
 };
 
-enum class Need { kRequired, kOptional };
-
-// X(field, need, return type, parameter list, exported names newest first...).
+// X(field, SymbolKind, return type, parameter list, exported names newest first...).
 // Only names that share one signature may share an entry: nvmlDeviceGetPciInfo (v1) fills
 // an older struct layout, so it is deliberately not a fallback of _v3/_v2.
 #define DLENV_NVML_SYMBOLS(X)                                                                  \
@@ -159,12 +158,7 @@ struct Api {
 std::vector<std::string> LibraryNames(const std::optional<std::string>& override_path);
 
 /// A loaded libnvidia-ml with its symbol table. `error` says why nothing usable loaded.
-struct Library {
-  util::DynamicLibrary lib;
-  Api api;
-  std::string error;
-  bool ok() const { return lib.loaded() && error.empty(); }
-};
+using Library = LoadedLibrary<Api>;
 
 Library Load(const std::vector<std::string>& names);
 

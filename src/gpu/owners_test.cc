@@ -118,7 +118,7 @@ std::map<std::string, long long> OnFakeDriver(
       [&] {
         setenv("DLENV_FAKE_DRIVER_CONFIG", scenario.c_str(), 1);
         auto lib = cuda::Load({DLENV_FAKE_DRIVER});
-        if (!lib.ok() || lib.api.init(0) != cuda::kSuccess) return 2;
+        if (!lib.usable() || lib.api.init(0) != cuda::kSuccess) return 2;
         std::map<std::string, long long> facts;
         {
           cuda::PrimaryContext context(lib.api);

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "install/install.h"
+#include "install/install_plan.h"
 #include "install/live_index.h"
 #include "install/live_packages.h"
 #include "probe/http.h"
@@ -20,7 +20,7 @@ std::string PyPIUnreachable() {
   probe::HttpRequest r;
   r.url = "https://pypi.org/simple/pip/";
   r.accept = "application/vnd.pypi.simple.v1+json";
-  r.timeout_s = 15;
+  r.timeout_seconds = 15;
   auto resp = probe::HttpGet(r);
   if (!resp.error.empty()) return resp.error;
   if (resp.status != 200) return "HTTP " + std::to_string(resp.status);
@@ -31,7 +31,7 @@ TEST(OnlinePyPI, TorchReleasesWithTagsAndTheNewestDefaultVariant) {
   if (auto why = PyPIUnreachable(); !why.empty()) GTEST_SKIP() << "PyPI unreachable: " << why;
   InstallRequest req;
   req.framework = "torch";
-  req.timeout_s = 30;
+  req.timeout_seconds = 30;
   Host host;
   host.wheel.python_known = true;
   host.wheel.python_major = 3;
@@ -61,7 +61,7 @@ TEST(OnlinePyPI, TorchReleasesWithTagsAndTheNewestDefaultVariant) {
 TEST(OnlinePyPI, TensorFlowJaxCupyReleasesWithTheirCuda) {
   if (auto why = PyPIUnreachable(); !why.empty()) GTEST_SKIP() << "PyPI unreachable: " << why;
   InstallRequest req;
-  req.timeout_s = 30;
+  req.timeout_seconds = 30;
   Host host;
   host.wheel.python_known = true;
   host.wheel.python_major = 3;
@@ -128,7 +128,7 @@ void DryRun(const std::string& framework) {
   host.wheel.python_known = true;
   host.wheel.python_major = v->major();
   host.wheel.python_minor = v->minor();
-  req.timeout_s = 30;
+  req.timeout_seconds = 30;
   bool reached = false;
   auto live = framework == "torch"
                   ? FetchTorchBuilds(req, {}, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached)

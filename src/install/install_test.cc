@@ -1,4 +1,4 @@
-#include "install/install.h"
+#include "install/install_plan.h"
 
 #include <gtest/gtest.h>
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "install/index_parser.h"
+#include "knowledge/frameworks.h"
 #include "util/json_read.h"
 #include "util/metadata.h"
 #include "util/pep440.h"
@@ -62,7 +63,7 @@ probe::HttpRequest IndexRequest(const std::string& url, const InstallRequest& re
   probe::HttpRequest r;
   r.url = url;
   r.accept = accept ? accept : kAccept;
-  r.timeout_s = req.timeout_s;
+  r.timeout_seconds = req.timeout_seconds;
   return r;
 }
 
@@ -163,7 +164,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
   LiveIndex live;
   *reached_user_index = false;
   // 1. The user's index: releases and their default wheels.
-  std::string url = ProjectUrl(user.index_url, "torch");
+  std::string url = ProjectUrl(user.index_url, std::string(knowledge::kTorch));
   auto resp = fetch(IndexRequest(url, req));
   if (!resp.error.empty() || resp.status != 200) {
     live.notes.push_back(fmt::format(
@@ -188,7 +189,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     const IndexFile* file = variant.empty() ? MetadataFile(r, host) : nullptr;
     if (file && with_metadata < kMetadataReleases) {
       ++with_metadata;
-      auto reqs = ReleaseRequiresDist("torch", r.version, *file, req, user, fetch, live.notes);
+      auto reqs = ReleaseRequiresDist(std::string(knowledge::kTorch), r.version, *file, req, user, fetch, live.notes);
       // PyPI's JSON describes the release, not this platform's wheel: its x86_64 NVIDIA
       // requirements say nothing of an aarch64 wheel.
       bool for_this_wheel = file->metadata_url || host.wheel.arch == "x86_64";

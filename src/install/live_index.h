@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "install/index_parser.h"
-#include "install/install.h"
+#include "install/install_plan.h"
 #include "install/wheel.h"
 #include "probe/http.h"
 

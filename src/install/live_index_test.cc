@@ -15,7 +15,7 @@
 #include <map>
 #include <string>
 
-#include "install/install.h"
+#include "install/install_plan.h"
 #include "install/pip_config.h"
 #include "install/plan.h"
 #include "install/test_machines.h"
@@ -56,7 +56,7 @@ Answer Ask(const Scenario& s, UserIndex user, const std::string& torch_index) {
   req.framework = "torch";
   req.arch = s.arch;
   req.torch_index = torch_index;
-  req.timeout_s = 5;
+  req.timeout_seconds = 5;
   auto snap = ScenarioMachine(s.driver, s.driver_cuda, s.gpus, s.python, s.glibc);
   // The host as the planner sees it, through the same path as RunInstall.
   Host host = Describe(req, snap);
@@ -296,7 +296,7 @@ probe::HttpResponse Get(const std::string& url, double timeout = 5) {
   probe::HttpRequest r;
   r.url = url;
   r.accept = "application/vnd.pypi.simple.v1+json";
-  r.timeout_s = timeout;
+  r.timeout_seconds = timeout;
   r.max_bytes = 4u << 20;
   return probe::HttpGet(r);
 }
@@ -362,7 +362,7 @@ TEST(HttpAdapter, TlsIsVerified) {
   probe::HttpRequest r;
   r.url = tls.Url("/pypi/simple/torch/", "https");
   r.accept = "application/vnd.pypi.simple.v1+json";
-  r.timeout_s = 5;
+  r.timeout_seconds = 5;
   r.ca_file = cert.string();
   auto trusted = probe::HttpGet(r);
   EXPECT_TRUE(trusted.error.empty()) << trusted.error;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "install/torch_pick.h"
+#include "knowledge/frameworks.h"
 #include "util/pep440.h"
 #include "util/pep508.h"
 #include "util/strings.h"
@@ -73,7 +74,7 @@ LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
                           const FrameworkFacts& f, const Host& host, const Fetch& fetch,
                           bool* reached) {
   LiveIndex live;
-  std::string url = ProjectUrl(user.index_url, "tensorflow");
+  std::string url = ProjectUrl(user.index_url, std::string(knowledge::kTensorFlow));
   auto page = GetProjectPage(url, req, fetch, live.notes);
   if (!page) return live;
   *reached = true;
@@ -111,7 +112,7 @@ LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
     std::optional<std::vector<std::string>> reqs;
     if (with_metadata < kMetadataSeries) {
       ++with_metadata;
-      reqs = ReleaseRequiresDist("tensorflow", r.version, *file, req, user, fetch, live.notes);
+      reqs = ReleaseRequiresDist(std::string(knowledge::kTensorFlow), r.version, *file, req, user, fetch, live.notes);
     }
     auto and_cuda = reqs ? RequirementsOfExtra(*reqs, "and-cuda", PythonOf(host))
                          : std::vector<std::string>{};
@@ -155,7 +156,7 @@ LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
 LiveIndex FetchJax(const InstallRequest& req, const UserIndex& user, const FrameworkFacts& f,
                    const Host& host, const Fetch& fetch, bool* reached) {
   LiveIndex live;
-  std::string url = ProjectUrl(user.index_url, "jax");
+  std::string url = ProjectUrl(user.index_url, std::string(knowledge::kJax));
   auto page = GetProjectPage(url, req, fetch, live.notes);
   if (!page) return live;
   *reached = true;
@@ -199,7 +200,7 @@ LiveIndex FetchJax(const InstallRequest& req, const UserIndex& user, const Frame
     return live;
   }
   out.jax_version = chosen->version;
-  auto reqs = ReleaseRequiresDist("jax", chosen->version, *chosen_file, req, user, fetch, live.notes);
+  auto reqs = ReleaseRequiresDist(std::string(knowledge::kJax), chosen->version, *chosen_file, req, user, fetch, live.notes);
   std::vector<std::string> sources{fmt::format("jax {} and jaxlib on {}", chosen->version, url)};
   for (const auto& p : f.jax) {  // the table's extras, newest CUDA first, with their floors
     if (reqs && RequirementsOfExtra(*reqs, p.name, PythonOf(host)).empty()) {
@@ -329,10 +330,10 @@ LiveIndex FetchFrameworkBuilds(const std::string& framework, const InstallReques
     if (it == answered.end()) it = answered.emplace(r.url, fetch(r)).first;
     return it->second;
   };
-  if (framework == "tensorflow")
+  if (framework == knowledge::kTensorFlow)
     return FetchTensorFlow(req, user, facts, host, once, reached_user_index);
-  if (framework == "jax") return FetchJax(req, user, facts, host, once, reached_user_index);
-  if (framework == "cupy") return FetchCupy(req, user, facts, host, once, reached_user_index);
+  if (framework == knowledge::kJax) return FetchJax(req, user, facts, host, once, reached_user_index);
+  if (framework == knowledge::kCupy) return FetchCupy(req, user, facts, host, once, reached_user_index);
   return {};
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "install/install.h"
+#include "install/install_plan.h"
 #include "install/plan.h"
 #include "install/test_machines.h"
 #include "probe/http.h"
@@ -46,7 +46,7 @@ Answer Ask(const Case& c, const UserIndex& user) {
   InstallRequest req;
   req.framework = c.framework;
   req.arch = c.arch;
-  req.timeout_s = 5;
+  req.timeout_seconds = 5;
   auto snap = ScenarioMachine(c.driver, c.driver_cuda, c.gpus, c.python, "2.36");
   Host host = Describe(req, snap);  // as RunInstall sees the machine
   Answer a;

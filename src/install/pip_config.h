@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "install/install.h"
+#include "install/install_plan.h"
 #include "util/environment.h"
 
 namespace dlenv::install {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "knowledge/frameworks.h"
 #include "util/strings.h"
 
 namespace dlenv::install {
@@ -98,12 +99,12 @@ InstallPlan PlanInstall(const InstallRequest& req, const model::Snapshot& snapsh
                         const knowledge::Knowledge&, const FrameworkFacts& facts,
                         const LiveIndex* live, const UserIndex& user_index) {
   Machine m = Describe(req, snapshot);
-  if (req.framework == "torch" || req.framework == "pytorch")
-    return PlanTorch(req, m, facts, live, user_index);
+  const auto& ids = knowledge::Frameworks();
+  const auto* framework = ids.Resolve(req.framework);  // "pytorch" is torch
+  if (framework && framework->id == knowledge::kTorch) return PlanTorch(req, m, facts, live, user_index);
   InstallPlan plan;
-  if (req.framework != "tensorflow" && req.framework != "jax" && req.framework != "cupy") {
-    plan.error =
-        fmt::format("unknown framework '{}': choose torch, tensorflow, jax or cupy", req.framework);
+  if (!framework || !framework->core) {
+    plan.error = fmt::format("unknown framework '{}': choose {}", req.framework, util::Join(ids.CoreIds(), ", "));
     return plan;
   }
   if (live && !live->unavailable.empty()) {
@@ -112,8 +113,8 @@ InstallPlan PlanInstall(const InstallRequest& req, const model::Snapshot& snapsh
   }
   // The index's rows (exact releases with wheels for this host) where it answered.
   const FrameworkFacts& f = live && live->facts ? *live->facts : facts;
-  if (req.framework == "tensorflow") return PlanTensorFlow(req, m, f, user_index);
-  if (req.framework == "jax") return PlanJax(req, m, f, user_index);
+  if (framework->id == knowledge::kTensorFlow) return PlanTensorFlow(req, m, f, user_index);
+  if (framework->id == knowledge::kJax) return PlanJax(req, m, f, user_index);
   return PlanCupy(req, m, f, user_index);
 }
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "install/install.h"
+#include "install/install_plan.h"
 #include "install/torch_pick.h"
 #include "model/snapshot.h"
 #include "util/dotted_version.h"

@@ -5,6 +5,7 @@
 
 #include "install/live_index.h"
 #include "install/plan.h"
+#include "knowledge/frameworks.h"
 #include "util/fatbin.h"
 #include "util/pep440.h"
 #include "util/strings.h"
@@ -37,7 +38,7 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
         t.exact = true;
         t.source =
             fmt::format("{} on {}; its variant from {}", t.version.substr(0, t.version.find('+')),
-                        ProjectUrl(user.index_url, "torch"), t.source);
+                        ProjectUrl(user.index_url, std::string(knowledge::kTorch)), t.source);
       }
     }
     builds.insert(builds.end(), table.begin(), table.end());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "knowledge/frameworks.h"
 #include "util/fatbin.h"
 #include "util/pep440.h"
 #include "util/strings.h"
@@ -69,10 +70,12 @@ std::string ReleaseOf(const std::string& version) {
 
 std::string CompanionRelease(const std::string& project, const std::string& torch_release) {
   auto v = DottedVersion::Parse(torch_release);
+  // The identity's release rules hold for torch 2.x (torch 1.13 paired with torchvision 0.14).
   if (!v || v->major() != 2) return "";
-  if (project == "torchvision") return fmt::format("0.{}", v->minor() + 15);
-  if (project == "torchaudio") return fmt::format("2.{}", v->minor());
-  return "";
+  const auto* torch = knowledge::Frameworks().Find(knowledge::kTorch);
+  const auto* c = torch ? torch->FindCompanion(project) : nullptr;
+  if (!c || !c->release) return "";
+  return fmt::format("{}.{}", c->release->major, v->minor() + c->release->minor_offset);
 }
 
 std::vector<TorchBuild> TableTorchBuilds(const FrameworkFacts& f, const std::string& torch_index) {

@@ -62,14 +62,6 @@ std::optional<util::DottedVersion> Knowledge::MinorCompatDriverFor(int cuda_majo
   return std::nullopt;
 }
 
-std::optional<util::DottedVersion> Knowledge::NewestCudaFor(const util::DottedVersion& driver) const {
-  std::optional<util::DottedVersion> best;
-  for (const auto& row : toolkit_minimum_driver) {
-    if (row.ga_driver <= driver && (!best || row.cuda > *best)) best = row.cuda;
-  }
-  return best;
-}
-
 std::optional<std::string> Knowledge::ArchitectureName(int cc_major, int cc_minor) const {
   util::DottedVersion cc = *util::DottedVersion::Parse(std::to_string(cc_major) + "." + std::to_string(cc_minor));
   for (const auto& row : architectures) {

@@ -40,8 +40,6 @@ struct Knowledge {
   /// The lowest driver that runs anything built with this CUDA major, by minor-version
   /// compatibility; nullopt where the rule does not apply (CUDA 10 and earlier).
   std::optional<util::DottedVersion> MinorCompatDriverFor(int cuda_major) const;
-  /// The newest CUDA release whose GA driver is at most this driver.
-  std::optional<util::DottedVersion> NewestCudaFor(const util::DottedVersion& driver) const;
   std::optional<std::string> ArchitectureName(int cc_major, int cc_minor) const;
 };
 

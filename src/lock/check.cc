@@ -94,11 +94,4 @@ std::string RenderCheckText(const std::vector<model::Finding>& findings, const s
   return out;
 }
 
-int CheckExitCode(const std::vector<model::Finding>& findings) {
-  return std::any_of(findings.begin(), findings.end(),
-                     [](const auto& f) { return f.severity == model::Severity::kError; })
-             ? 1
-             : 0;
-}
-
 }  // namespace dlenv::lock

@@ -18,6 +18,4 @@ std::vector<model::Finding> CheckAgainstLock(const Lock& team, const Lock& here,
 std::string RenderCheckText(const std::vector<model::Finding>& findings, const std::string& lock_path);
 
 /// 1 when any finding is an error (breaking drift), else 0.
-int CheckExitCode(const std::vector<model::Finding>& findings);
-
 }  // namespace dlenv::lock

@@ -1,4 +1,5 @@
 #include "lock/check.h"
+#include "model/command.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +14,7 @@ using testing::GpuMachineLock;
 TEST(LockCheckTest, MatchingMachinePasses) {
   auto findings = CheckAgainstLock(GpuMachineLock(), GpuMachineLock(), "team.lock");
   EXPECT_TRUE(findings.empty());
-  EXPECT_EQ(CheckExitCode(findings), 0);
+  EXPECT_EQ(model::ExitFor(findings), model::ExitCode::kOk);
   EXPECT_EQ(RenderCheckText(findings, "team.lock"), "This machine matches team.lock.\n");
 }
 
@@ -30,7 +31,7 @@ TEST(LockCheckTest, BreakingDriftIsAnErrorWithAPastableFix) {
             "python -m pip install 'torch==2.3.1+cu121' --extra-index-url https://download.pytorch.org/whl/cu121");
   EXPECT_EQ(findings[1].id, "lock.cosmetic_drift");
   EXPECT_EQ(findings[1].severity, model::Severity::kInfo);
-  EXPECT_EQ(CheckExitCode(findings), 1);
+  EXPECT_EQ(model::ExitFor(findings), model::ExitCode::kFindings);
   EXPECT_NE(RenderCheckText(findings, "team.lock").find("FAIL: 1 breaking, 0 notable, 1 cosmetic"), std::string::npos);
 }
 
@@ -41,7 +42,7 @@ TEST(LockCheckTest, NotableDriftWarnsButPasses) {
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].id, "lock.notable_drift");
   EXPECT_EQ(findings[0].severity, model::Severity::kWarning);
-  EXPECT_EQ(CheckExitCode(findings), 0);
+  EXPECT_EQ(model::ExitFor(findings), model::ExitCode::kOk);
 }
 
 TEST(LockCheckTest, ExtraPackageFixUninstallsIt) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "knowledge/frameworks.h"
 #include "lock/package_version.h"
 #include "model/json.h"
 #include "util/dotted_version.h"
@@ -208,12 +209,8 @@ void DiffLibraries(const Lock& a, const Lock& b, Collector& out) {
 // Packages whose version or variant is the framework itself. The lock's own framework list
 // adds whatever the probe recognised beyond these.
 bool IsFrameworkPackage(const std::string& name, const std::set<std::string>& from_lock) {
-  static const std::set<std::string> kFrameworks = {
-      "torch", "torchvision", "torchaudio", "tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly",
-      "jax", "jaxlib", "cupy", "onnxruntime", "onnxruntime-gpu", "paddlepaddle", "paddlepaddle-gpu", "mxnet"};
   if (name == "numpy") return false;  // graded by its own rule
-  return kFrameworks.contains(name) || from_lock.contains(name) || name.starts_with("cupy-cuda") ||
-         name.starts_with("jax-cuda") || name.starts_with("mxnet-cu");
+  return knowledge::Frameworks().VersionedWithFramework(name) || from_lock.contains(name);
 }
 
 bool IsCudnnWheel(const std::string& name) { return name.starts_with("nvidia-cudnn-cu"); }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "knowledge/frameworks.h"
 #include "knowledge/knowledge.h"
 #include "util/embedded.h"
 #include "util/strings.h"
@@ -254,8 +255,13 @@ const CudaImageTable& BuiltinCudaImages() {
 }
 
 std::optional<std::string> PytorchIndexFor(const LockedPackage& p) {
-  static const std::set<std::string> kPytorchIndexed = {"torch", "torchvision", "torchaudio", "torchtext", "torchdata"};
-  if (!kPytorchIndexed.contains(p.name)) return std::nullopt;
+  // torch and the companions published beside its CUDA variants.
+  const auto& ids = knowledge::Frameworks();
+  const auto* torch = ids.Find(knowledge::kTorch);
+  auto companion = ids.FindCompanion(p.name);
+  const bool indexed = (torch && torch->IsDistribution(p.name)) ||
+                       (companion && companion->framework == torch && companion->companion->on_framework_index);
+  if (!indexed) return std::nullopt;
   auto plus = p.version.find('+');
   if (plus == std::string::npos) return std::nullopt;
   std::string label = util::ToLower(p.version.substr(plus + 1));

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lock/commands.h"
+#include "lock/command.h"
 #include "lock/lock.h"
 #include "lock/recipe.h"
 #include "probe/python_packages.h"
@@ -94,8 +94,8 @@ TEST(RecipeCondaTest, EnvironmentYmlPinsChannelVersionAndBuild) {
   RecipeCommandOptions options;
   options.lock = t.Write("team.lock", ToJson(lock).dump(2)).string();
   options.output_dir = (t / "out").string();  // no --conda: the lock's conda packages ask for it
-  CommandResult r = RunRecipe(options);
-  ASSERT_EQ(r.exit_code, 0) << r.error;
+  model::CommandResult r = RunRecipe(options);
+  ASSERT_EQ(model::ToInt(r.exit), 0) << r.error;
   EXPECT_NE(r.out.find("Wrote " + (t / "out/environment.yml").string()), std::string::npos)
       << r.out;
   EXPECT_FALSE(std::filesystem::exists(t / "out/requirements.txt"));

@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "knowledge/frameworks.h"
 #include "lock/recipe.h"
 #include "util/strings.h"
 
@@ -53,16 +54,9 @@ std::string Normalized(std::string_view name) {
 }  // namespace
 
 bool IsFrameworkPackage(const Lock& lock, const std::string& name) {
-  static const std::set<std::string> kFrameworks = {
-      "torch",          "torchvision",     "torchaudio",   "tensorflow",       "tensorflow-cpu",
-      "tensorflow-gpu", "tf-nightly",      "jax",          "jaxlib",           "cupy",
-      "onnxruntime",    "onnxruntime-gpu", "paddlepaddle", "paddlepaddle-gpu", "mxnet"};
   std::string n = Normalized(name);
   if (n == "numpy") return false;  // the probe reports it with the frameworks; it is a library
-  if (kFrameworks.contains(n) || n.starts_with("cupy-cuda") || n.starts_with("jax-cuda") ||
-      n.starts_with("mxnet-cu")) {
-    return true;
-  }
+  if (knowledge::Frameworks().VersionedWithFramework(n)) return true;
   if (lock.python) {
     for (const auto& f : lock.python->frameworks) {
       if (Normalized(f.package) == n || Normalized(f.name) == n) return true;

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "lock/atomic_write.h"
-#include "lock/commands.h"
+#include "util/atomic_write.h"
+#include "lock/command.h"
 #include "lock/test_locks.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
@@ -332,16 +332,16 @@ TEST(AtomicWriteTest, WritesAllOrNothing) {
   dlenv::testing::TempTree tmp;
   auto a = tmp.Write("out/Dockerfile", "old dockerfile");
   tmp.MakeDir("out/requirements.txt");  // a folder where a file must go: the second write fails
-  std::string err = WriteFilesAtomically({{a, "new dockerfile"}, {tmp / "out/requirements.txt", "x"}});
+  std::string err = util::WriteFilesAtomically({{a, "new dockerfile"}, {tmp / "out/requirements.txt", "x"}});
   EXPECT_NE(err.find("requirements.txt: is a folder"), std::string::npos) << err;
   EXPECT_EQ(dlenv::testing::ReadAll(a), "old dockerfile");
   std::size_t entries = 0;
   for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(tmp / "out")) ++entries;
   EXPECT_EQ(entries, 2u);  // no temporary file left behind
 
-  EXPECT_EQ(WriteFilesAtomically({{a, "new dockerfile"}}), "");
+  EXPECT_EQ(util::WriteFilesAtomically({{a, "new dockerfile"}}), "");
   EXPECT_EQ(dlenv::testing::ReadAll(a), "new dockerfile");
-  EXPECT_NE(WriteFilesAtomically({{tmp / "missing/dir/x", "y"}}).find("cannot create a file"), std::string::npos);
+  EXPECT_NE(util::WriteFilesAtomically({{tmp / "missing/dir/x", "y"}}).find("cannot create a file"), std::string::npos);
 }
 
 TEST(RecipeCommandTest, BadLockWritesNothingAndExitsTwo) {
@@ -350,8 +350,8 @@ TEST(RecipeCommandTest, BadLockWritesNothingAndExitsTwo) {
   RecipeCommandOptions options;
   options.lock = lock.string();
   options.output_dir = (tmp / "out").string();
-  CommandResult r = RunRecipe(options);
-  EXPECT_EQ(r.exit_code, 2);
+  model::CommandResult r = RunRecipe(options);
+  EXPECT_EQ(model::ToInt(r.exit), 2);
   EXPECT_NE(r.error.find("team.lock: written by a newer dlenv (lock_version 7"), std::string::npos) << r.error;
   EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
 }
@@ -364,8 +364,8 @@ TEST(RecipeCommandTest, AFrameworkThatCannotBeReproducedExitsOneNamingIt) {
   options.lock = tmp.Write("team.lock", ToJson(Rehash(lock)).dump(2)).string();
   options.output_dir = (tmp / "out").string();
   options.recipe.allow_missing = true;  // never enough for a framework
-  CommandResult r = RunRecipe(options);
-  EXPECT_EQ(r.exit_code, 1);
+  model::CommandResult r = RunRecipe(options);
+  EXPECT_EQ(model::ToInt(r.exit), 1);
   EXPECT_NE(r.error.find("cannot reproduce a framework; nothing was written"), std::string::npos)
       << r.error;
   EXPECT_NE(r.error.find("  torch 2.3.1+cu121 (framework): no installer recorded"),
@@ -381,8 +381,8 @@ TEST(RecipeCommandTest, OtherPackagesThatCannotBeReproducedNeedAllowMissing) {
   RecipeCommandOptions options;
   options.lock = tmp.Write("team.lock", ToJson(Rehash(lock)).dump(2)).string();
   options.output_dir = (tmp / "out").string();
-  CommandResult r = RunRecipe(options);
-  EXPECT_EQ(r.exit_code, 1);
+  model::CommandResult r = RunRecipe(options);
+  EXPECT_EQ(model::ToInt(r.exit), 1);
   EXPECT_NE(r.error.find("  python-apt 2.6.0: installed by the distribution"), std::string::npos)
       << r.error;
   EXPECT_NE(r.error.find("or pass --allow-missing"), std::string::npos) << r.error;
@@ -390,7 +390,7 @@ TEST(RecipeCommandTest, OtherPackagesThatCannotBeReproducedNeedAllowMissing) {
 
   options.recipe.allow_missing = true;
   r = RunRecipe(options);
-  EXPECT_EQ(r.exit_code, 0) << r.error;
+  EXPECT_EQ(model::ToInt(r.exit), 0) << r.error;
   EXPECT_NE(r.out.find("Note: NOT reproduced (--allow-missing): python-apt 2.6.0"),
             std::string::npos)
       << r.out;
@@ -401,9 +401,29 @@ TEST(RecipeCommandTest, OtherPackagesThatCannotBeReproducedNeedAllowMissing) {
 TEST(RecipeCommandTest, MissingLockFileIsNamed) {
   RecipeCommandOptions options;
   options.lock = "/nonexistent/team.lock";
-  CommandResult r = RunRecipe(options);
-  EXPECT_EQ(r.exit_code, 2);
+  model::CommandResult r = RunRecipe(options);
+  EXPECT_EQ(model::ToInt(r.exit), 2);
   EXPECT_EQ(r.error, "/nonexistent/team.lock: cannot read: No such file or directory");
+}
+
+}  // namespace
+}  // namespace dlenv::lock
+
+namespace dlenv::lock {
+namespace {
+
+// diff and recipe ask the same framework identity: the framework's distributions in any
+// spelling, its plugins and the companions released beside its CUDA variants; not numpy, not
+// a look-alike such as tensorflow-io.
+TEST(RecipeTest, FrameworkPackagesComeFromTheIdentity) {
+  Lock lock;
+  for (const char* n : {"torch", "TorchVision", "torchaudio", "tensorflow-cpu", "tf_nightly", "jaxlib",
+                        "jax-cuda13-pjrt", "cupy-cuda12x", "onnxruntime-gpu", "mxnet-cu112"}) {
+    EXPECT_TRUE(IsFrameworkPackage(lock, n)) << n;
+  }
+  for (const char* n : {"numpy", "tensorflow-io", "tensorboard", "requests"}) {
+    EXPECT_FALSE(IsFrameworkPackage(lock, n)) << n;
+  }
 }
 
 }  // namespace

@@ -19,6 +19,12 @@ int Rank(ExitCode code) {
 
 ExitCode Worse(ExitCode a, ExitCode b) { return Rank(b) > Rank(a) ? b : a; }
 
+ExitCode ExitFor(const std::vector<Finding>& findings) {
+  for (const auto& f : findings)
+    if (f.severity == Severity::kError) return ExitCode::kFindings;
+  return ExitCode::kOk;
+}
+
 CommandResult UsageError(std::string message) {
   CommandResult result;
   result.error = std::move(message);

@@ -45,6 +45,9 @@ struct CommandResult {
   std::vector<Finding> findings;  // what the command found, where it finds things
 };
 
+/// kFindings when any finding is an error, else kOk: what doctor, check and health exit with.
+ExitCode ExitFor(const std::vector<Finding>& findings);
+
 /// A result that is only the user's mistake: exit 2 with the message.
 CommandResult UsageError(std::string message);
 

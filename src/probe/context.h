@@ -15,7 +15,7 @@ struct MachineOptions {
   std::string root = "/";
   bool ask_host_driver = true;   // with --root: still ask the live driver (--no-host-driver)
   double timeout_seconds = 10;   // deadline of each call into a driver library
-  std::vector<std::string> pythons;  // --python: interpreters or environments to inspect too
+  std::vector<std::string> pythons = {};  // --python: interpreters or environments to inspect too
 };
 
 /// What every probe reads the world through. Passed explicitly; there is no global state.

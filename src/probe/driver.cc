@@ -193,9 +193,9 @@ void QueryNvml(Reporter& r, const util::Environment& env) {
   namespace nvml = gpu::nvml;
   model::DriverInfo& d = r.driver;
   nvml::Library lib = nvml::Load(nvml::LibraryNames(env.Get("DLENV_NVML_LIBRARY")));
-  if (lib.lib.loaded()) d.nvml_library_path = lib.lib.path();
-  if (!lib.ok()) {
-    d.nvml_load_error = lib.error;
+  if (lib.report.opened) d.nvml_library_path = *lib.report.opened;
+  if (!lib.usable()) {
+    d.nvml_load_error = lib.error();
     return;
   }
   const nvml::Api& api = lib.api;
@@ -234,9 +234,9 @@ void QueryCuda(Reporter& r, const util::Environment& env) {
   namespace cuda = gpu::cuda;
   model::DriverInfo& d = r.driver;
   cuda::Library lib = cuda::Load(cuda::LibraryNames(env.Get("DLENV_CUDA_LIBRARY")));
-  if (lib.lib.loaded()) d.cuda_library_path = lib.lib.path();
-  if (!lib.ok()) {
-    d.cuda_load_error = lib.error;
+  if (lib.report.opened) d.cuda_library_path = *lib.report.opened;
+  if (!lib.usable()) {
+    d.cuda_load_error = lib.error();
     return;
   }
   const cuda::Api& api = lib.api;

@@ -316,7 +316,7 @@ struct CliRun {
   json doc;
 };
 
-CliRun RunDlenv(const json& config, double timeout_s) {
+CliRun RunDlenv(const json& config, double timeout_seconds) {
   testing::TempTree tree;
   tree.Write("/scenario.json", config.dump());
   util::ChildOptions options;
@@ -332,7 +332,7 @@ CliRun RunDlenv(const json& config, double timeout_s) {
     if (const char* v = std::getenv(name)) (*options.env)[name] = v;
   }
   CliRun run;
-  run.result = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--timeout", std::to_string(timeout_s)}, options);
+  run.result = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--timeout", std::to_string(timeout_seconds)}, options);
   run.doc = json::parse(run.result.out, nullptr, false);
   return run;
 }

@@ -7,10 +7,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "knowledge/frameworks.h"
 #include "knowledge/runtime_libraries.h"
 #include "probe/frameworks_archs.h"
 #include "probe/frameworks_files.h"
 #include "probe/frameworks_loader.h"
+#include "util/build_label.h"
 #include "util/dotted_version.h"
 #include "util/elf.h"
 #include "util/fatbin.h"
@@ -88,7 +90,7 @@ class EnvReader {
       if (!p || !seen.insert(NormalizeName(p->name)).second) continue;
       for (const auto& req : p->requires_dist) {
         std::string name = RequirementName(req);
-        if (name.starts_with("cuda-toolkit") || name.starts_with("jax-cuda")) {
+        if (name.starts_with("cuda-toolkit") || knowledge::Frameworks().PluginOf(name)) {
           if (const auto* meta = FindPackage(env_, name)) queue.push_back(meta);
           continue;
         }
@@ -244,6 +246,46 @@ class EnvReader {
     return std::nullopt;
   }
 
+  /// The installed record of a framework: its distributions in the identity's order (tensorflow
+  /// before tensorflow-cpu), then any that match its name patterns (cupy-cuda12x).
+  const model::PackageRecord* FirstDistributionOf(std::string_view id) const {
+    const auto* f = knowledge::Frameworks().Find(id);
+    if (!f) return nullptr;
+    for (const auto& name : f->distributions) {
+      if (const auto* p = FindPackage(env_, name)) return p;
+    }
+    for (const auto& p : env_.packages) {
+      if (f->IsDistribution(p.name)) return &p;
+    }
+    return nullptr;
+  }
+
+  /// The framework's installed CUDA plugins, newest CUDA major first (jax-cuda13-plugin,
+  /// jax-cuda13-pjrt, then jax-cuda12-...).
+  std::vector<const model::PackageRecord*> CudaPluginsOf(std::string_view id) const {
+    const auto* f = knowledge::Frameworks().Find(id);
+    std::vector<const model::PackageRecord*> out;
+    if (!f) return out;
+    for (const auto& p : env_.packages) {
+      if (f->IsPlugin(p.name) && NormalizeName(p.name).find("-cuda") != std::string::npos) out.push_back(&p);
+    }
+    std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
+      return NormalizeName(a->name) > NormalizeName(b->name);
+    });
+    return out;
+  }
+
+  /// "13" from jax-cuda13-plugin.
+  static std::string CudaMajorOfPlugin(const std::string& name) {
+    auto at = name.find("-cuda");
+    std::string digits;
+    for (std::size_t i = at == std::string::npos ? name.size() : at + 5; i < name.size(); ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(name[i]))) break;
+      digits += name[i];
+    }
+    return digits;
+  }
+
   // ---- PyTorch ----
   std::optional<model::FrameworkBuild> Torch() {
     auto site = Site("torch/version.py");
@@ -251,10 +293,10 @@ class EnvReader {
     fs::path version_py = *site / "torch/version.py";
     auto literals = ReadPyLiterals(ctx_, version_py, skipped_);
     if (!literals) return std::nullopt;
-    const auto* record = FindPackage(env_, "torch");
+    const auto* record = FindPackage(env_, knowledge::kTorch);
     model::FrameworkBuild b;
-    b.name = "torch";
-    b.package = record ? record->name : "torch";
+    b.name = knowledge::kTorch;
+    b.package = record ? record->name : b.name;
     b.evidence.push_back(version_py.string());
     auto& names = literals->names;
     b.version = names["__version__"].AsString().value_or(record ? record->version : "");
@@ -310,14 +352,10 @@ class EnvReader {
     fs::path build_info_py = *site / "tensorflow/python/platform/build_info.py";
     auto literals = ReadPyLiterals(ctx_, build_info_py, skipped_);
     if (!literals) return std::nullopt;
-    const model::PackageRecord* record = nullptr;
-    for (const char* name : {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tf-nightly", "tensorflow-intel",
-                             "tensorflow-cpu-aws", "tf-nightly-cpu"}) {
-      if ((record = FindPackage(env_, name))) break;
-    }
+    const model::PackageRecord* record = FirstDistributionOf(knowledge::kTensorFlow);
     model::FrameworkBuild b;
-    b.name = "tensorflow";
-    b.package = record ? record->name : "tensorflow";
+    b.name = knowledge::kTensorFlow;
+    b.package = record ? record->name : b.name;
     b.version = record ? record->version : "";
     b.evidence.push_back(build_info_py.string());
     const util::PyValue* info = literals->names.count("build_info") ? &literals->names["build_info"] : nullptr;
@@ -399,40 +437,31 @@ class EnvReader {
 
   // ---- JAX ----
   std::optional<model::FrameworkBuild> Jax() {
-    const auto* jax = FindPackage(env_, "jax");
-    const auto* jaxlib = FindPackage(env_, "jaxlib");
+    // jax carries the import; jaxlib is its compiled part (both in the identity, in that order).
+    const auto& names = knowledge::Frameworks().Find(knowledge::kJax)->distributions;
+    const auto* jax = FindPackage(env_, names.at(0));
+    const auto* jaxlib = names.size() > 1 ? FindPackage(env_, names[1]) : nullptr;
     if (!jax && !jaxlib) return std::nullopt;
     model::FrameworkBuild b;
-    b.name = "jax";
+    b.name = knowledge::kJax;
     b.package = jax ? jax->name : jaxlib->name;
     b.version = jax ? jax->version : jaxlib->version;
     if (jaxlib) {
       b.evidence.push_back("jaxlib " + jaxlib->version);
       // The monolithic CUDA jaxlib (up to 0.4.29) says its build in the local label:
-      // 0.4.25+cuda12.cudnn89.
-      auto plus = jaxlib->version.find("+cuda");
-      if (plus != std::string::npos) {
+      // 0.4.25+cuda12.cudnn89 (CUDA 12, cuDNN 8.9), 0.1.69+cuda101 (CUDA 10.1).
+      if (auto label = util::ParseBuildLabel(jaxlib->version); label && label->cuda_major) {
         b.cuda_build = true;
-        std::string label = jaxlib->version.substr(plus + 5);
-        b.cuda_version = label.substr(0, label.find('.'));
-        auto cudnn = label.find("cudnn");
-        if (cudnn != std::string::npos && label.size() > cudnn + 5) {
-          std::string digits = label.substr(cudnn + 5);
-          b.cudnn_version = digits.size() >= 2 ? digits.substr(0, 1) + "." + digits.substr(1) : digits;
-        }
+        b.cuda_version = label->CudaVersion();
+        if (label->cudnn) b.cudnn_version = label->cudnn;
       }
     }
-    std::vector<const model::PackageRecord*> plugins;
-    for (const char* major : {"13", "12"}) {
-      for (const char* kind : {"plugin", "pjrt"}) {
-        if (const auto* p = FindPackage(env_, fmt::format("jax-cuda{}-{}", major, kind))) {
-          plugins.push_back(p);
-          b.evidence.push_back(fmt::format("{} {}", p->name, p->version));
-          if (!b.cuda_build) {
-            b.cuda_build = true;
-            b.cuda_version = major;
-          }
-        }
+    std::vector<const model::PackageRecord*> plugins = CudaPluginsOf(knowledge::kJax);
+    for (const auto* p : plugins) {
+      b.evidence.push_back(fmt::format("{} {}", p->name, p->version));
+      if (!b.cuda_build) {
+        b.cuda_build = true;
+        b.cuda_version = CudaMajorOfPlugin(p->normalized_name.empty() ? NormalizeName(p->name) : p->normalized_name);
       }
     }
     b.numpy_abi = NumpyAbiFromMetadata(jaxlib);
@@ -441,7 +470,7 @@ class EnvReader {
     AttachWheels(b, plugins);
     if (!b.cuda_build || !b.cuda_version) return b;
 
-    std::string major = *b.cuda_version;
+    std::string major = b.cuda_version->substr(0, b.cuda_version->find('.'));
     auto site = Site(fmt::format("jax_plugins/xla_cuda{}", major));
     LoaderObject object{site ? *site / "jax_plugins" : fs::path("/"), std::nullopt, std::nullopt};
     if (site) {
@@ -464,19 +493,12 @@ class EnvReader {
 
   // ---- CuPy ----
   std::optional<model::FrameworkBuild> Cupy() {
-    const model::PackageRecord* record = nullptr;
-    for (const auto& p : env_.packages) {
-      std::string n = p.normalized_name.empty() ? NormalizeName(p.name) : p.normalized_name;
-      if (n == "cupy" || (n.starts_with("cupy-cuda") || n.starts_with("cupy-rocm"))) {
-        record = &p;
-        break;
-      }
-    }
+    const model::PackageRecord* record = FirstDistributionOf(knowledge::kCupy);
     auto site = Site("cupy");
     if (!record && !site) return std::nullopt;
     model::FrameworkBuild b;
-    b.name = "cupy";
-    b.package = record ? record->name : "cupy";
+    b.name = knowledge::kCupy;
+    b.package = record ? record->name : b.name;
     b.version = record ? record->version : "";
     if (site) {
       if (auto lit = ReadPyLiterals(ctx_, *site / "cupy/_version.py", skipped_)) {
@@ -487,12 +509,9 @@ class EnvReader {
     // cupy-cuda12x: any CUDA 12 minor; cupy-cuda117: exactly 11.7; cupy-cuda102: 10.2.
     std::string n = NormalizeName(b.package);
     if (n.starts_with("cupy-cuda")) {
-      std::string tag = n.substr(9);
       b.cuda_build = true;
-      if (tag.ends_with("x")) {
-        b.cuda_version = tag.substr(0, tag.size() - 1);
-      } else if (tag.size() >= 3) {
-        b.cuda_version = tag.substr(0, tag.size() - 1) + "." + tag.substr(tag.size() - 1);
+      if (auto cuda = util::ParseCudaDigits(n.substr(9))) {
+        b.cuda_version = std::to_string(cuda->major) + (cuda->minor ? "." + std::to_string(*cuda->minor) : "");
       }
     } else if (n.starts_with("cupy-rocm")) {
       b.rocm_version = n.substr(9);
@@ -545,8 +564,8 @@ class EnvReader {
     if (!gpu && !cpu && !site) return std::nullopt;
     const auto* record = gpu ? gpu : cpu;
     model::FrameworkBuild b;
-    b.name = "onnxruntime";
-    b.package = record ? record->name : "onnxruntime";
+    b.name = knowledge::kOnnxRuntime;
+    b.package = record ? record->name : b.name;
     b.version = record ? record->version : "";
     if (gpu && cpu) b.evidence.push_back("both onnxruntime and onnxruntime-gpu are installed; they share one folder");
     b.numpy_abi = NumpyAbiFromMetadata(record);

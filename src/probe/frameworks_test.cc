@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "knowledge/knowledge.h"
+#include "rules/framework_rules.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -257,6 +259,46 @@ TEST(Frameworks, MonolithicJaxlibCarriesItsBuildInTheLocalLabel) {
   ASSERT_NE(jax, nullptr);
   EXPECT_EQ(jax->cuda_version, "11");
   EXPECT_EQ(jax->cudnn_version, "8.6");
+}
+
+// jaxlib 0.1.69+cuda101 is CUDA 10.1 (util/build_label.h), not CUDA 101: doctor used to raise
+// a false driver.too_old for it on every driver. Read as 10.1, a CUDA 12.4 driver runs it.
+TEST(Frameworks, OldJaxlibLabelIsCudaTenPointOne) {
+  testing::TempTree t;
+  model::PythonEnv env;
+  env.prefix = "/venv";
+  env.site_packages = {kSite};
+  env.packages = {Package("jax", "0.2.17"), Package("jaxlib", "0.1.69+cuda101")};
+  ProbeContext ctx = ContextFor(t);
+  env.frameworks = ReadFrameworkBuilds(ctx, env, {});
+  const auto* jax = Find(env.frameworks, "jax");
+  ASSERT_NE(jax, nullptr);
+  EXPECT_TRUE(jax->cuda_build);
+  EXPECT_EQ(jax->cuda_version, "10.1");
+  model::Snapshot s;
+  s.driver.nvml_driver_version = "550.54.15";
+  s.driver.cuda_driver_version = 12040;
+  model::GpuInfo gpu;
+  gpu.name = "NVIDIA A100-SXM4-80GB";
+  gpu.cc_major = 8;
+  gpu.cc_minor = 0;
+  s.gpus.push_back(gpu);
+  s.python_envs.push_back(env);
+  std::vector<model::Finding> findings;
+  rules::CheckFrameworks(s, knowledge::BuiltinKnowledge(), findings);
+  for (const auto& f : findings) EXPECT_NE(f.id, "driver.too_old") << f.title;
+  // And a driver older than CUDA 10.1's still gets it, with 10.1 in the words.
+  s.driver.nvml_driver_version = "410.48";
+  s.driver.cuda_driver_version = 10000;
+  findings.clear();
+  rules::CheckFrameworks(s, knowledge::BuiltinKnowledge(), findings);
+  bool too_old = false;
+  for (const auto& f : findings) {
+    if (f.id != "driver.too_old") continue;
+    too_old = true;
+    EXPECT_NE(f.title.find("needs CUDA 10.1"), std::string::npos) << f.title;
+  }
+  EXPECT_TRUE(too_old);
 }
 
 TEST(Frameworks, BrokenFilesAreReportedNotFatal) {

@@ -13,7 +13,7 @@ namespace dlenv::probe {
 struct HttpRequest {
   std::string url;
   std::string accept;     // the Accept header, empty for none
-  double timeout_s = 10;  // the whole transfer, connection included
+  double timeout_seconds = 10;  // the whole transfer, connection included
   std::size_t max_bytes = 64u << 20;
   long max_redirects = 5;
   std::string ca_file;  // empty: the system's CA bundle

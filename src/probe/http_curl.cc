@@ -53,8 +53,8 @@ HttpResponse HttpGet(const HttpRequest& req) {
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(curl, CURLOPT_MAXREDIRS, req.max_redirects);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout_s * 1000));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.timeout_s * 1000));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout_seconds * 1000));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.timeout_seconds * 1000));
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!req.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, req.ca_file.c_str());
@@ -74,7 +74,7 @@ HttpResponse HttpGet(const HttpRequest& req) {
   } else if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
     out.error = fmt::format("{}: the answer is larger than {} MiB", req.url, req.max_bytes >> 20);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-    out.error = fmt::format("{}: no answer within {} s (--timeout)", req.url, req.timeout_s);
+    out.error = fmt::format("{}: no answer within {} s (--timeout)", req.url, req.timeout_seconds);
   } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
     out.error = fmt::format("{}: more than {} redirects", req.url, req.max_redirects);
   } else {

@@ -21,8 +21,6 @@ constexpr Probe kProbes[] = {
 
 }  // namespace
 
-std::span<const Probe> AllProbes() { return kProbes; }
-
 model::Snapshot TakeSnapshot(const ProbeContext& ctx) {
   model::Snapshot snapshot;
   snapshot.dlenv_version = DLENV_VERSION;

@@ -15,9 +15,6 @@ struct Probe {
   ProbeFn run;
 };
 
-/// Every probe, in the order they run (later ones may read what earlier ones found).
-std::span<const Probe> AllProbes();
-
 /// Runs every probe and returns the snapshot, findings not yet evaluated.
 model::Snapshot TakeSnapshot(const ProbeContext& ctx);
 

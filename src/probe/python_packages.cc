@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "knowledge/frameworks.h"
 #include "util/conda_meta.h"
 #include "util/metadata.h"
 #include "util/pep440.h"
@@ -96,12 +97,9 @@ std::string CondaPythonName(const util::CondaMetaRecord& c) {
     auto dash = base.find('-');
     if (dash != std::string::npos) return util::NormalizeProjectName(base.substr(0, dash));
   }
-  static constexpr std::pair<std::string_view, std::string_view> kRenamed[] = {
-      {"pytorch", "torch"}, {"tensorflow-base", "tensorflow"}, {"numpy-base", "numpy"}, {"cupy-core", "cupy"}};
   std::string name = util::NormalizeProjectName(c.name);
-  for (auto [conda, pypi] : kRenamed) {
-    if (name == conda) return std::string(pypi);
-  }
+  if (auto pypi = knowledge::Frameworks().PypiNameOfConda(name)) return *pypi;
+  if (name == "numpy-base") return "numpy";  // conda-forge's split of NumPy, not a framework
   return name;
 }
 

@@ -8,11 +8,4 @@ nlohmann::json ToJson(const model::Snapshot& snapshot) {
   return j;
 }
 
-int ExitCodeFor(const model::Snapshot& snapshot) {
-  for (const auto& f : snapshot.findings) {
-    if (f.severity == model::Severity::kError) return 1;
-  }
-  return 0;
-}
-
 }  // namespace dlenv::report

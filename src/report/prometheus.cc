@@ -7,8 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "lock/atomic_write.h"
-#include "report/redact.h"
+#include "knowledge/frameworks.h"
 #include "rules/gpu_health.h"
 
 namespace dlenv::report {
@@ -86,42 +85,33 @@ std::optional<double> Flag(const std::optional<T>& b) {
   return *b ? 1.0 : 0.0;
 }
 
-std::string LoaderFirst(const lock::Lock& here, std::string_view family) {
-  for (const auto& l : here.cuda_libraries)
-    if (l.family == family && l.loader_first) return l.version;
-  for (const auto& l : here.cuda_libraries)
-    if (l.family == family) return l.version;
-  return "";
-}
-
-void Info(Exposition& e, const model::Snapshot& s, const lock::Lock& here) {
+void Info(Exposition& e, const model::Snapshot& s, const PrometheusEnvironment& here) {
   Labels labels = {{"dlenv_version", s.dlenv_version},
-                   {"environment_hash", here.content_hash},
-                   {"driver_version", here.driver.version.value_or("")},
-                   {"cuda_driver_version", here.driver.cuda.value_or("")},
-                   {"cuda_toolkit_version", here.toolkits.empty() ? "" : here.toolkits.front()},
-                   {"cudnn_version", LoaderFirst(here, "cudnn")},
-                   {"nccl_version", LoaderFirst(here, "nccl")},
-                   {"python_version", here.python ? here.python->version.value_or("") : ""}};
+                   {"environment_hash", here.environment_hash},
+                   {"driver_version", here.driver_version},
+                   {"cuda_driver_version", here.cuda_driver_version},
+                   {"cuda_toolkit_version", here.cuda_toolkit_version},
+                   {"cudnn_version", here.cudnn_version},
+                   {"nccl_version", here.nccl_version},
+                   {"python_version", here.python_version}};
   // The common frameworks get a label of their own, so that one join finds them.
-  std::map<std::string, std::string> frameworks = {
-      {"torch", ""}, {"tensorflow", ""}, {"jax", ""}, {"cupy", ""}};
-  if (here.python)
-    for (const auto& f : here.python->frameworks)
-      if (frameworks.contains(f.name)) frameworks[f.name] = f.version;
+  std::map<std::string, std::string> frameworks;
+  for (const auto& id : knowledge::Frameworks().CoreIds()) frameworks[id] = "";
+  for (const auto& f : here.frameworks)
+    if (frameworks.contains(f.name)) frameworks[f.name] = f.version;
   for (const auto& [name, version] : frameworks) labels.emplace_back(name + "_version", version);
   e.Family("dlenv_info", "gauge",
            "Versions of this node's GPU software stack and its environment hash (always 1)");
   e.Sample(labels, 1);
 
-  if (here.python && !here.python->frameworks.empty()) {
+  if (!here.frameworks.empty()) {
     e.Family("dlenv_framework_info", "gauge",
              "One series per framework in the locked Python environment (always 1)");
-    for (const auto& f : here.python->frameworks) {
+    for (const auto& f : here.frameworks) {
       e.Sample({{"framework", f.name},
                 {"version", f.version},
-                {"cuda_version", f.cuda_version.value_or("")},
-                {"cudnn_version", f.cudnn_version.value_or("")}},
+                {"cuda_version", f.cuda_version},
+                {"cudnn_version", f.cudnn_version}},
                1);
     }
   }
@@ -256,17 +246,13 @@ void Drift(Exposition& e, const PrometheusDrift& drift) {
   e.Sample({{"lock_file", drift.lock_path}, {"lock_hash", drift.lock_hash}}, 1);
   e.Family("dlenv_lock_drift_changes", "gauge",
            "Differences from the team's lock, by impact (as dlenv diff grades them)");
-  for (lock::Impact i : {lock::Impact::kBreaking, lock::Impact::kNotable, lock::Impact::kCosmetic})
-    e.Sample({{"impact", std::string(lock::ImpactName(i))}},
-             static_cast<double>(drift.diff.Count(i)));
+  const std::pair<const char*, std::size_t> counts[] = {
+      {"breaking", drift.breaking}, {"notable", drift.notable}, {"cosmetic", drift.cosmetic}};
+  for (const auto& [impact, n] : counts) e.Sample({{"impact", impact}}, static_cast<double>(n));
 }
 
 
 }  // namespace
-
-PrometheusDrift MakeDrift(const lock::Lock& team, std::string lock_path, const lock::Lock& here) {
-  return {std::move(lock_path), team.content_hash, lock::DiffLocks(team, here)};
-}
 
 std::string EscapeLabelValue(std::string_view value) {
   std::string out;
@@ -284,7 +270,7 @@ std::string EscapeLabelValue(std::string_view value) {
   return out;
 }
 
-std::string RenderPrometheus(const model::Snapshot& snapshot, const lock::Lock& here,
+std::string RenderPrometheus(const model::Snapshot& snapshot, const PrometheusEnvironment& here,
                              const std::optional<PrometheusDrift>& drift,
                              const PrometheusRun& run) {
   Exposition e;
@@ -299,15 +285,6 @@ std::string RenderPrometheus(const model::Snapshot& snapshot, const lock::Lock& 
   e.Family("dlenv_last_run_duration_seconds", "gauge", "How long that run took");
   e.Sample({}, run.duration_seconds);
   return e.Take();
-}
-
-std::string WritePrometheusTextfile(const std::filesystem::path& path,
-                                    const model::Snapshot& snapshot, const lock::Lock& here,
-                                    const std::optional<PrometheusDrift>& drift,
-                                    const PrometheusRun& run) {
-  const std::string text = run.redact ? RenderPrometheus(Redact(snapshot, run.who), here, drift, run)
-                                      : RenderPrometheus(snapshot, here, drift, run);
-  return lock::WriteFilesAtomically({{path, text}});
 }
 
 }  // namespace dlenv::report

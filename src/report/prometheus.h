@@ -3,13 +3,12 @@
 // `dlenv doctor --prometheus FILE` writes for node_exporter's textfile collector to serve.
 // docs/fleet.md lists every metric.
 
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "lock/diff.h"
-#include "lock/lock.h"
+#include <vector>
+
 #include "model/identity.h"
 #include "model/snapshot.h"
 
@@ -22,31 +21,30 @@ struct PrometheusRun {
   model::Identity who = {};  // with redact: this user's and host's names (probe::ProbeIdentity)
 };
 
-/// This machine against a team's lock (`--lock`).
+/// This node's environment as its lock records it (lock::PrometheusEnvironmentOf): the
+/// labels of dlenv_info and dlenv_framework_info. Plain data, so rendering needs no lock code.
+struct PrometheusEnvironment {
+  std::string environment_hash;
+  std::string driver_version, cuda_driver_version, cuda_toolkit_version;
+  std::string cudnn_version, nccl_version;  // the copies the loader meets first
+  std::string python_version;
+  struct Framework {
+    std::string name, version, cuda_version, cudnn_version;
+  };
+  std::vector<Framework> frameworks;
+};
+
+/// This machine against a team's lock (`--lock`): how many differences of each impact, as
+/// `dlenv diff` grades them (lock::MakeDrift).
 struct PrometheusDrift {
   std::string lock_path;
   std::string lock_hash;
-  lock::LockDiff diff;  // from the team's lock to this machine
+  std::size_t breaking = 0, notable = 0, cosmetic = 0;
 };
 
-/// The team's lock against this machine's (`here`: lock::BuildLock of the snapshot and the
-/// Python environment the command was asked about).
-PrometheusDrift MakeDrift(const lock::Lock& team, std::string lock_path, const lock::Lock& here);
-
-/// Renders the metrics. `here` is this machine's lock (lock::BuildLock of the snapshot): its
-/// content hash and versions go into dlenv_info. run.redact is not applied here: redact the
-/// snapshot first.
-std::string RenderPrometheus(const model::Snapshot& snapshot, const lock::Lock& here,
+/// Renders the metrics. run.redact is not applied here: redact the snapshot first.
+std::string RenderPrometheus(const model::Snapshot& snapshot, const PrometheusEnvironment& here,
                              const std::optional<PrometheusDrift>& drift, const PrometheusRun& run);
-
-/// Redacts the snapshot when run.redact, renders, and writes `path` atomically (a temporary file
-/// beside it, then rename, so node_exporter never reads half a file). `here` as for
-/// RenderPrometheus. Returns an error message naming the file, empty on success. For `doctor
-/// --prometheus` and `fleet snapshot --prometheus`.
-std::string WritePrometheusTextfile(const std::filesystem::path& path,
-                                    const model::Snapshot& snapshot, const lock::Lock& here,
-                                    const std::optional<PrometheusDrift>& drift,
-                                    const PrometheusRun& run);
 
 /// A label value escaped as the exposition format requires: backslash, double quote, newline.
 std::string EscapeLabelValue(std::string_view value);

@@ -1,5 +1,7 @@
 #include "report/prometheus.h"
 
+#include "lock/prometheus.h"
+
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -19,6 +21,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // This machine's lock as doctor takes it: the snapshot and its selected Python environment.
+PrometheusEnvironment Env(const lock::Lock& l) { return lock::PrometheusEnvironmentOf(l); }
+
 lock::Lock Here(const model::Snapshot& s) {
   return lock::BuildLock(s, lock::SelectPythonEnv(s, std::nullopt, util::Environment::FromProcess()));
 }
@@ -52,13 +56,13 @@ model::Snapshot Fixture() {
 
 std::string Render(const std::optional<PrometheusDrift>& drift = std::nullopt) {
   auto s = Fixture();
-  return RenderPrometheus(s, lock::BuildLock(s, &s.python_envs.front()), drift, {1796000000, 0.25});
+  return RenderPrometheus(s, Env(lock::BuildLock(s, &s.python_envs.front())), drift, {1796000000, 0.25});
 }
 
 TEST(Prometheus, InfoCarriesVersionsAndHash) {
   auto s = Fixture();
   auto here = lock::BuildLock(s, &s.python_envs.front());
-  std::string text = RenderPrometheus(s, here, std::nullopt, {1796000000, 0.25});
+  std::string text = RenderPrometheus(s, Env(here), std::nullopt, {1796000000, 0.25});
   EXPECT_THAT(text, HasSubstr("# TYPE dlenv_info gauge\n"));
   EXPECT_THAT(
       text,
@@ -115,13 +119,13 @@ TEST(Prometheus, DriftByImpact) {
   auto s = Fixture();
   s.python_envs.front().frameworks.front().version = "2.4.0+cu121";  // a framework upgrade
   s.python_envs.front().packages[1].version = "2.0.0";               // numpy major
-  PrometheusDrift drift = MakeDrift(team, "/etc/dlenv/team.lock", Here(s));
-  ASSERT_GT(drift.diff.Count(lock::Impact::kBreaking), 0u);
-  std::string text = RenderPrometheus(s, lock::BuildLock(s, &s.python_envs.front()), drift, {1, 1});
+  PrometheusDrift drift = lock::MakeDrift(team, "/etc/dlenv/team.lock", Here(s));
+  ASSERT_GT(drift.breaking, 0u);
+  std::string text = RenderPrometheus(s, Env(lock::BuildLock(s, &s.python_envs.front())), drift, {1, 1});
   EXPECT_THAT(text, HasSubstr("dlenv_lock_info{lock_file=\"/etc/dlenv/team.lock\",lock_hash=\"" +
                               team.content_hash + "\"} 1\n"));
   EXPECT_THAT(text, HasSubstr(fmt::format("dlenv_lock_drift_changes{{impact=\"breaking\"}} {}\n",
-                                          drift.diff.Count(lock::Impact::kBreaking))));
+                                          drift.breaking)));
   EXPECT_THAT(text, HasSubstr("dlenv_lock_drift_changes{impact=\"cosmetic\"} 0\n"));
 }
 
@@ -129,7 +133,7 @@ TEST(Prometheus, EscapesLabelValues) {
   EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
   auto s = Fixture();
   s.gpus[0].name = "evil\"} 1\nfake_metric 2";
-  std::string text = RenderPrometheus(s, lock::BuildLock(s, nullptr), std::nullopt, {1, 1});
+  std::string text = RenderPrometheus(s, Env(lock::BuildLock(s, nullptr)), std::nullopt, {1, 1});
   EXPECT_THAT(text, Not(HasSubstr("\nfake_metric 2")));
   EXPECT_THAT(text, HasSubstr("name=\"evil\\\"} 1\\nfake_metric 2\""));
 }
@@ -161,8 +165,8 @@ TEST(Prometheus, EveryMetricIsDocumented) {
       false;
   s.gpus[0].pcie_gen_max = 5;
   std::string text =
-      RenderPrometheus(s, lock::BuildLock(s, &s.python_envs.front()),
-                       MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(s)), {1, 1});
+      RenderPrometheus(s, Env(lock::BuildLock(s, &s.python_envs.front())),
+                       lock::MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(s)), {1, 1});
   int n = 0;
   for (std::size_t pos = 0; (pos = text.find("# TYPE ", pos)) != std::string::npos; ++n) {
     pos += 7;
@@ -177,7 +181,7 @@ TEST(Prometheus, PromtoolAcceptsIt) {
   if (!std::filesystem::exists("/usr/bin/promtool"))
     GTEST_SKIP() << "promtool not installed (apt-get install prometheus)";
   util::ChildOptions opts;
-  opts.stdin_data = Render(MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(Fixture())));
+  opts.stdin_data = Render(lock::MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(Fixture())));
   auto r = util::RunCommand({"/usr/bin/promtool", "check", "metrics"}, opts);
   EXPECT_TRUE(r.ok()) << r.Describe() << "\n" << r.out << r.err;
 }
@@ -186,7 +190,7 @@ TEST(Prometheus, WritesAtomicallyAndReadably) {
   testing::TempTree tree;
   auto path = tree / "dlenv.prom";
   auto s = Fixture();
-  ASSERT_EQ(WritePrometheusTextfile(path, s, Here(s), std::nullopt, {1796000000, 2, true}), "");
+  ASSERT_EQ(lock::WritePrometheusTextfile(path, s, Here(s), std::nullopt, {1796000000, 2, true}), "");
   std::string text = testing::ReadAll(path);
   EXPECT_THAT(text, HasSubstr("dlenv_last_run_duration_seconds 2\n"));
   EXPECT_THAT(text, Not(HasSubstr("GPU-1")));  // redacted
@@ -196,7 +200,7 @@ TEST(Prometheus, WritesAtomicallyAndReadably) {
   int files = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(tree.path())) ++files;
   EXPECT_EQ(files, 1);  // no temporary file left beside it
-  EXPECT_THAT(WritePrometheusTextfile(tree / "missing/dlenv.prom", s, Here(s), std::nullopt, {}),
+  EXPECT_THAT(lock::WritePrometheusTextfile(tree / "missing/dlenv.prom", s, Here(s), std::nullopt, {}),
               HasSubstr("missing/dlenv.prom"));
 }
 

@@ -19,7 +19,4 @@ nlohmann::json ToJson(const model::Snapshot& snapshot);
 std::string RenderText(const model::Snapshot& snapshot, const TextStyle& style);
 std::string RenderMarkdown(const model::Snapshot& snapshot);
 
-/// 0 without error findings, 1 with at least one.
-int ExitCodeFor(const model::Snapshot& snapshot);
-
 }  // namespace dlenv::report

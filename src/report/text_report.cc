@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "report/report.h"
+#include "model/command.h"
 #include "util/dotted_version.h"
 
 namespace dlenv::report {
@@ -35,8 +36,11 @@ std::string CudaInt(std::optional<int> v) {
   return v ? util::DottedVersion::FromCudaInt(*v).ToString() : "?";
 }
 
+// Wide enough for the longest label (NVIDIA_VISIBLE_DEVICES) and two spaces.
+constexpr std::size_t kLabelWidth = 24;
+
 void Row(std::string& out, std::string_view key, std::string_view value) {
-  out += fmt::format("  {:<16}{}\n", key, value);
+  out += fmt::format("  {:<{}}{}\n", key, std::max(kLabelWidth, key.size() + 2), value);
 }
 
 // Continuation lines (pip check's, a loader's search list) line up under the first.
@@ -195,7 +199,7 @@ void RenderPython(std::string& out, const model::Snapshot& s, const Painter& p) 
 std::string RenderText(const model::Snapshot& s, const TextStyle& style) {
   Painter p{style.color};
   std::string out = fmt::format("{} {} (knowledge data of {})\n\n", p.Bold("dlenv"), s.dlenv_version, s.knowledge_date);
-  const bool errors = ExitCodeFor(s) != 0;
+  const bool errors = model::ExitFor(s.findings) != model::ExitCode::kOk;
   if (errors) { RenderFindings(out, s, p); out += "\n"; }
   RenderHost(out, s, p); out += "\n";
   RenderDriver(out, s, p); out += "\n";

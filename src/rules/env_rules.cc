@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "knowledge/frameworks.h"
 #include "knowledge/numpy_abi.h"
 #include "rules/pip_check.h"
 #include "util/pep440.h"
@@ -18,15 +19,9 @@ using model::PythonEnv;
 using model::Severity;
 
 // The framework a distribution belongs to (PEP 503 names, conda names already mapped to
-// PyPI ones by the probe); empty for everything else.
+// PyPI ones by the probe), NumPy graded beside them; empty for everything else.
 std::string FrameworkOf(const std::string& normalized) {
-  if (normalized == "torch") return "torch";
-  if (normalized == "tensorflow" || normalized.rfind("tensorflow-", 0) == 0 || normalized == "tf-nightly") {
-    return normalized == "tensorflow-io" || normalized == "tensorflow-estimator" ? "" : "tensorflow";
-  }
-  if (normalized == "jax" || normalized == "jaxlib") return "jax";
-  if (normalized == "cupy" || normalized.rfind("cupy-cuda", 0) == 0 || normalized.rfind("cupy-rocm", 0) == 0) return "cupy";
-  if (normalized == "onnxruntime" || normalized == "onnxruntime-gpu") return "onnxruntime";
+  if (const auto* f = knowledge::Frameworks().FrameworkOf(normalized)) return f->id;
   if (normalized == "numpy") return "numpy";
   return "";
 }

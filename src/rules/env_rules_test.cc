@@ -89,6 +89,20 @@ TEST(EnvBaseEnv, FiresForTorchInCondaBase) {
   EXPECT_NE(f[0].fix.find("conda create -y -n dl python=3.11"), std::string::npos);
 }
 
+// The framework identity decides what is TensorFlow: tensorflow-io and tensorboard are not.
+TEST(EnvBaseEnv, NamesTheFrameworksOfTheIdentityOnly) {
+  auto f = Only(Evaluate(Env("conda-base", {Rec("tensorflow-cpu", "2.20.0", "pip", kSite + "a.dist-info"),
+                                            Rec("tensorflow-io", "0.37.1", "pip", kSite + "b.dist-info"),
+                                            Rec("tensorboard", "2.20.0", "pip", kSite + "c.dist-info"),
+                                            Rec("jax-cuda13-plugin", "0.10.2", "pip", kSite + "d.dist-info")})),
+                "env.base_env");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].evidence, "tensorflow-cpu 2.20.0");
+  EXPECT_TRUE(Only(Evaluate(Env("conda-base", {Rec("tensorflow-io", "0.37.1", "pip", kSite + "b.dist-info")})),
+                   "env.base_env")
+                  .empty());
+}
+
 TEST(EnvBaseEnv, SilentInANamedEnvOrForNumpyAlone) {
   EXPECT_TRUE(Only(Evaluate(Env("conda", {Rec("torch", "2.3.1", "pip", kSite + "t.dist-info")})), "env.base_env").empty());
   EXPECT_TRUE(Only(Evaluate(Env("conda-base", {Rec("numpy", "1.26.4", "conda", kSite + "n.dist-info")})), "env.base_env").empty());

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "knowledge/frameworks.h"
 #include "rules/framework_rules_fix.h"
 #include "util/dotted_version.h"
 #include "util/fatbin.h"
@@ -20,8 +21,8 @@ using util::DottedVersion;
 
 // The packages that run on a GPU; NumPy is tracked for its ABI only.
 bool IsGpuFramework(const model::FrameworkBuild& b) {
-  return b.name == "torch" || b.name == "tensorflow" || b.name == "jax" || b.name == "cupy" ||
-         b.name == "onnxruntime";
+  const auto* f = knowledge::Frameworks().Find(b.name);
+  return f && f->gpu;
 }
 
 std::string EnvName(const model::PythonEnv& env) { return env.prefix; }
@@ -33,7 +34,7 @@ std::string Pip(const model::PythonEnv& env) {
 
 std::string InstallCommand(const model::PythonEnv& env, const model::FrameworkBuild& b) {
   // `dlenv install` knows torch, tensorflow, jax and cupy; ONNX Runtime has one GPU package.
-  if (b.name == "onnxruntime") return fmt::format("{} install onnxruntime-gpu", Pip(env));
+  if (b.name == knowledge::kOnnxRuntime) return fmt::format("{} install onnxruntime-gpu", Pip(env));
   return fmt::format("dlenv install {} --python {}", b.name, env.executable.value_or(env.prefix + "/bin/python"));
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "knowledge/frameworks.h"
 #include "util/pep440.h"
 
 namespace dlenv::rules {
@@ -96,11 +97,17 @@ std::vector<const model::PackageRecord*> FrameworkRecords(const model::PythonEnv
     if (p && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   };
   add(b.package);
-  if (b.name == "jax") {
-    for (const char* name : {"jax", "jaxlib", "jax-cuda13-plugin", "jax-cuda13-pjrt",
-                             "jax-cuda12-plugin", "jax-cuda12-pjrt"}) {
-      add(name);
+  // The framework's other distributions and its plugins (jaxlib, jax-cuda13-plugin): their
+  // requirements pull in the CUDA wheels too.
+  // Newest plugin first (jax-cuda13-plugin before jax-cuda12-plugin).
+  if (const auto* f = knowledge::Frameworks().Find(b.name)) {
+    for (const auto& name : f->distributions) add(name);
+    std::vector<std::string> plugins;
+    for (const auto& p : env.packages) {
+      if (f->IsPlugin(p.name)) plugins.push_back(Norm(p.name));
     }
+    std::sort(plugins.rbegin(), plugins.rend());
+    for (const auto& name : plugins) add(name);
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rules/build_rules.h"
+#include "rules/companion_rules.h"
 #include "rules/container_rules.h"
 #include "rules/driver_lifecycle_rules.h"
 #include "rules/driver_rules.h"
@@ -20,6 +22,8 @@ constexpr Rule kRules[] = {
     {"toolkit", CheckToolkits},
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
+    {"companions", CheckCompanions},
+    {"extension builds", CheckExtensionBuilds},
     {"container runtime", CheckContainerHost},
     {"container", CheckContainerInside},
     {"driver life cycle", CheckDriverLifecycle},
@@ -27,8 +31,6 @@ constexpr Rule kRules[] = {
 };
 
 }  // namespace
-
-std::span<const Rule> AllRules() { return kRules; }
 
 std::vector<model::Finding> Evaluate(const model::Snapshot& snapshot,
                                      const knowledge::Knowledge& knowledge) {

@@ -19,8 +19,6 @@ struct Rule {
   RuleFn run;
 };
 
-std::span<const Rule> AllRules();
-
 /// All findings for a snapshot, errors first, then warnings, then info; stable within.
 std::vector<model::Finding> Evaluate(const model::Snapshot& snapshot,
                                      const knowledge::Knowledge& knowledge);

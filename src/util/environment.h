@@ -19,7 +19,6 @@ class Environment {
   /// A ':'-separated variable split into its non-empty entries.
   std::vector<std::string> GetList(const std::string& name) const;
   void Set(const std::string& name, std::string value) { vars_[name] = std::move(value); }
-  void Unset(const std::string& name) { vars_.erase(name); }
   const std::map<std::string, std::string>& vars() const { return vars_; }
 
  private:

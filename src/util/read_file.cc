@@ -62,6 +62,8 @@ FileRead ReadRegularFile(const std::filesystem::path& path, std::size_t max_byte
     ::close(fd);
     return r;
   }
+  r.size = static_cast<std::int64_t>(st.st_size);
+  r.mtime_unix = static_cast<std::int64_t>(st.st_mtim.tv_sec);
   std::string data;
   // st_size is 0 for /proc files: start small and grow, never past the cap (+1 byte to tell
   // a file of exactly max_bytes from a longer one).

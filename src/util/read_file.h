@@ -4,6 +4,7 @@
 // reads past a cap sized for what the file can sanely hold.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ struct FileRead {
   /// Why the file was not read ("a named pipe (FIFO), not a regular file", "cannot open:
   /// Permission denied"); empty when it was read or is missing.
   std::string skipped;
+  /// What fstat said of a regular file (0 for /proc and /sys files and when not opened).
+  std::int64_t size = 0;
+  std::int64_t mtime_unix = 0;
 };
 
 /// Opens `path` with O_NONBLOCK|O_CLOEXEC|O_NOCTTY (a FIFO or a terminal cannot block us),

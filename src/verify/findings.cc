@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "knowledge/frameworks.h"
 #include "util/strings.h"
 
 namespace dlenv::verify {
@@ -92,10 +93,7 @@ std::optional<Finding> ClassifyFrameworkError(std::string_view framework, std::s
   std::smatch m;
   const std::string fw(framework);
   auto reinstall = [&]() -> std::string {
-    if (fw == "torch") return "pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu128";
-    if (fw == "tensorflow") return "pip install --force-reinstall 'tensorflow[and-cuda]'";
-    if (fw == "jax") return "pip install --upgrade 'jax[cuda12]'";
-    if (fw == "cupy") return "pip install --force-reinstall cupy-cuda12x";
+    if (const auto* f = knowledge::Frameworks().Find(fw); f && !f->cuda_reinstall.empty()) return f->cuda_reinstall;
     return "reinstall the framework's CUDA build";
   };
   // Order matters: the driver's own libraries first (libcuda missing is a driver problem,

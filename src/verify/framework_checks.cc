@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "knowledge/frameworks.h"
 #include "util/embedded.h"
 #include "util/json_read.h"
 #include "util/strings.h"
@@ -16,13 +17,10 @@ namespace {
 
 using nlohmann::json;
 
-// Distribution names (PEP 503 normalized) that provide each framework's module.
+// Whether a distribution provides the framework's module (tensorflow-io does not).
 bool Provides(const std::string& package, const std::string& framework) {
-  if (framework == "torch") return package == "torch";
-  if (framework == "tensorflow") return package.rfind("tensorflow", 0) == 0 || package == "tf-nightly";
-  if (framework == "jax") return package == "jax";
-  if (framework == "cupy") return package.rfind("cupy", 0) == 0;
-  return false;
+  const auto* f = knowledge::Frameworks().Find(framework);
+  return f && f->ProvidesImport(package);
 }
 
 bool OnGpu(const std::string& device) {
@@ -44,7 +42,7 @@ std::vector<FrameworkTarget> PlanFrameworkTargets(const model::Snapshot& snapsho
                                                   const std::vector<std::string>& frameworks) {
   std::vector<FrameworkTarget> targets;
   auto add = [&](const std::string& python, const std::vector<model::PackageRecord>* packages) {
-    for (const char* fw : kFrameworks) {
+    for (const std::string& fw : knowledge::Frameworks().CoreIds()) {
       const bool asked = std::find(frameworks.begin(), frameworks.end(), fw) != frameworks.end();
       if (!frameworks.empty() && !asked) continue;
       bool installed = true;
@@ -131,7 +129,7 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
       }
     }
   }
-  if (gpu && fw == "torch" && cuda_build &&
+  if (gpu && fw == knowledge::kTorch && cuda_build &&
       (!doc.contains("cudnn_version") || doc["cudnn_version"].is_null() || !util::JsonBoolOr(doc, "cudnn_enabled", true))) {
     off_gpu = true;
     AddFinding(r, FakeAccelerationFinding(fw, target.python, "torch.backends.cudnn is unusable (no version or disabled)"));

@@ -21,8 +21,6 @@ struct FrameworkTarget {
   bool requested = false; // named with --framework: "not installed" is reported, not dropped
 };
 
-inline constexpr const char* kFrameworks[] = {"torch", "tensorflow", "jax", "cupy"};
-
 /// Which interpreter runs which script: `pythons` (--python) or every environment the
 /// snapshot found (python3 on PATH when it found none); `frameworks` (--framework) or the
 /// ones installed there (all four where the packages are unknown).

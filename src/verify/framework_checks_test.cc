@@ -241,3 +241,36 @@ TEST(FrameworkScripts, AnAbsentFrameworkIsASkipAndABrokenInterpreterAFailure) {
 
 }  // namespace
 }  // namespace dlenv::verify
+
+namespace dlenv::verify {
+namespace {
+
+// Only installed frameworks are checked, and what counts as installed is the framework
+// identity's: tensorflow-io (which this file's old prefix test took for TensorFlow) and jaxlib
+// alone (no `import jax`) do not make a target.
+TEST(FrameworkTargets, InstalledMeansTheIdentitysDistributions) {
+  model::Snapshot s;
+  model::PythonEnv env;
+  env.prefix = "/opt/env";
+  env.executable = "/opt/env/bin/python";
+  for (const char* name : {"tensorflow-io", "jaxlib", "cupy-cuda12x", "torchvision"}) {
+    model::PackageRecord r;
+    r.name = r.normalized_name = name;
+    r.version = "1.0";
+    env.packages.push_back(r);
+  }
+  s.python_envs.push_back(env);
+  auto targets = PlanFrameworkTargets(s, {}, {});
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].framework, "cupy");
+  env.packages[0].name = env.packages[0].normalized_name = "tensorflow-cpu";
+  env.packages[1].name = env.packages[1].normalized_name = "jax";
+  s.python_envs = {env};
+  targets = PlanFrameworkTargets(s, {}, {});
+  std::vector<std::string> got;
+  for (const auto& t : targets) got.push_back(t.framework);
+  EXPECT_EQ(got, (std::vector<std::string>{"tensorflow", "jax", "cupy"}));
+}
+
+}  // namespace
+}  // namespace dlenv::verify

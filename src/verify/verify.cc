@@ -9,6 +9,7 @@
 #include "gpu/cudnn.h"
 #include "gpu/nccl.h"
 #include "model/json.h"
+#include "probe/library_candidates.h"
 #include "probe/probes.h"
 #include "util/strings.h"
 #include "verify/findings.h"
@@ -46,7 +47,7 @@ std::string_view VerdictName(Verdict v) {
 VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snapshot, const VerifyOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   VerifyReport report;
-  const auto deadline = std::chrono::milliseconds(static_cast<long long>(options.timeout_seconds * 1000));
+  const auto deadline = std::chrono::milliseconds(static_cast<long long>(options.machine.timeout_seconds * 1000));
   report.no_gpu = NoGpuReason(snapshot);
   if (!report.no_gpu) {
     NativePlan plan;
@@ -70,16 +71,16 @@ VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snaps
     plan.memory_fraction = options.memory_fraction;
     plan.item_deadline = deadline;
     plan.env = ctx.env;
-    plan.cublas_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::CublasSpec());
-    plan.cudnn_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::CudnnSpec());
-    plan.nccl_candidates = gpu::FindLibraryCandidates(ctx, snapshot, gpu::NcclSpec());
+    plan.cublas_candidates = probe::FindLibraryCandidates(ctx, snapshot, gpu::CublasSpec());
+    plan.cudnn_candidates = probe::FindLibraryCandidates(ctx, snapshot, gpu::CudnnSpec());
+    plan.nccl_candidates = probe::FindLibraryCandidates(ctx, snapshot, gpu::NcclSpec());
     plan.driver_cuda_version = snapshot.driver.cuda_driver_version;
     for (auto& r : RunNativeChecks(plan)) report.checks.push_back(std::move(r));
   }
   const bool skip_frameworks = std::find(options.frameworks.begin(), options.frameworks.end(), "none") !=
                                options.frameworks.end();
   if (!skip_frameworks) {
-    for (const auto& target : PlanFrameworkTargets(snapshot, options.pythons, options.frameworks)) {
+    for (const auto& target : PlanFrameworkTargets(snapshot, options.machine.pythons, options.frameworks)) {
       auto r = RunFrameworkCheck(target, ctx.env, deadline, !report.no_gpu);
       if (r.verdict == Verdict::kSkip && !target.requested) continue;  // not installed there
       report.checks.push_back(std::move(r));
@@ -94,14 +95,12 @@ VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snaps
   return report;
 }
 
-int ExitCodeFor(const VerifyReport& report) {
+model::ExitCode ExitCodeFor(const VerifyReport& report) {
   for (const auto& c : report.checks) {
-    if (c.verdict == Verdict::kFail) return kExitFailed;
+    if (c.verdict == Verdict::kFail) return model::ExitCode::kFindings;
   }
-  for (const auto& f : report.findings) {
-    if (f.severity == model::Severity::kError) return kExitFailed;
-  }
-  return report.no_gpu ? kExitNoGpu : kExitVerified;
+  if (model::ExitFor(report.findings) != model::ExitCode::kOk) return model::ExitCode::kFindings;
+  return report.no_gpu ? model::ExitCode::kNoGpu : model::ExitCode::kOk;
 }
 
 std::string RenderVerifyText(const VerifyReport& report, bool color) {
@@ -154,16 +153,7 @@ nlohmann::json VerifyToJson(const VerifyReport& report) {
           {"checks", checks},
           {"findings", report.findings},
           {"seconds", report.seconds},
-          {"exit_code", ExitCodeFor(report)}};
-}
-
-VerifyOutput RunVerify(const probe::ProbeContext& ctx, const VerifyOptions& options) {
-  VerifyOutput out;
-  const model::Snapshot snapshot = probe::TakeSnapshot(ctx);
-  out.report = Verify(ctx, snapshot, options);
-  out.exit_code = ExitCodeFor(out.report);
-  out.text = options.json ? VerifyToJson(out.report).dump(2) + "\n" : RenderVerifyText(out.report, options.color);
-  return out;
+          {"exit_code", model::ToInt(ExitCodeFor(report))}};
 }
 
 }  // namespace dlenv::verify

@@ -18,7 +18,7 @@ void CheckContext(Session& session, const std::vector<int>& gpus, CheckResult& r
   r.summary = fmt::format("{} (sm_{}{}), context ready", g->name, g->cc_major, g->cc_minor);
   r.evidence = {
       fmt::format("driver supports CUDA {}.{}", driver / 1000, driver % 1000 / 10),
-      fmt::format("libcuda: {}", session.cuda_library().lib.path()),
+      fmt::format("libcuda: {}", session.cuda_library().library.path()),
       fmt::format("PCI bus id {}", g->bus_id),
       fmt::format("memory: {} free of {}", Bytes(free), Bytes(total)),
       fmt::format("NVML {}", g->nvml_device ? "sees this GPU" : "does not match this GPU")};

@@ -9,9 +9,13 @@
 
 #include "verify/findings.h"
 #include "verify/native/checks.h"
-#include "verify/reference.h"
+#include "gpu/reference.h"
 
 namespace dlenv::verify::native {
+
+using gpu::Compare;
+using gpu::ReferenceConv2d;
+using gpu::TestValues;
 
 void CheckCudnn(Session& session, const std::vector<int>& gpus, CheckResult& r) {
   const int gpu = gpus.at(0);

@@ -58,14 +58,14 @@ bool Session::LoadDriver(CheckResult& r) {
   if (!cuda_tried_) {
     cuda_tried_ = true;
     cuda_ = cuda::Load(cuda::LibraryNames(plan_.env.Get("DLENV_CUDA_LIBRARY")));
-    if (cuda_.ok()) {
+    if (cuda_.usable()) {
       init_status_ = api().init(0);
       nvml_ = nvml::Load(nvml::LibraryNames(plan_.env.Get("DLENV_NVML_LIBRARY")));
-      nvml_ready_ = nvml_.ok() && nvml_.api.init() == nvml::kSuccess;
+      nvml_ready_ = nvml_.usable() && nvml_.api.init() == nvml::kSuccess;
     }
   }
-  if (!cuda_.ok()) {
-    Fail(r, "libcuda did not load: " + cuda_.error);
+  if (!cuda_.usable()) {
+    Fail(r, "libcuda did not load: " + cuda_.error());
     return false;
   }
   return !Failed(r, "cuInit", init_status_);

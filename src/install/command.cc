@@ -1,0 +1,161 @@
+// `dlenv install`'s adapter to the world: probes the machine, reads pip's and uv's
+// configuration files, asks the index, and with --run runs the command and `dlenv verify`.
+#include "install/command.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "install/live_index.h"
+#include "knowledge/frameworks.h"
+#include "install/live_packages.h"
+#include "install/pip_config.h"
+#include "install/plan.h"
+#include "probe/host.h"
+#include "probe/http.h"
+#include "probe/probes.h"
+#include "util/environment.h"
+#include "util/read_file.h"
+#include "util/strings.h"
+#include "util/subprocess.h"
+
+namespace dlenv::install {
+namespace {
+
+// pip.conf, uv.toml, os-release: small files; never block on a FIFO planted in their place.
+std::optional<std::string> ReadText(const std::string& path) {
+  return util::ReadRegularFile(path, 1u << 20).data;
+}
+
+// Runs the printed command, then `dlenv verify` on that environment as the proof. verify is
+// another command: it runs as a child process of its own, never as a library.
+void RunPrinted(const std::string& command, const std::string& python_exe, bool has_gpu,
+                model::CommandResult& out) {
+  util::ChildOptions run;
+  run.deadline = std::chrono::hours(2);  // a CUDA torch is gigabytes of wheels
+  out.out += "\nRunning: " + command + "\n";
+  auto installed = util::RunCommand({"/bin/sh", "-c", command}, run);
+  out.out += installed.out + installed.err;
+  if (!installed.ok()) {
+    out.error = "the command failed: " + installed.Describe();
+    out.exit = model::ExitCode::kFindings;
+    return;
+  }
+  util::ChildOptions verify;
+  verify.deadline = std::chrono::minutes(10);
+  auto self = std::filesystem::read_symlink("/proc/self/exe").string();
+  out.out += "\nRunning: " + self + " verify --python " + python_exe + "\n";
+  auto checked = util::RunCommand({self, "verify", "--python", python_exe}, verify);
+  out.out += checked.out + checked.err;
+  if (checked.ok()) return;
+  const bool no_gpu_here = checked.outcome == util::ChildResult::Outcome::kExited &&
+                           checked.exit_code == model::ToInt(model::ExitCode::kNoGpu);
+  // Without a GPU the CPU build was installed, and verify's "no GPU, CPU paths passed" is
+  // that build working; where a GPU is present, verify not finding it is a failure.
+  if (no_gpu_here && !has_gpu) return;
+  out.error = "dlenv verify did not pass: " + checked.Describe();
+  out.exit = model::ExitCode::kFindings;
+}
+
+// The user's own index, as their package manager would read it (pip.conf / uv.toml and the
+// PIP_* / UV_* variables).
+UserIndex ReadUserIndex(const InstallRequest& request, const model::Snapshot& snapshot,
+                        const Machine& host) {
+  auto env = util::Environment::FromProcess();
+  std::string prefix;
+  for (const auto& e : snapshot.python_envs) {
+    if (e.executable && *e.executable == host.python_exe) prefix = e.prefix;
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  auto paths = request.manager == Manager::kUv ? UvConfigPaths(env) : PipConfigPaths(env, prefix);
+  for (const auto& p : paths) {
+    if (auto text = ReadText(p)) files.emplace_back(p, *text);
+  }
+  return request.manager == Manager::kUv ? ResolveUvIndex(env, files) : ResolvePipIndex(env, files);
+}
+
+// What the live index has for this host; nullopt (and why, in notes) when it was not asked or
+// could not be reached, so that the plan comes from the embedded table.
+std::optional<LiveIndex> AskIndex(const InstallRequest& request, const UserIndex& user,
+                                  const FrameworkFacts& facts, const Machine& host,
+                                  std::vector<std::string>& notes) {
+  std::string offline_why;
+  std::optional<LiveIndex> answer;
+  if (request.offline) {
+    offline_why = "--offline";
+  } else if (!probe::HttpSupported()) {
+    offline_why = "this dlenv was built without network support (the portable build)";
+  } else {
+    std::string cache = probe::DefaultCacheDir();
+    Fetch fetch = [&](const probe::HttpRequest& r) {
+      return probe::CachedHttpGet(r, cache, 3600, request.refresh);
+    };
+    bool reached = false;
+    const auto* framework = knowledge::Frameworks().Resolve(request.framework);
+    const bool torch = framework && framework->id == knowledge::kTorch;
+    LiveIndex live = torch ? FetchTorchBuilds(request, user, facts, host, fetch, &reached)
+                           : FetchFrameworkBuilds(request.framework, request, user, facts, host,
+                                                  fetch, &reached);
+    notes.insert(notes.end(), live.notes.begin(), live.notes.end());
+    if (!reached) {
+      offline_why = "the index could not be reached";
+    } else {
+      if (!cache.empty())
+        notes.push_back(
+            fmt::format("index pages are cached for an hour in {} (--refresh asks again)", cache));
+      answer = std::move(live);
+    }
+  }
+  if (!answer) {
+    notes.push_back(fmt::format(
+        "OFFLINE ANSWER ({}): from dlenv's embedded table dated {}; newer releases may exist",
+        offline_why, facts.date));
+  }
+  return answer;
+}
+
+}  // namespace
+
+model::CommandResult RunInstall(const InstallOptions& options) {
+  InstallRequest request = options.request;
+  if (!options.machine.pythons.empty()) request.python = options.machine.pythons.front();
+  request.timeout_seconds = options.machine.timeout_seconds;  // each index request
+  if (request.arch.empty()) request.arch = probe::CpuArchitecture();
+  model::Snapshot snapshot = probe::TakeSnapshot(probe::MakeProbeContext(options.machine));
+  const FrameworkFacts& facts = BuiltinFrameworkFacts();
+  Machine host = Describe(request, snapshot);
+  const UserIndex user = ReadUserIndex(request, snapshot, host);
+  std::vector<std::string> notes;
+  if (!user.index_url.empty())
+    notes.push_back(
+        fmt::format("your index {} (from {}) is kept in the command", user.index_url, user.source));
+  const std::optional<LiveIndex> live = AskIndex(request, user, facts, host, notes);
+
+  InstallPlan plan = PlanInstall(request, snapshot, knowledge::BuiltinKnowledge(), facts,
+                                 live ? &*live : nullptr, user);
+  model::CommandResult out;
+  std::string notes_text;
+  for (const auto& n : notes) notes_text += "  - " + n + "\n";
+  out.document = {{"ok", plan.ok},         {"command", plan.command}, {"reasons", plan.reasons},
+                  {"error", plan.error},   {"notes", notes},          {"python", host.python_exe}};
+  if (!plan.ok) {
+    out.error = plan.error + "\n\nIndex:\n" + notes_text;
+    out.exit = model::ExitCode::kFindings;
+    return out;
+  }
+  out.out = plan.command + "\n\nWhy:\n";
+  for (const auto& r : plan.reasons) out.out += "  - " + r + "\n";
+  out.out += "\nIndex:\n" + notes_text;
+  if (options.run) {
+    if (options.progress) {
+      options.progress(out.out);
+      out.out.clear();
+    }
+    RunPrinted(plan.command, host.python_exe, !snapshot.gpus.empty(), out);
+  }
+  return out;
+}
+
+
+}  // namespace dlenv::install

@@ -1,0 +1,73 @@
+#pragma once
+// `dlenv install FRAMEWORK`: the exact command that installs the newest build of a framework
+// that this machine can run: its CUDA no newer than the driver supports, compiled for every
+// GPU's architecture, published for this Python. The CPU build where there is no GPU.
+// PlanInstall is pure (snapshot + facts -> plan); RunInstall (install/command.h) probes, asks
+// the index and then plans.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "install/facts.h"
+#include "install/torch_pick.h"
+#include "knowledge/knowledge.h"
+#include "model/snapshot.h"
+#include "util/dotted_version.h"
+
+namespace dlenv::install {
+
+enum class Manager { kPip, kUv, kConda };
+
+struct InstallRequest {
+  std::string framework;  // torch, tensorflow, jax, cupy
+  Manager manager = Manager::kPip;
+  std::optional<std::string> cuda;    // --cuda 12.1: this CUDA variant only
+  std::optional<std::string> python;  // install into this interpreter's env (--python)
+  std::string torch_index =
+      "https://download.pytorch.org/whl";  // --torch-index: PyTorch's index (or a mirror of it)
+  std::string arch;                        // uname -m; empty: x86_64
+  bool offline = false;                    // --offline: the embedded table only
+  bool refresh = false;                    // --refresh: ignore cached index pages
+  std::vector<std::string> with;  // --with torchvision,torchaudio: matched to the chosen torch
+  double timeout_seconds = 10;          // --timeout: deadline of each index request
+};
+
+/// The user's package index, as pip would use it (PIP_INDEX_URL, pip.conf, uv's settings).
+struct UserIndex {
+  std::string index_url;  // empty: PyPI, not configured
+  std::vector<std::string> extra_index_urls;
+  std::string source;  // where it was configured ("PIP_INDEX_URL", "/etc/pip.conf", ...)
+};
+
+/// What the live index said, ready for the planner (built by live_index.cc).
+struct LiveIndex {
+  std::vector<TorchBuild> torch;     // from the user's index and PyTorch's
+  bool torch_index_reached = false;  // PyTorch's own index answered
+  std::vector<std::string> notes;    // what was asked and what failed
+  /// Versions of torchvision / torchaudio on the user's index (absent: not asked).
+  std::map<std::string, std::vector<std::string>> companions;
+  /// TensorFlow, JAX, CuPy: the table with that framework's rows replaced by what the index
+  /// has (exact versions with wheels for this host, CUDA from their metadata).
+  std::optional<FrameworkFacts> facts;
+  /// Set when the index has no release of the framework for this host: the reason.
+  std::string unavailable;
+};
+
+struct InstallPlan {
+  bool ok = false;
+  std::string command;               // paste-able
+  std::vector<std::string> reasons;  // why this build, one line each
+  std::string error;                 // when !ok: what is wrong and what to do
+  std::vector<std::string> notes;    // where the answer came from (live index, table and its date)
+};
+
+/// Pure: decides from the snapshot (driver, GPUs, Python environments) and the facts.
+/// `live` is what the index said (nullptr: offline, the table alone); `user_index` is kept
+/// in the printed command.
+InstallPlan PlanInstall(const InstallRequest& request, const model::Snapshot& snapshot,
+                        const knowledge::Knowledge& knowledge, const FrameworkFacts& facts,
+                        const LiveIndex* live = nullptr, const UserIndex& user_index = {});
+
+}  // namespace dlenv::install

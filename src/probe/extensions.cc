@@ -1,0 +1,192 @@
+#include "probe/extensions.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <memory>
+
+#include "knowledge/frameworks.h"
+#include "util/elf.h"
+#include "util/elf_symbols.h"
+#include "util/fatbin.h"
+#include "util/metadata.h"
+#include "util/pep508.h"
+
+namespace dlenv::probe {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kMaxObjectsPerPackage = 32;
+constexpr std::size_t kMaxMissingListed = 8;
+
+// torch's libraries: libc10.so, libc10_cuda.so, libtorch.so, libtorch_cpu.so, libtorch_python.so...
+bool IsTorchLibrary(std::string_view soname) {
+  return soname.starts_with("libc10") || soname.starts_with("libtorch");
+}
+
+// Symbols an extension takes from torch: its C++ namespaces (c10, at, torch, caffe2) and the
+// C functions of its stable ABI (aoti_torch_*, torch_*).
+bool IsTorchSymbol(std::string_view s) {
+  for (std::string_view p : {"_ZN3c10", "_ZNK3c10", "_ZN2at", "_ZNK2at", "_ZN5torch", "_ZNK5torch",
+                             "_ZN6caffe2", "_ZNK6caffe2", "aoti_torch_", "torch_"}) {
+    if (s.starts_with(p)) return true;
+  }
+  return false;
+}
+
+struct Library {
+  util::MappedFile file;
+  std::optional<util::DynamicSymbols> symbols;
+};
+
+/// The library a DT_NEEDED entry names, in the framework's folder; nullptr when absent.
+const Library* OpenLibrary(const ProbeContext& ctx, const fs::path& dir, const std::string& soname,
+                           std::map<std::string, std::unique_ptr<Library>>& cache) {
+  auto [it, inserted] = cache.try_emplace(soname);
+  if (!inserted) return it->second.get();
+  fs::path path = dir / soname;
+  if (!ctx.fs.IsRegularFile(path)) {
+    // A distribution's copy carries its version in the file name (libc10.so.1.13).
+    path.clear();
+    for (const auto& name : ctx.fs.ListDir(dir)) {
+      if (name.starts_with(soname + ".")) {
+        path = dir / name;
+        break;
+      }
+    }
+    if (path.empty()) return nullptr;
+  }
+  std::string error;
+  auto file = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
+  if (!file) return nullptr;
+  auto lib = std::make_unique<Library>();
+  lib->file = std::move(*file);
+  auto elf = util::ParseElf(lib->file.bytes());
+  if (elf.info) lib->symbols = util::DynamicSymbols::Read(lib->file.bytes(), *elf.info, &error);
+  if (!lib->symbols) return nullptr;
+  it->second = std::move(lib);
+  return it->second.get();
+}
+
+model::CompiledExtension Check(const ProbeContext& ctx, const fs::path& object,
+                               const fs::path& lib_dir,
+                               std::map<std::string, std::unique_ptr<Library>>& cache) {
+  model::CompiledExtension e;
+  e.path = object.string();
+  std::string error;
+  auto file = util::MappedFile::Open(ctx.fs.Resolve(object), &error);
+  if (!file) {
+    e.problem = fmt::format("{}: {}", e.path, error);
+    return e;
+  }
+  auto elf = util::ParseElf(file->bytes());
+  if (!elf.info) {
+    e.problem = fmt::format("{}: {}", e.path, elf.error);
+    return e;
+  }
+  std::vector<const Library*> libs;
+  for (const auto& needed : elf.info->dynamic.needed) {
+    if (IsTorchLibrary(needed)) {
+      e.framework_libraries.push_back(needed);
+      if (const auto* lib = OpenLibrary(ctx, lib_dir, needed, cache)) {
+        libs.push_back(lib);
+      } else {
+        e.problem = fmt::format("{} not found in {}", needed, lib_dir.string());
+      }
+    }
+    if (needed.starts_with("libcudart.so.")) {
+      try {
+        e.cuda_runtime_major = std::stoi(needed.substr(13));
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  if (const auto* section = elf.info->FindSection(".nv_fatbin"))
+    e.cuda_archs = util::ParseFatbin(util::SectionBytes(file->bytes(), *section)).ArchNames();
+  if (e.framework_libraries.empty()) return e;
+  auto symbols = util::DynamicSymbols::Read(file->bytes(), *elf.info, &error);
+  if (!symbols) {
+    e.problem = fmt::format("{}: {}", e.path, error);
+    return e;
+  }
+  for (const auto& name : symbols->Undefined()) {
+    if (!IsTorchSymbol(name)) continue;
+    ++e.framework_symbols;
+    bool found = false;
+    for (const auto* lib : libs) {
+      if (lib->symbols->Exports(name)) {
+        found = true;
+        break;
+      }
+    }
+    if (found) continue;
+    ++e.missing_count;
+    if (e.missing_symbols.size() < kMaxMissingListed) e.missing_symbols.push_back(name);
+  }
+  return e;
+}
+
+bool DependsOn(const model::PackageRecord& p, const knowledge::FrameworkIdentity& f) {
+  if (f.FindCompanion(p.name)) return true;
+  for (const auto& line : p.requires_dist) {
+    auto req = util::ParseRequirement(line);
+    if (req && f.IsDistribution(req->name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+model::CompiledExtension CheckExtension(const ProbeContext& ctx, const fs::path& object,
+                                        const fs::path& lib_dir) {
+  std::map<std::string, std::unique_ptr<Library>> cache;
+  return Check(ctx, object, lib_dir, cache);
+}
+
+std::vector<model::CompiledExtension> ReadCompiledExtensions(const ProbeContext& ctx,
+                                                             const model::PythonEnv& env) {
+  std::vector<model::CompiledExtension> out;
+  const auto* torch = knowledge::Frameworks().Find(knowledge::kTorch);
+  if (!torch) return out;
+  const model::PackageRecord* framework = nullptr;
+  for (const auto& p : env.packages) {
+    if (!p.shadowed && torch->IsDistribution(p.name)) framework = &p;
+  }
+  fs::path lib_dir;
+  for (const auto& site : env.site_packages) {
+    fs::path candidate = fs::path(site) / torch->import_names.front() / "lib";
+    if (ctx.fs.IsRegularFile(candidate / "libc10.so")) {
+      lib_dir = candidate;
+      break;
+    }
+  }
+  if (!framework || lib_dir.empty()) return out;
+  std::map<std::string, std::unique_ptr<Library>> cache;
+  for (const auto& p : env.packages) {
+    if (p.shadowed || p.record_kind != "dist-info" || !DependsOn(p, *torch)) continue;
+    fs::path dist_info(p.record_path);
+    auto text = ctx.fs.ReadFile(dist_info / "RECORD", 8u << 20);
+    if (!text) continue;
+    std::size_t objects = 0;
+    for (const auto& entry : util::ParseRecord(*text)) {
+      fs::path rel(entry.path);
+      const std::string name = rel.filename().string();
+      if (!(name.ends_with(".so") || name.find(".so.") != std::string::npos)) continue;
+      if (entry.path.find("..") != std::string::npos || ++objects > kMaxObjectsPerPackage) continue;
+      fs::path object = dist_info.parent_path() / rel;
+      if (!ctx.fs.IsRegularFile(object)) continue;
+      auto e = Check(ctx, object, lib_dir, cache);
+      if (e.framework_libraries.empty()) continue;
+      e.package = p.name;
+      e.package_version = p.version;
+      e.framework = torch->id;
+      e.framework_package = framework->name;
+      e.framework_version = framework->version;
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+}  // namespace dlenv::probe

@@ -1,0 +1,49 @@
+#pragma once
+// The dynamic symbols of an ELF64 shared object (.dynsym with .dynstr, and .gnu.hash to look a
+// name up without reading the whole table): what an extension module needs from the libraries
+// it links (its undefined symbols) and whether a library exports a name. libtorch_cpu.so
+// exports some 100,000 symbols: a lookup goes through its GNU hash table, a few reads per name,
+// so no table of names is ever built in memory. Every offset is checked against the image.
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/elf.h"
+
+namespace dlenv::util {
+
+class DynamicSymbols {
+ public:
+  /// nullopt (with `error` set) when the image has no readable .dynsym/.dynstr.
+  static std::optional<DynamicSymbols> Read(std::span<const std::byte> image, const ElfInfo& info,
+                                            std::string* error);
+
+  /// The undefined symbols that a global or weak reference asks for, first `limit` of them.
+  std::vector<std::string> Undefined(std::size_t limit = 1u << 20) const;
+  /// Whether the object defines and exports this name (global or weak, default or protected
+  /// visibility). Through .gnu.hash when the object has one, else one pass over .dynsym.
+  bool Exports(std::string_view name) const;
+  std::size_t size() const { return count_; }
+
+ private:
+  struct Symbol {
+    std::string_view name;
+    unsigned char bind = 0;
+    unsigned char visibility = 0;
+    std::uint16_t section = 0;
+  };
+  std::optional<Symbol> At(std::size_t index) const;
+  bool ExportedAt(std::size_t index, std::string_view name) const;
+  std::optional<bool> LookupGnuHash(std::string_view name) const;
+
+  std::span<const std::byte> symtab_;
+  std::span<const std::byte> strtab_;
+  std::span<const std::byte> gnu_hash_;
+  std::size_t count_ = 0;
+};
+
+}  // namespace dlenv::util
