@@ -57,7 +57,7 @@ struct ToolkitConfig {
 /// One CDI spec (/etc/cdi, /var/run/cdi), as `nvidia-ctk cdi generate` writes them.
 struct CdiSpec {
   ConfigFile file;
-  std::optional<std::string> kind;  // nvidia.com/gpu
+  std::optional<std::string> kind;   // nvidia.com/gpu
   std::vector<std::string> devices;  // the names it offers: 0, all, GPU-<uuid>
   /// Driver versions the spec was generated for: the version suffix of the libcuda and
   /// libnvidia-ml it mounts, and the hook's --host-driver-version.

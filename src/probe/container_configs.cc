@@ -1,13 +1,13 @@
 #include "probe/container_configs.h"
 
-#include <algorithm>
-#include <exception>
-#include <set>
-#include <string>
-
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
 
 namespace dlenv::probe {
 namespace {
@@ -88,7 +88,8 @@ std::optional<std::string> Scalar(const YAML::Node& map, const char* key) {
 // (two or three dotted numbers). Read without std::regex, whose recursion a long path could
 // turn into a stack overflow.
 std::optional<std::string> DriverVersionOfLibrary(const std::string& path) {
-  const std::string name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  const std::string name =
+      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   std::string_view rest;
   for (std::string_view prefix : {"libcuda.so.", "libnvidia-ml.so."}) {
     if (name.starts_with(prefix)) rest = std::string_view(name).substr(prefix.size());
@@ -301,7 +302,10 @@ std::optional<std::uint64_t> ParseShmSize(std::string_view mounts) {
       std::uint64_t unit = 1;
       if (i < option.size()) {
         const char suffix = static_cast<char>(option[i] | 0x20);
-        unit = suffix == 'k' ? 1ull << 10 : suffix == 'm' ? 1ull << 20 : suffix == 'g' ? 1ull << 30 : 0;
+        unit = suffix == 'k'   ? 1ull << 10
+               : suffix == 'm' ? 1ull << 20
+               : suffix == 'g' ? 1ull << 30
+                               : 0;
       }
       if (unit == 0 || value > UINT64_MAX / unit) continue;
       size = value * unit;

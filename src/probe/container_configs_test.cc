@@ -4,9 +4,9 @@
 
 #include "probe/container_configs.h"
 
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "testing/container_fixtures.h"
 #include "testing/temp_tree.h"
@@ -42,9 +42,10 @@ TEST(DockerDaemonJson, AsNvidiaCtkWritesIt) {
 
 TEST(DockerDaemonJson, DefaultRuntimeAndCgroupDriver) {
   model::DockerConfig c;
-  ParseDockerDaemonJson(R"({"default-runtime": "nvidia", "exec-opts": ["native.cgroupdriver=systemd"],
+  ParseDockerDaemonJson(
+      R"({"default-runtime": "nvidia", "exec-opts": ["native.cgroupdriver=systemd"],
                             "runtimes": {"nvidia": {"path": "/usr/bin/nvidia-container-runtime", "runtimeArgs": []}}})",
-                        c);
+      c);
   EXPECT_FALSE(c.file.error);
   EXPECT_EQ(c.default_runtime, "nvidia");
   EXPECT_EQ(c.cgroup_driver, "systemd");
@@ -63,7 +64,8 @@ TEST(DockerDaemonJson, MalformedEmptyAndWrongTypesAreErrorsNotCrashes) {
   ParseDockerDaemonJson("[1, 2]", array);
   EXPECT_EQ(array.file.error, "not a JSON object");
   model::DockerConfig odd;  // values of other types than docker's are skipped, not trusted
-  ParseDockerDaemonJson(R"({"runtimes": {"x": 3, "y": {"path": 4}}, "default-runtime": 7, "exec-opts": "a"})", odd);
+  ParseDockerDaemonJson(
+      R"({"runtimes": {"x": 3, "y": {"path": 4}}, "default-runtime": 7, "exec-opts": "a"})", odd);
   EXPECT_FALSE(odd.file.error);
   EXPECT_EQ(odd.runtimes.size(), 2u);
   EXPECT_FALSE(odd.runtimes[0].path);
@@ -103,12 +105,15 @@ TEST(ContainerdToml, ContainerdsOwnDefaultConfigAndNvidiaCtksCopyOfRunc) {
   // nvidia-ctk copies runc's table to runtimes.nvidia and sets its BinaryName (config_v2.go).
   const std::string runc = "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc";
   const std::size_t begin = run.out.find(runc + "]");
-  const std::size_t end = run.out.find("\n\n      [plugins.\"io.containerd.grpc.v1.cri\".containerd.untrusted");
+  const std::size_t end =
+      run.out.find("\n\n      [plugins.\"io.containerd.grpc.v1.cri\".containerd.untrusted");
   ASSERT_NE(begin, std::string::npos);
   ASSERT_NE(end, std::string::npos);
   std::string block = run.out.substr(begin, end - begin);
-  for (std::size_t at; (at = block.find(".runtimes.runc")) != std::string::npos;) block.replace(at, 14, ".runtimes.nvidia");
-  block.replace(block.find("BinaryName = \"\""), 15, "BinaryName = \"/usr/bin/nvidia-container-runtime\"");
+  for (std::size_t at; (at = block.find(".runtimes.runc")) != std::string::npos;)
+    block.replace(at, 14, ".runtimes.nvidia");
+  block.replace(block.find("BinaryName = \"\""), 15,
+                "BinaryName = \"/usr/bin/nvidia-container-runtime\"");
   model::ContainerdConfig with_nvidia;
   ParseContainerdToml(run.out + "\n" + block + "\n", with_nvidia);
   ASSERT_FALSE(with_nvidia.file.error) << *with_nvidia.file.error;
@@ -145,7 +150,8 @@ TEST(ContainerdToml, LayoutsOneAndThreeDockersDisabledCriAndSystemdCgroup) {
 [plugins.cri.containerd.runtimes.nvidia.options]
   BinaryName = "nvidia-container-runtime"
   SystemdCgroup = true
-)", v1);
+)",
+                      v1);
   EXPECT_EQ(v1.version, 1);
   EXPECT_EQ(v1.default_runtime, "nvidia");
   EXPECT_EQ(v1.systemd_cgroup, true);
@@ -155,7 +161,8 @@ TEST(ContainerdToml, LayoutsOneAndThreeDockersDisabledCriAndSystemdCgroup) {
   ParseContainerdToml(R"(version = 3
 [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
   SystemdCgroup = true
-)", v3);
+)",
+                      v3);
   EXPECT_EQ(v3.version, 3);
   EXPECT_EQ(v3.systemd_cgroup, true);  // runc is the default when none is named
 
@@ -201,21 +208,25 @@ TEST(CdiSpec, AsNvidiaCtkGeneratesIt) {
   ParseCdiSpec(testing::CdiSpecNvidia("575.64.03"), s);
   ASSERT_FALSE(s.file.error) << *s.file.error;
   EXPECT_EQ(s.kind, "nvidia.com/gpu");
-  EXPECT_EQ(s.devices, (std::vector<std::string>{"0", "GPU-520e01f2-cf30-6396-abef-e8e9a5233b0e", "all"}));
+  EXPECT_EQ(s.devices,
+            (std::vector<std::string>{"0", "GPU-520e01f2-cf30-6396-abef-e8e9a5233b0e", "all"}));
   EXPECT_EQ(s.driver_versions, std::vector<std::string>{"575.64.03"});
-  EXPECT_EQ(s.device_nodes, (std::vector<std::string>{"/dev/nvidia-modeset", "/dev/nvidia-uvm",
-                                                      "/dev/nvidia-uvm-tools", "/dev/nvidiactl",
-                                                      "/dev/nvidia0", "/dev/dri/card1",
-                                                      "/dev/dri/renderD128"}));
+  EXPECT_EQ(s.device_nodes,
+            (std::vector<std::string>{"/dev/nvidia-modeset", "/dev/nvidia-uvm",
+                                      "/dev/nvidia-uvm-tools", "/dev/nvidiactl", "/dev/nvidia0",
+                                      "/dev/dri/card1", "/dev/dri/renderD128"}));
 }
 
 TEST(CdiSpec, TheFixtureIsValidAgainstTheCdiProjectsSchema) {
   // The CDI project's JSON schema, as Debian packages it, checks the fixture's shape (through
   // python3-yaml and python3-jsonschema), so a typo in it cannot pass unnoticed.
-  const fs::path schema = "/usr/share/gocode/src/github.com/container-orchestrated-devices/"
-                          "container-device-interface/schema/schema.json";
+  const fs::path schema =
+      "/usr/share/gocode/src/github.com/container-orchestrated-devices/"
+      "container-device-interface/schema/schema.json";
   if (!fs::exists(schema)) {
-    if (RequireTestEnvs()) FAIL() << "golang-github-container-orchestrated-devices-container-device-interface-dev is needed";
+    if (RequireTestEnvs())
+      FAIL() << "golang-github-container-orchestrated-devices-container-device-interface-dev is "
+                "needed";
     GTEST_SKIP() << schema << " is missing";
   }
   testing::TempTree tree;
@@ -232,8 +243,9 @@ TEST(CdiSpec, TheFixtureIsValidAgainstTheCdiProjectsSchema) {
 }
 
 TEST(CdiSpec, TheCdiProjectsOwnExamples) {
-  const fs::path dir = "/usr/share/gocode/src/github.com/container-orchestrated-devices/"
-                       "container-device-interface/schema/testdata/good";
+  const fs::path dir =
+      "/usr/share/gocode/src/github.com/container-orchestrated-devices/"
+      "container-device-interface/schema/testdata/good";
   if (!fs::exists(dir)) GTEST_SKIP() << dir << " is missing";
   int read = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -264,7 +276,8 @@ TEST(CdiSpec, BadInputIsAnErrorNotACrash) {
   std::string bomb = "kind: nvidia.com/gpu\nx: &n\n";
   for (int i = 0; i < 2000; ++i) bomb += "  - path: /dev/n" + std::to_string(i) + "\n";
   bomb += "devices:\n";
-  for (int i = 0; i < 2000; ++i) bomb += "- {name: d" + std::to_string(i) + ", containerEdits: {deviceNodes: *n}}\n";
+  for (int i = 0; i < 2000; ++i)
+    bomb += "- {name: d" + std::to_string(i) + ", containerEdits: {deviceNodes: *n}}\n";
   model::CdiSpec aliases;
   ParseCdiSpec(bomb, aliases);
   ASSERT_TRUE(aliases.file.error);
@@ -280,7 +293,8 @@ containerEdits:
   - {hostPath: /usr/lib/x86_64-linux-gnu/libcuda.so.1}
   - {hostPath: /usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01}
   - {hostPath: /usr/lib/x86_64-linux-gnu/libcuda.so.535.x}
-)", s);
+)",
+               s);
   EXPECT_EQ(s.driver_versions, std::vector<std::string>{"535.183.01"});
 }
 

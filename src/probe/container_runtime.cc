@@ -1,9 +1,8 @@
 #include "probe/container_runtime.h"
 
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-
-#include <fmt/format.h>
 
 #include "probe/container_configs.h"
 
@@ -45,13 +44,15 @@ std::optional<std::string> ReadConfig(const ProbeContext& ctx, const std::string
     return std::nullopt;
   }
   if (read.truncated) {
-    file.error = fmt::format("larger than {} KiB, more than such a file holds; not read", cap >> 10);
+    file.error =
+        fmt::format("larger than {} KiB, more than such a file holds; not read", cap >> 10);
     return std::nullopt;
   }
   return read.data;
 }
 
-void FindRuntimeBinaries(const ProbeContext& ctx, std::vector<model::ContainerRuntimeEntry>& runtimes) {
+void FindRuntimeBinaries(const ProbeContext& ctx,
+                         std::vector<model::ContainerRuntimeEntry>& runtimes) {
   for (auto& runtime : runtimes) {
     if (runtime.path) runtime.path_found = FindBinary(ctx, *runtime.path).has_value();
   }
@@ -73,7 +74,8 @@ void ReadDocker(const ProbeContext& ctx, model::ContainerHost& out) {
   }
   model::DockerConfig rootless;
   rootless.rootless = true;
-  if (auto text = ReadConfig(ctx, *config_home + "/docker/daemon.json", kConfigCap, rootless.file)) {
+  if (auto text =
+          ReadConfig(ctx, *config_home + "/docker/daemon.json", kConfigCap, rootless.file)) {
     ParseDockerDaemonJson(*text, rootless);
   }
   if (rootless.file.present || ctx.fs.Exists(*config_home + "/systemd/user/docker.service")) {
@@ -121,8 +123,8 @@ void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
   out.docker_installed = FindBinary(ctx, "dockerd").has_value();
   out.containerd_installed = FindBinary(ctx, "containerd").has_value();
   out.podman_installed = FindBinary(ctx, "podman").has_value();
-  for (const char* tool : {"nvidia-ctk", "nvidia-container-runtime", "nvidia-container-runtime-hook",
-                           "nvidia-container-cli"}) {
+  for (const char* tool : {"nvidia-ctk", "nvidia-container-runtime",
+                           "nvidia-container-runtime-hook", "nvidia-container-cli"}) {
     if (auto path = FindBinary(ctx, tool)) out.toolkit_binaries.push_back(*path);
   }
   ReadDocker(ctx, out);
@@ -136,7 +138,8 @@ void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
   if (containerd.file.present || out.containerd_installed) out.containerd = std::move(containerd);
 
   model::ToolkitConfig toolkit;
-  if (auto text = ReadConfig(ctx, "/etc/nvidia-container-runtime/config.toml", kConfigCap, toolkit.file)) {
+  if (auto text =
+          ReadConfig(ctx, "/etc/nvidia-container-runtime/config.toml", kConfigCap, toolkit.file)) {
     ParseToolkitToml(*text, toolkit);
   }
   if (toolkit.file.present) out.toolkit = std::move(toolkit);

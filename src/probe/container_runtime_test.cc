@@ -4,14 +4,13 @@
 
 #include "probe/container_runtime.h"
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "knowledge/knowledge.h"
 #include "probe/driver.h"
@@ -33,8 +32,9 @@ struct Node {
 };
 // The numbers the NVIDIA driver gives its nodes (195 for the GPUs, nvidiactl and modeset; the
 // UVM driver's major is dynamic, 511 here).
-constexpr Node kNodes[] = {{"nvidia0", 195, 0},       {"nvidia1", 195, 1},        {"nvidiactl", 195, 255},
-                           {"nvidia-modeset", 195, 254}, {"nvidia-uvm", 511, 0}, {"nvidia-uvm-tools", 511, 1}};
+constexpr Node kNodes[] = {{"nvidia0", 195, 0},     {"nvidia1", 195, 1},
+                           {"nvidiactl", 195, 255}, {"nvidia-modeset", 195, 254},
+                           {"nvidia-uvm", 511, 0},  {"nvidia-uvm-tools", 511, 1}};
 
 class Machine {
  public:
@@ -87,7 +87,8 @@ std::vector<model::Finding> ContainerFindings(const model::Snapshot& s) {
 }
 
 const model::Finding* Find(const model::Snapshot& s, std::string_view id) {
-  auto it = std::find_if(s.findings.begin(), s.findings.end(), [&](const auto& f) { return f.id == id; });
+  auto it =
+      std::find_if(s.findings.begin(), s.findings.end(), [&](const auto& f) { return f.id == id; });
   return it == s.findings.end() ? nullptr : &*it;
 }
 
@@ -97,7 +98,9 @@ std::string Ids(const model::Snapshot& s) {
   return ids;
 }
 
-bool Contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
 
 #define REQUIRE_MKNOD(m) \
   if (!(m).mknod_ok) GTEST_SKIP() << "mknod needs root (CAP_MKNOD)"
@@ -115,7 +118,8 @@ TEST(ContainerHost, HealthyHostSaysNothing) {
   ASSERT_EQ(h.cdi_specs.size(), 1u);
   EXPECT_TRUE(h.cdi_specs[0].missing_device_nodes.empty());
   EXPECT_EQ(h.dev_char_links.size(), std::size(kNodes));
-  EXPECT_TRUE(std::all_of(h.dev_char_links.begin(), h.dev_char_links.end(), [](auto& l) { return l.present; }));
+  EXPECT_TRUE(std::all_of(h.dev_char_links.begin(), h.dev_char_links.end(),
+                          [](auto& l) { return l.present; }));
   const auto gpu0 = std::find_if(h.dev_char_links.begin(), h.dev_char_links.end(),
                                  [](auto& l) { return l.node == "/dev/nvidia0"; });
   ASSERT_NE(gpu0, h.dev_char_links.end());
@@ -135,14 +139,16 @@ TEST(ContainerHost, InvalidHugeAndUnreadableFilesAreNamed) {
   m.tree.Write("/etc/docker/daemon.json", std::string(2u << 20, ' '));
   m.tree.Write("/etc/nvidia-container-runtime/config.toml", "[nvidia-container-cli\n");
   std::filesystem::remove(m.tree / "/etc/cdi/nvidia.yaml");
-  ASSERT_EQ(::mkfifo((m.tree / "/etc/cdi/nvidia.yaml").c_str(), 0644), 0);  // would block a plain read
+  ASSERT_EQ(::mkfifo((m.tree / "/etc/cdi/nvidia.yaml").c_str(), 0644),
+            0);  // would block a plain read
   s = m.Run();
   std::string all;
   for (const auto& c : ContainerFindings(s)) {
     if (c.id == "container.config_invalid") all += c.evidence + "\n";
   }
   EXPECT_TRUE(Contains(all, "/etc/docker/daemon.json: larger than 1024 KiB")) << all;
-  EXPECT_TRUE(Contains(all, "/etc/nvidia-container-runtime/config.toml: not valid TOML: line 1")) << all;
+  EXPECT_TRUE(Contains(all, "/etc/nvidia-container-runtime/config.toml: not valid TOML: line 1"))
+      << all;
   EXPECT_TRUE(Contains(all, "/etc/cdi/nvidia.yaml: not read: a named pipe")) << all;
 }
 
@@ -164,9 +170,11 @@ TEST(ContainerHost, RuntimeBinaryMissing) {
   const auto* f = Find(s, "container.runtime_binary_missing");
   ASSERT_TRUE(f) << Ids(s);
   EXPECT_EQ(f->severity, model::Severity::kWarning);
-  EXPECT_TRUE(Contains(f->evidence, "nvidia-container-runtime (not found on dockerd's PATH)")) << f->evidence;
-  m.tree.Write("/etc/docker/daemon.json",
-               R"({"default-runtime": "nvidia", "runtimes": {"nvidia": {"path": "/usr/bin/nvidia-container-runtime"}}})");
+  EXPECT_TRUE(Contains(f->evidence, "nvidia-container-runtime (not found on dockerd's PATH)"))
+      << f->evidence;
+  m.tree.Write(
+      "/etc/docker/daemon.json",
+      R"({"default-runtime": "nvidia", "runtimes": {"nvidia": {"path": "/usr/bin/nvidia-container-runtime"}}})");
   s = m.Run();
   ASSERT_TRUE(Find(s, "container.runtime_binary_missing"));
   EXPECT_EQ(Find(s, "container.runtime_binary_missing")->severity, model::Severity::kError);
@@ -202,7 +210,8 @@ TEST(ContainerHost, RootlessDockerNeedsNoCgroups) {
   const auto* f = Find(s, "container.toolkit_no_cgroups");
   ASSERT_TRUE(f) << Ids(s);
   EXPECT_TRUE(Contains(f->evidence, "/home/ana/.config/docker/daemon.json"));
-  EXPECT_TRUE(Contains(f->fix, "nvidia-ctk config --set nvidia-container-cli.no-cgroups --in-place"));
+  EXPECT_TRUE(
+      Contains(f->fix, "nvidia-ctk config --set nvidia-container-cli.no-cgroups --in-place"));
   std::string set = testing::kToolkitConfigDefault;
   set.replace(set.find("#no-cgroups = false"), 19, "no-cgroups = true");
   m.tree.Write("/etc/nvidia-container-runtime/config.toml", set);
@@ -217,7 +226,8 @@ TEST(ContainerHost, StaleCdiSpec) {
   const auto s = m.Run();
   const auto* f = Find(s, "container.cdi_spec_stale");
   ASSERT_TRUE(f) << Ids(s);
-  EXPECT_TRUE(Contains(f->evidence, "driver 535.183.01; the loaded driver is 550.54.15")) << f->evidence;
+  EXPECT_TRUE(Contains(f->evidence, "driver 535.183.01; the loaded driver is 550.54.15"))
+      << f->evidence;
   EXPECT_TRUE(Contains(f->fix, "sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml"));
 }
 
@@ -230,7 +240,9 @@ TEST(ContainerHost, CdiSpecNamesDevicesThatAreGone) {
   const auto s = m.Run();
   const auto* f = Find(s, "container.cdi_device_missing");
   ASSERT_TRUE(f) << Ids(s);
-  EXPECT_TRUE(Contains(f->evidence, "/var/run/cdi/nvidia.yaml; device nodes it names that /dev lacks: /dev/dri/renderD128"))
+  EXPECT_TRUE(Contains(
+      f->evidence,
+      "/var/run/cdi/nvidia.yaml; device nodes it names that /dev lacks: /dev/dri/renderD128"))
       << f->evidence;
   EXPECT_FALSE(Find(s, "container.cdi_spec_stale"));
 }
@@ -272,7 +284,8 @@ TEST(ContainerHost, DevCharLinksUnderSystemdCgroups) {
 )");
   s = m.Run();
   ASSERT_TRUE(Find(s, "container.dev_char_links_missing")) << Ids(s);
-  EXPECT_TRUE(Contains(Find(s, "container.dev_char_links_missing")->evidence, "containerd (SystemdCgroup = true)"));
+  EXPECT_TRUE(Contains(Find(s, "container.dev_char_links_missing")->evidence,
+                       "containerd (SystemdCgroup = true)"));
 }
 
 // ---- inside a container ----------------------------------------------------------------
@@ -281,11 +294,14 @@ TEST(ContainerInside, SmallShmWithSeveralGpus) {
   Machine m;
   REQUIRE_MKNOD(m);
   m.tree.Write("/.dockerenv", "");
-  m.tree.Write("/proc/self/mounts", "overlay / overlay rw 0 0\nshm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n");
+  m.tree.Write("/proc/self/mounts",
+               "overlay / overlay rw 0 0\nshm /dev/shm tmpfs "
+               "rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n");
   auto s = m.Run();
   const auto* f = Find(s, "container.shm_too_small");
   ASSERT_TRUE(f) << Ids(s);
-  EXPECT_TRUE(Contains(f->evidence, "/dev/shm is 64 MiB in this docker container with 2 GPUs")) << f->evidence;
+  EXPECT_TRUE(Contains(f->evidence, "/dev/shm is 64 MiB in this docker container with 2 GPUs"))
+      << f->evidence;
   EXPECT_TRUE(Contains(f->fix, "--shm-size=1g"));
   // The host's files seen from inside are the image's: no host rule speaks.
   for (const auto& c : ContainerFindings(s)) EXPECT_TRUE(c.id == "container.shm_too_small") << c.id;

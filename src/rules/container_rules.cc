@@ -1,9 +1,9 @@
 #include "rules/container_rules.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "util/strings.h"
 
@@ -15,7 +15,8 @@ using model::Severity;
 
 // Docker's own runtimes need no "runtimes" entry (dockerd's reference, "default-runtime").
 bool DockerBuiltinRuntime(const std::string& name) {
-  return name == "runc" || name == "io.containerd.runc.v2" || name == "io.containerd.runtime.v1.linux";
+  return name == "runc" || name == "io.containerd.runc.v2" ||
+         name == "io.containerd.runtime.v1.linux";
 }
 
 bool GpusPresent(const model::Snapshot& s) {
@@ -98,8 +99,8 @@ void CheckConfigFiles(const model::ContainerHost& h, std::vector<Finding>& out) 
 void CheckDockerRuntimes(const model::ContainerHost& h, std::vector<Finding>& out) {
   for (const auto& docker : h.docker) {
     if (docker.file.error) continue;
-    const std::string restart = docker.rootless ? "systemctl --user restart docker"
-                                                : "sudo systemctl restart docker";
+    const std::string restart =
+        docker.rootless ? "systemctl --user restart docker" : "sudo systemctl restart docker";
     const std::string configure =
         docker.rootless ? fmt::format("nvidia-ctk runtime configure --runtime=docker --config={}",
                                       docker.file.path)
@@ -119,19 +120,19 @@ void CheckDockerRuntimes(const model::ContainerHost& h, std::vector<Finding>& ou
     for (const auto& runtime : docker.runtimes) {
       if (!runtime.path || runtime.path_found) continue;
       const bool is_default = docker.default_runtime == runtime.name;
-      out.push_back({"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
-                     "A runtime docker is configured with is not installed",
-                     fmt::format("{}: runtime \"{}\" is {} (not found{}){}", docker.file.path,
-                                 runtime.name, *runtime.path,
-                                 runtime.path->starts_with("/") ? "" : " on dockerd's PATH",
-                                 is_default ? "; it is the default runtime, so every container fails" : ""),
-                     NvidiaRuntime(runtime)
-                         ? fmt::format("Install the NVIDIA container toolkit (`sudo apt-get install "
-                                       "nvidia-container-toolkit` from NVIDIA's repository), then "
-                                       "`{} && {}`",
-                                       configure, restart)
-                         : fmt::format("Install {} or remove the \"{}\" entry from {}, then `{}`",
-                                       *runtime.path, runtime.name, docker.file.path, restart)});
+      out.push_back(
+          {"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
+           "A runtime docker is configured with is not installed",
+           fmt::format("{}: runtime \"{}\" is {} (not found{}){}", docker.file.path, runtime.name,
+                       *runtime.path, runtime.path->starts_with("/") ? "" : " on dockerd's PATH",
+                       is_default ? "; it is the default runtime, so every container fails" : ""),
+           NvidiaRuntime(runtime)
+               ? fmt::format("Install the NVIDIA container toolkit (`sudo apt-get install "
+                             "nvidia-container-toolkit` from NVIDIA's repository), then "
+                             "`{} && {}`",
+                             configure, restart)
+               : fmt::format("Install {} or remove the \"{}\" entry from {}, then `{}`",
+                             *runtime.path, runtime.name, docker.file.path, restart)});
     }
   }
 }
@@ -159,8 +160,8 @@ void CheckDockerGpuSupport(const model::Snapshot& s, std::vector<Finding>& out) 
 }
 
 void CheckRootlessNoCgroups(const model::ContainerHost& h, std::vector<Finding>& out) {
-  const auto rootless = std::find_if(h.docker.begin(), h.docker.end(),
-                                     [](const auto& d) { return d.rootless; });
+  const auto rootless =
+      std::find_if(h.docker.begin(), h.docker.end(), [](const auto& d) { return d.rootless; });
   if (rootless == h.docker.end() || !HasTool(h, "nvidia-container-cli")) return;
   if (h.toolkit && (h.toolkit->file.error || h.toolkit->no_cgroups == true)) return;
   out.push_back({"container.toolkit_no_cgroups", Severity::kError,
@@ -169,7 +170,7 @@ void CheckRootlessNoCgroups(const model::ContainerHost& h, std::vector<Finding>&
                              "nvidia-container-cli.no-cgroups is {}; a rootless runtime cannot "
                              "change the device cgroup, so GPU containers fail to start",
                              rootless->file.path,
-                             !h.toolkit ? "unset (no config file)"
+                             !h.toolkit              ? "unset (no config file)"
                              : h.toolkit->no_cgroups ? "false"
                                                      : "unset (false)"),
                  fmt::format("`sudo nvidia-ctk config --set nvidia-container-cli.no-cgroups "
@@ -190,15 +191,17 @@ void CheckCdiSpecs(const model::Snapshot& s, std::vector<Finding>& out) {
                            spec.driver_versions.end();
     std::string missing;
     if (!spec.missing_device_nodes.empty()) {
-      missing = "; device nodes it names that /dev lacks: " + util::Join(spec.missing_device_nodes, ", ");
+      missing =
+          "; device nodes it names that /dev lacks: " + util::Join(spec.missing_device_nodes, ", ");
     }
     if (stale) {
-      out.push_back({"container.cdi_spec_stale", Severity::kError,
-                     "A CDI spec was generated for another driver than the one loaded",
-                     fmt::format("{} mounts the libraries of driver {}; the loaded driver is {}{}; "
-                                 "containers get the old libraries (nvidia-smi may work, cuInit fails)",
-                                 spec.file.path, util::Join(spec.driver_versions, ", "), *live, missing),
-                     fmt::format("Generate it again for this driver: `{}`", CdiGenerate(spec.file.path))});
+      out.push_back(
+          {"container.cdi_spec_stale", Severity::kError,
+           "A CDI spec was generated for another driver than the one loaded",
+           fmt::format("{} mounts the libraries of driver {}; the loaded driver is {}{}; "
+                       "containers get the old libraries (nvidia-smi may work, cuInit fails)",
+                       spec.file.path, util::Join(spec.driver_versions, ", "), *live, missing),
+           fmt::format("Generate it again for this driver: `{}`", CdiGenerate(spec.file.path))});
     } else if (!missing.empty()) {
       out.push_back({"container.cdi_device_missing", Severity::kError,
                      "A CDI spec names GPU device nodes this machine does not have",
@@ -230,7 +233,8 @@ std::optional<std::string> SystemdCgroupUser(const model::ContainerHost& h) {
   if (h.docker_installed) {
     for (const auto& docker : h.docker) {
       if (docker.rootless || docker.file.error) continue;
-      if (docker.cgroup_driver == "systemd") return "docker (exec-opts native.cgroupdriver=systemd)";
+      if (docker.cgroup_driver == "systemd")
+        return "docker (exec-opts native.cgroupdriver=systemd)";
       // dockerd picks systemd itself on a cgroup v2 host booted with systemd.
       if (!docker.cgroup_driver && h.cgroup_v2 && h.systemd_running) {
         return "docker (systemd is its default cgroup driver on this cgroup v2 host)";
@@ -286,18 +290,19 @@ void CheckContainerInside(const model::Snapshot& s, const knowledge::Knowledge&,
   constexpr std::uint64_t kNcclShm = 1ull << 30;
   const int gpus = GpuCount(s);
   if (gpus >= 2 && in.shm_bytes && *in.shm_bytes < kNcclShm) {
-    out.push_back({"container.shm_too_small", Severity::kWarning,
-                   "/dev/shm is too small for NCCL across this container's GPUs",
-                   fmt::format("/dev/shm is {} MiB in this {} container with {} GPUs; NCCL fails "
-                               "or hangs (`ncclShmOpen`, `unhandled system error`) below about 1 GiB",
-                               *in.shm_bytes >> 20, *s.host.container, gpus),
-                   *s.host.container == "kubernetes"
-                       ? "Mount a memory-backed emptyDir at /dev/shm in the pod (volumes: - name: "
-                         "dshm, emptyDir: {medium: Memory}; volumeMounts: - name: dshm, mountPath: "
-                         "/dev/shm)"
-                       : fmt::format("Start the container with `--shm-size=1g` (or `--ipc=host`): "
-                                     "`{} run --gpus all --shm-size=1g ...`",
-                                     *s.host.container == "podman" ? "podman" : "docker")});
+    out.push_back(
+        {"container.shm_too_small", Severity::kWarning,
+         "/dev/shm is too small for NCCL across this container's GPUs",
+         fmt::format("/dev/shm is {} MiB in this {} container with {} GPUs; NCCL fails "
+                     "or hangs (`ncclShmOpen`, `unhandled system error`) below about 1 GiB",
+                     *in.shm_bytes >> 20, *s.host.container, gpus),
+         *s.host.container == "kubernetes"
+             ? "Mount a memory-backed emptyDir at /dev/shm in the pod (volumes: - name: "
+               "dshm, emptyDir: {medium: Memory}; volumeMounts: - name: dshm, mountPath: "
+               "/dev/shm)"
+             : fmt::format("Start the container with `--shm-size=1g` (or `--ipc=host`): "
+                           "`{} run --gpus all --shm-size=1g ...`",
+                           *s.host.container == "podman" ? "podman" : "docker")});
   }
   if (in.nvidia_driver_capabilities) {
     const std::string caps = util::ToLower(*in.nvidia_driver_capabilities);

@@ -1,10 +1,10 @@
 #include "rules/driver_lifecycle_rules.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "util/strings.h"
 
@@ -19,9 +19,9 @@ using model::Severity;
 // (nvidia.com/en-us/data-center/products/, read 2026-12-02). Workstation (RTX A6000, RTX 6000
 // Ada) and GeForce boards carry other tokens and keep the driver's default.
 constexpr std::string_view kDatacenterModels[] = {
-    "A2",   "A10",  "A10G", "A16",   "A30",  "A40",  "A100",  "A800", "H20",  "H100", "H200",
-    "H800", "GH200", "B100", "B200", "B300", "GB200", "GB300", "L4",  "L20",  "L40",
-    "L40S", "T4",   "V100",  "P100", "P40",  "P4",    "K80",  "M60",  "M40"};
+    "A2",   "A10",  "A10G",  "A16",  "A30",  "A40",  "A100",  "A800",  "H20", "H100",
+    "H200", "H800", "GH200", "B100", "B200", "B300", "GB200", "GB300", "L4",  "L20",
+    "L40",  "L40S", "T4",    "V100", "P100", "P40",  "P4",    "K80",   "M60", "M40"};
 
 std::vector<std::string> Tokens(std::string_view name) {
   std::vector<std::string> out;
@@ -61,7 +61,8 @@ void CheckPersistence(const model::Snapshot& s, std::vector<Finding>& out) {
 bool NamesGpuIndices(const std::string& visible) {
   for (const auto& entry : util::Split(visible, ',')) {
     const auto t = util::Trim(entry);
-    if (!t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) return true;
+    if (!t.empty() && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return true;
   }
   return false;
 }

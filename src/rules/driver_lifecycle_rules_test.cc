@@ -4,10 +4,10 @@
 
 #include "rules/driver_lifecycle_rules.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <chrono>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "probe/driver.h"
@@ -40,19 +40,22 @@ model::GpuInfo Gpu(int index, std::string name, bool persistence, bool mig) {
 }
 
 TEST(DriverLifecycle, DatacenterGpusByName) {
-  for (const char* dc : {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB", "Tesla T4", "NVIDIA L40S",
-                         "NVIDIA A10G", "NVIDIA B200", "NVIDIA GH200 480GB", "Tesla V100-SXM2-16GB"}) {
+  for (const char* dc :
+       {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB", "Tesla T4", "NVIDIA L40S", "NVIDIA A10G",
+        "NVIDIA B200", "NVIDIA GH200 480GB", "Tesla V100-SXM2-16GB"}) {
     EXPECT_TRUE(IsDatacenterGpu(dc)) << dc;
   }
-  for (const char* other : {"NVIDIA GeForce RTX 4090", "NVIDIA RTX A6000", "NVIDIA RTX A1000",
-                            "Quadro RTX 8000", "NVIDIA TITAN V", "NVIDIA RTX 6000 Ada Generation"}) {
+  for (const char* other :
+       {"NVIDIA GeForce RTX 4090", "NVIDIA RTX A6000", "NVIDIA RTX A1000", "Quadro RTX 8000",
+        "NVIDIA TITAN V", "NVIDIA RTX 6000 Ada Generation"}) {
     EXPECT_FALSE(IsDatacenterGpu(other)) << other;
   }
 }
 
 TEST(DriverLifecycle, PersistenceOffOnDatacenterGpusOnly) {
   model::Snapshot s;
-  s.gpus = {Gpu(0, "NVIDIA H100 80GB HBM3", false, false), Gpu(1, "NVIDIA H100 80GB HBM3", true, false)};
+  s.gpus = {Gpu(0, "NVIDIA H100 80GB HBM3", false, false),
+            Gpu(1, "NVIDIA H100 80GB HBM3", true, false)};
   auto out = Check(s);
   const auto* f = Find(out, "gpu.persistence_mode_off");
   ASSERT_TRUE(f);
@@ -77,7 +80,8 @@ TEST(DriverLifecycle, MigWithGpuIndices) {
   EXPECT_NE(f->evidence.find("CUDA_VISIBLE_DEVICES=0"), std::string::npos);
   EXPECT_NE(f->fix.find("nvidia-smi -L"), std::string::npos);
 
-  for (const char* fine : {"MIG-3f1d7c8e-9a57-5ff4-b2d6-3b3a6a1f0c11", "GPU-0c1d2e3f-0000-1111-2222-333344445550"}) {
+  for (const char* fine :
+       {"MIG-3f1d7c8e-9a57-5ff4-b2d6-3b3a6a1f0c11", "GPU-0c1d2e3f-0000-1111-2222-333344445550"}) {
     s.driver.cuda_visible_devices = fine;
     EXPECT_FALSE(Find(Check(s), "gpu.mig_visible_devices_index")) << fine;
   }
@@ -98,11 +102,14 @@ nlohmann::json FakeGpu(int i, bool persistence, bool mig) {
           {"mig_mode", mig}};
 }
 
-model::Snapshot RunFakeDriver(const nlohmann::json& scenario, std::map<std::string, std::string> env) {
+model::Snapshot RunFakeDriver(const nlohmann::json& scenario,
+                              std::map<std::string, std::string> env) {
   testing::TempTree tree;
-  tree.Write("/proc/driver/nvidia/version",
-             "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024\n");
-  for (const char* node : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0", "/dev/nvidia1"}) tree.Write(node, "");
+  tree.Write(
+      "/proc/driver/nvidia/version",
+      "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 22:23:56 UTC 2024\n");
+  for (const char* node : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0", "/dev/nvidia1"})
+    tree.Write(node, "");
   tree.Write("/scenario.json", scenario.dump());
   probe::ProbeContext ctx;
   ctx.fs = util::RootFs(tree.path());
@@ -160,9 +167,11 @@ TEST(DriverLifecycle, NovaCoreBoundAndItsBlacklistAsModprobeReadsIt) {
   command.replace(command.find(tee), tee.size(), "tee " + (tree / "/etc/modprobe.d").string());
   auto write = util::RunCommand({"bash", "-c", command}, o);
   ASSERT_TRUE(write.ok()) << write.Describe() << write.err;
-  auto config = util::RunCommand({"modprobe", "-C", (tree / "/etc/modprobe.d").string(), "--showconfig"}, o);
+  auto config =
+      util::RunCommand({"modprobe", "-C", (tree / "/etc/modprobe.d").string(), "--showconfig"}, o);
   ASSERT_TRUE(config.ok()) << config.Describe() << config.err;
-  for (const char* line : {"blacklist nouveau", "blacklist nova_core", "options nouveau modeset=0"}) {
+  for (const char* line :
+       {"blacklist nouveau", "blacklist nova_core", "options nouveau modeset=0"}) {
     EXPECT_NE(config.out.find(line), std::string::npos) << line << " not in:\n" << config.out;
   }
 }

@@ -137,7 +137,8 @@ void CheckVersionMismatch(const model::DriverInfo& d, std::vector<Finding>& out)
 // nova_core is the Rust driver for GSP-based NVIDIA GPUs (Linux 6.15 on); its PCI driver has
 // been named both ways in the kernel's history.
 bool OpenSourceDriver(const std::optional<std::string>& driver) {
-  return driver == "nouveau" || driver == "nova_core" || driver == "nova-core" || driver == "NovaCore";
+  return driver == "nouveau" || driver == "nova_core" || driver == "nova-core" ||
+         driver == "NovaCore";
 }
 
 void CheckNouveau(const model::HostInfo& host, std::vector<Finding>& out) {
@@ -155,12 +156,13 @@ void CheckNouveau(const model::HostInfo& host, std::vector<Finding>& out) {
                         "CUDA cannot use it"
                       : "The open-source nouveau driver owns an NVIDIA GPU; CUDA cannot use it",
                  util::Join(bound, ", "),
-                 nova ? "echo -e 'blacklist nouveau\\noptions nouveau modeset=0\\nblacklist "
-                        "nova_core' | sudo tee /etc/modprobe.d/blacklist-nouveau.conf && sudo "
-                        "update-initramfs -u && sudo reboot (then install the NVIDIA driver)"
-                      : "echo -e 'blacklist nouveau\\noptions nouveau modeset=0' | sudo tee "
-                        "/etc/modprobe.d/blacklist-nouveau.conf && sudo update-initramfs -u && sudo "
-                        "reboot (then install the NVIDIA driver)"});
+                 nova
+                     ? "echo -e 'blacklist nouveau\\noptions nouveau modeset=0\\nblacklist "
+                       "nova_core' | sudo tee /etc/modprobe.d/blacklist-nouveau.conf && sudo "
+                       "update-initramfs -u && sudo reboot (then install the NVIDIA driver)"
+                     : "echo -e 'blacklist nouveau\\noptions nouveau modeset=0' | sudo tee "
+                       "/etc/modprobe.d/blacklist-nouveau.conf && sudo update-initramfs -u && sudo "
+                       "reboot (then install the NVIDIA driver)"});
 }
 
 // How each runtime is asked for GPUs: docker's --gpus (the toolkit's hook), podman's CDI

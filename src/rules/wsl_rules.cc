@@ -1,9 +1,9 @@
 #include "rules/wsl_rules.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "util/strings.h"
 
@@ -28,7 +28,8 @@ std::string Describe(const model::LibraryCopy& c) {
 
 }  // namespace
 
-void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&, std::vector<model::Finding>& out) {
+void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&,
+              std::vector<model::Finding>& out) {
   if (!s.host.wsl) return;
   std::vector<const model::LibraryCopy*> windows, in_distro;
   for (const auto& c : s.libraries) {
@@ -36,13 +37,15 @@ void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&, std::vector
     (FromWindowsDriver(c) ? windows : in_distro).push_back(&c);
   }
   if (!in_distro.empty()) {
-    const bool first = std::any_of(in_distro.begin(), in_distro.end(), [](auto* c) { return c->loader_first; });
+    const bool first =
+        std::any_of(in_distro.begin(), in_distro.end(), [](auto* c) { return c->loader_first; });
     std::vector<std::string> found, removals;
     for (const auto* c : in_distro) {
       found.push_back(Describe(*c));
-      removals.push_back(fmt::format("`dpkg -S {0}` (a package: `sudo apt-get remove --purge "
-                                     "PACKAGE`; none: `sudo rm {0}`)",
-                                     c->path));
+      removals.push_back(
+          fmt::format("`dpkg -S {0}` (a package: `sudo apt-get remove --purge "
+                      "PACKAGE`; none: `sudo rm {0}`)",
+                      c->path));
     }
     out.push_back({"wsl.linux_libcuda_shadows", first ? Severity::kError : Severity::kWarning,
                    "A Linux NVIDIA driver library inside WSL shadows the Windows driver's libcuda",
@@ -61,12 +64,13 @@ void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&, std::vector
   if (!cached) {
     out.push_back({"wsl.lib_not_in_ldcache", Severity::kWarning,
                    "The loader's cache does not list the Windows driver's /usr/lib/wsl/lib",
-                   windows.empty() ? "WSL2; no libcuda.so.1 from /usr/lib/wsl/lib in /etc/ld.so.cache "
-                                     "nor elsewhere the loader looks"
-                                   : fmt::format("WSL2; {} is there but /etc/ld.so.cache does not "
-                                                 "list it, so programs find it only through "
-                                                 "LD_LIBRARY_PATH",
-                                                 windows.front()->path),
+                   windows.empty()
+                       ? "WSL2; no libcuda.so.1 from /usr/lib/wsl/lib in /etc/ld.so.cache "
+                         "nor elsewhere the loader looks"
+                       : fmt::format("WSL2; {} is there but /etc/ld.so.cache does not "
+                                     "list it, so programs find it only through "
+                                     "LD_LIBRARY_PATH",
+                                     windows.front()->path),
                    "`echo /usr/lib/wsl/lib | sudo tee /etc/ld.so.conf.d/ld.wsl.conf && sudo "
                    "ldconfig` (WSL writes this file itself; if /usr/lib/wsl/lib is empty, update "
                    "the NVIDIA driver on Windows and run `wsl --update` there)"});

@@ -21,7 +21,8 @@ inline constexpr const char* kDockerDaemonNvidia = R"({
 /// /etc/nvidia-container-runtime/config.toml as `nvidia-ctk config default` writes it
 /// (NVIDIA/nvidia-container-toolkit, internal/config/toml_test.go, TestTomlSave "defaultConfig";
 /// the ldconfig line is the one Debian-family packages carry).
-inline constexpr const char* kToolkitConfigDefault = R"(#accept-nvidia-visible-devices-as-volume-mounts = false
+inline constexpr const char* kToolkitConfigDefault =
+    R"(#accept-nvidia-visible-devices-as-volume-mounts = false
 #accept-nvidia-visible-devices-envvar-when-unprivileged = true
 disable-require = false
 supported-driver-capabilities = "compat32,compute,display,graphics,ngx,utility,video"
