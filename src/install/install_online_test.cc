@@ -116,7 +116,7 @@ std::string IndexUrl(const std::string& command) {
 std::string IndexUnreachable(const std::string& index, const std::string& project) {
   probe::HttpRequest r;
   r.url = index + (index.ends_with("/") ? "" : "/") + project + "/";
-  r.timeout_s = 15;
+  r.timeout_seconds = 15;
   auto resp = probe::HttpGet(r);
   if (!resp.error.empty()) return resp.error;
   if (resp.status != 200) return "HTTP " + std::to_string(resp.status);
@@ -191,7 +191,7 @@ void DryRun(const std::string& framework) {
       probe::HttpRequest q;
       q.url = "https://pypi.org/simple/" + framework + "/";
       q.accept = "application/vnd.pypi.simple.v1+json";
-      q.timeout_s = 60;
+      q.timeout_seconds = 60;
       auto pypi = probe::HttpGet(q);
       ASSERT_EQ(pypi.status, 200) << q.url << ": " << pypi.error;
       const std::string tag = "cp" + std::to_string(v->major()) + std::to_string(v->minor());

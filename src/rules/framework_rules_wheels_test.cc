@@ -146,7 +146,7 @@ void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
   probe::HttpRequest ping;  // PyPI's index itself (a pip started only to ask is slow on a busy machine)
   ping.url = "https://pypi.org/simple/pip/";
   ping.accept = "application/vnd.pypi.simple.v1+json";
-  ping.timeout_s = 30;
+  ping.timeout_seconds = 30;
   auto online = probe::HttpGet(ping);
   if (online.status != 200)
     DLENV_SKIP_OR_FAIL("PyPI unreachable, the fixes were not resolved: " << online.error << " HTTP " << online.status);
