@@ -12,7 +12,7 @@
 # /usr/local/cuda-13.0 of the development machine, itself made from these wheels). Idempotent:
 # the tree carries a stamp of this recipe and is rebuilt only when the recipe changes.
 #
-# Disk: the wheels stay in DIR/nvidia/wheels (about 2.4 GB; only those the recipe names), so
+# Disk: the wheels stay in DIR/nvidia/wheels (about 1.1 GB; only those the recipe names), so
 # that a change of the recipe downloads only what changed: each wheel is downloaded once. The
 # unpacked tree keeps only the bin/, include/, lib/ and nvvm/ folders and the dist-info that
 # the tests read (cuDNN's sub-libraries too: probe/libraries_test.cc reads each one's version).
