@@ -122,6 +122,15 @@ TEST(MathLibraryAbi, VerifyJitValuesMatchCudaH) {
 // The version calls need no GPU; each runs in a child, as every call into an NVIDIA
 // library does, and is compared with the version macros of the headers beside it.
 TEST(MathLibraryLoad, CudnnTableResolvesAndVersionMatchesHeader) {
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  // Seen once in a fresh-clone .ci/run (2026-12-02), under ctest -j2 only: cuDNN 9.19's
+  // dispatch shim printed "Invalid handle. Cannot load symbol cudnnGetVersion" and aborted
+  // when its sub-library would not load beside the ASan runtime; alone it passes. The g++
+  // suite runs this test against the same wheel.
+  GTEST_SKIP() << "cuDNN 9's loader shim under AddressSanitizer (the g++ run checks this)";
+#endif
+#endif
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   auto lib = nv.lib() / "libcudnn.so.9";
   auto v = HeaderValues(nv, {"cudnn_version.h"}, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"});
