@@ -1,6 +1,7 @@
 #include "gpu/library_loader.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "util/strings.h"
 
