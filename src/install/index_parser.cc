@@ -147,6 +147,76 @@ ProjectPage ParseSimpleJson(std::string_view body, std::string_view page_url) {
   return page;
 }
 
+namespace {
+
+// The attributes of an <a> tag that PEP 503 and PEP 658/714 define.
+struct AnchorAttributes {
+  std::optional<std::string> href;
+  std::optional<std::string> requires_python;
+  bool yanked = false;
+  bool metadata = false;
+};
+
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)); }
+
+// One attribute value from body[i] on: quoted or bare, unescaped. nullopt (i at the end) for
+// an unterminated quote.
+std::optional<std::string> ReadValue(std::string_view body, std::size_t& i) {
+  if (body[i] == '"' || body[i] == '\'') {
+    const char quote = body[i++];
+    auto end = body.find(quote, i);
+    if (end == std::string_view::npos) {
+      i = body.size();
+      return std::nullopt;
+    }
+    std::string value = Unescape(body.substr(i, end - i));
+    i = end + 1;
+    return value;
+  }
+  std::size_t start = i;
+  while (i < body.size() && !IsSpace(body[i]) && body[i] != '>') ++i;
+  return Unescape(body.substr(start, i - start));
+}
+
+// Scans name[=value] attributes from body[i] to the tag's closing '>' (outside quotes).
+// Returns that '>''s position, or npos for a truncated tag.
+std::size_t ScanAttributes(std::string_view body, std::size_t i, AnchorAttributes& a) {
+  while (i < body.size()) {
+    while (i < body.size() && IsSpace(body[i])) ++i;
+    if (i >= body.size()) break;
+    if (body[i] == '>') return i;
+    if (body[i] == '/') {
+      ++i;
+      continue;
+    }
+    std::size_t name_start = i;
+    while (i < body.size() && !IsSpace(body[i]) && body[i] != '=' && body[i] != '>') ++i;
+    std::string name = Lower(body.substr(name_start, i - name_start));
+    std::optional<std::string> value;
+    while (i < body.size() && IsSpace(body[i])) ++i;
+    if (i < body.size() && body[i] == '=') {
+      ++i;
+      while (i < body.size() && IsSpace(body[i])) ++i;
+      if (i < body.size()) {
+        value = ReadValue(body, i);
+        if (!value && i >= body.size()) break;
+      }
+    }
+    if (name == "href" && value)
+      a.href = value;
+    else if (name == "data-requires-python" && value && !value->empty())
+      a.requires_python = value;
+    else if (name == "data-yanked")
+      a.yanked = true;
+    else if ((name == "data-dist-info-metadata" || name == "data-core-metadata") &&
+             (!value || *value != "false"))
+      a.metadata = true;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 // Hand-written: pip reads these pages with Python's html.parser; the only Debian C++ option
 // (libxml2's HTML parser) would pull a large library into the portable build for the one
 // element PEP 503 defines, <a href=... data-*=...>filename</a>.
@@ -159,85 +229,33 @@ ProjectPage ParseSimpleHtml(std::string_view body, std::string_view page_url) {
                   lower.find("<!doctype") != std::string::npos;
   while ((pos = lower.find("<a", pos)) != std::string::npos) {
     std::size_t tag_end = pos + 2;
-    if (tag_end < lower.size() && !std::isspace(static_cast<unsigned char>(lower[tag_end])) &&
-        lower[tag_end] != '>') {
+    if (tag_end < lower.size() && !IsSpace(lower[tag_end]) && lower[tag_end] != '>') {
       pos = tag_end;
       continue;
     }
-    // Attributes up to the closing '>' (outside quotes).
-    IndexFile file;
-    std::optional<std::string> href;
-    bool metadata = false;
-    std::size_t i = tag_end;
-    char quote = 0;
-    std::size_t close = std::string::npos;
-    // Scan attributes: name[=value]
-    while (i < body.size()) {
-      while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
-      if (i >= body.size()) break;
-      if (body[i] == '>') {
-        close = i;
-        break;
-      }
-      if (body[i] == '/') {
-        ++i;
-        continue;
-      }
-      std::size_t name_start = i;
-      while (i < body.size() && !std::isspace(static_cast<unsigned char>(body[i])) &&
-             body[i] != '=' && body[i] != '>')
-        ++i;
-      std::string name = Lower(body.substr(name_start, i - name_start));
-      std::optional<std::string> value;
-      while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
-      if (i < body.size() && body[i] == '=') {
-        ++i;
-        while (i < body.size() && std::isspace(static_cast<unsigned char>(body[i]))) ++i;
-        if (i < body.size() && (body[i] == '"' || body[i] == '\'')) {
-          quote = body[i++];
-          auto end = body.find(quote, i);
-          if (end == std::string_view::npos) {
-            i = body.size();
-            break;
-          }
-          value = Unescape(body.substr(i, end - i));
-          i = end + 1;
-        } else {
-          std::size_t vs = i;
-          while (i < body.size() && !std::isspace(static_cast<unsigned char>(body[i])) &&
-                 body[i] != '>')
-            ++i;
-          value = Unescape(body.substr(vs, i - vs));
-        }
-      }
-      if (name == "href" && value)
-        href = value;
-      else if (name == "data-requires-python" && value && !value->empty())
-        file.requires_python = value;
-      else if (name == "data-yanked")
-        file.yanked = true;
-      else if ((name == "data-dist-info-metadata" || name == "data-core-metadata") &&
-               (!value || *value != "false"))
-        metadata = true;
-    }
+    AnchorAttributes attributes;
+    const std::size_t close = ScanAttributes(body, tag_end, attributes);
     if (close == std::string::npos) break;  // truncated tag
     auto text_end = lower.find("</a", close);
     if (text_end == std::string::npos) break;
     std::string text = Unescape(body.substr(close + 1, text_end - close - 1));
     pos = text_end;
-    if (!href) continue;
+    if (!attributes.href) continue;
+    IndexFile file;
+    file.requires_python = attributes.requires_python;
+    file.yanked = attributes.yanked;
     // Trim whitespace around the file name.
     auto b = text.find_first_not_of(" \t\r\n");
     auto e = text.find_last_not_of(" \t\r\n");
     file.filename = b == std::string::npos ? "" : text.substr(b, e - b + 1);
-    file.url = ResolveUrl(page_url, *href);
+    file.url = ResolveUrl(page_url, *attributes.href);
     if (file.filename.empty()) {
       // Fall back to the last path segment of the link.
       auto slash = file.url.rfind('/');
       file.filename = file.url.substr(slash == std::string::npos ? 0 : slash + 1);
     }
     if (file.filename.empty()) continue;
-    AddMetadata(file, metadata);
+    AddMetadata(file, attributes.metadata);
     page.files.push_back(std::move(file));
   }
   if (page.files.empty() && !saw_html)

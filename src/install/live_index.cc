@@ -111,12 +111,10 @@ std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallR
   return page;
 }
 
-std::optional<std::vector<std::string>> ReleaseRequiresDist(const std::string& project,
-                                                     const std::string& version,
-                                                     const IndexFile& file,
-                                                     const InstallRequest& req,
-                                                     const UserIndex& user, const Fetch& fetch,
-                                                     std::vector<std::string>& notes) {
+std::optional<std::vector<std::string>> ReleaseRequiresDist(
+    const std::string& project, const std::string& version, const IndexFile& file,
+    const InstallRequest& req, const UserIndex& user, const Fetch& fetch,
+    std::vector<std::string>& notes) {
   if (file.metadata_url) {
     auto resp = fetch(IndexRequest(*file.metadata_url, req, "*/*"));
     if (resp.error.empty() && resp.status == 200)
@@ -138,7 +136,7 @@ std::optional<std::vector<std::string>> ReleaseRequiresDist(const std::string& p
       if (url.ends_with(version + "/json")) {
         notes.push_back(fmt::format("{} {}: no metadata file on the index, and {} answered {}",
                                     project, version, url,
-                                    !resp.error.empty()   ? resp.error
+                                    !resp.error.empty()  ? resp.error
                                     : resp.status != 200 ? fmt::format("HTTP {}", resp.status)
                                                          : "something that is not PyPI's JSON"));
       }
@@ -158,55 +156,67 @@ std::string ProjectUrl(const std::string& index_url, const std::string& project)
   return base + "/" + project + "/";
 }
 
-LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
-                           const FrameworkFacts& f, const Host& host, const Fetch& fetch,
-                           bool* reached_user_index) {
-  LiveIndex live;
-  *reached_user_index = false;
-  // 1. The user's index: releases and their default wheels.
+namespace {
+
+// The CUDA variant of a release on the user's index: its local label, else its metadata
+// (PEP 658, or PyPI's JSON) for the first kMetadataReleases releases, else the table's default.
+std::pair<std::string, std::string> UserIndexVariant(const IndexRelease& r,
+                                                     const InstallRequest& req,
+                                                     const UserIndex& user, const FrameworkFacts& f,
+                                                     const Host& host, const Fetch& fetch,
+                                                     int& with_metadata,
+                                                     std::vector<std::string>& notes) {
+  std::string variant = LocalLabel(r.version);
+  std::string variant_from = "its local label";
+  const IndexFile* file = variant.empty() ? MetadataFile(r, host) : nullptr;
+  if (file && with_metadata < kMetadataReleases) {
+    ++with_metadata;
+    auto reqs = ReleaseRequiresDist(std::string(knowledge::kTorch), r.version, *file, req, user,
+                                    fetch, notes);
+    // PyPI's JSON describes the release, not this platform's wheel: its x86_64 NVIDIA
+    // requirements say nothing of an aarch64 wheel.
+    bool for_this_wheel = file->metadata_url || host.wheel.arch == "x86_64";
+    if (reqs && for_this_wheel) {
+      variant = Concrete(VariantOf(*reqs), r.version, f);
+      variant_from = file->metadata_url ? "its metadata (PEP 658)" : "PyPI's JSON API";
+    }
+  }
+  if (variant.empty() && host.wheel.arch == "x86_64") {
+    // Without metadata: the table's default for the release, said so in the source.
+    for (const auto& t : f.torch) {
+      if (t.version == ReleaseOf(r.version) && !t.default_variant.empty()) {
+        variant = t.default_variant;
+        variant_from = "dlenv's table (" + f.date + "), no metadata on the index";
+      }
+    }
+  }
+  return {variant, variant_from};
+}
+
+// 1. The user's index: releases and their default wheels. False when it did not answer.
+bool AddUserIndexBuilds(const InstallRequest& req, const UserIndex& user, const FrameworkFacts& f,
+                        const Host& host, const Fetch& fetch, LiveIndex& live) {
   std::string url = ProjectUrl(user.index_url, std::string(knowledge::kTorch));
   auto resp = fetch(IndexRequest(url, req));
   if (!resp.error.empty() || resp.status != 200) {
     live.notes.push_back(fmt::format(
         "the index did not answer: {}",
         resp.error.empty() ? fmt::format("{}: HTTP {}", url, resp.status) : resp.error));
-    return live;
+    return false;
   }
   auto page = ParseProjectPage(resp.body, resp.content_type,
                                resp.effective_url.empty() ? url : resp.effective_url);
   if (!page.error.empty()) {
     live.notes.push_back(fmt::format("{}: {}", url, page.error));
-    return live;
+    return false;
   }
-  *reached_user_index = true;
   auto releases = GroupReleases(page);
   live.notes.push_back(
       fmt::format("asked {}: {} torch releases with Linux wheels", url, releases.size()));
   int with_metadata = 0;
   for (const auto& r : releases) {
-    std::string variant = LocalLabel(r.version);
-    std::string variant_from = "its local label";
-    const IndexFile* file = variant.empty() ? MetadataFile(r, host) : nullptr;
-    if (file && with_metadata < kMetadataReleases) {
-      ++with_metadata;
-      auto reqs = ReleaseRequiresDist(std::string(knowledge::kTorch), r.version, *file, req, user, fetch, live.notes);
-      // PyPI's JSON describes the release, not this platform's wheel: its x86_64 NVIDIA
-      // requirements say nothing of an aarch64 wheel.
-      bool for_this_wheel = file->metadata_url || host.wheel.arch == "x86_64";
-      if (reqs && for_this_wheel) {
-        variant = Concrete(VariantOf(*reqs), r.version, f);
-        variant_from = file->metadata_url ? "its metadata (PEP 658)" : "PyPI's JSON API";
-      }
-    }
-    if (variant.empty() && host.wheel.arch == "x86_64") {
-      // Without metadata: the table's default for the release, said so in the source.
-      for (const auto& t : f.torch) {
-        if (t.version == ReleaseOf(r.version) && !t.default_variant.empty()) {
-          variant = t.default_variant;
-          variant_from = "dlenv's table (" + f.date + "), no metadata on the index";
-        }
-      }
-    }
+    auto [variant, variant_from] =
+        UserIndexVariant(r, req, user, f, host, fetch, with_metadata, live.notes);
     if (variant.empty()) continue;
     TorchBuild b;
     b.version = r.version;
@@ -220,7 +230,12 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     b.source = url + "; CUDA variant from " + variant_from;
     live.torch.push_back(std::move(b));
   }
-  // torchvision / torchaudio releases, to match them to the chosen torch.
+  return true;
+}
+
+// torchvision / torchaudio releases, to match them to the chosen torch.
+void AddCompanionReleases(const InstallRequest& req, const UserIndex& user, const Fetch& fetch,
+                          LiveIndex& live) {
   for (const auto& project : req.with) {
     std::string curl = ProjectUrl(user.index_url, project);
     auto cr = fetch(IndexRequest(curl, req));
@@ -234,16 +249,20 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
     auto& versions = live.companions[project];
     for (const auto& rel : GroupReleases(cpage)) versions.push_back(rel.version);
   }
-  // 2. PyTorch's own index: one page per variant, wheels labelled +cuXYZ / +cpu.
+}
+
+// 2. PyTorch's own index: one page per variant, wheels labelled +cuXYZ / +cpu.
+void AddTorchIndexBuilds(const InstallRequest& req, const FrameworkFacts& f, const Fetch& fetch,
+                         LiveIndex& live) {
   std::vector<std::string> variants{"cpu"};
   for (const auto& t : f.torch) {
     for (const auto& v : t.variants) {
       if (std::find(variants.begin(), variants.end(), v) == variants.end()) variants.push_back(v);
     }
   }
+  std::string base = req.torch_index;
+  while (base.ends_with("/")) base.pop_back();
   for (const auto& variant : variants) {
-    std::string base = req.torch_index;
-    while (base.ends_with("/")) base.pop_back();
     std::string index = base + "/" + variant;
     std::string purl = index + "/torch/";
     auto r = fetch(IndexRequest(purl, req));
@@ -252,7 +271,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
           "PyTorch's index did not answer ({}): its CUDA variants come from dlenv's table ({})",
           r.error, f.date));
       live.torch_index_reached = false;
-      break;  // one unreachable host: do not wait for each variant's deadline
+      return;  // one unreachable host: do not wait for each variant's deadline
     }
     if (r.status != 200) {
       live.notes.push_back(fmt::format("{}: HTTP {}", purl, r.status));
@@ -279,6 +298,18 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
       live.torch.push_back(std::move(b));
     }
   }
+}
+
+}  // namespace
+
+LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
+                           const FrameworkFacts& f, const Host& host, const Fetch& fetch,
+                           bool* reached_user_index) {
+  LiveIndex live;
+  *reached_user_index = AddUserIndexBuilds(req, user, f, host, fetch, live);
+  if (!*reached_user_index) return live;
+  AddCompanionReleases(req, user, fetch, live);
+  AddTorchIndexBuilds(req, f, fetch, live);
   return live;
 }
 

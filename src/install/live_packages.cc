@@ -70,9 +70,8 @@ std::optional<DottedVersion> FullCuda(const std::vector<std::string>& reqs) {
 
 // ---- TensorFlow ----
 
-LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
-                          const FrameworkFacts& f, const Host& host, const Fetch& fetch,
-                          bool* reached) {
+LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user, const FrameworkFacts& f,
+                          const Host& host, const Fetch& fetch, bool* reached) {
   LiveIndex live;
   std::string url = ProjectUrl(user.index_url, std::string(knowledge::kTensorFlow));
   auto page = GetProjectPage(url, req, fetch, live.notes);
@@ -112,10 +111,11 @@ LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
     std::optional<std::vector<std::string>> reqs;
     if (with_metadata < kMetadataSeries) {
       ++with_metadata;
-      reqs = ReleaseRequiresDist(std::string(knowledge::kTensorFlow), r.version, *file, req, user, fetch, live.notes);
+      reqs = ReleaseRequiresDist(std::string(knowledge::kTensorFlow), r.version, *file, req, user,
+                                 fetch, live.notes);
     }
-    auto and_cuda = reqs ? RequirementsOfExtra(*reqs, "and-cuda", PythonOf(host))
-                         : std::vector<std::string>{};
+    auto and_cuda =
+        reqs ? RequirementsOfExtra(*reqs, "and-cuda", PythonOf(host)) : std::vector<std::string>{};
     if (auto cuda = FullCuda(and_cuda)) {
       row.cuda = *cuda;
       auto cudnn = CudnnFromRequiresDist(and_cuda);
@@ -124,8 +124,9 @@ LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
       row.source = fmt::format("tensorflow {}'s and-cuda requirements on {}", r.version, url);
     } else {
       // No metadata asked (older series) or none published: the table's tested configuration.
-      auto t = std::find_if(f.tensorflow.begin(), f.tensorflow.end(),
-                            [&](const TensorFlowRelease& row_of) { return row_of.version == series; });
+      auto t =
+          std::find_if(f.tensorflow.begin(), f.tensorflow.end(),
+                       [&](const TensorFlowRelease& row_of) { return row_of.version == series; });
       if (t == f.tensorflow.end()) {
         live.notes.push_back(fmt::format(
             "tensorflow {}: its CUDA is neither in its metadata nor in dlenv's table ({})",
@@ -135,8 +136,8 @@ LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
       row.cuda = t->cuda;
       row.cudnn = t->cudnn;
       row.and_cuda = t->and_cuda;
-      row.source = fmt::format("tensorflow {} on {}; its CUDA from {}", r.version, url,
-                               f.tensorflow_source);
+      row.source =
+          fmt::format("tensorflow {} on {}; its CUDA from {}", r.version, url, f.tensorflow_source);
     }
     out.tensorflow.push_back(std::move(row));
   }
@@ -153,22 +154,17 @@ LiveIndex FetchTensorFlow(const InstallRequest& req, const UserIndex& user,
 
 // ---- JAX ----
 
-LiveIndex FetchJax(const InstallRequest& req, const UserIndex& user, const FrameworkFacts& f,
-                   const Host& host, const Fetch& fetch, bool* reached) {
-  LiveIndex live;
-  std::string url = ProjectUrl(user.index_url, std::string(knowledge::kJax));
-  auto page = GetProjectPage(url, req, fetch, live.notes);
-  if (!page) return live;
-  *reached = true;
-  // jax is pure Python; what it runs on is jaxlib's wheels, released with the same version.
-  std::string lib_url = ProjectUrl(user.index_url, "jaxlib");
-  auto lib_page = GetProjectPage(lib_url, req, fetch, live.notes);
-  std::vector<IndexRelease> libs;
-  if (lib_page) libs = GroupReleases(*lib_page);
-  auto releases = GroupReleases(*page);
-  const IndexRelease* chosen = nullptr;
-  const IndexFile* chosen_file = nullptr;
-  std::vector<std::string> passed;
+struct JaxChoice {
+  const IndexRelease* release = nullptr;
+  const IndexFile* file = nullptr;
+  std::vector<std::string> passed;  // the first few releases passed over, with why
+};
+
+// The newest stable jax whose own wheel and jaxlib's (released with the same version) fit.
+JaxChoice ChooseJax(const std::vector<IndexRelease>& releases,
+                    const std::vector<IndexRelease>& libs, const std::string& lib_url,
+                    const Host& host) {
+  JaxChoice choice;
   for (const auto& r : releases) {
     if (!Stable(r.version)) continue;
     std::string why;
@@ -182,59 +178,88 @@ LiveIndex FetchJax(const InstallRequest& req, const UserIndex& user, const Frame
         why = "has a jaxlib that " + why;
     }
     if (why.empty()) {
-      chosen = &r;
-      chosen_file = file;
-      break;
+      choice.release = &r;
+      choice.file = file;
+      return choice;
     }
-    if (passed.size() < 3) passed.push_back(fmt::format("jax {} {}", r.version, why));
+    if (choice.passed.size() < 3) choice.passed.push_back(fmt::format("jax {} {}", r.version, why));
   }
+  return choice;
+}
+
+// The table's row for one CUDA extra, pinned to the chosen jax, when its plugin
+// (jax-cudaNN-plugin) has a fitting wheel of that release; its CUDA from the plugin's metadata.
+std::optional<CudaPackage> JaxPluginRow(const CudaPackage& p, const std::string& version,
+                                        const InstallRequest& req, const UserIndex& user,
+                                        const Host& host, const Fetch& fetch, LiveIndex& live,
+                                        std::vector<std::string>& sources) {
+  std::string plugin = "jax-" + p.name + "-plugin";
+  std::string purl = ProjectUrl(user.index_url, plugin);
+  auto ppage = GetProjectPage(purl, req, fetch, live.notes);
+  if (!ppage) return std::nullopt;
+  const IndexFile* pfile = nullptr;
+  std::string why = "has no release " + version;
+  for (const auto& pr : GroupReleases(*ppage)) {
+    if (SameVersion(pr.version, version)) pfile = FittingFile(pr, host, &why);
+  }
+  if (!pfile) {
+    live.notes.push_back(fmt::format("{} {}: passed over", plugin, why));
+    return std::nullopt;
+  }
+  CudaPackage row = p;
+  row.pin = "==" + version;
+  auto preqs = ReleaseRequiresDist(plugin, version, *pfile, req, user, fetch, live.notes);
+  if (preqs) {
+    if (auto cuda = FullCuda(RequirementsOfExtra(*preqs, "with-cuda", PythonOf(host))))
+      row.cuda = *cuda;
+  }
+  sources.push_back(fmt::format("{} {} (CUDA {}{})", plugin, version, row.cuda.ToString(),
+                                preqs ? " from its metadata" : ""));
+  return row;
+}
+
+LiveIndex FetchJax(const InstallRequest& req, const UserIndex& user, const FrameworkFacts& f,
+                   const Host& host, const Fetch& fetch, bool* reached) {
+  LiveIndex live;
+  std::string url = ProjectUrl(user.index_url, std::string(knowledge::kJax));
+  auto page = GetProjectPage(url, req, fetch, live.notes);
+  if (!page) return live;
+  *reached = true;
+  // jax is pure Python; what it runs on is jaxlib's wheels, released with the same version.
+  std::string lib_url = ProjectUrl(user.index_url, "jaxlib");
+  auto lib_page = GetProjectPage(lib_url, req, fetch, live.notes);
+  std::vector<IndexRelease> libs;
+  if (lib_page) libs = GroupReleases(*lib_page);
+  const auto releases = GroupReleases(*page);
+  const JaxChoice chosen = ChooseJax(releases, libs, lib_url, host);
   FrameworkFacts out = f;
   out.jax.clear();
   out.jax_python_min.reset();
   out.jax_python_max.reset();
-  if (!chosen) {
+  if (!chosen.release) {
     live.unavailable =
         fmt::format("no JAX release on {} has a jaxlib wheel for {}{}", url, HostWords(host),
-                    passed.empty() ? "" : " (" + util::Join(passed, "; ") + ")");
+                    chosen.passed.empty() ? "" : " (" + util::Join(chosen.passed, "; ") + ")");
     live.facts = std::move(out);
     return live;
   }
-  out.jax_version = chosen->version;
-  auto reqs = ReleaseRequiresDist(std::string(knowledge::kJax), chosen->version, *chosen_file, req, user, fetch, live.notes);
-  std::vector<std::string> sources{fmt::format("jax {} and jaxlib on {}", chosen->version, url)};
+  const std::string& version = chosen.release->version;
+  out.jax_version = version;
+  auto reqs = ReleaseRequiresDist(std::string(knowledge::kJax), version, *chosen.file, req, user,
+                                  fetch, live.notes);
+  std::vector<std::string> sources{fmt::format("jax {} and jaxlib on {}", version, url)};
   for (const auto& p : f.jax) {  // the table's extras, newest CUDA first, with their floors
     if (reqs && RequirementsOfExtra(*reqs, p.name, PythonOf(host)).empty()) {
-      live.notes.push_back(fmt::format("jax {} has no [{}] extra", chosen->version, p.name));
+      live.notes.push_back(fmt::format("jax {} has no [{}] extra", version, p.name));
       continue;
     }
-    std::string plugin = "jax-" + p.name + "-plugin";
-    std::string purl = ProjectUrl(user.index_url, plugin);
-    auto ppage = GetProjectPage(purl, req, fetch, live.notes);
-    if (!ppage) continue;
-    const IndexFile* pfile = nullptr;
-    std::string why = "has no release " + chosen->version;
-    for (const auto& pr : GroupReleases(*ppage)) {
-      if (SameVersion(pr.version, chosen->version)) pfile = FittingFile(pr, host, &why);
-    }
-    if (!pfile) {
-      live.notes.push_back(fmt::format("{} {}: passed over", plugin, why));
-      continue;
-    }
-    CudaPackage row = p;
-    row.pin = "==" + chosen->version;
-    auto preqs = ReleaseRequiresDist(plugin, chosen->version, *pfile, req, user, fetch, live.notes);
-    if (preqs) {
-      if (auto cuda = FullCuda(RequirementsOfExtra(*preqs, "with-cuda", PythonOf(host))))
-        row.cuda = *cuda;
-    }
-    sources.push_back(fmt::format("{} {} (CUDA {}{})", plugin, chosen->version,
-                                  row.cuda.ToString(), preqs ? " from its metadata" : ""));
-    out.jax.push_back(std::move(row));
+    if (auto row = JaxPluginRow(p, version, req, user, host, fetch, live, sources))
+      out.jax.push_back(std::move(*row));
   }
-  out.jax_source = util::Join(sources, "; ") + "; driver and architecture floors from " +
-                   f.jax_source;
-  live.notes.push_back(fmt::format("asked {}: jax {} has wheels for {}", url, chosen->version,
-                                   HostWords(host)));
+  out.jax_source =
+      util::Join(sources, "; ") + "; driver and architecture floors from " + f.jax_source;
+  live.notes.push_back(
+      fmt::format("asked {}: jax {} has wheels for {}", url, version, HostWords(host)));
   live.facts = std::move(out);
   return live;
 }
@@ -273,13 +298,13 @@ LiveIndex FetchCupy(const InstallRequest& req, const UserIndex& user, const Fram
     if (!why.empty()) passed.push_back(fmt::format("{}: no release {}", p.name, why));
   }
   if (!*reached) return live;
-  out.cupy_source = util::Join(sources, "; ") + "; driver and architecture floors from " +
-                    f.cupy_source;
+  out.cupy_source =
+      util::Join(sources, "; ") + "; driver and architecture floors from " + f.cupy_source;
   for (const auto& p : passed) live.notes.push_back(p);
   if (out.cupy.empty()) {
-    live.unavailable = fmt::format("no CuPy package on the index has a wheel for {}{}",
-                                   HostWords(host),
-                                   passed.empty() ? "" : " (" + util::Join(passed, "; ") + ")");
+    live.unavailable =
+        fmt::format("no CuPy package on the index has a wheel for {}{}", HostWords(host),
+                    passed.empty() ? "" : " (" + util::Join(passed, "; ") + ")");
   }
   live.notes.push_back(fmt::format("asked the index for {} CuPy packages: {} with a wheel for {}",
                                    f.cupy.size(), out.cupy.size(), HostWords(host)));
@@ -320,8 +345,8 @@ std::optional<DottedVersion> CudnnFromRequiresDist(const std::vector<std::string
 }
 
 LiveIndex FetchFrameworkBuilds(const std::string& framework, const InstallRequest& req,
-                               const UserIndex& user, const FrameworkFacts& facts,
-                               const Host& host, const Fetch& fetch, bool* reached_user_index) {
+                               const UserIndex& user, const FrameworkFacts& facts, const Host& host,
+                               const Fetch& fetch, bool* reached_user_index) {
   *reached_user_index = false;
   // One answer per URL within a question (PyPI's project JSON serves several releases).
   std::map<std::string, probe::HttpResponse> answered;
@@ -332,8 +357,10 @@ LiveIndex FetchFrameworkBuilds(const std::string& framework, const InstallReques
   };
   if (framework == knowledge::kTensorFlow)
     return FetchTensorFlow(req, user, facts, host, once, reached_user_index);
-  if (framework == knowledge::kJax) return FetchJax(req, user, facts, host, once, reached_user_index);
-  if (framework == knowledge::kCupy) return FetchCupy(req, user, facts, host, once, reached_user_index);
+  if (framework == knowledge::kJax)
+    return FetchJax(req, user, facts, host, once, reached_user_index);
+  if (framework == knowledge::kCupy)
+    return FetchCupy(req, user, facts, host, once, reached_user_index);
   return {};
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <variant>
 
 #include "knowledge/frameworks.h"
 #include "util/fatbin.h"
@@ -137,81 +138,53 @@ std::string TorchBuildMismatch(const TorchBuild& b, const Host& h) {
   return "";
 }
 
-TorchPick PickTorch(const std::vector<TorchBuild>& builds, const Host& h, const FrameworkFacts& f,
-                    const std::optional<std::string>& cuda) {
-  TorchPick pick;
-  struct Candidate {
-    const TorchBuild* b;
-    bool compat;
-    std::vector<std::string> archs;
-    bool assumed;
-  };
-  std::vector<Candidate> cands;
-  const bool gpu = !h.gpus.empty() && (h.driver_cuda || h.driver);
-  std::optional<DottedVersion> want;
-  if (cuda) {
-    want = DottedVersion::Parse(*cuda);
-    if (!want) {
-      pick.error = "--cuda wants a CUDA version such as 12.8, not '" + *cuda + "'";
-      return pick;
+namespace {
+
+struct Candidate {
+  const TorchBuild* b;
+  bool compat;
+  std::vector<std::string> archs;
+  bool assumed;
+};
+
+// A CUDA build on this GPU host: a candidate, or why not (an empty reason: not asked for).
+std::variant<Candidate, std::string> GpuCandidate(const TorchBuild& b, const Host& h,
+                                                  const FrameworkFacts& f,
+                                                  const std::optional<DottedVersion>& want) {
+  if (!b.cuda || (want && !SameMinor(*want, *b.cuda))) return std::string();
+  bool full = h.driver_cuda && (SameMinor(*b.cuda, *h.driver_cuda) || *b.cuda < *h.driver_cuda);
+  bool compat = false;
+  if (!full) {
+    auto floor = f.DriverFloorFor(b.cuda->major());
+    if (!floor || !h.driver || *h.driver < *floor) {
+      return floor ? fmt::format(
+                         "{} needs driver >= {} (CUDA {}.x minor-version compatibility); this "
+                         "driver is {}",
+                         b.variant, floor->ToString(), b.cuda->major(),
+                         h.driver ? h.driver->ToString() : "CUDA " + h.driver_cuda->ToString())
+                   : fmt::format("{} is newer than the driver's CUDA {}", b.variant,
+                                 h.driver_cuda->ToString());
     }
+    compat = true;
   }
-  auto reject = [&](std::string why) {
-    if (pick.rejected.size() < 4 &&
-        std::find(pick.rejected.begin(), pick.rejected.end(), why) == pick.rejected.end()) {
-      pick.rejected.push_back(std::move(why));
-    }
-  };
-  for (const auto& b : builds) {
-    if (auto why = TorchBuildMismatch(b, h); !why.empty()) {
-      reject(why);
-      continue;
-    }
-    if (!gpu) {
-      if (b.variant == "cpu") cands.push_back({&b, false, {}, false});
-      continue;
-    }
-    if (!b.cuda) continue;
-    if (want && !SameMinor(*want, *b.cuda)) continue;
-    bool full = h.driver_cuda && (SameMinor(*b.cuda, *h.driver_cuda) || *b.cuda < *h.driver_cuda);
-    bool compat = false;
-    if (!full) {
-      auto floor = f.DriverFloorFor(b.cuda->major());
-      if (floor && h.driver && *h.driver >= *floor) {
-        compat = true;
-      } else {
-        reject(floor ? fmt::format(
-                           "{} needs driver >= {} (CUDA {}.x minor-version compatibility); this "
-                           "driver is {}",
-                           b.variant, floor->ToString(), b.cuda->major(),
-                           h.driver ? h.driver->ToString() : "CUDA " + h.driver_cuda->ToString())
-                     : fmt::format("{} is newer than the driver's CUDA {}", b.variant,
-                                   h.driver_cuda->ToString()));
-        continue;
-      }
-    }
-    bool assumed = false;
-    auto archs = ArchesFor(f, b.version, b.variant, assumed);
-    if (archs.empty()) {
-      reject(fmt::format("torch {} {}: compiled architectures unknown", b.version, b.variant));
-      continue;
-    }
-    if (!AllGpusRun(h, compat ? SassOnly(archs) : archs)) {
-      reject(fmt::format("torch {} {} has code for {} only{}, not {}", ReleaseOf(b.version),
-                         b.variant, util::Join(compat ? SassOnly(archs) : archs, " "),
-                         compat ? " as SASS (its PTX is newer than the driver and cannot JIT)" : "",
-                         Gpus(h)));
-      continue;
-    }
-    cands.push_back({&b, compat, archs, assumed});
+  bool assumed = false;
+  auto archs = ArchesFor(f, b.version, b.variant, assumed);
+  if (archs.empty())
+    return fmt::format("torch {} {}: compiled architectures unknown", b.version, b.variant);
+  const auto runnable = compat ? SassOnly(archs) : archs;
+  if (!AllGpusRun(h, runnable)) {
+    return fmt::format("torch {} {} has code for {} only{}, not {}", ReleaseOf(b.version),
+                       b.variant, util::Join(runnable, " "),
+                       compat ? " as SASS (its PTX is newer than the driver and cannot JIT)" : "",
+                       Gpus(h));
   }
-  if (cands.empty()) {
-    pick.error = gpu ? "no PyTorch CUDA build fits" : "no PyTorch CPU build fits";
-    return pick;
-  }
-  // Within a release: a build of the driver's own CUDA major that it fully supports, then one
-  // of that major by minor-version compatibility (the newest CUDA 12 on a CUDA 12 driver),
-  // then an older major.
+  return Candidate{&b, compat, archs, assumed};
+}
+
+// Newest release first; within a release, a build of the driver's own CUDA major that it fully
+// supports, then one of that major by minor-version compatibility (the newest CUDA 12 on a
+// CUDA 12 driver), then an older major; then the user's index, then exact pins.
+void SortCandidates(std::vector<Candidate>& cands, const Host& h) {
   const int driver_major = h.driver_cuda ? h.driver_cuda->major() : -1;
   auto rank = [&](const Candidate& c) {
     if (!c.b->cuda || c.b->cuda->major() != driver_major) return 2;
@@ -225,6 +198,47 @@ TorchPick PickTorch(const std::vector<TorchBuild>& builds, const Host& h, const 
     if (a.b->user_index != b.b->user_index) return a.b->user_index;
     return a.b->exact && !b.b->exact;
   });
+}
+
+}  // namespace
+
+TorchPick PickTorch(const std::vector<TorchBuild>& builds, const Host& h, const FrameworkFacts& f,
+                    const std::optional<std::string>& cuda) {
+  TorchPick pick;
+  std::optional<DottedVersion> want;
+  if (cuda) {
+    want = DottedVersion::Parse(*cuda);
+    if (!want) {
+      pick.error = "--cuda wants a CUDA version such as 12.8, not '" + *cuda + "'";
+      return pick;
+    }
+  }
+  auto reject = [&](std::string why) {
+    if (!why.empty() && pick.rejected.size() < 4 &&
+        std::find(pick.rejected.begin(), pick.rejected.end(), why) == pick.rejected.end()) {
+      pick.rejected.push_back(std::move(why));
+    }
+  };
+  const bool gpu = !h.gpus.empty() && (h.driver_cuda || h.driver);
+  std::vector<Candidate> cands;
+  for (const auto& b : builds) {
+    if (auto why = TorchBuildMismatch(b, h); !why.empty()) {
+      reject(why);
+    } else if (!gpu) {
+      if (b.variant == "cpu") cands.push_back({&b, false, {}, false});
+    } else {
+      auto c = GpuCandidate(b, h, f, want);
+      if (auto* candidate = std::get_if<Candidate>(&c))
+        cands.push_back(std::move(*candidate));
+      else
+        reject(std::get<std::string>(c));
+    }
+  }
+  if (cands.empty()) {
+    pick.error = gpu ? "no PyTorch CUDA build fits" : "no PyTorch CPU build fits";
+    return pick;
+  }
+  SortCandidates(cands, h);
   const Candidate& c = cands.front();
   pick.build = *c.b;
   pick.minor_compat = c.compat;
