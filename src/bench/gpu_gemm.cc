@@ -16,8 +16,8 @@
 #include "bench/result_json.h"
 #include "gpu/cublas.h"
 #include "gpu/cublaslt.h"
-#include "util/strings.h"
 #include "gpu/reference.h"
+#include "util/strings.h"
 
 namespace dlenv::bench {
 namespace {
@@ -177,9 +177,7 @@ GemmCheckSpec CheckSpecFor(const GemmKind& kind, int n) {
   return spec;
 }
 
-void MeasureGemm(GpuRunner& runner, const Blas& blas, int n, const GemmKind& kind) {
-  const cuda::Api& api = runner.api();
-  const bool lt = kind.route == Route::kCublasLt;
+nlohmann::json GemmRecord(GpuRunner& runner, int n, const GemmKind& kind, bool lt) {
   nlohmann::json m = {{"group", "gpu.gemm"},
                       {"name", fmt::format("{} gemm {}{}", kind.name, n, lt ? " (cuBLASLt)" : "")},
                       {"unit", "GFLOP/s"},
@@ -194,6 +192,93 @@ void MeasureGemm(GpuRunner& runner, const Blas& blas, int n, const GemmKind& kin
                                    : kind.out == Elem::kF16 ? "fp16"
                                                             : "bf16"}}}};
   m.update(runner.PeakFields(kind.name, 1000));
+  return m;
+}
+
+// `sets` sets of A, B (in_bytes each) and C (out_bytes): false when the GPU has no room.
+bool AllocateSets(const cuda::Api& api, int sets, std::size_t in_bytes, std::size_t out_bytes,
+                  std::vector<cuda::DeviceMemory>& buffers) {
+  for (int s = 0; s < sets * 3; ++s) {
+    buffers.emplace_back(api);
+    if (buffers.back().Allocate(s % 3 == 2 ? out_bytes : in_bytes) != cuda::kSuccess) {
+      buffers.clear();
+      return false;
+    }
+  }
+  return true;
+}
+
+// C = A * B on one operand set, through cuBLASLt, cublasSgemm or cublasGemmEx.
+class GemmCall {
+ public:
+  GemmCall(const Blas& blas, const GemmKind& kind, int n, const LtPlan& plan,
+           const std::vector<cuda::DeviceMemory>& buffers)
+      : blas_(blas), kind_(kind), n_(n), plan_(plan), buffers_(buffers) {}
+
+  gpu::cublasStatus_t operator()(int s) const {
+    const void* da = reinterpret_cast<const void*>(buffers_[3 * s].get());
+    const void* db = reinterpret_cast<const void*>(buffers_[3 * s + 1].get());
+    void* dc = reinterpret_cast<void*>(buffers_[3 * s + 2].get());
+    const float alpha = 1, beta = 0;
+    const gpu::CublasApi& b = blas_.cublas.api;
+    if (kind_.route == Route::kCublasLt) {
+      return blas_.lt.api.matmul(blas_.lt_handle.get(), plan_.desc.get(), &alpha, da, plan_.a.get(),
+                                 db, plan_.b.get(), &beta, dc, plan_.c.get(), dc, plan_.c.get(),
+                                 &plan_.algo, reinterpret_cast<void*>(blas_.workspace.get()),
+                                 blas_.workspace.size(), nullptr);
+    }
+    if (kind_.in == Elem::kF32 && !kind_.tf32) {
+      return b.sgemm(blas_.handle.get(), gpu::kCublasOpN, gpu::kCublasOpN, n_, n_, n_, &alpha,
+                     static_cast<const float*>(da), n_, static_cast<const float*>(db), n_, &beta,
+                     static_cast<float*>(dc), n_);
+    }
+    const int in_type = ElemCudaType(kind_.in), out_type = ElemCudaType(kind_.out);
+    const int compute =
+        kind_.tf32 ? kCublasCompute32FFastTf32 : gpu::GemmComputeType32F(blas_.version);
+    return b.gemm_ex(blas_.handle.get(), gpu::kCublasOpN, gpu::kCublasOpN, n_, n_, n_, &alpha, da,
+                     in_type, n_, db, in_type, n_, &beta, dc, out_type, n_, compute,
+                     gpu::kCublasGemmDefault);
+  }
+
+ private:
+  const Blas& blas_;
+  const GemmKind& kind_;
+  int n_;
+  const LtPlan& plan_;
+  const std::vector<cuda::DeviceMemory>& buffers_;
+};
+
+// Set 0's product (every set computes the same one) against the host reference.
+Check CheckProduct(GpuRunner& runner, const GemmKind& kind, int n, const GemmCall& gemm,
+                   const std::vector<float>& a, const std::vector<float>& bm,
+                   const cuda::DeviceMemory& c_buffer) {
+  const cuda::Api& api = runner.api();
+  gemm(0);
+  api.ctx_synchronize();
+  std::vector<unsigned char> c_bytes(c_buffer.size());
+  api.memcpy_dtoh(c_bytes.data(), c_buffer.get(), c_bytes.size());
+  const std::vector<float> c = Decode(kind.out, c_bytes);
+  // Column-major: element (row, col) of an n x n matrix sits at row + col * n; the TN route
+  // stores A transposed, so A's (row, col) sits at col + row * n.
+  const auto at = [n](const std::vector<float>& v, bool transposed) -> MatrixAt {
+    return [&v, n, transposed](int row, int col) {
+      return static_cast<double>(transposed ? v[static_cast<std::size_t>(row) * n + col]
+                                            : v[static_cast<std::size_t>(col) * n + row]);
+    };
+  };
+  const bool lt = kind.route == Route::kCublasLt;
+  Check check = CheckGemm(CheckSpecFor(kind, n), at(a, lt), at(bm, false), at(c, false));
+  if (!check.passed && kind.in == Elem::kF32 && !kind.tf32 &&
+      runner.options().env.Get("NVIDIA_TF32_OVERRIDE") == "1") {
+    check.detail += " (NVIDIA_TF32_OVERRIDE=1 is set, so cuBLAS ran this fp32 GEMM in TF32)";
+  }
+  return check;
+}
+
+void MeasureGemm(GpuRunner& runner, const Blas& blas, int n, const GemmKind& kind) {
+  const cuda::Api& api = runner.api();
+  const bool lt = kind.route == Route::kCublasLt;
+  nlohmann::json m = GemmRecord(runner, n, kind, lt);
   const std::size_t count = static_cast<std::size_t>(n) * n;
   const std::size_t in_bytes = count * ElemBytes(kind.in), out_bytes = count * ElemBytes(kind.out);
   const std::size_t set_bytes = 2 * in_bytes + out_bytes;
@@ -201,7 +286,6 @@ void MeasureGemm(GpuRunner& runner, const Blas& blas, int n, const GemmKind& kin
   const int sets = static_cast<int>(std::clamp<std::size_t>(
       (2 * static_cast<std::size_t>(runner.l2_bytes()) + set_bytes - 1) / set_bytes, 1, 8));
   m["params"]["buffer_sets"] = sets;
-
   LtPlan plan(blas.lt.api);
   if (lt) {
     if (std::string why = PlanLt(blas, kind, n, plan); !why.empty()) {
@@ -214,80 +298,34 @@ void MeasureGemm(GpuRunner& runner, const Blas& blas, int n, const GemmKind& kin
   std::vector<float> a = gpu::TestValues(count, 1), bm = gpu::TestValues(count, 2);
   const std::vector<unsigned char> a_bytes = Encode(kind.in, a), b_bytes = Encode(kind.in, bm);
   std::vector<cuda::DeviceMemory> buffers;
-  for (int s = 0; s < sets * 3; ++s) {
-    buffers.emplace_back(api);
-    if (buffers.back().Allocate(s % 3 == 2 ? out_bytes : in_bytes) != cuda::kSuccess) {
-      buffers.clear();
-      m["error"] =
-          fmt::format("could not allocate {} MiB of GPU memory for {} set(s) of A, B and C",
-                      (sets * set_bytes) >> 20, sets);
-      runner.Add(std::move(m));
-      return;
-    }
+  if (!AllocateSets(api, sets, in_bytes, out_bytes, buffers)) {
+    m["error"] = fmt::format("could not allocate {} MiB of GPU memory for {} set(s) of A, B and C",
+                             (sets * set_bytes) >> 20, sets);
+    runner.Add(std::move(m));
+    return;
   }
   for (int s = 0; s < sets; ++s) {
     api.memcpy_htod(buffers[3 * s].get(), a_bytes.data(), in_bytes);
     api.memcpy_htod(buffers[3 * s + 1].get(), b_bytes.data(), in_bytes);
   }
-  const float alpha = 1, beta = 0;
-  const gpu::CublasApi& b = blas.cublas.api;
-  const int in_type = ElemCudaType(kind.in), out_type = ElemCudaType(kind.out);
-  const int compute = kind.tf32 ? kCublasCompute32FFastTf32 : gpu::GemmComputeType32F(blas.version);
+  const GemmCall gemm(blas, kind, n, plan, buffers);
   int set = 0;
   gpu::cublasStatus_t status = gpu::kCublasSuccess;
-  const auto gemm = [&](int s) {
-    const void* da = reinterpret_cast<const void*>(buffers[3 * s].get());
-    const void* db = reinterpret_cast<const void*>(buffers[3 * s + 1].get());
-    void* dc = reinterpret_cast<void*>(buffers[3 * s + 2].get());
-    if (lt) {
-      status = blas.lt.api.matmul(blas.lt_handle.get(), plan.desc.get(), &alpha, da, plan.a.get(),
-                                  db, plan.b.get(), &beta, dc, plan.c.get(), dc, plan.c.get(),
-                                  &plan.algo, reinterpret_cast<void*>(blas.workspace.get()),
-                                  blas.workspace.size(), nullptr);
-    } else if (kind.in == Elem::kF32 && !kind.tf32) {
-      status = b.sgemm(blas.handle.get(), gpu::kCublasOpN, gpu::kCublasOpN, n, n, n, &alpha,
-                       static_cast<const float*>(da), n, static_cast<const float*>(db), n, &beta,
-                       static_cast<float*>(dc), n);
-    } else {
-      status = b.gemm_ex(blas.handle.get(), gpu::kCublasOpN, gpu::kCublasOpN, n, n, n, &alpha, da,
-                         in_type, n, db, in_type, n, &beta, dc, out_type, n, compute,
-                         gpu::kCublasGemmDefault);
-    }
-  };
   std::vector<double> seconds = Sample(
       [&] {
-        const double t = runner.Timed([&] { gemm(set); });
+        const double t = runner.Timed([&] { status = gemm(set); });
         set = (set + 1) % sets;
         return status == gpu::kCublasSuccess ? t : 1e9;  // stops the loop at once on failure
       },
       runner.options().policy);
   if (status != gpu::kCublasSuccess) {
     m["error"] = fmt::format("{} GEMM failed: {}", lt ? "cuBLASLt" : "cuBLAS",
-                             gpu::CublasStatusText(b, status));
+                             gpu::CublasStatusText(blas.cublas.api, status));
     runner.Add(std::move(m));
     return;
   }
   m["seconds"] = seconds;
-  // Check set 0's result (every set computes the same product).
-  gemm(0);
-  api.ctx_synchronize();
-  std::vector<unsigned char> c_bytes(out_bytes);
-  api.memcpy_dtoh(c_bytes.data(), buffers[2].get(), out_bytes);
-  const std::vector<float> c = Decode(kind.out, c_bytes);
-  // Column-major: element (row, col) of an n x n matrix sits at row + col * n; the TN route
-  // stores A transposed, so A's (row, col) sits at col + row * n.
-  const auto at = [n](const std::vector<float>& v, bool transposed) -> MatrixAt {
-    return [&v, n, transposed](int row, int col) {
-      return static_cast<double>(transposed ? v[static_cast<std::size_t>(row) * n + col]
-                                            : v[static_cast<std::size_t>(col) * n + row]);
-    };
-  };
-  Check check = CheckGemm(CheckSpecFor(kind, n), at(a, lt), at(bm, false), at(c, false));
-  if (!check.passed && kind.in == Elem::kF32 && !kind.tf32 &&
-      runner.options().env.Get("NVIDIA_TF32_OVERRIDE") == "1") {
-    check.detail += " (NVIDIA_TF32_OVERRIDE=1 is set, so cuBLAS ran this fp32 GEMM in TF32)";
-  }
-  m["check"] = check;
+  m["check"] = CheckProduct(runner, kind, n, gemm, a, bm, buffers[2]);
   buffers.clear();
   runner.Add(std::move(m));
 }

@@ -1,6 +1,7 @@
 #include "explain/command.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,8 +9,6 @@
 #include <cstring>
 #include <fstream>
 #include <variant>
-
-#include <fmt/format.h>
 
 #include "diagnose/diagnose.h"
 #include "explain/facts.h"
@@ -61,7 +60,8 @@ std::string ReadInto(const std::string& input, Scanner& scanner) {
     ssize_t got = read(fd, buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
-      error = fmt::format("cannot read {}: {}", input == "-" ? "stdin" : input, std::strerror(errno));
+      error =
+          fmt::format("cannot read {}: {}", input == "-" ? "stdin" : input, std::strerror(errno));
       break;
     }
     if (got == 0) break;
@@ -78,10 +78,15 @@ json CommandJson(const std::vector<std::string>& argv, const util::ChildResult& 
                         : child.outcome == Outcome::kSignaled ? "signaled"
                         : child.outcome == Outcome::kTimedOut ? "timed_out"
                                                               : "failed_to_start";
-  json j = {{"argv", argv}, {"outcome", outcome}, {"seconds", child.seconds}, {"describe", child.Describe()}};
+  json j = {{"argv", argv},
+            {"outcome", outcome},
+            {"seconds", child.seconds},
+            {"describe", child.Describe()}};
   j["exit_code"] = child.outcome == Outcome::kExited ? json(child.exit_code) : json(nullptr);
-  j["signal"] = child.signal != 0 ? json(fmt::format("SIG{}", sigabbrev_np(child.signal) ? sigabbrev_np(child.signal) : "?"))
-                                  : json(nullptr);
+  j["signal"] = child.signal != 0
+                    ? json(fmt::format(
+                          "SIG{}", sigabbrev_np(child.signal) ? sigabbrev_np(child.signal) : "?"))
+                    : json(nullptr);
   return j;
 }
 
@@ -133,59 +138,64 @@ std::variant<rules::MachineFacts, std::string> LoadFacts(const ExplainOptions& o
   return facts;
 }
 
-}  // namespace
-
-model::CommandResult RunExplain(const ExplainOptions& options) {
-  model::CommandResult result;
-  const auto& catalogue = knowledge::BuiltinErrorSignatures();
-  if (options.catalogue) {
-    result.out = RenderCatalogue(catalogue);
-    return result;
-  }
-  Scanner scanner(catalogue);
+// What was read: the input's description, and the command's outcome when one was run.
+struct Scanned {
   json input;
   json command = nullptr;
   bool command_ok = false;
+  std::string error;  // a usage error: the command or the file could not be read
+};
+
+// Feeds the scanner from the command's live output (-- COMMAND), a file or stdin.
+Scanned Scan(const ExplainOptions& options, Scanner& scanner) {
+  Scanned scanned;
   if (!options.command.empty()) {
     util::StreamingOptions run;
     if (options.command_timeout_seconds > 0)
-      run.deadline = std::chrono::milliseconds(static_cast<long long>(options.command_timeout_seconds * 1000));
-    run.on_output = [&](int stream, std::string_view chunk) { (stream == 1 ? scanner.out : scanner.err).Feed(chunk); };
+      run.deadline =
+          std::chrono::milliseconds(static_cast<long long>(options.command_timeout_seconds * 1000));
+    run.on_output = [&](int stream, std::string_view chunk) {
+      (stream == 1 ? scanner.out : scanner.err).Feed(chunk);
+    };
     const auto child = util::RunStreaming(options.command, run);
     scanner.Finish();
     if (child.outcome == util::ChildResult::Outcome::kFailedToStart) {
-      return model::UsageError(fmt::format("cannot run {}: {}", options.command.front(), child.err));
+      scanned.error = fmt::format("cannot run {}: {}", options.command.front(), child.err);
+      return scanned;
     }
-    command = CommandJson(options.command, child);
-    command_ok = child.ok();
-    input = {{"kind", "command"}, {"path", nullptr}};
+    scanned.command = CommandJson(options.command, child);
+    scanned.command_ok = child.ok();
+    scanned.input = {{"kind", "command"}, {"path", nullptr}};
   } else {
-    if (auto error = ReadInto(options.input, scanner); !error.empty()) return model::UsageError(error);
-    input = {{"kind", options.input == "-" ? "stdin" : "file"},
-             {"path", options.input == "-" ? json(nullptr) : json(options.input)}};
+    scanned.error = ReadInto(options.input, scanner);
+    scanned.input = {{"kind", options.input == "-" ? "stdin" : "file"},
+                     {"path", options.input == "-" ? json(nullptr) : json(options.input)}};
   }
-  input["lines"] = scanner.lines;
-  input["bytes"] = scanner.bytes();
-  input["truncated_lines"] = scanner.truncated();
-  const auto matches = scanner.matcher.Matches();
+  scanned.input["lines"] = scanner.lines;
+  scanned.input["bytes"] = scanner.bytes();
+  scanned.input["truncated_lines"] = scanner.truncated();
+  return scanned;
+}
 
-  json doc = {{"explain_version", kExplainSchemaVersion}, {"dlenv_version", DLENV_VERSION}, {"input", input},
-              {"command", command}, {"framework", scanner.matcher.Framework()}};
-  const bool skip_machine = matches.empty() && command_ok;  // a command that worked: nothing to judge
-  rules::MachineFacts facts = rules::MachineFacts::Unknown();
-  if (!skip_machine) {
-    auto loaded = LoadFacts(options);
-    if (auto* error = std::get_if<std::string>(&loaded)) return model::UsageError(*error);
-    facts = std::move(std::get<rules::MachineFacts>(loaded));
-  }
-  doc["machine"] = {{"source", skip_machine ? "not probed" : facts.source},
-                    {"known", {{"driver", facts.driver_known}, {"gpus", facts.gpus_known}, {"host", facts.host_known},
-                               {"libraries", facts.libraries_known}, {"findings", facts.findings_known},
-                               {"environments", facts.envs_known}}}};
+json MachineJson(const rules::MachineFacts& facts, bool probed) {
+  return {{"source", probed ? facts.source : "not probed"},
+          {"known",
+           {{"driver", facts.driver_known},
+            {"gpus", facts.gpus_known},
+            {"host", facts.host_known},
+            {"libraries", facts.libraries_known},
+            {"findings", facts.findings_known},
+            {"environments", facts.envs_known}}}};
+}
+
+// Each match with the cause this machine's facts decide; the machine's own errors when nothing
+// matched. Returns whether any match is a configuration problem.
+bool AddMatches(const std::vector<rules::SignatureMatch>& matches, const rules::MachineFacts& facts,
+                const std::string& framework, json& doc) {
   json list = json::array();
   bool configuration = false;
   for (const auto& m : matches) {
-    const auto verdict = rules::DecideCause(m, facts, scanner.matcher.Framework());
+    const auto verdict = rules::DecideCause(m, facts, framework);
     configuration = configuration || m.signature->configuration;
     list.push_back(MatchJson(m, verdict));
   }
@@ -199,17 +209,53 @@ model::CommandResult RunExplain(const ExplainOptions& options) {
     }
   }
   doc["machine_findings"] = machine_findings;
-  result.exit = configuration       ? model::ExitCode::kFindings
-                : !matches.empty()  ? model::ExitCode::kOk
-                : command_ok        ? model::ExitCode::kOk
-                                    : model::ExitCode::kNoMatch;
+  return configuration;
+}
+
+}  // namespace
+
+model::CommandResult RunExplain(const ExplainOptions& options) {
+  model::CommandResult result;
+  const auto& catalogue = knowledge::BuiltinErrorSignatures();
+  if (options.catalogue) {
+    result.out = RenderCatalogue(catalogue);
+    return result;
+  }
+  Scanner scanner(catalogue);
+  Scanned scanned = Scan(options, scanner);
+  if (!scanned.error.empty()) return model::UsageError(scanned.error);
+  const auto matches = scanner.matcher.Matches();
+  json doc = {{"explain_version", kExplainSchemaVersion},
+              {"dlenv_version", DLENV_VERSION},
+              {"input", scanned.input},
+              {"command", scanned.command},
+              {"framework", scanner.matcher.Framework()}};
+  // A command that worked and printed nothing known: nothing to judge, no machine to probe.
+  const bool skip_machine = matches.empty() && scanned.command_ok;
+  rules::MachineFacts facts = rules::MachineFacts::Unknown();
+  if (!skip_machine) {
+    auto loaded = LoadFacts(options);
+    if (auto* error = std::get_if<std::string>(&loaded)) return model::UsageError(*error);
+    facts = std::move(std::get<rules::MachineFacts>(loaded));
+  }
+  doc["machine"] = MachineJson(facts, !skip_machine);
+  const bool configuration = AddMatches(matches, facts, scanner.matcher.Framework(), doc);
+  result.exit = configuration        ? model::ExitCode::kFindings
+                : !matches.empty()   ? model::ExitCode::kOk
+                : scanned.command_ok ? model::ExitCode::kOk
+                                     : model::ExitCode::kNoMatch;
   doc["exit_code"] = model::ToInt(result.exit);
   if (options.output.redact) {
-    report::RedactJson(doc, probe::ProbeIdentity(util::Environment::FromProcess()), facts.snapshot.host.hostname);
+    report::RedactJson(doc, probe::ProbeIdentity(util::Environment::FromProcess()),
+                       facts.snapshot.host.hostname);
   }
   switch (options.output.format) {
-    case model::Format::kJson: result.out = doc.dump(2) + "\n"; break;
-    case model::Format::kMarkdown: result.out = RenderMarkdown(doc); break;
+    case model::Format::kJson:
+      result.out = doc.dump(2) + "\n";
+      break;
+    case model::Format::kMarkdown:
+      result.out = RenderMarkdown(doc);
+      break;
     case model::Format::kText:
       if (!skip_machine) result.out = RenderText(doc, options.output.color);
       break;

@@ -81,14 +81,12 @@ model::ExitCode FleetAnalysis::ExitCode() const {
   return model::ExitCode::kOk;
 }
 
-FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection> rejected,
-                           const EnvironmentCache& known, const AnalysisOptions& options) {
-  FleetAnalysis a;
-  a.rejected = std::move(rejected);
-  nodes = Deduplicate(std::move(nodes), a.duplicates);
-  a.reports = nodes.size();
+namespace {
 
-  // Groups by environment hash.
+// Groups by environment hash, each diffed against the baseline (the team lock, else the
+// majority's environment).
+void GroupEnvironments(const std::vector<NodeReport>& nodes, const EnvironmentCache& known,
+                       const AnalysisOptions& options, FleetAnalysis& a) {
   std::map<std::string, std::vector<std::string>> by_hash;
   for (const auto& n : nodes) by_hash[n.env_hash].push_back(n.hostname);
   if (options.team_lock) {
@@ -131,8 +129,9 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
                      if (x.baseline != y.baseline) return x.baseline;
                      return x.hosts.size() > y.hosts.size();
                    });
+}
 
-  // Health.
+void FindUnhealthy(const std::vector<NodeReport>& nodes, FleetAnalysis& a) {
   for (const auto& n : nodes) {
     if (n.Healthy()) continue;
     UnhealthyNode u{n.hostname, {}};
@@ -144,7 +143,10 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
       u.reasons.push_back(fmt::format("{}: {}", f.id, f.title));
     a.unhealthy.push_back(std::move(u));
   }
+}
 
+void FindStale(const std::vector<NodeReport>& nodes, const AnalysisOptions& options,
+               FleetAnalysis& a) {
   // Stale reports: against the newest, on the file server's clock where known.
   auto when = [](const NodeReport& n) { return n.mtime_unix ? n.mtime_unix : n.generated_unix; };
   for (const auto& n : nodes) {
@@ -158,6 +160,10 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
                                                  n.generated_at, Age(*a.newest_unix - *t))});
     }
   }
+}
+
+void FindClockSkew(const std::vector<NodeReport>& nodes, const AnalysisOptions& options,
+                   FleetAnalysis& a) {
   // Each node's clock against the file server's is generated_at - mtime. When the file
   // server's own clock is off, every node shows the same offset: judge each node against
   // the fleet's median offset, and name the file server's once.
@@ -184,25 +190,42 @@ FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection>
       }
     }
   }
+}
 
+void FindMissing(const std::vector<NodeReport>& nodes, const AnalysisOptions& options,
+                 FleetAnalysis& a) {
+  if (!options.expected) return;
   // Expected but missing, and reporting but not expected.
-  if (options.expected) {
-    std::set<std::string> seen;
-    for (const auto& n : nodes) seen.insert(n.hostname);
-    // A node whose file was rejected did answer; it is listed once, with the reason.
-    std::set<std::string> rejected_names;
-    for (const auto& r : a.rejected) {
-      if (r.file.ends_with(".json")) rejected_names.insert(r.file.substr(0, r.file.size() - 5));
-    }
-    std::set<std::string> expected(options.expected->begin(), options.expected->end());
-    for (const auto& e : expected) {
-      if (!seen.count(e) && !rejected_names.count(e)) a.missing.push_back(e);
-    }
-    for (const auto& s : seen) {
-      if (!expected.count(s)) a.unexpected.push_back(s);
-    }
-    a.missing_hostlist = CompressHostlist(a.missing);
+  std::set<std::string> seen;
+  for (const auto& n : nodes) seen.insert(n.hostname);
+  // A node whose file was rejected did answer; it is listed once, with the reason.
+  std::set<std::string> rejected_names;
+  for (const auto& r : a.rejected) {
+    if (r.file.ends_with(".json")) rejected_names.insert(r.file.substr(0, r.file.size() - 5));
   }
+  std::set<std::string> expected(options.expected->begin(), options.expected->end());
+  for (const auto& e : expected) {
+    if (!seen.count(e) && !rejected_names.count(e)) a.missing.push_back(e);
+  }
+  for (const auto& s : seen) {
+    if (!expected.count(s)) a.unexpected.push_back(s);
+  }
+  a.missing_hostlist = CompressHostlist(a.missing);
+}
+
+}  // namespace
+
+FleetAnalysis AnalyzeFleet(std::vector<NodeReport> nodes, std::vector<Rejection> rejected,
+                           const EnvironmentCache& known, const AnalysisOptions& options) {
+  FleetAnalysis a;
+  a.rejected = std::move(rejected);
+  nodes = Deduplicate(std::move(nodes), a.duplicates);
+  a.reports = nodes.size();
+  GroupEnvironments(nodes, known, options, a);
+  FindUnhealthy(nodes, a);
+  FindStale(nodes, options, a);
+  FindClockSkew(nodes, options, a);
+  FindMissing(nodes, options, a);
   return a;
 }
 

@@ -1,11 +1,11 @@
 #include "probe/frameworks.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-#include <set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "knowledge/frameworks.h"
 #include "knowledge/runtime_libraries.h"
@@ -27,10 +27,51 @@ using namespace frameworks_files;  // NOLINT: the helpers of this file, split ou
 
 // --- one environment -------------------------------------------------------------------
 
+// cuda_compute_capabilities in one spelling: older builds list "3.5"/"7.0", later ones
+// "sm_35"/"compute_80".
+std::vector<std::string> TensorFlowArchs(const util::PyValue& caps) {
+  std::vector<std::string> archs;
+  for (const auto& c : caps.items) {
+    auto s = c.AsString();
+    if (!s) continue;
+    if (s->find('.') == std::string::npos) {
+      archs.push_back(*s);
+      continue;
+    }
+    std::string digits;
+    for (char ch : *s) {
+      if (ch != '.') digits.push_back(ch);
+    }
+    archs.push_back("sm_" + digits);
+  }
+  return archs;
+}
+
+// The sonames TensorFlow's DSO loader (stream_executor) asks for, from the CUDA and cuDNN it
+// was built with.
+std::vector<std::string> TensorFlowSonames(const std::string& cuda_version,
+                                           const std::optional<std::string>& cudnn_version) {
+  std::vector<std::string> sonames;
+  if (auto cuda = util::DottedVersion::Parse(cuda_version)) {
+    std::string runtime = cuda->major() <= 11 ? fmt::format("{}.{}", cuda->major(),
+                                                            cuda->major() == 11 ? 0 : cuda->minor())
+                                              : std::to_string(cuda->major());
+    sonames.push_back("libcudart.so." + runtime);
+    std::string blas = std::to_string(cuda->major() <= 10 ? 10 : cuda->major());
+    sonames.push_back("libcublas.so." + blas);
+    sonames.push_back("libcublasLt.so." + blas);
+  }
+  if (cudnn_version) {
+    if (auto cudnn = util::DottedVersion::Parse(*cudnn_version))
+      sonames.push_back(fmt::format("libcudnn.so.{}", cudnn->major()));
+  }
+  return sonames;
+}
+
 class EnvReader {
  public:
-  EnvReader(const ProbeContext& ctx, const model::PythonEnv& env, const std::vector<model::LibraryCopy>& system,
-            std::vector<std::string>* skipped)
+  EnvReader(const ProbeContext& ctx, const model::PythonEnv& env,
+            const std::vector<model::LibraryCopy>& system, std::vector<std::string>* skipped)
       : ctx_(ctx), env_(env), search_(ctx, system), skipped_(skipped) {
     IndexNvidiaWheels();
   }
@@ -38,7 +79,7 @@ class EnvReader {
   std::vector<model::FrameworkBuild> Run() {
     std::vector<model::FrameworkBuild> out;
     for (auto read : {&EnvReader::Torch, &EnvReader::TensorFlow, &EnvReader::Jax, &EnvReader::Cupy,
-                       &EnvReader::OnnxRuntime, &EnvReader::Numpy}) {
+                      &EnvReader::OnnxRuntime, &EnvReader::Numpy}) {
       if (auto build = (this->*read)()) out.push_back(std::move(*build));
     }
     return out;
@@ -67,7 +108,9 @@ class EnvReader {
           std::string file(line.substr(0, line.find(',')));
           fs::path rel(file);
           std::string base = rel.filename().string();
-          if (!file.starts_with("nvidia/") || !base.starts_with("lib") || base.find(".so") == std::string::npos) continue;
+          if (!file.starts_with("nvidia/") || !base.starts_with("lib") ||
+              base.find(".so") == std::string::npos)
+            continue;
           fs::path abs = (site / rel).lexically_normal();
           wheel.libraries.push_back(abs.string());
           search_.AddWheelFile(abs, p.version);
@@ -78,7 +121,8 @@ class EnvReader {
   }
 
   /// The installed NVIDIA wheels that these packages require (any extra: installed is what counts).
-  void AttachWheels(model::FrameworkBuild& build, const std::vector<const model::PackageRecord*>& packages) {
+  void AttachWheels(model::FrameworkBuild& build,
+                    const std::vector<const model::PackageRecord*>& packages) {
     std::set<std::string> wanted;
     pins_.clear();
     // Through installed meta packages too: torch 2.15 requires cuda-toolkit[cudart,...], which
@@ -118,7 +162,8 @@ class EnvReader {
 
   /// What the framework ships or pins for a soname: the version of the attached wheel that
   /// carries a file of that name, or the requirement pin of such a wheel.
-  std::optional<std::string> ShippedVersion(const model::FrameworkBuild& build, const std::string& soname) const {
+  std::optional<std::string> ShippedVersion(const model::FrameworkBuild& build,
+                                            const std::string& soname) const {
     for (const auto& w : build.nvidia_wheels) {
       for (const auto& lib : w.libraries) {
         if (fs::path(lib).filename() == soname) return w.version;
@@ -128,7 +173,8 @@ class EnvReader {
     std::string component = WheelComponent(soname);
     if (component.empty()) return std::nullopt;
     for (const auto& [name, pin] : pins_) {
-      if (name == "nvidia-" + component || name.starts_with("nvidia-" + component + "-cu")) return pin;
+      if (name == "nvidia-" + component || name.starts_with("nvidia-" + component + "-cu"))
+        return pin;
     }
     return std::nullopt;
   }
@@ -136,19 +182,19 @@ class EnvReader {
   /// The NVIDIA wheel component that ships a soname (libcublasLt.so.12 -> cublas).
   static std::string WheelComponent(std::string_view soname) {
     static constexpr std::pair<std::string_view, std::string_view> kComponents[] = {
-        {"libcudnn", "cudnn"},         {"libcublas", "cublas"},     {"libcudart", "cuda-runtime"},
-        {"libnvrtc", "cuda-nvrtc"},    {"libcufft", "cufft"},       {"libcurand", "curand"},
-        {"libcusolver", "cusolver"},   {"libcusparseLt", "cusparselt"}, {"libcusparse", "cusparse"},
-        {"libnccl", "nccl"},           {"libnvJitLink", "nvjitlink"}, {"libcupti", "cuda-cupti"},
-        {"libnvToolsExt", "nvtx"},     {"libcufile", "cufile"}};
+        {"libcudnn", "cudnn"},       {"libcublas", "cublas"},         {"libcudart", "cuda-runtime"},
+        {"libnvrtc", "cuda-nvrtc"},  {"libcufft", "cufft"},           {"libcurand", "curand"},
+        {"libcusolver", "cusolver"}, {"libcusparseLt", "cusparselt"}, {"libcusparse", "cusparse"},
+        {"libnccl", "nccl"},         {"libnvJitLink", "nvjitlink"},   {"libcupti", "cuda-cupti"},
+        {"libnvToolsExt", "nvtx"},   {"libcufile", "cufile"}};
     for (auto [prefix, component] : kComponents) {
       if (soname.starts_with(prefix)) return std::string(component);
     }
     return {};
   }
 
-  void ResolveNeeds(model::FrameworkBuild& build, const std::vector<std::string>& sonames, const LoaderObject& object,
-                    bool preloads_wheels) {
+  void ResolveNeeds(model::FrameworkBuild& build, const std::vector<std::string>& sonames,
+                    const LoaderObject& object, bool preloads_wheels) {
     std::vector<fs::path> fallback = preloads_wheels ? WheelDirs(build) : std::vector<fs::path>{};
     for (const auto& soname : sonames) {
       bool seen = std::any_of(build.libraries.begin(), build.libraries.end(),
@@ -233,8 +279,8 @@ class EnvReader {
       for (char c : req) {
         if (c != ' ') r.push_back(c);
       }
-      if (r.find("<2,") != std::string::npos || r.find("<2.0") != std::string::npos || r.ends_with("<2") ||
-          r.find("<2;") != std::string::npos) {
+      if (r.find("<2,") != std::string::npos || r.find("<2.0") != std::string::npos ||
+          r.ends_with("<2") || r.find("<2;") != std::string::npos) {
         return "1";
       }
       if (r.find(">=2") != std::string::npos) return "2";
@@ -263,7 +309,8 @@ class EnvReader {
     std::vector<const model::PackageRecord*> out;
     if (!f) return out;
     for (const auto& p : env_.packages) {
-      if (f->IsPlugin(p.name) && NormalizeName(p.name).find("-cuda") != std::string::npos) out.push_back(&p);
+      if (f->IsPlugin(p.name) && NormalizeName(p.name).find("-cuda") != std::string::npos)
+        out.push_back(&p);
     }
     std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
       return NormalizeName(a->name) > NormalizeName(b->name);
@@ -301,7 +348,8 @@ class EnvReader {
     b.debug = names["debug"].AsBool();
     b.cuda_build = b.cuda_version.has_value();
     if (auto git = names["git_version"].AsString()) b.evidence.push_back("git_version " + *git);
-    for (const auto& s : literals->skipped) b.evidence.push_back(version_py.string() + ": skipped " + s);
+    for (const auto& s : literals->skipped)
+      b.evidence.push_back(version_py.string() + ": skipped " + s);
 
     // torch <= 2.2 wheels were built against NumPy 1; 2.3.0 is the first built against NumPy 2
     // (PyTorch 2.3 release notes). torch declares no numpy requirement, so metadata cannot say.
@@ -322,9 +370,9 @@ class EnvReader {
     // The other libraries of the build NEED CUDA libraries too (libtorch_cpu.so needs cupti;
     // libtorch_cuda_linalg.so and libcaffe2_nvrtc.so are dlopened on first use).
     std::optional<LoaderObject> torch_lib;
-    for (const char* lib : {"torch/lib/libtorch_cpu.so", "torch/lib/libc10_cuda.so", "torch/lib/libtorch_python.so",
-                            "torch/lib/libtorch_cuda_linalg.so", "torch/lib/libcaffe2_nvrtc.so",
-                            "torch/lib/libtorch_nvshmem.so"}) {
+    for (const char* lib : {"torch/lib/libtorch_cpu.so", "torch/lib/libc10_cuda.so",
+                            "torch/lib/libtorch_python.so", "torch/lib/libtorch_cuda_linalg.so",
+                            "torch/lib/libcaffe2_nvrtc.so", "torch/lib/libtorch_nvshmem.so"}) {
       auto object = ReadObject(ctx_, *site / lib);
       if (!object) continue;
       ResolveNeeds(b, CudaNeeded(*object), ObjectOf(*object), false);
@@ -341,6 +389,26 @@ class EnvReader {
     return b;
   }
 
+  // The DSO loader runs inside these objects; their search paths together (each with its
+  // own $ORIGIN expanded) are where TensorFlow's own copies can come from.
+  std::vector<std::string> TensorFlowSearchDirs(const fs::path& site, model::FrameworkBuild& b) {
+    std::vector<std::string> dirs;
+    for (const char* lib :
+         {"tensorflow/python/_pywrap_tensorflow_internal.so",
+          "tensorflow/libtensorflow_framework.so.2", "tensorflow/libtensorflow_cc.so.2"}) {
+      auto o = ReadObject(ctx_, site / lib);
+      if (!o) continue;
+      b.evidence.push_back(o->path.string());
+      auto paths = o->dynamic.runpath ? o->dynamic.runpath : o->dynamic.rpath;
+      if (!paths) continue;
+      for (const auto& dir : ExpandSearchPath(*paths, o->path.parent_path())) {
+        if (std::find(dirs.begin(), dirs.end(), dir.string()) == dirs.end())
+          dirs.push_back(dir.string());
+      }
+    }
+    return dirs;
+  }
+
   // ---- TensorFlow ----
   std::optional<model::FrameworkBuild> TensorFlow() {
     auto site = Site("tensorflow/python/platform/build_info.py");
@@ -354,7 +422,8 @@ class EnvReader {
     b.package = record ? record->name : b.name;
     b.version = record ? record->version : "";
     b.evidence.push_back(build_info_py.string());
-    const util::PyValue* info = literals->names.count("build_info") ? &literals->names["build_info"] : nullptr;
+    const util::PyValue* info =
+        literals->names.count("build_info") ? &literals->names["build_info"] : nullptr;
     if (!info || info->kind != util::PyValue::Kind::kDict) {
       b.evidence.push_back(build_info_py.string() + ": no literal build_info dict");
       return b;
@@ -370,22 +439,10 @@ class EnvReader {
     b.cuda_build = flag("is_cuda_build").value_or(false);
     b.cuda_version = text("cuda_version");
     b.cudnn_version = text("cudnn_version");
-    if (flag("is_rocm_build").value_or(false)) b.rocm_version = text("rocm_version").value_or("unknown");
+    if (flag("is_rocm_build").value_or(false))
+      b.rocm_version = text("rocm_version").value_or("unknown");
     if (const auto* caps = info->Get("cuda_compute_capabilities")) {
-      for (const auto& c : caps->items) {
-        auto s = c.AsString();
-        if (!s) continue;
-        // Older builds list "3.5"/"7.0"; later ones "sm_35"/"compute_80". One spelling for all.
-        if (s->find('.') != std::string::npos) {
-          std::string digits;
-          for (char ch : *s) {
-            if (ch != '.') digits.push_back(ch);
-          }
-          b.cuda_archs.push_back("sm_" + digits);
-        } else {
-          b.cuda_archs.push_back(*s);
-        }
-      }
+      b.cuda_archs = TensorFlowArchs(*caps);
       b.archs_source = build_info_py.string();
     }
     // NumPy 2 from TF 2.18 (TensorFlow 2.18 release notes).
@@ -396,37 +453,14 @@ class EnvReader {
     if (!b.cuda_build || !b.cuda_version) return b;
     // TensorFlow dlopens its CUDA libraries (stream_executor's DSO loader) by these sonames,
     // searching the RUNPATH of its own extension modules first.
-    auto cuda = util::DottedVersion::Parse(*b.cuda_version);
-    std::vector<std::string> sonames;
-    if (cuda) {
-      std::string runtime = cuda->major() <= 11 ? fmt::format("{}.{}", cuda->major(), cuda->major() == 11 ? 0 : cuda->minor())
-                                                : std::to_string(cuda->major());
-      sonames.push_back("libcudart.so." + runtime);
-      std::string blas = std::to_string(cuda->major() <= 10 ? 10 : cuda->major());
-      sonames.push_back("libcublas.so." + blas);
-      sonames.push_back("libcublasLt.so." + blas);
-    }
-    if (b.cudnn_version) {
-      if (auto cudnn = util::DottedVersion::Parse(*b.cudnn_version)) sonames.push_back(fmt::format("libcudnn.so.{}", cudnn->major()));
-    }
-    // The DSO loader runs inside these objects; their search paths together (each with its
-    // own $ORIGIN expanded) are where TensorFlow's own copies can come from.
-    std::vector<std::string> dirs;
-    for (const char* lib : {"tensorflow/python/_pywrap_tensorflow_internal.so", "tensorflow/libtensorflow_framework.so.2",
-                            "tensorflow/libtensorflow_cc.so.2"}) {
-      auto o = ReadObject(ctx_, *site / lib);
-      if (!o) continue;
-      b.evidence.push_back(o->path.string());
-      auto paths = o->dynamic.runpath ? o->dynamic.runpath : o->dynamic.rpath;
-      for (const auto& dir : paths ? ExpandSearchPath(*paths, o->path.parent_path()) : std::vector<fs::path>{}) {
-        if (std::find(dirs.begin(), dirs.end(), dir.string()) == dirs.end()) dirs.push_back(dir.string());
-      }
-    }
+    const auto sonames = TensorFlowSonames(*b.cuda_version, b.cudnn_version);
+    const auto dirs = TensorFlowSearchDirs(*site, b);
     LoaderObject object{*site / "tensorflow", std::nullopt, std::nullopt};
     if (!dirs.empty()) object.runpath = util::Join(dirs, ":");
     ResolveDlopened(b, object, /*preloads_wheels=*/!b.nvidia_wheels.empty(), sonames);
     for (auto& need : b.libraries) {
-      if (need.soname.starts_with("libcudnn.so") && !need.expected_version) need.expected_version = b.cudnn_version;
+      if (need.soname.starts_with("libcudnn.so") && !need.expected_version)
+        need.expected_version = b.cudnn_version;
     }
     return b;
   }
@@ -457,7 +491,8 @@ class EnvReader {
       b.evidence.push_back(fmt::format("{} {}", p->name, p->version));
       if (!b.cuda_build) {
         b.cuda_build = true;
-        b.cuda_version = CudaMajorOfPlugin(p->normalized_name.empty() ? NormalizeName(p->name) : p->normalized_name);
+        b.cuda_version = CudaMajorOfPlugin(p->normalized_name.empty() ? NormalizeName(p->name)
+                                                                      : p->normalized_name);
       }
     }
     b.numpy_abi = NumpyAbiFromMetadata(jaxlib);
@@ -481,8 +516,10 @@ class EnvReader {
       }
     }
     // The CUDA plugin dlopens these (cuDNN 9 since jax 0.4.26, per its installation guide).
-    std::vector<std::string> sonames = {"libcudart.so." + major, "libcublas.so." + major, "libcublasLt.so." + major};
-    sonames.push_back(b.cudnn_version && b.cudnn_version->starts_with("8") ? "libcudnn.so.8" : "libcudnn.so.9");
+    std::vector<std::string> sonames = {"libcudart.so." + major, "libcublas.so." + major,
+                                        "libcublasLt.so." + major};
+    sonames.push_back(b.cudnn_version && b.cudnn_version->starts_with("8") ? "libcudnn.so.8"
+                                                                           : "libcudnn.so.9");
     ResolveDlopened(b, object, /*preloads_wheels=*/true, sonames);
     return b;
   }
@@ -507,7 +544,8 @@ class EnvReader {
     if (n.starts_with("cupy-cuda")) {
       b.cuda_build = true;
       if (auto cuda = util::ParseCudaDigits(n.substr(9))) {
-        b.cuda_version = std::to_string(cuda->major) + (cuda->minor ? "." + std::to_string(*cuda->minor) : "");
+        b.cuda_version =
+            std::to_string(cuda->major) + (cuda->minor ? "." + std::to_string(*cuda->minor) : "");
       }
     } else if (n.starts_with("cupy-rocm")) {
       b.rocm_version = n.substr(9);
@@ -532,7 +570,8 @@ class EnvReader {
     AttachWheels(b, {record});
     if (!site) return b;
     int read = 0;
-    for (const char* folder : {"cupy/cuda", "cupy/_core", "cupy_backends/cuda/libs", "cupy_backends/cuda/api"}) {
+    for (const char* folder :
+         {"cupy/cuda", "cupy/_core", "cupy_backends/cuda/libs", "cupy_backends/cuda/api"}) {
       fs::path dir = *site / folder;
       for (const auto& name : ctx_.fs.ListDir(dir)) {
         if (name.find(".so") == std::string::npos || ++read > 64) continue;
@@ -548,7 +587,8 @@ class EnvReader {
         }
       }
     }
-    if (b.cuda_build) ResolveDlopened(b, LoaderObject{*site / "cupy", std::nullopt, std::nullopt}, true);
+    if (b.cuda_build)
+      ResolveDlopened(b, LoaderObject{*site / "cupy", std::nullopt, std::nullopt}, true);
     return b;
   }
 
@@ -563,7 +603,9 @@ class EnvReader {
     b.name = knowledge::kOnnxRuntime;
     b.package = record ? record->name : b.name;
     b.version = record ? record->version : "";
-    if (gpu && cpu) b.evidence.push_back("both onnxruntime and onnxruntime-gpu are installed; they share one folder");
+    if (gpu && cpu)
+      b.evidence.push_back(
+          "both onnxruntime and onnxruntime-gpu are installed; they share one folder");
     b.numpy_abi = NumpyAbiFromMetadata(record);
     // onnxruntime 1.19 is the first built against NumPy 2 (its release notes).
     if (!b.numpy_abi && !b.version.empty()) b.numpy_abi = AtLeast(b.version, "1.19") ? "2" : "1";
@@ -628,14 +670,15 @@ class EnvReader {
   LoaderSearch search_;
   std::vector<std::string>* skipped_;  // files found but not read (a FIFO, a device): path: why
   std::vector<model::NvidiaWheel> wheels_;
-  std::map<std::string, std::string> pins_;  // nvidia-* requirement pins of the framework being read
+  std::map<std::string, std::string>
+      pins_;  // nvidia-* requirement pins of the framework being read
 };
 
 }  // namespace
 
-std::vector<model::FrameworkBuild> ReadFrameworkBuilds(const ProbeContext& ctx, const model::PythonEnv& env,
-                                                       const std::vector<model::LibraryCopy>& system_libraries,
-                                                       std::vector<std::string>* skipped) {
+std::vector<model::FrameworkBuild> ReadFrameworkBuilds(
+    const ProbeContext& ctx, const model::PythonEnv& env,
+    const std::vector<model::LibraryCopy>& system_libraries, std::vector<std::string>* skipped) {
   return EnvReader(ctx, env, system_libraries, skipped).Run();
 }
 

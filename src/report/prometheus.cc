@@ -143,13 +143,8 @@ void Driver(Exposition& e, const model::Snapshot& s) {
   e.Sample({}, static_cast<double>(s.gpus.size()));
 }
 
-void Gpus(Exposition& e, const model::Snapshot& s) {
-  if (s.gpus.empty()) return;
-  e.Family("dlenv_gpu_healthy", "gauge",
-           "1 when the GPU passes dlenv health's checks (ECC, retired pages, row remap, PCIe, "
-           "throttling), else 0");
-  for (const auto& g : s.gpus) e.Sample(GpuLabels(g), rules::AssessGpuHealth(g).healthy ? 1 : 0);
-
+// Memory errors: uncorrectable ECC counts, retired pages, remapped rows.
+void GpuMemoryErrors(Exposition& e, const model::Snapshot& s) {
   bool any_ecc = false;
   for (const auto& g : s.gpus)
     any_ecc = any_ecc || g.ecc_uncorrected_volatile || g.ecc_uncorrected_aggregate;
@@ -188,6 +183,10 @@ void Gpus(Exposition& e, const model::Snapshot& s) {
            [](const model::GpuInfo& g) { return Flag(g.row_remap_pending); });
   GpuGauge(e, s, "dlenv_gpu_row_remap_failure", "1 when a row remap failed",
            [](const model::GpuInfo& g) { return Flag(g.row_remap_failure); });
+}
+
+// PCIe link, temperature, power, clocks and memory size.
+void GpuGauges(Exposition& e, const model::Snapshot& s) {
   GpuGauge(e, s, "dlenv_gpu_pcie_link_generation",
            "Current PCIe link generation (lower at idle by design)",
            [](const model::GpuInfo& g) { return g.pcie_gen_current; });
@@ -218,7 +217,10 @@ void Gpus(Exposition& e, const model::Snapshot& s) {
   GpuGauge(e, s, "dlenv_gpu_throttle_reasons",
            "NVML's clock event reasons bit mask (nvmlClocksEventReason*)",
            [](const model::GpuInfo& g) { return g.throttle_reasons; });
+}
 
+// One series per clock event reason of each GPU that reports them.
+void GpuThrottleReasons(Exposition& e, const model::Snapshot& s) {
   static constexpr std::pair<std::uint64_t, const char*> kReasons[] = {
       {rules::kThrottleGpuIdle, "gpu_idle"},
       {0x2, "applications_clocks_setting"},
@@ -241,6 +243,18 @@ void Gpus(Exposition& e, const model::Snapshot& s) {
   }
 }
 
+void Gpus(Exposition& e, const model::Snapshot& s) {
+  if (s.gpus.empty()) return;
+  e.Family("dlenv_gpu_healthy", "gauge",
+           "1 when the GPU passes dlenv health's checks (ECC, retired pages, row remap, PCIe, "
+           "throttling), else 0");
+  for (const auto& g : s.gpus) e.Sample(GpuLabels(g), rules::AssessGpuHealth(g).healthy ? 1 : 0);
+
+  GpuMemoryErrors(e, s);
+  GpuGauges(e, s);
+  GpuThrottleReasons(e, s);
+}
+
 void Drift(Exposition& e, const PrometheusDrift& drift) {
   e.Family("dlenv_lock_info", "gauge", "The team lock this node was compared with (always 1)");
   e.Sample({{"lock_file", drift.lock_path}, {"lock_hash", drift.lock_hash}}, 1);
@@ -250,7 +264,6 @@ void Drift(Exposition& e, const PrometheusDrift& drift) {
       {"breaking", drift.breaking}, {"notable", drift.notable}, {"cosmetic", drift.cosmetic}};
   for (const auto& [impact, n] : counts) e.Sample({{"impact", impact}}, static_cast<double>(n));
 }
-
 
 }  // namespace
 

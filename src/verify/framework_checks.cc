@@ -1,16 +1,16 @@
 #include "verify/framework_checks.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
-#include <fmt/format.h>
-
 #include "knowledge/frameworks.h"
+#include "rules/error_signatures.h"
 #include "util/embedded.h"
 #include "util/json_read.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
-#include "rules/error_signatures.h"
 #include "verify/findings.h"
 
 namespace dlenv::verify {
@@ -48,8 +48,9 @@ std::vector<FrameworkTarget> PlanFrameworkTargets(const model::Snapshot& snapsho
       if (!frameworks.empty() && !asked) continue;
       bool installed = true;
       if (packages && !asked) {
-        installed = std::any_of(packages->begin(), packages->end(),
-                                [&](const model::PackageRecord& p) { return Provides(p.normalized_name, fw); });
+        installed = std::any_of(
+            packages->begin(), packages->end(),
+            [&](const model::PackageRecord& p) { return Provides(p.normalized_name, fw); });
       }
       if (installed) targets.push_back({python, fw, asked});
     }
@@ -67,19 +68,124 @@ std::vector<FrameworkTarget> PlanFrameworkTargets(const model::Snapshot& snapsho
   return targets;
 }
 
-CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json& doc, bool host_has_gpu) {
+namespace {
+
+std::vector<std::string> Strings(const json& doc, const char* key) {
+  std::vector<std::string> out;
+  if (auto e = doc.find(key); e != doc.end() && e->is_array()) {
+    for (const auto& x : *e)
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  }
+  return out;
+}
+
+// A field as text: strings as they are, anything else as JSON, absent or null as "-".
+std::string Text(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  if (it == doc.end() || it->is_null()) return "-";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// The build, the GPUs and architectures the framework reported.
+void AddBuildEvidence(const std::string& fw, const json& doc, CheckResult& r) {
+  r.evidence.push_back(fmt::format("{} {}, CUDA build: {} (CUDA {}, cuDNN {})", fw,
+                                   Text(doc, "version"),
+                                   util::JsonBoolOr(doc, "cuda_build", false) ? "yes" : "no",
+                                   Text(doc, "cuda_version"), Text(doc, "cudnn_version")));
+  if (auto devs = doc.find("devices"); devs != doc.end() && devs->is_array() && !devs->empty()) {
+    std::vector<std::string> names;
+    for (const auto& d : *devs) names.push_back(d.is_string() ? d.get<std::string>() : d.dump());
+    r.evidence.push_back("GPUs: " + util::Join(names, ", "));
+  }
+  if (auto arch = doc.find("arch_list"); arch != doc.end() && arch->is_array() && !arch->empty()) {
+    r.evidence.push_back("architectures: " + arch->dump());
+  }
+}
+
+struct ChecksOutcome {
+  bool ok = true;
+  bool off_gpu = false;  // something that should have run on the GPU did not
+  std::vector<std::string> passed;
+};
+
+// The workload's checks, each as evidence; on a GPU, a check that ran elsewhere (or memory
+// that did not grow) is fake acceleration.
+ChecksOutcome ReadChecks(const FrameworkTarget& target, const json& doc, bool gpu, CheckResult& r) {
+  ChecksOutcome out;
+  const std::string& fw = target.framework;
+  auto checks = doc.find("checks");
+  if (checks == doc.end() || !checks->is_array()) return out;
+  for (const auto& c : *checks) {
+    const std::string name = util::JsonStringOr(c, "name", "?");
+    const std::string status = util::JsonStringOr(c, "status", "?");
+    const std::string device = util::JsonStringOr(c, "device", "");
+    r.evidence.push_back(fmt::format("{}: {} — {}{}", name, status,
+                                     util::JsonStringOr(c, "detail", ""),
+                                     device.empty() ? "" : " [on " + device + "]"));
+    if (status == "fail") out.ok = false;
+    if (status == "pass") out.passed.push_back(name);
+    if (gpu && !device.empty() && !OnGpu(device)) {
+      out.off_gpu = true;
+      AddFinding(
+          r, FakeAccelerationFinding(fw, target.python, fmt::format("{} ran on {}", name, device)));
+    }
+    if (gpu && name == "memory" && status == "fail") {
+      out.off_gpu = true;
+      AddFinding(
+          r, FakeAccelerationFinding(fw, target.python,
+                                     util::JsonStringOr(c, "detail", "GPU memory did not grow")));
+    }
+  }
+  return out;
+}
+
+// The verdict and its one-line summary, from where it ran and what passed.
+void Decide(const FrameworkTarget& target, const json& doc, bool host_has_gpu,
+            const ChecksOutcome& checks, const std::vector<std::string>& errors,
+            const std::vector<std::string>& warnings, CheckResult& r) {
+  const std::string& fw = target.framework;
+  const bool gpu = util::JsonBoolOr(doc, "gpu_available", false);
+  const bool cuda_build = util::JsonBoolOr(doc, "cuda_build", false);
+  const bool ok = checks.ok && errors.empty();
+  const std::string first_error = errors.empty() ? "" : ": " + errors.front();
+  if (gpu) {
+    r.verdict = ok && !checks.off_gpu ? Verdict::kPass : Verdict::kFail;
+    r.summary = r.verdict == Verdict::kPass ? fmt::format("computes on the GPU: {} correct",
+                                                          util::Join(checks.passed, ", "))
+                                            : "GPU path failed" + first_error;
+  } else if (host_has_gpu) {
+    r.verdict = Verdict::kFail;
+    r.summary = cuda_build ? "a CUDA build, but it sees no GPU"
+                           : "a CPU-only build on a machine with a GPU";
+    if (!cuda_build) {
+      AddFinding(r, model::Finding{
+                        "framework.cpu_only_build", model::Severity::kError,
+                        fmt::format("{} is a CPU-only build on a machine with a GPU", fw),
+                        fmt::format("{} {} in {}", fw, Text(doc, "version"), target.python),
+                        "Install its CUDA build (`dlenv doctor` names the wheel for this driver)"});
+    } else if (r.findings.empty()) {
+      AddFinding(r, CheckFailedFinding(
+                        fw, {}, r.summary + (warnings.empty() ? "" : ": " + warnings.front())));
+    }
+  } else {
+    r.verdict = ok ? Verdict::kPass : Verdict::kFail;
+    r.summary = ok ? fmt::format("CPU path (no GPU): {} correct", util::Join(checks.passed, ", "))
+                   : "CPU path failed" + first_error;
+    if (!ok && r.findings.empty()) AddFinding(r, CheckFailedFinding(fw, {}, r.summary));
+  }
+}
+
+}  // namespace
+
+CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json& doc,
+                                      bool host_has_gpu) {
   CheckResult r;
   r.check = target.framework;
   r.python = target.python;
   r.seconds = util::JsonNumberOr(doc, "seconds", 0.0);
-  const std::string fw = target.framework;
-  std::vector<std::string> errors, warnings;
-  if (auto e = doc.find("errors"); e != doc.end() && e->is_array()) {
-    for (const auto& x : *e) if (x.is_string()) errors.push_back(x.get<std::string>());
-  }
-  if (auto w = doc.find("warnings"); w != doc.end() && w->is_array()) {
-    for (const auto& x : *w) if (x.is_string()) warnings.push_back(x.get<std::string>());
-  }
+  const std::string& fw = target.framework;
+  const auto errors = Strings(doc, "errors");
+  const auto warnings = Strings(doc, "warnings");
   if (!util::JsonBoolOr(doc, "installed", false) && !util::JsonBoolOr(doc, "import_error", false)) {
     r.verdict = Verdict::kSkip;
     r.summary = "not installed";
@@ -95,72 +201,20 @@ CheckResult EvaluateFrameworkDocument(const FrameworkTarget& target, const json&
     return r;
   }
   const bool gpu = util::JsonBoolOr(doc, "gpu_available", false);
-  const bool cuda_build = util::JsonBoolOr(doc, "cuda_build", false);
-  auto str = [&](const char* key) {
-    auto it = doc.find(key);
-    return it != doc.end() && !it->is_null() ? (it->is_string() ? it->get<std::string>() : it->dump()) : std::string("-");
-  };
-  r.evidence.push_back(fmt::format("{} {}, CUDA build: {} (CUDA {}, cuDNN {})", fw, str("version"),
-                                   cuda_build ? "yes" : "no", str("cuda_version"), str("cudnn_version")));
-  if (auto devs = doc.find("devices"); devs != doc.end() && devs->is_array() && !devs->empty()) {
-    std::vector<std::string> names;
-    for (const auto& d : *devs) names.push_back(d.is_string() ? d.get<std::string>() : d.dump());
-    r.evidence.push_back("GPUs: " + util::Join(names, ", "));
-  }
-  if (auto arch = doc.find("arch_list"); arch != doc.end() && arch->is_array() && !arch->empty()) {
-    r.evidence.push_back("architectures: " + arch->dump());
-  }
-  bool checks_ok = true, off_gpu = false;
-  std::vector<std::string> passed;
-  if (auto checks = doc.find("checks"); checks != doc.end() && checks->is_array()) {
-    for (const auto& c : *checks) {
-      const std::string name = util::JsonStringOr(c, "name", "?"), status = util::JsonStringOr(c, "status", "?");
-      const std::string device = util::JsonStringOr(c, "device", "");
-      r.evidence.push_back(fmt::format("{}: {} — {}{}", name, status, util::JsonStringOr(c, "detail", ""),
-                                       device.empty() ? "" : " [on " + device + "]"));
-      if (status == "fail") checks_ok = false;
-      if (status == "pass") passed.push_back(name);
-      if (gpu && !device.empty() && !OnGpu(device)) {
-        off_gpu = true;
-        AddFinding(r, FakeAccelerationFinding(fw, target.python, fmt::format("{} ran on {}", name, device)));
-      }
-      if (gpu && name == "memory" && status == "fail") {
-        off_gpu = true;
-        AddFinding(r, FakeAccelerationFinding(fw, target.python, util::JsonStringOr(c, "detail", "GPU memory did not grow")));
-      }
-    }
-  }
-  if (gpu && fw == knowledge::kTorch && cuda_build &&
-      (!doc.contains("cudnn_version") || doc["cudnn_version"].is_null() || !util::JsonBoolOr(doc, "cudnn_enabled", true))) {
-    off_gpu = true;
-    AddFinding(r, FakeAccelerationFinding(fw, target.python, "torch.backends.cudnn is unusable (no version or disabled)"));
+  AddBuildEvidence(fw, doc, r);
+  ChecksOutcome checks = ReadChecks(target, doc, gpu, r);
+  if (gpu && fw == knowledge::kTorch && util::JsonBoolOr(doc, "cuda_build", false) &&
+      (!doc.contains("cudnn_version") || doc["cudnn_version"].is_null() ||
+       !util::JsonBoolOr(doc, "cudnn_enabled", true))) {
+    checks.off_gpu = true;
+    AddFinding(
+        r, FakeAccelerationFinding(fw, target.python,
+                                   "torch.backends.cudnn is unusable (no version or disabled)"));
   }
   for (const auto& w : warnings) {
     if (auto f = rules::ClassifyErrorText(fw, w); f && (host_has_gpu || gpu)) AddFinding(r, *f);
   }
-  if (!errors.empty() && checks_ok) checks_ok = false;
-  if (gpu) {
-    r.verdict = checks_ok && !off_gpu ? Verdict::kPass : Verdict::kFail;
-    r.summary = r.verdict == Verdict::kPass
-                    ? fmt::format("computes on the GPU: {} correct", util::Join(passed, ", "))
-                    : fmt::format("GPU path failed{}", errors.empty() ? "" : ": " + errors.front());
-  } else if (host_has_gpu) {
-    r.verdict = Verdict::kFail;
-    r.summary = cuda_build ? "a CUDA build, but it sees no GPU" : "a CPU-only build on a machine with a GPU";
-    if (!cuda_build) {
-      AddFinding(r, model::Finding{"framework.cpu_only_build", model::Severity::kError,
-                                   fmt::format("{} is a CPU-only build on a machine with a GPU", fw),
-                                   fmt::format("{} {} in {}", fw, str("version"), target.python),
-                                   "Install its CUDA build (`dlenv doctor` names the wheel for this driver)"});
-    } else if (r.findings.empty()) {
-      AddFinding(r, CheckFailedFinding(fw, {}, r.summary + (warnings.empty() ? "" : ": " + warnings.front())));
-    }
-  } else {
-    r.verdict = checks_ok ? Verdict::kPass : Verdict::kFail;
-    r.summary = checks_ok ? fmt::format("CPU path (no GPU): {} correct", util::Join(passed, ", "))
-                          : "CPU path failed" + (errors.empty() ? std::string() : ": " + errors.front());
-    if (!checks_ok && r.findings.empty()) AddFinding(r, CheckFailedFinding(fw, {}, r.summary));
-  }
+  Decide(target, doc, host_has_gpu, checks, errors, warnings, r);
   return r;
 }
 
@@ -190,12 +244,17 @@ CheckResult RunFrameworkCheck(const FrameworkTarget& target, const util::Environ
     r.seconds = child.seconds;
     const bool hung = child.outcome == util::ChildResult::Outcome::kTimedOut;
     r.summary = fmt::format("the probe script gave no answer: {}", child.Describe());
-    std::string tail = child.err.size() > 1500 ? child.err.substr(child.err.size() - 1500) : child.err;
+    std::string tail =
+        child.err.size() > 1500 ? child.err.substr(child.err.size() - 1500) : child.err;
     if (!util::Trim(tail).empty()) r.evidence.push_back("stderr: " + std::string(util::Trim(tail)));
-    if (auto f = rules::ClassifyErrorText(target.framework, child.err)) r.findings.push_back(*f);
-    else if (hung) r.findings.push_back(CheckHungFinding(target.framework, {}, deadline));
-    else if (child.outcome == util::ChildResult::Outcome::kSignaled) r.findings.push_back(CheckCrashedFinding(target.framework, {}, child.Describe()));
-    else r.findings.push_back(CheckFailedFinding(target.framework, {}, r.summary));
+    if (auto f = rules::ClassifyErrorText(target.framework, child.err))
+      r.findings.push_back(*f);
+    else if (hung)
+      r.findings.push_back(CheckHungFinding(target.framework, {}, deadline));
+    else if (child.outcome == util::ChildResult::Outcome::kSignaled)
+      r.findings.push_back(CheckCrashedFinding(target.framework, {}, child.Describe()));
+    else
+      r.findings.push_back(CheckFailedFinding(target.framework, {}, r.summary));
     return r;
   }
   r = EvaluateFrameworkDocument(target, doc, host_has_gpu);

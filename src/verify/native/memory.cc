@@ -57,6 +57,61 @@ bool Accounted(const Session& session, const GpuState& g, std::size_t bytes,
   return true;
 }
 
+// Fills the buffer with one pattern and checks it on the GPU (the count of wrong words and
+// the first one's offset land in `counters`), and a slice on the host as a second opinion.
+// The wrong words, or nothing when a call failed (r says which).
+std::optional<std::uint64_t> TestPattern(Session& session, GpuState& g,
+                                         const cuda::DeviceMemory& buffer,
+                                         const cuda::DeviceMemory& counters, const Pattern& p,
+                                         CheckResult& r) {
+  const cuda::Api& api = session.api();
+  cuda::DevicePtr buffer_ptr = buffer.get();
+  std::uint64_t words = buffer.size() / 4;
+  const unsigned blocks = 1024;
+  std::vector<std::uint32_t> slice(std::min<std::uint64_t>(words, 4096));
+  std::uint64_t host_counters[2] = {0, ~std::uint64_t{0}};
+  if (session.Failed(r, "cuMemcpyHtoD",
+                     Call(api.memcpy_htod, counters.get(), static_cast<const void*>(host_counters),
+                          sizeof host_counters))) {
+    return std::nullopt;
+  }
+  cuda::DevicePtr errors_ptr = counters.get(), first_ptr = counters.get() + 8;
+  std::uint32_t word = p.word, walk = p.walk;
+  void* fill_params[] = {&buffer_ptr, &words, &word, &walk};
+  if (session.Failed(r, fmt::format("dlenv_fill ({})", p.name),
+                     session.Launch(g, "dlenv_fill", blocks, fill_params))) {
+    return std::nullopt;
+  }
+  void* check_params[] = {&buffer_ptr, &words, &word, &walk, &errors_ptr, &first_ptr};
+  if (session.Failed(r, fmt::format("dlenv_check ({})", p.name),
+                     session.Launch(g, "dlenv_check", blocks, check_params))) {
+    return std::nullopt;
+  }
+  if (session.Failed(r, "cuMemcpyDtoH",
+                     Call(api.memcpy_dtoh, static_cast<void*>(host_counters), counters.get(),
+                          sizeof host_counters))) {
+    return std::nullopt;
+  }
+  if (session.Failed(r, "cuMemcpyDtoH",
+                     Call(api.memcpy_dtoh, static_cast<void*>(slice.data()), buffer.get(),
+                          slice.size() * 4))) {
+    return std::nullopt;
+  }
+  std::uint64_t host_errors = 0;
+  for (std::size_t i = 0; i < slice.size(); ++i) {
+    const std::uint32_t expected = p.walk ? (p.word ^ (1u << (i % 32))) : p.word;
+    if (slice[i] != expected) ++host_errors;
+  }
+  if (host_counters[0] || host_errors) {
+    r.evidence.push_back(
+        fmt::format("pattern {}: {} wrong words (first at byte offset {}), {} in the "
+                    "first {} words read back on the host",
+                    p.name, host_counters[0], host_counters[0] ? host_counters[1] * 4 : 0,
+                    host_errors, slice.size()));
+  }
+  return host_counters[0] + host_errors;
+}
+
 }  // namespace
 
 void CheckMemory(Session& session, const std::vector<int>& gpus, CheckResult& r) {
@@ -85,53 +140,11 @@ void CheckMemory(Session& session, const std::vector<int>& gpus, CheckResult& r)
   }
   cuda::DeviceMemory counters(api);
   if (session.Failed(r, "cuMemAlloc (counters)", counters.Allocate(16))) return;
-  cuda::DevicePtr buffer_ptr = buffer.get();
-  std::uint64_t words = bytes / 4;
-  unsigned blocks = 1024;
   std::uint64_t total_errors = 0;
-  std::vector<std::uint32_t> slice(std::min<std::uint64_t>(words, 4096));
   for (const auto& p : kPatterns) {
-    std::uint64_t host_counters[2] = {0, ~std::uint64_t{0}};
-    if (session.Failed(r, "cuMemcpyHtoD",
-                       Call(api.memcpy_htod, counters.get(),
-                            static_cast<const void*>(host_counters), sizeof host_counters))) {
-      return;
-    }
-    cuda::DevicePtr errors_ptr = counters.get(), first_ptr = counters.get() + 8;
-    std::uint32_t word = p.word, walk = p.walk;
-    void* fill_params[] = {&buffer_ptr, &words, &word, &walk};
-    if (session.Failed(r, fmt::format("dlenv_fill ({})", p.name),
-                       session.Launch(*g, "dlenv_fill", blocks, fill_params))) {
-      return;
-    }
-    void* check_params[] = {&buffer_ptr, &words, &word, &walk, &errors_ptr, &first_ptr};
-    if (session.Failed(r, fmt::format("dlenv_check ({})", p.name),
-                       session.Launch(*g, "dlenv_check", blocks, check_params))) {
-      return;
-    }
-    if (session.Failed(r, "cuMemcpyDtoH",
-                       Call(api.memcpy_dtoh, static_cast<void*>(host_counters), counters.get(),
-                            sizeof host_counters))) {
-      return;
-    }
-    if (session.Failed(r, "cuMemcpyDtoH",
-                       Call(api.memcpy_dtoh, static_cast<void*>(slice.data()), buffer.get(),
-                            slice.size() * 4))) {
-      return;
-    }
-    std::uint64_t host_errors = 0;
-    for (std::size_t i = 0; i < slice.size(); ++i) {
-      const std::uint32_t expected = p.walk ? (p.word ^ (1u << (i % 32))) : p.word;
-      if (slice[i] != expected) ++host_errors;
-    }
-    if (host_counters[0] || host_errors) {
-      r.evidence.push_back(
-          fmt::format("pattern {}: {} wrong words (first at byte offset {}), {} in the "
-                      "first {} words read back on the host",
-                      p.name, host_counters[0], host_counters[0] ? host_counters[1] * 4 : 0,
-                      host_errors, slice.size()));
-    }
-    total_errors += host_counters[0] + host_errors;
+    auto errors = TestPattern(session, *g, buffer, counters, p, r);
+    if (!errors) return;
+    total_errors += *errors;
   }
   if (total_errors) {
     r.verdict = Verdict::kFail;
