@@ -49,6 +49,11 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # Depends from the binary's NEEDED entries, by dpkg-shlibdeps.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libcurl is opened at run time by `dlenv install` (src/probe/http_curl.cc), so
+# dpkg-shlibdeps cannot see it; without it install answers offline from its table.
+if(NOT DLENV_PORTABLE)
+  set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libcurl4")
+endif()
 set(CPACK_STRIP_FILES ON)
 set(CPACK_GENERATOR DEB)
 include(CPack)

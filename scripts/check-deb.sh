@@ -41,6 +41,11 @@ rm -f "$build"/dlenv_*.deb
 deb=$(ls "$build"/dlenv_*.deb)
 echo "built $deb"
 dpkg-deb --field "$deb"
+# libcurl is dlopened by `dlenv install` (dpkg-shlibdeps cannot see it): the package names it.
+if ! dpkg-deb --field "$deb" Recommends | grep -qw libcurl4; then
+  echo "FAIL: the package does not recommend libcurl4 (cmake/Install.cmake)" >&2
+  exit 1
+fi
 dpkg-deb --contents "$deb" | awk '{print "  " $6}'
 
 # lintian's E: lines fail the check; W: (and I:) lines are listed for a person to read.

@@ -2,13 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "util/elf.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
 namespace dlenv::cli {
 namespace {
 
-util::ChildResult RunDlenv(std::vector<std::string> args, std::map<std::string, std::string> extra_env = {}) {
+util::ChildResult RunDlenv(std::vector<std::string> args,
+                           std::map<std::string, std::string> extra_env = {}) {
   args.insert(args.begin(), DLENV_BINARY);
   util::ChildOptions o;
   o.deadline = std::chrono::seconds(60);
@@ -16,6 +22,33 @@ util::ChildResult RunDlenv(std::vector<std::string> args, std::map<std::string, 
   for (auto& [k, v] : extra_env) env[k] = v;
   o.env = env;
   return util::RunCommand(args, o);
+}
+
+// Only `dlenv install` asks the network: libcurl is opened when it does (probe/http_curl.cc),
+// never loaded by the other commands (docs/benchmarks.md: ~4.6 MB of doctor's memory).
+TEST(Cli, BinaryDoesNotLinkLibcurl) {
+  std::string error;
+  auto file = util::MappedFile::Open(DLENV_BINARY, &error);
+  ASSERT_TRUE(file) << error;
+  auto elf = util::ParseElf(file->bytes());
+  ASSERT_TRUE(elf.info) << elf.error;
+  ASSERT_FALSE(elf.info->dynamic.needed.empty());
+  for (const auto& needed : elf.info->dynamic.needed)
+    EXPECT_EQ(needed.find("curl"), std::string::npos) << needed;
+}
+
+// A repeatable --python takes one interpreter each time: the file after it stays explain's.
+TEST(Cli, RepeatablePythonLeavesTheNextArgumentToThePositional) {
+  const auto log = std::filesystem::path(::testing::TempDir()) / "cli_python_then_file.log";
+  std::ofstream(log) << "RuntimeError: CUDA error: no kernel image is available for execution "
+                        "on the device\n";
+  auto r = RunDlenv({"explain", "--python", "/usr/bin/python3", log.string(), "--json"});
+  ASSERT_EQ(r.outcome, util::ChildResult::Outcome::kExited) << r.Describe() << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["input"]["kind"], "file") << r.out;
+  EXPECT_EQ(doc["input"]["path"], log.string());
+  EXPECT_TRUE(doc["recognised"].get<bool>());
+  std::filesystem::remove(log);
 }
 
 TEST(Cli, UsageErrorsExitWithTwo) {
@@ -34,7 +67,8 @@ TEST(Cli, HelpAndVersionExitWithZero) {
   EXPECT_NE(r.out.find(DLENV_VERSION), std::string::npos);
   r = RunDlenv({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("Exit codes"), std::string::npos) << "exit codes must be documented in --help";
+  EXPECT_NE(r.out.find("Exit codes"), std::string::npos)
+      << "exit codes must be documented in --help";
 }
 
 TEST(Cli, NoColourWhenNotATerminalOrNoColorSet) {
