@@ -13,15 +13,18 @@ namespace dlenv::cli {
 
 void AddMachineFlags(CLI::App* sub, probe::MachineOptions& m, const MachineFlags& flags) {
   if (flags.repeat_python) {
-    sub->add_option("--python", m.pythons, std::string(flags.python));
+    // One interpreter per --python, so that `--python X FILE` leaves FILE to the positional.
+    sub->add_option("--python", m.pythons, std::string(flags.python))->allow_extra_args(false);
   } else {
     sub->add_option_function<std::string>(
         "--python", [&m](const std::string& p) { m.pythons = {p}; }, std::string(flags.python));
   }
   if (flags.root) {
-    sub->add_option("--root", m.root, "Read this folder as if it were / (an unpacked image, a fixture)")
+    sub->add_option("--root", m.root,
+                    "Read this folder as if it were / (an unpacked image, a fixture)")
         ->check(CLI::ExistingDirectory);
-    sub->add_flag("!--no-host-driver", m.ask_host_driver, "With --root, do not ask the live host's driver");
+    sub->add_flag("!--no-host-driver", m.ask_host_driver,
+                  "With --root, do not ask the live host's driver");
   }
   if (flags.timeout_flag) {
     sub->add_option("--timeout", m.timeout_seconds, std::string(flags.timeout))
@@ -50,7 +53,8 @@ void AddOutputFlags(CLI::App* sub, model::OutputOptions& o, const OutputFlags& f
 
 CLI::Validator FrameworkName(std::vector<std::string> extra) {
   std::string names;
-  for (const auto& id : knowledge::Frameworks().CoreIds()) names += (names.empty() ? "" : ", ") + id;
+  for (const auto& id : knowledge::Frameworks().CoreIds())
+    names += (names.empty() ? "" : ", ") + id;
   for (const auto& e : extra) names += ", " + e;
   return CLI::Validator(
       [extra, names](std::string& value) -> std::string {
