@@ -110,18 +110,20 @@ void CheckNotFound(const model::Snapshot& s, std::vector<Finding>& out) {
                           "install`, then `sudo reboot`"});
 }
 
-void CheckVersionMismatch(const model::DriverInfo& d, std::vector<Finding>& out) {
+void CheckVersionMismatch(const model::Snapshot& s, std::vector<Finding>& out) {
+  const model::DriverInfo& d = s.driver;
   std::string evidence;
+  const auto user = UserspaceDriverVersion(s);
   if (d.nvml_init_status == kNvmlLibRmVersionMismatch) {
     evidence = fmt::format("nvmlInit returned 18 ({})",
                            d.nvml_init_error.value_or("Driver/library version mismatch"));
     if (d.kernel_module_version) evidence += "; kernel module " + *d.kernel_module_version;
     if (d.nvml_library_path) evidence += "; library " + *d.nvml_library_path;
-  } else if (d.kernel_module_version && d.nvml_driver_version &&
-             *d.kernel_module_version != *d.nvml_driver_version) {
-    evidence = fmt::format("kernel module {} (/proc/driver/nvidia/version), NVML library {} ({})",
-                           *d.kernel_module_version, *d.nvml_driver_version,
-                           d.nvml_library_path.value_or("libnvidia-ml"));
+  } else if (d.kernel_module_version && user && *d.kernel_module_version != user->version) {
+    // Without NVML's answer (--root, --no-host-driver) the library's file name says it: the
+    // same mismatch NVML would report as "Driver/library version mismatch".
+    evidence = fmt::format("kernel module {} (/proc/driver/nvidia/version), user-space {} ({})",
+                           *d.kernel_module_version, user->version, user->source);
   } else {
     return;
   }
@@ -207,13 +209,31 @@ void CheckContainer(const model::Snapshot& s, std::vector<Finding>& out) {
 
 }  // namespace
 
+std::optional<UserspaceDriver> UserspaceDriverVersion(const model::Snapshot& s) {
+  if (s.driver.nvml_driver_version) {
+    return UserspaceDriver{*s.driver.nvml_driver_version,
+                           "NVML, " + s.driver.nvml_library_path.value_or("libnvidia-ml")};
+  }
+  for (const char* family : {"cuda", "nvidia-ml"}) {
+    for (const auto& c : s.libraries) {
+      if (c.family != family || !c.loader_first || c.is_stub || !c.version ||
+          c.version_source != "file name" || c.path.starts_with("/usr/lib/wsl/") ||
+          c.real_path.value_or(c.path).find("/compat/") != std::string::npos) {
+        continue;
+      }
+      return UserspaceDriver{*c.version, c.real_path.value_or(c.path)};
+    }
+  }
+  return std::nullopt;
+}
+
 void CheckDriver(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                  std::vector<model::Finding>& out) {
   const model::DriverInfo& d = snapshot.driver;
   CheckProbe(d, out);
   CheckStub(d, out);
   CheckNotFound(snapshot, out);
-  CheckVersionMismatch(d, out);
+  CheckVersionMismatch(snapshot, out);
   CheckNouveau(snapshot.host, out);
   CheckContainer(snapshot, out);
 }
