@@ -85,7 +85,8 @@ TEST(KernelModule, NewKernelWithoutItsBuildAndDkmsAutoinstallFixesIt) {
   DriverHost h;
   h.AddGpu();
   const std::string old_kernel = "6.12.0-98-amd64";
-  DkmsInstall(h, kVersion, old_kernel);  // the kernel the machine ran before
+  h.tree.MakeDir("/lib/modules/" + old_kernel + "/kernel");  // still installed: dkms needs it
+  DkmsInstall(h, kVersion, old_kernel);                      // the kernel it ran before
   h.WriteDpkgStatus({{"nvidia-kernel-dkms", "535.216.01-1~deb12u1"}});
   auto s = h.Run();
   const auto* f = FindFinding(s, "driver.no_module_for_kernel");
