@@ -1,9 +1,11 @@
 #include "rules/driver_rules.h"
 
-#include <string>
-
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+
+#include "rules/kernel_module_rules.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
@@ -127,13 +129,32 @@ void CheckVersionMismatch(const model::Snapshot& s, std::vector<Finding>& out) {
   } else {
     return;
   }
+  std::string fix =
+      "Typically the driver was upgraded without a reboot: run `sudo reboot`. Without "
+      "rebooting, stop every GPU process and reload the module: `sudo systemctl stop "
+      "nvidia-persistenced; sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && "
+      "sudo modprobe nvidia nvidia_uvm`";
+  // A reboot loads the module on disk: when that one is not the libraries' version either
+  // (the upgrade's DKMS build failed), rebooting changes nothing.
+  const auto installed = InstalledModuleVersions(s);
+  const bool disk_matches = std::any_of(installed.begin(), installed.end(), [&](const auto& v) {
+    return user && v.first == user->version;
+  });
+  if (user && !installed.empty() && !disk_matches) {
+    std::vector<std::string> where;
+    for (const auto& [version, source] : installed) where.push_back(version + " (" + source + ")");
+    evidence +=
+        fmt::format("; installed for kernel {}: {}", s.host.kernel, util::Join(where, ", "));
+    fix = fmt::format(
+        "The module on disk is not the libraries' {1} either, so a reboot alone does not help: "
+        "rebuild it for this kernel (`sudo apt-get install linux-headers-{0} && sudo dkms "
+        "autoinstall -k {0}`, or reinstall the driver's kernel-module package), then `sudo "
+        "reboot`",
+        s.host.kernel, user->version);
+  }
   out.push_back({"driver.version_mismatch", Severity::kError,
                  "The NVIDIA driver libraries and the loaded kernel module are different versions",
-                 evidence,
-                 "Typically the driver was upgraded without a reboot: run `sudo reboot`. Without "
-                 "rebooting, stop every GPU process and reload the module: `sudo systemctl stop "
-                 "nvidia-persistenced; sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && "
-                 "sudo modprobe nvidia nvidia_uvm`"});
+                 evidence, fix});
 }
 
 // nova_core is the Rust driver for GSP-based NVIDIA GPUs (Linux 6.15 on); its PCI driver has

@@ -117,18 +117,11 @@ void CheckModuleForKernel(const model::Snapshot& s, std::vector<Finding>& out) {
 void CheckRebootRequired(const model::Snapshot& s, std::vector<Finding>& out) {
   const auto loaded = LoadedVersion(s);
   if (!loaded) return;
-  const auto& l = s.driver_lifecycle;
   std::set<std::string> on_disk;
   std::vector<std::string> where;
-  for (const auto& f : l.module_files) {
-    if (!f.version) continue;
-    on_disk.insert(*f.version);
-    where.push_back(fmt::format("{} ({})", *f.version, f.path));
-  }
-  for (const auto* b : BuildsFor(l, s.host.kernel)) {
-    if (!b->installed) continue;
-    on_disk.insert(b->version);
-    where.push_back(fmt::format("{} (DKMS {}/{})", b->version, b->module, b->version));
+  for (const auto& [version, source] : InstalledModuleVersions(s)) {
+    on_disk.insert(version);
+    where.push_back(fmt::format("{} ({})", version, source));
   }
   if (on_disk.empty() || on_disk.contains(*loaded)) return;
   std::string evidence = fmt::format("loaded kernel module {}; installed for kernel {}: {}",
@@ -175,6 +168,18 @@ void CheckSecureBoot(const model::Snapshot& s, std::vector<Finding>& out) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> InstalledModuleVersions(const model::Snapshot& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto& l = s.driver_lifecycle;
+  for (const auto& f : l.module_files) {
+    if (f.version) out.emplace_back(*f.version, f.path);
+  }
+  for (const auto* b : BuildsFor(l, s.host.kernel)) {
+    if (b->installed) out.emplace_back(b->version, "DKMS " + b->module + "/" + b->version);
+  }
+  return out;
+}
 
 void CheckKernelModule(const model::Snapshot& s, const knowledge::Knowledge&,
                        std::vector<model::Finding>& out) {

@@ -185,6 +185,24 @@ TEST(KernelModule, UpgradedOnDiskOldModuleLoadedIsARebootAndAVersionMismatch) {
   EXPECT_FALSE(FindFinding(after, "driver.version_mismatch")) << FindingIds(after);
 }
 
+TEST(KernelModule, LibrariesMovedButTheModuleBuildFailedNeedsARebuildNotJustAReboot) {
+  REQUIRE_DKMS();
+  DriverHost h;
+  h.AddGpu();
+  DkmsInstall(h, kVersion, h.release);       // the old module is still the one on disk ...
+  h.LoadModule(kVersion);                    // ... and loaded
+  ASSERT_TRUE(AddLibcuda(h, "550.163.01"));  // only the libraries moved
+  const auto s = h.Run();
+  EXPECT_FALSE(FindFinding(s, "driver.reboot_required")) << FindingIds(s);
+  const auto* f = FindFinding(s, "driver.version_mismatch");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_NE(f->evidence.find("installed for kernel " + h.release + ": 535.216.01"),
+            std::string::npos)
+      << f->evidence;
+  EXPECT_NE(f->fix.find("sudo dkms autoinstall -k " + h.release), std::string::npos) << f->fix;
+  EXPECT_NE(f->fix.find("a reboot alone does not help"), std::string::npos) << f->fix;
+}
+
 TEST(KernelModule, CompressedModuleIsNamedAndDkmsGivesItsVersion) {
   REQUIRE_DKMS();
   DriverHost h;
