@@ -22,7 +22,7 @@ packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-jso
           python3 python3-venv python3-pip python3-torch python3-numpy python3-jsonschema python3-yaml
           strace chromium util-linux libpng-dev jq time bc
           slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file systemd
-          libtomlplusplus-dev libyaml-cpp-dev containerd kmod
+          libtomlplusplus-dev libyaml-cpp-dev containerd kmod dkms linux-kbuild-6.1 openssl
           golang-github-container-orchestrated-devices-container-device-interface-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -55,7 +55,16 @@ DLENV_JSON(ContainerHost, docker_installed, containerd_installed, podman_install
            toolkit_binaries, docker, containerd, toolkit, cdi_specs, cgroup_v2, systemd_running,
            dev_char_links)
 DLENV_JSON(ContainerInside, shm_bytes, nvidia_driver_capabilities)
+DLENV_JSON(KernelModuleFile, path, compression, version, signature_appended, error)
+DLENV_JSON(DkmsBuild, module, version, kernel, arch, installed)
+DLENV_JSON(DriverPackage, name, version, held)
+DLENV_JSON(DriverLifecycle, modules_dir, module_files, dkms_added, dkms_builds,
+           sysfs_module_version, secure_boot, packages, unattended_upgrades_installed,
+           unattended_upgrade_periodic, unattended_blacklist, apt_conf_errors, nvswitch_nodes,
+           fabric_manager_pid, fabric_manager_package)
+DLENV_JSON(WslInfo, dxg, wsl1)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
-           toolkits, libraries, python_envs, container_host, container_inside, findings)
+           toolkits, libraries, python_envs, container_host, container_inside, driver_lifecycle,
+           wsl, findings)
 
 }  // namespace dlenv::model

@@ -75,6 +75,16 @@ void to_json(nlohmann::json& j, const ContainerHost& v);
 void from_json(const nlohmann::json& j, ContainerHost& v);
 void to_json(nlohmann::json& j, const ContainerInside& v);
 void from_json(const nlohmann::json& j, ContainerInside& v);
+void to_json(nlohmann::json& j, const KernelModuleFile& v);
+void from_json(const nlohmann::json& j, KernelModuleFile& v);
+void to_json(nlohmann::json& j, const DkmsBuild& v);
+void from_json(const nlohmann::json& j, DkmsBuild& v);
+void to_json(nlohmann::json& j, const DriverPackage& v);
+void from_json(const nlohmann::json& j, DriverPackage& v);
+void to_json(nlohmann::json& j, const DriverLifecycle& v);
+void from_json(const nlohmann::json& j, DriverLifecycle& v);
+void to_json(nlohmann::json& j, const WslInfo& v);
+void from_json(const nlohmann::json& j, WslInfo& v);
 void to_json(nlohmann::json& j, const Snapshot& v);
 void from_json(const nlohmann::json& j, Snapshot& v);
 

@@ -97,4 +97,58 @@ struct ContainerInside {
   std::optional<std::string> nvidia_driver_capabilities;
 };
 
+/// One NVIDIA kernel module file for the running kernel (nvidia.ko, Debian's nvidia-current.ko),
+/// under /lib/modules/RELEASE.
+struct KernelModuleFile {
+  std::string path;
+  std::optional<std::string> compression;  // xz, zst, gz: dlenv does not decompress modules
+  std::optional<std::string> version;      // the .modinfo section's version=
+  /// The "~Module signature appended~" trailer the kernel's sign-file writes; nullopt when
+  /// the file is compressed (the signature lies inside the compressed stream).
+  std::optional<bool> signature_appended;
+  std::optional<std::string> error;  // why the file could not be read
+};
+
+/// One DKMS build of an NVIDIA module: /var/lib/dkms/MODULE/VERSION/KERNEL/ARCH/module, and
+/// whether DKMS installed it (its MODULE/kernel-KERNEL-ARCH link points there).
+struct DkmsBuild {
+  std::string module;   // nvidia, nvidia-current (Debian), nvidia-open
+  std::string version;  // 550.54.15
+  std::string kernel;
+  std::string arch;
+  bool installed = false;
+};
+
+/// An installed NVIDIA driver package in dpkg's database.
+struct DriverPackage {
+  std::string name;
+  std::string version;  // dpkg's, epoch and revision kept
+  bool held = false;    // Status: hold ok installed
+};
+
+/// The driver's life cycle on a host: the module files and DKMS builds for the running kernel,
+/// Secure Boot, the packages an unattended upgrade may move, NVSwitch and its fabric manager.
+struct DriverLifecycle {
+  bool modules_dir = false;  // /lib/modules/RELEASE exists
+  std::vector<KernelModuleFile> module_files;
+  std::vector<std::string> dkms_added;              // MODULE/VERSION, for any kernel
+  std::vector<DkmsBuild> dkms_builds;               // every kernel's
+  std::optional<std::string> sysfs_module_version;  // /sys/module/nvidia/version
+  std::optional<bool> secure_boot;                  // the SecureBoot EFI variable; nullopt: no EFI
+  std::vector<DriverPackage> packages;
+  bool unattended_upgrades_installed = false;
+  std::optional<std::string> unattended_upgrade_periodic;  // APT::Periodic::Unattended-Upgrade
+  std::vector<std::string> unattended_blacklist;           // Unattended-Upgrade::Package-Blacklist
+  std::vector<ConfigFile> apt_conf_errors;                 // apt.conf files that could not be read
+  std::vector<std::string> nvswitch_nodes;                 // /dev/nvidia-nvswitchN
+  std::optional<int> fabric_manager_pid;  // a process whose comm is nv-fabricmanager
+  std::optional<DriverPackage> fabric_manager_package;
+};
+
+/// WSL2's GPU device, read with the host (WSL itself is HostInfo::wsl).
+struct WslInfo {
+  bool dxg = false;   // /dev/dxg: the GPU paravirtualisation device the Windows driver exposes
+  bool wsl1 = false;  // a WSL 1 kernel ("Microsoft" without "WSL2"): no GPU at all
+};
+
 }  // namespace dlenv::model

@@ -149,6 +149,8 @@ struct Snapshot {
   std::vector<PythonEnv> python_envs;
   ContainerHost container_host;
   ContainerInside container_inside;
+  DriverLifecycle driver_lifecycle;
+  WslInfo wsl;
   std::vector<Finding> findings;
 };
 

@@ -114,6 +114,13 @@ void ProbeHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
   if (host.hostname.empty()) host.hostname = FirstLine(ctx.fs.ReadFile("/etc/hostname", 256));
   host.container = Container(ctx);
   host.wsl = Wsl(ctx);
+  if (host.wsl) {
+    snapshot.wsl.dxg = ctx.fs.Exists("/dev/dxg");
+    // WSL 1 kernels say "Microsoft" (4.4.0-19041-Microsoft), WSL 2's "microsoft-standard-WSL2".
+    const std::string version = FirstLine(ctx.fs.ReadFile("/proc/version", 4096));
+    snapshot.wsl.wsl1 =
+        version.find("Microsoft") != std::string::npos && version.find("WSL2") == std::string::npos;
+  }
   host.nvidia_pci_devices = NvidiaPciDevices(ctx);
 }
 

@@ -4,6 +4,7 @@
 #include "probe/container_runtime.h"
 #include "probe/distro_packages.h"
 #include "probe/driver.h"
+#include "probe/driver_lifecycle.h"
 #include "probe/host.h"
 #include "probe/libraries.h"
 #include "probe/python_envs.h"
@@ -13,10 +14,15 @@ namespace dlenv::probe {
 namespace {
 
 constexpr Probe kProbes[] = {
-    {"host", ProbeHost},         {"driver", ProbeDriver},
-    {"toolkits", ProbeToolkits}, {"libraries", ProbeLibraries},
-    {"python", ProbePythonEnvs}, {"distro packages", ProbeDistroPackages},
-    {"container runtime", ProbeContainerHost}, {"container", ProbeContainerInside},
+    {"host", ProbeHost},
+    {"driver", ProbeDriver},
+    {"toolkits", ProbeToolkits},
+    {"libraries", ProbeLibraries},
+    {"python", ProbePythonEnvs},
+    {"distro packages", ProbeDistroPackages},
+    {"container runtime", ProbeContainerHost},
+    {"container", ProbeContainerInside},
+    {"driver life cycle", ProbeDriverLifecycle},
 };
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "rules/driver_rules.h"
 
-#include <string>
-
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string>
+
+#include "rules/kernel_module_rules.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
@@ -110,28 +112,49 @@ void CheckNotFound(const model::Snapshot& s, std::vector<Finding>& out) {
                           "install`, then `sudo reboot`"});
 }
 
-void CheckVersionMismatch(const model::DriverInfo& d, std::vector<Finding>& out) {
+void CheckVersionMismatch(const model::Snapshot& s, std::vector<Finding>& out) {
+  const model::DriverInfo& d = s.driver;
   std::string evidence;
+  const auto user = UserspaceDriverVersion(s);
   if (d.nvml_init_status == kNvmlLibRmVersionMismatch) {
     evidence = fmt::format("nvmlInit returned 18 ({})",
                            d.nvml_init_error.value_or("Driver/library version mismatch"));
     if (d.kernel_module_version) evidence += "; kernel module " + *d.kernel_module_version;
     if (d.nvml_library_path) evidence += "; library " + *d.nvml_library_path;
-  } else if (d.kernel_module_version && d.nvml_driver_version &&
-             *d.kernel_module_version != *d.nvml_driver_version) {
-    evidence = fmt::format("kernel module {} (/proc/driver/nvidia/version), NVML library {} ({})",
-                           *d.kernel_module_version, *d.nvml_driver_version,
-                           d.nvml_library_path.value_or("libnvidia-ml"));
+  } else if (d.kernel_module_version && user && *d.kernel_module_version != user->version) {
+    // Without NVML's answer (--root, --no-host-driver) the library's file name says it: the
+    // same mismatch NVML would report as "Driver/library version mismatch".
+    evidence = fmt::format("kernel module {} (/proc/driver/nvidia/version), user-space {} ({})",
+                           *d.kernel_module_version, user->version, user->source);
   } else {
     return;
   }
+  std::string fix =
+      "Typically the driver was upgraded without a reboot: run `sudo reboot`. Without "
+      "rebooting, stop every GPU process and reload the module: `sudo systemctl stop "
+      "nvidia-persistenced; sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && "
+      "sudo modprobe nvidia nvidia_uvm`";
+  // A reboot loads the module on disk: when that one is not the libraries' version either
+  // (the upgrade's DKMS build failed), rebooting changes nothing.
+  const auto installed = InstalledModuleVersions(s);
+  const bool disk_matches = std::any_of(installed.begin(), installed.end(), [&](const auto& v) {
+    return user && v.first == user->version;
+  });
+  if (user && !installed.empty() && !disk_matches) {
+    std::vector<std::string> where;
+    for (const auto& [version, source] : installed) where.push_back(version + " (" + source + ")");
+    evidence +=
+        fmt::format("; installed for kernel {}: {}", s.host.kernel, util::Join(where, ", "));
+    fix = fmt::format(
+        "The module on disk is not the libraries' {1} either, so a reboot alone does not help: "
+        "rebuild it for this kernel (`sudo apt-get install linux-headers-{0} && sudo dkms "
+        "autoinstall -k {0}`, or reinstall the driver's kernel-module package), then `sudo "
+        "reboot`",
+        s.host.kernel, user->version);
+  }
   out.push_back({"driver.version_mismatch", Severity::kError,
                  "The NVIDIA driver libraries and the loaded kernel module are different versions",
-                 evidence,
-                 "Typically the driver was upgraded without a reboot: run `sudo reboot`. Without "
-                 "rebooting, stop every GPU process and reload the module: `sudo systemctl stop "
-                 "nvidia-persistenced; sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && "
-                 "sudo modprobe nvidia nvidia_uvm`"});
+                 evidence, fix});
 }
 
 // nova_core is the Rust driver for GSP-based NVIDIA GPUs (Linux 6.15 on); its PCI driver has
@@ -207,13 +230,31 @@ void CheckContainer(const model::Snapshot& s, std::vector<Finding>& out) {
 
 }  // namespace
 
+std::optional<UserspaceDriver> UserspaceDriverVersion(const model::Snapshot& s) {
+  if (s.driver.nvml_driver_version) {
+    return UserspaceDriver{*s.driver.nvml_driver_version,
+                           "NVML, " + s.driver.nvml_library_path.value_or("libnvidia-ml")};
+  }
+  for (const char* family : {"cuda", "nvidia-ml"}) {
+    for (const auto& c : s.libraries) {
+      if (c.family != family || !c.loader_first || c.is_stub || !c.version ||
+          c.version_source != "file name" || c.path.starts_with("/usr/lib/wsl/") ||
+          c.real_path.value_or(c.path).find("/compat/") != std::string::npos) {
+        continue;
+      }
+      return UserspaceDriver{*c.version, c.real_path.value_or(c.path)};
+    }
+  }
+  return std::nullopt;
+}
+
 void CheckDriver(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                  std::vector<model::Finding>& out) {
   const model::DriverInfo& d = snapshot.driver;
   CheckProbe(d, out);
   CheckStub(d, out);
   CheckNotFound(snapshot, out);
-  CheckVersionMismatch(d, out);
+  CheckVersionMismatch(snapshot, out);
   CheckNouveau(snapshot.host, out);
   CheckContainer(snapshot, out);
 }

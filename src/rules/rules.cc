@@ -6,10 +6,12 @@
 #include "rules/companion_rules.h"
 #include "rules/container_rules.h"
 #include "rules/driver_lifecycle_rules.h"
+#include "rules/driver_packages_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
 #include "rules/gpu_rules.h"
+#include "rules/kernel_module_rules.h"
 #include "rules/toolkit_rules.h"
 #include "rules/wsl_rules.h"
 
@@ -27,6 +29,8 @@ constexpr Rule kRules[] = {
     {"container runtime", CheckContainerHost},
     {"container", CheckContainerInside},
     {"driver life cycle", CheckDriverLifecycle},
+    {"kernel module", CheckKernelModule},
+    {"driver packages", CheckDriverPackages},
     {"wsl", CheckWsl},
 };
 

@@ -26,11 +26,34 @@ std::string Describe(const model::LibraryCopy& c) {
   return s + ", via " + c.found_via;
 }
 
+// WSL 2 exposes the GPU as /dev/dxg when the Windows driver supports WSL and the distribution
+// runs under WSL 2; NVIDIA's CUDA on WSL User Guide supports WSL 2 only.
+void CheckDxg(const model::Snapshot& s, std::vector<Finding>& out) {
+  if (s.wsl.dxg) return;
+  if (s.wsl.wsl1) {
+    out.push_back({"wsl.no_dxg", Severity::kError,
+                   "This distribution runs under WSL 1, which has no GPU support",
+                   fmt::format("WSL 1 kernel ({}); no /dev/dxg",
+                               s.host.kernel.empty() ? "/proc/version" : s.host.kernel),
+                   "From Windows: `wsl --set-version <distribution> 2` (`wsl -l -v` lists them), "
+                   "then `wsl --update`. Install or update the NVIDIA driver on Windows, never a "
+                   "Linux NVIDIA driver inside WSL"});
+    return;
+  }
+  out.push_back({"wsl.no_dxg", Severity::kError, "WSL2 exposes no GPU: /dev/dxg is missing",
+                 "WSL2; no /dev/dxg, the device through which the Windows driver reaches the GPU",
+                 "Install or update the NVIDIA driver on Windows (the current GeForce, RTX or "
+                 "data-center driver; it carries WSL support) and WSL itself: `wsl --update`, then "
+                 "`wsl --shutdown` and reopen the distribution. Never install a Linux NVIDIA "
+                 "driver inside WSL"});
+}
+
 }  // namespace
 
 void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&,
               std::vector<model::Finding>& out) {
   if (!s.host.wsl) return;
+  CheckDxg(s, out);
   std::vector<const model::LibraryCopy*> windows, in_distro;
   for (const auto& c : s.libraries) {
     if (c.family != "cuda" || c.is_stub) continue;
@@ -61,7 +84,8 @@ void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&,
   }
   const bool cached = std::any_of(windows.begin(), windows.end(),
                                   [](auto* c) { return c->found_via == "ld.so.cache"; });
-  if (!cached) {
+  // Without /dev/dxg WSL mounts no driver libraries: wsl.no_dxg names that cause.
+  if (!cached && (s.wsl.dxg || !windows.empty())) {
     out.push_back({"wsl.lib_not_in_ldcache", Severity::kWarning,
                    "The loader's cache does not list the Windows driver's /usr/lib/wsl/lib",
                    windows.empty()

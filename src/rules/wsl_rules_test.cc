@@ -5,13 +5,16 @@
 #include "rules/wsl_rules.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "probe/host.h"
 #include "probe/libraries.h"
 #include "rules/rules.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -164,6 +167,138 @@ TEST(Wsl, ALinuxLibcudaShadowsTheWindowsDriver) {
                 host.tree / "/usr/lib/x86_64-linux-gnu/libcuda.so.1");
   ASSERT_TRUE(host.Ldconfig().ok());
   EXPECT_TRUE(WslIds(host.Run()).empty());
+}
+
+TEST(Wsl, NoDxgIsTheCauseAndNoLinuxDriverIsSuggested) {
+  WslMachine m;
+  REQUIRE_CC(m);
+  ASSERT_TRUE(m.Ldconfig().ok());
+  fs::remove(m.tree / "/dev/dxg");
+  auto s = m.Run();
+  ASSERT_TRUE(s.host.wsl);  // from /proc/version
+  const auto* f = Find(s, "wsl.no_dxg");
+  ASSERT_TRUE(f) << WslIds(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  EXPECT_NE(f->fix.find("wsl --update"), std::string::npos) << f->fix;
+  EXPECT_EQ(f->fix.find("apt-get install"), std::string::npos) << f->fix;
+
+  // No libraries mounted either: one cause, one finding.
+  fs::remove_all(m.tree / "/usr/lib/wsl");
+  ASSERT_TRUE(m.Ldconfig().ok());
+  s = m.Run();
+  EXPECT_TRUE(Find(s, "wsl.no_dxg")) << WslIds(s);
+  EXPECT_FALSE(Find(s, "wsl.lib_not_in_ldcache")) << WslIds(s);
+
+  // WSL 1: a kernel that says "Microsoft" and not WSL2; the fix is WSL 2 itself.
+  m.tree.Write("/proc/version",
+               "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 "
+               "(GCC) ) #1237-Microsoft Sat Sep 11 14:32:00 PST 2021\n");
+  s = m.Run();
+  f = Find(s, "wsl.no_dxg");
+  ASSERT_TRUE(f) << WslIds(s);
+  EXPECT_TRUE(s.wsl.wsl1);
+  EXPECT_NE(f->fix.find("wsl --set-version"), std::string::npos) << f->fix;
+}
+
+// The live-host path (no --root) in a mount namespace: overlays over /usr/lib, /etc and /dev
+// take the Windows driver's libcuda, ld.wsl.conf, the cache ldconfig writes and /dev/dxg; a
+// WSL2 /proc/version is bound over the real one. The host itself is not touched.
+class WslNamespace {
+ public:
+  // Each namespace keeps its overlays' upper layers in its own folder of `t`.
+  WslNamespace(const testing::TempTree& t, std::string name) : t_(t), dir_("/" + std::move(name)) {
+    for (const char* d : {"/u", "/w", "/eu", "/ew", "/du", "/dw", "/u/wsl/lib"})
+      t.MakeDir(dir_ + d);
+    t.Write(dir_ + "/version", kWslProcVersion);
+  }
+
+  // Runs `dlenv doctor --json` in a new mount namespace; nullopt (with `why`) when this
+  // machine refuses the namespace or the overlay.
+  std::optional<nlohmann::json> Doctor(bool dxg, std::string& why) const {
+    const std::string w = (t_ / dir_).string(), lib = (t_ / "/libcuda.so.1.1").string();
+    std::string script =
+        "set -e\n"
+        "mount -t overlay overlay -o lowerdir=/usr/lib,upperdir=" +
+        w + "/u,workdir=" + w +
+        "/w /usr/lib\n"
+        "mount -t overlay overlay -o lowerdir=/etc,upperdir=" +
+        w + "/eu,workdir=" + w +
+        "/ew /etc\n"
+        "mount -t overlay overlay -o lowerdir=/dev,upperdir=" +
+        w + "/du,workdir=" + w +
+        "/dw /dev\n"
+        "mount --bind " +
+        w + "/version /proc/version\n";
+    if (dxg) script += "mknod /dev/dxg c 10 63\n";
+    script += "cp " + lib +
+              " /usr/lib/wsl/lib/libcuda.so.1\n"
+              "printf '/usr/lib/wsl/lib\\n' > /etc/ld.so.conf.d/ld.wsl.conf\n"
+              "ldconfig 2>/dev/null\n"
+              "exec " DLENV_BINARY " doctor --json\n";
+    util::ChildOptions o;
+    o.deadline = std::chrono::seconds(120);
+    auto r = util::RunCommand(
+        {"unshare", "--mount", "--propagation", "private", "bash", "-c", script}, o);
+    if (r.outcome != util::ChildResult::Outcome::kExited || r.out.empty()) {
+      why = r.Describe() + ": " + r.err;
+      return std::nullopt;
+    }
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_discarded()) {
+      why = "doctor printed no JSON: " + r.out.substr(0, 400) + r.err;
+      return std::nullopt;
+    }
+    return j;
+  }
+
+ private:
+  const testing::TempTree& t_;
+  std::string dir_;
+};
+
+std::vector<std::string> WslFindingIds(const nlohmann::json& report) {
+  std::vector<std::string> ids;
+  for (const auto& f : report.at("findings")) {
+    const auto id = f.at("id").get<std::string>();
+    if (id.starts_with("wsl.")) ids.push_back(id);
+  }
+  return ids;
+}
+
+TEST(Wsl, InAMountNamespaceTheRealDoctorSeesWsl2) {
+  if (geteuid() != 0) DLENV_SKIP_OR_FAIL("a mount namespace with overlays needs root");
+  testing::TempTree t;
+  const auto src = t.Write("/src/libcuda.c", "int cuInit(unsigned f) { return (int)f; }\n");
+  util::ChildOptions o;
+  auto cc = util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
+                              (t / "/libcuda.so.1.1").string(), src.string()},
+                             o);
+  ASSERT_TRUE(cc.ok()) << cc.Describe() << cc.err;
+  WslNamespace ns(t, "healthy");
+  std::string why;
+  auto healthy = ns.Doctor(true, why);
+  if (!healthy) GTEST_SKIP() << "this machine refuses a mount namespace with overlays: " << why;
+  EXPECT_TRUE(healthy->at("host").at("wsl").get<bool>());
+  EXPECT_TRUE(healthy->at("wsl").at("dxg").get<bool>());
+  // A host with its own Linux libcuda (a GPU runner) rightly adds wsl.linux_libcuda_shadows.
+  auto has = [](const std::vector<std::string>& ids, std::string_view id) {
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
+  };
+  const auto healthy_ids = WslFindingIds(*healthy);
+  EXPECT_FALSE(has(healthy_ids, "wsl.no_dxg")) << healthy->at("findings").dump();
+  EXPECT_FALSE(has(healthy_ids, "wsl.lib_not_in_ldcache")) << healthy->at("findings").dump();
+
+  WslNamespace bare(t, "no-dxg");
+  auto no_dxg = bare.Doctor(false, why);
+  ASSERT_TRUE(no_dxg) << why;
+  const auto ids = WslFindingIds(*no_dxg);
+  EXPECT_TRUE(has(ids, "wsl.no_dxg")) << no_dxg->at("findings").dump();
+  EXPECT_FALSE(has(ids, "wsl.lib_not_in_ldcache")) << no_dxg->at("findings").dump();
+  for (const auto& f : no_dxg->at("findings")) {
+    if (f.at("id") == "wsl.no_dxg") {
+      EXPECT_EQ(f.at("fix").get<std::string>().find("apt-get install"), std::string::npos);
+    }
+  }
 }
 
 }  // namespace

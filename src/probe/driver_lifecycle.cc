@@ -1,0 +1,261 @@
+#include "probe/driver_lifecycle.h"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "util/apt_conf.h"
+#include "util/dpkg_status.h"
+#include "util/elf.h"
+#include "util/kernel_module.h"
+#include "util/strings.h"
+
+namespace dlenv::probe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// /lib/modules/RELEASE holds a few thousand files; a hostile or broken tree must not make
+// the walk endless.
+constexpr int kMaxModuleDepth = 8;
+constexpr std::size_t kMaxModuleEntries = 50000;
+constexpr std::size_t kMaxProcesses = 100000;
+
+std::string FirstLine(const std::optional<std::string>& text) {
+  if (!text) return {};
+  const auto lines = util::Lines(*text);
+  return lines.empty() ? std::string() : std::string(util::Trim(lines.front()));
+}
+
+bool IsLink(const ProbeContext& ctx, const fs::path& inside) {
+  std::error_code ec;
+  return fs::is_symlink(fs::symlink_status(ctx.fs.Host(inside), ec));
+}
+
+model::KernelModuleFile ReadModuleFile(const ProbeContext& ctx, const fs::path& path,
+                                       const std::string& compression) {
+  model::KernelModuleFile f;
+  f.path = path.string();
+  if (!compression.empty()) {
+    f.compression = compression;
+    return f;
+  }
+  std::string error;
+  auto mapped = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
+  if (!mapped) {
+    f.error = error;
+    return f;
+  }
+  const auto info = util::ReadKernelModule(mapped->bytes());
+  f.signature_appended = info.signature_appended;
+  f.version = info.Get("version");
+  f.error = info.error;
+  return f;
+}
+
+void WalkModules(const ProbeContext& ctx, const fs::path& dir, int depth, std::size_t& seen,
+                 std::vector<model::KernelModuleFile>& out) {
+  for (const std::string& name : ctx.fs.ListDir(dir)) {
+    if (++seen > kMaxModuleEntries) return;
+    const fs::path p = dir / name;
+    std::string compression;
+    if (IsNvidiaCoreModuleFile(name, &compression)) {
+      out.push_back(ReadModuleFile(ctx, p, compression));
+    } else if (depth < kMaxModuleDepth && !IsLink(ctx, p) && ctx.fs.IsDirectory(p)) {
+      // build and source are links to the headers: not followed, as links never are.
+      WalkModules(ctx, p, depth + 1, seen, out);
+    }
+  }
+}
+
+void ProbeModules(const ProbeContext& ctx, const std::string& release, model::DriverLifecycle& l) {
+  if (release.empty()) return;
+  const fs::path dir = fs::path("/lib/modules") / release;
+  l.modules_dir = ctx.fs.IsDirectory(dir);
+  if (!l.modules_dir) return;
+  std::size_t seen = 0;
+  WalkModules(ctx, dir, 0, seen, l.module_files);
+}
+
+// DKMS's tree (dkms 3): MODULE/VERSION/source, MODULE/VERSION/KERNEL/ARCH/module/*.ko* once
+// built, and MODULE/kernel-KERNEL-ARCH -> VERSION/KERNEL/ARCH once installed.
+void ProbeDkms(const ProbeContext& ctx, model::DriverLifecycle& l) {
+  const fs::path tree = "/var/lib/dkms";
+  for (const std::string& module : ctx.fs.ListDir(tree)) {
+    if (!IsNvidiaDkmsModule(module)) continue;
+    const fs::path mdir = tree / module;
+    for (const std::string& version : ctx.fs.ListDir(mdir)) {
+      if (version.starts_with("kernel-") || version == "original_module") continue;
+      const fs::path vdir = mdir / version;
+      if (!ctx.fs.IsDirectory(vdir) || IsLink(ctx, vdir)) continue;
+      l.dkms_added.push_back(module + "/" + version);
+      for (const std::string& kernel : ctx.fs.ListDir(vdir)) {
+        if (kernel == "source" || kernel == "build") continue;
+        for (const std::string& arch : ctx.fs.ListDir(vdir / kernel)) {
+          if (!ctx.fs.IsDirectory(vdir / kernel / arch / "module")) continue;
+          model::DkmsBuild b{module, version, kernel, arch, false};
+          const auto link = ctx.fs.ReadLink(mdir / ("kernel-" + kernel + "-" + arch));
+          b.installed = link && fs::path(*link).lexically_normal() ==
+                                    (fs::path(version) / kernel / arch).lexically_normal();
+          l.dkms_builds.push_back(std::move(b));
+        }
+      }
+    }
+  }
+}
+
+// The SecureBoot variable of the EFI global-variable GUID: efivarfs prefixes the 4-byte
+// attributes to the 1-byte value (Documentation/filesystems/efivarfs.rst).
+std::optional<bool> SecureBoot(const ProbeContext& ctx) {
+  const fs::path efivars = "/sys/firmware/efi/efivars";
+  auto data = ctx.fs.ReadFile(efivars / "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", 64);
+  if (!data)
+    return ctx.fs.IsDirectory("/sys/firmware/efi") ? std::optional<bool>(false) : std::nullopt;
+  if (data->size() < 5) return std::nullopt;
+  return (*data)[4] == 1;
+}
+
+// NVIDIA's driver packages as Debian, Ubuntu and NVIDIA's CUDA repository name them: the ones
+// whose move leaves the running module and the new libraries apart.
+bool IsDriverPackage(std::string_view name) {
+  constexpr std::array<std::string_view, 20> kPrefixes = {"nvidia-driver",
+                                                          "nvidia-kernel-",
+                                                          "nvidia-dkms-",
+                                                          "nvidia-headless-",
+                                                          "nvidia-utils-",
+                                                          "nvidia-compute-utils-",
+                                                          "nvidia-open",
+                                                          "nvidia-fabricmanager",
+                                                          "nvidia-firmware-",
+                                                          "nvidia-smi",
+                                                          "nvidia-persistenced",
+                                                          "nvidia-modprobe",
+                                                          "libnvidia-compute-",
+                                                          "libnvidia-ml1",
+                                                          "libnvidia-nscq",
+                                                          "libcuda1",
+                                                          "linux-modules-nvidia-",
+                                                          "linux-objects-nvidia-",
+                                                          "linux-signatures-nvidia-",
+                                                          "cuda-drivers"};
+  return std::any_of(kPrefixes.begin(), kPrefixes.end(),
+                     [&](std::string_view p) { return name.starts_with(p); });
+}
+
+void ProbePackages(const ProbeContext& ctx, model::DriverLifecycle& l) {
+  auto status = ctx.fs.ReadFile("/var/lib/dpkg/status", 256u << 20);
+  if (!status) return;
+  for (const auto& p : util::ParseDpkgStatus(*status)) {
+    if (!p.installed()) continue;
+    if (p.name == "unattended-upgrades") l.unattended_upgrades_installed = true;
+    if (!IsDriverPackage(p.name)) continue;
+    model::DriverPackage d{p.name, p.version, p.status.starts_with("hold ")};
+    if (p.name.starts_with("nvidia-fabricmanager") && !p.name.ends_with("-dev")) {
+      l.fabric_manager_package = d;
+    }
+    l.packages.push_back(std::move(d));
+  }
+}
+
+// apt reads apt.conf.d's parts in order, then apt.conf (apt.conf(5)).
+void ProbeAptConf(const ProbeContext& ctx, model::DriverLifecycle& l) {
+  std::vector<fs::path> files;
+  for (const std::string& name : ctx.fs.ListDir("/etc/apt/apt.conf.d")) {
+    if (util::AptReadsConfPart(name)) files.push_back(fs::path("/etc/apt/apt.conf.d") / name);
+  }
+  files.push_back("/etc/apt/apt.conf");
+  util::AptConfig conf;
+  for (const auto& f : files) {
+    const auto read = ctx.fs.Read(f, 1u << 20);
+    model::ConfigFile file{f.string(), !read.missing, std::nullopt};
+    if (read.missing) continue;
+    if (!read.data) {
+      file.error = "not read: " + read.skipped;
+    } else if (read.truncated) {
+      file.error = "larger than 1 MiB, not read";
+    } else if (auto error = conf.Parse(*read.data)) {
+      file.error = *error;
+    }
+    if (file.error) l.apt_conf_errors.push_back(std::move(file));
+  }
+  l.unattended_upgrade_periodic = conf.Scalar("APT::Periodic::Unattended-Upgrade");
+  l.unattended_blacklist = conf.List("Unattended-Upgrade::Package-Blacklist");
+}
+
+// The kernel keeps 15 characters of a command name: nv-fabricmanager's comm is
+// "nv-fabricmanage".
+void ProbeFabricManager(const ProbeContext& ctx, model::DriverLifecycle& l) {
+  for (const std::string& name : ctx.fs.ListDir("/dev")) {
+    if (name.starts_with("nvidia-nvswitch") && name.size() > 15 &&
+        std::all_of(name.begin() + 15, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      l.nvswitch_nodes.push_back("/dev/" + name);
+    }
+  }
+  if (l.nvswitch_nodes.empty()) return;
+  std::size_t seen = 0;
+  for (const std::string& pid : ctx.fs.ListDir("/proc")) {
+    if (pid.empty() ||
+        !std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    if (++seen > kMaxProcesses) break;
+    const std::string comm = FirstLine(ctx.fs.ReadFile(fs::path("/proc") / pid / "comm", 256));
+    if (comm == "nv-fabricmanage" || comm == "nv-fabricmanager") {
+      l.fabric_manager_pid = std::stoi(pid.substr(0, 9));
+      break;
+    }
+  }
+}
+
+std::optional<std::string> SysfsModuleVersion(const ProbeContext& ctx) {
+  // Debian's module is nvidia-current.ko: the kernel names it nvidia_current.
+  for (const char* m : {"/sys/module/nvidia/version", "/sys/module/nvidia_current/version"}) {
+    std::string v = FirstLine(ctx.fs.ReadFile(m, 256));
+    if (!v.empty()) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool IsNvidiaCoreModuleFile(std::string_view name, std::string* compression) {
+  std::string_view stem = name;
+  std::string packed;
+  for (std::string_view ext : {".xz", ".zst", ".gz"}) {
+    if (stem.ends_with(ext)) {
+      packed = std::string(ext.substr(1));
+      stem.remove_suffix(ext.size());
+      break;
+    }
+  }
+  if (!stem.ends_with(".ko")) return false;
+  stem.remove_suffix(3);
+  for (std::string_view part :
+       {"-uvm", "-drm", "-modeset", "-peermem", "_uvm", "_drm", "_modeset", "_peermem"}) {
+    if (stem.ends_with(part)) return false;
+  }
+  const bool core = stem == "nvidia" || stem == "nvidia-current" || stem == "nvidia_current" ||
+                    stem.starts_with("nvidia-tesla-") || stem.starts_with("nvidia-legacy-");
+  if (core && compression) *compression = packed;
+  return core;
+}
+
+bool IsNvidiaDkmsModule(std::string_view name) {
+  return name == "nvidia" || name.starts_with("nvidia-current") ||
+         name.starts_with("nvidia-open") || name.starts_with("nvidia-tesla-") ||
+         name.starts_with("nvidia-legacy-") || name.starts_with("nvidia-srv");
+}
+
+void ProbeDriverLifecycle(const ProbeContext& ctx, model::Snapshot& snapshot) {
+  auto& l = snapshot.driver_lifecycle;
+  ProbeModules(ctx, snapshot.host.kernel, l);
+  ProbeDkms(ctx, l);
+  l.sysfs_module_version = SysfsModuleVersion(ctx);
+  l.secure_boot = SecureBoot(ctx);
+  ProbePackages(ctx, l);
+  ProbeAptConf(ctx, l);
+  ProbeFabricManager(ctx, l);
+}
+
+}  // namespace dlenv::probe

@@ -1,0 +1,116 @@
+#include "rules/driver_packages_rules.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <regex>
+#include <string>
+
+#include "util/strings.h"
+
+namespace dlenv::rules {
+namespace {
+
+using model::Finding;
+using model::Severity;
+
+void CheckUnattendedUpgrades(const model::Snapshot& s, std::vector<Finding>& out) {
+  const auto& l = s.driver_lifecycle;
+  // apt's timer runs unattended-upgrade only where APT::Periodic::Unattended-Upgrade is set
+  // and not "0" (20auto-upgrades, written by `dpkg-reconfigure unattended-upgrades`).
+  if (!l.unattended_upgrades_installed || !l.unattended_upgrade_periodic ||
+      util::Trim(*l.unattended_upgrade_periodic) == "0" ||
+      util::Trim(*l.unattended_upgrade_periodic).empty()) {
+    return;
+  }
+  std::vector<std::string> exposed;
+  for (const auto& p : l.packages) {
+    if (p.held) continue;
+    const bool listed = std::any_of(l.unattended_blacklist.begin(), l.unattended_blacklist.end(),
+                                    [&](const auto& b) { return BlacklistMatches(b, p.name); });
+    if (!listed) exposed.push_back(p.name);
+  }
+  if (exposed.empty()) return;
+  out.push_back(
+      {"driver.packages_not_held", Severity::kWarning,
+       "unattended-upgrades may upgrade the NVIDIA driver under the running kernel module",
+       fmt::format(
+           "unattended-upgrades installed, APT::Periodic::Unattended-Upgrade \"{}\"; NVIDIA "
+           "driver packages neither held nor in Unattended-Upgrade::Package-Blacklist: {} "
+           "(an upgrade replaces the libraries, the loaded module stays: \"Driver/library "
+           "version mismatch\" until a reboot)",
+           *l.unattended_upgrade_periodic, util::Join(exposed, ", ")),
+       fmt::format("Hold them and upgrade the driver on purpose, with a reboot: `sudo apt-mark "
+                   "hold {}` (later: `sudo apt-mark unhold ...`, upgrade, `sudo reboot`); or list "
+                   "them in Unattended-Upgrade::Package-Blacklist in "
+                   "/etc/apt/apt.conf.d/50unattended-upgrades",
+                   util::Join(exposed, " "))});
+}
+
+void CheckFabricManager(const model::Snapshot& s, std::vector<Finding>& out) {
+  const auto& l = s.driver_lifecycle;
+  if (l.nvswitch_nodes.empty()) return;
+  const std::optional<std::string> driver =
+      s.driver.kernel_module_version ? s.driver.kernel_module_version : l.sysfs_module_version;
+  const std::string branch = driver ? driver->substr(0, driver->find('.')) : "<branch>";
+  const std::string switches = fmt::format("{} NVSwitch device(s) ({})", l.nvswitch_nodes.size(),
+                                           util::Join(l.nvswitch_nodes, ", "));
+  const auto& fm = l.fabric_manager_package;
+  if (fm && driver && UpstreamVersion(fm->version) != *driver) {
+    out.push_back(
+        {"driver.fabric_manager_version_mismatch", Severity::kError,
+         "The fabric manager's version differs from the driver's: it refuses to start",
+         fmt::format("{}; {} {}, kernel module {}; Fabric Manager starts only with the same "
+                     "driver version, and CUDA then fails with error 802 (\"system not yet "
+                     "initialized\")",
+                     switches, fm->name, fm->version, *driver),
+         fmt::format("Install the fabric manager of the driver's exact version and restart it: "
+                     "`sudo apt-get install {}={}` (the candidate versions: `apt-cache policy "
+                     "{}`), then `sudo systemctl restart nvidia-fabricmanager`",
+                     fm->name, *driver + "-*", fm->name)});
+    return;
+  }
+  if (l.fabric_manager_pid) return;
+  out.push_back(
+      {"driver.fabric_manager_not_running", Severity::kError,
+       "An NVSwitch system without a running fabric manager: CUDA cannot start",
+       fmt::format("{}; no nv-fabricmanager process in /proc; {}; CUDA fails with error 802 "
+                   "(cudaErrorSystemNotReady, \"system not yet initialized\") until it runs",
+                   switches,
+                   fm ? fmt::format("{} {} is installed", fm->name, fm->version)
+                      : "no nvidia-fabricmanager package installed"),
+       fm ? "`sudo systemctl enable --now nvidia-fabricmanager`; if it stops again, `journalctl "
+            "-u nvidia-fabricmanager` and /var/log/fabricmanager.log say why"
+          : fmt::format("Install the fabric manager of the driver's version and start it: `sudo "
+                        "apt-get install nvidia-fabricmanager-{}` (NVIDIA's CUDA repository; "
+                        "from driver 580 also `nvidia-fabricmanager`), then `sudo systemctl "
+                        "enable --now nvidia-fabricmanager`",
+                        branch)});
+}
+
+}  // namespace
+
+bool BlacklistMatches(std::string_view pattern, std::string_view package) {
+  try {
+    const std::regex re{std::string(pattern)};
+    return std::regex_search(package.begin(), package.end(), re,
+                             std::regex_constants::match_continuous);
+  } catch (const std::regex_error&) {
+    return package.starts_with(pattern);
+  }
+}
+
+std::string UpstreamVersion(std::string_view v) {
+  if (const auto colon = v.find(':'); colon != std::string_view::npos) v.remove_prefix(colon + 1);
+  if (const auto dash = v.rfind('-'); dash != std::string_view::npos) v = v.substr(0, dash);
+  return std::string(v);
+}
+
+void CheckDriverPackages(const model::Snapshot& s, const knowledge::Knowledge&,
+                         std::vector<model::Finding>& out) {
+  if (s.host.container || s.host.wsl) return;
+  CheckUnattendedUpgrades(s, out);
+  CheckFabricManager(s, out);
+}
+
+}  // namespace dlenv::rules

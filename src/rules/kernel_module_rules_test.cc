@@ -1,0 +1,305 @@
+// The NVIDIA kernel module through a host's life, on fixture roots that Debian's real dkms
+// builds and installs into (testing::DriverHost): a module for the running kernel, DKMS's
+// state, an upgrade waiting for its reboot, Secure Boot with an unsigned module. Each fix
+// dlenv prints is run on the tree (dkms autoinstall/install, the kernel's sign-file), and the
+// finding must go.
+
+#include "rules/kernel_module_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "testing/driver_host.h"
+#include "testing/require.h"
+
+namespace dlenv::rules {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::DriverHost;
+using testing::FindFinding;
+using testing::FindingIds;
+
+constexpr const char* kModule = "nvidia-current";  // Debian's DKMS module name
+constexpr const char* kVersion = "535.216.01";
+
+#define REQUIRE_DKMS()                                                      \
+  if (!DriverHost::HaveDkms()) DLENV_SKIP_OR_FAIL("dkms is not installed"); \
+  if (!DriverHost::Root()) DLENV_SKIP_OR_FAIL("dkms install needs root")
+
+std::vector<model::Finding> Check(const model::Snapshot& s) {
+  std::vector<model::Finding> out;
+  CheckKernelModule(s, knowledge::BuiltinKnowledge(), out);
+  return out;
+}
+
+// Adds, builds and installs MODULE/VERSION for KERNEL with the real dkms.
+void DkmsInstall(const DriverHost& h, const std::string& version, const std::string& kernel) {
+  h.AddDkmsSource(kModule, version);
+  const std::string mv = std::string(kModule) + "/" + version;
+  auto add = h.Dkms({"add", mv});
+  ASSERT_TRUE(add.ok()) << add.Describe() << add.out << add.err;
+  auto install = h.Dkms({"install", mv, "-k", kernel});
+  ASSERT_TRUE(install.ok()) << install.Describe() << install.out << install.err;
+}
+
+std::string ModinfoVersion(const fs::path& ko) {
+  util::ChildOptions o;
+  return util::RunCommand({"modinfo", "-F", "version", ko.string()}, o).out;
+}
+
+TEST(KernelModule, HealthyDkmsHostSaysNothingAndReadsWhatDkmsWrote) {
+  REQUIRE_DKMS();
+  DriverHost h;
+  h.AddGpu();
+  DkmsInstall(h, kVersion, h.release);
+  h.LoadModule(kVersion);
+  h.WriteDpkgStatus(
+      {{"nvidia-kernel-dkms", "535.216.01-1~deb12u1"}, {"libcuda1", "535.216.01-1~deb12u1"}});
+  const auto s = h.Run();
+  const auto& l = s.driver_lifecycle;
+  EXPECT_TRUE(l.modules_dir);
+  ASSERT_EQ(l.module_files.size(), 1u) << FindingIds(s);
+  const auto& f = l.module_files[0];
+  EXPECT_EQ(f.path, "/lib/modules/" + h.release + "/updates/dkms/nvidia-current.ko");
+  EXPECT_EQ(f.version, kVersion);
+  EXPECT_EQ(ModinfoVersion(h.tree / f.path), std::string(kVersion) + "\n");  // kmod agrees
+  EXPECT_EQ(f.signature_appended, false);
+  ASSERT_EQ(l.dkms_builds.size(), 1u);
+  EXPECT_EQ(l.dkms_builds[0].module, kModule);
+  EXPECT_EQ(l.dkms_builds[0].kernel, h.release);
+  EXPECT_TRUE(l.dkms_builds[0].installed);
+  EXPECT_EQ(l.sysfs_module_version, kVersion);
+  for (const auto& finding : s.findings) {
+    EXPECT_NE(finding.severity, model::Severity::kError) << FindingIds(s);
+    EXPECT_FALSE(finding.id == "driver.no_module_for_kernel" ||
+                 finding.id == "driver.reboot_required" ||
+                 finding.id == "driver.module_unsigned_secure_boot")
+        << FindingIds(s);
+  }
+}
+
+TEST(KernelModule, NewKernelWithoutItsBuildAndDkmsAutoinstallFixesIt) {
+  REQUIRE_DKMS();
+  DriverHost h;
+  h.AddGpu();
+  const std::string old_kernel = "6.12.0-98-amd64";
+  h.tree.MakeDir("/lib/modules/" + old_kernel + "/kernel");  // still installed: dkms needs it
+  DkmsInstall(h, kVersion, old_kernel);                      // the kernel it ran before
+  h.WriteDpkgStatus({{"nvidia-kernel-dkms", "535.216.01-1~deb12u1"}});
+  auto s = h.Run();
+  const auto* f = FindFinding(s, "driver.no_module_for_kernel");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  EXPECT_NE(f->evidence.find("nvidia-current/535.216.01 for 6.12.0-98-amd64 (installed)"),
+            std::string::npos)
+      << f->evidence;
+  const std::string fix = "sudo dkms autoinstall -k " + h.release;
+  ASSERT_NE(f->fix.find(fix), std::string::npos) << f->fix;
+  EXPECT_NE(f->fix.find("linux-headers-" + h.release), std::string::npos) << f->fix;
+
+  auto run = h.Dkms({"autoinstall", "-k", h.release});  // the fix, on the tree
+  ASSERT_TRUE(run.ok()) << run.Describe() << run.out << run.err;
+  s = h.Run();
+  EXPECT_FALSE(FindFinding(s, "driver.no_module_for_kernel")) << FindingIds(s);
+  ASSERT_EQ(s.driver_lifecycle.module_files.size(), 1u);
+  EXPECT_EQ(s.driver_lifecycle.module_files[0].version, kVersion);
+}
+
+TEST(KernelModule, BuiltButNotInstalledAndDkmsInstallFixesIt) {
+  REQUIRE_DKMS();
+  DriverHost h;
+  h.AddGpu();
+  h.AddDkmsSource(kModule, kVersion);
+  const std::string mv = std::string(kModule) + "/" + kVersion;
+  ASSERT_TRUE(h.Dkms({"add", mv}).ok());
+  auto build = h.Dkms({"build", mv, "-k", h.release});
+  ASSERT_TRUE(build.ok()) << build.Describe() << build.out << build.err;
+  auto s = h.Run();
+  const auto* f = FindFinding(s, "driver.no_module_for_kernel");
+  ASSERT_TRUE(f) << FindingIds(s);
+  const std::string fix = "sudo dkms install " + mv + " -k " + h.release;
+  ASSERT_NE(f->fix.find(fix), std::string::npos) << f->fix;
+  auto run = h.Dkms({"install", mv, "-k", h.release});
+  ASSERT_TRUE(run.ok()) << run.Describe() << run.out << run.err;
+  s = h.Run();
+  EXPECT_FALSE(FindFinding(s, "driver.no_module_for_kernel")) << FindingIds(s);
+}
+
+TEST(KernelModule, NoModuleButNothingExpectsOneSaysNothing) {
+  DriverHost h;
+  h.AddGpu();
+  h.WriteDpkgStatus({{"bash", "5.2.15-2+b8"}});  // no NVIDIA driver installed at all
+  auto s = h.Run();
+  EXPECT_FALSE(FindFinding(s, "driver.no_module_for_kernel")) << FindingIds(s);
+  // And a machine without an NVIDIA GPU needs no module even with the packages.
+  DriverHost cpu;
+  cpu.WriteDpkgStatus({{"nvidia-kernel-dkms", "535.216.01-1~deb12u1"}});
+  s = cpu.Run();
+  EXPECT_FALSE(FindFinding(s, "driver.no_module_for_kernel")) << FindingIds(s);
+}
+
+// The user-space driver as a real shared object whose file name carries its version, found
+// through an ld.so.cache glibc's ldconfig made for the tree.
+bool AddLibcuda(const DriverHost& h, const std::string& version) {
+  const auto src = h.tree.Write("/src/libcuda.c", "int cuInit(unsigned f) { return (int)f; }\n");
+  const std::string dir = "/usr/lib/x86_64-linux-gnu";
+  h.tree.MakeDir(dir);
+  util::ChildOptions o;
+  auto cc = util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
+                              (h.tree / (dir + "/libcuda.so." + version)).string(), src.string()},
+                             o);
+  if (!cc.ok()) return false;
+  h.tree.Symlink(dir + "/libcuda.so.1", "libcuda.so." + version);
+  h.tree.Write("/etc/ld.so.conf", dir + "\n");
+  return util::RunCommand({"ldconfig", "-r", h.tree.path().string()}, o).ok();
+}
+
+TEST(KernelModule, UpgradedOnDiskOldModuleLoadedIsARebootAndAVersionMismatch) {
+  REQUIRE_DKMS();
+  DriverHost h;
+  h.AddGpu();
+  DkmsInstall(h, "550.163.01", h.release);   // the upgrade installed the new module ...
+  h.LoadModule(kVersion);                    // ... the old one still runs
+  ASSERT_TRUE(AddLibcuda(h, "550.163.01"));  // and the libraries moved with it
+  const auto s = h.Run();
+  const auto* reboot = FindFinding(s, "driver.reboot_required");
+  ASSERT_TRUE(reboot) << FindingIds(s);
+  EXPECT_EQ(reboot->severity, model::Severity::kWarning);
+  EXPECT_NE(reboot->evidence.find("loaded kernel module 535.216.01"), std::string::npos);
+  EXPECT_NE(reboot->evidence.find("550.163.01 (/lib/modules/"), std::string::npos)
+      << reboot->evidence;
+  EXPECT_NE(reboot->fix.find("sudo reboot"), std::string::npos);
+  // Without NVML (--root), the library's file name says what NVML would have said.
+  const auto* mismatch = FindFinding(s, "driver.version_mismatch");
+  ASSERT_TRUE(mismatch) << FindingIds(s);
+  EXPECT_NE(mismatch->evidence.find("user-space 550.163.01"), std::string::npos)
+      << mismatch->evidence;
+  EXPECT_NE(mismatch->fix.find("sudo reboot"), std::string::npos);
+
+  // After the reboot the new module is the loaded one: nothing left to say.
+  h.LoadModule("550.163.01");
+  const auto after = h.Run();
+  EXPECT_FALSE(FindFinding(after, "driver.reboot_required")) << FindingIds(after);
+  EXPECT_FALSE(FindFinding(after, "driver.version_mismatch")) << FindingIds(after);
+}
+
+TEST(KernelModule, LibrariesMovedButTheModuleBuildFailedNeedsARebuildNotJustAReboot) {
+  REQUIRE_DKMS();
+  DriverHost h;
+  h.AddGpu();
+  DkmsInstall(h, kVersion, h.release);       // the old module is still the one on disk ...
+  h.LoadModule(kVersion);                    // ... and loaded
+  ASSERT_TRUE(AddLibcuda(h, "550.163.01"));  // only the libraries moved
+  const auto s = h.Run();
+  EXPECT_FALSE(FindFinding(s, "driver.reboot_required")) << FindingIds(s);
+  const auto* f = FindFinding(s, "driver.version_mismatch");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_NE(f->evidence.find("installed for kernel " + h.release + ": 535.216.01"),
+            std::string::npos)
+      << f->evidence;
+  EXPECT_NE(f->fix.find("sudo dkms autoinstall -k " + h.release), std::string::npos) << f->fix;
+  EXPECT_NE(f->fix.find("a reboot alone does not help"), std::string::npos) << f->fix;
+}
+
+TEST(KernelModule, CompressedModuleIsNamedAndDkmsGivesItsVersion) {
+  REQUIRE_DKMS();
+  DriverHost h;
+  h.AddGpu();
+  DkmsInstall(h, "550.163.01", h.release);
+  const fs::path ko = h.tree / ("/lib/modules/" + h.release + "/updates/dkms/nvidia-current.ko");
+  util::ChildOptions o;
+  auto xz = util::RunCommand({"xz", ko.string()}, o);  // as Debian 13's kernels ship modules
+  ASSERT_TRUE(xz.ok()) << xz.Describe() << xz.err;
+  h.LoadModule(kVersion);
+  const auto s = h.Run();
+  ASSERT_EQ(s.driver_lifecycle.module_files.size(), 1u);
+  const auto& f = s.driver_lifecycle.module_files[0];
+  EXPECT_EQ(f.compression, "xz");
+  EXPECT_FALSE(f.version);  // not decompressed by dlenv
+  EXPECT_FALSE(f.signature_appended);
+  const auto* reboot = FindFinding(s, "driver.reboot_required");
+  ASSERT_TRUE(reboot) << FindingIds(s);
+  EXPECT_NE(reboot->evidence.find("550.163.01 (DKMS nvidia-current/550.163.01)"), std::string::npos)
+      << reboot->evidence;
+}
+
+std::optional<fs::path> SignFile() {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/usr/lib", ec)) {
+    if (e.path().filename().string().starts_with("linux-kbuild-") &&
+        fs::exists(e.path() / "scripts/sign-file")) {
+      return e.path() / "scripts/sign-file";
+    }
+  }
+  return std::nullopt;
+}
+
+TEST(KernelModule, SecureBootRefusesTheUnsignedModuleUntilItIsSigned) {
+  REQUIRE_DKMS();
+  DriverHost h;
+  h.AddGpu();
+  DkmsInstall(h, kVersion, h.release);
+  // efivarfs: 4 bytes of attributes (NV, BS, RT = 0x06) and the 1-byte value.
+  const std::string on("\x06\x00\x00\x00\x01", 5);
+  h.tree.Write("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", on);
+  auto s = h.Run();
+  EXPECT_EQ(s.driver_lifecycle.secure_boot, true);
+  const auto* f = FindFinding(s, "driver.module_unsigned_secure_boot");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  EXPECT_NE(f->fix.find("mokutil --import"), std::string::npos);
+  EXPECT_NE(f->fix.find("sudo dkms remove nvidia-current/535.216.01 -k " + h.release),
+            std::string::npos)
+      << f->fix;
+
+  // What the rebuild does: the kernel's sign-file signs the module with the enrolled key.
+  const auto sign_file = SignFile();
+  if (!sign_file)
+    DLENV_SKIP_OR_FAIL("no /usr/lib/linux-kbuild-*/scripts/sign-file (linux-kbuild-6.1)");
+  util::ChildOptions o;
+  auto key = util::RunCommand({"openssl", "req", "-new", "-x509", "-nodes", "-days", "1", "-subj",
+                               "/CN=DKMS module signing key", "-newkey", "rsa:2048", "-keyout",
+                               (h.tree / "/var/lib/dkms/mok.key").string(), "-outform", "DER",
+                               "-out", (h.tree / "/var/lib/dkms/mok.pub").string()},
+                              o);
+  ASSERT_TRUE(key.ok()) << key.Describe() << key.err;
+  const fs::path ko = h.tree / s.driver_lifecycle.module_files.at(0).path;
+  auto sign =
+      util::RunCommand({sign_file->string(), "sha512", (h.tree / "/var/lib/dkms/mok.key").string(),
+                        (h.tree / "/var/lib/dkms/mok.pub").string(), ko.string()},
+                       o);
+  ASSERT_TRUE(sign.ok()) << sign.Describe() << sign.err;
+  s = h.Run();
+  EXPECT_EQ(s.driver_lifecycle.module_files.at(0).signature_appended, true);
+  EXPECT_FALSE(FindFinding(s, "driver.module_unsigned_secure_boot")) << FindingIds(s);
+
+  // Secure Boot off: an unsigned module loads, nothing to say.
+  DriverHost off;
+  off.AddGpu();
+  DkmsInstall(off, kVersion, off.release);
+  off.tree.Write("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
+                 std::string("\x06\x00\x00\x00\x00", 5));
+  s = off.Run();
+  EXPECT_EQ(s.driver_lifecycle.secure_boot, false);
+  EXPECT_FALSE(FindFinding(s, "driver.module_unsigned_secure_boot")) << FindingIds(s);
+}
+
+TEST(KernelModule, ContainersAndWslBootNoModuleOfTheirOwn) {
+  model::Snapshot s;
+  s.host.kernel = "6.12.0-99-amd64";
+  s.host.nvidia_pci_devices.push_back({"0000:3b:00.0", "0x10de", "0x2330", "0x030200", "nvidia"});
+  s.driver_lifecycle.modules_dir = true;
+  s.driver_lifecycle.dkms_added = {"nvidia/550.163.01"};
+  s.driver_lifecycle.secure_boot = true;
+  EXPECT_EQ(Check(s).size(), 1u);  // the bare machine: no module for the kernel
+  s.host.container = "docker";
+  EXPECT_TRUE(Check(s).empty());
+  s.host.container.reset();
+  s.host.wsl = true;
+  EXPECT_TRUE(Check(s).empty());
+}
+
+}  // namespace
+}  // namespace dlenv::rules
