@@ -75,6 +75,12 @@ void to_json(nlohmann::json& j, const ContainerHost& v);
 void from_json(const nlohmann::json& j, ContainerHost& v);
 void to_json(nlohmann::json& j, const ContainerInside& v);
 void from_json(const nlohmann::json& j, ContainerInside& v);
+void to_json(nlohmann::json& j, const PciBridge& v);
+void from_json(const nlohmann::json& j, PciBridge& v);
+void to_json(nlohmann::json& j, const GpuPciPath& v);
+void from_json(const nlohmann::json& j, GpuPciPath& v);
+void to_json(nlohmann::json& j, const GpuLinks& v);
+void from_json(const nlohmann::json& j, GpuLinks& v);
 void to_json(nlohmann::json& j, const Snapshot& v);
 void from_json(const nlohmann::json& j, Snapshot& v);
 

@@ -4,6 +4,7 @@
 #include "probe/container_runtime.h"
 #include "probe/distro_packages.h"
 #include "probe/driver.h"
+#include "probe/gpu_links.h"
 #include "probe/host.h"
 #include "probe/libraries.h"
 #include "probe/python_envs.h"
@@ -17,6 +18,7 @@ constexpr Probe kProbes[] = {
     {"toolkits", ProbeToolkits}, {"libraries", ProbeLibraries},
     {"python", ProbePythonEnvs}, {"distro packages", ProbeDistroPackages},
     {"container runtime", ProbeContainerHost}, {"container", ProbeContainerInside},
+    {"gpu links", ProbeGpuLinks},
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
+#include "rules/gpu_link_rules.h"
 #include "rules/gpu_rules.h"
 #include "rules/toolkit_rules.h"
 #include "rules/wsl_rules.h"
@@ -28,6 +29,7 @@ constexpr Rule kRules[] = {
     {"container", CheckContainerInside},
     {"driver life cycle", CheckDriverLifecycle},
     {"wsl", CheckWsl},
+    {"gpu links", CheckGpuLinks},
 };
 
 }  // namespace
