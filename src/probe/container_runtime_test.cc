@@ -382,7 +382,7 @@ TEST(ContainerInside, ImageCudaNewerThanTheDriverWithoutCompat) {
                        "the image's CUDA is 12.4.1 (CUDA_VERSION); the driver "
                        "470.223.02 supports CUDA 11.4"))
       << f->evidence;
-  EXPECT_TRUE(Contains(f->fix, "nvidia/cuda:11.4.0-runtime-ubuntu22.04")) << f->fix;
+  EXPECT_TRUE(Contains(f->fix, "use an image built for CUDA 11.4 or older")) << f->fix;
   EXPECT_TRUE(Contains(f->fix, "upgrade the host's driver to 525.60.13 or newer")) << f->fix;
   EXPECT_TRUE(Contains(f->fix, "cuda-compat-12-4")) << f->fix;  // datacenter GPU: an option
   // A GeForce card is not offered forward compatibility.

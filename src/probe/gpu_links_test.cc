@@ -182,9 +182,10 @@ TEST(GpuLinks, ConfigSpaceCutForNonRootIsUnknownNotOff) {
 
 TEST(GpuLinks, IommuTranslatingTheGpusDma) {
   Machine m;
+  // As the kernel links them, from the GPU's folder five levels below /sys/devices.
   for (const char* gpu : {"0000:03:00.0", "0000:04:00.0"}) {
     m.tree.Symlink(fmt::format("/sys/bus/pci/devices/{}/iommu_group", gpu),
-                   "../../../../kernel/iommu_groups/17");
+                   "../../../../../../kernel/iommu_groups/17");
   }
   m.tree.Write("/sys/kernel/iommu_groups/17/type", "DMA-FQ\n");
   const auto s = m.Run();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "knowledge/framework_images.h"
 #include "util/dotted_version.h"
 #include "util/strings.h"
 
@@ -286,18 +287,12 @@ namespace {
 
 // ---- inside a container --------------------------------------------------------------------
 
-/// The GPU is a datacenter part, where CUDA's forward compatibility works; nullopt when no GPU
-/// name is known. GeForce, TITAN, Quadro and RTX workstation cards are not (CUDA Compatibility
-/// guide: "Data Center GPUs and select NGC Server Ready SKUs of RTX cards").
+/// Whether the GPUs are data center parts, where CUDA's forward compatibility works
+/// (knowledge::IsDatacenterGpu); nullopt when no GPU name is known.
 std::optional<bool> DatacenterGpus(const model::Snapshot& s) {
   std::optional<bool> all;
   for (const auto& g : s.gpus) {
-    if (g.name.empty()) continue;
-    const std::string n = util::ToLower(g.name);
-    const bool consumer =
-        n.find("geforce") != std::string::npos || n.find("titan") != std::string::npos ||
-        n.find("quadro") != std::string::npos || n.find("rtx") != std::string::npos;
-    all = all.value_or(true) && !consumer;
+    if (!g.name.empty()) all = all.value_or(true) && knowledge::IsDatacenterGpu(g.name);
   }
   return all;
 }
@@ -328,9 +323,9 @@ void CheckImageCuda(const model::Snapshot& s, const knowledge::Knowledge& k,
                   driver->major(), driver->minor());
   const auto floor = k.MinorCompatDriverFor(image->major());
   const std::string older_image = fmt::format(
-      "use an image built for CUDA {}.{} or older (e.g. `nvidia/cuda:{}.{}.0-runtime-ubuntu22.04`, "
-      "or the framework's image for that CUDA: `dlenv install torch --image`)",
-      driver->major(), driver->minor(), driver->major(), driver->minor());
+      "use an image built for CUDA {}.{} or older (`dlenv install torch --image`, or "
+      "`tensorflow`, names the framework's newest official image this driver runs)",
+      driver->major(), driver->minor());
   const std::string newer_driver =
       floor ? fmt::format("upgrade the host's driver to {} or newer", floor->ToString())
             : "upgrade the host's driver";
