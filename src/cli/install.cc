@@ -34,6 +34,10 @@ Command AddInstall(CLI::App& app) {
       ->check(CLI::IsMember({"torchvision", "torchaudio"}));
   sub->add_flag("--run", opts->run,
                 "Run the printed command, then dlenv verify on that environment");
+  sub->add_flag("--image", opts->image,
+                "Name the newest official container image this host's driver runs, with its "
+                "`docker run --gpus all` line, and whether this host can start it")
+      ->excludes("--run");
   return {sub, [opts, manager] {
             ResolveMachine(opts->machine);
             opts->request.manager = *manager == "uv"      ? install::Manager::kUv

@@ -39,6 +39,8 @@ inline constexpr int kPageRetirementDoubleBit = 1;
 inline constexpr int kTemperatureGpu = 0;  // NVML_TEMPERATURE_GPU
 inline constexpr int kClockSm = 1;         // NVML_CLOCK_SM
 inline constexpr int kClockMem = 2;        // NVML_CLOCK_MEM
+inline constexpr int kP2pCapsIndexRead = 0;  // NVML_P2P_CAPS_INDEX_READ
+inline constexpr int kP2pStatusOk = 0;       // NVML_P2P_STATUS_OK; 1..6: why not (nvmlGpuP2PStatus_t)
 
 inline constexpr unsigned kSystemDriverVersionBufferSize = 80;
 inline constexpr unsigned kDeviceNameV2BufferSize = 96;
@@ -142,6 +144,9 @@ struct ProcessInfo {
     "nvmlDeviceGetMaxClockInfo")                                                               \
   X(device_get_current_clocks_event_reasons, kOptional, Return, (Device, unsigned long long*), \
     "nvmlDeviceGetCurrentClocksEventReasons", "nvmlDeviceGetCurrentClocksThrottleReasons")    \
+  /* For the multi-GPU link rules: can GPU a read GPU b's memory directly. */                 \
+  X(device_get_p2p_status, kOptional, Return, (Device, Device, int, int*),                     \
+    "nvmlDeviceGetP2PStatus")                                                                  \
   /* For `dlenv verify`: this process's memory on a GPU. */                                  \
   X(device_get_compute_running_processes, kOptional, Return, (Device, unsigned*, ProcessInfo*), \
     "nvmlDeviceGetComputeRunningProcesses_v3", "nvmlDeviceGetComputeRunningProcesses_v2")

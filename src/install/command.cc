@@ -15,6 +15,7 @@
 #include "probe/host.h"
 #include "probe/http.h"
 #include "probe/probes.h"
+#include "rules/rules.h"
 #include "util/environment.h"
 #include "util/read_file.h"
 #include "util/strings.h"
@@ -124,9 +125,38 @@ std::optional<LiveIndex> AskIndex(const InstallRequest& request, const UserIndex
   return answer;
 }
 
+// --image: the official image this host's driver runs and whether this host can start it.
+model::CommandResult RunImage(const InstallOptions& options) {
+  model::Snapshot snapshot = probe::TakeSnapshot(probe::MakeProbeContext(options.machine));
+  const auto findings = rules::Evaluate(snapshot, knowledge::BuiltinKnowledge());
+  const ImagePlan plan = PlanImage(options.request.framework, snapshot, findings,
+                                   knowledge::BuiltinFrameworkImages());
+  model::CommandResult out;
+  out.document = {{"ok", plan.ok},         {"images", plan.images},
+                  {"run", plan.run_line},  {"blockers", plan.blockers},
+                  {"error", plan.error},   {"table", plan.table_note}};
+  if (!plan.ok) {
+    out.error = plan.error + "\n(" + plan.table_note + ")";
+    out.exit = model::ExitCode::kFindings;
+    return out;
+  }
+  out.out = plan.run_line + "\n\nImages (newest this driver runs, each family):\n";
+  for (const auto& i : plan.images) out.out += "  - " + i + "\n";
+  if (plan.blockers.empty()) {
+    out.out += "\nThis host can start it with its GPUs (docker and the NVIDIA container toolkit "
+               "are in place).\n";
+  } else {
+    out.out += "\nThis host cannot start it with its GPUs yet:\n";
+    for (const auto& b : plan.blockers) out.out += "  - " + b + "\n";
+  }
+  out.out += "\n(" + plan.table_note + ")\n";
+  return out;
+}
+
 }  // namespace
 
 model::CommandResult RunInstall(const InstallOptions& options) {
+  if (options.image) return RunImage(options);
   InstallRequest request = options.request;
   if (!options.machine.pythons.empty()) request.python = options.machine.pythons.front();
   request.timeout_seconds = options.machine.timeout_seconds;  // each index request

@@ -15,6 +15,7 @@ struct InstallOptions {
   InstallRequest request;         // what to install; request.python comes from machine.pythons
   probe::MachineOptions machine;  // --python: the environment it installs into
   bool run = false;               // --run: run the command, then dlenv verify
+  bool image = false;             // --image: the official container image instead (PlanImage)
   /// With run: where the plan is shown before the command starts, so that the user sees it
   /// while pip works (the CLI prints it at once); unset: it goes into the result's out.
   std::function<void(std::string_view)> progress;

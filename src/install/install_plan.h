@@ -12,6 +12,7 @@
 
 #include "install/facts.h"
 #include "install/torch_pick.h"
+#include "knowledge/framework_images.h"
 #include "knowledge/knowledge.h"
 #include "model/snapshot.h"
 #include "util/dotted_version.h"
@@ -69,5 +70,25 @@ struct InstallPlan {
 InstallPlan PlanInstall(const InstallRequest& request, const model::Snapshot& snapshot,
                         const knowledge::Knowledge& knowledge, const FrameworkFacts& facts,
                         const LiveIndex* live = nullptr, const UserIndex& user_index = {});
+
+/// `dlenv install FRAMEWORK --image`: the newest official image of each family whose CUDA this
+/// host's driver runs, the `docker run --gpus all` line for the first, and what stops this host
+/// from starting it (rules::GpuContainerBlockers). Pure: snapshot + findings + table -> plan.
+struct ImagePlan {
+  bool ok = false;
+  std::string error;
+  std::vector<std::string> images;  // "IMAGE: why", best first
+  std::string run_line;             // for the first image
+  std::vector<std::string> blockers;
+  std::string table_note;  // the table's date and where its rows come from
+};
+
+ImagePlan PlanImage(const std::string& framework, const model::Snapshot& snapshot,
+                    const std::vector<model::Finding>& findings,
+                    const knowledge::FrameworkImageTable& table);
+
+/// The line that starts an image with every GPU, the shared memory NCCL needs, and a one-line
+/// check that the framework sees the GPUs.
+std::string DockerRunLine(const knowledge::FrameworkImage& image);
 
 }  // namespace dlenv::install

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "install/test_machines.h"
+#include "testing/temp_tree.h"
+#include "util/strings.h"
+#include "util/subprocess.h"
+
 namespace dlenv::install {
 namespace {
 
@@ -205,6 +210,120 @@ TEST(InstallFacts, EveryTorchVariantHasAnArchitectureRowAndASource) {
 TEST(InstallFacts, MalformedDataIsAnError) {
   EXPECT_THROW(ParseFrameworkFacts("{}"), std::exception);
   EXPECT_THROW(ParseFrameworkFacts("not json"), std::exception);
+}
+
+// ---- --image: the official image this host's driver runs ---------------------------------
+
+model::Snapshot ImageHost(const char* driver, int driver_cuda, const char* gpu_name) {
+  model::Snapshot s = ScenarioMachine(driver, driver_cuda, {{9, 0}}, "3.11", "2.36");
+  s.gpus[0].name = gpu_name;
+  s.container_host.docker_installed = true;
+  s.container_host.toolkit_binaries = {"/usr/bin/nvidia-container-runtime-hook"};
+  return s;
+}
+
+TEST(InstallImage, NewestImageOfEachFamilyTheDriverRuns) {
+  const auto& table = knowledge::BuiltinFrameworkImages();
+  ASSERT_FALSE(table.images.empty());
+  for (const auto& i : table.images) EXPECT_FALSE(i.source.empty()) << i.image;  // sourced rows
+  // Driver 550 (CUDA 12.4): not the cuda12.8 tags, not NGC 25.12 (CUDA 13.1).
+  auto plan = PlanImage("torch", ImageHost("550.54.15", 12040, "NVIDIA H100 80GB HBM3"), {}, table);
+  ASSERT_TRUE(plan.ok) << plan.error;
+  ASSERT_EQ(plan.images.size(), 2u);
+  EXPECT_TRUE(
+      plan.images[0].starts_with("pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime: torch "
+                                 "2.5.1, CUDA 12.4; this host's driver 550.54.15 supports "
+                                 "CUDA 12.4"))
+      << plan.images[0];
+  EXPECT_TRUE(plan.images[1].starts_with("nvcr.io/nvidia/pytorch:24.05-py3")) << plan.images[1];
+  EXPECT_EQ(plan.run_line,
+            "docker run --gpus all --shm-size=1g --ulimit memlock=-1 --rm "
+            "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime python -c \"import torch; "
+            "print(torch.cuda.is_available(), torch.cuda.device_count())\"");
+  EXPECT_TRUE(plan.blockers.empty()) << util::Join(plan.blockers, "; ");
+  // "pytorch" names torch; a CUDA 13.1 driver takes the newest of each family.
+  plan = PlanImage("pytorch", ImageHost("590.44.01", 13010, "NVIDIA H100 80GB HBM3"), {}, table);
+  ASSERT_TRUE(plan.ok) << plan.error;
+  EXPECT_TRUE(plan.images[0].starts_with("pytorch/pytorch:2.11.0-cuda12.8")) << plan.images[0];
+  EXPECT_TRUE(plan.images[1].starts_with("nvcr.io/nvidia/pytorch:25.12-py3")) << plan.images[1];
+  plan = PlanImage("tensorflow", ImageHost("535.183.01", 12020, "NVIDIA A100"), {}, table);
+  ASSERT_TRUE(plan.ok) << plan.error;
+  EXPECT_TRUE(
+      plan.images[0].starts_with("tensorflow/tensorflow:2.15.0-gpu: tensorflow 2.15.0, "
+                                 "CUDA 12.2"))
+      << plan.images[0];
+  EXPECT_TRUE(plan.run_line.find("tf.config.list_physical_devices('GPU')") != std::string::npos);
+}
+
+TEST(InstallImage, ForwardCompatibilityOnlyOnDatacenterGpusOfAListedBranch) {
+  const auto& table = knowledge::BuiltinFrameworkImages();
+  // R470 (CUDA 11.4): pytorch/pytorch has nothing for it; NGC 24.05 runs through its compat
+  // package on a data center GPU with 470.57 or later in R470.
+  auto plan =
+      PlanImage("torch", ImageHost("470.223.02", 11040, "NVIDIA A100-SXM4-80GB"), {}, table);
+  ASSERT_TRUE(plan.ok) << plan.error;
+  ASSERT_EQ(plan.images.size(), 1u);
+  EXPECT_TRUE(plan.images[0].find("nvcr.io/nvidia/pytorch:24.05-py3") == 0) << plan.images[0];
+  EXPECT_TRUE(plan.images[0].find("forward-compatibility package") != std::string::npos);
+  EXPECT_EQ(plan.run_line,
+            "docker run --gpus all --ipc=host --ulimit memlock=-1 --ulimit stack=67108864 --rm "
+            "nvcr.io/nvidia/pytorch:24.05-py3 python -c \"import torch; "
+            "print(torch.cuda.is_available(), torch.cuda.device_count())\"");
+  // The same driver with a GeForce card, or below the branch's floor: nothing runs.
+  for (auto [driver, gpu] : {std::pair{"470.223.02", "NVIDIA GeForce RTX 3090"},
+                             std::pair{"470.42.01", "NVIDIA A100-SXM4-80GB"},
+                             std::pair{"510.108.03", "NVIDIA A100-SXM4-80GB"}}) {
+    plan = PlanImage("torch", ImageHost(driver, 11040, gpu), {}, table);
+    EXPECT_FALSE(plan.ok) << driver << " " << gpu;
+    EXPECT_TRUE(plan.error.find("no image in the table has a CUDA") == 0) << plan.error;
+  }
+}
+
+TEST(InstallImage, SaysWhatStopsThisHostFromStartingIt) {
+  const auto& table = knowledge::BuiltinFrameworkImages();
+  model::Snapshot s = ImageHost("550.54.15", 12040, "NVIDIA H100 80GB HBM3");
+  s.container_host.docker_installed = false;
+  const model::Finding gpu_support{"container.docker_gpu_support_missing", model::Severity::kError,
+                                   "docker is installed but cannot give containers the GPUs", "",
+                                   "Install the NVIDIA container toolkit"};
+  auto plan = PlanImage("torch", s, {gpu_support}, table);
+  ASSERT_TRUE(plan.ok);
+  ASSERT_EQ(plan.blockers.size(), 2u) << util::Join(plan.blockers, "; ");
+  EXPECT_TRUE(plan.blockers[0].starts_with("no container runtime here")) << plan.blockers[0];
+  EXPECT_EQ(plan.blockers[1],
+            "docker is installed but cannot give containers the GPUs "
+            "(container.docker_gpu_support_missing): Install the NVIDIA container toolkit");
+  s.host.container = "docker";
+  plan = PlanImage("torch", s, {}, table);
+  ASSERT_EQ(plan.blockers.size(), 1u);
+  EXPECT_EQ(plan.blockers[0], "dlenv runs inside a docker container: start the image on the host");
+  // No driver: nothing to choose by; jax has no table.
+  EXPECT_FALSE(PlanImage("torch", ImageHost("", 0, "NVIDIA H100"), {}, table).ok);
+  EXPECT_EQ(PlanImage("jax", s, {}, table).error,
+            "no official image table for 'jax': --image knows torch and tensorflow");
+}
+
+// The printed line, given to the real docker CLI with no daemon to reach: docker checks its
+// flags and the image reference before it connects, so "Cannot connect" means the line parsed.
+TEST(InstallImage, DockerAcceptsEveryPrintedLine) {
+  if (!util::RunCommand({"docker", "--version"}, {}).ok()) {
+    GTEST_SKIP() << "no docker CLI here (Debian: docker.io); scripts/test.sh does not install it";
+  }
+  testing::TempTree tmp;
+  for (const auto& image : knowledge::BuiltinFrameworkImages().images) {
+    util::ChildOptions options;
+    std::map<std::string, std::string> env{{"PATH", "/usr/local/bin:/usr/bin:/bin"},
+                                           {"HOME", tmp.path().string()}};
+    env["DOCKER_HOST"] = "unix://" + (tmp / "/no-daemon.sock").string();
+    options.env = env;
+    auto r = util::RunCommand({"/bin/sh", "-c", DockerRunLine(image) + " </dev/null"}, options);
+    EXPECT_NE(r.err.find("Cannot connect to the Docker daemon"), std::string::npos)
+        << DockerRunLine(image) << "\n"
+        << r.err;
+    // And the checks are real: an unknown flag or a bad reference fails before connecting.
+    auto bad = util::RunCommand({"/bin/sh", "-c", "docker run --gpuz all " + image.image}, options);
+    EXPECT_NE(bad.err.find("unknown flag: --gpuz"), std::string::npos) << bad.err;
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "knowledge/frameworks.h"
+#include "rules/container_rules.h"
 #include "util/strings.h"
 
 namespace dlenv::install {
@@ -116,6 +117,73 @@ InstallPlan PlanInstall(const InstallRequest& req, const model::Snapshot& snapsh
   if (framework->id == knowledge::kTensorFlow) return PlanTensorFlow(req, m, f, user_index);
   if (framework->id == knowledge::kJax) return PlanJax(req, m, f, user_index);
   return PlanCupy(req, m, f, user_index);
+}
+
+std::string DockerRunLine(const knowledge::FrameworkImage& image) {
+  // NGC's documented flags (its containers' README); elsewhere NCCL's troubleshooting guide's
+  // --shm-size=1g --ulimit memlock=-1 (docker's 64 MiB /dev/shm breaks NCCL).
+  const std::string flags = image.family.starts_with("nvcr.io/")
+                                ? "--ipc=host --ulimit memlock=-1 --ulimit stack=67108864"
+                                : "--shm-size=1g --ulimit memlock=-1";
+  const std::string check =
+      image.framework == "tensorflow"
+          ? "python -c \"import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))\""
+          : "python -c \"import torch; print(torch.cuda.is_available(), torch.cuda.device_count())\"";
+  return fmt::format("docker run --gpus all {} --rm {} {}", flags, image.image, check);
+}
+
+ImagePlan PlanImage(const std::string& framework_name, const model::Snapshot& snapshot,
+                    const std::vector<model::Finding>& findings,
+                    const knowledge::FrameworkImageTable& table) {
+  ImagePlan plan;
+  plan.table_note = fmt::format(
+      "from dlenv's table of official images dated {} (the registries are not asked; newer tags "
+      "may exist)",
+      table.date);
+  const auto* framework = knowledge::Frameworks().Resolve(framework_name);
+  const std::string id = framework ? std::string(framework->id) : framework_name;
+  const bool listed = std::any_of(table.images.begin(), table.images.end(),
+                                  [&](const auto& i) { return i.framework == id; });
+  if (!listed) {
+    plan.error = fmt::format("no official image table for '{}': --image knows torch and tensorflow",
+                             framework_name);
+    return plan;
+  }
+  InstallRequest request;
+  request.framework = id;
+  const Machine m = Describe(request, snapshot);
+  plan.blockers = rules::GpuContainerBlockers(snapshot, findings);
+  if (!m.driver_cuda) {
+    plan.error = "no NVIDIA driver answered on this machine, so no image can be chosen by its CUDA";
+    return plan;
+  }
+  const bool datacenter =
+      !snapshot.gpus.empty() &&
+      std::all_of(snapshot.gpus.begin(), snapshot.gpus.end(),
+                  [](const auto& g) { return knowledge::IsDatacenterGpu(g.name); });
+  const auto picks = knowledge::PickFrameworkImages(table, id, *m.driver_cuda, m.driver, datacenter);
+  const std::string driver_text =
+      fmt::format("driver {}supports CUDA {}.{}", m.driver ? m.driver->ToString() + " " : "",
+                  m.driver_cuda->major(), m.driver_cuda->minor());
+  if (picks.empty()) {
+    plan.error = fmt::format("no image in the table has a CUDA this host's {} runs; upgrade the "
+                             "driver",
+                             driver_text);
+    return plan;
+  }
+  for (const auto& pick : picks) {
+    const auto& image = *pick.image;
+    plan.images.push_back(fmt::format(
+        "{}: {} {}, CUDA {}.{}; {}{} (source: {})", image.image, id, image.version,
+        image.cuda.major(), image.cuda.minor(),
+        pick.forward_compat ? "runs through the image's forward-compatibility package (data "
+                              "center GPUs; the release notes accept this driver branch): "
+                            : "this host's ",
+        driver_text, image.source));
+  }
+  plan.run_line = DockerRunLine(*picks.front().image);
+  plan.ok = true;
+  return plan;
 }
 
 }  // namespace dlenv::install

@@ -1,10 +1,15 @@
 #include "knowledge/knowledge.h"
 
+#include <algorithm>
+#include <map>
+
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
+#include "knowledge/framework_images.h"
 #include "util/embedded.h"
+#include "util/strings.h"
 
 namespace dlenv::knowledge {
 namespace {
@@ -71,6 +76,84 @@ std::optional<std::string> Knowledge::ArchitectureName(int cc_major, int cc_mino
     if (row.cc_major && *row.cc_major == cc_major) return row.name;
   }
   return std::nullopt;
+}
+
+
+// ---- framework images (framework_images.h) ----------------------------------------------------
+
+FrameworkImageTable ParseFrameworkImages(const std::string& text) {
+  FrameworkImageTable table;
+  auto doc = nlohmann::json::parse(text);
+  table.date = doc.at("framework_images_date").get<std::string>();
+  const auto& sources = doc.at("framework_images_sources");
+  for (const auto& row : doc.at("framework_images")) {
+    FrameworkImage image;
+    image.framework = row.at("framework").get<std::string>();
+    image.family = row.at("family").get<std::string>();
+    image.version = row.at("version").get<std::string>();
+    image.image = row.at("image").get<std::string>();
+    image.cuda = V(row, "cuda");
+    if (row.contains("compat_drivers")) {
+      for (const auto& d : row.at("compat_drivers")) {
+        auto v = util::DottedVersion::Parse(d.get<std::string>());
+        if (!v) throw std::runtime_error("bad compat driver in framework_images: " + row.dump());
+        image.compat_drivers.push_back(*v);
+      }
+    }
+    const std::string key = row.at("source").get<std::string>();
+    if (!sources.contains(key)) {
+      throw std::runtime_error("framework_images row without a known source: " + row.dump());
+    }
+    image.source = sources.at(key).get<std::string>();
+    table.images.push_back(std::move(image));
+  }
+  return table;
+}
+
+const FrameworkImageTable& BuiltinFrameworkImages() {
+  static const FrameworkImageTable table = [] {
+    auto text = util::FindEmbeddedFile("cuda_images.json");
+    if (!text) throw std::runtime_error("knowledge data cuda_images.json missing from the build");
+    return ParseFrameworkImages(std::string(*text));
+  }();
+  return table;
+}
+
+bool IsDatacenterGpu(const std::string& name) {
+  const std::string n = util::ToLower(name);
+  for (const char* consumer : {"geforce", "titan", "quadro", "rtx"}) {
+    if (n.find(consumer) != std::string::npos) return false;
+  }
+  return !n.empty();
+}
+
+std::vector<ImagePick> PickFrameworkImages(const FrameworkImageTable& table,
+                                           const std::string& framework,
+                                           const util::DottedVersion& driver_cuda,
+                                           const std::optional<util::DottedVersion>& driver,
+                                           bool datacenter) {
+  std::vector<ImagePick> picks;
+  auto picked = [&](const std::string& family) {
+    return std::any_of(picks.begin(), picks.end(),
+                       [&](const ImagePick& p) { return p.image->family == family; });
+  };
+  for (const auto& image : table.images) {
+    if (image.framework != framework || picked(image.family)) continue;
+    const util::DottedVersion need = *util::DottedVersion::Parse(
+        std::to_string(image.cuda.major()) + "." + std::to_string(image.cuda.minor()));
+    if (driver_cuda >= need) {
+      picks.push_back({&image, false});
+      continue;
+    }
+    // The release notes' list: "470.57 (or later R470)": same branch, at or above.
+    const bool compat = datacenter && driver &&
+                        std::any_of(image.compat_drivers.begin(), image.compat_drivers.end(),
+                                    [&](const util::DottedVersion& floor) {
+                                      return driver->major() == floor.major() && *driver >= floor;
+                                    });
+    if (compat) picks.push_back({&image, true});
+  }
+  return picks;
 }
 
 }  // namespace dlenv::knowledge

@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "knowledge/knowledge.h"
 #include "lock/check.h"
 #include "lock/diff.h"
 #include "lock/machine_lock.h"
 #include "model/json.h"
+#include "probe/probes.h"
+#include "rules/container_rules.h"
+#include "rules/rules.h"
 #include "util/atomic_write.h"
 
 namespace dlenv::lock {
@@ -77,6 +81,24 @@ CommandResult RunCheck(const CheckOptions& options) {
   return r;
 }
 
+namespace {
+
+// The recipe's image needs `docker run --gpus all`: can this machine start it that way?
+std::string HostCanRunWithGpus(const probe::MachineOptions& machine) {
+  const model::Snapshot here = probe::TakeSnapshot(probe::MakeProbeContext(machine));
+  const auto blockers =
+      rules::GpuContainerBlockers(here, rules::Evaluate(here, knowledge::BuiltinKnowledge()));
+  if (blockers.empty()) {
+    return "This host can run it with its GPUs (docker and the NVIDIA container toolkit are in "
+           "place).\n";
+  }
+  std::string out = "This host cannot run it with its GPUs yet:\n";
+  for (const auto& b : blockers) out += "  - " + b + "\n";
+  return out;
+}
+
+}  // namespace
+
 CommandResult RunRecipe(const RecipeCommandOptions& options) {
   MachineLock m = LoadLock(options.lock, probe::MachineOptions{});
   if (!m.lock) return model::UsageError(m.error);
@@ -110,6 +132,7 @@ CommandResult RunRecipe(const RecipeCommandOptions& options) {
   for (const auto& n : recipe.base.notes) out += "  " + n + "\n";
   for (const auto& f : files) out += "Wrote " + f.first.string() + "\n";
   for (const auto& n : recipe.notes) out += "Note: " + n + "\n";
+  if (recipe.gpu_reason) out += HostCanRunWithGpus(options.machine);
   return Out(std::move(out));
 }
 

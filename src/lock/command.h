@@ -38,6 +38,8 @@ struct RecipeCommandOptions {
   std::string lock;
   RecipeOptions recipe;
   std::string output_dir = ".";
+  /// The machine asked whether it can start the recipe's image with GPUs (this one by default).
+  probe::MachineOptions machine;
 };
 /// Exit 1, writing nothing, when a framework cannot be reproduced, or another package cannot
 /// be without options.recipe.allow_missing.

@@ -492,6 +492,7 @@ Recipe MakeRecipe(const Lock& lock, const RecipeOptions& options, const CudaImag
       recipe.base = std::move(own);
     }
   }
+  recipe.gpu_reason = GpuReason(lock, recipe.base);
   recipe.notes = plan.notes;
   recipe.missing = plan.missing;
   if (!recipe.missing.empty()) {

@@ -81,6 +81,8 @@ struct RecipeFile {
 
 struct Recipe {
   BaseImage base;
+  /// Why its container needs the GPUs (its run line has --gpus all); nullopt when it does not.
+  std::optional<std::string> gpu_reason;
   std::vector<RecipeFile> files;
   std::vector<std::string> notes;  // what the user should know (packages left out, ...)
   /// What no installer the recipe uses can reproduce; RunRecipe refuses to write the files

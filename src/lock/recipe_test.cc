@@ -426,5 +426,36 @@ TEST(RecipeTest, FrameworkPackagesComeFromTheIdentity) {
   }
 }
 
+// The recipe's image runs with --gpus all: RunRecipe says whether this machine can start it,
+// from the container runtime facts doctor reads (a fixture root here).
+TEST(RecipeCommandTest, SaysWhetherThisHostCanRunTheImageWithGpus) {
+  dlenv::testing::TempTree tmp;
+  RecipeCommandOptions options;
+  options.lock = tmp.Write("team.lock", ToJson(Rehash(GpuMachineLock())).dump(2)).string();
+  options.output_dir = (tmp / "out").string();
+  options.machine.root = (tmp / "/host").string();
+  options.machine.ask_host_driver = false;
+  tmp.Write("/host/dev/nvidia0", "");
+  model::CommandResult r = RunRecipe(options);
+  ASSERT_EQ(model::ToInt(r.exit), 0) << r.error;
+  EXPECT_NE(r.out.find("This host cannot run it with its GPUs yet:\n  - no container runtime here"),
+            std::string::npos)
+      << r.out;
+  // docker with the toolkit's hook: nothing stops it.
+  tmp.Write("/host/usr/bin/dockerd", "");
+  tmp.Write("/host/usr/bin/nvidia-container-runtime-hook", "");
+  r = RunRecipe(options);
+  ASSERT_EQ(model::ToInt(r.exit), 0) << r.error;
+  EXPECT_NE(r.out.find("This host can run it with its GPUs"), std::string::npos) << r.out;
+  // docker without the toolkit: doctor's own finding, with its fix.
+  std::filesystem::remove(tmp / "/host/usr/bin/nvidia-container-runtime-hook");
+  r = RunRecipe(options);
+  EXPECT_NE(r.out.find("docker is installed but cannot give containers the GPUs "
+                       "(container.docker_gpu_support_missing): Install the NVIDIA container "
+                       "toolkit"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace dlenv::lock

@@ -29,7 +29,8 @@ DLENV_JSON(GpuInfo, index, cuda_index, name, uuid, serial, pci_bus_id, cc_major,
            retired_pages_count, remapped_rows_correctable, remapped_rows_uncorrectable,
            row_remap_pending, row_remap_failure, pcie_gen_current, pcie_gen_max,
            pcie_width_current, pcie_width_max, temperature_c, power_limit_w, power_draw_w,
-           sm_clock_mhz, sm_clock_max_mhz, mem_clock_mhz, mem_clock_max_mhz, throttle_reasons)
+           sm_clock_mhz, sm_clock_max_mhz, mem_clock_mhz, mem_clock_max_mhz, throttle_reasons,
+           p2p_read_status)
 DLENV_JSON(Toolkit, root, found_via, version, version_source, components, nvcc_path,
            nvcc_on_path)
 DLENV_JSON(LibraryCopy, family, path, real_path, version, version_source, found_via, is_stub,
@@ -54,7 +55,8 @@ DLENV_JSON(DevCharLink, node, link, present)
 DLENV_JSON(ContainerHost, docker_installed, containerd_installed, podman_installed,
            toolkit_binaries, docker, containerd, toolkit, cdi_specs, cgroup_v2, systemd_running,
            dev_char_links)
-DLENV_JSON(ContainerInside, shm_bytes, nvidia_driver_capabilities)
+DLENV_JSON(ContainerInside, shm_bytes, nvidia_driver_capabilities, image_cuda_version,
+           image_cuda_source, compat_libcuda)
 DLENV_JSON(KernelModuleFile, path, compression, version, signature_appended, error)
 DLENV_JSON(DkmsBuild, module, version, kernel, arch, installed)
 DLENV_JSON(DriverPackage, name, version, held)
@@ -63,8 +65,11 @@ DLENV_JSON(DriverLifecycle, modules_dir, module_files, dkms_added, dkms_builds,
            unattended_upgrade_periodic, unattended_blacklist, apt_conf_errors, nvswitch_nodes,
            fabric_manager_pid, fabric_manager_package)
 DLENV_JSON(WslInfo, dxg, wsl1)
+DLENV_JSON(PciBridge, address, acs, acs_offset, acs_control)
+DLENV_JSON(GpuPciPath, gpu, root_complex, bridges, iommu_domain)
+DLENV_JSON(GpuLinks, gpus, bridges, iommus, iommu_cmdline, nccl_settings, infiniband)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
            toolkits, libraries, python_envs, container_host, container_inside, driver_lifecycle,
-           wsl, findings)
+           wsl, gpu_links, findings)
 
 }  // namespace dlenv::model

@@ -85,6 +85,12 @@ void to_json(nlohmann::json& j, const DriverLifecycle& v);
 void from_json(const nlohmann::json& j, DriverLifecycle& v);
 void to_json(nlohmann::json& j, const WslInfo& v);
 void from_json(const nlohmann::json& j, WslInfo& v);
+void to_json(nlohmann::json& j, const PciBridge& v);
+void from_json(const nlohmann::json& j, PciBridge& v);
+void to_json(nlohmann::json& j, const GpuPciPath& v);
+void from_json(const nlohmann::json& j, GpuPciPath& v);
+void to_json(nlohmann::json& j, const GpuLinks& v);
+void from_json(const nlohmann::json& j, GpuLinks& v);
 void to_json(nlohmann::json& j, const Snapshot& v);
 void from_json(const nlohmann::json& j, Snapshot& v);
 

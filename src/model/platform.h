@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dlenv::model {
@@ -95,6 +96,46 @@ struct ContainerHost {
 struct ContainerInside {
   std::optional<std::uint64_t> shm_bytes;  // the size= of the /dev/shm mount
   std::optional<std::string> nvidia_driver_capabilities;
+  /// The image's CUDA: CUDA_VERSION (set by NVIDIA's images), else /usr/local/cuda/version.json.
+  std::optional<std::string> image_cuda_version;
+  std::optional<std::string> image_cuda_source;  // "CUDA_VERSION" or the file's path
+  /// CUDA's forward-compatibility libcuda shipped in the image (/usr/local/cuda/compat).
+  std::optional<std::string> compat_libcuda;
+};
+
+/// A PCI bridge on the path from the root complex to a GPU and its Access Control Services
+/// state (the ACS extended capability in its configuration space).
+struct PciBridge {
+  std::string address;  // 0000:02:08.0
+  /// "present", "absent", or "unknown" when the configuration space could not be read in full
+  /// (sysfs gives non-root users its first 64 bytes).
+  std::string acs = "unknown";
+  std::optional<unsigned> acs_offset;   // the capability's offset (setpci's ECAP_ACS)
+  std::optional<unsigned> acs_control;  // ACS Control register (ECAP_ACS+0x6)
+};
+
+/// One NVIDIA GPU's place in the PCI tree.
+struct GpuPciPath {
+  std::string gpu;                   // its PCI address, as host.nvidia_pci_devices names it
+  std::string root_complex;          // pci0000:00 (the host bridge's folder in /sys/devices)
+  std::vector<std::string> bridges;  // the bridges from the root port down to the GPU
+  /// The IOMMU domain type of its group (/sys/kernel/iommu_groups/N/type): DMA, DMA-FQ,
+  /// identity; absent without an IOMMU group.
+  std::optional<std::string> iommu_domain;
+};
+
+/// What decides how GPUs of one machine talk to each other: the PCI paths between them, the
+/// IOMMU, and the NCCL settings every job inherits.
+struct GpuLinks {
+  std::vector<GpuPciPath> gpus;
+  std::vector<PciBridge> bridges;  // every bridge on those paths, once
+  std::vector<std::string> iommus;  // /sys/class/iommu entries (dmar0, ivhd0, ...)
+  /// The IOMMU options of the kernel command line (/proc/cmdline): iommu=pt, intel_iommu=on, ...
+  std::vector<std::string> iommu_cmdline;
+  /// NCCL_* settings: the environment's, then /etc/nccl.conf's and ~/.nccl.conf's, each as
+  /// "NAME=value" with where it came from.
+  std::vector<std::pair<std::string, std::string>> nccl_settings;  // (NAME=value, source)
+  std::vector<std::string> infiniband;  // /sys/class/infiniband entries
 };
 
 /// One NVIDIA kernel module file for the running kernel (nvidia.ko, Debian's nvidia-current.ko),

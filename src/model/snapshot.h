@@ -112,6 +112,10 @@ struct GpuInfo {
   std::optional<unsigned> mem_clock_mhz;
   std::optional<unsigned> mem_clock_max_mhz;
   std::optional<std::uint64_t> throttle_reasons;
+  /// nvmlDeviceGetP2PStatus (NVML_P2P_CAPS_INDEX_READ) towards each other GPU, by that GPU's
+  /// NVML index: 0 OK, 1 chipset, 2 GPU, 3 IOH topology not supported, 4 disabled by regkey,
+  /// 5 not supported, 6 unknown.
+  std::map<std::string, int> p2p_read_status;
 };
 
 struct Toolkit {
@@ -151,6 +155,7 @@ struct Snapshot {
   ContainerInside container_inside;
   DriverLifecycle driver_lifecycle;
   WslInfo wsl;
+  GpuLinks gpu_links;
   std::vector<Finding> findings;
 };
 

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+
+#include <nlohmann/json.hpp>
 
 #include "probe/container_configs.h"
 
@@ -116,6 +119,30 @@ void ReadDevCharLinks(const ProbeContext& ctx, model::ContainerHost& out) {
   }
 }
 
+// NVIDIA's CUDA images set CUDA_VERSION; an image built otherwise still has the toolkit's
+// version.json. The forward-compatibility package (cuda-compat-X-Y) puts its libcuda in
+// /usr/local/cuda/compat (CUDA Compatibility guide, "Forward Compatibility").
+void ReadImageCuda(const ProbeContext& ctx, model::ContainerInside& in) {
+  if (auto v = ctx.env.Get("CUDA_VERSION"); v && !v->empty()) {
+    in.image_cuda_version = *v;
+    in.image_cuda_source = "CUDA_VERSION";
+  } else if (auto text = ctx.fs.ReadFile("/usr/local/cuda/version.json", 1u << 20)) {
+    auto doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_object() && doc.contains("cuda") && doc["cuda"].is_object() &&
+        doc["cuda"].contains("version") && doc["cuda"]["version"].is_string()) {
+      in.image_cuda_version = doc["cuda"]["version"].get<std::string>();
+      in.image_cuda_source = "/usr/local/cuda/version.json";
+    }
+  }
+  // libcuda.so -> libcuda.so.1 -> libcuda.so.550.54.15: name the versioned file.
+  for (const std::string& name : ctx.fs.ListDir("/usr/local/cuda/compat")) {
+    if (name.starts_with("libcuda.so.") &&
+        (!in.compat_libcuda || name.size() + 23 > in.compat_libcuda->size())) {
+      in.compat_libcuda = "/usr/local/cuda/compat/" + name;
+    }
+  }
+}
+
 }  // namespace
 
 void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
@@ -151,10 +178,18 @@ void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
 }
 
 void ProbeContainerInside(const ProbeContext& ctx, model::Snapshot& snapshot) {
+  model::ContainerInside& in = snapshot.container_inside;
   auto mounts = ctx.fs.ReadFile("/proc/self/mounts", 4u << 20);
   if (!mounts) mounts = ctx.fs.ReadFile("/proc/mounts", 4u << 20);
-  if (mounts) snapshot.container_inside.shm_bytes = ParseShmSize(*mounts);
-  snapshot.container_inside.nvidia_driver_capabilities = ctx.env.Get("NVIDIA_DRIVER_CAPABILITIES");
+  if (mounts) in.shm_bytes = ParseShmSize(*mounts);
+  // A tmpfs mounted without size= (half the memory) says no size in the mount table; the live
+  // filesystem does. Only for this machine's own /dev/shm, not a --root tree's folder.
+  struct statvfs shm {};
+  if (!in.shm_bytes && ctx.fs.is_host() && ::statvfs("/dev/shm", &shm) == 0 && shm.f_blocks > 0) {
+    in.shm_bytes = static_cast<std::uint64_t>(shm.f_blocks) * shm.f_frsize;
+  }
+  in.nvidia_driver_capabilities = ctx.env.Get("NVIDIA_DRIVER_CAPABILITIES");
+  ReadImageCuda(ctx, in);
 }
 
 }  // namespace dlenv::probe

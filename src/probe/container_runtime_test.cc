@@ -302,7 +302,7 @@ TEST(ContainerInside, SmallShmWithSeveralGpus) {
   ASSERT_TRUE(f) << Ids(s);
   EXPECT_TRUE(Contains(f->evidence, "/dev/shm is 64 MiB in this docker container with 2 GPUs"))
       << f->evidence;
-  EXPECT_TRUE(Contains(f->fix, "--shm-size=1g"));
+  EXPECT_TRUE(Contains(f->fix, "--shm-size=1g --ulimit memlock=-1"));
   // The host's files seen from inside are the image's: no host rule speaks.
   for (const auto& c : ContainerFindings(s)) EXPECT_TRUE(c.id == "container.shm_too_small") << c.id;
 
@@ -329,6 +329,124 @@ TEST(ContainerInside, DriverCapabilitiesWithoutCompute) {
   std::filesystem::remove(m.tree / "/run/.containerenv");
   m.env["NVIDIA_DRIVER_CAPABILITIES"] = "utility";
   EXPECT_FALSE(Find(m.Run(), "container.driver_capabilities_no_compute"));
+}
+
+// ---- the image's CUDA against the injected driver ---------------------------------------
+
+// The snapshot a container's probes leave, with what the driver's child would report.
+model::Snapshot WithDriver(model::Snapshot s, const char* driver, int cuda,
+                           std::vector<std::string> gpu_names) {
+  s.driver.nvml_driver_version = driver;
+  s.driver.nvml_cuda_driver_version = cuda;
+  s.gpus.clear();
+  for (std::size_t i = 0; i < gpu_names.size(); ++i) {
+    model::GpuInfo g;
+    g.index = static_cast<int>(i);
+    g.name = gpu_names[i];
+    s.gpus.push_back(g);
+  }
+  s.findings = rules::Evaluate(s, knowledge::BuiltinKnowledge());
+  return s;
+}
+
+TEST(ContainerInside, ImageCudaReadFromEnvironmentThenVersionJson) {
+  Machine m;
+  m.tree.Write("/.dockerenv", "");
+  // As the toolkit's installer writes it (CUDA 12.4.1's version.json, first keys).
+  m.tree.Write("/usr/local/cuda/version.json",
+               R"J({"cuda" : {"name" : "CUDA SDK", "version" : "12.4.1"},)J"
+               R"J( "cuda_cudart" : {"name" : "CUDA Runtime (cudart)", "version" : "12.4.127"}})J");
+  auto s = m.Run();
+  EXPECT_EQ(s.container_inside.image_cuda_version, "12.4.1");
+  EXPECT_EQ(s.container_inside.image_cuda_source, "/usr/local/cuda/version.json");
+  EXPECT_FALSE(s.container_inside.compat_libcuda);
+  m.env["CUDA_VERSION"] = "12.8.1";  // NVIDIA's images set it; it wins
+  m.tree.Write("/usr/local/cuda/compat/libcuda.so.570.124.06", "");
+  m.tree.Symlink("/usr/local/cuda/compat/libcuda.so.1", "libcuda.so.570.124.06");
+  m.tree.Symlink("/usr/local/cuda/compat/libcuda.so", "libcuda.so.1");
+  s = m.Run();
+  EXPECT_EQ(s.container_inside.image_cuda_version, "12.8.1");
+  EXPECT_EQ(s.container_inside.image_cuda_source, "CUDA_VERSION");
+  EXPECT_EQ(s.container_inside.compat_libcuda, "/usr/local/cuda/compat/libcuda.so.570.124.06");
+}
+
+TEST(ContainerInside, ImageCudaNewerThanTheDriverWithoutCompat) {
+  Machine m;
+  m.tree.Write("/.dockerenv", "");
+  m.env["CUDA_VERSION"] = "12.4.1";
+  const auto s = WithDriver(m.Run(), "470.223.02", 11040, {"NVIDIA A100-SXM4-80GB"});
+  const auto* f = Find(s, "container.image_cuda_newer_than_driver");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  EXPECT_TRUE(Contains(f->evidence,
+                       "the image's CUDA is 12.4.1 (CUDA_VERSION); the driver "
+                       "470.223.02 supports CUDA 11.4"))
+      << f->evidence;
+  EXPECT_TRUE(Contains(f->fix, "use an image built for CUDA 11.4 or older")) << f->fix;
+  EXPECT_TRUE(Contains(f->fix, "upgrade the host's driver to 525.60.13 or newer")) << f->fix;
+  EXPECT_TRUE(Contains(f->fix, "cuda-compat-12-4")) << f->fix;  // datacenter GPU: an option
+  // A GeForce card is not offered forward compatibility.
+  const auto geforce = WithDriver(m.Run(), "470.223.02", 11040, {"NVIDIA GeForce RTX 3090"});
+  ASSERT_TRUE(Find(geforce, "container.image_cuda_newer_than_driver"));
+  EXPECT_FALSE(Contains(Find(geforce, "container.image_cuda_newer_than_driver")->fix, "compat"));
+}
+
+TEST(ContainerInside, ForwardCompatWorksOnDatacenterGpusOnly) {
+  Machine m;
+  m.tree.Write("/.dockerenv", "");
+  m.env["CUDA_VERSION"] = "12.4.1";
+  m.tree.Write("/usr/local/cuda/compat/libcuda.so.550.54.15", "");
+  EXPECT_FALSE(Find(WithDriver(m.Run(), "470.223.02", 11040, {"NVIDIA A100-SXM4-80GB"}),
+                    "container.image_cuda_newer_than_driver"));
+  const auto s = WithDriver(m.Run(), "470.223.02", 11040, {"NVIDIA GeForce RTX 3090"});
+  const auto* f = Find(s, "container.image_cuda_newer_than_driver");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  EXPECT_TRUE(Contains(f->evidence, "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE (804)"))
+      << f->evidence;
+  const auto unnamed = WithDriver(m.Run(), "470.223.02", 11040, {});
+  ASSERT_TRUE(Find(unnamed, "container.image_cuda_newer_than_driver"));
+  EXPECT_EQ(Find(unnamed, "container.image_cuda_newer_than_driver")->severity,
+            model::Severity::kWarning);
+}
+
+TEST(ContainerInside, ImageCudaTheDriverRunsSaysNothing) {
+  Machine m;
+  m.tree.Write("/.dockerenv", "");
+  m.env["CUDA_VERSION"] = "12.4.1";
+  // Same major: minor-version compatibility runs it (toolkit.newer_than_driver names limits).
+  EXPECT_FALSE(Find(WithDriver(m.Run(), "535.183.01", 12020, {"NVIDIA H100 80GB HBM3"}),
+                    "container.image_cuda_newer_than_driver"));
+  EXPECT_FALSE(Find(WithDriver(m.Run(), "550.54.15", 12040, {"NVIDIA H100 80GB HBM3"}),
+                    "container.image_cuda_newer_than_driver"));
+  std::filesystem::remove(m.tree / "/.dockerenv");  // on a host, CUDA_VERSION is just a variable
+  EXPECT_FALSE(Find(WithDriver(m.Run(), "470.223.02", 11040, {"NVIDIA H100 80GB HBM3"}),
+                    "container.image_cuda_newer_than_driver"));
+}
+
+TEST(ContainerInside, DriverCapabilitiesWithoutUtility) {
+  Machine m;
+  m.tree.Write("/.dockerenv", "");
+  m.env["NVIDIA_VISIBLE_DEVICES"] = "all";
+  m.env["NVIDIA_DRIVER_CAPABILITIES"] = "compute";
+  auto s = m.Run();
+  const auto* f = Find(s, "container.driver_capabilities_no_utility");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->severity, model::Severity::kWarning);
+  EXPECT_TRUE(Contains(f->evidence,
+                       "NVIDIA_VISIBLE_DEVICES=all and NVIDIA_DRIVER_CAPABILITIES="
+                       "compute has no `utility`"))
+      << f->evidence;
+  EXPECT_FALSE(Find(s, "container.driver_capabilities_no_compute"));
+  for (const char* ok : {"compute,utility", "all", "", " Utility ,compute"}) {
+    m.env["NVIDIA_DRIVER_CAPABILITIES"] = ok;
+    EXPECT_FALSE(Find(m.Run(), "container.driver_capabilities_no_utility")) << ok;
+  }
+  m.env["NVIDIA_DRIVER_CAPABILITIES"] = "compute";
+  for (const char* none : {"void", "none", ""}) {
+    m.env["NVIDIA_VISIBLE_DEVICES"] = none;
+    EXPECT_FALSE(Find(m.Run(), "container.driver_capabilities_no_utility")) << none;
+  }
 }
 
 }  // namespace

@@ -189,6 +189,22 @@ void QueryNvmlDevice(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device d
     g.throttle_reasons = reasons;
 }
 
+// What the driver says about peer access between each pair (nvidia-smi topo -p2p r).
+void QueryNvmlP2p(Reporter& r, const gpu::nvml::Api& api,
+                  const std::vector<gpu::nvml::Device>& handles) {
+  for (std::size_t a = 0; a < handles.size(); ++a) {
+    for (std::size_t b = 0; b < handles.size(); ++b) {
+      if (a == b || !handles[a] || !handles[b]) continue;
+      int status = 0;
+      if (Call(r, "nvmlDeviceGetP2PStatus", api.device_get_p2p_status, handles[a], handles[b],
+               gpu::nvml::kP2pCapsIndexRead, &status)) {
+        r.gpus[a].p2p_read_status[std::to_string(b)] = status;
+      }
+    }
+  }
+  if (handles.size() > 1) r.State(false);
+}
+
 void QueryNvml(Reporter& r, const util::Environment& env) {
   namespace nvml = gpu::nvml;
   model::DriverInfo& d = r.driver;
@@ -216,16 +232,17 @@ void QueryNvml(Reporter& r, const util::Environment& env) {
   unsigned count = 0;
   if (Call(r, "nvmlDeviceGetCount", api.device_get_count, &count)) d.nvml_device_count = count;
   r.State(false);
+  std::vector<nvml::Device> handles(count, nullptr);
   for (unsigned i = 0; i < count; ++i) {
-    nvml::Device dev = nullptr;
     model::GpuInfo g;
     g.index = static_cast<int>(i);
-    if (Call(r, "nvmlDeviceGetHandleByIndex", api.device_get_handle_by_index, i, &dev)) {
-      QueryNvmlDevice(r, api, dev, g);
+    if (Call(r, "nvmlDeviceGetHandleByIndex", api.device_get_handle_by_index, i, &handles[i])) {
+      QueryNvmlDevice(r, api, handles[i], g);
     }
     r.gpus.push_back(std::move(g));
     r.State(false);
   }
+  QueryNvmlP2p(r, api, handles);
   r.Step("nvmlShutdown");
   api.shutdown();
 }

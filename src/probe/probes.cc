@@ -5,6 +5,7 @@
 #include "probe/distro_packages.h"
 #include "probe/driver.h"
 #include "probe/driver_lifecycle.h"
+#include "probe/gpu_links.h"
 #include "probe/host.h"
 #include "probe/libraries.h"
 #include "probe/python_envs.h"
@@ -23,6 +24,7 @@ constexpr Probe kProbes[] = {
     {"container runtime", ProbeContainerHost},
     {"container", ProbeContainerInside},
     {"driver life cycle", ProbeDriverLifecycle},
+    {"gpu links", ProbeGpuLinks},
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "knowledge/framework_images.h"
+#include "util/dotted_version.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
@@ -281,12 +283,122 @@ void CheckContainerHost(const model::Snapshot& snapshot, const knowledge::Knowle
   CheckDevCharLinks(h, out);
 }
 
-void CheckContainerInside(const model::Snapshot& s, const knowledge::Knowledge&,
+namespace {
+
+// ---- inside a container --------------------------------------------------------------------
+
+/// Whether the GPUs are data center parts, where CUDA's forward compatibility works
+/// (knowledge::IsDatacenterGpu); nullopt when no GPU name is known.
+std::optional<bool> DatacenterGpus(const model::Snapshot& s) {
+  std::optional<bool> all;
+  for (const auto& g : s.gpus) {
+    if (!g.name.empty()) all = all.value_or(true) && knowledge::IsDatacenterGpu(g.name);
+  }
+  return all;
+}
+
+std::optional<util::DottedVersion> DriverCuda(const model::Snapshot& s) {
+  // NVML's answer is the kernel driver's own; cuDriverGetVersion may be the compat libcuda's.
+  if (s.driver.nvml_cuda_driver_version) {
+    return util::DottedVersion::FromCudaInt(*s.driver.nvml_cuda_driver_version);
+  }
+  if (s.driver.cuda_driver_version && !s.container_inside.compat_libcuda) {
+    return util::DottedVersion::FromCudaInt(*s.driver.cuda_driver_version);
+  }
+  return std::nullopt;
+}
+
+void CheckImageCuda(const model::Snapshot& s, const knowledge::Knowledge& k,
+                    std::vector<Finding>& out) {
+  const model::ContainerInside& in = s.container_inside;
+  if (!in.image_cuda_version) return;
+  const auto image = util::DottedVersion::Parse(*in.image_cuda_version);
+  const auto driver = DriverCuda(s);
+  // Within one major, minor-version compatibility runs the image (toolkit.newer_than_driver
+  // names its limits); a newer major needs a newer driver or the forward-compatibility libcuda.
+  if (!image || !driver || image->major() <= driver->major()) return;
+  const std::string driver_text =
+      fmt::format("the driver{} supports CUDA {}.{}",
+                  s.driver.nvml_driver_version ? " " + *s.driver.nvml_driver_version : "",
+                  driver->major(), driver->minor());
+  const auto floor = k.MinorCompatDriverFor(image->major());
+  const std::string older_image = fmt::format(
+      "use an image built for CUDA {}.{} or older (`dlenv install torch --image`, or "
+      "`tensorflow`, names the framework's newest official image this driver runs)",
+      driver->major(), driver->minor());
+  const std::string newer_driver =
+      floor ? fmt::format("upgrade the host's driver to {} or newer", floor->ToString())
+            : "upgrade the host's driver";
+  const auto datacenter = DatacenterGpus(s);
+  const std::string where = fmt::format("the image's CUDA is {} ({}); {}", *in.image_cuda_version,
+                                        in.image_cuda_source.value_or("?"), driver_text);
+  if (!in.compat_libcuda) {
+    out.push_back(
+        {"container.image_cuda_newer_than_driver", Severity::kError,
+         "The image's CUDA is newer than the host's driver supports",
+         where + "; without forward-compatibility libraries in /usr/local/cuda/compat, cuInit "
+                 "fails (`CUDA driver version is insufficient for CUDA runtime version`)",
+         fmt::format("{}; or {}{}", older_image, newer_driver,
+                     datacenter == true
+                         ? fmt::format("; or, on these datacenter GPUs, add the forward-"
+                                       "compatibility package to the image (`apt-get install "
+                                       "cuda-compat-{}-{}` from NVIDIA's CUDA repository)",
+                                       image->major(), image->minor())
+                         : "")});
+    return;
+  }
+  if (datacenter == true) return;  // forward compatibility does its job
+  out.push_back(
+      {"container.image_cuda_newer_than_driver",
+       datacenter == false ? Severity::kError : Severity::kWarning,
+       "The image relies on CUDA forward compatibility, which works on datacenter GPUs only",
+       where + fmt::format("; the image carries {}, but {}; cuInit then fails with "
+                           "CUDA_ERROR_COMPAT_NOT_SUPPORTED_ON_DEVICE (804)",
+                           *in.compat_libcuda,
+                           datacenter == false ? "these GPUs are not datacenter GPUs"
+                                               : "no GPU name says whether they are datacenter "
+                                                 "GPUs"),
+       fmt::format("{}; or {}", older_image, newer_driver)});
+}
+
+bool CapabilityListed(const std::string& caps, std::string_view wanted) {
+  const auto list = util::Split(util::ToLower(caps), ',');
+  return std::any_of(list.begin(), list.end(), [&](const std::string& c) {
+    const auto t = util::Trim(c);
+    return t == wanted || t == "all";
+  });
+}
+
+// Without `utility` the toolkit mounts neither nvidia-smi nor libnvidia-ml: CUDA works, but
+// every NVML reader (nvidia-smi, dlenv's GPU health, DCGM, torch.cuda memory statistics) fails.
+void CheckUtilityCapability(const model::Snapshot& s, std::vector<Finding>& out) {
+  const auto& caps = s.container_inside.nvidia_driver_capabilities;
+  const auto& nvd = s.driver.nvidia_visible_devices;
+  if (!caps || util::Trim(*caps).empty() || !nvd || nvd->empty() || *nvd == "void" ||
+      *nvd == "none" || CapabilityListed(*caps, "utility")) {
+    return;
+  }
+  out.push_back({"container.driver_capabilities_no_utility", Severity::kWarning,
+                 "The container was given the GPUs without nvidia-smi and NVML",
+                 fmt::format("NVIDIA_VISIBLE_DEVICES={} and NVIDIA_DRIVER_CAPABILITIES={} has no "
+                             "`utility` (nor `all`); the NVIDIA container toolkit then mounts "
+                             "neither nvidia-smi nor libnvidia-ml, so GPU monitoring fails",
+                             *nvd, *caps),
+                 "Start it with `-e NVIDIA_DRIVER_CAPABILITIES=compute,utility`: `docker run "
+                 "--gpus all -e NVIDIA_DRIVER_CAPABILITIES=compute,utility ...`"});
+}
+
+}  // namespace
+
+void CheckContainerInside(const model::Snapshot& s, const knowledge::Knowledge& knowledge,
                           std::vector<model::Finding>& out) {
   if (!s.host.container) return;
+  CheckImageCuda(s, knowledge, out);
+  CheckUtilityCapability(s, out);
   const model::ContainerInside& in = s.container_inside;
-  // NCCL keeps its intra-node buffers in /dev/shm; its troubleshooting guide asks for
-  // --shm-size=1g in docker, whose default is 64 MiB.
+  // NCCL keeps its intra-node buffers in /dev/shm; its troubleshooting guide ("Runtime and MPI
+  // issues", Shared memory) asks for `--shm-size=1g --ulimit memlock=-1` in docker, whose
+  // default is 64 MiB.
   constexpr std::uint64_t kNcclShm = 1ull << 30;
   const int gpus = GpuCount(s);
   if (gpus >= 2 && in.shm_bytes && *in.shm_bytes < kNcclShm) {
@@ -300,8 +412,9 @@ void CheckContainerInside(const model::Snapshot& s, const knowledge::Knowledge&,
              ? "Mount a memory-backed emptyDir at /dev/shm in the pod (volumes: - name: "
                "dshm, emptyDir: {medium: Memory}; volumeMounts: - name: dshm, mountPath: "
                "/dev/shm)"
-             : fmt::format("Start the container with `--shm-size=1g` (or `--ipc=host`): "
-                           "`{} run --gpus all --shm-size=1g ...`",
+             : fmt::format("Start the container with `--shm-size=1g --ulimit memlock=-1` (or "
+                           "`--ipc=host`): `{} run --gpus all --shm-size=1g --ulimit "
+                           "memlock=-1 ...`",
                            *s.host.container == "podman" ? "podman" : "docker")});
   }
   if (in.nvidia_driver_capabilities) {
@@ -323,6 +436,30 @@ void CheckContainerInside(const model::Snapshot& s, const knowledge::Knowledge&,
                      "NVIDIA_DRIVER_CAPABILITIES=compute,utility ...`"});
     }
   }
+}
+
+std::vector<std::string> GpuContainerBlockers(const model::Snapshot& s,
+                                              const std::vector<model::Finding>& findings) {
+  std::vector<std::string> out;
+  if (s.host.container) {
+    out.push_back(fmt::format("dlenv runs inside a {} container: start the image on the host",
+                              *s.host.container));
+    return out;
+  }
+  if (!s.container_host.docker_installed && !s.container_host.podman_installed) {
+    out.push_back(
+        "no container runtime here (neither dockerd nor podman): `sudo apt-get install "
+        "docker.io`, then the NVIDIA container toolkit (`sudo apt-get install "
+        "nvidia-container-toolkit` from NVIDIA's repository, `sudo nvidia-ctk runtime configure "
+        "--runtime=docker && sudo systemctl restart docker`)");
+  }
+  if (!GpusPresent(s)) out.push_back("no NVIDIA GPU or driver on this machine");
+  for (const auto& f : findings) {
+    if (f.id.starts_with("container.") && f.severity == Severity::kError) {
+      out.push_back(fmt::format("{} ({}): {}", f.title, f.id, f.fix));
+    }
+  }
+  return out;
 }
 
 }  // namespace dlenv::rules

@@ -18,4 +18,10 @@ void CheckContainerHost(const model::Snapshot& snapshot, const knowledge::Knowle
 void CheckContainerInside(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
                           std::vector<model::Finding>& out);
 
+/// What stops this machine from starting a container with its GPUs (`docker run --gpus all`):
+/// no runtime, no GPU, running inside a container, and every error-level container.* finding
+/// (each with its fix). Empty when nothing does. `dlenv install --image` and `dlenv recipe` say it.
+std::vector<std::string> GpuContainerBlockers(const model::Snapshot& snapshot,
+                                              const std::vector<model::Finding>& findings);
+
 }  // namespace dlenv::rules

@@ -10,6 +10,7 @@
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
 #include "rules/framework_rules.h"
+#include "rules/gpu_link_rules.h"
 #include "rules/gpu_rules.h"
 #include "rules/kernel_module_rules.h"
 #include "rules/toolkit_rules.h"
@@ -32,6 +33,7 @@ constexpr Rule kRules[] = {
     {"kernel module", CheckKernelModule},
     {"driver packages", CheckDriverPackages},
     {"wsl", CheckWsl},
+    {"gpu links", CheckGpuLinks},
 };
 
 }  // namespace

@@ -152,6 +152,11 @@ TEST(NvidiaAbi, NvmlHeader) {
   EXPECT_EQ(nvml::kTemperatureGpu, NVML_TEMPERATURE_GPU);
   EXPECT_EQ(nvml::kClockSm, NVML_CLOCK_SM);
   EXPECT_EQ(nvml::kClockMem, NVML_CLOCK_MEM);
+  EXPECT_EQ(nvml::kP2pCapsIndexRead, NVML_P2P_CAPS_INDEX_READ);
+  EXPECT_EQ(nvml::kP2pStatusOk, NVML_P2P_STATUS_OK);
+  EXPECT_EQ(4, NVML_P2P_STATUS_DISABLED_BY_REGKEY);  // rules/gpu_link_rules.cc names 1..6
+  EXPECT_EQ(6, NVML_P2P_STATUS_UNKNOWN);
+  EXPECT_EQ(sizeof(int), sizeof(nvmlGpuP2PStatus_t));
   EXPECT_EQ(nvml::kSystemDriverVersionBufferSize, unsigned{NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE});
   EXPECT_EQ(nvml::kDeviceNameV2BufferSize, unsigned{NVML_DEVICE_NAME_V2_BUFFER_SIZE});
   EXPECT_EQ(nvml::kDeviceUuidV2BufferSize, unsigned{NVML_DEVICE_UUID_V2_BUFFER_SIZE});
@@ -198,6 +203,7 @@ TEST(NvidiaAbi, NvmlHeader) {
   DLENV_EXPECT_SIGNATURE(Api, device_get_clock_info, nvmlDeviceGetClockInfo);
   DLENV_EXPECT_SIGNATURE(Api, device_get_max_clock_info, nvmlDeviceGetMaxClockInfo);
   DLENV_EXPECT_SIGNATURE(Api, device_get_current_clocks_event_reasons, nvmlDeviceGetCurrentClocksEventReasons);
+  DLENV_EXPECT_SIGNATURE(Api, device_get_p2p_status, nvmlDeviceGetP2PStatus);
 }
 
 // The fake driver answers with these values and fills these structs; dlenv's tests trust it

@@ -24,7 +24,8 @@
 //       "pcie": {"gen": 5, "gen_max": 5, "width": 16, "width_max": 16},
 //       "temperature_c": 35, "power_limit_w": 700, "power_draw_w": 71.5,
 //       "clocks": {"sm": 1980, "sm_max": 1980, "mem": 2619, "mem_max": 2619},
-//       "throttle_reasons": 0
+//       "throttle_reasons": 0,
+//       "p2p_read": {"1": 0}                nvmlDeviceGetP2PStatus towards GPU 1 (0 OK, 4 regkey)
 //     }]
 //   }
 //
@@ -373,6 +374,13 @@ int nvmlDeviceGetCurrentClocksEventReasons(void* d, unsigned long long* v) {
   ENTER("nvmlDeviceGetCurrentClocksEventReasons");
   return Get(d, {"throttle_reasons"}, v);
 }
+int nvmlDeviceGetP2PStatus(void* a, void* b, int caps_index, int* status) {
+  ENTER("nvmlDeviceGetP2PStatus");
+  if (!Gpu(b) || !status || caps_index != 0) return kNvmlInvalidArgument;  // READ only
+  const std::string peer = std::to_string(reinterpret_cast<std::uintptr_t>(b) - 1);
+  return Get(a, {"p2p_read", peer.c_str()}, status);
+}
+
 int nvmlDeviceGetCurrentClocksThrottleReasons(void* d, unsigned long long* v) {
   return nvmlDeviceGetCurrentClocksEventReasons(d, v);
 }
