@@ -1,5 +1,6 @@
 #include "probe/driver.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,8 +8,6 @@
 #include <cstring>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "gpu/cuda_driver.h"
 #include "gpu/nvml.h"
@@ -34,7 +33,8 @@ void ProbeKernelModule(const ProbeContext& ctx, model::DriverInfo& d) {
 
 bool IsGpuNode(const std::string& name) {
   if (!name.starts_with("nvidia") || name.size() == 6) return false;
-  for (char c : name.substr(6)) if (c < '0' || c > '9') return false;
+  for (char c : name.substr(6))
+    if (c < '0' || c > '9') return false;
   return true;
 }
 
@@ -50,7 +50,8 @@ void ProbeDeviceNodes(const ProbeContext& ctx, model::DriverInfo& d) {
     node.path = "/dev/" + name;
     node.exists = ctx.fs.Exists(node.path);
     // Only meaningful for the live host: a fixture's /dev holds plain files.
-    node.accessible = node.exists && ctx.fs.is_host() && access(node.path.c_str(), R_OK | W_OK) == 0;
+    node.accessible =
+        node.exists && ctx.fs.is_host() && access(node.path.c_str(), R_OK | W_OK) == 0;
     d.device_nodes.push_back(std::move(node));
   }
 }
@@ -95,8 +96,9 @@ std::string NormalizeBusId(const std::string& id) {
   return fmt::format("{:04x}:{:02x}:{:02x}.{:x}", domain, bus, device, function);
 }
 
-void QueryNvmlDevice(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device dev,
-                     model::GpuInfo& g) {
+// Name, ids, bus, compute capability, memory, persistence and MIG mode.
+void QueryNvmlIdentity(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device dev,
+                       model::GpuInfo& g) {
   namespace nvml = gpu::nvml;
   char buffer[128] = {};
   if (Call(r, "nvmlDeviceGetName", api.device_get_name, dev, buffer, unsigned{sizeof buffer}))
@@ -130,6 +132,13 @@ void QueryNvmlDevice(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device d
   unsigned current = 0, pending = 0;
   if (Call(r, "nvmlDeviceGetMigMode", api.device_get_mig_mode, dev, &current, &pending))
     g.mig_mode = current != 0;
+}
+
+// Uncorrectable ECC errors, retired pages and remapped rows.
+void QueryNvmlMemoryHealth(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device dev,
+                           model::GpuInfo& g) {
+  namespace nvml = gpu::nvml;
+  nvml::EnableState state = 0;
   unsigned long long count = 0;
   if (Call(r, "nvmlDeviceGetTotalEccErrors", api.device_get_total_ecc_errors, dev,
            nvml::kMemoryErrorTypeUncorrected, nvml::kVolatileEcc, &count))
@@ -145,7 +154,8 @@ void QueryNvmlDevice(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device d
       unsigned pages = 0;
       r.Step("nvmlDeviceGetRetiredPages");
       nvml::Return rc = api.device_get_retired_pages(dev, cause, &pages, nullptr);
-      if (rc == nvml::kSuccess || rc == nvml::kErrorInsufficientSize) total = total.value_or(0) + pages;
+      if (rc == nvml::kSuccess || rc == nvml::kErrorInsufficientSize)
+        total = total.value_or(0) + pages;
     }
     g.retired_pages_count = total;
   }
@@ -160,16 +170,25 @@ void QueryNvmlDevice(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device d
     g.row_remap_pending = remap_pending != 0;
     g.row_remap_failure = failure != 0;
   }
+}
+
+// PCIe link, temperature, power, clocks and why the clocks are held down.
+void QueryNvmlLinkAndClocks(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device dev,
+                            model::GpuInfo& g) {
+  namespace nvml = gpu::nvml;
   unsigned v = 0;
-  if (Call(r, "nvmlDeviceGetCurrPcieLinkGeneration", api.device_get_curr_pcie_link_generation, dev, &v))
+  if (Call(r, "nvmlDeviceGetCurrPcieLinkGeneration", api.device_get_curr_pcie_link_generation, dev,
+           &v))
     g.pcie_gen_current = v;
-  if (Call(r, "nvmlDeviceGetMaxPcieLinkGeneration", api.device_get_max_pcie_link_generation, dev, &v))
+  if (Call(r, "nvmlDeviceGetMaxPcieLinkGeneration", api.device_get_max_pcie_link_generation, dev,
+           &v))
     g.pcie_gen_max = v;
   if (Call(r, "nvmlDeviceGetCurrPcieLinkWidth", api.device_get_curr_pcie_link_width, dev, &v))
     g.pcie_width_current = v;
   if (Call(r, "nvmlDeviceGetMaxPcieLinkWidth", api.device_get_max_pcie_link_width, dev, &v))
     g.pcie_width_max = v;
-  if (Call(r, "nvmlDeviceGetTemperature", api.device_get_temperature, dev, nvml::kTemperatureGpu, &v))
+  if (Call(r, "nvmlDeviceGetTemperature", api.device_get_temperature, dev, nvml::kTemperatureGpu,
+           &v))
     g.temperature_c = v;
   if (Call(r, "nvmlDeviceGetEnforcedPowerLimit", api.device_get_enforced_power_limit, dev, &v))
     g.power_limit_w = v / 1000.0;
@@ -187,6 +206,13 @@ void QueryNvmlDevice(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device d
   if (Call(r, "nvmlDeviceGetCurrentClocksEventReasons", api.device_get_current_clocks_event_reasons,
            dev, &reasons))
     g.throttle_reasons = reasons;
+}
+
+void QueryNvmlDevice(Reporter& r, const gpu::nvml::Api& api, gpu::nvml::Device dev,
+                     model::GpuInfo& g) {
+  QueryNvmlIdentity(r, api, dev, g);
+  QueryNvmlMemoryHealth(r, api, dev, g);
+  QueryNvmlLinkAndClocks(r, api, dev, g);
 }
 
 // What the driver says about peer access between each pair (nvidia-smi topo -p2p r).
@@ -258,7 +284,8 @@ void QueryCuda(Reporter& r, const util::Environment& env) {
   }
   const cuda::Api& api = lib.api;
   int version = 0;
-  if (Call(r, "cuDriverGetVersion", api.driver_get_version, &version)) d.cuda_driver_version = version;
+  if (Call(r, "cuDriverGetVersion", api.driver_get_version, &version))
+    d.cuda_driver_version = version;
   r.Step("cuInit");
   cuda::Result rc = api.init(0);
   d.cuda_init_status = rc;
@@ -279,7 +306,8 @@ void QueryCuda(Reporter& r, const util::Environment& env) {
       bus = NormalizeBusId(CString(bus_id, sizeof bus_id));
     model::GpuInfo* g = nullptr;
     for (auto& candidate : r.gpus) {
-      if (bus && candidate.pci_bus_id && NormalizeBusId(*candidate.pci_bus_id) == *bus) g = &candidate;
+      if (bus && candidate.pci_bus_id && NormalizeBusId(*candidate.pci_bus_id) == *bus)
+        g = &candidate;
     }
     if (!g) {  // NVML did not see it (or did not load): CUDA alone describes it
       r.gpus.emplace_back();
@@ -331,7 +359,8 @@ int RunDriverQueries(const util::Environment& env) {
   return 0;
 }
 
-bool ParseDriverQueryOutput(std::string_view out, model::Snapshot& snapshot, std::string* last_step) {
+bool ParseDriverQueryOutput(std::string_view out, model::Snapshot& snapshot,
+                            std::string* last_step) {
   std::optional<json> state;
   bool done = false;
   for (std::string_view line : util::Lines(out)) {
@@ -362,7 +391,8 @@ bool ParseDriverQueryOutput(std::string_view out, model::Snapshot& snapshot, std
   }
   const auto& arch = knowledge::BuiltinKnowledge();
   for (auto& g : snapshot.gpus) {
-    if (g.cc_major && g.cc_minor && !g.architecture) g.architecture = arch.ArchitectureName(*g.cc_major, *g.cc_minor);
+    if (g.cc_major && g.cc_minor && !g.architecture)
+      g.architecture = arch.ArchitectureName(*g.cc_major, *g.cc_minor);
   }
   return done;
 }
@@ -396,7 +426,8 @@ void ProbeDriver(const ProbeContext& ctx, model::Snapshot& snapshot) {
         d.probe_status = model::ProbeStatus::kOk;
       } else {
         d.probe_status = model::ProbeStatus::kFailed;
-        d.probe_detail = SignalDetail(child, step) + (child.err.empty() ? "" : ": " + child.err.substr(0, 500));
+        d.probe_detail =
+            SignalDetail(child, step) + (child.err.empty() ? "" : ": " + child.err.substr(0, 500));
       }
       break;
     case Outcome::kFailedToStart:
