@@ -27,10 +27,9 @@ DLENV_JSON(GpuInfo, index, cuda_index, name, uuid, serial, pci_bus_id, cc_major,
            architecture, memory_total_bytes, memory_used_bytes, persistence_mode, mig_mode,
            ecc_uncorrected_volatile, ecc_uncorrected_aggregate, retired_pages_pending,
            retired_pages_count, remapped_rows_correctable, remapped_rows_uncorrectable,
-           row_remap_pending, row_remap_failure, pcie_gen_current, pcie_gen_max,
-           pcie_width_current, pcie_width_max, temperature_c, power_limit_w, power_draw_w,
-           sm_clock_mhz, sm_clock_max_mhz, mem_clock_mhz, mem_clock_max_mhz, throttle_reasons,
-           p2p_read_status)
+           row_remap_pending, row_remap_failure, pcie_gen_current, pcie_gen_max, pcie_width_current,
+           pcie_width_max, temperature_c, power_limit_w, power_draw_w, sm_clock_mhz,
+           sm_clock_max_mhz, mem_clock_mhz, mem_clock_max_mhz, throttle_reasons, p2p_read_status)
 DLENV_JSON(Toolkit, root, found_via, version, version_source, components, nvcc_path,
            nvcc_on_path)
 DLENV_JSON(LibraryCopy, family, path, real_path, version, version_source, found_via, is_stub,
@@ -61,7 +60,6 @@ DLENV_JSON(PciBridge, address, acs, acs_offset, acs_control)
 DLENV_JSON(GpuPciPath, gpu, root_complex, bridges, iommu_domain)
 DLENV_JSON(GpuLinks, gpus, bridges, iommus, iommu_cmdline, nccl_settings, infiniband)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
-           toolkits, libraries, python_envs, container_host, container_inside, gpu_links,
-           findings)
+           toolkits, libraries, python_envs, container_host, container_inside, gpu_links, findings)
 
 }  // namespace dlenv::model

@@ -14,10 +14,14 @@ namespace dlenv::probe {
 namespace {
 
 constexpr Probe kProbes[] = {
-    {"host", ProbeHost},         {"driver", ProbeDriver},
-    {"toolkits", ProbeToolkits}, {"libraries", ProbeLibraries},
-    {"python", ProbePythonEnvs}, {"distro packages", ProbeDistroPackages},
-    {"container runtime", ProbeContainerHost}, {"container", ProbeContainerInside},
+    {"host", ProbeHost},
+    {"driver", ProbeDriver},
+    {"toolkits", ProbeToolkits},
+    {"libraries", ProbeLibraries},
+    {"python", ProbePythonEnvs},
+    {"distro packages", ProbeDistroPackages},
+    {"container runtime", ProbeContainerHost},
+    {"container", ProbeContainerInside},
     {"gpu links", ProbeGpuLinks},
 };
 
