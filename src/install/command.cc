@@ -129,12 +129,12 @@ std::optional<LiveIndex> AskIndex(const InstallRequest& request, const UserIndex
 model::CommandResult RunImage(const InstallOptions& options) {
   model::Snapshot snapshot = probe::TakeSnapshot(probe::MakeProbeContext(options.machine));
   const auto findings = rules::Evaluate(snapshot, knowledge::BuiltinKnowledge());
-  const ImagePlan plan = PlanImage(options.request.framework, snapshot, findings,
-                                   knowledge::BuiltinFrameworkImages());
+  const ImagePlan plan =
+      PlanImage(options.request.framework, snapshot, findings, knowledge::BuiltinFrameworkImages());
   model::CommandResult out;
-  out.document = {{"ok", plan.ok},         {"images", plan.images},
-                  {"run", plan.run_line},  {"blockers", plan.blockers},
-                  {"error", plan.error},   {"table", plan.table_note}};
+  out.document = {{"ok", plan.ok},        {"images", plan.images},
+                  {"run", plan.run_line}, {"blockers", plan.blockers},
+                  {"error", plan.error},  {"table", plan.table_note}};
   if (!plan.ok) {
     out.error = plan.error + "\n(" + plan.table_note + ")";
     out.exit = model::ExitCode::kFindings;
@@ -143,8 +143,9 @@ model::CommandResult RunImage(const InstallOptions& options) {
   out.out = plan.run_line + "\n\nImages (newest this driver runs, each family):\n";
   for (const auto& i : plan.images) out.out += "  - " + i + "\n";
   if (plan.blockers.empty()) {
-    out.out += "\nThis host can start it with its GPUs (docker and the NVIDIA container toolkit "
-               "are in place).\n";
+    out.out +=
+        "\nThis host can start it with its GPUs (docker and the NVIDIA container toolkit "
+        "are in place).\n";
   } else {
     out.out += "\nThis host cannot start it with its GPUs yet:\n";
     for (const auto& b : plan.blockers) out.out += "  - " + b + "\n";

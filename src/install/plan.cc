@@ -128,7 +128,8 @@ std::string DockerRunLine(const knowledge::FrameworkImage& image) {
   const std::string check =
       image.framework == "tensorflow"
           ? "python -c \"import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))\""
-          : "python -c \"import torch; print(torch.cuda.is_available(), torch.cuda.device_count())\"";
+          : "python -c \"import torch; print(torch.cuda.is_available(), "
+            "torch.cuda.device_count())\"";
   return fmt::format("docker run --gpus all {} --rm {} {}", flags, image.image, check);
 }
 
@@ -161,14 +162,16 @@ ImagePlan PlanImage(const std::string& framework_name, const model::Snapshot& sn
       !snapshot.gpus.empty() &&
       std::all_of(snapshot.gpus.begin(), snapshot.gpus.end(),
                   [](const auto& g) { return knowledge::IsDatacenterGpu(g.name); });
-  const auto picks = knowledge::PickFrameworkImages(table, id, *m.driver_cuda, m.driver, datacenter);
+  const auto picks =
+      knowledge::PickFrameworkImages(table, id, *m.driver_cuda, m.driver, datacenter);
   const std::string driver_text =
       fmt::format("driver {}supports CUDA {}.{}", m.driver ? m.driver->ToString() + " " : "",
                   m.driver_cuda->major(), m.driver_cuda->minor());
   if (picks.empty()) {
-    plan.error = fmt::format("no image in the table has a CUDA this host's {} runs; upgrade the "
-                             "driver",
-                             driver_text);
+    plan.error = fmt::format(
+        "no image in the table has a CUDA this host's {} runs; upgrade the "
+        "driver",
+        driver_text);
     return plan;
   }
   for (const auto& pick : picks) {

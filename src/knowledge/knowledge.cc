@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -77,7 +76,6 @@ std::optional<std::string> Knowledge::ArchitectureName(int cc_major, int cc_mino
   }
   return std::nullopt;
 }
-
 
 // ---- framework images (framework_images.h) ----------------------------------------------------
 

@@ -128,14 +128,14 @@ struct GpuPciPath {
 /// IOMMU, and the NCCL settings every job inherits.
 struct GpuLinks {
   std::vector<GpuPciPath> gpus;
-  std::vector<PciBridge> bridges;  // every bridge on those paths, once
+  std::vector<PciBridge> bridges;   // every bridge on those paths, once
   std::vector<std::string> iommus;  // /sys/class/iommu entries (dmar0, ivhd0, ...)
   /// The IOMMU options of the kernel command line (/proc/cmdline): iommu=pt, intel_iommu=on, ...
   std::vector<std::string> iommu_cmdline;
   /// NCCL_* settings: the environment's, then /etc/nccl.conf's and ~/.nccl.conf's, each as
   /// "NAME=value" with where it came from.
   std::vector<std::pair<std::string, std::string>> nccl_settings;  // (NAME=value, source)
-  std::vector<std::string> infiniband;  // /sys/class/infiniband entries
+  std::vector<std::string> infiniband;                             // /sys/class/infiniband entries
 };
 
 /// One NVIDIA kernel module file for the running kernel (nvidia.ko, Debian's nvidia-current.ko),
