@@ -42,8 +42,12 @@ DLENV_JSON(NvidiaWheel, package, version, libraries)
 DLENV_JSON(FrameworkBuild, name, package, version, cuda_build, cuda_version, rocm_version,
            cudnn_version, debug, cuda_archs, archs_source, numpy_abi, libraries, evidence,
            nvidia_wheels)
+DLENV_JSON(CompiledExtension, package, package_version, path, framework, framework_package,
+           framework_version, expected_framework, expected_source, framework_libraries,
+           framework_symbols, missing_count, missing_symbols, cuda_runtime_major, cuda_archs,
+           problem)
 DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages,
-           packages, frameworks, skipped_files)
+           packages, frameworks, extensions, skipped_files)
 DLENV_JSON(ConfigFile, path, present, error)
 DLENV_JSON(ContainerRuntimeEntry, name, path, path_found)
 DLENV_JSON(DockerConfig, file, rootless, runtimes, default_runtime, cgroup_driver)

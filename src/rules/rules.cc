@@ -8,6 +8,7 @@
 #include "rules/driver_lifecycle_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
+#include "rules/extension_rules.h"
 #include "rules/framework_rules.h"
 #include "rules/gpu_rules.h"
 #include "rules/toolkit_rules.h"
@@ -23,6 +24,7 @@ constexpr Rule kRules[] = {
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
     {"companions", CheckCompanions},
+    {"compiled extensions", CheckCompiledExtensions},
     {"extension builds", CheckExtensionBuilds},
     {"container runtime", CheckContainerHost},
     {"container", CheckContainerInside},
