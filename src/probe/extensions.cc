@@ -14,6 +14,7 @@
 #include "util/json_read.h"
 #include "util/metadata.h"
 #include "util/pep508.h"
+#include "util/strings.h"
 
 namespace dlenv::probe {
 namespace {
@@ -131,6 +132,20 @@ model::CompiledExtension Check(const ProbeContext& ctx, const fs::path& object,
   return e;
 }
 
+/// The RECORD rows that name a shared object or a build-info file. Only those lines are parsed:
+/// tensorflow's RECORD lists some 10,000 files, and parsing every row of every package was
+/// most of this pass's time.
+std::vector<util::RecordEntry> ObjectEntries(std::string_view text) {
+  std::vector<util::RecordEntry> out;
+  for (std::string_view line : util::Lines(text)) {
+    if (line.find(".so") == std::string_view::npos &&
+        line.find("cpp_lib.json") == std::string_view::npos)
+      continue;
+    for (auto& e : util::ParseRecord(line)) out.push_back(std::move(e));
+  }
+  return out;
+}
+
 /// A package whose files cannot link torch: the framework's own distributions, NVIDIA's
 /// library wheels.
 bool NeverLinks(const model::PackageRecord& p, const knowledge::FrameworkIdentity& f) {
@@ -209,7 +224,7 @@ std::vector<model::CompiledExtension> ReadCompiledExtensions(const ProbeContext&
     fs::path dist_info(p.record_path);
     auto text = ctx.fs.ReadFile(dist_info / "RECORD", 8u << 20);
     if (!text) continue;
-    const auto record = util::ParseRecord(*text);
+    const auto record = ObjectEntries(*text);
     std::size_t objects = 0;
     std::size_t first = out.size();
     for (const auto& entry : record) {
