@@ -31,7 +31,8 @@ DLENV_JSON(GpuInfo, index, cuda_index, name, uuid, serial, pci_bus_id, cc_major,
            pcie_width_current, pcie_width_max, temperature_c, power_limit_w, power_draw_w,
            sm_clock_mhz, sm_clock_max_mhz, mem_clock_mhz, mem_clock_max_mhz, throttle_reasons)
 DLENV_JSON(Toolkit, root, found_via, version, version_source, components, nvcc_path,
-           nvcc_on_path)
+           nvcc_on_path, newest_gcc, host_config)
+DLENV_JSON(HostCompiler, path, real_path, found_via, gcc_major, version_source, other_gxx)
 DLENV_JSON(LibraryCopy, family, path, real_path, version, version_source, found_via, is_stub,
            loader_first)
 DLENV_JSON(PackageRecord, name, normalized_name, version, installer, requested, direct_url,
@@ -60,6 +61,6 @@ DLENV_JSON(ContainerHost, docker_installed, containerd_installed, podman_install
            dev_char_links)
 DLENV_JSON(ContainerInside, shm_bytes, nvidia_driver_capabilities)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
-           toolkits, libraries, python_envs, container_host, container_inside, findings)
+           toolkits, host_compiler, libraries, python_envs, container_host, container_inside, findings)
 
 }  // namespace dlenv::model

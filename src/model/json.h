@@ -43,6 +43,8 @@ void to_json(nlohmann::json& j, const DriverInfo& v);
 void from_json(const nlohmann::json& j, DriverInfo& v);
 void to_json(nlohmann::json& j, const GpuInfo& v);
 void from_json(const nlohmann::json& j, GpuInfo& v);
+void to_json(nlohmann::json& j, const HostCompiler& v);
+void from_json(const nlohmann::json& j, HostCompiler& v);
 void to_json(nlohmann::json& j, const Toolkit& v);
 void from_json(const nlohmann::json& j, Toolkit& v);
 void to_json(nlohmann::json& j, const LibraryCopy& v);

@@ -5,6 +5,7 @@
 #include "probe/distro_packages.h"
 #include "probe/driver.h"
 #include "probe/host.h"
+#include "probe/host_compiler.h"
 #include "probe/libraries.h"
 #include "probe/python_envs.h"
 #include "probe/toolkits.h"
@@ -13,10 +14,15 @@ namespace dlenv::probe {
 namespace {
 
 constexpr Probe kProbes[] = {
-    {"host", ProbeHost},         {"driver", ProbeDriver},
-    {"toolkits", ProbeToolkits}, {"libraries", ProbeLibraries},
-    {"python", ProbePythonEnvs}, {"distro packages", ProbeDistroPackages},
-    {"container runtime", ProbeContainerHost}, {"container", ProbeContainerInside},
+    {"host", ProbeHost},
+    {"driver", ProbeDriver},
+    {"toolkits", ProbeToolkits},
+    {"host compiler", ProbeHostCompiler},
+    {"libraries", ProbeLibraries},
+    {"python", ProbePythonEnvs},
+    {"distro packages", ProbeDistroPackages},
+    {"container runtime", ProbeContainerHost},
+    {"container", ProbeContainerInside},
 };
 
 }  // namespace
