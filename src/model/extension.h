@@ -15,6 +15,11 @@ struct CompiledExtension {
   std::string framework;          // torch
   std::string framework_package;  // the installed distribution it was checked against
   std::string framework_version;
+  /// The framework release the package records being built for, and where it says so:
+  /// "2.10.0+cu128" from xformers/cpp_lib.json, "2.13.0" from Requires-Dist torch==2.13.0,
+  /// "2.3" from a local label +pt23cu121. Empty where it records none.
+  std::string expected_framework;
+  std::string expected_source;
   std::vector<std::string> framework_libraries;  // its DT_NEEDED entries on the framework
   int framework_symbols = 0;                     // undefined symbols it takes from those libraries
   int missing_count = 0;  // of them, ones the installed framework does not export

@@ -32,7 +32,8 @@ DLENV_JSON(GpuInfo, index, cuda_index, name, uuid, serial, pci_bus_id, cc_major,
            sm_clock_mhz, sm_clock_max_mhz, mem_clock_mhz, mem_clock_max_mhz, throttle_reasons,
            p2p_read_status)
 DLENV_JSON(Toolkit, root, found_via, version, version_source, components, nvcc_path,
-           nvcc_on_path)
+           nvcc_on_path, newest_gcc, host_config)
+DLENV_JSON(HostCompiler, path, real_path, found_via, gcc_major, version_source, other_gxx)
 DLENV_JSON(LibraryCopy, family, path, real_path, version, version_source, found_via, is_stub,
            loader_first)
 DLENV_JSON(PackageRecord, name, normalized_name, version, installer, requested, direct_url,
@@ -43,8 +44,12 @@ DLENV_JSON(NvidiaWheel, package, version, libraries)
 DLENV_JSON(FrameworkBuild, name, package, version, cuda_build, cuda_version, rocm_version,
            cudnn_version, debug, cuda_archs, archs_source, numpy_abi, libraries, evidence,
            nvidia_wheels)
+DLENV_JSON(CompiledExtension, package, package_version, path, framework, framework_package,
+           framework_version, expected_framework, expected_source, framework_libraries,
+           framework_symbols, missing_count, missing_symbols, cuda_runtime_major, cuda_archs,
+           problem)
 DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages,
-           packages, frameworks, skipped_files)
+           packages, frameworks, extensions, skipped_files)
 DLENV_JSON(ConfigFile, path, present, error)
 DLENV_JSON(ContainerRuntimeEntry, name, path, path_found)
 DLENV_JSON(DockerConfig, file, rootless, runtimes, default_runtime, cgroup_driver)
@@ -69,7 +74,7 @@ DLENV_JSON(PciBridge, address, acs, acs_offset, acs_control)
 DLENV_JSON(GpuPciPath, gpu, root_complex, bridges, iommu_domain)
 DLENV_JSON(GpuLinks, gpus, bridges, iommus, iommu_cmdline, nccl_settings, infiniband)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
-           toolkits, libraries, python_envs, container_host, container_inside, driver_lifecycle,
-           wsl, gpu_links, findings)
+           toolkits, host_compiler, libraries, python_envs, container_host, container_inside,
+           driver_lifecycle, wsl, gpu_links, findings)
 
 }  // namespace dlenv::model

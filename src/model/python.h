@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "model/extension.h"
+
 namespace dlenv::model {
 
 struct PackageRecord {
@@ -70,6 +72,8 @@ struct PythonEnv {
   std::vector<std::string> site_packages;
   std::vector<PackageRecord> packages;
   std::vector<FrameworkBuild> frameworks;
+  /// Compiled modules of other packages that link a framework's libraries (probe/extensions.h).
+  std::vector<CompiledExtension> extensions;
   /// Files that were there but not read ("path: a named pipe (FIFO), not a regular file").
   std::vector<std::string> skipped_files;
 };

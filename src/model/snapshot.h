@@ -126,6 +126,20 @@ struct Toolkit {
   std::map<std::string, std::string> components;  // cuda_cudart -> 13.0.96
   std::optional<std::string> nvcc_path;
   bool nvcc_on_path = false;  // the nvcc first on PATH lives in this toolkit
+  /// The newest gcc major its nvcc accepts as host compiler (include/crt/host_config.h).
+  std::optional<int> newest_gcc;
+  std::optional<std::string> host_config;  // the header that says so
+};
+
+/// The C compiler nvcc runs as its host compiler when torch builds an extension
+/// (probe/host_compiler.h): $CC (torch passes -ccbin $CC), else NVCC_CCBIN, else gcc on PATH.
+struct HostCompiler {
+  std::string path;       // as found: /usr/bin/gcc
+  std::string real_path;  // /usr/bin/x86_64-linux-gnu-gcc-12
+  std::string found_via;  // CC, NVCC_CCBIN, PATH
+  std::optional<int> gcc_major;               // none for clang, or where no file says
+  std::optional<std::string> version_source;  // file name ..., or .../lib/gcc/<triple>/<version>
+  std::vector<std::string> other_gxx;         // other g++ majors on PATH: /usr/bin/g++-13
 };
 
 /// One copy of a CUDA library that the dynamic loader (or a toolkit folder) can see.
@@ -149,6 +163,7 @@ struct Snapshot {
   DriverInfo driver;
   std::vector<GpuInfo> gpus;
   std::vector<Toolkit> toolkits;
+  std::optional<HostCompiler> host_compiler;
   std::vector<LibraryCopy> libraries;
   std::vector<PythonEnv> python_envs;
   ContainerHost container_host;

@@ -4,13 +4,17 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "knowledge/frameworks.h"
+#include "util/build_label.h"
 #include "util/elf.h"
 #include "util/elf_symbols.h"
 #include "util/fatbin.h"
+#include "util/json_read.h"
 #include "util/metadata.h"
 #include "util/pep508.h"
+#include "util/strings.h"
 
 namespace dlenv::probe {
 namespace {
@@ -102,9 +106,10 @@ model::CompiledExtension Check(const ProbeContext& ctx, const fs::path& object,
       }
     }
   }
+  // Objects that do not link the framework cost their headers only: no fatbin, no symbols.
+  if (e.framework_libraries.empty()) return e;
   if (const auto* section = elf.info->FindSection(".nv_fatbin"))
     e.cuda_archs = util::ParseFatbin(util::SectionBytes(file->bytes(), *section)).ArchNames();
-  if (e.framework_libraries.empty()) return e;
   auto symbols = util::DynamicSymbols::Read(file->bytes(), *elf.info, &error);
   if (!symbols) {
     e.problem = fmt::format("{}: {}", e.path, error);
@@ -127,13 +132,61 @@ model::CompiledExtension Check(const ProbeContext& ctx, const fs::path& object,
   return e;
 }
 
-bool DependsOn(const model::PackageRecord& p, const knowledge::FrameworkIdentity& f) {
-  if (f.FindCompanion(p.name)) return true;
+/// The RECORD rows that name a shared object or a build-info file. Only those lines are parsed:
+/// tensorflow's RECORD lists some 10,000 files, and parsing every row of every package was
+/// most of this pass's time.
+std::vector<util::RecordEntry> ObjectEntries(std::string_view text) {
+  std::vector<util::RecordEntry> out;
+  for (std::string_view line : util::Lines(text)) {
+    if (line.find(".so") == std::string_view::npos &&
+        line.find("cpp_lib.json") == std::string_view::npos)
+      continue;
+    for (auto& e : util::ParseRecord(line)) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+/// A package whose files cannot link torch: the framework's own distributions, NVIDIA's
+/// library wheels.
+bool NeverLinks(const model::PackageRecord& p, const knowledge::FrameworkIdentity& f) {
+  return f.IsDistribution(p.name) || p.normalized_name.starts_with("nvidia-");
+}
+
+/// The torch release a package records being built for: its build info (xformers'
+/// cpp_lib.json: {"version": {"torch": "2.10.0+cu128", ...}}), an exact pin in its
+/// Requires-Dist (torch==2.13.0), or its local label (PyG's +pt23cu121).
+void ReadExpected(const ProbeContext& ctx, const model::PackageRecord& p, const fs::path& site,
+                  const std::vector<util::RecordEntry>& record,
+                  const knowledge::FrameworkIdentity& f, model::CompiledExtension& e) {
+  for (const auto& entry : record) {
+    if (fs::path(entry.path).filename() != "cpp_lib.json" ||
+        entry.path.find("..") != std::string::npos)
+      continue;
+    auto text = ctx.fs.ReadFile(site / entry.path, 1u << 20);
+    if (!text) continue;
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j.contains("version")) continue;
+    if (auto torch = util::JsonString(j["version"], f.id)) {
+      e.expected_framework = *torch;
+      e.expected_source = entry.path;
+      return;
+    }
+  }
   for (const auto& line : p.requires_dist) {
     auto req = util::ParseRequirement(line);
-    if (req && f.IsDistribution(req->name)) return true;
+    if (!req || !f.IsDistribution(req->name)) continue;
+    if (req->marker && req->marker->ToString().find("extra") != std::string::npos) continue;
+    for (const auto& spec : req->specifier.specifiers()) {
+      if (spec.op != "==" || spec.version.find('*') != std::string::npos) continue;
+      e.expected_framework = spec.version;
+      e.expected_source = "Requires-Dist: " + req->ToString();
+      return;
+    }
   }
-  return false;
+  if (auto label = util::ParseBuildLabel(p.version); label && label->torch) {
+    e.expected_framework = *label->torch;
+    e.expected_source = "local version label +" + label->label;
+  }
 }
 
 }  // namespace
@@ -164,12 +217,17 @@ std::vector<model::CompiledExtension> ReadCompiledExtensions(const ProbeContext&
   if (!framework || lib_dir.empty()) return out;
   std::map<std::string, std::unique_ptr<Library>> cache;
   for (const auto& p : env.packages) {
-    if (p.shadowed || p.record_kind != "dist-info" || !DependsOn(p, *torch)) continue;
+    // Every package is read, not only those that declare torch: apex, mmcv and a local build
+    // link torch without saying so in their metadata. An object that does not name torch's
+    // libraries in DT_NEEDED costs its ELF headers.
+    if (p.shadowed || p.record_kind != "dist-info" || NeverLinks(p, *torch)) continue;
     fs::path dist_info(p.record_path);
     auto text = ctx.fs.ReadFile(dist_info / "RECORD", 8u << 20);
     if (!text) continue;
+    const auto record = ObjectEntries(*text);
     std::size_t objects = 0;
-    for (const auto& entry : util::ParseRecord(*text)) {
+    std::size_t first = out.size();
+    for (const auto& entry : record) {
       fs::path rel(entry.path);
       const std::string name = rel.filename().string();
       if (!(name.ends_with(".so") || name.find(".so.") != std::string::npos)) continue;
@@ -184,6 +242,13 @@ std::vector<model::CompiledExtension> ReadCompiledExtensions(const ProbeContext&
       e.framework_package = framework->name;
       e.framework_version = framework->version;
       out.push_back(std::move(e));
+    }
+    if (out.size() == first) continue;
+    model::CompiledExtension expected;
+    ReadExpected(ctx, p, dist_info.parent_path(), record, *torch, expected);
+    for (std::size_t i = first; i < out.size(); ++i) {
+      out[i].expected_framework = expected.expected_framework;
+      out[i].expected_source = expected.expected_source;
     }
   }
   return out;

@@ -17,9 +17,9 @@
 
 #include "probe/python_envs.h"
 #include "rules/extension_rules.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -31,8 +31,8 @@ fs::path EnvsDir() {
   return fs::path(dir && *dir ? dir : "/var/tmp/dlenv-test-envs");
 }
 
-#define REQUIRE_PATH(path, what)                                                                \
-  if (!fs::exists(path)) {                                                                      \
+#define REQUIRE_PATH(path, what)                                                              \
+  if (!fs::exists(path)) {                                                                    \
     DLENV_SKIP_OR_FAIL(what << " missing (" << (path) << "): run scripts/make-test-envs.sh"); \
   }
 
@@ -126,6 +126,12 @@ TEST(CompiledExtensions, TorchvisionForAnOlderTorchLacksSymbols) {
   ASSERT_FALSE(findings.empty());
   EXPECT_EQ(findings[0].id, "extension.undefined_symbols");
   // The fix resolves on PyPI: pip keeps torch and picks the torchvision that accepts it.
+  // torchvision came from a wheel file (direct_url.json): still the index release, not that file.
+  EXPECT_NE(findings[0].fix.find("pip install --upgrade 'torchvision' 'torch=="), std::string::npos)
+      << findings[0].fix;
+  // The torch torchvision's own Requires-Dist pins.
+  EXPECT_NE(findings[0].title.find("was compiled against torch "), std::string::npos)
+      << findings[0].title;
   std::string cmd = findings[0].fix;
   auto at = cmd.find(" -m pip install ");
   ASSERT_NE(at, std::string::npos);

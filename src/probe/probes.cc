@@ -7,6 +7,7 @@
 #include "probe/driver_lifecycle.h"
 #include "probe/gpu_links.h"
 #include "probe/host.h"
+#include "probe/host_compiler.h"
 #include "probe/libraries.h"
 #include "probe/python_envs.h"
 #include "probe/toolkits.h"
@@ -18,6 +19,7 @@ constexpr Probe kProbes[] = {
     {"host", ProbeHost},
     {"driver", ProbeDriver},
     {"toolkits", ProbeToolkits},
+    {"host compiler", ProbeHostCompiler},
     {"libraries", ProbeLibraries},
     {"python", ProbePythonEnvs},
     {"distro packages", ProbeDistroPackages},

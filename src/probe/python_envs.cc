@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "probe/extensions.h"
 #include "probe/frameworks.h"
 #include "probe/python_packages.h"
 #include "util/conda_meta.h"
@@ -342,6 +343,7 @@ void ProbePythonEnvs(const ProbeContext& ctx, model::Snapshot& snapshot) {
   }
   for (model::PythonEnv& env : envs) {
     env.frameworks = ReadFrameworkBuilds(ctx, env, snapshot.libraries, &env.skipped_files);
+    env.extensions = ReadCompiledExtensions(ctx, env);
   }
 }
 

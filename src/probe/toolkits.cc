@@ -93,6 +93,21 @@ void ReadVersion(const ProbeContext& ctx, model::Toolkit& tk) {
   }
 }
 
+// The gcc limit of its nvcc: include/crt/host_config.h (include/host_config.h before CUDA 9).
+void ReadHostConfig(const ProbeContext& ctx, model::Toolkit& tk) {
+  for (const fs::path& inc : IncludeDirs(ctx, tk.root)) {
+    for (const char* name : {"crt/host_config.h", "host_config.h"}) {
+      auto text = ctx.fs.ReadFile(inc / name, 1u << 20);
+      if (!text) continue;
+      if (auto gcc = util::HostConfigNewestGcc(*text)) {
+        tk.newest_gcc = gcc;
+        tk.host_config = (inc / name).string();
+        return;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> FindNvccOnPath(const ProbeContext& ctx) {
@@ -138,6 +153,7 @@ void ProbeToolkits(const ProbeContext& ctx, model::Snapshot& snapshot) {
       it = toolkits.insert(toolkits.end(), model::Toolkit{});
       it->root = real;
       ReadVersion(ctx, *it);
+      ReadHostConfig(ctx, *it);
       if (ctx.fs.IsRegularFile(fs::path(real) / "bin/nvcc")) it->nvcc_path = (fs::path(real) / "bin/nvcc").string();
     }
     if (std::find(it->found_via.begin(), it->found_via.end(), via) == it->found_via.end()) it->found_via.push_back(via);

@@ -45,12 +45,68 @@ const Toolkit* TorchsToolkit(const model::Snapshot& s, std::string& how) {
   return nullptr;
 }
 
+/// "export CC=/usr/bin/gcc-13 CXX=/usr/bin/g++-13 NVCC_CCBIN=/usr/bin/g++-13" for the newest
+/// g++ on PATH that nvcc accepts; else install one (apt on Debian and Ubuntu).
+std::string HostCompilerFix(const model::Snapshot& s, int newest) {
+  std::string best;
+  int best_major = 0;
+  for (const auto& gxx : s.host_compiler->other_gxx) {
+    const auto dash = gxx.rfind('-');
+    int major = 0;
+    try {
+      major = std::stoi(gxx.substr(dash + 1));
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (major <= newest && major > best_major) {
+      best = gxx;
+      best_major = major;
+    }
+  }
+  if (!best.empty()) {
+    std::string gcc = best;
+    gcc.replace(gcc.rfind("g++-"), 3, "gcc");
+    return fmt::format("export CC={} CXX={} NVCC_CCBIN={}", gcc, best, best);
+  }
+  if (s.host.os_id == "debian" || s.host.os_id == "ubuntu") {
+    return fmt::format(
+        "sudo apt-get install -y g++-{0} && export CC=/usr/bin/gcc-{0} CXX=/usr/bin/g++-{0} "
+        "NVCC_CCBIN=/usr/bin/g++-{0}",
+        newest);
+  }
+  return fmt::format(
+      "Install gcc {} or older, then export CC=<its gcc> CXX=<its g++> NVCC_CCBIN=<its g++>",
+      newest);
+}
+
+/// nvcc refuses a gcc newer than its include/crt/host_config.h allows.
+void CheckHostCompiler(const model::Snapshot& s, const Toolkit& toolkit, const std::string& how,
+                       std::vector<Finding>& out) {
+  if (!s.host_compiler || !s.host_compiler->gcc_major || !toolkit.newest_gcc || !toolkit.nvcc_path)
+    return;
+  const auto& hc = *s.host_compiler;
+  if (*hc.gcc_major <= *toolkit.newest_gcc) return;
+  const std::string via =
+      hc.found_via == "PATH" ? "the gcc first on PATH" : "the compiler " + hc.found_via + " names";
+  out.push_back(
+      {"build.host_compiler_unsupported", Severity::kWarning,
+       fmt::format("nvcc in {} refuses the host compiler gcc {}: it accepts gcc {} and older",
+                   toolkit.root, *hc.gcc_major, *toolkit.newest_gcc),
+       fmt::format("{} {} (CUDA {}); {} is {} ({}: gcc {}); {}: \"#error -- unsupported GNU "
+                   "version! gcc versions later than {} are not supported!\"",
+                   how, toolkit.root, toolkit.version.value_or("?"), via, hc.path,
+                   *hc.version_source, *hc.gcc_major, toolkit.host_config.value_or("host_config.h"),
+                   *toolkit.newest_gcc),
+       HostCompilerFix(s, *toolkit.newest_gcc)});
+}
+
 }  // namespace
 
 void CheckExtensionBuilds(const model::Snapshot& s, const knowledge::Knowledge&,
                           std::vector<Finding>& out) {
   std::string how;
   const Toolkit* toolkit = TorchsToolkit(s, how);
+  if (toolkit) CheckHostCompiler(s, *toolkit, how, out);
   if (!toolkit || !toolkit->version) return;
   for (const auto& env : s.python_envs) {
     for (const auto& b : env.frameworks) {

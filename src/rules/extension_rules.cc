@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
+#include "util/build_label.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
 namespace {
 
+using model::CompiledExtension;
 using model::Finding;
 using model::Severity;
 
@@ -14,17 +18,46 @@ std::string Python(const model::PythonEnv& env) {
   return env.executable.value_or(env.prefix + "/bin/python");
 }
 
+const model::PackageRecord* RecordOf(const model::PythonEnv& env, const std::string& name) {
+  for (const auto& p : env.packages) {
+    if (!p.shadowed && p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+/// A package pip built from a local source tree, a source archive or a VCS checkout (PEP 610's
+/// direct_url.json): no index has that build, so it is rebuilt from where it came from. A
+/// wheel file installed by path was built elsewhere: the index release is the fix for it.
+std::string LocalSource(const model::PythonEnv& env, const CompiledExtension& e) {
+  const auto* p = RecordOf(env, e.package);
+  if (!p || !p->direct_url) return "";
+  const std::string& url = *p->direct_url;
+  if (url.ends_with(".whl")) return "";
+  if (url.starts_with("file://")) return url.substr(7);
+  if (url.starts_with("git+")) return url;
+  return "";
+}
+
 /// The package's release whose own metadata accepts the installed framework, chosen by pip
-/// with the framework held where it is.
-std::string Fix(const model::PythonEnv& env, const model::CompiledExtension& e) {
-  return fmt::format("{} -m pip install --upgrade '{}' '{}=={}'", Python(env), e.package,
-                     e.framework_package, e.framework_version);
+/// with the framework held where it is (a +cuXYZ torch from its own index); a package built
+/// from a local tree is rebuilt against the installed torch instead.
+std::string Fix(const model::PythonEnv& env, const CompiledExtension& e) {
+  if (auto local = LocalSource(env, e); !local.empty()) {
+    return fmt::format("{} -m pip install --force-reinstall --no-deps --no-build-isolation '{}'",
+                       Python(env), local);
+  }
+  std::string cmd = fmt::format("{} -m pip install --upgrade '{}' '{}=={}'", Python(env), e.package,
+                                e.framework_package, e.framework_version);
+  if (auto label = util::ParseBuildLabel(e.framework_version);
+      label && !label->TorchVariant().empty())
+    cmd += " --extra-index-url https://download.pytorch.org/whl/" + label->TorchVariant();
+  return cmd;
 }
 
 /// No release on the index may be built for this torch's CUDA major yet (xformers 0.0.35 is
 /// built for CUDA 12 while torch 2.15 on PyPI is CUDA 13): rebuild it against the installed
 /// torch, with the toolkit of torch's CUDA major.
-std::string RebuildFix(const model::PythonEnv& env, const model::CompiledExtension& e,
+std::string RebuildFix(const model::PythonEnv& env, const CompiledExtension& e,
                        const std::string& cuda_major) {
   return fmt::format(
       "CUDA_HOME=/usr/local/cuda-{} {} -m pip install --force-reinstall --no-deps "
@@ -40,40 +73,83 @@ const model::FrameworkBuild* BuildOf(const model::PythonEnv& env, const std::str
   return nullptr;
 }
 
+/// "was built for torch 2.10.0+cu128 (xformers/cpp_lib.json)", or "" when it records none.
+std::string Expected(const CompiledExtension& e) {
+  if (e.expected_framework.empty()) return "";
+  return fmt::format("{} {} was built for {} {} ({})", e.package, e.package_version, e.framework,
+                     e.expected_framework, e.expected_source);
+}
+
+/// One finding per package: its objects that lack symbols, each with the first few names.
+void UndefinedSymbols(const model::PythonEnv& env, const std::vector<const CompiledExtension*>& es,
+                      std::vector<Finding>& out) {
+  std::vector<std::string> parts;
+  int missing = 0;
+  for (const auto* e : es) {
+    if (e->missing_count == 0) continue;
+    missing += e->missing_count;
+    parts.push_back(fmt::format(
+        "{} takes {} symbols from {}; {} of them are not exported by {} {}: {}{}", e->path,
+        e->framework_symbols, util::Join(e->framework_libraries, ", "), e->missing_count,
+        e->framework_package, e->framework_version, util::Join(e->missing_symbols, ", "),
+        e->missing_count > static_cast<int>(e->missing_symbols.size()) ? ", ..." : ""));
+  }
+  if (missing == 0) return;
+  const auto& e = *es.front();
+  std::string title =
+      e.expected_framework.empty()
+          ? fmt::format("{} {} was compiled against another {} than the installed {} {}", e.package,
+                        e.package_version, e.framework, e.framework_package, e.framework_version)
+          : fmt::format("{} {} was compiled against {} {}, the installed {} is {}", e.package,
+                        e.package_version, e.framework, e.expected_framework, e.framework_package,
+                        e.framework_version);
+  std::string evidence = util::Join(parts, "; ");
+  if (!e.expected_framework.empty()) evidence += "; " + Expected(e);
+  out.push_back({"extension.undefined_symbols", Severity::kError, std::move(title),
+                 std::move(evidence), Fix(env, e)});
+}
+
+void CudaMajor(const model::PythonEnv& env, const std::vector<const CompiledExtension*>& es,
+               std::vector<Finding>& out) {
+  for (const auto* e : es) {
+    const auto* build = BuildOf(env, e->framework);
+    if (!e->cuda_runtime_major || !build || !build->cuda_version) continue;
+    const std::string torch_major = build->cuda_version->substr(0, build->cuda_version->find('.'));
+    if (torch_major == std::to_string(*e->cuda_runtime_major)) continue;
+    std::string evidence = fmt::format("{} needs libcudart.so.{}; {} {} is a CUDA {} build",
+                                       e->path, *e->cuda_runtime_major, e->framework_package,
+                                       e->framework_version, *build->cuda_version);
+    if (!e->expected_framework.empty()) evidence += "; " + Expected(*e);
+    out.push_back({"extension.cuda_major_mismatch", Severity::kError,
+                   fmt::format("{} {} was built with CUDA {}, {} {} with CUDA {}", e->package,
+                               e->package_version, *e->cuda_runtime_major, e->framework_package,
+                               e->framework_version, *build->cuda_version),
+                   std::move(evidence), RebuildFix(env, *e, torch_major)});
+    return;  // one per package: its other objects say the same
+  }
+}
+
 }  // namespace
 
-void CheckExtensions(const model::PythonEnv& env,
-                     const std::vector<model::CompiledExtension>& extensions,
+void CheckExtensions(const model::PythonEnv& env, const std::vector<CompiledExtension>& extensions,
                      std::vector<Finding>& out) {
+  // Packages in the order their first object was found.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const CompiledExtension*>> by_package;
   for (const auto& e : extensions) {
-    if (e.missing_count > 0) {
-      out.push_back(
-          {"extension.undefined_symbols", Severity::kError,
-           fmt::format("{} {} was compiled against another {} than the installed {} {}", e.package,
-                       e.package_version, e.framework, e.framework_package, e.framework_version),
-           fmt::format("{} takes {} symbols from {}; {} of them are not exported by {} {}: {}{}",
-                       e.path, e.framework_symbols, util::Join(e.framework_libraries, ", "),
-                       e.missing_count, e.framework_package, e.framework_version,
-                       util::Join(e.missing_symbols, ", "),
-                       e.missing_count > static_cast<int>(e.missing_symbols.size()) ? ", ..." : ""),
-           Fix(env, e)});
-    }
-    const auto* build = BuildOf(env, e.framework);
-    if (e.cuda_runtime_major && build && build->cuda_version) {
-      const std::string torch_major =
-          build->cuda_version->substr(0, build->cuda_version->find('.'));
-      if (torch_major != std::to_string(*e.cuda_runtime_major)) {
-        out.push_back({"extension.cuda_major_mismatch", Severity::kError,
-                       fmt::format("{} {} was built with CUDA {}, {} {} with CUDA {}", e.package,
-                                   e.package_version, *e.cuda_runtime_major, e.framework_package,
-                                   e.framework_version, *build->cuda_version),
-                       fmt::format("{} needs libcudart.so.{}; {} {} is a CUDA {} build", e.path,
-                                   *e.cuda_runtime_major, e.framework_package, e.framework_version,
-                                   *build->cuda_version),
-                       RebuildFix(env, e, torch_major)});
-      }
-    }
+    auto& list = by_package[e.package];
+    if (list.empty()) order.push_back(e.package);
+    list.push_back(&e);
   }
+  for (const auto& name : order) {
+    UndefinedSymbols(env, by_package[name], out);
+    CudaMajor(env, by_package[name], out);
+  }
+}
+
+void CheckCompiledExtensions(const model::Snapshot& snapshot, const knowledge::Knowledge&,
+                             std::vector<Finding>& out) {
+  for (const auto& env : snapshot.python_envs) CheckExtensions(env, env.extensions, out);
 }
 
 }  // namespace dlenv::rules

@@ -5,14 +5,20 @@
 
 #include <vector>
 
+#include "knowledge/knowledge.h"
 #include "model/extension.h"
 #include "model/finding.h"
 #include "model/snapshot.h"
 
 namespace dlenv::rules {
 
+/// The extensions of one environment; one finding per package and kind.
 void CheckExtensions(const model::PythonEnv& env,
                      const std::vector<model::CompiledExtension>& extensions,
                      std::vector<model::Finding>& out);
+
+/// Every environment's extensions, as doctor's probe put them in PythonEnv::extensions.
+void CheckCompiledExtensions(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
+                             std::vector<model::Finding>& out);
 
 }  // namespace dlenv::rules

@@ -77,5 +77,100 @@ TEST(ExtensionRules, SilentWhenEverythingMatches) {
   EXPECT_TRUE(out.empty());
 }
 
+TEST(ExtensionRules, NamesTheTorchThePackageRecords) {
+  auto e = Ext();
+  e.expected_framework = "2.10.0+cu128";
+  e.expected_source = "xformers/cpp_lib.json";
+  e.missing_count = 1;
+  e.missing_symbols = {"_ZN2at4_ops3addEv"};
+  e.cuda_runtime_major = 12;
+  std::vector<model::Finding> out;
+  CheckExtensions(Env(), {e}, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].id, "extension.undefined_symbols");
+  EXPECT_EQ(out[0].title,
+            "xformers 0.0.28.post1 was compiled against torch 2.10.0+cu128, the installed torch is "
+            "2.15.0");
+  EXPECT_NE(out[0].evidence.find(
+                "; xformers 0.0.28.post1 was built for torch 2.10.0+cu128 (xformers/cpp_lib.json)"),
+            std::string::npos)
+      << out[0].evidence;
+  EXPECT_EQ(out[1].id, "extension.cuda_major_mismatch");
+  EXPECT_NE(out[1].evidence.find("built for torch 2.10.0+cu128"), std::string::npos);
+  EXPECT_EQ(out[1].fix,
+            "CUDA_HOME=/usr/local/cuda-13 /opt/env/bin/python -m pip install --force-reinstall "
+            "--no-deps --no-build-isolation --no-binary 'xformers' 'xformers==0.0.28.post1'");
+}
+
+// torchvision's _C.so and image.so both lack symbols: one finding for the package, both named.
+TEST(ExtensionRules, OneFindingPerPackage) {
+  auto a = Ext();
+  a.missing_count = 1;
+  a.missing_symbols = {"_ZN3c103fooEv"};
+  a.cuda_runtime_major = 12;
+  auto b = a;
+  b.path = "/opt/env/lib/python3.11/site-packages/xformers/_C_flashattention.so";
+  std::vector<model::Finding> out;
+  CheckExtensions(Env(), {a, b}, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].id, "extension.undefined_symbols");
+  EXPECT_NE(out[0].evidence.find("xformers/_C.so takes"), std::string::npos);
+  EXPECT_NE(out[0].evidence.find("xformers/_C_flashattention.so takes"), std::string::npos);
+  EXPECT_EQ(out[1].id, "extension.cuda_major_mismatch");
+}
+
+// A +cuXYZ torch is held at its build: pip finds it on PyTorch's index.
+TEST(ExtensionRules, VariantTorchFixAddsItsIndex) {
+  auto e = Ext();
+  e.framework_version = "2.7.0+cu128";
+  e.missing_count = 1;
+  std::vector<model::Finding> out;
+  CheckExtensions(Env(), {e}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].fix,
+            "/opt/env/bin/python -m pip install --upgrade 'xformers' 'torch==2.7.0+cu128' "
+            "--extra-index-url https://download.pytorch.org/whl/cu128");
+}
+
+// pip installed it from a local tree (direct_url.json): no index has it, rebuild from there.
+TEST(ExtensionRules, LocalBuildIsRebuiltFromItsTree) {
+  auto e = Ext();
+  e.package = "myext";
+  e.missing_count = 1;
+  auto env = Env();
+  model::PackageRecord p;
+  p.name = "myext";
+  p.version = e.package_version;
+  p.direct_url = "file:///home/me/src/myext";
+  env.packages.push_back(p);
+  std::vector<model::Finding> out;
+  CheckExtensions(env, {e}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].fix,
+            "/opt/env/bin/python -m pip install --force-reinstall --no-deps --no-build-isolation "
+            "'/home/me/src/myext'");
+  // A wheel installed by its path was built elsewhere: the index has the release to take.
+  env.packages.back().direct_url = "file:///tmp/cache/myext-0.0.28.post1-cp311-linux_x86_64.whl";
+  out.clear();
+  CheckExtensions(env, {e}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].fix, "/opt/env/bin/python -m pip install --upgrade 'myext' 'torch==2.15.0'");
+}
+
+TEST(ExtensionRules, DoctorReadsEachEnvironmentsExtensions) {
+  model::Snapshot s;
+  s.python_envs.push_back(Env());
+  auto healthy = Ext();
+  healthy.cuda_runtime_major = 13;
+  s.python_envs[0].extensions = {healthy};
+  std::vector<model::Finding> out;
+  CheckCompiledExtensions(s, knowledge::Knowledge{}, out);
+  EXPECT_TRUE(out.empty());
+  s.python_envs[0].extensions[0].missing_count = 2;
+  CheckCompiledExtensions(s, knowledge::Knowledge{}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, "extension.undefined_symbols");
+}
+
 }  // namespace
 }  // namespace dlenv::rules

@@ -9,6 +9,7 @@
 #include "rules/driver_packages_rules.h"
 #include "rules/driver_rules.h"
 #include "rules/env_rules.h"
+#include "rules/extension_rules.h"
 #include "rules/framework_rules.h"
 #include "rules/gpu_link_rules.h"
 #include "rules/gpu_rules.h"
@@ -26,6 +27,7 @@ constexpr Rule kRules[] = {
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
     {"companions", CheckCompanions},
+    {"compiled extensions", CheckCompiledExtensions},
     {"extension builds", CheckExtensionBuilds},
     {"container runtime", CheckContainerHost},
     {"container", CheckContainerInside},

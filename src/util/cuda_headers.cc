@@ -111,6 +111,43 @@ std::optional<std::string> ParseToolkitVersionTxt(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<int> HostConfigNewestGcc(std::string_view text) {
+  constexpr std::string_view kIf = "#if __GNUC__ >";
+  std::optional<int> out;
+  bool in_check = false;
+  std::optional<int> pending;
+  for (std::string_view line : Lines(text)) {
+    line = Trim(line);
+    if (line.starts_with(kIf) && line.size() > kIf.size()) {
+      std::string_view rest = Trim(line.substr(kIf.size()));
+      int n = 0;
+      std::size_t digits = 0;
+      while (digits < rest.size() && digits < 3 &&
+             std::isdigit(static_cast<unsigned char>(rest[digits]))) {
+        n = n * 10 + (rest[digits] - '0');
+        ++digits;
+      }
+      // Only the bare comparison ("> 15", "> 15 /* ... */"): a condition with more clauses
+      // would need a preprocessor.
+      rest = Trim(rest.substr(digits));
+      if (digits > 0 && (rest.empty() || rest.starts_with("/*") || rest.starts_with("//"))) {
+        pending = n;
+        in_check = true;
+      }
+      continue;
+    }
+    if (!in_check) continue;
+    if (line.starts_with("#error") &&
+        line.find("unsupported GNU version") != std::string_view::npos) {
+      out = pending;
+      in_check = false;
+    } else if (line.starts_with("#")) {
+      in_check = false;
+    }
+  }
+  return out;
+}
+
 std::optional<DistInfoName> ParseDistInfoName(std::string_view name) {
   constexpr std::string_view kSuffix = ".dist-info";
   if (!name.ends_with(kSuffix)) return std::nullopt;

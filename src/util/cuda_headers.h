@@ -35,6 +35,12 @@ ToolkitVersionFile ParseToolkitVersionJson(std::string_view text);
 /// "CUDA Version 10.2.89" from the older version.txt.
 std::optional<std::string> ParseToolkitVersionTxt(std::string_view text);
 
+/// The newest gcc major nvcc accepts as its host compiler, from the toolkit's
+/// include/crt/host_config.h: the `#if __GNUC__ > 15` that guards its "#error -- unsupported
+/// GNU version! gcc versions later than 15 are not supported!" (every toolkit from CUDA 9 to
+/// 13 writes the check this way). nullopt when the file has no such line.
+std::optional<int> HostConfigNewestGcc(std::string_view host_config_text);
+
 /// "nvidia_cuda_runtime-13.0.96.dist-info" -> {"nvidia_cuda_runtime", "13.0.96"}.
 struct DistInfoName {
   std::string project;  // as written in the folder name (underscores)

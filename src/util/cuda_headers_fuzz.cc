@@ -1,4 +1,5 @@
-// Every text-version parser on one input: header macros, version.json/txt, dist-info names.
+// Every text-version parser on one input: header macros, version.json/txt, dist-info names,
+// host_config.h's gcc limit.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -13,5 +14,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)dlenv::util::ParseToolkitVersionJson(text);
   (void)dlenv::util::ParseToolkitVersionTxt(text);
   (void)dlenv::util::ParseDistInfoName(text);
+  (void)dlenv::util::HostConfigNewestGcc(text);
   return 0;
 }

@@ -101,5 +101,35 @@ TEST(DistInfoName, RealFoldersAgreeWithTheirMetadata) {
   EXPECT_GE(checked, 5) << "NVIDIA's wheels leave one dist-info folder each under " << nv.root;
 }
 
+// host_config.h's gcc check, as CUDA 11 to 13 write it; a condition with more clauses and an
+// #if that guards another message are not read as the limit.
+TEST(HostConfig, NewestGcc) {
+  EXPECT_EQ(HostConfigNewestGcc("#if defined(__GNUC__)\n\n#if __GNUC__ > 15\n\n"
+                                "#error -- unsupported GNU version! gcc versions later than 15 are "
+                                "not supported!\n\n#endif /* __GNUC__ > 15 */\n#endif\n"),
+            15);
+  EXPECT_EQ(HostConfigNewestGcc("#if __GNUC__ > 9\n#error -- unsupported GNU version! gcc "
+                                "versions later than 9 are not supported!\n#endif\n"),
+            9);
+  EXPECT_EQ(HostConfigNewestGcc("#if __GNUC__ > 12 || (__GNUC__ == 12 && __GNUC_MINOR__ > 2)\n"
+                                "#error -- unsupported GNU version!\n#endif\n"),
+            std::nullopt);
+  EXPECT_EQ(HostConfigNewestGcc("#if __GNUC__ > 4\n#define X 1\n#endif\n"
+                                "#error -- unsupported GNU version!\n"),
+            std::nullopt);
+  EXPECT_EQ(HostConfigNewestGcc(""), std::nullopt);
+}
+
+// The real header of the CUDA 13.0 wheels (nvidia-cuda-crt) against a regular expression on
+// its message.
+TEST(HostConfig, RealHeaderAgreesWithItsMessage) {
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const std::string text = testing::ReadAll(nv.include() / "crt/host_config.h");
+  ASSERT_FALSE(text.empty()) << "crt/host_config.h missing under " << nv.include();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("gcc versions later than ([0-9]+) are not")));
+  EXPECT_EQ(HostConfigNewestGcc(text), std::stoi(m[1].str()));
+}
+
 }  // namespace
 }  // namespace dlenv::util
