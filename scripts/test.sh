@@ -20,9 +20,9 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev
           libssl-dev libopenblas-dev libcurl4-openssl-dev libgtest-dev libgmock-dev clang libclang-rt-14-dev binutils
           python3 python3-venv python3-pip python3-torch python3-numpy python3-jsonschema python3-yaml
-          strace chromium util-linux libpng-dev jq time bc
+          clang-format strace chromium util-linux libpng-dev jq time bc
           slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file systemd
-          libtomlplusplus-dev libyaml-cpp-dev containerd kmod dkms linux-kbuild-6.1 openssl
+          libtomlplusplus-dev libyaml-cpp-dev containerd docker.io kmod dkms linux-kbuild-6.1 openssl
           golang-github-container-orchestrated-devices-container-device-interface-dev)
 missing=()
 for p in "${packages[@]}"; do
@@ -60,7 +60,16 @@ trap summary EXIT
 stage "install packages"
 if ((${#missing[@]})); then
   as_root apt-get update -qq
+  # No package may start its service here (docker.io's would start dockerd; the tests use only
+  # the docker CLI, and start Slurm and node_exporter themselves): Debian's policy-rc.d says no.
+  policy_added=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  if ((policy_added)); then as_root rm -f /usr/sbin/policy-rc.d; fi
 elif ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
   as_root apt-get update -qq  # the tests simulate `apt-get install -s` of dlenv's fixes
 fi
@@ -87,6 +96,9 @@ export DLENV_REQUIRE_TEST_ENVS=1
 envs_log=$(mktemp)
 scripts/make-test-envs.sh "$DLENV_TEST_ENVS" >"$envs_log" 2>&1 &
 envs_pid=$!
+
+stage "the code is formatted (clang-format, .clang-format)"
+scripts/check-format.sh
 
 stage "build the test suite (g++, -O1, -Werror)"
 # -O1 without debug info: the tests check behaviour, and -g costs a third of the compile time.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "install/test_machines.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -307,7 +308,7 @@ TEST(InstallImage, SaysWhatStopsThisHostFromStartingIt) {
 // flags and the image reference before it connects, so "Cannot connect" means the line parsed.
 TEST(InstallImage, DockerAcceptsEveryPrintedLine) {
   if (!util::RunCommand({"docker", "--version"}, {}).ok()) {
-    GTEST_SKIP() << "no docker CLI here (Debian: docker.io); scripts/test.sh does not install it";
+    DLENV_SKIP_OR_FAIL("no docker CLI here (Debian: docker.io, which scripts/test.sh installs)");
   }
   testing::TempTree tmp;
   for (const auto& image : knowledge::BuiltinFrameworkImages().images) {
