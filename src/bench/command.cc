@@ -1,7 +1,6 @@
 #include "bench/command.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "bench/gpu_bench.h"
@@ -32,7 +31,8 @@ model::CommandResult Finish(const Report& report, const model::OutputOptions& ou
 
 // --timeout here bounds the measuring children; probing the driver keeps its usual deadline.
 probe::MachineOptions ProbeMachine(probe::MachineOptions machine) {
-  machine.timeout_seconds = std::min(machine.timeout_seconds, probe::MachineOptions{}.timeout_seconds);
+  machine.timeout_seconds =
+      std::min(machine.timeout_seconds, probe::MachineOptions{}.timeout_seconds);
   return machine;
 }
 
@@ -57,8 +57,8 @@ model::CommandResult RunCompare(const CompareCommandOptions& options) {
   const CompareReport report = MeasureCompare(compare);
   bool failed = false;
   for (const auto& r : report.runs) failed |= r.check.done && !r.check.passed;
-  return Finish(report, options.output, options.html, options.json_file,
-                RenderCompareText(report), options.html ? RenderCompareHtml(report) : "", failed);
+  return Finish(report, options.output, options.html, options.json_file, RenderCompareText(report),
+                options.html ? RenderCompareHtml(report) : "", failed);
 }
 
 }  // namespace dlenv::bench

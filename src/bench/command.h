@@ -16,9 +16,9 @@ namespace dlenv::bench {
 struct BenchCommandOptions {
   probe::MachineOptions machine = {.timeout_seconds = 300};  // the GPU child's deadline
   model::OutputOptions output;                               // text or --json
-  std::optional<std::string> html;       // also write the HTML report here
-  std::optional<std::string> json_file;  // also write the JSON document here
-  BenchOptions bench;                    // what to measure (discovery fills the rest)
+  std::optional<std::string> html;                           // also write the HTML report here
+  std::optional<std::string> json_file;                      // also write the JSON document here
+  BenchOptions bench;  // what to measure (discovery fills the rest)
 };
 /// Exit 1 when a measurement's answer was wrong, 2 when a report file cannot be written.
 model::CommandResult RunBench(const BenchCommandOptions& options);

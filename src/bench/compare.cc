@@ -1,10 +1,10 @@
 #include "bench/compare.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "bench/cpu_bench.h"
 #include "bench/cpu_blas.h"
@@ -115,7 +115,8 @@ double Throughput(const FrameworkRun& r) {
 // The variant text of a workload, as compare_harness.py's workload_variant writes it.
 std::string Variant(const nlohmann::json& spec) {
   const std::string w = spec.value("workload", "");
-  if (w == "matmul") return fmt::format("{} {}", spec["n"].get<int>(), spec["dtype"].get<std::string>());
+  if (w == "matmul")
+    return fmt::format("{} {}", spec["n"].get<int>(), spec["dtype"].get<std::string>());
   if (w == "copy") return fmt::format("{} MiB", spec["bytes"].get<long long>() >> 20);
   return "";
 }
@@ -138,10 +139,12 @@ std::string FrameworkDtype(const std::string& dtype) {
 }
 
 // The datasheet peak of each GPU matmul and of the copy, in the units compare reports.
-void FillPeaks(const std::string& gpu_name, const nlohmann::json& workloads, CompareReport& report) {
+void FillPeaks(const std::string& gpu_name, const nlohmann::json& workloads,
+               CompareReport& report) {
   auto peaks = FindGpuPeaks(BuiltinGpuPeaks(), gpu_name);
   if (!peaks) {
-    if (!gpu_name.empty()) report.notes.push_back(fmt::format("no datasheet peaks for {} in dlenv's table", gpu_name));
+    if (!gpu_name.empty())
+      report.notes.push_back(fmt::format("no datasheet peaks for {} in dlenv's table", gpu_name));
     return;
   }
   report.peak_source = fmt::format("{} datasheet: {}", peaks->name, peaks->source);
@@ -158,8 +161,8 @@ void FillPeaks(const std::string& gpu_name, const nlohmann::json& workloads, Com
 
 // dlenv's own GPU GEMMs (each dtype the frameworks run, both cuBLAS routes for bf16) and device
 // copy, in one child process before the frameworks: the baseline of a GPU comparison.
-std::vector<FrameworkRun> MeasureGpuNative(const CompareOptions& options, const nlohmann::json& workloads,
-                                           CompareReport& report) {
+std::vector<FrameworkRun> MeasureGpuNative(const CompareOptions& options,
+                                           const nlohmann::json& workloads, CompareReport& report) {
   BenchOptions bench = *options.gpu_native;
   bench.cpu = false;
   bench.policy = options.policy;
@@ -176,7 +179,8 @@ std::vector<FrameworkRun> MeasureGpuNative(const CompareOptions& options, const 
       if (dtype.empty()) continue;
       bench.gpu_parts.gemm = true;
       const int n = spec["n"].get<int>();
-      if (std::find(bench.sizes.begin(), bench.sizes.end(), n) == bench.sizes.end()) bench.sizes.push_back(n);
+      if (std::find(bench.sizes.begin(), bench.sizes.end(), n) == bench.sizes.end())
+        bench.sizes.push_back(n);
       auto& dtypes = bench.gpu_parts.gemm_dtypes;
       if (std::find(dtypes.begin(), dtypes.end(), dtype) == dtypes.end()) dtypes.push_back(dtype);
     } else if (w == "copy") {
@@ -228,7 +232,8 @@ std::vector<FrameworkRun> MeasureGpuNative(const CompareOptions& options, const 
 
 }  // namespace
 
-nlohmann::json DefaultWorkloads(bool cuda, const std::vector<int>& sizes, const std::vector<std::string>& only) {
+nlohmann::json DefaultWorkloads(bool cuda, const std::vector<int>& sizes,
+                                const std::vector<std::string>& only) {
   using nlohmann::json;
   json list = json::array();
   const auto add = [&](json spec) {
@@ -236,15 +241,18 @@ nlohmann::json DefaultWorkloads(bool cuda, const std::vector<int>& sizes, const 
   };
   const json both = {"eager", "compiled"};
   add({{"workload", "empty"}});
-  const std::vector<int> ns = sizes.empty() ? std::vector<int>{cuda ? kDefaultGpuMatmulSize : kDefaultCpuMatmulSize}
-                                            : sizes;
-  const std::vector<std::string> dtypes = cuda ? std::vector<std::string>{"float32", "tfloat32", "float16", "bfloat16"}
-                                               : std::vector<std::string>{"float32", "float64"};
+  const std::vector<int> ns =
+      sizes.empty() ? std::vector<int>{cuda ? kDefaultGpuMatmulSize : kDefaultCpuMatmulSize}
+                    : sizes;
+  const std::vector<std::string> dtypes =
+      cuda ? std::vector<std::string>{"float32", "tfloat32", "float16", "bfloat16"}
+           : std::vector<std::string>{"float32", "float64"};
   for (int n : ns) {
     for (const auto& d : dtypes) add({{"workload", "matmul"}, {"n", n}, {"dtype", d}});
   }
   add({{"workload", "copy"}, {"bytes", cuda ? (1LL << 30) : (64LL << 20)}});
-  const json conv = {{"batch", cuda ? 32 : 4}, {"size", 56}, {"channels", 64}, {"filters", 64}, {"modes", both}};
+  const json conv = {
+      {"batch", cuda ? 32 : 4}, {"size", 56}, {"channels", 64}, {"filters", 64}, {"modes", both}};
   json fwd = conv, bwd = conv;
   fwd["workload"] = "conv2d_fwd";
   bwd["workload"] = "conv2d_bwd";
@@ -263,8 +271,8 @@ nlohmann::json DefaultWorkloads(bool cuda, const std::vector<int>& sizes, const 
   return list;
 }
 
-void ParseFrameworkOutput(const std::string& stdout_text, const std::string& python, FrameworkProcess& process,
-                          std::vector<FrameworkRun>& runs) {
+void ParseFrameworkOutput(const std::string& stdout_text, const std::string& python,
+                          FrameworkProcess& process, std::vector<FrameworkRun>& runs) {
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(LastLine(stdout_text));
@@ -333,17 +341,20 @@ void Evaluate(CompareReport& report) {
   std::map<std::string, std::vector<std::size_t>> by_variant;
   for (std::size_t i = 0; i < report.runs.size(); ++i) {
     const auto& r = report.runs[i];
-    const bool usable = !r.seconds.empty() && !r.error && !r.skipped && (!r.check.done || r.check.passed);
+    const bool usable =
+        !r.seconds.empty() && !r.error && !r.skipped && (!r.check.done || r.check.passed);
     if (usable && r.workload != "empty") by_variant[r.workload + "|" + r.variant].push_back(i);
   }
   for (const auto& [key, members] : by_variant) {
     if (members.size() < 2) continue;
-    const std::size_t fastest = *std::min_element(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
-      return report.runs[a].time.median < report.runs[b].time.median;
-    });
+    const std::size_t fastest =
+        *std::min_element(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+          return report.runs[a].time.median < report.runs[b].time.median;
+        });
     for (std::size_t i : members) {
       if (i == fastest) continue;
-      report.verdicts.push_back({i, fastest, CompareSamples(report.runs[fastest].seconds, report.runs[i].seconds)});
+      report.verdicts.push_back(
+          {i, fastest, CompareSamples(report.runs[fastest].seconds, report.runs[i].seconds)});
     }
   }
 }
@@ -360,7 +371,8 @@ void DiscoverForCompare(const probe::ProbeContext& ctx, CompareOptions& options)
   if (options.gpu_present) {
     // The frameworks run on CUDA device 0, which is not always NVML's first GPU.
     for (const auto& gpu : snapshot.gpus) {
-      if (gpu.cuda_index == 0 || (options.gpu_name.empty() && !gpu.cuda_index)) options.gpu_name = gpu.name;
+      if (gpu.cuda_index == 0 || (options.gpu_name.empty() && !gpu.cuda_index))
+        options.gpu_name = gpu.name;
     }
     // Where dlenv's own cuBLAS/cuBLASLt would come from, for the native baseline.
     probe::ProbeToolkits(ctx, snapshot);
@@ -383,8 +395,10 @@ class CpuBaseline {
     if (!options.native_baseline || cuda || !Wanted(options.workloads, "matmul")) return;
     std::string error;
     blas_ = CpuBlas::Load(&error);
-    if (blas_) blas_->SetThreads(threads);
-    else report.warnings.push_back(fmt::format("no native baseline: {}", error));
+    if (blas_)
+      blas_->SetThreads(threads);
+    else
+      report.warnings.push_back(fmt::format("no native baseline: {}", error));
     half_ = options.policy;
     half_.min_samples = std::max(3, (options.policy.min_samples + 1) / 2);
     half_.min_seconds /= 2;
@@ -398,8 +412,8 @@ class CpuBaseline {
       const int n = spec["n"].get<int>();
       const std::string dtype = spec["dtype"].get<std::string>();
       const std::string what = fmt::format("dlenv native {} matmul {} ({}/2)", dtype, n, pass);
-      auto m = RunCpuGemm(*blas_, dtype == "float64" ? GemmType::kFp64 : GemmType::kFp32, n,
-                          half_, [&](double f) {
+      auto m = RunCpuGemm(*blas_, dtype == "float64" ? GemmType::kFp64 : GemmType::kFp32, n, half_,
+                          [&](double f) {
                             if (options_.progress) options_.progress(what, f);
                           });
       FrameworkRun& run = runs_[fmt::format("{} {}", n, dtype)];
@@ -469,8 +483,8 @@ FrameworkProcess RunFramework(const std::string& python, const std::string& fram
   }
   if (options.progress) options.progress(fmt::format("{} in {}", framework, python), 0);
   util::ChildOptions child;
-  child.deadline = std::chrono::milliseconds(
-      static_cast<long long>(options.process_deadline_seconds * 1000));
+  child.deadline =
+      std::chrono::milliseconds(static_cast<long long>(options.process_deadline_seconds * 1000));
   child.stdin_data = std::string(*harness) + "\n" + std::string(*script);
   child.env = child_env;
   auto r = util::RunCommand({python, "-", config_text}, child);
@@ -495,11 +509,13 @@ CompareReport MeasureCompare(const CompareOptions& options) {
   report.host = options.host;
   const bool cuda = options.device == "cuda" || (options.device == "auto" && options.gpu_present);
   report.device = cuda ? "cuda" : "cpu";
-  const int threads = options.threads > 0 ? options.threads
-                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!cuda) {
     report.notes.push_back(fmt::format(
-        "CPU run: matmul at {} rather than the article's 8192 (a GPU size), smaller batches for the other "
+        "CPU run: matmul at {} rather than the article's 8192 (a GPU size), smaller batches for "
+        "the other "
         "workloads; every framework and dlenv's own baseline use {} threads.",
         options.sizes.empty() ? kDefaultCpuMatmulSize : options.sizes.front(), threads));
   }
@@ -517,7 +533,8 @@ CompareReport MeasureCompare(const CompareOptions& options) {
   if (cuda) {
     if (!options.gpu_name.empty()) report.notes.push_back("GPU: " + options.gpu_name);
     FillPeaks(options.gpu_name, workloads, report);
-    if (options.native_baseline && options.gpu_native) gpu_natives = MeasureGpuNative(options, workloads, report);
+    if (options.native_baseline && options.gpu_native)
+      gpu_natives = MeasureGpuNative(options, workloads, report);
   }
 
   const std::string config_text = HarnessConfig(cuda, threads, workloads, options.policy).dump();
@@ -530,17 +547,18 @@ CompareReport MeasureCompare(const CompareOptions& options) {
     }
     for (const std::string& framework : AllFrameworks()) {
       if (!Wanted(options.frameworks, framework)) continue;
-      if (std::find(found.frameworks.begin(), found.frameworks.end(), framework) == found.frameworks.end()) continue;
+      if (std::find(found.frameworks.begin(), found.frameworks.end(), framework) ==
+          found.frameworks.end())
+        continue;
       report.processes.push_back(
           RunFramework(python, framework, config_text, child_env, options, report.runs));
     }
   }
   if (report.processes.empty()) {
-    report.warnings.push_back(fmt::format("no framework to compare: none of {} is installed for {}",
-                                          util::Join(options.frameworks.empty() ? AllFrameworks()
-                                                                                : options.frameworks,
-                                                     ", "),
-                                          util::Join(interpreters, ", ")));
+    report.warnings.push_back(fmt::format(
+        "no framework to compare: none of {} is installed for {}",
+        util::Join(options.frameworks.empty() ? AllFrameworks() : options.frameworks, ", "),
+        util::Join(interpreters, ", ")));
   }
   baseline.Measure(2);
   std::vector<FrameworkRun> natives = baseline.Finish(report);
@@ -549,8 +567,9 @@ CompareReport MeasureCompare(const CompareOptions& options) {
   Evaluate(report);
   for (const auto& r : report.runs) {
     if (r.check.done && !r.check.passed) {
-      report.warnings.push_back(fmt::format("{} {} {} {}: wrong result, its time is not compared: {}", r.framework,
-                                            r.workload, r.variant, r.mode, r.check.detail));
+      report.warnings.push_back(
+          fmt::format("{} {} {} {}: wrong result, its time is not compared: {}", r.framework,
+                      r.workload, r.variant, r.mode, r.check.detail));
     }
   }
   return report;

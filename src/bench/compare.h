@@ -5,10 +5,9 @@
 // against dlenv's native baseline.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "bench/bench.h"
 #include "bench/result.h"
@@ -45,12 +44,13 @@ inline constexpr int kDefaultCpuMatmulSize = 1024;
 inline constexpr int kDefaultGpuMatmulSize = 8192;
 
 /// The workload list sent to every framework for this device (sizes chosen per device).
-nlohmann::json DefaultWorkloads(bool cuda, const std::vector<int>& sizes, const std::vector<std::string>& only);
+nlohmann::json DefaultWorkloads(bool cuda, const std::vector<int>& sizes,
+                                const std::vector<std::string>& only);
 
 /// Reads one framework process's JSON document into runs; a document with "error" or
 /// without runs gives `process.error`.
-void ParseFrameworkOutput(const std::string& stdout_text, const std::string& python, FrameworkProcess& process,
-                          std::vector<FrameworkRun>& runs);
+void ParseFrameworkOutput(const std::string& stdout_text, const std::string& python,
+                          FrameworkProcess& process, std::vector<FrameworkRun>& runs);
 
 /// Fills each run's summary, throughput, shares, and the verdicts against the fastest run
 /// of the same workload variant.

@@ -11,7 +11,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   dlenv::bench::FrameworkProcess process;
   std::vector<dlenv::bench::FrameworkRun> runs;
-  dlenv::bench::ParseFrameworkOutput(std::string(reinterpret_cast<const char*>(data), size), "python", process, runs);
+  dlenv::bench::ParseFrameworkOutput(std::string(reinterpret_cast<const char*>(data), size),
+                                     "python", process, runs);
   dlenv::bench::CompareReport report;
   report.runs = std::move(runs);
   report.native["8192 float32"] = 1;

@@ -1,23 +1,27 @@
 #include "bench/compare.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "bench/result_json.h"
 #include "bench/text_report.h"
 #include "testing/fake_driver_env.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::bench {
 namespace {
 
-constexpr SamplingPolicy kTiny{.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 5, .max_samples = 8,
-                               .min_seconds = 0, .max_seconds = 2};
+constexpr SamplingPolicy kTiny{.warmup_runs = 1,
+                               .warmup_seconds = 0,
+                               .min_samples = 5,
+                               .max_samples = 8,
+                               .min_seconds = 0,
+                               .max_seconds = 2};
 
 TEST(CompareParse, ReadsRunsAndKeepsErrors) {
   FrameworkProcess p;
@@ -44,18 +48,21 @@ TEST(CompareParse, ReadsRunsAndKeepsErrors) {
 }
 
 TEST(CompareParse, HostileOutputBecomesAProcessError) {
-  for (const char* text : {"", "not json", "[1,2]", R"({"error":"ModuleNotFoundError: No module named 'torch'"})",
-                           R"({"runs":"no"})", R"({"runs":[1,"x",{"seconds":["a",null]}]})",
-                           // Found by fuzz_compare_output: fields of the wrong type (json::value threw).
-                           R"({"version":1,"device":[],"import_seconds":"x","runs":[{"workload":{},"variant":{"done":true},)"
-                           R"("mode":2,"unit":null,"work":"9","seconds":[1],"check":{"done":"yes","detail":3}}]})"}) {
+  for (
+      const char* text :
+      {"", "not json", "[1,2]", R"({"error":"ModuleNotFoundError: No module named 'torch'"})",
+       R"({"runs":"no"})", R"({"runs":[1,"x",{"seconds":["a",null]}]})",
+       // Found by fuzz_compare_output: fields of the wrong type (json::value threw).
+       R"({"version":1,"device":[],"import_seconds":"x","runs":[{"workload":{},"variant":{"done":true},)"
+       R"("mode":2,"unit":null,"work":"9","seconds":[1],"check":{"done":"yes","detail":3}}]})"}) {
     FrameworkProcess p;
     std::vector<FrameworkRun> runs;
     ParseFrameworkOutput(text, "py", p, runs);
     if (std::string(text).find("seconds") != std::string::npos) {
       EXPECT_FALSE(p.error) << text;  // malformed entries are dropped, not fatal
       ASSERT_EQ(runs.size(), 1u);
-      EXPECT_EQ(runs[0].seconds.size(), std::string(text).find("[1]") != std::string::npos ? 1u : 0u);
+      EXPECT_EQ(runs[0].seconds.size(),
+                std::string(text).find("[1]") != std::string::npos ? 1u : 0u);
       EXPECT_TRUE(runs[0].variant.empty());
       EXPECT_FALSE(runs[0].check.done);
     } else {
@@ -81,9 +88,12 @@ TEST(CompareEvaluate, VerdictsAgainstTheFastestAndShareOfNative) {
   CompareReport report;
   report.native["1024 float32"] = 100;  // GFLOP/s
   // 2e9 FLOP in 0.02 s = 100 GFLOP/s; 0.04 s = 50 GFLOP/s; 0.0202 s is within noise.
-  report.runs.push_back(MatmulRun("numpy", {0.0200, 0.0198, 0.0202, 0.0201, 0.0199, 0.0200, 0.0203}));
-  report.runs.push_back(MatmulRun("torch", {0.0400, 0.0396, 0.0404, 0.0402, 0.0398, 0.0400, 0.0406}));
-  report.runs.push_back(MatmulRun("tensorflow", {0.0202, 0.0190, 0.0214, 0.0196, 0.0208, 0.0202, 0.0200}));
+  report.runs.push_back(
+      MatmulRun("numpy", {0.0200, 0.0198, 0.0202, 0.0201, 0.0199, 0.0200, 0.0203}));
+  report.runs.push_back(
+      MatmulRun("torch", {0.0400, 0.0396, 0.0404, 0.0402, 0.0398, 0.0400, 0.0406}));
+  report.runs.push_back(
+      MatmulRun("tensorflow", {0.0202, 0.0190, 0.0214, 0.0196, 0.0208, 0.0202, 0.0200}));
   auto wrong = MatmulRun("jax", {0.001, 0.001, 0.001, 0.001, 0.001});
   wrong.check = {true, false, "entry 3 differs"};
   report.runs.push_back(wrong);
@@ -120,7 +130,8 @@ TEST(CompareWorkloads, SizesPerDeviceAndFilters) {
 }
 
 // The real thing: the embedded scripts in a real interpreter, its answers checked by NumPy.
-CompareReport RealCompare(const std::string& python, const std::string& framework, std::vector<std::string> workloads) {
+CompareReport RealCompare(const std::string& python, const std::string& framework,
+                          std::vector<std::string> workloads) {
   CompareOptions o;
   o.pythons = {python};
   o.frameworks = {framework};
@@ -147,7 +158,8 @@ void ExpectAllChecked(const CompareReport& r, const std::string& framework) {
     EXPECT_FALSE(run.error) << run.workload << ": " << *run.error;
     if (run.skipped || run.workload == "empty") continue;
     ++measured;
-    EXPECT_TRUE(run.check.done && run.check.passed) << run.workload << " " << run.mode << ": " << run.check.detail;
+    EXPECT_TRUE(run.check.done && run.check.passed)
+        << run.workload << " " << run.mode << ": " << run.check.detail;
     EXPECT_GT(run.value, 0);
   }
   EXPECT_GT(measured, 0u);
@@ -155,7 +167,8 @@ void ExpectAllChecked(const CompareReport& r, const std::string& framework) {
 
 TEST(CompareReal, NumPyInDebiansPython) {
   if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
-  auto r = RealCompare("/usr/bin/python3", "numpy", {"empty", "matmul", "mlp_train", "rnn_dynamic"});
+  auto r =
+      RealCompare("/usr/bin/python3", "numpy", {"empty", "matmul", "mlp_train", "rnn_dynamic"});
   if (r.processes.empty()) DLENV_SKIP_OR_FAIL("numpy is not installed for /usr/bin/python3");
   ExpectAllChecked(r, "numpy");
   EXPECT_TRUE(r.native.count("128 float32")) << "the native baseline ran";
@@ -181,7 +194,8 @@ TEST(CompareReal, DebiansPyTorchEagerAndTorchScript) {
 TEST(CompareReal, PipTensorFlowInAVenv) {
   const char* dir = std::getenv("DLENV_TEST_ENVS");
   const std::string python = std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/tf/bin/python";
-  if (!std::filesystem::exists(python)) DLENV_SKIP_OR_FAIL(python << " missing: run scripts/make-test-envs.sh");
+  if (!std::filesystem::exists(python))
+    DLENV_SKIP_OR_FAIL(python << " missing: run scripts/make-test-envs.sh");
   auto r = RealCompare(python, "tensorflow", {"matmul", "mlp_train"});
   if (r.processes.empty()) DLENV_SKIP_OR_FAIL("tensorflow is not installed in " << python);
   ExpectAllChecked(r, "tensorflow");
@@ -191,8 +205,10 @@ TEST(CompareReal, PipTensorFlowInAVenv) {
 // imports it, and the process says it was skipped, not that it failed.
 TEST(CompareReal, PipCuPyOnACpuIsSkippedNotAnError) {
   const char* dir = std::getenv("DLENV_TEST_ENVS");
-  const std::string python = std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/cupy/bin/python";
-  if (!std::filesystem::exists(python)) DLENV_SKIP_OR_FAIL(python << " missing: run scripts/make-test-envs.sh");
+  const std::string python =
+      std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/cupy/bin/python";
+  if (!std::filesystem::exists(python))
+    DLENV_SKIP_OR_FAIL(python << " missing: run scripts/make-test-envs.sh");
   auto r = RealCompare(python, "cupy", {"matmul", "copy"});
   ASSERT_EQ(r.processes.size(), 1u) << RenderCompareText(r);
   EXPECT_EQ(r.processes[0].framework, "cupy");
@@ -208,20 +224,23 @@ TEST(CompareReal, PipCuPyOnACpuIsSkippedNotAnError) {
 // datasheet the peaks; NumPy, CPU-only, says so once for its whole process.
 TEST(CompareFakeGpu, NativeBaselineAndPeaksOnAGpu) {
   testing::TempTree tree;
-  const nlohmann::json scenario = {
-      {"driver_version", "550.54.15"},
-      {"cuda_driver_version", 12040},
-      {"gpus",
-       {{{"name", "NVIDIA H100 80GB HBM3"}, {"pci_bus_id", "00000000:3B:00.0"}, {"cc", {9, 0}},
-         {"memory_total", 256 << 20}, {"l2_bytes", 1 << 20}}}}};
+  const nlohmann::json scenario = {{"driver_version", "550.54.15"},
+                                   {"cuda_driver_version", 12040},
+                                   {"gpus",
+                                    {{{"name", "NVIDIA H100 80GB HBM3"},
+                                      {"pci_bus_id", "00000000:3B:00.0"},
+                                      {"cc", {9, 0}},
+                                      {"memory_total", 256 << 20},
+                                      {"l2_bytes", 1 << 20}}}}};
   auto config = tree.Write("scenario.json", scenario.dump());
   auto env = testing::FakeDriverEnv(config);
   util::ChildOptions child;
   child.env = env;
   child.deadline = std::chrono::seconds(300);
-  auto run = util::RunCommand({DLENV_BINARY, "compare", "--device", "cuda", "--python", "/usr/bin/python3",
-                               "--framework", "numpy", "--workload", "matmul,copy", "--sizes", "32", "--quick", "--json"},
-                              child);
+  auto run = util::RunCommand(
+      {DLENV_BINARY, "compare", "--device", "cuda", "--python", "/usr/bin/python3", "--framework",
+       "numpy", "--workload", "matmul,copy", "--sizes", "32", "--quick", "--json"},
+      child);
   ASSERT_EQ(run.outcome, util::ChildResult::Outcome::kExited) << run.Describe() << run.err;
   const auto doc = nlohmann::json::parse(run.out, nullptr, false);
   ASSERT_TRUE(doc.is_object()) << run.out << run.err;
@@ -233,9 +252,10 @@ TEST(CompareFakeGpu, NativeBaselineAndPeaksOnAGpu) {
     ASSERT_TRUE(r["share_of_peak"].is_number()) << r.dump();
     EXPECT_GT(r["share_of_peak"].get<double>(), 0);
   }
-  EXPECT_EQ(natives, (std::set<std::string>{"32 float32 native", "32 tfloat32 native", "32 float16 native",
-                                            "32 bfloat16 native", "32 bfloat16 native (cuBLASLt)",
-                                            "1024 MiB native (cuMemcpyDtoD)"}))
+  EXPECT_EQ(natives,
+            (std::set<std::string>{"32 float32 native", "32 tfloat32 native", "32 float16 native",
+                                   "32 bfloat16 native", "32 bfloat16 native (cuBLASLt)",
+                                   "1024 MiB native (cuMemcpyDtoD)"}))
       << doc.dump(2);
   EXPECT_EQ(doc["native"].size(), 5u) << doc["native"].dump();
   EXPECT_DOUBLE_EQ(doc["peaks"]["32 bfloat16"].get<double>(), 989e3);  // H100 SXM, dense, GFLOP/s
@@ -253,7 +273,8 @@ TEST(CompareReal, MissingInterpreterIsAWarningNotACrash) {
   ASSERT_EQ(r.warnings.size(), 2u);
   EXPECT_NE(r.warnings[0].find("/nonexistent/python3"), std::string::npos);
   // And plainly that nothing was compared.
-  EXPECT_NE(r.warnings[1].find("no framework to compare: none of numpy is installed for /nonexistent/python3"),
+  EXPECT_NE(r.warnings[1].find(
+                "no framework to compare: none of numpy is installed for /nonexistent/python3"),
             std::string::npos)
       << r.warnings[1];
 }

@@ -1,9 +1,9 @@
 #include "bench/cpu_bench.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "bench/gemm_check.h"
 #include "testing/require.h"
@@ -11,8 +11,12 @@
 namespace dlenv::bench {
 namespace {
 
-constexpr SamplingPolicy kTiny{.warmup_runs = 1, .warmup_seconds = 0, .min_samples = 3, .max_samples = 5,
-                               .min_seconds = 0, .max_seconds = 1};
+constexpr SamplingPolicy kTiny{.warmup_runs = 1,
+                               .warmup_seconds = 0,
+                               .min_samples = 3,
+                               .max_samples = 5,
+                               .min_seconds = 0,
+                               .max_seconds = 1};
 
 std::optional<CpuBlas> LoadBlasOrSkip() {
   std::string error;
@@ -50,7 +54,11 @@ struct Small {
 
 TEST(GemmCheck, AcceptsTheExactProductAndRejectsAWrongEntry) {
   Small s;
-  GemmCheckSpec spec{.m = 2, .n = 2, .k = 2, .accumulate_roundoff = kRoundoffFp32, .output_roundoff = kRoundoffFp32};
+  GemmCheckSpec spec{.m = 2,
+                     .n = 2,
+                     .k = 2,
+                     .accumulate_roundoff = kRoundoffFp32,
+                     .output_roundoff = kRoundoffFp32};
   EXPECT_TRUE(CheckGemm(spec, s.At(s.a), s.At(s.b), s.At(s.c)).passed);
   s.c[3] = 50.01;  // far beyond 2 u * (|3*6| + |4*8|) + u * 50
   Check bad = CheckGemm(spec, s.At(s.a), s.At(s.b), s.At(s.c));
@@ -60,7 +68,8 @@ TEST(GemmCheck, AcceptsTheExactProductAndRejectsAWrongEntry) {
 
 TEST(GemmCheck, ToleranceIsTheBoundFromKAndEpsilon) {
   Small s;
-  GemmCheckSpec spec{.m = 2, .n = 2, .k = 2, .accumulate_roundoff = kRoundoffFp32, .output_roundoff = 0};
+  GemmCheckSpec spec{
+      .m = 2, .n = 2, .k = 2, .accumulate_roundoff = kRoundoffFp32, .output_roundoff = 0};
   // Entry [0][0] = 1*5 + 2*7 = 19, sum |a b| = 19; gamma_2 = 2u / (1 - 2u).
   const double u = kRoundoffFp32, bound = 2 * u / (1 - 2 * u) * 19;
   s.c[0] = 19 + 0.9 * bound;
@@ -73,8 +82,13 @@ TEST(GemmCheck, ToleranceIsTheBoundFromKAndEpsilon) {
 
 TEST(GemmCheck, AReducedPrecisionInnerBlockWidensTheBoundByItsOwnGamma) {
   Small s;
-  GemmCheckSpec spec{.m = 2, .n = 2, .k = 2, .accumulate_roundoff = kRoundoffFp32, .output_roundoff = 0,
-                     .inner_block = 2, .inner_roundoff = 1.0 / 16384};
+  GemmCheckSpec spec{.m = 2,
+                     .n = 2,
+                     .k = 2,
+                     .accumulate_roundoff = kRoundoffFp32,
+                     .output_roundoff = 0,
+                     .inner_block = 2,
+                     .inner_roundoff = 1.0 / 16384};
   const double u = kRoundoffFp32, v = spec.inner_roundoff;
   const double bound = (2 * u / (1 - 2 * u) + 2 * v / (1 - 2 * v)) * 19;
   s.c[0] = 19 - 0.9 * bound;
@@ -99,8 +113,13 @@ TEST(GemmCheck, AnAllZeroResultFailsEvenWhereTheEntrywiseBoundAdmitsIt) {
   }
   double exact = 0;
   for (int p = 0; p < k; ++p) exact += a[p] * b[p];
-  GemmCheckSpec spec{.m = 1, .n = 1, .k = k, .accumulate_roundoff = kRoundoffFp32,
-                     .output_roundoff = kRoundoffBf16, .output_reductions = 8, .entries = 1};
+  GemmCheckSpec spec{.m = 1,
+                     .n = 1,
+                     .k = k,
+                     .accumulate_roundoff = kRoundoffFp32,
+                     .output_roundoff = kRoundoffBf16,
+                     .output_reductions = 8,
+                     .entries = 1};
   MatrixAt at_a = [&](int, int col) { return a[col]; };
   MatrixAt at_b = [&](int row, int) { return b[row]; };
   Check zero = CheckGemm(spec, at_a, at_b, [](int, int) { return 0.0; });

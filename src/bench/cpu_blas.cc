@@ -20,7 +20,8 @@ std::optional<CpuBlas> CpuBlas::Load(std::string* error) {
   return LoadFrom({"libopenblas.so.0", "libblas.so.3"}, error);
 }
 
-std::optional<CpuBlas> CpuBlas::LoadFrom(const std::vector<std::string>& names, std::string* error) {
+std::optional<CpuBlas> CpuBlas::LoadFrom(const std::vector<std::string>& names,
+                                         std::string* error) {
   std::string last;
   for (const auto& name : names) {
     CpuBlas blas;

@@ -31,10 +31,10 @@ class CpuBlas {
   void Dgemm(int m, int n, int k, const double* a, const double* b, double* c) const;
 
  private:
-  using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float,
-                           float*, int);
-  using DgemmFn = void (*)(int, int, int, int, int, int, double, const double*, int, const double*, int,
-                           double, double*, int);
+  using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*,
+                           int, float, float*, int);
+  using DgemmFn = void (*)(int, int, int, int, int, int, double, const double*, int, const double*,
+                           int, double, double*, int);
   util::DynamicLibrary lib_;
   SgemmFn sgemm_ = nullptr;
   DgemmFn dgemm_ = nullptr;

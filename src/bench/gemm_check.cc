@@ -1,19 +1,21 @@
 #include "bench/gemm_check.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
 
-#include <fmt/format.h>
-
 namespace dlenv::bench {
 
 double RmsRelativeErrorLimit(const GemmCheckSpec& spec) {
-  return 16 * std::max({spec.output_roundoff, spec.input_roundoff, std::sqrt(spec.k) * spec.accumulate_roundoff,
+  return 16 * std::max({spec.output_roundoff, spec.input_roundoff,
+                        std::sqrt(spec.k) * spec.accumulate_roundoff,
                         std::sqrt(spec.inner_block) * spec.inner_roundoff});
 }
 
-Check CheckGemm(const GemmCheckSpec& spec, const MatrixAt& a, const MatrixAt& b, const MatrixAt& c) {
+Check CheckGemm(const GemmCheckSpec& spec, const MatrixAt& a, const MatrixAt& b,
+                const MatrixAt& c) {
   Check check;
   check.done = true;
   if (spec.m <= 0 || spec.n <= 0 || spec.k <= 0) {
@@ -27,10 +29,12 @@ Check CheckGemm(const GemmCheckSpec& spec, const MatrixAt& a, const MatrixAt& b,
   }
   const double block_u = spec.inner_block * spec.inner_roundoff;
   if (block_u >= 1) {
-    check.detail = fmt::format("a block of {} products is too long for the bound at this precision", spec.inner_block);
+    check.detail = fmt::format("a block of {} products is too long for the bound at this precision",
+                               spec.inner_block);
     return check;
   }
-  const double gamma = ku / (1 - ku) + block_u / (1 - block_u) + 2 * spec.input_roundoff + spec.input_roundoff * spec.input_roundoff +
+  const double gamma = ku / (1 - ku) + block_u / (1 - block_u) + 2 * spec.input_roundoff +
+                       spec.input_roundoff * spec.input_roundoff +
                        spec.output_reductions * spec.output_roundoff;
   std::mt19937_64 rng(spec.seed);
   std::uniform_int_distribution<int> row(0, spec.m - 1), col(0, spec.n - 1);
@@ -59,8 +63,9 @@ Check CheckGemm(const GemmCheckSpec& spec, const MatrixAt& a, const MatrixAt& b,
     ++checked;
     if (!(error <= tolerance)) {  // NaN fails too
       check.passed = false;
-      check.detail = fmt::format("C[{}][{}] = {} but the reference is {} (|error| {:.3g} > tolerance {:.3g})", i,
-                                 j, got, exact, error, tolerance);
+      check.detail =
+          fmt::format("C[{}][{}] = {} but the reference is {} (|error| {:.3g} > tolerance {:.3g})",
+                      i, j, got, exact, error, tolerance);
       return check;
     }
     worst_ratio = std::max(worst_ratio, error / tolerance);
@@ -73,18 +78,21 @@ Check CheckGemm(const GemmCheckSpec& spec, const MatrixAt& a, const MatrixAt& b,
   // errors are far smaller on the whole, so the sample's normwise relative error must also
   // stay within a generous multiple of the precisions involved.
   const double rms_limit = RmsRelativeErrorLimit(spec);
-  const double rms = exact_squares > 0 ? std::sqrt(error_squares / exact_squares) : std::sqrt(error_squares);
+  const double rms =
+      exact_squares > 0 ? std::sqrt(error_squares / exact_squares) : std::sqrt(error_squares);
   if (!(rms <= rms_limit)) {
     check.passed = false;
     check.detail = fmt::format(
-        "normwise relative error {:.3g} of the sampled entries exceeds its limit {:.3g}, though each entry is "
+        "normwise relative error {:.3g} of the sampled entries exceeds its limit {:.3g}, though "
+        "each entry is "
         "within its worst-case bound",
         rms, rms_limit);
     return check;
   }
   check.passed = true;
   check.detail = fmt::format(
-      "{} entries match a float64 reference; largest error {:.3g}, {:.0f}% of its bound; normwise {:.2g} (limit "
+      "{} entries match a float64 reference; largest error {:.3g}, {:.0f}% of its bound; normwise "
+      "{:.2g} (limit "
       "{:.2g})",
       checked, worst_error, 100 * worst_ratio, rms, rms_limit);
   return check;

@@ -1,13 +1,13 @@
 #include "bench/gpu_bench.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "bench/gpu_measurements.h"
 #include "bench/gpu_runner.h"
@@ -55,9 +55,12 @@ void RunGpuMeasurements(const BenchOptions& options, nlohmann::json& out) {
 GpuState StateFromJson(const nlohmann::json& j) {
   GpuState s;
   if (j.contains("sm_clock_mhz")) s.sm_clock_mhz = j["sm_clock_mhz"].get<std::optional<unsigned>>();
-  if (j.contains("sm_clock_max_mhz")) s.sm_clock_max_mhz = j["sm_clock_max_mhz"].get<std::optional<unsigned>>();
-  if (j.contains("mem_clock_mhz")) s.mem_clock_mhz = j["mem_clock_mhz"].get<std::optional<unsigned>>();
-  if (j.contains("temperature_c")) s.temperature_c = j["temperature_c"].get<std::optional<unsigned>>();
+  if (j.contains("sm_clock_max_mhz"))
+    s.sm_clock_max_mhz = j["sm_clock_max_mhz"].get<std::optional<unsigned>>();
+  if (j.contains("mem_clock_mhz"))
+    s.mem_clock_mhz = j["mem_clock_mhz"].get<std::optional<unsigned>>();
+  if (j.contains("temperature_c"))
+    s.temperature_c = j["temperature_c"].get<std::optional<unsigned>>();
   if (j.contains("power_w")) s.power_w = j["power_w"].get<std::optional<double>>();
   if (j.contains("throttle_reasons")) {
     s.throttle_reasons = j["throttle_reasons"].get<std::optional<unsigned long long>>();
@@ -72,7 +75,8 @@ Measurement MeasurementFromJson(const nlohmann::json& j) {
   m.unit = j.value("unit", "");
   m.work = j.value("work", 0.0);
   if (j.contains("params")) {
-    for (const auto& [k, v] : j["params"].items()) m.params[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    for (const auto& [k, v] : j["params"].items())
+      m.params[k] = v.is_string() ? v.get<std::string>() : v.dump();
   }
   if (j.contains("seconds")) m.seconds = j["seconds"].get<std::vector<double>>();
   if (j.contains("peak")) m.peak = j["peak"].get<double>();
@@ -96,7 +100,8 @@ void DiscoverForBench(const probe::ProbeContext& ctx, BenchOptions& options) {
   BenchOptionsFromSnapshot(ctx, probe::TakeSnapshot(ctx), options);
 }
 
-void BenchOptionsFromSnapshot(const probe::ProbeContext& ctx, const model::Snapshot& snapshot, BenchOptions& options) {
+void BenchOptionsFromSnapshot(const probe::ProbeContext& ctx, const model::Snapshot& snapshot,
+                              BenchOptions& options) {
   options.host = snapshot.host;
   options.env = ctx.env;
   options.gpu_present = snapshot.driver.cuda_device_count.value_or(0) > 0;
@@ -119,7 +124,9 @@ void ApplyGpuOutput(const std::string& child_stdout, BenchReport& report) {
   for (const char* key : {"warnings", "notes"}) {
     if (!doc.contains(key) || !doc[key].is_array()) continue;
     for (const auto& w : doc[key]) {
-      if (w.is_string()) (std::string_view(key) == "warnings" ? report.warnings : report.notes).push_back(w.get<std::string>());
+      if (w.is_string())
+        (std::string_view(key) == "warnings" ? report.warnings : report.notes)
+            .push_back(w.get<std::string>());
     }
   }
   if (doc.contains("no_gpu") && doc["no_gpu"].is_string()) {
@@ -129,7 +136,8 @@ void ApplyGpuOutput(const std::string& child_stdout, BenchReport& report) {
   if (doc.contains("gpu") && doc["gpu"].is_string()) report.gpu = doc["gpu"].get<std::string>();
   try {
     if (doc.contains("measurements")) {
-      for (const auto& m : doc["measurements"]) report.measurements.push_back(MeasurementFromJson(m));
+      for (const auto& m : doc["measurements"])
+        report.measurements.push_back(MeasurementFromJson(m));
     }
     if (doc.contains("before")) report.gpu_before = StateFromJson(doc["before"]);
     if (doc.contains("after")) report.gpu_after = StateFromJson(doc["after"]);
@@ -139,14 +147,16 @@ void ApplyGpuOutput(const std::string& child_stdout, BenchReport& report) {
   if (report.gpu_after) {
     const auto& a = *report.gpu_after;
     if (a.throttle_reasons && (*a.throttle_reasons & ~kBenignClockReasons)) {
-      report.warnings.push_back(fmt::format(
-          "the GPU was throttling when the bench ended (NVML clocks event reasons {:#x}: power or thermal limits); "
-          "figures are below what it can do cool",
-          *a.throttle_reasons));
+      report.warnings.push_back(
+          fmt::format("the GPU was throttling when the bench ended (NVML clocks event reasons "
+                      "{:#x}: power or thermal limits); "
+                      "figures are below what it can do cool",
+                      *a.throttle_reasons));
     }
     if (a.sm_clock_mhz && a.sm_clock_max_mhz && *a.sm_clock_mhz < 0.9 * *a.sm_clock_max_mhz) {
-      report.warnings.push_back(fmt::format("SM clock after the bench {} MHz, below 90% of its maximum {} MHz",
-                                            *a.sm_clock_mhz, *a.sm_clock_max_mhz));
+      report.warnings.push_back(
+          fmt::format("SM clock after the bench {} MHz, below 90% of its maximum {} MHz",
+                      *a.sm_clock_mhz, *a.sm_clock_max_mhz));
     }
   }
 }
@@ -159,7 +169,8 @@ void RunGpuBench(const BenchOptions& options, BenchReport& report) {
     return;
   }
   util::ChildOptions child;
-  child.deadline = std::chrono::milliseconds(static_cast<long long>(options.gpu_deadline_seconds * 1000));
+  child.deadline =
+      std::chrono::milliseconds(static_cast<long long>(options.gpu_deadline_seconds * 1000));
   auto r = util::RunInChild(
       [&] {
         nlohmann::json out = {{"measurements", nlohmann::json::array()},
@@ -171,7 +182,8 @@ void RunGpuBench(const BenchOptions& options, BenchReport& report) {
       },
       child);
   if (!r.ok()) {
-    report.warnings.push_back(fmt::format("the GPU bench did not finish ({}); whatever it measured is lost", r.Describe()));
+    report.warnings.push_back(fmt::format(
+        "the GPU bench did not finish ({}); whatever it measured is lost", r.Describe()));
     return;
   }
   ApplyGpuOutput(r.out, report);

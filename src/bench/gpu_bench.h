@@ -20,7 +20,8 @@ namespace dlenv::bench {
 void DiscoverForBench(const probe::ProbeContext& ctx, BenchOptions& options);
 /// The same from a snapshot already taken (host, driver, toolkits, libraries and Python
 /// environments probed), so that compare does not probe twice.
-void BenchOptionsFromSnapshot(const probe::ProbeContext& ctx, const model::Snapshot& snapshot, BenchOptions& options);
+void BenchOptionsFromSnapshot(const probe::ProbeContext& ctx, const model::Snapshot& snapshot,
+                              BenchOptions& options);
 
 /// Adds the GPU measurements (or a note saying why there are none) to `report`.
 void RunGpuBench(const BenchOptions& options, BenchReport& report);

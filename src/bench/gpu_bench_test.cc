@@ -1,9 +1,9 @@
 #include "bench/gpu_bench.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "testing/fake_driver_env.h"
@@ -22,10 +22,18 @@ TEST(GpuBenchOutput, MeasurementsAndPeaksAreRead) {
   const json doc = {
       {"gpu", "NVIDIA H100 80GB HBM3 (compute capability 9)"},
       {"measurements",
-       {{{"group", "gpu.gemm"}, {"name", "bf16 gemm 8192"}, {"unit", "GFLOP/s"}, {"work", 2.0 * 8192 * 8192 * 8192},
-         {"seconds", {0.0016, 0.0015, 0.0017}}, {"peak", 989000.0}, {"peak_source", "H100 SXM datasheet (bf16)"},
+       {{{"group", "gpu.gemm"},
+         {"name", "bf16 gemm 8192"},
+         {"unit", "GFLOP/s"},
+         {"work", 2.0 * 8192 * 8192 * 8192},
+         {"seconds", {0.0016, 0.0015, 0.0017}},
+         {"peak", 989000.0},
+         {"peak_source", "H100 SXM datasheet (bf16)"},
          {"check", {{"done", true}, {"passed", true}, {"detail", "ok"}}}},
-        {{"group", "gpu.latency"}, {"name", "kernel launch"}, {"unit", "us"}, {"work", 1000},
+        {{"group", "gpu.latency"},
+         {"name", "kernel launch"},
+         {"unit", "us"},
+         {"work", 1000},
          {"seconds", {2e-6, 3e-6, 2.5e-6}}}}},
       {"before", {{"sm_clock_mhz", 1980}, {"throttle_reasons", 1}}},
       {"after", {{"sm_clock_mhz", 1980}, {"sm_clock_max_mhz", 1980}, {"throttle_reasons", 1}}}};
@@ -44,15 +52,19 @@ TEST(GpuBenchOutput, MeasurementsAndPeaksAreRead) {
 TEST(GpuBenchOutput, ThrottlingIsWarnedAbout) {
   BenchReport report;
   // 0x4 software power cap, 0x20 software thermal slowdown; SM clock 1400 of 1980 MHz.
-  ApplyGpuOutput(json{{"after", {{"sm_clock_mhz", 1400}, {"sm_clock_max_mhz", 1980}, {"throttle_reasons", 0x24}}}}.dump(),
-                 report);
+  ApplyGpuOutput(
+      json{{"after",
+            {{"sm_clock_mhz", 1400}, {"sm_clock_max_mhz", 1980}, {"throttle_reasons", 0x24}}}}
+          .dump(),
+      report);
   ASSERT_EQ(report.warnings.size(), 2u);
   EXPECT_NE(report.warnings[0].find("0x24"), std::string::npos) << report.warnings[0];
   EXPECT_NE(report.warnings[1].find("1400 MHz"), std::string::npos) << report.warnings[1];
 }
 
 TEST(GpuBenchOutput, HostileOutputIsAWarning) {
-  for (const char* text : {"", "{", "[]", R"({"measurements":[{"seconds":"x"}]})", R"({"no_gpu":"none"})"}) {
+  for (const char* text :
+       {"", "{", "[]", R"({"measurements":[{"seconds":"x"}]})", R"({"no_gpu":"none"})"}) {
     BenchReport report;
     ApplyGpuOutput(text, report);
     EXPECT_TRUE(report.measurements.empty()) << text;
@@ -83,7 +95,8 @@ struct BenchRun {
   int exit_code = -1;
 };
 
-BenchRun RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra = {}, bool json_output = true) {
+BenchRun RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> extra = {},
+                              bool json_output = true) {
   testing::TempTree tree;
   auto config = tree.Write("scenario.json", scenario.dump());
   auto env = testing::FakeDriverEnv(config);
@@ -139,10 +152,19 @@ TEST(GpuBenchFakeDriver, EveryMeasurementRunsAndIsCheckedOnAnH100) {
   BenchRun run = RunBenchOnFakeDriver(kOneH100, {"--sizes", "32"});
   ASSERT_TRUE(run.doc.is_object());
   EXPECT_EQ(run.exit_code, 0) << run.doc.dump(2);
-  const std::vector<std::string> want = {
-      "fp32 gemm 32", "tf32 gemm 32", "fp16 gemm 32", "bf16 gemm 32", "bf16 gemm 32 (cuBLASLt)",
-      "fp8 gemm 32 (cuBLASLt)", "device copy (cuMemcpyDtoD)", "kernel launch", "streaming kernel (float4 copy)",
-      "host to device pageable", "device to host pageable", "host to device pinned", "device to host pinned"};
+  const std::vector<std::string> want = {"fp32 gemm 32",
+                                         "tf32 gemm 32",
+                                         "fp16 gemm 32",
+                                         "bf16 gemm 32",
+                                         "bf16 gemm 32 (cuBLASLt)",
+                                         "fp8 gemm 32 (cuBLASLt)",
+                                         "device copy (cuMemcpyDtoD)",
+                                         "kernel launch",
+                                         "streaming kernel (float4 copy)",
+                                         "host to device pageable",
+                                         "device to host pageable",
+                                         "host to device pinned",
+                                         "device to host pinned"};
   EXPECT_EQ(Names(run.doc), want);
   for (const auto& m : run.doc["measurements"]) {
     const std::string name = m.value("name", "");
@@ -157,8 +179,9 @@ TEST(GpuBenchFakeDriver, EveryMeasurementRunsAndIsCheckedOnAnH100) {
   ASSERT_NE(fp8, nullptr);
   EXPECT_DOUBLE_EQ((*fp8)["peak"].get<double>(), 1979e3);
   EXPECT_EQ((*fp8)["params"]["library"], "cuBLASLt");
-  EXPECT_NE((*Find(run.doc, "fp32 gemm 32"))["check"]["detail"].get<std::string>().find("1024 entries"),
-            std::string::npos);  // 32 x 32: checked whole
+  EXPECT_NE(
+      (*Find(run.doc, "fp32 gemm 32"))["check"]["detail"].get<std::string>().find("1024 entries"),
+      std::string::npos);  // 32 x 32: checked whole
   EXPECT_TRUE(Mentions(run.doc["notes"], "32 MiB workspace")) << run.doc["notes"].dump(2);
   EXPECT_TRUE(Mentions(run.doc["notes"], "cuBLASLt 12.4.2")) << run.doc["notes"].dump(2);
 }
@@ -167,7 +190,8 @@ TEST(GpuBenchFakeDriver, EveryMeasurementRunsAndIsCheckedOnAnH100) {
 TEST(GpuBenchFakeDriver, TextOnStdoutAndTheDocumentInAFile) {
   testing::TempTree tree;
   const auto file = tree / "bench.json";
-  BenchRun run = RunBenchOnFakeDriver(kOneH100, {"--sizes", "32", "--json-file", file.string()}, false);
+  BenchRun run =
+      RunBenchOnFakeDriver(kOneH100, {"--sizes", "32", "--json-file", file.string()}, false);
   ASSERT_TRUE(run.doc.is_string());
   const std::string text = run.doc.get<std::string>();
   EXPECT_NE(text.find("fp8 gemm 32 (cuBLASLt)"), std::string::npos) << text;
@@ -184,7 +208,8 @@ TEST(GpuBenchFakeDriver, AnAmpereGpuHasNoFp8) {
   ASSERT_TRUE(run.doc.is_object());
   EXPECT_EQ(Find(run.doc, "fp8 gemm 32 (cuBLASLt)"), nullptr);
   EXPECT_NE(Find(run.doc, "bf16 gemm 32 (cuBLASLt)"), nullptr);
-  EXPECT_TRUE(Mentions(run.doc["notes"], "compute capability 8.0 has no fp8")) << run.doc["notes"].dump(2);
+  EXPECT_TRUE(Mentions(run.doc["notes"], "compute capability 8.0 has no fp8"))
+      << run.doc["notes"].dump(2);
   EXPECT_TRUE(Mentions(run.doc["notes"], "4 MiB workspace")) << run.doc["notes"].dump(2);
 }
 
@@ -198,7 +223,8 @@ TEST(GpuBenchFakeDriver, AWrongGemmIsAFailureNotASpeed) {
     const json* m = Find(run.doc, name);
     ASSERT_NE(m, nullptr) << name;
     EXPECT_FALSE((*m)["check"]["passed"].get<bool>()) << name;
-    EXPECT_NE((*m)["check"]["detail"].get<std::string>().find("C[7][0]"), std::string::npos) << (*m)["check"].dump();
+    EXPECT_NE((*m)["check"]["detail"].get<std::string>().find("C[7][0]"), std::string::npos)
+        << (*m)["check"].dump();
   }
   EXPECT_TRUE(Mentions(run.doc["warnings"], "wrong result")) << run.doc["warnings"].dump(2);
   EXPECT_TRUE((*Find(run.doc, "device copy (cuMemcpyDtoD)"))["check"]["passed"].get<bool>());
@@ -225,7 +251,8 @@ TEST(GpuBenchFakeDriver, NoCublasLtAlgorithmIsAnErrorForThoseGemmsOnly) {
   EXPECT_EQ(run.exit_code, 0);
   const json* fp8 = Find(run.doc, "fp8 gemm 32 (cuBLASLt)");
   ASSERT_NE(fp8, nullptr);
-  EXPECT_NE((*fp8)["error"].get<std::string>().find("no algorithm"), std::string::npos) << fp8->dump();
+  EXPECT_NE((*fp8)["error"].get<std::string>().find("no algorithm"), std::string::npos)
+      << fp8->dump();
   EXPECT_TRUE(!fp8->contains("seconds") || (*fp8)["seconds"].empty()) << fp8->dump();
   EXPECT_TRUE((*Find(run.doc, "bf16 gemm 32"))["check"]["passed"].get<bool>());
 }

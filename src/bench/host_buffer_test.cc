@@ -1,11 +1,11 @@
 #include "bench/host_buffer.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace dlenv::bench {
 namespace {
@@ -23,7 +23,8 @@ TEST(HostBuffer, AlignedAndZeroed) {
 TEST(HostBuffer, LargeBuffersAreEligibleForHugePages) {
   std::ifstream mode_file("/sys/kernel/mm/transparent_hugepage/enabled");
   std::string mode((std::istreambuf_iterator<char>(mode_file)), {});
-  if (mode.find("[never]") != std::string::npos || mode.empty()) GTEST_SKIP() << "THP off here: " << mode;
+  if (mode.find("[never]") != std::string::npos || mode.empty())
+    GTEST_SKIP() << "THP off here: " << mode;
   HostBuffer b(std::size_t{16} << 20);
   EXPECT_TRUE(b.huge_pages_advised());
   const auto address = reinterpret_cast<std::uintptr_t>(b.data());

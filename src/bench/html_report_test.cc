@@ -1,18 +1,17 @@
 // The HTML report as a person sees it: rendered by headless Chromium (Debian's `chromium`),
 // screenshotted, and the PNG read back to find the charts' colours where the charts are.
 
+#include <gtest/gtest.h>
 #include <png.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 
-#include <gtest/gtest.h>
-
 #include "bench/text_report.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::bench {
 namespace {
@@ -107,9 +106,15 @@ std::optional<std::string> Chromium() {
 }
 
 util::ChildResult RunChromium(const std::string& chromium, std::vector<std::string> args) {
-  std::vector<std::string> argv = {chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                                   "--no-first-run", "--user-data-dir=" + (std::filesystem::temp_directory_path() /
-                                                                          "dlenv-html-test-profile").string()};
+  std::vector<std::string> argv = {
+      chromium,
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--hide-scrollbars",
+      "--no-first-run",
+      "--user-data-dir=" +
+          (std::filesystem::temp_directory_path() / "dlenv-html-test-profile").string()};
   argv.insert(argv.end(), args.begin(), args.end());
   util::ChildOptions options;
   options.deadline = std::chrono::seconds(90);
@@ -128,11 +133,13 @@ TEST(HtmlReport, ChromiumShowsTheCharts) {
   ASSERT_TRUE(dom.ok()) << dom.Describe() << dom.err;
   // Two throughput charts (GFLOP/s, GB/s) and one box chart, parsed into the DOM as SVG.
   std::size_t svgs = 0;
-  for (auto at = dom.out.find("<svg"); at != std::string::npos; at = dom.out.find("<svg", at + 1)) ++svgs;
+  for (auto at = dom.out.find("<svg"); at != std::string::npos; at = dom.out.find("<svg", at + 1))
+    ++svgs;
   EXPECT_EQ(svgs, 3u) << dom.out.substr(0, 2000);
   EXPECT_NE(dom.out.find("<rect"), std::string::npos);
 
-  auto shot = RunChromium(*chromium, {"--screenshot=" + png.string(), "--window-size=1100,900", url});
+  auto shot =
+      RunChromium(*chromium, {"--screenshot=" + png.string(), "--window-size=1100,900", url});
   ASSERT_TRUE(shot.ok()) << shot.Describe() << shot.err;
   auto img = ReadPng(png);
   ASSERT_TRUE(img) << "unreadable screenshot";

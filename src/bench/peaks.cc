@@ -1,8 +1,7 @@
 #include "bench/peaks.h"
 
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "util/embedded.h"
 #include "util/strings.h"
@@ -21,7 +20,8 @@ std::vector<GpuPeaks> ParseGpuPeaks(const std::string& json_text) {
       if (row.contains("exclude")) p.exclude = row.at("exclude").get<std::vector<std::string>>();
       for (const auto& [k, v] : row.at("tflops").items()) {
         const double t = v.get<double>();
-        if (!(t > 0)) throw std::runtime_error("row " + p.name + ": peak " + k + " is not positive");
+        if (!(t > 0))
+          throw std::runtime_error("row " + p.name + ": peak " + k + " is not positive");
         p.tflops[k] = t;
       }
       if (row.contains("memory_gbps")) p.memory_gbps = row.at("memory_gbps").get<double>();
@@ -42,9 +42,12 @@ const std::vector<GpuPeaks>& BuiltinGpuPeaks() {
   return table;
 }
 
-std::optional<GpuPeaks> FindGpuPeaks(const std::vector<GpuPeaks>& table, std::string_view device_name) {
+std::optional<GpuPeaks> FindGpuPeaks(const std::vector<GpuPeaks>& table,
+                                     std::string_view device_name) {
   const std::string name = util::ToLower(device_name);
-  const auto contains = [&](const std::string& s) { return name.find(util::ToLower(s)) != std::string::npos; };
+  const auto contains = [&](const std::string& s) {
+    return name.find(util::ToLower(s)) != std::string::npos;
+  };
   for (const auto& row : table) {
     bool hit = false, excluded = false;
     for (const auto& m : row.match) hit |= contains(m);

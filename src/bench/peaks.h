@@ -23,6 +23,7 @@ std::vector<GpuPeaks> ParseGpuPeaks(const std::string& json_text);
 /// The table compiled into this binary.
 const std::vector<GpuPeaks>& BuiltinGpuPeaks();
 /// The first row whose match strings the device name contains (case-insensitive).
-std::optional<GpuPeaks> FindGpuPeaks(const std::vector<GpuPeaks>& table, std::string_view device_name);
+std::optional<GpuPeaks> FindGpuPeaks(const std::vector<GpuPeaks>& table,
+                                     std::string_view device_name);
 
 }  // namespace dlenv::bench

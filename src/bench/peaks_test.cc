@@ -25,11 +25,14 @@ TEST(GpuPeaks, BuiltinTableMatchesRealDeviceNames) {
 
 TEST(GpuPeaks, MalformedTablesAreRejectedWithAMessage) {
   EXPECT_THROW(ParseGpuPeaks("{"), std::runtime_error);
-  EXPECT_THROW(ParseGpuPeaks(R"({"gpus":[{"name":"x","match":[],"tflops":{},"source":"s"}]})"), std::runtime_error);
-  EXPECT_THROW(ParseGpuPeaks(R"({"gpus":[{"name":"x","match":["x"],"tflops":{"fp32":-1},"source":"s"}]})"),
+  EXPECT_THROW(ParseGpuPeaks(R"({"gpus":[{"name":"x","match":[],"tflops":{},"source":"s"}]})"),
                std::runtime_error);
-  EXPECT_THROW(ParseGpuPeaks(R"({"gpus":[{"name":"x","match":["x"],"tflops":{"fp32":"a"},"source":"s"}]})"),
-               std::runtime_error);
+  EXPECT_THROW(
+      ParseGpuPeaks(R"({"gpus":[{"name":"x","match":["x"],"tflops":{"fp32":-1},"source":"s"}]})"),
+      std::runtime_error);
+  EXPECT_THROW(
+      ParseGpuPeaks(R"({"gpus":[{"name":"x","match":["x"],"tflops":{"fp32":"a"},"source":"s"}]})"),
+      std::runtime_error);
 }
 
 }  // namespace

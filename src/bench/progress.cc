@@ -1,8 +1,8 @@
 #include "bench/progress.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace dlenv::bench {
 

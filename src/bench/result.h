@@ -20,8 +20,9 @@ struct Check {
 };
 
 struct Measurement {
-  std::string group;  // "cpu.gemm", "cpu.memory", "gpu.gemm", "gpu.memory", "gpu.transfer", "gpu.latency"
-  std::string name;   // "sgemm 2048", "triad"
+  std::string
+      group;  // "cpu.gemm", "cpu.memory", "gpu.gemm", "gpu.memory", "gpu.transfer", "gpu.latency"
+  std::string name;                           // "sgemm 2048", "triad"
   std::map<std::string, std::string> params;  // dtype, m, n, k, bytes, threads, library
   std::vector<double> seconds;                // one entry per timed run, warm-up excluded
   Summary time;
@@ -62,8 +63,8 @@ struct BenchReport {
 
 /// One framework's result for one workload in one mode.
 struct FrameworkRun {
-  std::string workload;  // matmul, conv2d, mlp_train, rnn_dynamic, empty
-  std::string variant;   // "8192 float32", "n=4 56x56 64->64"
+  std::string workload;   // matmul, conv2d, mlp_train, rnn_dynamic, empty
+  std::string variant;    // "8192 float32", "n=4 56x56 64->64"
   std::string framework;  // torch, tensorflow, jax, cupy, numpy
   std::string framework_version;
   std::string mode;    // eager, compiled (torch.compile, tf.function, jax.jit)
@@ -72,8 +73,8 @@ struct FrameworkRun {
   std::vector<double> seconds;
   Summary time;
   double work = 0;
-  std::string unit;  // GFLOP/s, steps/s
-  double value = 0;  // throughput at the median
+  std::string unit;                       // GFLOP/s, steps/s
+  double value = 0;                       // throughput at the median
   std::optional<double> share_of_native;  // value / dlenv's native baseline
   std::optional<double> share_of_peak;
   Check check;
@@ -92,9 +93,9 @@ struct RunVerdict {
 struct FrameworkProcess {
   std::string framework;
   std::string python;
-  double wall_seconds = 0;     // spawn, import and every workload
-  double import_seconds = 0;   // as the script measured it
-  std::optional<std::string> error;  // the process failed or its output was not JSON
+  double wall_seconds = 0;             // spawn, import and every workload
+  double import_seconds = 0;           // as the script measured it
+  std::optional<std::string> error;    // the process failed or its output was not JSON
   std::optional<std::string> skipped;  // the framework cannot run here at all (CuPy on a CPU)
 };
 

@@ -78,8 +78,8 @@ Summary Summarize(std::span<const double> samples) {
   s.robust_cv = s.median != 0 ? 1.4826 * s.mad / std::fabs(s.median) : 0;
   const double low_fence = s.q1 - 1.5 * s.iqr;
   const double high_fence = s.q3 + 1.5 * s.iqr;
-  s.outliers = static_cast<std::size_t>(
-      std::count_if(sorted.begin(), sorted.end(), [&](double x) { return x < low_fence || x > high_fence; }));
+  s.outliers = static_cast<std::size_t>(std::count_if(
+      sorted.begin(), sorted.end(), [&](double x) { return x < low_fence || x > high_fence; }));
   return s;
 }
 
@@ -94,7 +94,8 @@ std::optional<MannWhitney> MannWhitneyU(std::span<const double> a, std::span<con
   all.reserve(total);
   for (double x : a) all.push_back({x, true});
   for (double x : b) all.push_back({x, false});
-  std::sort(all.begin(), all.end(), [](const Tagged& l, const Tagged& r) { return l.value < r.value; });
+  std::sort(all.begin(), all.end(),
+            [](const Tagged& l, const Tagged& r) { return l.value < r.value; });
 
   // Mid-ranks for ties, and the tie term for the variance.
   double rank_sum_a = 0;
@@ -122,7 +123,8 @@ std::optional<MannWhitney> MannWhitneyU(std::span<const double> a, std::span<con
     const std::vector<double> counts = UDistribution(n, m);
     const double all_orderings = std::accumulate(counts.begin(), counts.end(), 0.0);
     double tail = 0;
-    for (std::size_t u = 0; u <= static_cast<std::size_t>(extreme) && u < counts.size(); ++u) tail += counts[u];
+    for (std::size_t u = 0; u <= static_cast<std::size_t>(extreme) && u < counts.size(); ++u)
+      tail += counts[u];
     result.p = std::min(1.0, 2 * tail / all_orderings);
     result.exact = true;
     return result;
@@ -138,8 +140,9 @@ std::optional<MannWhitney> MannWhitneyU(std::span<const double> a, std::span<con
   return result;
 }
 
-std::optional<RatioInterval> BootstrapMedianRatio(std::span<const double> a, std::span<const double> b,
-                                                  double confidence, int resamples, std::uint64_t seed) {
+std::optional<RatioInterval> BootstrapMedianRatio(std::span<const double> a,
+                                                  std::span<const double> b, double confidence,
+                                                  int resamples, std::uint64_t seed) {
   if (a.empty() || b.empty() || resamples < 1) return std::nullopt;
   const double median_a = Quantile(a, 0.5);
   if (median_a == 0) return std::nullopt;
@@ -166,15 +169,20 @@ std::optional<RatioInterval> BootstrapMedianRatio(std::span<const double> a, std
 
 std::string_view VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kSame: return "within noise";
-    case Verdict::kFirstFaster: return "first faster";
-    case Verdict::kSecondFaster: return "second faster";
-    case Verdict::kTooFewSamples: return "too few samples";
+    case Verdict::kSame:
+      return "within noise";
+    case Verdict::kFirstFaster:
+      return "first faster";
+    case Verdict::kSecondFaster:
+      return "second faster";
+    case Verdict::kTooFewSamples:
+      return "too few samples";
   }
   return "?";
 }
 
-Comparison CompareSamples(std::span<const double> a, std::span<const double> b, const NoiseOptions& options) {
+Comparison CompareSamples(std::span<const double> a, std::span<const double> b,
+                          const NoiseOptions& options) {
   Comparison c;
   if (a.size() < options.min_samples || b.size() < options.min_samples) return c;
   const auto mw = MannWhitneyU(a, b);

@@ -56,7 +56,8 @@ struct RatioInterval {
   double low = 0;
   double high = 0;
 };
-std::optional<RatioInterval> BootstrapMedianRatio(std::span<const double> a, std::span<const double> b,
+std::optional<RatioInterval> BootstrapMedianRatio(std::span<const double> a,
+                                                  std::span<const double> b,
                                                   double confidence = 0.95, int resamples = 2000,
                                                   std::uint64_t seed = 0x5eed);
 

@@ -3,10 +3,10 @@
 
 #include "bench/stats.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace dlenv::bench {
 namespace {
@@ -49,7 +49,7 @@ TEST(StatsSummarize, EmptyAndSingle) {
 
 TEST(StatsQuantile, Interpolates) {
   const std::vector<double> v = {40, 10, 30, 20};
-  EXPECT_DOUBLE_EQ(Quantile(v, 0.5), 25);    // h = 1.5
+  EXPECT_DOUBLE_EQ(Quantile(v, 0.5), 25);     // h = 1.5
   EXPECT_DOUBLE_EQ(Quantile(v, 0.25), 17.5);  // h = 0.75
   EXPECT_DOUBLE_EQ(Quantile(v, 0), 10);
   EXPECT_DOUBLE_EQ(Quantile(v, 1), 40);
@@ -133,7 +133,8 @@ TEST(StatsBootstrap, SameDataIntervalContainsOneAndIsDeterministic) {
 // n values spread evenly over [centre - width/2, centre + width/2].
 std::vector<double> Uniform(double centre, double width, int n) {
   std::vector<double> v;
-  for (int i = 0; i < n; ++i) v.push_back(centre + width * (static_cast<double>(i) / (n - 1) - 0.5));
+  for (int i = 0; i < n; ++i)
+    v.push_back(centre + width * (static_cast<double>(i) / (n - 1) - 0.5));
   return v;
 }
 

@@ -1,11 +1,11 @@
 #include "bench/text_report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <string_view>
 #include <map>
-
-#include <fmt/format.h>
+#include <string_view>
 
 namespace dlenv::bench {
 
@@ -51,26 +51,30 @@ std::string RenderBenchText(const BenchReport& r) {
   std::size_t name_width = std::string_view("measurement").size();
   for (const auto& m : r.measurements) name_width = std::max(name_width, m.name.size());
   name_width += 2;
-  out += fmt::format("\n  {:<{}}{:>16}{:>12}{:>10}{:>22}{:>6}{:>22}  {}\n", "measurement", name_width, "result",
-                     "median", "spread", "min .. max", "runs", "of peak", "check");
+  out +=
+      fmt::format("\n  {:<{}}{:>16}{:>12}{:>10}{:>22}{:>6}{:>22}  {}\n", "measurement", name_width,
+                  "result", "median", "spread", "min .. max", "runs", "of peak", "check");
   for (const auto& m : r.measurements) {
     std::string peak = "-";
     if (m.peak && *m.peak > 0 && !m.error) {
       peak = fmt::format("{:.0f}% of {}", 100 * m.value / *m.peak, FormatValue(*m.peak, m.unit));
     }
-    out += fmt::format("  {:<{}}{:>16}{:>12}{:>10}{:>22}{:>6}{:>22}  {}\n", m.name, name_width, ResultText(m),
-                       FormatSeconds(m.time.median), FormatSpread(m.time),
-                       fmt::format("{} .. {}", FormatSeconds(m.time.min), FormatSeconds(m.time.max)), m.time.n, peak,
-                       CheckText(m.check));
+    out +=
+        fmt::format("  {:<{}}{:>16}{:>12}{:>10}{:>22}{:>6}{:>22}  {}\n", m.name, name_width,
+                    ResultText(m), FormatSeconds(m.time.median), FormatSpread(m.time),
+                    fmt::format("{} .. {}", FormatSeconds(m.time.min), FormatSeconds(m.time.max)),
+                    m.time.n, peak, CheckText(m.check));
   }
   if (r.gpu_before || r.gpu_after) {
     const auto state = [](const std::optional<GpuState>& s) {
       if (!s) return std::string("-");
-      return fmt::format("SM {} MHz, {} C, {} W", s->sm_clock_mhz ? std::to_string(*s->sm_clock_mhz) : "?",
+      return fmt::format("SM {} MHz, {} C, {} W",
+                         s->sm_clock_mhz ? std::to_string(*s->sm_clock_mhz) : "?",
                          s->temperature_c ? std::to_string(*s->temperature_c) : "?",
                          s->power_w ? fmt::format("{:.0f}", *s->power_w) : "?");
     };
-    out += fmt::format("\nGPU before: {}\nGPU after:  {}\n", state(r.gpu_before), state(r.gpu_after));
+    out +=
+        fmt::format("\nGPU before: {}\nGPU after:  {}\n", state(r.gpu_before), state(r.gpu_after));
   }
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   for (const auto& n : r.notes) out += fmt::format("note: {}\n", n);
@@ -85,7 +89,8 @@ std::string VerdictText(const CompareReport& r, std::size_t index) {
       const auto& c = v.comparison;
       switch (c.verdict) {
         case Verdict::kFirstFaster:
-          return fmt::format("slower x{:.2f} [{:.2f}-{:.2f}]", c.ratio, c.interval.low, c.interval.high);
+          return fmt::format("slower x{:.2f} [{:.2f}-{:.2f}]", c.ratio, c.interval.low,
+                             c.interval.high);
         case Verdict::kSecondFaster:
           return fmt::format("faster x{:.2f}", 1 / c.ratio);  // cannot happen against the fastest
         case Verdict::kSame:
@@ -93,8 +98,10 @@ std::string VerdictText(const CompareReport& r, std::size_t index) {
           if (std::fabs(c.ratio - 1) <= c.noise) {
             return fmt::format("within noise (x{:.2f}, noise {:.0f}%)", c.ratio, 100 * c.noise);
           }
-          return fmt::format("not significant (x{:.2f}, p {:.2g} > {:.2g})", c.ratio, c.p_value, NoiseOptions{}.alpha);
-        case Verdict::kTooFewSamples: return "too few runs to tell";
+          return fmt::format("not significant (x{:.2f}, p {:.2g} > {:.2g})", c.ratio, c.p_value,
+                             NoiseOptions{}.alpha);
+        case Verdict::kTooFewSamples:
+          return "too few runs to tell";
       }
     }
     if (v.fastest == index) return "fastest";
@@ -122,8 +129,9 @@ std::string RenderCompareText(const CompareReport& r) {
   for (const auto& key : order) {
     out += fmt::format("\n{}\n", key);
     const bool empty_workload = r.runs[groups[key].front()].workload == "empty";
-    out += fmt::format("  {:<18}{:<28}{:>11}{:>9}{:>16}{:>9}{:>9}  {}\n", "framework", "mode", "median", "spread",
-                       empty_workload ? "per call" : "throughput", "native", "of peak", "verdict / check");
+    out += fmt::format("  {:<18}{:<28}{:>11}{:>9}{:>16}{:>9}{:>9}  {}\n", "framework", "mode",
+                       "median", "spread", empty_workload ? "per call" : "throughput", "native",
+                       "of peak", "verdict / check");
     for (std::size_t i : groups[key]) {
       const auto& run = r.runs[i];
       if (run.skipped || run.error) {
@@ -133,25 +141,29 @@ std::string RenderCompareText(const CompareReport& r) {
       }
       std::string tail = VerdictText(r, i);
       if (run.check.done && !run.check.passed) tail = "WRONG RESULT: " + run.check.detail;
-      out += fmt::format("  {:<18}{:<28}{:>11}{:>9}{:>16}{:>9}{:>9}  {}\n", RunLabel(run), run.mode,
-                         FormatSeconds(run.time.median), FormatSpread(run.time), FormatValue(run.value, run.unit),
-                         run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-",
-                         run.share_of_peak ? fmt::format("{:.0f}%", 100 * *run.share_of_peak) : "-", tail);
+      out += fmt::format(
+          "  {:<18}{:<28}{:>11}{:>9}{:>16}{:>9}{:>9}  {}\n", RunLabel(run), run.mode,
+          FormatSeconds(run.time.median), FormatSpread(run.time), FormatValue(run.value, run.unit),
+          run.share_of_native ? fmt::format("{:.2f}", *run.share_of_native) : "-",
+          run.share_of_peak ? fmt::format("{:.0f}%", 100 * *run.share_of_peak) : "-", tail);
     }
   }
   if (!r.native.empty()) {
     out += "\ndlenv native baseline\n";
     for (const auto& [variant, value] : r.native) {
       const bool copy = variant.ends_with(" MiB");
-      out += fmt::format("  {:<6} {:<24}{}\n", copy ? "copy" : "matmul", variant, FormatValue(value, copy ? "GB/s" : "GFLOP/s"));
+      out += fmt::format("  {:<6} {:<24}{}\n", copy ? "copy" : "matmul", variant,
+                         FormatValue(value, copy ? "GB/s" : "GFLOP/s"));
     }
   }
   if (r.peak_source) out += fmt::format("\npeaks: {}\n", *r.peak_source);
   out += "\nprocesses (start, import and all workloads)\n";
   for (const auto& p : r.processes) {
-    out += fmt::format("  {:<12}{:<44}{:>9}  import {:>8}  {}\n", p.framework, p.python, FormatSeconds(p.wall_seconds),
-                       FormatSeconds(p.import_seconds),
-                       p.error ? "error: " + *p.error : p.skipped ? "skipped: " + *p.skipped : "");
+    out += fmt::format("  {:<12}{:<44}{:>9}  import {:>8}  {}\n", p.framework, p.python,
+                       FormatSeconds(p.wall_seconds), FormatSeconds(p.import_seconds),
+                       p.error     ? "error: " + *p.error
+                       : p.skipped ? "skipped: " + *p.skipped
+                                   : "");
   }
   for (const auto& w : r.warnings) out += fmt::format("warning: {}\n", w);
   for (const auto& n : r.notes) out += fmt::format("note: {}\n", n);

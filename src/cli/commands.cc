@@ -5,7 +5,7 @@ namespace {
 
 // In the order `dlenv --help` lists them.
 constexpr AddCommand kCommands[] = {
-    AddDoctor, AddInstall, AddVerify, AddLock,    AddDiff,  AddCheck,
+    AddDoctor, AddInstall, AddVerify,  AddLock,  AddDiff,   AddCheck,
     AddRecipe, AddBench,   AddCompare, AddFleet, AddHealth, AddExplain,
 };
 

@@ -2,13 +2,12 @@
 // The subcommands' table. Each src/cli/<name>.cc adds its flags (options.h for the shared ones)
 // and runs one Run<Name> from the command's room.
 
+#include <CLI/CLI.hpp>
 #include <functional>
-#include <string>
-#include <vector>
 #include <span>
 #include <stdexcept>
-
-#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 namespace dlenv::cli {
 

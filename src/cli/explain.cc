@@ -12,28 +12,37 @@ namespace dlenv::cli {
 
 Command AddExplain(CLI::App& app) {
   auto opts = std::make_shared<explain::ExplainOptions>();
-  auto* sub = app.add_subcommand(
-      "explain", "Explain an error (a log, a traceback, or a command's output): its cause on this machine and the fix");
+  auto* sub = app.add_subcommand("explain",
+                                 "Explain an error (a log, a traceback, or a command's output): "
+                                 "its cause on this machine and the fix");
   sub->add_option("file", opts->input, "The log to read; - (the default) reads stdin");
   AddOutputFlags(sub, opts->output,
-                 {.markdown = true, .redact = true,
+                 {.markdown = true,
+                  .redact = true,
                   .json_help = "Print the versioned JSON document (schema/explain.schema.json)"});
-  AddMachineFlags(sub, opts->machine,
-                  {.python = "Also inspect the environment of this interpreter (the job's; repeatable)",
-                   .timeout = "With -- COMMAND: stop it after this many seconds; also the deadline of each "
-                              "driver call (at most 10 s)"});
+  AddMachineFlags(
+      sub, opts->machine,
+      {.python = "Also inspect the environment of this interpreter (the job's; repeatable)",
+       .timeout = "With -- COMMAND: stop it after this many seconds; also the deadline of each "
+                  "driver call (at most 10 s)"});
   sub->add_option("--from", opts->from,
-                  "Judge against this `dlenv doctor --json` or `dlenv fleet snapshot` document (the machine that "
+                  "Judge against this `dlenv doctor --json` or `dlenv fleet snapshot` document "
+                  "(the machine that "
                   "wrote the log)")
       ->check(CLI::ExistingFile);
-  sub->add_flag("--catalogue", opts->catalogue, "Print the catalogue of recognised errors (docs/explain.md) and exit");
+  sub->add_flag("--catalogue", opts->catalogue,
+                "Print the catalogue of recognised errors (docs/explain.md) and exit");
   sub->footer(
-      "dlenv explain [OPTIONS] -- COMMAND [ARGS...] runs COMMAND, passes its output through as it runs, and explains it\n"
-      "when it fails (the report goes to stderr). Exit codes: 0 nothing to fix in the setup, 1 a configuration problem,\n"
+      "dlenv explain [OPTIONS] -- COMMAND [ARGS...] runs COMMAND, passes its output through as it "
+      "runs, and explains it\n"
+      "when it fails (the report goes to stderr). Exit codes: 0 nothing to fix in the setup, 1 a "
+      "configuration problem,\n"
       "2 usage error, 3 dlenv's own failure, 5 no known error in the text (docs/explain.md).");
   auto* timeout = sub->get_option("--timeout");
   Command command{sub, nullptr};
-  command.take_after_separator = [opts](std::vector<std::string> argv) { opts->command = std::move(argv); };
+  command.take_after_separator = [opts](std::vector<std::string> argv) {
+    opts->command = std::move(argv);
+  };
   command.run = [opts, timeout] {
     ResolveMachine(opts->machine);
     ResolveOutput(opts->output);

@@ -12,9 +12,9 @@ CLI::App* AddSnapshot(CLI::App* fleet, fleet::SnapshotCommandOptions& snap) {
       "snapshot", "Write this node's report (environment, findings, GPU health) to DIR");
   s->add_option("-o,--output", snap.output_dir, "The shared folder of node reports")->required();
   AddOutputFlags(s, snap.output, {.json = false, .redact = true});
-  AddMachineFlags(s, snap.machine,
-                  {.python = "The interpreter whose environment is this node's",
-                   .repeat_python = false});
+  AddMachineFlags(
+      s, snap.machine,
+      {.python = "The interpreter whose environment is this node's", .repeat_python = false});
   s->add_option("--prometheus", snap.prometheus,
                 "Also write node_exporter's textfile (docs/fleet.md) to this file");
   s->add_option("--lock", snap.lock, "With --prometheus: drift against this team lock");

@@ -1,14 +1,14 @@
 // The thin front end: wires CLI11 options to one library call per subcommand, and is the
 // one place that turns errors into exit codes.
 
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "model/command.h"
@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
       if (!c.sub->parsed()) continue;
       if (parsed_argc < argc) {
         if (!c.take_after_separator) {
-          std::fprintf(stderr, "dlenv: %s takes no arguments after --\n", c.sub->get_name().c_str());
+          std::fprintf(stderr, "dlenv: %s takes no arguments after --\n",
+                       c.sub->get_name().c_str());
           return kUsage;
         }
         c.take_after_separator(std::move(after_separator));

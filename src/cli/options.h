@@ -3,11 +3,10 @@
 // --root, --no-host-driver, --timeout (probe::MachineOptions) and --json, --markdown,
 // --redact (model::OutputOptions); and how a command's result is printed.
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "model/command.h"
 #include "probe/context.h"

@@ -8,14 +8,19 @@ namespace dlenv::cli {
 
 Command AddVerify(CLI::App& app) {
   auto opts = std::make_shared<verify::VerifyOptions>();
-  auto* sub = app.add_subcommand("verify", "Prove that the GPU computes, natively and through each framework");
-  sub->add_option("--gpu", opts->gpus, "CUDA ordinals of the GPUs to check (default: all)")->delimiter(',');
-  sub->add_option("--memory-fraction", opts->memory_fraction, "Share of free GPU memory the pattern test covers")
+  auto* sub = app.add_subcommand(
+      "verify", "Prove that the GPU computes, natively and through each framework");
+  sub->add_option("--gpu", opts->gpus, "CUDA ordinals of the GPUs to check (default: all)")
+      ->delimiter(',');
+  sub->add_option("--memory-fraction", opts->memory_fraction,
+                  "Share of free GPU memory the pattern test covers")
       ->check(CLI::Range(0.0, 0.9));
-  AddMachineFlags(sub, opts->machine,
-                  {.python = "Check the frameworks of this interpreter (default: every environment found)",
-                   .timeout = "Deadline in seconds for each check"});
-  sub->add_option("--framework", opts->frameworks, "torch, tensorflow, jax, cupy, or none (default: those installed)")
+  AddMachineFlags(
+      sub, opts->machine,
+      {.python = "Check the frameworks of this interpreter (default: every environment found)",
+       .timeout = "Deadline in seconds for each check"});
+  sub->add_option("--framework", opts->frameworks,
+                  "torch, tensorflow, jax, cupy, or none (default: those installed)")
       ->delimiter(',')
       ->check(FrameworkName({"none"}));
   AddOutputFlags(sub, opts->output, {.json_help = "Print the results as JSON"});

@@ -41,8 +41,12 @@ model::CommandResult RunDoctor(const DoctorOptions& options) {
       options.output.redact ? report::Redact(snapshot, probe::ProbeIdentity(ctx.env)) : snapshot;
   out.document = report::ToJson(shown);
   switch (options.output.format) {
-    case model::Format::kJson: out.out = out.document.dump(2) + "\n"; break;
-    case model::Format::kMarkdown: out.out = report::RenderMarkdown(shown); break;
+    case model::Format::kJson:
+      out.out = out.document.dump(2) + "\n";
+      break;
+    case model::Format::kMarkdown:
+      out.out = report::RenderMarkdown(shown);
+      break;
     case model::Format::kText:
       out.out = report::RenderText(shown, report::TextStyle{options.output.color});
       break;

@@ -43,7 +43,8 @@ rules::MachineFacts FactsFromReport(const nlohmann::json& doc, const std::string
     }
     return facts;
   }
-  throw std::runtime_error(name + " is neither a `dlenv doctor --json` report nor a `dlenv fleet snapshot`");
+  throw std::runtime_error(
+      name + " is neither a `dlenv doctor --json` report nor a `dlenv fleet snapshot`");
 }
 
 }  // namespace dlenv::explain

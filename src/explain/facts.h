@@ -2,9 +2,8 @@
 // The machine a log is judged against when it was written elsewhere: a `dlenv doctor --json`
 // report (everything known) or a `dlenv fleet snapshot` document (GPUs and findings only).
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "rules/error_causes.h"
 

@@ -2,9 +2,8 @@
 // explain's renderings, all from its JSON document (so --redact covers every format alike),
 // and the catalogue page that docs/explain.md carries.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "knowledge/error_signatures.h"
 

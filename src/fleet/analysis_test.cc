@@ -161,7 +161,8 @@ TEST(FleetAnalysis, StaleReportsAndClockSkew) {
   EXPECT_NE(a.skewed[0].detail.find("20 min ahead of the other nodes'"), std::string::npos)
       << a.skewed[0].detail;
   EXPECT_EQ(a.file_server_skew, "");
-  EXPECT_EQ(model::ToInt(a.ExitCode()), 0);  // listed, not failing: the environment and health are known
+  EXPECT_EQ(model::ToInt(a.ExitCode()),
+            0);  // listed, not failing: the environment and health are known
 }
 
 TEST(FleetAnalysis, AFileServerClockOffIsNamedOnceNotPerNode) {

@@ -13,10 +13,10 @@
 #include <fstream>
 
 #include "testing/fake_driver_env.h"
+#include "testing/require.h"
 #include "testing/slurm_cluster.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
-#include "testing/require.h"
 
 namespace dlenv::fleet {
 namespace {
@@ -34,7 +34,8 @@ TEST(FleetSlurmCluster, CollectRunsTheSnapshotOnTheNodeThroughSrunAndReportFinds
   const fs::path dir = tmpl;
   testing::RemovedAtEnd cleanup{dir};
   const fs::path scenario = dir / "scenario.json";
-  std::ofstream(scenario) << R"({"driver_version": "550.54.15", "cuda_driver_version": 12040, "gpus": [{
+  std::ofstream(scenario)
+      << R"({"driver_version": "550.54.15", "cuda_driver_version": 12040, "gpus": [{
       "name": "NVIDIA H100 80GB HBM3", "uuid": "GPU-0f0e0d0c-0b0a-0908-0706-050403020100",
       "pci_bus_id": "00000000:3B:00.0", "ecc_uncorrected_volatile": 2, "ecc_uncorrected_aggregate": 2,
       "pcie": {"gen": 5, "gen_max": 5, "width": 16, "width_max": 16}, "throttle_reasons": 1}]})";

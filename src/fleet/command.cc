@@ -13,14 +13,14 @@
 #include "fleet/collect.h"
 #include "fleet/fleet_dir.h"
 #include "fleet/hostlist.h"
+#include "fleet/node_document.h"
+#include "fleet/render.h"
 #include "lock/machine_lock.h"
 #include "lock/prometheus.h"
-#include "fleet/render.h"
-#include "fleet/node_document.h"
-#include "util/atomic_write.h"
 #include "probe/identity.h"
 #include "probe/slurm.h"
 #include "report/redact.h"
+#include "util/atomic_write.h"
 
 namespace dlenv::fleet {
 namespace {
@@ -120,7 +120,7 @@ CommandResult RunSnapshot(const SnapshotCommandOptions& options) {
     const model::PythonEnv* unredacted_env =
         env_index >= 0 ? &unredacted->python_envs[env_index] : nullptr;
     if (auto err = lock::WritePrometheus(*options.prometheus, options.lock, *unredacted,
-                                           unredacted_env, run);
+                                         unredacted_env, run);
         !err.empty())
       return Error(err);
   }
@@ -180,9 +180,15 @@ CommandResult RunReport(const ReportCommandOptions& options) {
   CommandResult r;
   r.document = FleetToJson(a, ctx);
   switch (options.output.format) {
-    case model::Format::kText: r.out = RenderFleetText(a, ctx); break;
-    case model::Format::kMarkdown: r.out = RenderFleetMarkdown(a, ctx); break;
-    case model::Format::kJson: r.out = r.document.dump(2) + "\n"; break;
+    case model::Format::kText:
+      r.out = RenderFleetText(a, ctx);
+      break;
+    case model::Format::kMarkdown:
+      r.out = RenderFleetMarkdown(a, ctx);
+      break;
+    case model::Format::kJson:
+      r.out = r.document.dump(2) + "\n";
+      break;
   }
   r.error = notes;  // stderr: stdout stays one document for --json
   if (options.html) {

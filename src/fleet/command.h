@@ -12,8 +12,8 @@ namespace dlenv::fleet {
 
 struct SnapshotCommandOptions {
   std::string output_dir;
-  probe::MachineOptions machine;  // machine.pythons: the environment locked into the report
-  model::OutputOptions output;    // output.redact
+  probe::MachineOptions machine;          // machine.pythons: the environment locked into the report
+  model::OutputOptions output;            // output.redact
   std::optional<std::string> prometheus;  // also write node_exporter's textfile here
   std::optional<std::string> lock;        // with prometheus: drift against this team lock
 };
@@ -38,7 +38,7 @@ struct CollectCommandOptions {
   std::optional<std::string> partition;
   std::optional<std::string> nodelist;
   double timeout_seconds = 120;  // per node (Slurm and pdsh take whole seconds: rounded up)
-  std::string dlenv_binary;  // empty: /proc/self/exe
+  std::string dlenv_binary;      // empty: /proc/self/exe
 };
 /// Exit 0 every node answered, 1 some did not, 2 bad input (no srun, bad node list).
 model::CommandResult RunCollect(const CollectCommandOptions& options);

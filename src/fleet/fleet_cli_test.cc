@@ -137,8 +137,8 @@ TEST(FleetCli, SnapshotAlsoWritesThePrometheusTextfile) {
   auto env = dlenv::testing::FakeDriverEnv(scenario);
   env["SLURMD_NODENAME"] = "node07";
   fs::path prom = tree.MakeDir("textfile") / "dlenv.prom";
-  auto r = Dlenv({"fleet", "snapshot", "-o", (tree / "fleet").string(), "--python", "/usr/bin/python3",
-                  "--prometheus", prom.string()},
+  auto r = Dlenv({"fleet", "snapshot", "-o", (tree / "fleet").string(), "--python",
+                  "/usr/bin/python3", "--prometheus", prom.string()},
                  env);
   ASSERT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
   const std::string text = dlenv::testing::ReadAll(prom);
@@ -148,7 +148,8 @@ TEST(FleetCli, SnapshotAlsoWritesThePrometheusTextfile) {
   EXPECT_NE(text.find("} 0\n"), std::string::npos) << text;
   json doc = json::parse(dlenv::testing::ReadAll(tree / "fleet/node07.json"));
   EXPECT_EQ(doc["gpus"][0]["healthy"], false);
-  EXPECT_NE(text.find(doc["lock"]["content_hash"].get<std::string>().substr(7, 12)), std::string::npos)
+  EXPECT_NE(text.find(doc["lock"]["content_hash"].get<std::string>().substr(7, 12)),
+            std::string::npos)
       << "the environment hash is a label of dlenv_info";
   // Only the two files: the textfile's temporary was renamed into place.
   std::size_t n = 0;

@@ -1,7 +1,7 @@
 #include "fleet/node_document.h"
 
-#include "rules/gpu_health.h"
 #include "model/json.h"
+#include "rules/gpu_health.h"
 
 namespace dlenv::fleet {
 namespace {
@@ -35,8 +35,8 @@ json GpuJson(const model::GpuInfo& g) {
   j["mem_clock_mhz"] = g.mem_clock_mhz;
   j["mem_clock_max_mhz"] = g.mem_clock_max_mhz;
   j["throttle_reasons_mask"] = g.throttle_reasons;
-  j["throttle_reasons"] =
-      g.throttle_reasons ? rules::ThrottleReasonNames(*g.throttle_reasons) : std::vector<std::string>{};
+  j["throttle_reasons"] = g.throttle_reasons ? rules::ThrottleReasonNames(*g.throttle_reasons)
+                                             : std::vector<std::string>{};
   j["temperature_c"] = g.temperature_c;
   return j;
 }

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "report/html.h"
 #include "fleet/render.h"
+#include "report/html.h"
 
 namespace dlenv::fleet {
 namespace {
@@ -26,7 +26,6 @@ constexpr const char* kStyle =
     ".verdict{font-size:120%;padding:8px;border-radius:4px}.ok{background:#e8f5e9}.bad{background:#"
     "ffebee}"
     "svg text{font-size:12px;font-family:sans-serif}";
-
 
 std::string Colour(const EnvironmentGroup& g) {
   if (g.baseline) return kBaselineColour;
@@ -53,7 +52,8 @@ std::string Charts(const FleetAnalysis& a) {
     svg += fmt::format(
         "<rect x=\"{:.1f}\" y=\"20\" width=\"{:.1f}\" height=\"28\" fill=\"{}\"><title>{} nodes, {}"
         "</title></rect>\n",
-        x, w, Colour(g), g.hosts.size(), report::EscapeHtml(g.baseline ? "baseline" : GroupGrade(g)));
+        x, w, Colour(g), g.hosts.size(),
+        report::EscapeHtml(g.baseline ? "baseline" : GroupGrade(g)));
     x += w;
   }
   std::size_t sick = a.unhealthy.size();
@@ -102,7 +102,8 @@ std::string RenderFleetHtml(const FleetAnalysis& a, const RenderContext& ctx) {
     for (const auto& c : g.diff.changes) {
       changes += fmt::format("<div class=\"{}\">{} {} {}: {} &rarr; {} <small>({})</small></div>",
                              lock::ImpactName(c.impact), lock::ImpactName(c.impact),
-                             report::EscapeHtml(c.section), report::EscapeHtml(c.item), report::EscapeHtml(c.from.value_or("-")),
+                             report::EscapeHtml(c.section), report::EscapeHtml(c.item),
+                             report::EscapeHtml(c.from.value_or("-")),
                              report::EscapeHtml(c.to.value_or("-")), report::EscapeHtml(c.why));
     }
     body += fmt::format(
@@ -116,7 +117,8 @@ std::string RenderFleetHtml(const FleetAnalysis& a, const RenderContext& ctx) {
         "<h2>Unhealthy nodes</h2>\n<table id=\"unhealthy\"><tr><th>node</th><th>reason</th></tr>\n";
     for (const auto& u : a.unhealthy) {
       for (const auto& r : u.reasons)
-        body += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", report::EscapeHtml(u.host), report::EscapeHtml(r));
+        body += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", report::EscapeHtml(u.host),
+                            report::EscapeHtml(r));
     }
     body += "</table>\n";
   }
@@ -129,7 +131,8 @@ std::string RenderFleetHtml(const FleetAnalysis& a, const RenderContext& ctx) {
     if (v.empty()) return;
     body += fmt::format("<h2>{}</h2>\n<ul>\n", title);
     for (const auto& n : v)
-      body += fmt::format("<li><code>{}</code>: {}</li>\n", report::EscapeHtml(n.host), report::EscapeHtml(n.detail));
+      body += fmt::format("<li><code>{}</code>: {}</li>\n", report::EscapeHtml(n.host),
+                          report::EscapeHtml(n.detail));
     body += "</ul>\n";
   };
   notes("Stale reports", a.stale);
@@ -138,7 +141,8 @@ std::string RenderFleetHtml(const FleetAnalysis& a, const RenderContext& ctx) {
   if (!a.rejected.empty()) {
     body += "<h2>Rejected files</h2>\n<ul id=\"rejected\">\n";
     for (const auto& r : a.rejected) {
-      body += fmt::format("<li><code>{}</code>: {}</li>\n", report::EscapeHtml(r.file), report::EscapeHtml(r.reason));
+      body += fmt::format("<li><code>{}</code>: {}</li>\n", report::EscapeHtml(r.file),
+                          report::EscapeHtml(r.reason));
     }
     body += "</ul>\n";
   }

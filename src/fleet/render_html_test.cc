@@ -9,9 +9,9 @@
 
 #include "fleet/render.h"
 #include "fleet/test_reports.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::fleet {
 namespace {

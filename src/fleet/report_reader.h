@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "rules/gpu_health.h"
 #include "lock/lock.h"
 #include "model/finding.h"
+#include "rules/gpu_health.h"
 
 namespace dlenv::fleet {
 

@@ -18,29 +18,29 @@ using cublasHandle_t = cublasContext*;
 using cublasStatus_t = int;  // CUBLAS_STATUS_SUCCESS = 0
 
 inline constexpr cublasStatus_t kCublasSuccess = 0;
-inline constexpr int kCublasOpN = 0;              // CUBLAS_OP_N
-inline constexpr int kCublasGemmDefault = -1;     // CUBLAS_GEMM_DEFAULT
-inline constexpr int kCudaR32F = 0;               // cudaDataType CUDA_R_32F
-inline constexpr int kCudaR16F = 2;               // CUDA_R_16F
-inline constexpr int kCudaR16BF = 14;             // CUDA_R_16BF
+inline constexpr int kCublasOpN = 0;           // CUBLAS_OP_N
+inline constexpr int kCublasGemmDefault = -1;  // CUBLAS_GEMM_DEFAULT
+inline constexpr int kCudaR32F = 0;            // cudaDataType CUDA_R_32F
+inline constexpr int kCudaR16F = 2;            // CUDA_R_16F
+inline constexpr int kCudaR16BF = 14;          // CUDA_R_16BF
 /// cublasComputeType_t CUBLAS_COMPUTE_32F. cuBLAS 10 took a cudaDataType there instead
 /// (CUDA_R_32F); GemmComputeType32F picks by version.
 inline constexpr int kCublasCompute32F = 68;
 
-#define DLENV_CUBLAS_SYMBOLS(X)                                                              \
-  X(kRequired, create, cublasStatus_t, (cublasHandle_t*), ("cublasCreate_v2"))               \
-  X(kRequired, destroy, cublasStatus_t, (cublasHandle_t), ("cublasDestroy_v2"))              \
-  X(kRequired, get_version, cublasStatus_t, (cublasHandle_t, int*), ("cublasGetVersion_v2")) \
-  X(kRequired, sgemm, cublasStatus_t,                                                        \
-    (cublasHandle_t, int, int, int, int, int, const float*, const float*, int, const float*, \
-     int, const float*, float*, int),                                                        \
-    ("cublasSgemm_v2"))                                                                      \
-  X(kOptional, gemm_ex, cublasStatus_t,                                                      \
-    (cublasHandle_t, int, int, int, int, int, const void*, const void*, int, int,            \
-     const void*, int, int, const void*, void*, int, int, int, int),                         \
-    ("cublasGemmEx"))                                                                        \
-  X(kOptional, get_status_string, const char*, (cublasStatus_t), ("cublasGetStatusString"))   \
-  X(kOptional, set_workspace, cublasStatus_t, (cublasHandle_t, void*, std::size_t),          \
+#define DLENV_CUBLAS_SYMBOLS(X)                                                                   \
+  X(kRequired, create, cublasStatus_t, (cublasHandle_t*), ("cublasCreate_v2"))                    \
+  X(kRequired, destroy, cublasStatus_t, (cublasHandle_t), ("cublasDestroy_v2"))                   \
+  X(kRequired, get_version, cublasStatus_t, (cublasHandle_t, int*), ("cublasGetVersion_v2"))      \
+  X(kRequired, sgemm, cublasStatus_t,                                                             \
+    (cublasHandle_t, int, int, int, int, int, const float*, const float*, int, const float*, int, \
+     const float*, float*, int),                                                                  \
+    ("cublasSgemm_v2"))                                                                           \
+  X(kOptional, gemm_ex, cublasStatus_t,                                                           \
+    (cublasHandle_t, int, int, int, int, int, const void*, const void*, int, int, const void*,    \
+     int, int, const void*, void*, int, int, int, int),                                           \
+    ("cublasGemmEx"))                                                                             \
+  X(kOptional, get_status_string, const char*, (cublasStatus_t), ("cublasGetStatusString"))       \
+  X(kOptional, set_workspace, cublasStatus_t, (cublasHandle_t, void*, std::size_t),               \
     ("cublasSetWorkspace_v2"))
 
 struct CublasApi {

@@ -38,43 +38,44 @@ struct cublasLtMatmulHeuristicResult_t {
   int reserved[4];
 };
 
-inline constexpr int kCublasOpT = 1;                        // CUBLAS_OP_T
-inline constexpr int kCudaR8FE4M3 = 28;                     // cudaDataType CUDA_R_8F_E4M3
-inline constexpr int kCublasLtMatmulDescTransA = 3;         // CUBLASLT_MATMUL_DESC_TRANSA
-inline constexpr int kCublasLtMatmulDescTransB = 4;         // CUBLASLT_MATMUL_DESC_TRANSB
-inline constexpr int kCublasLtMatmulPrefMaxWorkspaceBytes = 1;  // CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES
+inline constexpr int kCublasOpT = 1;                 // CUBLAS_OP_T
+inline constexpr int kCudaR8FE4M3 = 28;              // cudaDataType CUDA_R_8F_E4M3
+inline constexpr int kCublasLtMatmulDescTransA = 3;  // CUBLASLT_MATMUL_DESC_TRANSA
+inline constexpr int kCublasLtMatmulDescTransB = 4;  // CUBLASLT_MATMUL_DESC_TRANSB
+inline constexpr int kCublasLtMatmulPrefMaxWorkspaceBytes =
+    1;  // CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES
 
-#define DLENV_CUBLASLT_SYMBOLS(X)                                                               \
-  X(kRequired, create, cublasStatus_t, (cublasLtHandle_t*), ("cublasLtCreate"))                 \
-  X(kRequired, destroy, cublasStatus_t, (cublasLtHandle_t), ("cublasLtDestroy"))                \
-  X(kRequired, get_version, std::size_t, (), ("cublasLtGetVersion"))                            \
-  X(kRequired, matmul_desc_create, cublasStatus_t, (cublasLtMatmulDesc_t*, int, int),           \
-    ("cublasLtMatmulDescCreate"))                                                               \
-  X(kRequired, matmul_desc_destroy, cublasStatus_t, (cublasLtMatmulDesc_t),                     \
-    ("cublasLtMatmulDescDestroy"))                                                              \
-  X(kRequired, matmul_desc_set_attribute, cublasStatus_t,                                       \
-    (cublasLtMatmulDesc_t, int, const void*, std::size_t), ("cublasLtMatmulDescSetAttribute"))  \
-  X(kRequired, matrix_layout_create, cublasStatus_t,                                            \
-    (cublasLtMatrixLayout_t*, int, std::uint64_t, std::uint64_t, std::int64_t),                 \
-    ("cublasLtMatrixLayoutCreate"))                                                             \
-  X(kRequired, matrix_layout_destroy, cublasStatus_t, (cublasLtMatrixLayout_t),                 \
-    ("cublasLtMatrixLayoutDestroy"))                                                            \
-  X(kRequired, preference_create, cublasStatus_t, (cublasLtMatmulPreference_t*),                \
-    ("cublasLtMatmulPreferenceCreate"))                                                         \
-  X(kRequired, preference_destroy, cublasStatus_t, (cublasLtMatmulPreference_t),                \
-    ("cublasLtMatmulPreferenceDestroy"))                                                        \
-  X(kRequired, preference_set_attribute, cublasStatus_t,                                        \
-    (cublasLtMatmulPreference_t, int, const void*, std::size_t),                                \
-    ("cublasLtMatmulPreferenceSetAttribute"))                                                   \
-  X(kRequired, algo_get_heuristic, cublasStatus_t,                                              \
-    (cublasLtHandle_t, cublasLtMatmulDesc_t, cublasLtMatrixLayout_t, cublasLtMatrixLayout_t,    \
-     cublasLtMatrixLayout_t, cublasLtMatrixLayout_t, cublasLtMatmulPreference_t, int,           \
-     cublasLtMatmulHeuristicResult_t*, int*),                                                   \
-    ("cublasLtMatmulAlgoGetHeuristic"))                                                         \
-  X(kRequired, matmul, cublasStatus_t,                                                          \
-    (cublasLtHandle_t, cublasLtMatmulDesc_t, const void*, const void*, cublasLtMatrixLayout_t,  \
-     const void*, cublasLtMatrixLayout_t, const void*, const void*, cublasLtMatrixLayout_t,     \
-     void*, cublasLtMatrixLayout_t, const cublasLtMatmulAlgo_t*, void*, std::size_t, void*),    \
+#define DLENV_CUBLASLT_SYMBOLS(X)                                                                  \
+  X(kRequired, create, cublasStatus_t, (cublasLtHandle_t*), ("cublasLtCreate"))                    \
+  X(kRequired, destroy, cublasStatus_t, (cublasLtHandle_t), ("cublasLtDestroy"))                   \
+  X(kRequired, get_version, std::size_t, (), ("cublasLtGetVersion"))                               \
+  X(kRequired, matmul_desc_create, cublasStatus_t, (cublasLtMatmulDesc_t*, int, int),              \
+    ("cublasLtMatmulDescCreate"))                                                                  \
+  X(kRequired, matmul_desc_destroy, cublasStatus_t, (cublasLtMatmulDesc_t),                        \
+    ("cublasLtMatmulDescDestroy"))                                                                 \
+  X(kRequired, matmul_desc_set_attribute, cublasStatus_t,                                          \
+    (cublasLtMatmulDesc_t, int, const void*, std::size_t), ("cublasLtMatmulDescSetAttribute"))     \
+  X(kRequired, matrix_layout_create, cublasStatus_t,                                               \
+    (cublasLtMatrixLayout_t*, int, std::uint64_t, std::uint64_t, std::int64_t),                    \
+    ("cublasLtMatrixLayoutCreate"))                                                                \
+  X(kRequired, matrix_layout_destroy, cublasStatus_t, (cublasLtMatrixLayout_t),                    \
+    ("cublasLtMatrixLayoutDestroy"))                                                               \
+  X(kRequired, preference_create, cublasStatus_t, (cublasLtMatmulPreference_t*),                   \
+    ("cublasLtMatmulPreferenceCreate"))                                                            \
+  X(kRequired, preference_destroy, cublasStatus_t, (cublasLtMatmulPreference_t),                   \
+    ("cublasLtMatmulPreferenceDestroy"))                                                           \
+  X(kRequired, preference_set_attribute, cublasStatus_t,                                           \
+    (cublasLtMatmulPreference_t, int, const void*, std::size_t),                                   \
+    ("cublasLtMatmulPreferenceSetAttribute"))                                                      \
+  X(kRequired, algo_get_heuristic, cublasStatus_t,                                                 \
+    (cublasLtHandle_t, cublasLtMatmulDesc_t, cublasLtMatrixLayout_t, cublasLtMatrixLayout_t,       \
+     cublasLtMatrixLayout_t, cublasLtMatrixLayout_t, cublasLtMatmulPreference_t, int,              \
+     cublasLtMatmulHeuristicResult_t*, int*),                                                      \
+    ("cublasLtMatmulAlgoGetHeuristic"))                                                            \
+  X(kRequired, matmul, cublasStatus_t,                                                             \
+    (cublasLtHandle_t, cublasLtMatmulDesc_t, const void*, const void*, cublasLtMatrixLayout_t,     \
+     const void*, cublasLtMatrixLayout_t, const void*, const void*, cublasLtMatrixLayout_t, void*, \
+     cublasLtMatrixLayout_t, const cublasLtMatmulAlgo_t*, void*, std::size_t, void*),              \
     ("cublasLtMatmul"))
 
 struct CublasLtApi {
@@ -85,7 +86,8 @@ struct CublasLtApi {
 
 /// cuBLASLt's handle and a matmul's descriptors, each destroyed with its own call (gpu/owned.h).
 using CublasLtHandle = Owned<CublasLtApi, cublasLtHandle_t, &CublasLtApi::destroy>;
-using CublasLtMatmulDesc = Owned<CublasLtApi, cublasLtMatmulDesc_t, &CublasLtApi::matmul_desc_destroy>;
+using CublasLtMatmulDesc =
+    Owned<CublasLtApi, cublasLtMatmulDesc_t, &CublasLtApi::matmul_desc_destroy>;
 using CublasLtMatrixLayout =
     Owned<CublasLtApi, cublasLtMatrixLayout_t, &CublasLtApi::matrix_layout_destroy>;
 using CublasLtMatmulPreference =

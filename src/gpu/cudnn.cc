@@ -9,16 +9,15 @@ LibrarySpec CudnnSpec() {
 }
 
 LoadedLibrary<CudnnApi> LoadCudnn(const std::vector<std::string>& candidates) {
-  return LoadFirstUsable<CudnnApi>(
-      candidates, [](const util::DynamicLibrary& lib, CudnnApi& api,
-                     std::vector<std::string>& missing_required,
-                     std::vector<std::string>& missing_optional) {
-#define DLENV_BIND(kind, member, ret, params, names)                                       \
-  api.member = reinterpret_cast<decltype(api.member)>(FindSymbol(                          \
+  return LoadFirstUsable<CudnnApi>(candidates, [](const util::DynamicLibrary& lib, CudnnApi& api,
+                                                  std::vector<std::string>& missing_required,
+                                                  std::vector<std::string>& missing_optional) {
+#define DLENV_BIND(kind, member, ret, params, names)              \
+  api.member = reinterpret_cast<decltype(api.member)>(FindSymbol( \
       lib, {DLENV_SYMBOL_NAMES names}, SymbolKind::kind, missing_required, missing_optional));
-        DLENV_CUDNN_SYMBOLS(DLENV_BIND)
+    DLENV_CUDNN_SYMBOLS(DLENV_BIND)
 #undef DLENV_BIND
-      });
+  });
 }
 
 std::string CudnnVersionText(std::size_t v) {

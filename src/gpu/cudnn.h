@@ -24,10 +24,10 @@ using cudnnConvolutionDescriptor_t = cudnnConvolutionStruct*;
 using cudnnStatus_t = int;
 
 inline constexpr cudnnStatus_t kCudnnSuccess = 0;
-inline constexpr int kCudnnTensorNchw = 0;            // CUDNN_TENSOR_NCHW
-inline constexpr int kCudnnDataFloat = 0;             // CUDNN_DATA_FLOAT
-inline constexpr int kCudnnCrossCorrelation = 1;      // CUDNN_CROSS_CORRELATION
-inline constexpr int kCudnnFwdAlgoImplicitGemm = 0;   // CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM
+inline constexpr int kCudnnTensorNchw = 0;           // CUDNN_TENSOR_NCHW
+inline constexpr int kCudnnDataFloat = 0;            // CUDNN_DATA_FLOAT
+inline constexpr int kCudnnCrossCorrelation = 1;     // CUDNN_CROSS_CORRELATION
+inline constexpr int kCudnnFwdAlgoImplicitGemm = 0;  // CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM
 
 #define DLENV_CUDNN_SYMBOLS(X)                                                                  \
   X(kRequired, get_version, std::size_t, (), ("cudnnGetVersion"))                               \
@@ -35,16 +35,14 @@ inline constexpr int kCudnnFwdAlgoImplicitGemm = 0;   // CUDNN_CONVOLUTION_FWD_A
   X(kRequired, destroy, cudnnStatus_t, (cudnnHandle_t), ("cudnnDestroy"))                       \
   X(kRequired, create_tensor, cudnnStatus_t, (cudnnTensorDescriptor_t*),                        \
     ("cudnnCreateTensorDescriptor"))                                                            \
-  X(kRequired, set_tensor_4d, cudnnStatus_t, (cudnnTensorDescriptor_t, int, int, int, int, int, \
-                                               int),                                            \
-    ("cudnnSetTensor4dDescriptor"))                                                             \
+  X(kRequired, set_tensor_4d, cudnnStatus_t,                                                    \
+    (cudnnTensorDescriptor_t, int, int, int, int, int, int), ("cudnnSetTensor4dDescriptor"))    \
   X(kRequired, destroy_tensor, cudnnStatus_t, (cudnnTensorDescriptor_t),                        \
     ("cudnnDestroyTensorDescriptor"))                                                           \
   X(kRequired, create_filter, cudnnStatus_t, (cudnnFilterDescriptor_t*),                        \
     ("cudnnCreateFilterDescriptor"))                                                            \
-  X(kRequired, set_filter_4d, cudnnStatus_t, (cudnnFilterDescriptor_t, int, int, int, int, int, \
-                                               int),                                            \
-    ("cudnnSetFilter4dDescriptor"))                                                             \
+  X(kRequired, set_filter_4d, cudnnStatus_t,                                                    \
+    (cudnnFilterDescriptor_t, int, int, int, int, int, int), ("cudnnSetFilter4dDescriptor"))    \
   X(kRequired, destroy_filter, cudnnStatus_t, (cudnnFilterDescriptor_t),                        \
     ("cudnnDestroyFilterDescriptor"))                                                           \
   X(kRequired, create_convolution, cudnnStatus_t, (cudnnConvolutionDescriptor_t*),              \

@@ -2,11 +2,11 @@
 // architecture that ptxas accepts (read from its --help), so a driver's JIT, which runs
 // the same compiler, has no reason to refuse it.
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <regex>
-
-#include <gtest/gtest.h>
 
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
@@ -38,7 +38,8 @@ TEST(VerifyKernels, EmbeddedAndDeclaresAnOldPtxIsa) {
   // PTX ISA 6.5 (CUDA 10.2, driver R440): the oldest driver dlenv has facts for.
   EXPECT_NE(ptx->find("\n.version 6.5\n"), std::string_view::npos);
   for (const char* entry : {"dlenv_saxpy", "dlenv_fill", "dlenv_check"}) {
-    EXPECT_NE(ptx->find(std::string(".visible .entry ") + entry + "("), std::string_view::npos) << entry;
+    EXPECT_NE(ptx->find(std::string(".visible .entry ") + entry + "("), std::string_view::npos)
+        << entry;
   }
 }
 
@@ -55,7 +56,8 @@ TEST(VerifyKernels, AssemblesForOldestAndNewestArchitectureOfPtxas) {
     util::ChildOptions opts;
     opts.deadline = std::chrono::seconds(60);
     auto out = tree / ("k_" + std::to_string(arch) + ".cubin");
-    auto r = util::RunCommand({ptxas, "-arch=sm_" + std::to_string(arch), src.string(), "-o", out.string()}, opts);
+    auto r = util::RunCommand(
+        {ptxas, "-arch=sm_" + std::to_string(arch), src.string(), "-o", out.string()}, opts);
     EXPECT_TRUE(r.ok()) << "sm_" << arch << ": " << r.Describe() << "\n" << r.err;
     EXPECT_GT(std::filesystem::file_size(out), 0u);
   }
@@ -70,7 +72,8 @@ TEST(VerifyKernels, PtxasRejectsBrokenPtxSoTheTestAboveMeansSomething) {
   auto src = tree.Write("k.ptx", broken);
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
-  auto r = util::RunCommand({ptxas, "-arch=sm_75", src.string(), "-o", (tree / "k.cubin").string()}, opts);
+  auto r = util::RunCommand({ptxas, "-arch=sm_75", src.string(), "-o", (tree / "k.cubin").string()},
+                            opts);
   EXPECT_FALSE(r.ok());
 }
 

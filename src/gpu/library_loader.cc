@@ -17,7 +17,8 @@ std::optional<int> SonameMajor(const std::string& path) {
   return static_cast<int>(*major);
 }
 
-void PreferDriverCompatible(std::vector<std::string>& candidates, std::optional<int> driver_cuda_version) {
+void PreferDriverCompatible(std::vector<std::string>& candidates,
+                            std::optional<int> driver_cuda_version) {
   if (!driver_cuda_version) return;
   const int driver_major = *driver_cuda_version / 1000;
   std::stable_partition(candidates.begin(), candidates.end(), [&](const std::string& c) {

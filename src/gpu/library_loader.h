@@ -27,10 +27,10 @@ struct LoadReport {
 
 /// Where a framework on this machine would find one library family.
 struct LibrarySpec {
-  std::string family;                 // cublas (as in model::LibraryCopy::family)
-  std::vector<std::string> sonames;   // newest first: libcublas.so.13, libcublas.so.12, ...
-  std::string wheel_component;        // site-packages/nvidia/<component>/lib
-  std::string override_variable;      // DLENV_CUBLAS_LIBRARY: this path only (tests, users)
+  std::string family;                // cublas (as in model::LibraryCopy::family)
+  std::vector<std::string> sonames;  // newest first: libcublas.so.13, libcublas.so.12, ...
+  std::string wheel_component;       // site-packages/nvidia/<component>/lib
+  std::string override_variable;     // DLENV_CUBLAS_LIBRARY: this path only (tests, users)
 };
 
 /// The major version in a file name (libcublas.so.12.4.5.8 -> 12), if it has one.
@@ -39,7 +39,8 @@ std::optional<int> SonameMajor(const std::string& path);
 /// For libraries whose soname major is their CUDA major (cuBLAS, cuBLASLt: libcublas.so.12
 /// ships with CUDA 12.x): with the driver's CUDA version known, moves the copies that need a
 /// newer driver to the end, keeping the order otherwise. They load, but their create call fails.
-void PreferDriverCompatible(std::vector<std::string>& candidates, std::optional<int> driver_cuda_version);
+void PreferDriverCompatible(std::vector<std::string>& candidates,
+                            std::optional<int> driver_cuda_version);
 
 /// The first of `names` (newest versioned name first) that the library exports.
 void* FirstSymbol(const util::DynamicLibrary& lib, std::initializer_list<const char*> names);
@@ -74,8 +75,8 @@ LoadedLibrary<Api> LoadFirstUsable(const std::vector<std::string>& candidates, B
     if (!library.loaded()) {
       // dlerror's text usually names the file already.
       const std::string why = library.error();
-      loaded.report.tried.push_back(why.find(candidate) != std::string::npos ? why
-                                                                              : candidate + ": " + why);
+      loaded.report.tried.push_back(
+          why.find(candidate) != std::string::npos ? why : candidate + ": " + why);
       continue;
     }
     loaded.report.opened = library.path();

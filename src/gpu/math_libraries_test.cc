@@ -2,14 +2,14 @@
 // the toolkit's headers (compiled by the system compiler in a scratch folder), and the
 // symbol tables and version calls against the real libraries beside them.
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "gpu/cublas.h"
 #include "gpu/cublaslt.h"
@@ -17,8 +17,8 @@
 #include "gpu/nccl.h"
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
-#include "util/subprocess.h"
 #include "util/strings.h"
+#include "util/subprocess.h"
 #include "verify/native_checks.h"
 
 namespace dlenv::gpu {
@@ -32,14 +32,15 @@ std::map<std::string, long long> HeaderValues(const testing::NvidiaTree& nv,
   std::string program = "#include <cstdio>\n";
   for (const auto& h : headers) program += "#include <" + h + ">\n";
   program += "int main() {\n";
-  for (const auto& n : names) program += "  std::printf(\"" + n + " %lld\\n\", (long long)(" + n + "));\n";
+  for (const auto& n : names)
+    program += "  std::printf(\"" + n + " %lld\\n\", (long long)(" + n + "));\n";
   program += "}\n";
   auto src = tree.Write("abi.cc", program);
   auto exe = tree / "abi";
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
-  auto built = util::RunCommand({"c++", "-std=c++17", "-I" + nv.include().string(),
-                                 src.string(), "-o", exe.string()}, opts);
+  auto built = util::RunCommand(
+      {"c++", "-std=c++17", "-I" + nv.include().string(), src.string(), "-o", exe.string()}, opts);
   EXPECT_TRUE(built.ok()) << built.Describe() << built.err;
   auto ran = util::RunCommand({exe.string()}, opts);
   EXPECT_TRUE(ran.ok()) << ran.Describe();
@@ -54,8 +55,8 @@ std::map<std::string, long long> HeaderValues(const testing::NvidiaTree& nv,
 TEST(MathLibraryAbi, CublasValuesMatchHeaders) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   auto v = HeaderValues(nv, {"cublas_api.h"},
-                        {"CUBLAS_STATUS_SUCCESS", "CUBLAS_OP_N", "CUBLAS_GEMM_DEFAULT", "CUDA_R_32F",
-                         "CUDA_R_16F", "CUDA_R_16BF", "CUBLAS_COMPUTE_32F"});
+                        {"CUBLAS_STATUS_SUCCESS", "CUBLAS_OP_N", "CUBLAS_GEMM_DEFAULT",
+                         "CUDA_R_32F", "CUDA_R_16F", "CUDA_R_16BF", "CUBLAS_COMPUTE_32F"});
   EXPECT_EQ(v["CUBLAS_STATUS_SUCCESS"], kCublasSuccess);
   EXPECT_EQ(v["CUBLAS_OP_N"], kCublasOpN);
   EXPECT_EQ(v["CUBLAS_GEMM_DEFAULT"], kCublasGemmDefault);
@@ -68,9 +69,9 @@ TEST(MathLibraryAbi, CublasValuesMatchHeaders) {
 TEST(MathLibraryAbi, CublasLtValuesAndStructsMatchHeaders) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   auto v = HeaderValues(nv, {"cstddef", "cublasLt.h"},
-                        {"CUBLAS_OP_T", "CUDA_R_8F_E4M3", "CUBLASLT_MATMUL_DESC_TRANSA", "CUBLASLT_MATMUL_DESC_TRANSB",
-                         "CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES", "sizeof(cublasLtMatmulAlgo_t)",
-                         "sizeof(cublasLtMatmulHeuristicResult_t)",
+                        {"CUBLAS_OP_T", "CUDA_R_8F_E4M3", "CUBLASLT_MATMUL_DESC_TRANSA",
+                         "CUBLASLT_MATMUL_DESC_TRANSB", "CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES",
+                         "sizeof(cublasLtMatmulAlgo_t)", "sizeof(cublasLtMatmulHeuristicResult_t)",
                          "offsetof(cublasLtMatmulHeuristicResult_t,workspaceSize)",
                          "offsetof(cublasLtMatmulHeuristicResult_t,state)"});
   EXPECT_EQ(v["CUBLAS_OP_T"], kCublasOpT);
@@ -78,7 +79,8 @@ TEST(MathLibraryAbi, CublasLtValuesAndStructsMatchHeaders) {
   EXPECT_EQ(v["CUBLASLT_MATMUL_DESC_TRANSA"], kCublasLtMatmulDescTransA);
   EXPECT_EQ(v["CUBLASLT_MATMUL_DESC_TRANSB"], kCublasLtMatmulDescTransB);
   EXPECT_EQ(v["CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES"], kCublasLtMatmulPrefMaxWorkspaceBytes);
-  EXPECT_EQ(v["sizeof(cublasLtMatmulAlgo_t)"], static_cast<long long>(sizeof(cublasLtMatmulAlgo_t)));
+  EXPECT_EQ(v["sizeof(cublasLtMatmulAlgo_t)"],
+            static_cast<long long>(sizeof(cublasLtMatmulAlgo_t)));
   EXPECT_EQ(v["sizeof(cublasLtMatmulHeuristicResult_t)"],
             static_cast<long long>(sizeof(cublasLtMatmulHeuristicResult_t)));
   EXPECT_EQ(v["offsetof(cublasLtMatmulHeuristicResult_t,workspaceSize)"],
@@ -89,9 +91,10 @@ TEST(MathLibraryAbi, CublasLtValuesAndStructsMatchHeaders) {
 
 TEST(MathLibraryAbi, CudnnValuesMatchHeaders) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
-  auto v = HeaderValues(nv, {"cudnn.h"}, {"CUDNN_STATUS_SUCCESS", "CUDNN_TENSOR_NCHW", "CUDNN_DATA_FLOAT",
-                                      "CUDNN_CROSS_CORRELATION",
-                                      "CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM", "CUDNN_VERSION"});
+  auto v = HeaderValues(
+      nv, {"cudnn.h"},
+      {"CUDNN_STATUS_SUCCESS", "CUDNN_TENSOR_NCHW", "CUDNN_DATA_FLOAT", "CUDNN_CROSS_CORRELATION",
+       "CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM", "CUDNN_VERSION"});
   EXPECT_EQ(v["CUDNN_STATUS_SUCCESS"], kCudnnSuccess);
   EXPECT_EQ(v["CUDNN_TENSOR_NCHW"], kCudnnTensorNchw);
   EXPECT_EQ(v["CUDNN_DATA_FLOAT"], kCudnnDataFloat);
@@ -109,9 +112,10 @@ TEST(MathLibraryAbi, NcclValuesMatchHeaders) {
 
 TEST(MathLibraryAbi, VerifyJitValuesMatchCudaH) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
-  auto v = HeaderValues(nv, {"cuda.h"}, {"CU_JIT_INFO_LOG_BUFFER", "CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES",
-                                     "CU_JIT_ERROR_LOG_BUFFER", "CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES",
-                                     "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"});
+  auto v = HeaderValues(
+      nv, {"cuda.h"},
+      {"CU_JIT_INFO_LOG_BUFFER", "CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES", "CU_JIT_ERROR_LOG_BUFFER",
+       "CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES", "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"});
   EXPECT_EQ(v["CU_JIT_INFO_LOG_BUFFER"], verify::jit::kInfoLogBuffer);
   EXPECT_EQ(v["CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES"], verify::jit::kInfoLogBufferSizeBytes);
   EXPECT_EQ(v["CU_JIT_ERROR_LOG_BUFFER"], verify::jit::kErrorLogBuffer);
@@ -133,20 +137,24 @@ TEST(MathLibraryLoad, CudnnTableResolvesAndVersionMatchesHeader) {
 #endif
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   auto lib = nv.lib() / "libcudnn.so.9";
-  auto v = HeaderValues(nv, {"cudnn_version.h"}, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"});
+  auto v =
+      HeaderValues(nv, {"cudnn_version.h"}, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"});
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(30);
-  auto r = util::RunInChild([&] {
-    auto loaded = LoadCudnn({lib.string()});
-    if (!loaded.usable()) {
-      std::printf("unusable: %s\n", util::Join(loaded.report.tried, "; ").c_str());
-      return 1;
-    }
-    std::printf("%s", CudnnVersionText(loaded.api.get_version()).c_str());
-    return 0;
-  }, opts);
+  auto r = util::RunInChild(
+      [&] {
+        auto loaded = LoadCudnn({lib.string()});
+        if (!loaded.usable()) {
+          std::printf("unusable: %s\n", util::Join(loaded.report.tried, "; ").c_str());
+          return 1;
+        }
+        std::printf("%s", CudnnVersionText(loaded.api.get_version()).c_str());
+        return 0;
+      },
+      opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
-  EXPECT_EQ(r.out, fmt::format("{}.{}.{}", v["CUDNN_MAJOR"], v["CUDNN_MINOR"], v["CUDNN_PATCHLEVEL"]));
+  EXPECT_EQ(r.out,
+            fmt::format("{}.{}.{}", v["CUDNN_MAJOR"], v["CUDNN_MINOR"], v["CUDNN_PATCHLEVEL"]));
 }
 
 TEST(MathLibraryLoad, NcclTableResolvesAndVersionMatchesHeader) {
@@ -155,13 +163,15 @@ TEST(MathLibraryLoad, NcclTableResolvesAndVersionMatchesHeader) {
   auto v = HeaderValues(nv, {"nccl.h"}, {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"});
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(30);
-  auto r = util::RunInChild([&] {
-    auto loaded = LoadNccl({lib.string()});
-    int code = 0;
-    if (!loaded.usable() || loaded.api.get_version(&code) != kNcclSuccess) return 1;
-    std::printf("%s", NcclVersionText(code).c_str());
-    return 0;
-  }, opts);
+  auto r = util::RunInChild(
+      [&] {
+        auto loaded = LoadNccl({lib.string()});
+        int code = 0;
+        if (!loaded.usable() || loaded.api.get_version(&code) != kNcclSuccess) return 1;
+        std::printf("%s", NcclVersionText(code).c_str());
+        return 0;
+      },
+      opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
   EXPECT_EQ(r.out, fmt::format("{}.{}.{}", v["NCCL_MAJOR"], v["NCCL_MINOR"], v["NCCL_PATCH"]));
 }
@@ -173,15 +183,17 @@ TEST(MathLibraryLoad, CublasLtTableResolvesInTheToolkitCopy) {
   auto v = HeaderValues(nv, {"cublas_api.h"}, {"CUBLAS_VERSION"});
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
-  auto r = util::RunInChild([&] {
-    auto loaded = LoadCublasLt({lib.string()}, std::nullopt);
-    if (!loaded.usable()) {
-      std::printf("%s", util::Join(loaded.report.tried, "; ").c_str());
-      return 1;
-    }
-    std::printf("%zu", loaded.api.get_version());
-    return 0;
-  }, opts);
+  auto r = util::RunInChild(
+      [&] {
+        auto loaded = LoadCublasLt({lib.string()}, std::nullopt);
+        if (!loaded.usable()) {
+          std::printf("%s", util::Join(loaded.report.tried, "; ").c_str());
+          return 1;
+        }
+        std::printf("%zu", loaded.api.get_version());
+        return 0;
+      },
+      opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
   EXPECT_EQ(r.out, std::to_string(v["CUBLAS_VERSION"]));
 }
@@ -191,11 +203,13 @@ TEST(MathLibraryLoad, CublasTableResolvesInTheToolkitCopy) {
   auto lib = nv.lib() / "libcublas.so.13";
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
-  auto r = util::RunInChild([&] {
-    auto loaded = LoadCublas({lib.string()}, std::nullopt);
-    std::printf("%s", util::Join(loaded.report.tried, "; ").c_str());
-    return loaded.usable() && loaded.api.gemm_ex ? 0 : 1;
-  }, opts);
+  auto r = util::RunInChild(
+      [&] {
+        auto loaded = LoadCublas({lib.string()}, std::nullopt);
+        std::printf("%s", util::Join(loaded.report.tried, "; ").c_str());
+        return loaded.usable() && loaded.api.gemm_ex ? 0 : 1;
+      },
+      opts);
   EXPECT_TRUE(r.ok()) << r.Describe() << r.out << r.err;
 }
 

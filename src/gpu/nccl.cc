@@ -7,16 +7,15 @@ namespace dlenv::gpu {
 LibrarySpec NcclSpec() { return {"nccl", {"libnccl.so.2"}, "nccl", "DLENV_NCCL_LIBRARY"}; }
 
 LoadedLibrary<NcclApi> LoadNccl(const std::vector<std::string>& candidates) {
-  return LoadFirstUsable<NcclApi>(
-      candidates, [](const util::DynamicLibrary& lib, NcclApi& api,
-                     std::vector<std::string>& missing_required,
-                     std::vector<std::string>& missing_optional) {
-#define DLENV_BIND(kind, member, ret, params, names)                                       \
-  api.member = reinterpret_cast<decltype(api.member)>(FindSymbol(                          \
+  return LoadFirstUsable<NcclApi>(candidates, [](const util::DynamicLibrary& lib, NcclApi& api,
+                                                 std::vector<std::string>& missing_required,
+                                                 std::vector<std::string>& missing_optional) {
+#define DLENV_BIND(kind, member, ret, params, names)              \
+  api.member = reinterpret_cast<decltype(api.member)>(FindSymbol( \
       lib, {DLENV_SYMBOL_NAMES names}, SymbolKind::kind, missing_required, missing_optional));
-        DLENV_NCCL_SYMBOLS(DLENV_BIND)
+    DLENV_NCCL_SYMBOLS(DLENV_BIND)
 #undef DLENV_BIND
-      });
+  });
 }
 
 std::string NcclVersionText(int code) {

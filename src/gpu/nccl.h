@@ -20,15 +20,14 @@ inline constexpr int kNcclFloat32 = 7;  // ncclFloat32 (ncclFloat)
 inline constexpr int kNcclSum = 0;      // ncclSum
 
 // Streams are passed as the CUDA default stream (null), so they are plain pointers here.
-#define DLENV_NCCL_SYMBOLS(X)                                                                \
-  X(kRequired, get_version, ncclResult_t, (int*), ("ncclGetVersion"))                        \
-  X(kRequired, comm_init_all, ncclResult_t, (ncclComm_t*, int, const int*),                  \
-    ("ncclCommInitAll"))                                                                     \
-  X(kRequired, comm_destroy, ncclResult_t, (ncclComm_t), ("ncclCommDestroy"))                \
-  X(kRequired, all_reduce, ncclResult_t,                                                     \
-    (const void*, void*, std::size_t, int, int, ncclComm_t, void*), ("ncclAllReduce"))       \
-  X(kRequired, group_start, ncclResult_t, (), ("ncclGroupStart"))                            \
-  X(kRequired, group_end, ncclResult_t, (), ("ncclGroupEnd"))                                \
+#define DLENV_NCCL_SYMBOLS(X)                                                                    \
+  X(kRequired, get_version, ncclResult_t, (int*), ("ncclGetVersion"))                            \
+  X(kRequired, comm_init_all, ncclResult_t, (ncclComm_t*, int, const int*), ("ncclCommInitAll")) \
+  X(kRequired, comm_destroy, ncclResult_t, (ncclComm_t), ("ncclCommDestroy"))                    \
+  X(kRequired, all_reduce, ncclResult_t,                                                         \
+    (const void*, void*, std::size_t, int, int, ncclComm_t, void*), ("ncclAllReduce"))           \
+  X(kRequired, group_start, ncclResult_t, (), ("ncclGroupStart"))                                \
+  X(kRequired, group_end, ncclResult_t, (), ("ncclGroupEnd"))                                    \
   X(kOptional, get_error_string, const char*, (ncclResult_t), ("ncclGetErrorString"))
 
 struct NcclApi {

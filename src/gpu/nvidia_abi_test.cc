@@ -5,11 +5,11 @@
 // build needs no NVIDIA file and the check runs on any machine that made the test
 // environments; a header missing there fails the compile (#include, no fallback).
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <regex>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
@@ -27,9 +27,13 @@ util::ChildResult CompileAndRun(const testing::NvidiaTree& nv, const testing::Te
   const fs::path exe = tree / "nvidia_abi_check";
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(300);
-  std::vector<std::string> argv = {"c++", "-std=c++20", "-w", "-I" + std::string(DLENV_SOURCE_DIR) + "/src",
+  std::vector<std::string> argv = {"c++",
+                                   "-std=c++20",
+                                   "-w",
+                                   "-I" + std::string(DLENV_SOURCE_DIR) + "/src",
                                    "-I" + std::string(DLENV_SOURCE_DIR) + "/tests/fake_driver",
-                                   "-isystem", nv.include().string()};
+                                   "-isystem",
+                                   nv.include().string()};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   argv.push_back("-o");
   argv.push_back(exe.string());
@@ -42,7 +46,8 @@ util::ChildResult CompileAndRun(const testing::NvidiaTree& nv, const testing::Te
 
 TEST(NvidiaAbi, DeclarationsAndTheFakeDriverMatchNvidiasHeaders) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
-  for (const char* header : {"cuda.h", "nvml.h", "cublas_api.h", "cublasLt.h", "cudnn.h", "nccl.h"}) {
+  for (const char* header :
+       {"cuda.h", "nvml.h", "cublas_api.h", "cublasLt.h", "cudnn.h", "nccl.h"}) {
     ASSERT_TRUE(fs::exists(nv.include() / header)) << header << " missing under " << nv.include();
   }
   testing::TempTree tree;
@@ -61,7 +66,8 @@ TEST(NvidiaAbi, APlantedWrongValueFailsTheCheck) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   testing::TempTree tree;
   const fs::path planted = tree.MakeDir("planted");
-  std::string header = testing::ReadAll(fs::path(DLENV_SOURCE_DIR) / "tests/fake_driver/fake_abi.h");
+  std::string header =
+      testing::ReadAll(fs::path(DLENV_SOURCE_DIR) / "tests/fake_driver/fake_abi.h");
   const std::string from = "kCudaStub = 34", to = "kCudaStub = 35";
   ASSERT_NE(header.find(from), std::string::npos);
   header.replace(header.find(from), from.size(), to);

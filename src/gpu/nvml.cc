@@ -1,6 +1,5 @@
 #include "gpu/nvml.h"
 
-
 namespace dlenv::gpu::nvml {
 
 std::vector<std::string> LibraryNames(const std::optional<std::string>& override_path) {
@@ -15,10 +14,10 @@ Library Load(const std::vector<std::string>& names) {
   return LoadFirstUsable<Api>(names, [](const util::DynamicLibrary& lib, Api& api,
                                         std::vector<std::string>& missing_required,
                                         std::vector<std::string>& missing_optional) {
-#define DLENV_NVML_BIND(field, kind, ret, params, first, ...)                              \
-  api.field = reinterpret_cast<decltype(api.field)>(FindSymbol(                        \
-      lib, {first __VA_OPT__(, ) __VA_ARGS__}, SymbolKind::kind, missing_required, \
-      missing_optional));
+#define DLENV_NVML_BIND(field, kind, ret, params, first, ...)                                 \
+  api.field = reinterpret_cast<decltype(api.field)>(                                          \
+      FindSymbol(lib, {first __VA_OPT__(, ) __VA_ARGS__}, SymbolKind::kind, missing_required, \
+                 missing_optional));
     DLENV_NVML_SYMBOLS(DLENV_NVML_BIND)
 #undef DLENV_NVML_BIND
   });

@@ -1,7 +1,7 @@
 #include "gpu/reference.h"
 
-#include <bit>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -16,7 +16,8 @@ std::uint16_t FloatToHalf(float f) {
   }
   if (abs >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to inf
   if (abs < 0x38800000u) {  // below the smallest normal half: subnormal or zero
-    if (abs < 0x33000000u) return static_cast<std::uint16_t>(sign);  // under half of the smallest subnormal
+    if (abs < 0x33000000u)
+      return static_cast<std::uint16_t>(sign);  // under half of the smallest subnormal
     const std::uint32_t mant = (abs & 0x7fffffu) | 0x800000u;
     const int shift = 126 - static_cast<int>(abs >> 23);  // 14..24
     std::uint32_t h = mant >> shift;
@@ -66,7 +67,7 @@ std::uint8_t FloatToFp8E4M3(float f) {
   }
   int exponent = 0;  // a = fraction * 2^exponent, fraction in [0.5, 1)
   std::frexp(a, &exponent);
-  int e = exponent - 1;  // a = 1.m * 2^e
+  int e = exponent - 1;                                                       // a = 1.m * 2^e
   int mantissa = static_cast<int>(std::nearbyint(std::ldexp(a, 3 - e))) - 8;  // 0..8
   if (mantissa == 8) {
     mantissa = 0;
@@ -79,9 +80,12 @@ std::uint8_t FloatToFp8E4M3(float f) {
 float Fp8E4M3ToFloat(std::uint8_t v) {
   const int exponent = (v >> 3) & 0xf, mantissa = v & 0x7;
   float a;
-  if (exponent == 0xf && mantissa == 0x7) a = std::numeric_limits<float>::quiet_NaN();
-  else if (exponent == 0) a = std::ldexp(static_cast<float>(mantissa), -9);
-  else a = std::ldexp(static_cast<float>(8 + mantissa), exponent - 10);
+  if (exponent == 0xf && mantissa == 0x7)
+    a = std::numeric_limits<float>::quiet_NaN();
+  else if (exponent == 0)
+    a = std::ldexp(static_cast<float>(mantissa), -9);
+  else
+    a = std::ldexp(static_cast<float>(8 + mantissa), exponent - 10);
   return (v & 0x80) ? -a : a;
 }
 
@@ -97,23 +101,30 @@ std::vector<float> TestValues(std::size_t n, std::uint32_t seed) {
 
 std::string GemmTypeName(GemmType t) {
   switch (t) {
-    case GemmType::kFloat32: return "fp32";
-    case GemmType::kFloat16: return "fp16";
-    case GemmType::kBfloat16: return "bf16";
+    case GemmType::kFloat32:
+      return "fp32";
+    case GemmType::kFloat16:
+      return "fp16";
+    case GemmType::kBfloat16:
+      return "bf16";
   }
   return "?";
 }
 
 double GemmTolerance(GemmType t) {
   switch (t) {
-    case GemmType::kFloat32: return std::ldexp(1.0, -13);
-    case GemmType::kFloat16: return std::ldexp(1.0, -10);
-    case GemmType::kBfloat16: return std::ldexp(1.0, -7);
+    case GemmType::kFloat32:
+      return std::ldexp(1.0, -13);
+    case GemmType::kFloat16:
+      return std::ldexp(1.0, -10);
+    case GemmType::kBfloat16:
+      return std::ldexp(1.0, -7);
   }
   return 0;
 }
 
-GemmReference ReferenceGemm(std::span<const float> a, std::span<const float> b, int m, int n, int k) {
+GemmReference ReferenceGemm(std::span<const float> a, std::span<const float> b, int m, int n,
+                            int k) {
   GemmReference ref;
   ref.c.assign(static_cast<std::size_t>(m) * n, 0.0);
   ref.magnitude.assign(ref.c.size(), 0.0);
@@ -133,7 +144,8 @@ GemmReference ReferenceGemm(std::span<const float> a, std::span<const float> b, 
 Comparison Compare(std::span<const float> got, const GemmReference& want, double tolerance) {
   Comparison out;
   for (std::size_t i = 0; i < want.c.size(); ++i) {
-    const double err = i < got.size() ? std::fabs(static_cast<double>(got[i]) - want.c[i]) : INFINITY;
+    const double err =
+        i < got.size() ? std::fabs(static_cast<double>(got[i]) - want.c[i]) : INFINITY;
     const double allowed = tolerance * want.magnitude[i] + 1e-30;
     const double ratio = std::isnan(err) ? INFINITY : err / allowed;
     if (ratio > 1.0) ++out.failures;
@@ -141,7 +153,8 @@ Comparison Compare(std::span<const float> got, const GemmReference& want, double
       out.worst_ratio = ratio;
       out.worst_index = i;
     }
-    if (err > out.max_abs_error || std::isnan(err)) out.max_abs_error = std::isnan(err) ? INFINITY : err;
+    if (err > out.max_abs_error || std::isnan(err))
+      out.max_abs_error = std::isnan(err) ? INFINITY : err;
   }
   return out;
 }
@@ -166,7 +179,8 @@ GemmReference ReferenceConv2d(std::span<const float> x, std::span<const float> w
           for (int ic = 0; ic < c; ++ic)
             for (int ir = 0; ir < r; ++ir)
               for (int is = 0; is < s; ++is) {
-                const double prod = static_cast<double>(xi(in, ic, p + ir, q + is)) * wi(ik, ic, ir, is);
+                const double prod =
+                    static_cast<double>(xi(in, ic, p + ir, q + is)) * wi(ik, ic, ir, is);
                 sum += prod;
                 mag += std::fabs(prod);
               }

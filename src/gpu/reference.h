@@ -41,7 +41,8 @@ struct GemmReference {
   std::vector<double> c;
   std::vector<double> magnitude;
 };
-GemmReference ReferenceGemm(std::span<const float> a, std::span<const float> b, int m, int n, int k);
+GemmReference ReferenceGemm(std::span<const float> a, std::span<const float> b, int m, int n,
+                            int k);
 
 /// The worst element: its index and its error divided by its allowed error (> 1 fails).
 struct Comparison {

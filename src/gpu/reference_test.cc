@@ -1,8 +1,8 @@
 #include "gpu/reference.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace dlenv::gpu {
 namespace {
@@ -11,10 +11,10 @@ namespace {
 TEST(VerifyReference, HalfConversionsMatchKnownEncodings) {
   EXPECT_EQ(FloatToHalf(1.0f), 0x3c00);
   EXPECT_EQ(FloatToHalf(-2.0f), 0xc000);
-  EXPECT_EQ(FloatToHalf(65504.0f), 0x7bff);     // largest finite half
-  EXPECT_EQ(FloatToHalf(65520.0f), 0x7c00);     // rounds to infinity
-  EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
-  EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -14)), 0x0400);  // smallest normal
+  EXPECT_EQ(FloatToHalf(65504.0f), 0x7bff);                      // largest finite half
+  EXPECT_EQ(FloatToHalf(65520.0f), 0x7c00);                      // rounds to infinity
+  EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -24)), 0x0001);         // smallest subnormal
+  EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -14)), 0x0400);         // smallest normal
   EXPECT_EQ(FloatToHalf(1.0f + std::ldexp(1.0f, -11)), 0x3c00);  // tie rounds to even
   EXPECT_EQ(FloatToHalf(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3c02);
   EXPECT_EQ(HalfToFloat(0x3555), 0.333251953125f);
@@ -38,14 +38,15 @@ TEST(VerifyReference, Fp8E4M3ConversionsMatchKnownEncodings) {
   EXPECT_EQ(FloatToFp8E4M3(1.0f), 0x38);
   EXPECT_EQ(FloatToFp8E4M3(-2.0f), 0xc0);
   EXPECT_EQ(FloatToFp8E4M3(448.0f), 0x7e);
-  EXPECT_EQ(FloatToFp8E4M3(1e6f), 0x7e);                   // saturates, never NaN
+  EXPECT_EQ(FloatToFp8E4M3(1e6f), 0x7e);  // saturates, never NaN
   EXPECT_EQ(FloatToFp8E4M3(-1e6f), 0xfe);
   EXPECT_EQ(FloatToFp8E4M3(std::ldexp(1.0f, -6)), 0x08);   // smallest normal
   EXPECT_EQ(FloatToFp8E4M3(std::ldexp(1.0f, -9)), 0x01);   // smallest subnormal
   EXPECT_EQ(FloatToFp8E4M3(std::ldexp(1.0f, -11)), 0x00);  // a quarter of it: zero
   EXPECT_EQ(FloatToFp8E4M3(1.0625f), 0x38);                // tie between 1 and 1.125: even
   EXPECT_EQ(FloatToFp8E4M3(1.1875f), 0x3a);                // tie between 1.125 and 1.25: even
-  EXPECT_EQ(FloatToFp8E4M3(std::ldexp(7.5f, -9)), 0x08);   // tie between 7 and 8 subnormal steps: even
+  EXPECT_EQ(FloatToFp8E4M3(std::ldexp(7.5f, -9)),
+            0x08);  // tie between 7 and 8 subnormal steps: even
   EXPECT_EQ(Fp8E4M3ToFloat(0x7e), 448.0f);
   EXPECT_EQ(Fp8E4M3ToFloat(0x07), std::ldexp(7.0f, -9));
   EXPECT_EQ(Fp8E4M3ToFloat(0xb4), -0.75f);

@@ -94,10 +94,9 @@ model::CommandResult RunHealth(const HealthOptions& options) {
   std::optional<SlurmNode> state;
   if (shown.ok()) state = ParseScontrolShowNode(shown.out);
   if (!state) {
-    out.error = fmt::format("cannot read node {} from Slurm, nothing changed: {}",
-                            node,
-                            shown.ok() ? "no node in scontrol's output"
-                                       : probe::SlurmFailure(shown, show));
+    out.error =
+        fmt::format("cannot read node {} from Slurm, nothing changed: {}", node,
+                    shown.ok() ? "no node in scontrol's output" : probe::SlurmFailure(shown, show));
     return out;
   }
   DrainDecision decision = DecideDrain(verdict, *state);
@@ -106,13 +105,11 @@ model::CommandResult RunHealth(const HealthOptions& options) {
     args.insert(args.begin(), "scontrol");
     slurm.deadline = remaining(1);
     if (auto r = probe::RunSlurm(args, slurm); !r.ok()) {
-      out.error = fmt::format("could not update node {}: {}", node,
-                              probe::SlurmFailure(r, args));
+      out.error = fmt::format("could not update node {}: {}", node, probe::SlurmFailure(r, args));
       return out;
     }
   }
-  if (!decision.why.empty())
-    out.error = fmt::format("slurm node {}: {}", node, decision.why);
+  if (!decision.why.empty()) out.error = fmt::format("slurm node {}: {}", node, decision.why);
   return out;
 }
 

@@ -10,9 +10,9 @@
 #include <optional>
 
 #include "testing/fake_driver_env.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::health {
 namespace {
@@ -60,8 +60,9 @@ TEST(HealthCommand, HealthyNodeInWellUnderASecond) {
 TEST(HealthCommand, UncorrectableEccIsUnhealthy) {
   auto r = Health(std::string(R"({"gpus": [{"ecc_uncorrected_volatile": 4, )") + kGpu + "}]}", {});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(r.out,
-            "unhealthy: GPU 0: 4 uncorrectable ECC error(s) since the driver loaded (reset the GPU)\n");
+  EXPECT_EQ(
+      r.out,
+      "unhealthy: GPU 0: 4 uncorrectable ECC error(s) since the driver loaded (reset the GPU)\n");
 }
 
 // The bound on a run cut off by its timeout: the timeout, plus what the same command takes on
@@ -69,7 +70,8 @@ TEST(HealthCommand, UncorrectableEccIsUnhealthy) {
 // machine), twice, plus 0.75 s. A deadline that misses a step (scontrol's minute of
 // retries, a second driver call with a timeout of its own) overshoots it by far more.
 double TimeoutBound(double timeout_seconds) {
-  auto healthy = Health(std::string(R"({"driver_version": "550.54.15", "gpus": [{)") + kGpu + "}]}", {});
+  auto healthy =
+      Health(std::string(R"({"driver_version": "550.54.15", "gpus": [{)") + kGpu + "}]}", {});
   EXPECT_TRUE(healthy.ok()) << healthy.Describe() << healthy.err;
   return timeout_seconds + 2 * healthy.seconds + 0.75;
 }
@@ -122,7 +124,8 @@ TEST(HealthCommand, UnreadableLockIsBadInput) {
 TEST(HealthCommand, BreakingDriftAgainstTheLockIsUnhealthy) {
   auto tf = TestEnvPython("tf");
   if (!tf) {
-    DLENV_SKIP_OR_FAIL("test environment 'tf' missing: run scripts/make-test-envs.sh (or set DLENV_TEST_ENVS)");
+    DLENV_SKIP_OR_FAIL(
+        "test environment 'tf' missing: run scripts/make-test-envs.sh (or set DLENV_TEST_ENVS)");
   }
   const std::string scenario =
       std::string(R"({"driver_version": "550.54.15", "gpus": [{)") + kGpu + "}]}";

@@ -17,9 +17,9 @@
 
 #include "health/drain.h"
 #include "testing/fake_driver_env.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
-#include "testing/require.h"
 
 namespace dlenv::health {
 namespace {

@@ -8,10 +8,10 @@
 #include <filesystem>
 
 #include "install/live_index.h"
-#include "knowledge/frameworks.h"
 #include "install/live_packages.h"
 #include "install/pip_config.h"
 #include "install/plan.h"
+#include "knowledge/frameworks.h"
 #include "probe/host.h"
 #include "probe/http.h"
 #include "probe/probes.h"
@@ -34,11 +34,12 @@ std::optional<std::string> ReadText(const std::string& path) {
 // sink (the CLI), both children's output reaches the user as it comes (pip downloading
 // gigabytes of CUDA wheels shows its progress); without one (tests), it is collected.
 void RunPrinted(const std::string& command, const std::string& python_exe, bool has_gpu,
-                const std::function<void(std::string_view)>& progress,
-                model::CommandResult& out) {
+                const std::function<void(std::string_view)>& progress, model::CommandResult& out) {
   auto say = [&](const std::string& text) {
-    if (progress) progress(text);
-    else out.out += text;
+    if (progress)
+      progress(text);
+    else
+      out.out += text;
   };
   util::StreamingOptions run;
   run.pass_through = static_cast<bool>(progress);
@@ -177,8 +178,8 @@ model::CommandResult RunInstall(const InstallOptions& options) {
   model::CommandResult out;
   std::string notes_text;
   for (const auto& n : notes) notes_text += "  - " + n + "\n";
-  out.document = {{"ok", plan.ok},         {"command", plan.command}, {"reasons", plan.reasons},
-                  {"error", plan.error},   {"notes", notes},          {"python", host.python_exe}};
+  out.document = {{"ok", plan.ok},       {"command", plan.command}, {"reasons", plan.reasons},
+                  {"error", plan.error}, {"notes", notes},          {"python", host.python_exe}};
   if (!plan.ok) {
     out.error = plan.error + "\n\nIndex:\n" + notes_text;
     out.exit = model::ExitCode::kFindings;
@@ -196,6 +197,5 @@ model::CommandResult RunInstall(const InstallOptions& options) {
   }
   return out;
 }
-
 
 }  // namespace dlenv::install

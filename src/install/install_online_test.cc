@@ -10,9 +10,9 @@
 #include "install/live_index.h"
 #include "install/live_packages.h"
 #include "probe/http.h"
+#include "testing/require.h"
 #include "util/pep440.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::install {
 namespace {
@@ -135,7 +135,9 @@ std::string PinnedVersion(const std::string& command, const std::string& project
 }
 
 TEST(OnlinePyPIHelpers, IndexAndPinOfACommand) {
-  const std::string cmd = "/v/bin/python -m pip install 'torch==2.9.1+cpu' --index-url https://download.pytorch.org/whl/cpu";
+  const std::string cmd =
+      "/v/bin/python -m pip install 'torch==2.9.1+cpu' --index-url "
+      "https://download.pytorch.org/whl/cpu";
   EXPECT_EQ(IndexUrl(cmd), "https://download.pytorch.org/whl/cpu");
   EXPECT_EQ(PinnedVersion(cmd, "torch"), "2.9.1");
   EXPECT_EQ(PinnedVersion("python -m pip install 'jax==0.7.2'", "jax"), "0.7.2");
@@ -170,13 +172,13 @@ void DryRun(const std::string& framework) {
   host.wheel.python_minor = v->minor();
   req.timeout_seconds = 30;
   bool reached = false;
-  auto live = framework == "torch"
-                  ? FetchTorchBuilds(req, {}, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached)
-                  : FetchFrameworkBuilds(framework, req, {}, BuiltinFrameworkFacts(), host,
-                                         probe::HttpGet, &reached);
+  auto live =
+      framework == "torch"
+          ? FetchTorchBuilds(req, {}, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached)
+          : FetchFrameworkBuilds(framework, req, {}, BuiltinFrameworkFacts(), host, probe::HttpGet,
+                                 &reached);
   ASSERT_TRUE(reached) << (live.notes.empty() ? "" : live.notes[0]);
-  auto plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(),
-                          &live);
+  auto plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(), &live);
   ASSERT_TRUE(plan.ok) << plan.error;
   std::string cmd = plan.command;
   // A command on a framework's own index (PyTorch's) runs whole where that index answers.
@@ -196,7 +198,8 @@ void DryRun(const std::string& framework) {
       ASSERT_EQ(pypi.status, 200) << q.url << ": " << pypi.error;
       const std::string tag = "cp" + std::to_string(v->major()) + std::to_string(v->minor());
       const std::string wheel = framework + "-" + pin + "-" + tag + "-" + tag + "-manylinux";
-      ASSERT_NE(pypi.body.find("\"" + wheel), std::string::npos) << wheel << "* not on PyPI for " << cmd;
+      ASSERT_NE(pypi.body.find("\"" + wheel), std::string::npos)
+          << wheel << "* not on PyPI for " << cmd;
       GTEST_SKIP() << index << " did not answer (" << why << "), so `" << cmd
                    << "` was not run; PyPI has " << wheel << "*";
     }

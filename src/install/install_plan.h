@@ -32,7 +32,7 @@ struct InstallRequest {
   bool offline = false;                    // --offline: the embedded table only
   bool refresh = false;                    // --refresh: ignore cached index pages
   std::vector<std::string> with;  // --with torchvision,torchaudio: matched to the chosen torch
-  double timeout_seconds = 10;          // --timeout: deadline of each index request
+  double timeout_seconds = 10;    // --timeout: deadline of each index request
 };
 
 /// The user's package index, as pip would use it (PIP_INDEX_URL, pip.conf, uv's settings).

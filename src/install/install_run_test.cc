@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::install {
 namespace {

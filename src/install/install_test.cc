@@ -1,7 +1,6 @@
-#include "install/install_plan.h"
-
 #include <gtest/gtest.h>
 
+#include "install/install_plan.h"
 #include "install/test_machines.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"

@@ -22,9 +22,9 @@
 #include "probe/http.h"
 #include "testing/fake_driver_env.h"
 #include "testing/index_server.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::install {
 namespace {
@@ -221,8 +221,8 @@ TEST(LiveIndex, TorchvisionAndTorchaudioMatchTheChosenTorch) {
   auto live = FetchTorchBuilds(req, user, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached);
   ASSERT_TRUE(reached);
   auto snap = ScenarioMachine(s.driver, s.driver_cuda, s.gpus, s.python, s.glibc);
-  auto plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(), &live,
-                          user);
+  auto plan =
+      PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(), &live, user);
   ASSERT_TRUE(plan.ok) << plan.error;
   // torch 2.15 has no torchvision 0.30 on the index yet: 2.7.1, its newest CUDA 12 build.
   EXPECT_NE(plan.command.find("'torch==2.7.1+cu128' 'torchvision==0.22.1' 'torchaudio==2.7.1'"),

@@ -20,8 +20,8 @@ namespace dlenv::install {
 /// `framework`: tensorflow, jax or cupy. Never throws; `reached_user_index` false when the
 /// index did not answer at all (the caller then answers from the table and says so).
 LiveIndex FetchFrameworkBuilds(const std::string& framework, const InstallRequest& req,
-                               const UserIndex& user, const FrameworkFacts& facts,
-                               const Host& host, const Fetch& fetch, bool* reached_user_index);
+                               const UserIndex& user, const FrameworkFacts& facts, const Host& host,
+                               const Fetch& fetch, bool* reached_user_index);
 
 /// The requirements of `requires_dist` that `extra` adds (marker true with extra == it and
 /// false without), evaluated for this Python on Linux.

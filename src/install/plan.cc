@@ -102,10 +102,12 @@ InstallPlan PlanInstall(const InstallRequest& req, const model::Snapshot& snapsh
   Machine m = Describe(req, snapshot);
   const auto& ids = knowledge::Frameworks();
   const auto* framework = ids.Resolve(req.framework);  // "pytorch" is torch
-  if (framework && framework->id == knowledge::kTorch) return PlanTorch(req, m, facts, live, user_index);
+  if (framework && framework->id == knowledge::kTorch)
+    return PlanTorch(req, m, facts, live, user_index);
   InstallPlan plan;
   if (!framework || !framework->core) {
-    plan.error = fmt::format("unknown framework '{}': choose {}", req.framework, util::Join(ids.CoreIds(), ", "));
+    plan.error = fmt::format("unknown framework '{}': choose {}", req.framework,
+                             util::Join(ids.CoreIds(), ", "));
     return plan;
   }
   if (live && !live->unavailable.empty()) {

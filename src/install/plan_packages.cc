@@ -49,10 +49,11 @@ InstallPlan PlanTensorFlow(const InstallRequest& req, const Machine& m, const Fr
             r.version));
       }
       plan.reasons.push_back("source: " + f.tensorflow_source);
-      plan.command = req.manager == Manager::kConda
-                         ? fmt::format("conda install -c conda-forge 'tensorflow={}.*=cpu*'",
-                                       ReleaseOf(r.version))
-                         : PipInstall(req, m, fmt::format("'{}{}'", r.cpu_project, Pin(r)), "", user);
+      plan.command =
+          req.manager == Manager::kConda
+              ? fmt::format("conda install -c conda-forge 'tensorflow={}.*=cpu*'",
+                            ReleaseOf(r.version))
+              : PipInstall(req, m, fmt::format("'{}{}'", r.cpu_project, Pin(r)), "", user);
       return plan;
     }
     if (req.cuda) {
@@ -69,10 +70,10 @@ InstallPlan PlanTensorFlow(const InstallRequest& req, const Machine& m, const Fr
     }
     if (!AllGpusAtLeast(m, f.tensorflow_min_cc)) continue;
     plan.ok = true;
-    plan.reasons.push_back(fmt::format(
-        "TensorFlow {} {} CUDA {} and cuDNN {}; the driver supports CUDA {}", r.version,
-        r.exact && r.and_cuda ? "asks (its and-cuda extra) for" : "was tested with",
-        r.cuda.ToString(), r.cudnn.ToString(), m.driver_cuda->ToString()));
+    plan.reasons.push_back(
+        fmt::format("TensorFlow {} {} CUDA {} and cuDNN {}; the driver supports CUDA {}", r.version,
+                    r.exact && r.and_cuda ? "asks (its and-cuda extra) for" : "was tested with",
+                    r.cuda.ToString(), r.cudnn.ToString(), m.driver_cuda->ToString()));
     plan.reasons.push_back(fmt::format("{} meets TensorFlow's minimum compute capability {}",
                                        GpuList(m), f.tensorflow_min_cc.ToString()));
     plan.reasons.push_back(fmt::format("TensorFlow {} {} {}", r.version,
@@ -84,8 +85,7 @@ InstallPlan PlanTensorFlow(const InstallRequest& req, const Machine& m, const Fr
           fmt::format("conda install -c conda-forge 'tensorflow={}.*=cuda*' 'cuda-version<={}'",
                       ReleaseOf(r.version), m.driver_cuda->ToString());
     } else if (r.and_cuda) {
-      plan.command =
-          PipInstall(req, m, fmt::format("'tensorflow[and-cuda]{}'", Pin(r)), "", user);
+      plan.command = PipInstall(req, m, fmt::format("'tensorflow[and-cuda]{}'", Pin(r)), "", user);
     } else {
       plan.command = PipInstall(req, m, fmt::format("'tensorflow{}'", Pin(r)), "", user);
       plan.reasons.push_back(
@@ -124,18 +124,17 @@ InstallPlan PlanJax(const InstallRequest& req, const Machine& m, const Framework
           p.name, p.min_driver.ToString(), p.min_cc.ToString(),
           m.driver ? m.driver->ToString() : "CUDA " + m.driver_cuda->ToString(), GpuList(m)));
       if (!f.jax_version.empty()) {
-        plan.reasons.push_back(fmt::format(
-            "jax {} is the newest release with jaxlib and {} wheels for {}", f.jax_version,
-            "jax-" + p.name + "-plugin", PythonNote(m)));
+        plan.reasons.push_back(
+            fmt::format("jax {} is the newest release with jaxlib and {} wheels for {}",
+                        f.jax_version, "jax-" + p.name + "-plugin", PythonNote(m)));
       }
       plan.reasons.push_back("source: " + f.jax_source);
-      plan.command =
-          req.manager == Manager::kConda
-              ? "conda install -c conda-forge 'jaxlib=*=*cuda*' jax"
-              : PipInstall(req, m,
-                           p.pin.empty() ? fmt::format("-U 'jax[{}]'", p.name)
-                                         : fmt::format("'jax[{}]{}'", p.name, p.pin),
-                           "", user);
+      plan.command = req.manager == Manager::kConda
+                         ? "conda install -c conda-forge 'jaxlib=*=*cuda*' jax"
+                         : PipInstall(req, m,
+                                      p.pin.empty() ? fmt::format("-U 'jax[{}]'", p.name)
+                                                    : fmt::format("'jax[{}]{}'", p.name, p.pin),
+                                      "", user);
       return plan;
     }
   }

@@ -12,11 +12,16 @@ namespace dlenv::install {
 
 inline const char* ScenarioGpuName(int cc_major) {
   switch (cc_major) {
-    case 3: return "Tesla K80";
-    case 7: return "Tesla V100";
-    case 9: return "NVIDIA H100";
-    case 12: return "NVIDIA GeForce RTX 5090";
-    default: return "NVIDIA A100";
+    case 3:
+      return "Tesla K80";
+    case 7:
+      return "Tesla V100";
+    case 9:
+      return "NVIDIA H100";
+    case 12:
+      return "NVIDIA GeForce RTX 5090";
+    default:
+      return "NVIDIA A100";
   }
 }
 

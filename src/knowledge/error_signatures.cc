@@ -1,9 +1,8 @@
 #include "knowledge/error_signatures.h"
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 #include "util/embedded.h"
 
@@ -46,11 +45,12 @@ ErrorSignature ParseSignature(const json& s) {
   sig.confirm = Str(s, "confirm", where, false);
   sig.hint = Str(s, "hint", where, false);
   for (const auto& p : s.at("patterns")) {
-    ErrorPattern pattern{Str(p, "literal", where), Str(p, "regex", where), Strings(p, "extracts"),
-                         Str(p, "framework", where), Str(p, "versions", where),
-                         Str(p, "source", where)};
+    ErrorPattern pattern{Str(p, "literal", where),  Str(p, "regex", where),
+                         Strings(p, "extracts"),    Str(p, "framework", where),
+                         Str(p, "versions", where), Str(p, "source", where)};
     if (pattern.literal.empty() || pattern.source.empty())
-      throw std::runtime_error("error_signatures: " + where + " has a pattern without literal or source");
+      throw std::runtime_error("error_signatures: " + where +
+                               " has a pattern without literal or source");
     sig.patterns.push_back(std::move(pattern));
   }
   for (const auto& c : s.at("causes")) {
@@ -73,11 +73,16 @@ ErrorSignature ParseSignature(const json& s) {
 
 std::string_view ErrorLayerName(ErrorLayer layer) {
   switch (layer) {
-    case ErrorLayer::kDriver: return "driver";
-    case ErrorLayer::kContainer: return "container";
-    case ErrorLayer::kLibrary: return "library";
-    case ErrorLayer::kBuild: return "build";
-    case ErrorLayer::kRuntime: return "runtime";
+    case ErrorLayer::kDriver:
+      return "driver";
+    case ErrorLayer::kContainer:
+      return "container";
+    case ErrorLayer::kLibrary:
+      return "library";
+    case ErrorLayer::kBuild:
+      return "build";
+    case ErrorLayer::kRuntime:
+      return "runtime";
   }
   return "runtime";
 }
@@ -107,7 +112,8 @@ ErrorSignatures ParseErrorSignatures(const std::string& text) {
 const ErrorSignatures& BuiltinErrorSignatures() {
   static const ErrorSignatures catalogue = [] {
     auto text = util::FindEmbeddedFile("error_signatures.json");
-    if (!text) throw std::runtime_error("knowledge data error_signatures.json missing from the build");
+    if (!text)
+      throw std::runtime_error("knowledge data error_signatures.json missing from the build");
     return ParseErrorSignatures(std::string(*text));
   }();
   return catalogue;

@@ -30,7 +30,7 @@ struct ErrorPattern {
 /// facts hold wins, an empty list always holds.
 struct ErrorCause {
   std::string id;
-  std::string says;     // the cause in one sentence; {name} takes an extracted value
+  std::string says;  // the cause in one sentence; {name} takes an extracted value
   std::vector<std::string> when;
   std::string finding;  // the doctor finding that covers it, "" when none does
   std::string fix;      // used only when the machine has no such finding to take the fix from

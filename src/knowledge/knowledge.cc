@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <map>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "knowledge/framework_images.h"
 #include "util/embedded.h"
@@ -14,8 +13,8 @@ namespace dlenv::knowledge {
 namespace {
 
 util::DottedVersion V(const nlohmann::json& j, const char* key) {
-  std::string text = j.at(key).is_string() ? j.at(key).get<std::string>()
-                                           : std::to_string(j.at(key).get<int>());
+  std::string text =
+      j.at(key).is_string() ? j.at(key).get<std::string>() : std::to_string(j.at(key).get<int>());
   auto v = util::DottedVersion::Parse(text);
   if (!v) throw std::runtime_error(std::string("bad version in knowledge data: ") + text);
   return *v;
@@ -29,10 +28,12 @@ Knowledge ParseKnowledge(const std::string& text) {
   k.date = doc.at("date").get<std::string>();
   const auto& tmd = doc.at("toolkit_minimum_driver");
   k.toolkit_minimum_driver_source = tmd.at("source").get<std::string>();
-  for (const auto& row : tmd.at("rows")) k.toolkit_minimum_driver.push_back({V(row, "cuda"), V(row, "ga_driver")});
+  for (const auto& row : tmd.at("rows"))
+    k.toolkit_minimum_driver.push_back({V(row, "cuda"), V(row, "ga_driver")});
   const auto& mvc = doc.at("minor_version_compatibility");
   k.minor_compat_source = mvc.at("source").get<std::string>();
-  for (const auto& row : mvc.at("rows")) k.minor_compat.push_back({row.at("cuda_major").get<int>(), V(row, "min_driver")});
+  for (const auto& row : mvc.at("rows"))
+    k.minor_compat.push_back({row.at("cuda_major").get<int>(), V(row, "min_driver")});
   for (const auto& row : doc.at("architectures").at("rows")) {
     ArchRow a;
     a.name = row.at("name").get<std::string>();
@@ -67,7 +68,8 @@ std::optional<util::DottedVersion> Knowledge::MinorCompatDriverFor(int cuda_majo
 }
 
 std::optional<std::string> Knowledge::ArchitectureName(int cc_major, int cc_minor) const {
-  util::DottedVersion cc = *util::DottedVersion::Parse(std::to_string(cc_major) + "." + std::to_string(cc_minor));
+  util::DottedVersion cc =
+      *util::DottedVersion::Parse(std::to_string(cc_major) + "." + std::to_string(cc_minor));
   for (const auto& row : architectures) {
     if (row.cc && *row.cc == cc) return row.name;
   }

@@ -11,8 +11,8 @@
 namespace dlenv::knowledge {
 
 struct ToolkitDriverRow {
-  util::DottedVersion cuda;        // 12.4
-  util::DottedVersion ga_driver;   // 550.54.14
+  util::DottedVersion cuda;       // 12.4
+  util::DottedVersion ga_driver;  // 550.54.14
 };
 
 struct MinorCompatRow {
@@ -21,7 +21,7 @@ struct MinorCompatRow {
 };
 
 struct ArchRow {
-  std::optional<int> cc_major;          // a whole major
+  std::optional<int> cc_major;            // a whole major
   std::optional<util::DottedVersion> cc;  // or one exact compute capability
   std::string name;
 };

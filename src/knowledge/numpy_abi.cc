@@ -1,8 +1,7 @@
 #include "knowledge/numpy_abi.h"
 
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "util/embedded.h"
 
@@ -12,7 +11,8 @@ std::vector<NumpyAbiRow> ParseNumpyAbi(const std::string& json_text) {
   std::vector<NumpyAbiRow> rows;
   auto doc = nlohmann::json::parse(json_text);
   for (const auto& r : doc.at("rows")) {
-    rows.push_back({r.at("framework").get<std::string>(), r.at("packages").get<std::vector<std::string>>(),
+    rows.push_back({r.at("framework").get<std::string>(),
+                    r.at("packages").get<std::vector<std::string>>(),
                     r.at("numpy2_from").get<std::string>(), r.at("source").get<std::string>()});
   }
   return rows;

@@ -1,8 +1,8 @@
+#include "knowledge/runtime_libraries.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
-
-#include "knowledge/runtime_libraries.h"
 
 namespace dlenv::knowledge {
 namespace {

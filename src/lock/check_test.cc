@@ -1,9 +1,9 @@
 #include "lock/check.h"
-#include "model/command.h"
 
 #include <gtest/gtest.h>
 
 #include "lock/test_locks.h"
+#include "model/command.h"
 
 namespace dlenv::lock {
 namespace {
@@ -26,13 +26,16 @@ TEST(LockCheckTest, BreakingDriftIsAnErrorWithAPastableFix) {
   ASSERT_EQ(findings.size(), 2u);
   EXPECT_EQ(findings[0].id, "lock.breaking_drift");
   EXPECT_EQ(findings[0].severity, model::Severity::kError);
-  EXPECT_NE(findings[0].title.find("2.3.1+cu121 (lock) -> 2.3.1+cu118 (here)"), std::string::npos) << findings[0].title;
+  EXPECT_NE(findings[0].title.find("2.3.1+cu121 (lock) -> 2.3.1+cu118 (here)"), std::string::npos)
+      << findings[0].title;
   EXPECT_EQ(findings[0].fix,
-            "python -m pip install 'torch==2.3.1+cu121' --extra-index-url https://download.pytorch.org/whl/cu121");
+            "python -m pip install 'torch==2.3.1+cu121' --extra-index-url "
+            "https://download.pytorch.org/whl/cu121");
   EXPECT_EQ(findings[1].id, "lock.cosmetic_drift");
   EXPECT_EQ(findings[1].severity, model::Severity::kInfo);
   EXPECT_EQ(model::ExitFor(findings), model::ExitCode::kFindings);
-  EXPECT_NE(RenderCheckText(findings, "team.lock").find("FAIL: 1 breaking, 0 notable, 1 cosmetic"), std::string::npos);
+  EXPECT_NE(RenderCheckText(findings, "team.lock").find("FAIL: 1 breaking, 0 notable, 1 cosmetic"),
+            std::string::npos);
 }
 
 TEST(LockCheckTest, NotableDriftWarnsButPasses) {
@@ -65,8 +68,8 @@ TEST(LockCheckTest, CondaAndDistroPackagesAreFixedWithTheirOwnManager) {
   FindPackage(here, "torch")->build = "cpu_generic_py311h7654321_0";
   auto findings = CheckAgainstLock(team, here, "team.lock");
   ASSERT_FALSE(findings.empty());
-  EXPECT_EQ(findings[0].fix,
-            "conda install -c conda-forge 'pytorch=" + torch->version + "=cuda118_py311h0123456_300'");
+  EXPECT_EQ(findings[0].fix, "conda install -c conda-forge 'pytorch=" + torch->version +
+                                 "=cuda118_py311h0123456_300'");
   // A Debian revision: apt's exact version.
   Lock dteam = GpuMachineLock(), dhere = dteam;
   auto* numpy = FindPackage(dteam, "numpy");

@@ -56,9 +56,15 @@ CommandResult RunDiff(const DiffOptions& options) {
   CommandResult r;
   r.document = DiffToJson(diff, an, bn);
   switch (options.output.format) {
-    case model::Format::kText: r.out = RenderDiffText(diff, an, bn); break;
-    case model::Format::kMarkdown: r.out = RenderDiffMarkdown(diff, an, bn); break;
-    case model::Format::kJson: r.out = r.document.dump(2) + "\n"; break;
+    case model::Format::kText:
+      r.out = RenderDiffText(diff, an, bn);
+      break;
+    case model::Format::kMarkdown:
+      r.out = RenderDiffMarkdown(diff, an, bn);
+      break;
+    case model::Format::kJson:
+      r.out = r.document.dump(2) + "\n";
+      break;
   }
   r.exit = diff.empty() ? ExitCode::kOk : ExitCode::kFindings;
   return r;
@@ -108,9 +114,9 @@ CommandResult RunRecipe(const RecipeCommandOptions& options) {
                                [](const auto& u) { return u.framework; });
   if (framework || (!recipe.missing.empty() && !options.recipe.allow_missing)) {
     CommandResult r;
-    r.error = fmt::format("{}: the recipe cannot reproduce {}; nothing was written:\n{}",
-                          options.lock, framework ? "a framework" : "these packages",
-                          DescribeMissing(recipe.missing));
+    r.error =
+        fmt::format("{}: the recipe cannot reproduce {}; nothing was written:\n{}", options.lock,
+                    framework ? "a framework" : "these packages", DescribeMissing(recipe.missing));
     r.error += framework
                    ? "A framework is what the environment is for: install it with pip, conda or "
                      "the distribution's package manager and lock again."

@@ -11,8 +11,8 @@
 namespace dlenv::lock {
 
 struct LockOptions {
-  probe::MachineOptions machine;      // --python: the environment locked
-  model::OutputOptions output;        // --redact: a lock shared outside the team
+  probe::MachineOptions machine;           // --python: the environment locked
+  model::OutputOptions output;             // --redact: a lock shared outside the team
   std::optional<std::string> output_file;  // -o FILE; stdout when absent
 };
 /// Exit 0 written; 2 no environment at --python, or an unwritable file.

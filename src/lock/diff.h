@@ -3,12 +3,11 @@
 // section, each change graded by how likely it is to change behaviour. docs/lock.md lists
 // the grading rules; they live in diff.cc, one function per section.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "lock/lock.h"
 
@@ -21,8 +20,9 @@ std::string_view ChangeKindName(ChangeKind k);
 std::string_view ImpactName(Impact i);
 
 struct Change {
-  std::string section;  // host, driver, gpus, toolkits, cuda_libraries, python, packages, frameworks
-  std::string item;     // torch, cudnn, driver version, torch.cuda_version
+  std::string
+      section;       // host, driver, gpus, toolkits, cuda_libraries, python, packages, frameworks
+  std::string item;  // torch, cudnn, driver version, torch.cuda_version
   ChangeKind kind = ChangeKind::kChanged;
   std::optional<std::string> from;  // value in A; nullopt when added
   std::optional<std::string> to;    // value in B; nullopt when removed
@@ -44,7 +44,8 @@ LockDiff DiffLocks(const Lock& a, const Lock& b);
 
 std::string RenderDiffText(const LockDiff& diff, std::string_view a_name, std::string_view b_name);
 /// A block for a pull request description or comment.
-std::string RenderDiffMarkdown(const LockDiff& diff, std::string_view a_name, std::string_view b_name);
+std::string RenderDiffMarkdown(const LockDiff& diff, std::string_view a_name,
+                               std::string_view b_name);
 nlohmann::json DiffToJson(const LockDiff& diff, std::string_view a_name, std::string_view b_name);
 
 }  // namespace dlenv::lock

@@ -1,8 +1,8 @@
 #include "lock/diff.h"
 
-#include <functional>
-
 #include <gtest/gtest.h>
+
+#include <functional>
 
 #include "lock/test_locks.h"
 
@@ -22,8 +22,8 @@ Change OneChange(const std::function<void(Lock&)>& edit) {
   return d.changes.empty() ? Change{} : d.changes.front();
 }
 
-void ExpectChange(const Change& c, const std::string& section, const std::string& item, ChangeKind kind,
-                  Impact impact) {
+void ExpectChange(const Change& c, const std::string& section, const std::string& item,
+                  ChangeKind kind, Impact impact) {
   EXPECT_EQ(c.section, section);
   EXPECT_EQ(c.item, item);
   EXPECT_EQ(ChangeKindName(c.kind), ChangeKindName(kind)) << c.item;
@@ -42,93 +42,105 @@ TEST(LockDiffTest, SameEnvironmentHasNoDifferences) {
 }
 
 TEST(LockDiffTest, NumpyMajorIsBreakingMinorIsNotable) {
-  ExpectChange(OneChange(SetVersion("numpy", "2.0.1")), "packages", "numpy", ChangeKind::kUpgraded, Impact::kBreaking);
-  ExpectChange(OneChange(SetVersion("numpy", "1.26.3")), "packages", "numpy", ChangeKind::kDowngraded,
-               Impact::kNotable);
+  ExpectChange(OneChange(SetVersion("numpy", "2.0.1")), "packages", "numpy", ChangeKind::kUpgraded,
+               Impact::kBreaking);
+  ExpectChange(OneChange(SetVersion("numpy", "1.26.3")), "packages", "numpy",
+               ChangeKind::kDowngraded, Impact::kNotable);
 }
 
 TEST(LockDiffTest, FrameworkVariantIsARebuildAndBreaking) {
-  ExpectChange(OneChange(SetVersion("torch", "2.3.1+cu118")), "packages", "torch", ChangeKind::kRebuilt,
+  ExpectChange(OneChange(SetVersion("torch", "2.3.1+cu118")), "packages", "torch",
+               ChangeKind::kRebuilt, Impact::kBreaking);
+  ExpectChange(OneChange(SetVersion("torch", "2.3.1")), "packages", "torch", ChangeKind::kRebuilt,
                Impact::kBreaking);
-  ExpectChange(OneChange(SetVersion("torch", "2.3.1")), "packages", "torch", ChangeKind::kRebuilt, Impact::kBreaking);
-  ExpectChange(OneChange(SetVersion("torch", "2.4.0+cu121")), "packages", "torch", ChangeKind::kUpgraded,
-               Impact::kBreaking);
-  ExpectChange(OneChange(SetVersion("torch", "2.2.2+cu121")), "packages", "torch", ChangeKind::kDowngraded,
-               Impact::kBreaking);
+  ExpectChange(OneChange(SetVersion("torch", "2.4.0+cu121")), "packages", "torch",
+               ChangeKind::kUpgraded, Impact::kBreaking);
+  ExpectChange(OneChange(SetVersion("torch", "2.2.2+cu121")), "packages", "torch",
+               ChangeKind::kDowngraded, Impact::kBreaking);
 }
 
 TEST(LockDiffTest, OrdinaryPackagesAreGradedByMajorVersion) {
-  ExpectChange(OneChange(SetVersion("requests", "2.32.3")), "packages", "requests", ChangeKind::kUpgraded,
-               Impact::kCosmetic);
-  ExpectChange(OneChange(SetVersion("requests", "3.0.0")), "packages", "requests", ChangeKind::kUpgraded,
-               Impact::kNotable);
-  ExpectChange(OneChange(SetVersion("requests", "2.31.0+local.1")), "packages", "requests", ChangeKind::kRebuilt,
-               Impact::kNotable);
-  ExpectChange(OneChange(SetVersion("requests", "2.31")), "packages", "requests", ChangeKind::kChanged,
-               Impact::kCosmetic);
-  ExpectChange(OneChange(SetVersion("requests", "nightly")), "packages", "requests", ChangeKind::kChanged,
-               Impact::kNotable);
+  ExpectChange(OneChange(SetVersion("requests", "2.32.3")), "packages", "requests",
+               ChangeKind::kUpgraded, Impact::kCosmetic);
+  ExpectChange(OneChange(SetVersion("requests", "3.0.0")), "packages", "requests",
+               ChangeKind::kUpgraded, Impact::kNotable);
+  ExpectChange(OneChange(SetVersion("requests", "2.31.0+local.1")), "packages", "requests",
+               ChangeKind::kRebuilt, Impact::kNotable);
+  ExpectChange(OneChange(SetVersion("requests", "2.31")), "packages", "requests",
+               ChangeKind::kChanged, Impact::kCosmetic);
+  ExpectChange(OneChange(SetVersion("requests", "nightly")), "packages", "requests",
+               ChangeKind::kChanged, Impact::kNotable);
 }
 
 TEST(LockDiffTest, CudnnWheelMajorIsBreaking) {
-  ExpectChange(OneChange(SetVersion("nvidia-cudnn-cu12", "9.1.0.70")), "packages", "nvidia-cudnn-cu12",
-               ChangeKind::kUpgraded, Impact::kBreaking);
+  ExpectChange(OneChange(SetVersion("nvidia-cudnn-cu12", "9.1.0.70")), "packages",
+               "nvidia-cudnn-cu12", ChangeKind::kUpgraded, Impact::kBreaking);
 }
 
 TEST(LockDiffTest, AddedAndRemovedPackages) {
-  ExpectChange(OneChange([](Lock& l) { l.python->packages.push_back({"six", "1.16.0", "pip", std::nullopt}); }),
+  ExpectChange(OneChange([](Lock& l) {
+                 l.python->packages.push_back({"six", "1.16.0", "pip", std::nullopt});
+               }),
                "packages", "six", ChangeKind::kAdded, Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { std::erase_if(l.python->packages, [](auto& p) { return p.name == "requests"; }); }),
+  ExpectChange(OneChange([](Lock& l) {
+                 std::erase_if(l.python->packages, [](auto& p) { return p.name == "requests"; });
+               }),
                "packages", "requests", ChangeKind::kRemoved, Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { std::erase_if(l.python->packages, [](auto& p) { return p.name == "torch"; }); }),
+  ExpectChange(OneChange([](Lock& l) {
+                 std::erase_if(l.python->packages, [](auto& p) { return p.name == "torch"; });
+               }),
                "packages", "torch", ChangeKind::kRemoved, Impact::kBreaking);
 }
 
 TEST(LockDiffTest, SourceAndInstallerChanges) {
-  ExpectChange(OneChange([](Lock& l) { FindPackage(l, "requests")->direct_url = "file:///src/requests"; }), "packages",
-               "requests source", ChangeKind::kRebuilt, Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { FindPackage(l, "requests")->installer = "conda"; }), "packages",
-               "requests installer", ChangeKind::kChanged, Impact::kNotable);
+  ExpectChange(
+      OneChange([](Lock& l) { FindPackage(l, "requests")->direct_url = "file:///src/requests"; }),
+      "packages", "requests source", ChangeKind::kRebuilt, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { FindPackage(l, "requests")->installer = "conda"; }),
+               "packages", "requests installer", ChangeKind::kChanged, Impact::kNotable);
 }
 
 TEST(LockDiffTest, DriverBranchAndCudaMajorAreBreaking) {
   ExpectChange(OneChange([](Lock& l) { l.driver.version = "535.104.05"; }), "driver", "driver",
                ChangeKind::kDowngraded, Impact::kBreaking);
-  ExpectChange(OneChange([](Lock& l) { l.driver.version = "550.90.07"; }), "driver", "driver", ChangeKind::kUpgraded,
-               Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { l.driver.cuda = "11.8"; }), "driver", "driver CUDA", ChangeKind::kDowngraded,
+  ExpectChange(OneChange([](Lock& l) { l.driver.version = "550.90.07"; }), "driver", "driver",
+               ChangeKind::kUpgraded, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { l.driver.cuda = "11.8"; }), "driver", "driver CUDA",
+               ChangeKind::kDowngraded, Impact::kBreaking);
+  ExpectChange(OneChange([](Lock& l) { l.driver.cuda = "12.2"; }), "driver", "driver CUDA",
+               ChangeKind::kDowngraded, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { l.driver.cuda = "12.6"; }), "driver", "driver CUDA",
+               ChangeKind::kUpgraded, Impact::kCosmetic);
+  ExpectChange(OneChange([](Lock& l) { l.driver = {}; }), "driver", "driver", ChangeKind::kRemoved,
                Impact::kBreaking);
-  ExpectChange(OneChange([](Lock& l) { l.driver.cuda = "12.2"; }), "driver", "driver CUDA", ChangeKind::kDowngraded,
-               Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { l.driver.cuda = "12.6"; }), "driver", "driver CUDA", ChangeKind::kUpgraded,
-               Impact::kCosmetic);
-  ExpectChange(OneChange([](Lock& l) { l.driver = {}; }), "driver", "driver", ChangeKind::kRemoved, Impact::kBreaking);
 }
 
 TEST(LockDiffTest, ToolkitAndLibraryVersions) {
-  ExpectChange(OneChange([](Lock& l) { l.toolkits = {"13.0.2"}; }), "toolkits", "CUDA toolkit", ChangeKind::kUpgraded,
-               Impact::kBreaking);
-  ExpectChange(OneChange([](Lock& l) { l.toolkits = {"12.6.0"}; }), "toolkits", "CUDA toolkit", ChangeKind::kUpgraded,
-               Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { l.toolkits = {"13.0.2"}; }), "toolkits", "CUDA toolkit",
+               ChangeKind::kUpgraded, Impact::kBreaking);
+  ExpectChange(OneChange([](Lock& l) { l.toolkits = {"12.6.0"}; }), "toolkits", "CUDA toolkit",
+               ChangeKind::kUpgraded, Impact::kNotable);
   ExpectChange(OneChange([](Lock& l) { l.toolkits = {"12.4.0"}; }), "toolkits", "CUDA toolkit",
                ChangeKind::kDowngraded, Impact::kCosmetic);
-  ExpectChange(OneChange([](Lock& l) { l.cuda_libraries[0].version = "9.1.0"; }), "cuda_libraries", "cudnn",
-               ChangeKind::kUpgraded, Impact::kBreaking);
-  ExpectChange(OneChange([](Lock& l) { l.cuda_libraries[0].version = "8.8.0"; }), "cuda_libraries", "cudnn",
-               ChangeKind::kDowngraded, Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { l.cuda_libraries.push_back({"nccl", "2.21.5", true}); }), "cuda_libraries",
-               "nccl", ChangeKind::kAdded, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { l.cuda_libraries[0].version = "9.1.0"; }), "cuda_libraries",
+               "cudnn", ChangeKind::kUpgraded, Impact::kBreaking);
+  ExpectChange(OneChange([](Lock& l) { l.cuda_libraries[0].version = "8.8.0"; }), "cuda_libraries",
+               "cudnn", ChangeKind::kDowngraded, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) {
+                 l.cuda_libraries.push_back({"nccl", "2.21.5", true});
+               }),
+               "cuda_libraries", "nccl", ChangeKind::kAdded, Impact::kNotable);
 }
 
 TEST(LockDiffTest, FrameworkBuildFacts) {
-  ExpectChange(OneChange([](Lock& l) { l.python->frameworks[0].cuda_version = "11.8"; }), "frameworks", "torch CUDA",
-               ChangeKind::kRebuilt, Impact::kBreaking);
-  ExpectChange(OneChange([](Lock& l) { l.python->frameworks[0].cudnn_version = "9.1.0"; }), "frameworks",
-               "torch cuDNN", ChangeKind::kRebuilt, Impact::kBreaking);
-  ExpectChange(OneChange([](Lock& l) { l.python->frameworks[0].cudnn_version = "8.7.0"; }), "frameworks",
-               "torch cuDNN", ChangeKind::kRebuilt, Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { l.python->frameworks[0].cuda_archs = {"sm_80"}; }), "frameworks",
-               "torch GPU architectures", ChangeKind::kRebuilt, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { l.python->frameworks[0].cuda_version = "11.8"; }),
+               "frameworks", "torch CUDA", ChangeKind::kRebuilt, Impact::kBreaking);
+  ExpectChange(OneChange([](Lock& l) { l.python->frameworks[0].cudnn_version = "9.1.0"; }),
+               "frameworks", "torch cuDNN", ChangeKind::kRebuilt, Impact::kBreaking);
+  ExpectChange(OneChange([](Lock& l) { l.python->frameworks[0].cudnn_version = "8.7.0"; }),
+               "frameworks", "torch cuDNN", ChangeKind::kRebuilt, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { l.python->frameworks[0].cuda_archs = {"sm_80"}; }),
+               "frameworks", "torch GPU architectures", ChangeKind::kRebuilt, Impact::kNotable);
   Lock a = GpuMachineLock(), b = a;
   b.python->frameworks[0].cuda_build = false;
   b.python->frameworks[0].cuda_version.reset();
@@ -138,20 +150,20 @@ TEST(LockDiffTest, FrameworkBuildFacts) {
 }
 
 TEST(LockDiffTest, PythonHostAndGpus) {
-  ExpectChange(OneChange([](Lock& l) { l.python->version = "3.11.4"; }), "python", "python", ChangeKind::kUpgraded,
-               Impact::kBreaking);
-  ExpectChange(OneChange([](Lock& l) { l.python->version = "3.10.14"; }), "python", "python", ChangeKind::kUpgraded,
-               Impact::kCosmetic);
-  ExpectChange(OneChange([](Lock& l) { l.python.reset(); }), "python", "environment", ChangeKind::kRemoved,
-               Impact::kBreaking);
-  ExpectChange(OneChange([](Lock& l) { l.host.glibc = "2.31"; }), "host", "glibc", ChangeKind::kDowngraded,
-               Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { l.host.glibc = "2.39"; }), "host", "glibc", ChangeKind::kUpgraded,
-               Impact::kCosmetic);
-  ExpectChange(OneChange([](Lock& l) { l.host.os_version = "24.04"; }), "host", "os", ChangeKind::kChanged,
-               Impact::kNotable);
-  ExpectChange(OneChange([](Lock& l) { l.gpus[0].count = 1; }), "gpus", "NVIDIA A100-SXM4-40GB (sm 8.0)",
+  ExpectChange(OneChange([](Lock& l) { l.python->version = "3.11.4"; }), "python", "python",
+               ChangeKind::kUpgraded, Impact::kBreaking);
+  ExpectChange(OneChange([](Lock& l) { l.python->version = "3.10.14"; }), "python", "python",
+               ChangeKind::kUpgraded, Impact::kCosmetic);
+  ExpectChange(OneChange([](Lock& l) { l.python.reset(); }), "python", "environment",
+               ChangeKind::kRemoved, Impact::kBreaking);
+  ExpectChange(OneChange([](Lock& l) { l.host.glibc = "2.31"; }), "host", "glibc",
+               ChangeKind::kDowngraded, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { l.host.glibc = "2.39"; }), "host", "glibc",
+               ChangeKind::kUpgraded, Impact::kCosmetic);
+  ExpectChange(OneChange([](Lock& l) { l.host.os_version = "24.04"; }), "host", "os",
                ChangeKind::kChanged, Impact::kNotable);
+  ExpectChange(OneChange([](Lock& l) { l.gpus[0].count = 1; }), "gpus",
+               "NVIDIA A100-SXM4-40GB (sm 8.0)", ChangeKind::kChanged, Impact::kNotable);
 }
 
 TEST(LockDiffTest, BreakingChangesComeFirstInEveryFormat) {
@@ -171,7 +183,9 @@ TEST(LockDiffTest, BreakingChangesComeFirstInEveryFormat) {
   EXPECT_NE(text.find("1.26.4 -> 2.1.0"), std::string::npos);
 
   std::string md = RenderDiffMarkdown(d, "team.lock", "this machine");
-  EXPECT_NE(md.find("| **breaking** | packages | `numpy` | upgraded | `1.26.4` | `2.1.0` |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| **breaking** | packages | `numpy` | upgraded | `1.26.4` | `2.1.0` |"),
+            std::string::npos)
+      << md;
 
   nlohmann::json j = DiffToJson(d, "team.lock", "this machine");
   EXPECT_FALSE(j["identical"].get<bool>());
@@ -256,8 +270,8 @@ TEST(LockDiffTest, CondaFrameworkBuildBetweenCudaAndCpuIsBreaking) {
   Lock cpu = CondaLock();
   FindPackage(cpu, "torch")->channel = "pkgs/main";
   FindPackage(cpu, "torch")->build = "cpu_py311h6d93b4c_0";
-  ExpectChange(OneChangeOf(cpu, SetBuild("torch", "gpu_cuda118py311h8b1b7c5_0")), "packages", "torch conda build",
-               ChangeKind::kRebuilt, Impact::kBreaking);
+  ExpectChange(OneChangeOf(cpu, SetBuild("torch", "gpu_cuda118py311h8b1b7c5_0")), "packages",
+               "torch conda build", ChangeKind::kRebuilt, Impact::kBreaking);
   // The pytorch channel's spelling.
   Lock pt = CondaLock();
   FindPackage(pt, "torch")->build = "py3.11_cuda12.1_cudnn8.9.2_0";
@@ -304,19 +318,21 @@ TEST(LockDiffTest, AnotherCondaBuildOfTheSameVersionIsANotableRebuild) {
                            }),
                "packages", "numpy", ChangeKind::kDowngraded, Impact::kNotable);
   // A lock from a dlenv that did not record builds.
-  ExpectChange(OneChangeOf(CondaLock(), [](Lock& l) { FindPackage(l, "numpy")->build.reset(); }), "packages",
-               "numpy conda build", ChangeKind::kChanged, Impact::kCosmetic);
+  ExpectChange(OneChangeOf(CondaLock(), [](Lock& l) { FindPackage(l, "numpy")->build.reset(); }),
+               "packages", "numpy conda build", ChangeKind::kChanged, Impact::kCosmetic);
 }
 
 TEST(LockDiffTest, CondaChannelChangeIsNotable) {
-  Change c = OneChangeOf(CondaLock(), [](Lock& l) { FindPackage(l, "numpy")->channel = "pkgs/main"; });
+  Change c =
+      OneChangeOf(CondaLock(), [](Lock& l) { FindPackage(l, "numpy")->channel = "pkgs/main"; });
   ExpectChange(c, "packages", "numpy conda channel", ChangeKind::kChanged, Impact::kNotable);
   EXPECT_EQ(c.from, "conda-forge");
   EXPECT_EQ(c.to, "pkgs/main");
 }
 
 TEST(LockDiffTest, DebianRevisionOfTheSameVersionIsNotable) {
-  Change c = OneChangeOf(DebianLock(), [](Lock& l) { FindPackage(l, "torch")->distro_version = "2.6.0+dfsg-8"; });
+  Change c = OneChangeOf(DebianLock(),
+                         [](Lock& l) { FindPackage(l, "torch")->distro_version = "2.6.0+dfsg-8"; });
   ExpectChange(c, "packages", "torch distro package", ChangeKind::kRebuilt, Impact::kNotable);
   EXPECT_EQ(c.from, "python3-torch=2.6.0+dfsg-7");
   EXPECT_EQ(c.to, "python3-torch=2.6.0+dfsg-8");
@@ -330,11 +346,15 @@ TEST(LockDiffTest, DebianRevisionOfTheSameVersionIsNotable) {
 }
 
 TEST(LockDiffTest, DebianCudaBuildOfAFrameworkIsBreaking) {
-  Change c = OneChangeOf(DebianLock(), [](Lock& l) { FindPackage(l, "torch")->distro_package = "python3-torch-cuda"; });
+  Change c = OneChangeOf(DebianLock(), [](Lock& l) {
+    FindPackage(l, "torch")->distro_package = "python3-torch-cuda";
+  });
   ExpectChange(c, "packages", "torch distro package", ChangeKind::kRebuilt, Impact::kBreaking);
   EXPECT_EQ(c.to, "python3-torch-cuda=2.6.0+dfsg-7");
-  ExpectChange(OneChangeOf(DebianLock(), [](Lock& l) { FindPackage(l, "numpy")->distro_package = "python3-numpy-x"; }),
-               "packages", "numpy distro package", ChangeKind::kChanged, Impact::kNotable);
+  ExpectChange(
+      OneChangeOf(DebianLock(),
+                  [](Lock& l) { FindPackage(l, "numpy")->distro_package = "python3-numpy-x"; }),
+      "packages", "numpy distro package", ChangeKind::kChanged, Impact::kNotable);
 }
 
 TEST(LockDiffTest, MovingBetweenPipCondaAndTheDistributionIsNotable) {
@@ -365,11 +385,14 @@ TEST(LockDiffTest, CondaBuildChangeShowsBothSidesInEveryFormat) {
   ASSERT_EQ(d.changes.size(), 1u);
   std::string text = RenderDiffText(d, "team.lock", "this machine");
   EXPECT_NE(text.find("torch conda build"), std::string::npos) << text;
-  EXPECT_NE(text.find("pytorch=2.5.1=cuda118_py311h8b1b7c5_300 -> pytorch=2.5.1=cpu_generic_py311h2b8e5b3_0"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(
+          "pytorch=2.5.1=cuda118_py311h8b1b7c5_300 -> pytorch=2.5.1=cpu_generic_py311h2b8e5b3_0"),
+      std::string::npos)
       << text;
   std::string md = RenderDiffMarkdown(d, "team.lock", "this machine");
-  EXPECT_NE(md.find("| **breaking** | packages | `torch conda build` | rebuilt | `pytorch=2.5.1=cuda118_py311h8b1b7c5_300` "
+  EXPECT_NE(md.find("| **breaking** | packages | `torch conda build` | rebuilt | "
+                    "`pytorch=2.5.1=cuda118_py311h8b1b7c5_300` "
                     "| `pytorch=2.5.1=cpu_generic_py311h2b8e5b3_0` |"),
             std::string::npos)
       << md;

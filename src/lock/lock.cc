@@ -1,12 +1,12 @@
 #include "lock/lock.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <tuple>
-
-#include <fmt/format.h>
 
 #include "lock/sha256.h"
 #include "model/json.h"
@@ -92,7 +92,8 @@ const model::PythonEnv* SelectPythonEnv(const model::Snapshot& snapshot,
     // The probe resolves links (a venv's python points at the base interpreter); it still
     // records which environment came from --python.
     for (const auto& e : envs) {
-      if (std::find(e.found_via.begin(), e.found_via.end(), "--python") != e.found_via.end()) return &e;
+      if (std::find(e.found_via.begin(), e.found_via.end(), "--python") != e.found_via.end())
+        return &e;
     }
     return nullptr;
   }
@@ -109,7 +110,8 @@ const model::PythonEnv* SelectPythonEnv(const model::Snapshot& snapshot,
 Lock BuildLock(const model::Snapshot& snapshot, const model::PythonEnv* python) {
   Lock lock;
   lock.generated_by = "dlenv " + snapshot.dlenv_version;
-  lock.host = {snapshot.host.os_id, snapshot.host.os_version, snapshot.host.os_name, snapshot.host.glibc};
+  lock.host = {snapshot.host.os_id, snapshot.host.os_version, snapshot.host.os_name,
+               snapshot.host.glibc};
 
   const auto& d = snapshot.driver;
   lock.driver.version = d.nvml_driver_version ? d.nvml_driver_version : d.kernel_module_version;
@@ -138,10 +140,12 @@ Lock BuildLock(const model::Snapshot& snapshot, const model::PythonEnv* python) 
     if (l.is_stub || !l.version || l.family == "cuda" || l.family == "nvidia-ml") continue;
     libraries[{l.family, *l.version}] |= l.loader_first;
   }
-  for (const auto& [key, first] : libraries) lock.cuda_libraries.push_back({key.first, key.second, first});
-  std::stable_sort(lock.cuda_libraries.begin(), lock.cuda_libraries.end(), [](const auto& a, const auto& b) {
-    return a.family != b.family ? a.family < b.family : VersionLess(a.version, b.version);
-  });
+  for (const auto& [key, first] : libraries)
+    lock.cuda_libraries.push_back({key.first, key.second, first});
+  std::stable_sort(
+      lock.cuda_libraries.begin(), lock.cuda_libraries.end(), [](const auto& a, const auto& b) {
+        return a.family != b.family ? a.family < b.family : VersionLess(a.version, b.version);
+      });
 
   if (python) {
     LockedPython p;
@@ -163,10 +167,12 @@ Lock BuildLock(const model::Snapshot& snapshot, const model::PythonEnv* python) 
     std::sort(p.packages.begin(), p.packages.end(),
               [](const auto& a, const auto& b) { return PackageKey(a) < PackageKey(b); });
     for (const auto& f : python->frameworks) {
-      LockedFramework lf{f.name, f.package, f.version, f.cuda_build, f.cuda_version, f.rocm_version,
-                         f.cudnn_version, f.cuda_archs, f.numpy_abi};
+      LockedFramework lf{f.name,          f.package,      f.version,
+                         f.cuda_build,    f.cuda_version, f.rocm_version,
+                         f.cudnn_version, f.cuda_archs,   f.numpy_abi};
       std::sort(lf.cuda_archs.begin(), lf.cuda_archs.end());
-      lf.cuda_archs.erase(std::unique(lf.cuda_archs.begin(), lf.cuda_archs.end()), lf.cuda_archs.end());
+      lf.cuda_archs.erase(std::unique(lf.cuda_archs.begin(), lf.cuda_archs.end()),
+                          lf.cuda_archs.end());
       p.frameworks.push_back(std::move(lf));
     }
     std::sort(p.frameworks.begin(), p.frameworks.end(), [](const auto& a, const auto& b) {
@@ -188,12 +194,14 @@ nlohmann::json EnvironmentJson(const Lock& lock) {
   env["driver"] = {{"version", lock.driver.version}, {"cuda", lock.driver.cuda}};
   env["gpus"] = json::array();
   for (const auto& g : lock.gpus) {
-    env["gpus"].push_back({{"name", g.name}, {"compute_capability", g.compute_capability}, {"count", g.count}});
+    env["gpus"].push_back(
+        {{"name", g.name}, {"compute_capability", g.compute_capability}, {"count", g.count}});
   }
   env["toolkits"] = lock.toolkits;
   env["cuda_libraries"] = json::array();
   for (const auto& l : lock.cuda_libraries) {
-    env["cuda_libraries"].push_back({{"family", l.family}, {"version", l.version}, {"loader_first", l.loader_first}});
+    env["cuda_libraries"].push_back(
+        {{"family", l.family}, {"version", l.version}, {"loader_first", l.loader_first}});
   }
   if (!lock.python) {
     env["python"] = nullptr;

@@ -2,10 +2,10 @@
 // Every field is checked for its type with the path of the offending value in the message;
 // nothing here trusts the document's shape.
 
+#include <fmt/format.h>
+
 #include <limits>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "lock/lock.h"
 #include "lock/lock_from_json.h"
@@ -28,12 +28,18 @@ std::string TypeName(const json& j) {
   if (j.is_number_integer()) return "an integer";
   if (j.is_number()) return "a number";
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
-    default: return "something else";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    default:
+      return "something else";
   }
 }
 
@@ -77,7 +83,8 @@ bool Bool(const json& obj, const std::string& path, const char* key) {
   return v.get<bool>();
 }
 
-long long Integer(const json& obj, const std::string& path, const char* key, long long lo, long long hi) {
+long long Integer(const json& obj, const std::string& path, const char* key, long long lo,
+                  long long hi) {
   const json& v = Field(obj, path, key);
   if (!v.is_number_integer()) Fail(path + "." + key, "expected an integer, found " + TypeName(v));
   // An unsigned value above INT64_MAX must not wrap into range.
@@ -85,7 +92,8 @@ long long Integer(const json& obj, const std::string& path, const char* key, lon
     Fail(path + "." + key, fmt::format("{} is out of range ({}..{})", v.dump(), lo, hi));
   }
   long long n = v.get<long long>();
-  if (n < lo || n > hi) Fail(path + "." + key, fmt::format("{} is out of range ({}..{})", n, lo, hi));
+  if (n < lo || n > hi)
+    Fail(path + "." + key, fmt::format("{} is out of range ({}..{})", n, lo, hi));
   return n;
 }
 
@@ -94,7 +102,8 @@ std::vector<std::string> StringArray(const json& obj, const std::string& path, c
   const json& a = Array(Field(obj, path, key), p);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (!a[i].is_string()) Fail(fmt::format("{}[{}]", p, i), "expected a string, found " + TypeName(a[i]));
+    if (!a[i].is_string())
+      Fail(fmt::format("{}[{}]", p, i), "expected a string, found " + TypeName(a[i]));
     out.push_back(a[i].get<std::string>());
   }
   return out;
@@ -107,7 +116,8 @@ void ReadEnvironment(const json& env, Lock& lock) {
   lock.host = {String(host, e + ".host", "os_id"), String(host, e + ".host", "os_version"),
                String(host, e + ".host", "os_name"), String(host, e + ".host", "glibc")};
   const json& driver = Object(Field(env, e, "driver"), e + ".driver");
-  lock.driver = {OptString(driver, e + ".driver", "version"), OptString(driver, e + ".driver", "cuda")};
+  lock.driver = {OptString(driver, e + ".driver", "version"),
+                 OptString(driver, e + ".driver", "cuda")};
 
   const json& gpus = Array(Field(env, e, "gpus"), e + ".gpus");
   for (std::size_t i = 0; i < gpus.size(); ++i) {
@@ -121,7 +131,8 @@ void ReadEnvironment(const json& env, Lock& lock) {
   for (std::size_t i = 0; i < libs.size(); ++i) {
     std::string p = fmt::format("{}.cuda_libraries[{}]", e, i);
     const json& l = Object(libs[i], p);
-    lock.cuda_libraries.push_back({String(l, p, "family"), String(l, p, "version"), Bool(l, p, "loader_first")});
+    lock.cuda_libraries.push_back(
+        {String(l, p, "family"), String(l, p, "version"), Bool(l, p, "loader_first")});
   }
 
   const json& py = Field(env, e, "python");
@@ -151,10 +162,11 @@ void ReadEnvironment(const json& env, Lock& lock) {
   for (std::size_t i = 0; i < fws.size(); ++i) {
     std::string p = fmt::format("{}.frameworks[{}]", pp, i);
     const json& f = Object(fws[i], p);
-    python.frameworks.push_back({String(f, p, "name"), String(f, p, "package"), String(f, p, "version"),
-                                 Bool(f, p, "cuda_build"), OptString(f, p, "cuda_version"),
-                                 OptString(f, p, "rocm_version"), OptString(f, p, "cudnn_version"),
-                                 StringArray(f, p, "cuda_archs"), OptString(f, p, "numpy_abi")});
+    python.frameworks.push_back({String(f, p, "name"), String(f, p, "package"),
+                                 String(f, p, "version"), Bool(f, p, "cuda_build"),
+                                 OptString(f, p, "cuda_version"), OptString(f, p, "rocm_version"),
+                                 OptString(f, p, "cudnn_version"), StringArray(f, p, "cuda_archs"),
+                                 OptString(f, p, "numpy_abi")});
   }
   lock.python = std::move(python);
 }
@@ -175,9 +187,11 @@ ReadResult ParseLock(std::string_view text, const std::string& source) {
     return result;
   };
   if (text.size() > kMaxLockBytes) {
-    return fail(fmt::format("{} bytes is larger than any lock ({} at most)", text.size(), kMaxLockBytes));
+    return fail(
+        fmt::format("{} bytes is larger than any lock ({} at most)", text.size(), kMaxLockBytes));
   }
-  if (text.empty()) return fail("the file is empty; not a lock file (make one with `dlenv lock -o FILE`)");
+  if (text.empty())
+    return fail("the file is empty; not a lock file (make one with `dlenv lock -o FILE`)");
 
   bool too_deep = false;
   json doc;
@@ -195,7 +209,8 @@ ReadResult ParseLock(std::string_view text, const std::string& source) {
     // nlohmann's message names the byte offset; truncation reads as "unexpected end of input".
     return fail(fmt::format("not valid JSON (truncated or corrupt?): {}", ex.what()));
   }
-  if (too_deep) return fail(fmt::format("nested more than {} levels deep; not a lock file", kMaxDepth));
+  if (too_deep)
+    return fail(fmt::format("nested more than {} levels deep; not a lock file", kMaxDepth));
   if (!doc.is_object()) return fail("expected a JSON object at the top, found " + TypeName(doc));
 
   return LockFromJson(doc, source);
@@ -210,17 +225,20 @@ ReadResult LockFromJson(const nlohmann::json& doc, const std::string& source) {
   if (!doc.is_object()) return fail("expected a JSON object at the top, found " + TypeName(doc));
   Lock lock;
   if (!doc.contains("lock_version")) {
-    return fail("no \"lock_version\" field; not a dlenv lock file (make one with `dlenv lock -o FILE`)");
+    return fail(
+        "no \"lock_version\" field; not a dlenv lock file (make one with `dlenv lock -o FILE`)");
   }
   try {
-    lock.lock_version = static_cast<int>(Integer(doc, "", "lock_version", 1, std::numeric_limits<int>::max()));
+    lock.lock_version =
+        static_cast<int>(Integer(doc, "", "lock_version", 1, std::numeric_limits<int>::max()));
   } catch (const FormatError& ex) {
     return fail(Clean(ex.what()));
   }
   if (lock.lock_version > kLockVersion) {
-    return fail(fmt::format(
-        "written by a newer dlenv (lock_version {}; this dlenv reads lock_version {} and older); upgrade dlenv",
-        lock.lock_version, kLockVersion));
+    return fail(
+        fmt::format("written by a newer dlenv (lock_version {}; this dlenv reads lock_version {} "
+                    "and older); upgrade dlenv",
+                    lock.lock_version, kLockVersion));
   }
   try {
     lock.content_hash = String(doc, "", "content_hash");
@@ -233,10 +251,11 @@ ReadResult LockFromJson(const nlohmann::json& doc, const std::string& source) {
     ReadEnvironment(env, lock);
     std::string expected = ContentHash(lock.lock_version, env);
     if (expected != lock.content_hash) {
-      return fail(fmt::format(
-          "content_hash {} does not match the environment it describes ({}); the file was edited after "
-          "`dlenv lock` wrote it: lock again rather than editing by hand",
-          lock.content_hash, expected));
+      return fail(
+          fmt::format("content_hash {} does not match the environment it describes ({}); the file "
+                      "was edited after "
+                      "`dlenv lock` wrote it: lock again rather than editing by hand",
+                      lock.content_hash, expected));
     }
   } catch (const FormatError& ex) {
     return fail(Clean(ex.what()));

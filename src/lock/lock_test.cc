@@ -1,12 +1,12 @@
 #include "lock/lock.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <random>
 
-#include <gtest/gtest.h>
-
-#include "lock/test_locks.h"
 #include "lock/sha256.h"
+#include "lock/test_locks.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -43,7 +43,8 @@ TEST(LockTest, TakesWhatMakesTheEnvironmentBehave) {
   ASSERT_TRUE(torch);
   EXPECT_EQ(torch->version, "2.3.1+cu121");  // local label kept
   ASSERT_EQ(lock.python->frameworks.size(), 1u);
-  EXPECT_EQ(lock.python->frameworks[0].cuda_archs, (std::vector<std::string>{"sm_80", "sm_86", "sm_90"}));
+  EXPECT_EQ(lock.python->frameworks[0].cuda_archs,
+            (std::vector<std::string>{"sm_80", "sm_86", "sm_90"}));
   EXPECT_TRUE(lock.content_hash.starts_with("sha256:"));
   EXPECT_EQ(lock.content_hash.size(), 7u + 64u);
 }
@@ -82,7 +83,8 @@ TEST(LockTest, SelectsThePythonEnvironment) {
   EXPECT_EQ(SelectPythonEnv(s, "/work/venv/bin/python", none), &s.python_envs[1]);
   EXPECT_EQ(SelectPythonEnv(s, "/work/venv/", none), &s.python_envs[1]);
   EXPECT_EQ(SelectPythonEnv(s, "/usr/bin/python3", none), &s.python_envs[0]);
-  util::Environment active(std::map<std::string, std::string>{{"CONDA_PREFIX", "/opt/conda/envs/ml"}});
+  util::Environment active(
+      std::map<std::string, std::string>{{"CONDA_PREFIX", "/opt/conda/envs/ml"}});
   EXPECT_EQ(SelectPythonEnv(s, std::nullopt, active), &s.python_envs[2]);
   EXPECT_EQ(SelectPythonEnv(s, std::nullopt, none), &s.python_envs[0]);
   s.python_envs[1].found_via.clear();
@@ -183,18 +185,21 @@ TEST(LockReaderTest, RefusesALockFromANewerDlenv) {
 }
 
 TEST(LockReaderTest, NamesTheFieldWithTheWrongType) {
-  ExpectError(ParseEdited([](auto& d) { d["environment"]["python"]["packages"][1]["version"] = 126; }),
-              "environment.python.packages[1].version: expected a string, found an integer");
+  ExpectError(
+      ParseEdited([](auto& d) { d["environment"]["python"]["packages"][1]["version"] = 126; }),
+      "environment.python.packages[1].version: expected a string, found an integer");
   ExpectError(ParseEdited([](auto& d) { d["environment"]["gpus"] = "A100"; }),
               "environment.gpus: expected an array, found a string");
   ExpectError(ParseEdited([](auto& d) { d["environment"]["host"].erase("glibc"); }),
               "environment.host: missing field \"glibc\"");
-  ExpectError(ParseEdited([](auto& d) { d["lock_version"] = "1"; }), "lock_version: expected an integer");
+  ExpectError(ParseEdited([](auto& d) { d["lock_version"] = "1"; }),
+              "lock_version: expected an integer");
 }
 
 TEST(LockReaderTest, RefusesHugeNumbers) {
-  ExpectError(ParseEdited([](auto& d) { d["environment"]["gpus"][0]["count"] = 18446744073709551615ull; }),
-              "out of range");
+  ExpectError(
+      ParseEdited([](auto& d) { d["environment"]["gpus"][0]["count"] = 18446744073709551615ull; }),
+      "out of range");
   ExpectError(ParseEdited([](auto& d) { d["lock_version"] = -5; }), "out of range");
   ReadResult r = ParseLock(R"({"lock_version": 1e999})", "team.lock");
   ExpectError(r, "not valid JSON");
@@ -202,21 +207,24 @@ TEST(LockReaderTest, RefusesHugeNumbers) {
 
 TEST(LockReaderTest, RefusesTruncatedAndEmptyFiles) {
   std::string text = ToJson(GpuMachineLock()).dump(2);
-  ExpectError(ParseLock(text.substr(0, text.size() / 2), "team.lock"), "not valid JSON (truncated or corrupt?)");
+  ExpectError(ParseLock(text.substr(0, text.size() / 2), "team.lock"),
+              "not valid JSON (truncated or corrupt?)");
   ExpectError(ParseLock("", "team.lock"), "empty");
   ExpectError(ParseLock("[1,2]", "team.lock"), "expected a JSON object");
   ExpectError(ParseLock("{}", "team.lock"), "not a dlenv lock file");
 }
 
 TEST(LockReaderTest, RefusesDeepNestingWithoutRecursingIntoIt) {
-  std::string deep = R"({"lock_version":1,"x":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  std::string deep =
+      R"({"lock_version":1,"x":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
   ExpectError(ParseLock(deep, "team.lock"), "nested more than");
 }
 
 TEST(LockReaderTest, RefusesAnEditedLock) {
-  ExpectError(ParseEdited([](auto& d) { d["environment"]["python"]["packages"][0]["version"] = "2.0.0"; },
-                          /*rehash=*/false),
-              "does not match");
+  ExpectError(
+      ParseEdited([](auto& d) { d["environment"]["python"]["packages"][0]["version"] = "2.0.0"; },
+                  /*rehash=*/false),
+      "does not match");
   // Outside the hashed part, edits are fine.
   EXPECT_TRUE(ParseEdited([](auto& d) { d["generated_at"] = "yesterday"; }, false).lock);
 }
@@ -263,9 +271,10 @@ for path, expect_ok in ((sys.argv[2], True), (sys.argv[3], True), (sys.argv[4], 
         sys.exit(1)
 print("ok")
 )";
-  auto r = util::RunCommand({"python3", "-c", script, std::string(DLENV_SOURCE_DIR) + "/schema/lock.schema.json",
-                             good1.string(), good2.string(), bad1.string()},
-                            {});
+  auto r = util::RunCommand(
+      {"python3", "-c", script, std::string(DLENV_SOURCE_DIR) + "/schema/lock.schema.json",
+       good1.string(), good2.string(), bad1.string()},
+      {});
   EXPECT_TRUE(r.ok()) << r.Describe() << "\n" << r.out << r.err;
   EXPECT_EQ(r.out, "ok\n");
 }

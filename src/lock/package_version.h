@@ -22,7 +22,9 @@ class PackageVersion {
   }
 
   /// Whether the first release numbers agree (2.3.1 and 2.0 do; 1.26.4 and 2.0.0 do not).
-  bool SameMajor(const PackageVersion& o) const { return v_.release().front() == o.v_.release().front(); }
+  bool SameMajor(const PackageVersion& o) const {
+    return v_.release().front() == o.v_.release().front();
+  }
   /// The normalised local label without '+' ("cu121"); empty when there is none.
   const std::string& local() const { return v_.local(); }
   /// PEP 440 ordering of the public part only (local labels ignored).

@@ -16,12 +16,14 @@ std::strong_ordering Cmp(const char* a, const char* b) {
 // The ordering example of PEP 440 ("Summary of permitted suffixes and relative ordering"),
 // each strictly before the next.
 TEST(PackageVersionTest, Pep440OrderingExample) {
-  const char* ordered[] = {"1.0.dev456", "1.0a1",     "1.0a2.dev456", "1.0a12.dev456", "1.0a12",
-                           "1.0b1.dev456", "1.0b2",   "1.0b2.post345.dev456", "1.0b2.post345",
-                           "1.0rc1.dev456", "1.0rc1", "1.0",          "1.0.post456.dev34", "1.0.post456",
-                           "1.0.15",      "1.1.dev1"};
+  const char* ordered[] = {
+      "1.0.dev456",   "1.0a1", "1.0a2.dev456",         "1.0a12.dev456", "1.0a12",
+      "1.0b1.dev456", "1.0b2", "1.0b2.post345.dev456", "1.0b2.post345", "1.0rc1.dev456",
+      "1.0rc1",       "1.0",   "1.0.post456.dev34",    "1.0.post456",   "1.0.15",
+      "1.1.dev1"};
   for (std::size_t i = 0; i + 1 < std::size(ordered); ++i) {
-    EXPECT_EQ(Cmp(ordered[i], ordered[i + 1]), std::strong_ordering::less) << ordered[i] << " < " << ordered[i + 1];
+    EXPECT_EQ(Cmp(ordered[i], ordered[i + 1]), std::strong_ordering::less)
+        << ordered[i] << " < " << ordered[i + 1];
     EXPECT_EQ(Cmp(ordered[i + 1], ordered[i]), std::strong_ordering::greater);
   }
 }
@@ -33,7 +35,7 @@ TEST(PackageVersionTest, NormalisedSpellingsAreEqual) {
   EXPECT_EQ(Cmp("v2.0", "2.0"), std::strong_ordering::equal);
   EXPECT_EQ(Cmp("1!1.0", "2.0"), std::strong_ordering::greater);  // epoch first
   EXPECT_EQ(Cmp("1.26.4", "2.0.0"), std::strong_ordering::less);
-  EXPECT_EQ(Cmp("1.10", "1.9"), std::strong_ordering::greater);   // numeric, not text
+  EXPECT_EQ(Cmp("1.10", "1.9"), std::strong_ordering::greater);  // numeric, not text
 }
 
 TEST(PackageVersionTest, LocalLabelKeptApartFromPublicVersion) {
@@ -49,11 +51,13 @@ TEST(PackageVersionTest, LocalLabelKeptApartFromPublicVersion) {
 }
 
 TEST(PackageVersionTest, HugeNumbersCompareWithoutOverflow) {
-  EXPECT_EQ(Cmp("99999999999999999999999", "99999999999999999999998"), std::strong_ordering::greater);
+  EXPECT_EQ(Cmp("99999999999999999999999", "99999999999999999999998"),
+            std::strong_ordering::greater);
 }
 
 TEST(PackageVersionTest, RejectsWhatPep440Rejects) {
-  for (const char* bad : {"", "latest", "1.0+", "1.0+a..b", "1.0-foo-bar", "1.0 beta", "a1.0", "+cu121"}) {
+  for (const char* bad :
+       {"", "latest", "1.0+", "1.0+a..b", "1.0-foo-bar", "1.0 beta", "a1.0", "+cu121"}) {
     EXPECT_FALSE(PackageVersion::Parse(bad)) << bad;
   }
 }

@@ -1,10 +1,10 @@
 // End-to-end tests on real virtual environments that the test builds with the system's
 // python3 and pip (PyPI must be reachable): lock, recipe, reinstall, lock again, diff.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "lock/lock.h"
@@ -57,7 +57,8 @@ TEST(RealEnvTest, LockRecipeReinstallLockAgainGivesNoDifference) {
   ASSERT_TRUE(a.python);
 
   // Oracle: pip's own list of what is installed.
-  auto pip_list = RunChild({py_a.string(), "-m", "pip", "list", "--format=json", "--disable-pip-version-check"});
+  auto pip_list = RunChild(
+      {py_a.string(), "-m", "pip", "list", "--format=json", "--disable-pip-version-check"});
   ASSERT_TRUE(pip_list.ok()) << pip_list.err;
   std::map<std::string, std::string> pip_versions;
   for (const auto& p : nlohmann::json::parse(pip_list.out)) {
@@ -71,13 +72,15 @@ TEST(RealEnvTest, LockRecipeReinstallLockAgainGivesNoDifference) {
   EXPECT_EQ(locked_versions, pip_versions);
   EXPECT_EQ(locked_versions["requests"], "2.31.0");
 
-  auto recipe = Dlenv({"recipe", "--lock", (tmp / "a.lock").string(), "-o", (tmp / "recipe").string()});
+  auto recipe =
+      Dlenv({"recipe", "--lock", (tmp / "a.lock").string(), "-o", (tmp / "recipe").string()});
   ASSERT_EQ(recipe.exit_code, 0) << recipe.out << recipe.err;
   std::string req = dlenv::testing::ReadAll(tmp / "recipe/requirements.txt");
   EXPECT_NE(req.find("\nrequests==2.31.0\n"), std::string::npos) << req;
 
   fs::path py_b = MakeVenv(tmp / "b", {"-r", (tmp / "recipe/requirements.txt").string()});
-  ASSERT_EQ(Dlenv({"lock", "--python", py_b.string(), "-o", (tmp / "b.lock").string()}).exit_code, 0);
+  ASSERT_EQ(Dlenv({"lock", "--python", py_b.string(), "-o", (tmp / "b.lock").string()}).exit_code,
+            0);
   Lock b = ReadLockFile(tmp / "b.lock");
 
   auto diff = Dlenv({"diff", (tmp / "a.lock").string(), (tmp / "b.lock").string()});
@@ -92,8 +95,10 @@ TEST(RealEnvTest, NumpyMajorDriftIsBreakingAndFailsCheck) {
   dlenv::testing::TempTree tmp;
   fs::path py1 = MakeVenv(tmp / "np1", {"numpy==1.26.4"});
   fs::path py2 = MakeVenv(tmp / "np2", {"numpy==2.1.3"});
-  ASSERT_EQ(Dlenv({"lock", "--python", py1.string(), "-o", (tmp / "np1.lock").string()}).exit_code, 0);
-  ASSERT_EQ(Dlenv({"lock", "--python", py2.string(), "-o", (tmp / "np2.lock").string()}).exit_code, 0);
+  ASSERT_EQ(Dlenv({"lock", "--python", py1.string(), "-o", (tmp / "np1.lock").string()}).exit_code,
+            0);
+  ASSERT_EQ(Dlenv({"lock", "--python", py2.string(), "-o", (tmp / "np2.lock").string()}).exit_code,
+            0);
 
   auto diff = Dlenv({"diff", "--json", (tmp / "np1.lock").string(), (tmp / "np2.lock").string()});
   EXPECT_EQ(diff.exit_code, 1) << diff.err;
@@ -108,7 +113,8 @@ TEST(RealEnvTest, NumpyMajorDriftIsBreakingAndFailsCheck) {
   auto check = Dlenv({"check", "--lock", (tmp / "np1.lock").string(), "--python", py2.string()});
   EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
   EXPECT_NE(check.out.find("lock.breaking_drift"), std::string::npos) << check.out;
-  EXPECT_NE(check.out.find("python -m pip install 'numpy==1.26.4'"), std::string::npos) << check.out;
+  EXPECT_NE(check.out.find("python -m pip install 'numpy==1.26.4'"), std::string::npos)
+      << check.out;
   auto same = Dlenv({"check", "--lock", (tmp / "np1.lock").string(), "--python", py1.string()});
   EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
 }
@@ -125,16 +131,20 @@ TEST(RealEnvTest, GeneratedDockerfilesParse) {
   };
   Lock cpu = testing::GpuMachineLock();
   cpu.python->frameworks.clear();
-  std::erase_if(cpu.python->packages, [](auto& p) { return p.name == "torch" || p.name.starts_with("nvidia"); });
+  std::erase_if(cpu.python->packages,
+                [](auto& p) { return p.name == "torch" || p.name.starts_with("nvidia"); });
   cpu.toolkits.clear();
   cpu.cuda_libraries.clear();
   cpu.host.os_id = "debian";
   cpu.host.os_version = "12";
   cpu.python->version = "3.11.2";
   std::vector<Case> cases = {
-      {testing::GpuMachineLock(), false, false, false, "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04"},
-      {testing::GpuMachineLock(), true, true, false, "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04"},
-      {testing::GpuMachineLock(), true, false, true, "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04"},
+      {testing::GpuMachineLock(), false, false, false,
+       "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04"},
+      {testing::GpuMachineLock(), true, true, false,
+       "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04"},
+      {testing::GpuMachineLock(), true, false, true,
+       "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04"},
       {testing::Rehash(cpu), false, true, false, "debian:12"},
   };
   const std::string script = R"(

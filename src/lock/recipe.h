@@ -16,10 +16,10 @@
 namespace dlenv::lock {
 
 struct CudaImageRow {
-  util::DottedVersion cuda;        // 12.4.1
-  int cudnn_major = 0;             // the cuDNN the -cudnn tag carries
-  std::string cudnn_tag;           // cudnn8, cudnn9, cudnn
-  std::vector<std::string> ubuntu; // 24.04, 22.04
+  util::DottedVersion cuda;         // 12.4.1
+  int cudnn_major = 0;              // the cuDNN the -cudnn tag carries
+  std::string cudnn_tag;            // cudnn8, cudnn9, cudnn
+  std::vector<std::string> ubuntu;  // 24.04, 22.04
 };
 
 struct CudaImageTable {
@@ -43,20 +43,22 @@ struct LockCuda {
 LockCuda CudaOfLock(const Lock& lock);
 
 struct BaseImage {
-  std::string image;  // nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04, or debian:12 without CUDA
-  std::string distro; // ubuntu:22.04
-  std::optional<util::DottedVersion> cuda;  // the image's CUDA
-  std::optional<int> cudnn_major;           // the image's cuDNN
-  std::optional<std::string> distro_python; // its python3, 3.10
-  std::vector<std::string> notes;           // compromises made in choosing it
+  std::string image;   // nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04, or debian:12 without CUDA
+  std::string distro;  // ubuntu:22.04
+  std::optional<util::DottedVersion> cuda;   // the image's CUDA
+  std::optional<int> cudnn_major;            // the image's cuDNN
+  std::optional<std::string> distro_python;  // its python3, 3.10
+  std::vector<std::string> notes;            // compromises made in choosing it
 };
 
 /// The runtime image for a CUDA release and cuDNN major: the same CUDA major.minor at its
 /// newest patch, else the nearest newer minor of the same major (minor-version
 /// compatibility); the Ubuntu whose python3 is `python_minor` where one is, else the newest.
 /// nullopt when no image has this CUDA major.
-std::optional<BaseImage> ChooseCudaImage(const CudaImageTable& table, const util::DottedVersion& cuda,
-                                         std::optional<int> cudnn_major, const std::optional<std::string>& python_minor);
+std::optional<BaseImage> ChooseCudaImage(const CudaImageTable& table,
+                                         const util::DottedVersion& cuda,
+                                         std::optional<int> cudnn_major,
+                                         const std::optional<std::string>& python_minor);
 
 /// The base image for a whole lock (nvidia/cuda when it needs CUDA, its own distribution's
 /// image when not).

@@ -10,10 +10,10 @@
 
 #include "lock/check.h"
 #include "lock/lock.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::lock {
 namespace {
@@ -98,7 +98,8 @@ TEST(RecipeDistroTest, DebianPythonWithPython3TorchIsRebuiltWithPinnedAptPackage
   EXPECT_NE(std::find(words.begin(), words.end(), pin), words.end()) << docker;
 
   if (!AptHasPackageLists())
-    DLENV_SKIP_OR_FAIL("no apt package lists here (apt-get update has not run): the line is not simulated");
+    DLENV_SKIP_OR_FAIL(
+        "no apt package lists here (apt-get update has not run): the line is not simulated");
   // The Dockerfile's own words, with -s: apt resolves every pinned version against the archive.
   std::vector<std::string> argv = {"apt-get", "install", "-s"};
   argv.insert(argv.end(), words.begin(), words.end());
@@ -130,7 +131,8 @@ TEST(RecipeDistroTest, CheckFixesADistroPackageWithTheLocksAptVersion) {
   }
   ASSERT_EQ(fix, "apt-get install 'python3-numpy=" + numpy.out + "'");
   // The fix as printed, simulated (-s): apt resolves the lock's exact version.
-  if (!AptHasPackageLists()) DLENV_SKIP_OR_FAIL("no apt package lists here: the fix is not simulated");
+  if (!AptHasPackageLists())
+    DLENV_SKIP_OR_FAIL("no apt package lists here: the fix is not simulated");
   std::string simulate = "apt-get install -s " + fix.substr(std::string("apt-get install ").size());
   auto run = RunChild({"/bin/sh", "-c", simulate});
   EXPECT_TRUE(run.ok()) << simulate << "\n" << run.out << run.err;

@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "util/atomic_write.h"
 #include "lock/command.h"
 #include "lock/test_locks.h"
 #include "testing/temp_tree.h"
+#include "util/atomic_write.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -46,7 +46,8 @@ TEST(CudaImageTest, TagMatchesTheLocksCudaAndCudnn) {
   const auto& table = BuiltinCudaImages();
   for (const auto& c : cases) {
     auto base = ChooseCudaImage(table, *util::DottedVersion::Parse(c.cuda), c.cudnn, c.python);
-    EXPECT_EQ(base ? base->image : "", c.expected) << "CUDA " << c.cuda << " cuDNN " << c.cudnn.value_or(0);
+    EXPECT_EQ(base ? base->image : "", c.expected)
+        << "CUDA " << c.cuda << " cuDNN " << c.cudnn.value_or(0);
   }
   auto fallback = ChooseCudaImage(table, *util::DottedVersion::Parse("12.4"), 8, "3.10");
   ASSERT_TRUE(fallback);
@@ -57,7 +58,8 @@ TEST(CudaImageTest, TagMatchesTheLocksCudaAndCudnn) {
 TEST(CudaImageTest, CpuOnlyLockUsesItsOwnDistribution) {
   Lock lock = GpuMachineLock();
   lock.python->frameworks.clear();
-  std::erase_if(lock.python->packages, [](auto& p) { return p.name.starts_with("nvidia") || p.name == "torch"; });
+  std::erase_if(lock.python->packages,
+                [](auto& p) { return p.name.starts_with("nvidia") || p.name == "torch"; });
   lock.toolkits.clear();
   lock.cuda_libraries.clear();
   lock.host.os_id = "debian";
@@ -75,25 +77,34 @@ TEST(RecipeTest, PinsTheFrameworkVariantWithItsIndex) {
   const std::string& docker = r.files[0].contents;
   const std::string& req = r.files[1].contents;
   EXPECT_EQ(r.files[1].name, "requirements.txt");
-  EXPECT_NE(req.find("\n--extra-index-url https://download.pytorch.org/whl/cu121\n"), std::string::npos) << req;
+  EXPECT_NE(req.find("\n--extra-index-url https://download.pytorch.org/whl/cu121\n"),
+            std::string::npos)
+      << req;
   EXPECT_NE(req.find("\ntorch==2.3.1+cu121\n"), std::string::npos);
   EXPECT_NE(req.find("\nnumpy==1.26.4\n"), std::string::npos);
   EXPECT_EQ(req.find("pip=="), std::string::npos);  // left to the interpreter
-  EXPECT_NE(docker.find("\nFROM nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04\n"), std::string::npos) << docker;
+  EXPECT_NE(docker.find("\nFROM nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04\n"),
+            std::string::npos)
+      << docker;
   EXPECT_NE(docker.find("NVIDIA_REQUIRE_CUDA=\"cuda>=12.1\""), std::string::npos);
-  EXPECT_NE(docker.find("driver >= 530.30.02"), std::string::npos) << docker;  // CUDA 12.1's GA driver
-  EXPECT_NE(docker.find("apt-get install -y --no-install-recommends python3 python3-venv"), std::string::npos);
+  EXPECT_NE(docker.find("driver >= 530.30.02"), std::string::npos)
+      << docker;  // CUDA 12.1's GA driver
+  EXPECT_NE(docker.find("apt-get install -y --no-install-recommends python3 python3-venv"),
+            std::string::npos);
   EXPECT_EQ(docker.find("EXPOSE"), std::string::npos);
 }
 
 TEST(RecipeTest, DirectUrlsAreKeptAndUnownedSystemPackagesAreMissing) {
   Lock lock = GpuMachineLock();
-  lock.python->packages.push_back({"mylib", "0.1.0", "pip", "https://example.org/mylib-0.1.0-py3-none-any.whl"});
+  lock.python->packages.push_back(
+      {"mylib", "0.1.0", "pip", "https://example.org/mylib-0.1.0-py3-none-any.whl"});
   // The distribution's, but the lock does not say which package owns it (an older dlenv).
   lock.python->packages.push_back({"python-apt", "2.6.0", "debian", std::nullopt});
   Recipe r = MakeRecipe(lock, {}, BuiltinCudaImages());
   const std::string& req = r.files[1].contents;
-  EXPECT_NE(req.find("\nmylib @ https://example.org/mylib-0.1.0-py3-none-any.whl\n"), std::string::npos) << req;
+  EXPECT_NE(req.find("\nmylib @ https://example.org/mylib-0.1.0-py3-none-any.whl\n"),
+            std::string::npos)
+      << req;
   EXPECT_EQ(req.find("\npython-apt=="), std::string::npos);
   ASSERT_EQ(r.missing.size(), 1u);
   EXPECT_EQ(r.missing[0].name, "python-apt");
@@ -199,7 +210,8 @@ TEST(RecipeTest, DockerRunPassesTheGpusWheneverTheLockUsesCuda) {
   ASSERT_EQ(r.base.image, "debian:12");
   ASSERT_FALSE(r.base.cuda);
   EXPECT_EQ(RunLine(r), "# Run:   docker run --rm -it --gpus all -p 8888:8888 team-env");
-  EXPECT_NE(r.files[0].contents.find("#        --gpus all: torch is a CUDA build;"), std::string::npos)
+  EXPECT_NE(r.files[0].contents.find("#        --gpus all: torch is a CUDA build;"),
+            std::string::npos)
       << r.files[0].contents;
 
   // pip's CUDA wheel of torch (it carries its own CUDA libraries) over Debian's numpy: the
@@ -320,7 +332,8 @@ print(json.dumps(doc, sort_keys=True))
   auto pip = deps.back()["pip"];
   EXPECT_EQ(pip[0], "--extra-index-url https://download.pytorch.org/whl/cu121");
   EXPECT_NE(std::find(pip.begin(), pip.end(), "torch==2.3.1+cu121"), pip.end());
-  EXPECT_NE(std::find(pip.begin(), pip.end(), "odd @ https://example.org/a b: c # d.whl"), pip.end());
+  EXPECT_NE(std::find(pip.begin(), pip.end(), "odd @ https://example.org/a b: c # d.whl"),
+            pip.end());
   const std::string& docker = r.files[0].contents;
   EXPECT_NE(docker.find("conda env create -p /opt/env -f /tmp/environment.yml"), std::string::npos);
   EXPECT_NE(docker.find("EXPOSE 8888"), std::string::npos);
@@ -332,7 +345,8 @@ TEST(AtomicWriteTest, WritesAllOrNothing) {
   dlenv::testing::TempTree tmp;
   auto a = tmp.Write("out/Dockerfile", "old dockerfile");
   tmp.MakeDir("out/requirements.txt");  // a folder where a file must go: the second write fails
-  std::string err = util::WriteFilesAtomically({{a, "new dockerfile"}, {tmp / "out/requirements.txt", "x"}});
+  std::string err =
+      util::WriteFilesAtomically({{a, "new dockerfile"}, {tmp / "out/requirements.txt", "x"}});
   EXPECT_NE(err.find("requirements.txt: is a folder"), std::string::npos) << err;
   EXPECT_EQ(dlenv::testing::ReadAll(a), "old dockerfile");
   std::size_t entries = 0;
@@ -341,7 +355,8 @@ TEST(AtomicWriteTest, WritesAllOrNothing) {
 
   EXPECT_EQ(util::WriteFilesAtomically({{a, "new dockerfile"}}), "");
   EXPECT_EQ(dlenv::testing::ReadAll(a), "new dockerfile");
-  EXPECT_NE(util::WriteFilesAtomically({{tmp / "missing/dir/x", "y"}}).find("cannot create a file"), std::string::npos);
+  EXPECT_NE(util::WriteFilesAtomically({{tmp / "missing/dir/x", "y"}}).find("cannot create a file"),
+            std::string::npos);
 }
 
 TEST(RecipeCommandTest, BadLockWritesNothingAndExitsTwo) {
@@ -352,7 +367,8 @@ TEST(RecipeCommandTest, BadLockWritesNothingAndExitsTwo) {
   options.output_dir = (tmp / "out").string();
   model::CommandResult r = RunRecipe(options);
   EXPECT_EQ(model::ToInt(r.exit), 2);
-  EXPECT_NE(r.error.find("team.lock: written by a newer dlenv (lock_version 7"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("team.lock: written by a newer dlenv (lock_version 7"), std::string::npos)
+      << r.error;
   EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
 }
 
@@ -417,8 +433,9 @@ namespace {
 // a look-alike such as tensorflow-io.
 TEST(RecipeTest, FrameworkPackagesComeFromTheIdentity) {
   Lock lock;
-  for (const char* n : {"torch", "TorchVision", "torchaudio", "tensorflow-cpu", "tf_nightly", "jaxlib",
-                        "jax-cuda13-pjrt", "cupy-cuda12x", "onnxruntime-gpu", "mxnet-cu112"}) {
+  for (const char* n :
+       {"torch", "TorchVision", "torchaudio", "tensorflow-cpu", "tf_nightly", "jaxlib",
+        "jax-cuda13-pjrt", "cupy-cuda12x", "onnxruntime-gpu", "mxnet-cu112"}) {
     EXPECT_TRUE(IsFrameworkPackage(lock, n)) << n;
   }
   for (const char* n : {"numpy", "tensorflow-io", "tensorboard", "requests"}) {

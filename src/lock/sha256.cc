@@ -1,9 +1,9 @@
 #include "lock/sha256.h"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
 #include <openssl/evp.h>
+
+#include <stdexcept>
 
 namespace dlenv::lock {
 

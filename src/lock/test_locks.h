@@ -29,10 +29,10 @@ inline model::Snapshot GpuMachineSnapshot() {
   t.root = "/usr/local/cuda-12.4";
   t.version = "12.4.1";
   s.toolkits.push_back(t);
-  s.libraries.push_back({"cudnn", "/usr/lib/x86_64-linux-gnu/libcudnn.so.8", std::nullopt, "8.9.7", "header",
-                         "ld.so.cache", false, true});
-  s.libraries.push_back({"cuda", "/usr/local/cuda/lib64/stubs/libcuda.so", std::nullopt, "12.4", "file name",
-                         "toolkit", true, false});
+  s.libraries.push_back({"cudnn", "/usr/lib/x86_64-linux-gnu/libcudnn.so.8", std::nullopt, "8.9.7",
+                         "header", "ld.so.cache", false, true});
+  s.libraries.push_back({"cuda", "/usr/local/cuda/lib64/stubs/libcuda.so", std::nullopt, "12.4",
+                         "file name", "toolkit", true, false});
   model::PythonEnv env;
   env.prefix = "/home/ann/venv";
   env.executable = "/home/ann/venv/bin/python";

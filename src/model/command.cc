@@ -5,12 +5,18 @@ namespace {
 
 int Rank(ExitCode code) {
   switch (code) {
-    case ExitCode::kOk: return 0;
-    case ExitCode::kNoMatch: return 1;
-    case ExitCode::kNoGpu: return 1;
-    case ExitCode::kFindings: return 2;
-    case ExitCode::kUsage: return 3;
-    case ExitCode::kInternal: return 4;
+    case ExitCode::kOk:
+      return 0;
+    case ExitCode::kNoMatch:
+      return 1;
+    case ExitCode::kNoGpu:
+      return 1;
+    case ExitCode::kFindings:
+      return 2;
+    case ExitCode::kUsage:
+      return 3;
+    case ExitCode::kInternal:
+      return 4;
   }
   return 4;
 }

@@ -3,10 +3,9 @@
 // A command is `Run<Name>(const <Name>Options&) -> CommandResult` in its own room
 // (src/<room>/command.h); the CLI parses flags, calls it, prints out/error and exits.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/finding.h"
 

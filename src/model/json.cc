@@ -4,35 +4,34 @@ namespace dlenv::model {
 
 // The macros generate to_json/from_json; from_json tolerates missing keys (defaults), so
 // documents from older dlenv versions of the same schema still load.
-#define DLENV_JSON(Type, ...)                                                   \
-  void to_json(nlohmann::json& nlohmann_json_j, const Type& nlohmann_json_t) {  \
-    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))    \
-  }                                                                             \
-  void from_json(const nlohmann::json& nlohmann_json_j, Type& nlohmann_json_t) { \
-    const Type nlohmann_json_default_obj{};                                     \
+#define DLENV_JSON(Type, ...)                                                               \
+  void to_json(nlohmann::json& nlohmann_json_j, const Type& nlohmann_json_t) {              \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))                \
+  }                                                                                         \
+  void from_json(const nlohmann::json& nlohmann_json_j, Type& nlohmann_json_t) {            \
+    const Type nlohmann_json_default_obj{};                                                 \
     NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_FROM_WITH_DEFAULT, __VA_ARGS__)) \
   }
 
 DLENV_JSON(Finding, id, severity, title, evidence, fix)
 DLENV_JSON(PciDevice, address, vendor_id, device_id, class_id, kernel_driver)
-DLENV_JSON(HostInfo, os_id, os_name, os_version, kernel, glibc, cpu_model, cpu_cores,
-           memory_bytes, hostname, container, wsl, nvidia_pci_devices)
+DLENV_JSON(HostInfo, os_id, os_name, os_version, kernel, glibc, cpu_model, cpu_cores, memory_bytes,
+           hostname, container, wsl, nvidia_pci_devices)
 DLENV_JSON(DeviceNode, path, exists, accessible)
 DLENV_JSON(DriverInfo, kernel_module_version, kernel_module_text, probe_status, probe_detail,
-           nvml_library_path, nvml_load_error, nvml_init_status, nvml_init_error,
-           nvml_device_count, nvml_driver_version, nvml_cuda_driver_version, cuda_library_path,
-           cuda_load_error, cuda_init_status, cuda_init_error, cuda_driver_version,
-           cuda_device_count, device_nodes, cuda_visible_devices, nvidia_visible_devices)
+           nvml_library_path, nvml_load_error, nvml_init_status, nvml_init_error, nvml_device_count,
+           nvml_driver_version, nvml_cuda_driver_version, cuda_library_path, cuda_load_error,
+           cuda_init_status, cuda_init_error, cuda_driver_version, cuda_device_count, device_nodes,
+           cuda_visible_devices, nvidia_visible_devices)
 DLENV_JSON(GpuInfo, index, cuda_index, name, uuid, serial, pci_bus_id, cc_major, cc_minor,
            architecture, memory_total_bytes, memory_used_bytes, persistence_mode, mig_mode,
            ecc_uncorrected_volatile, ecc_uncorrected_aggregate, retired_pages_pending,
            retired_pages_count, remapped_rows_correctable, remapped_rows_uncorrectable,
-           row_remap_pending, row_remap_failure, pcie_gen_current, pcie_gen_max,
-           pcie_width_current, pcie_width_max, temperature_c, power_limit_w, power_draw_w,
-           sm_clock_mhz, sm_clock_max_mhz, mem_clock_mhz, mem_clock_max_mhz, throttle_reasons,
-           p2p_read_status)
-DLENV_JSON(Toolkit, root, found_via, version, version_source, components, nvcc_path,
-           nvcc_on_path, newest_gcc, host_config)
+           row_remap_pending, row_remap_failure, pcie_gen_current, pcie_gen_max, pcie_width_current,
+           pcie_width_max, temperature_c, power_limit_w, power_draw_w, sm_clock_mhz,
+           sm_clock_max_mhz, mem_clock_mhz, mem_clock_max_mhz, throttle_reasons, p2p_read_status)
+DLENV_JSON(Toolkit, root, found_via, version, version_source, components, nvcc_path, nvcc_on_path,
+           newest_gcc, host_config)
 DLENV_JSON(HostCompiler, path, real_path, found_via, gcc_major, version_source, other_gxx)
 DLENV_JSON(LibraryCopy, family, path, real_path, version, version_source, found_via, is_stub,
            loader_first)
@@ -48,8 +47,8 @@ DLENV_JSON(CompiledExtension, package, package_version, path, framework, framewo
            framework_version, expected_framework, expected_source, framework_libraries,
            framework_symbols, missing_count, missing_symbols, cuda_runtime_major, cuda_archs,
            problem)
-DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages,
-           packages, frameworks, extensions, skipped_files)
+DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages, packages,
+           frameworks, extensions, skipped_files)
 DLENV_JSON(ConfigFile, path, present, error)
 DLENV_JSON(ContainerRuntimeEntry, name, path, path_found)
 DLENV_JSON(DockerConfig, file, rootless, runtimes, default_runtime, cgroup_driver)

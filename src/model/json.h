@@ -2,9 +2,8 @@
 // JSON (de)serialisation of the model, shared by the --json report, the lock file and the
 // driver probe's child-to-parent hand-off.
 
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "model/snapshot.h"
 
@@ -12,10 +11,16 @@ namespace nlohmann {
 template <typename T>
 struct adl_serializer<std::optional<T>> {
   static void to_json(json& j, const std::optional<T>& v) {
-    if (v) j = *v; else j = nullptr;
+    if (v)
+      j = *v;
+    else
+      j = nullptr;
   }
   static void from_json(const json& j, std::optional<T>& v) {
-    if (j.is_null()) v.reset(); else v = j.get<T>();
+    if (j.is_null())
+      v.reset();
+    else
+      v = j.get<T>();
   }
 };
 }  // namespace nlohmann

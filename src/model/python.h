@@ -11,11 +11,11 @@
 namespace dlenv::model {
 
 struct PackageRecord {
-  std::string name;             // as in METADATA (Name:)
-  std::string normalized_name;  // PEP 503: lower case, runs of -_. as -
-  std::string version;          // kept verbatim, local label included (2.3.1+cu121)
-  std::optional<std::string> installer;  // pip, uv, conda, debian, ...
-  bool requested = false;                // REQUESTED file, or conda's explicit spec
+  std::string name;                       // as in METADATA (Name:)
+  std::string normalized_name;            // PEP 503: lower case, runs of -_. as -
+  std::string version;                    // kept verbatim, local label included (2.3.1+cu121)
+  std::optional<std::string> installer;   // pip, uv, conda, debian, ...
+  bool requested = false;                 // REQUESTED file, or conda's explicit spec
   std::optional<std::string> direct_url;  // PEP 610 url, when present
   std::string record_kind;                // dist-info, egg-info, conda-meta
   std::string record_path;
@@ -32,17 +32,17 @@ struct PackageRecord {
 
 /// A shared library a framework will load, and where its own search rules find it.
 struct LibraryNeed {
-  std::string soname;                      // libcudnn.so.9
-  std::optional<std::string> resolved;     // path it resolves to, if found
-  std::optional<std::string> found_via;    // RUNPATH, nvidia wheel, LD_LIBRARY_PATH, ld.so.cache
+  std::string soname;                    // libcudnn.so.9
+  std::optional<std::string> resolved;   // path it resolves to, if found
+  std::optional<std::string> found_via;  // RUNPATH, nvidia wheel, LD_LIBRARY_PATH, ld.so.cache
   std::optional<std::string> version;
   std::optional<std::string> expected_version;  // what the framework ships or pins
 };
 
 /// An NVIDIA pip wheel (nvidia-cudnn-cu12, ...) a framework pulls in, with its libraries.
 struct NvidiaWheel {
-  std::string package;  // nvidia-cudnn-cu12
-  std::string version;  // 9.1.0.70
+  std::string package;                 // nvidia-cudnn-cu12
+  std::string version;                 // 9.1.0.70
   std::vector<std::string> libraries;  // site-packages/nvidia/cudnn/lib/libcudnn.so.9, ...
 };
 
@@ -51,24 +51,25 @@ struct FrameworkBuild {
   std::string package;
   std::string version;
   bool cuda_build = false;
-  std::optional<std::string> cuda_version;   // 12.1
+  std::optional<std::string> cuda_version;  // 12.1
   std::optional<std::string> rocm_version;
   std::optional<std::string> cudnn_version;  // 8.9 / 9.1.0
   std::optional<bool> debug;
-  std::vector<std::string> cuda_archs;       // sm_80, compute_90 (PTX)
-  std::optional<std::string> archs_source;   // .nv_fatbin of ..., build_info.py
-  std::optional<std::string> numpy_abi;      // "1" or "2": NumPy major it was built against
+  std::vector<std::string> cuda_archs;      // sm_80, compute_90 (PTX)
+  std::optional<std::string> archs_source;  // .nv_fatbin of ..., build_info.py
+  std::optional<std::string> numpy_abi;     // "1" or "2": NumPy major it was built against
   std::vector<LibraryNeed> libraries;
-  std::vector<std::string> evidence;         // files the facts came from
-  std::vector<NvidiaWheel> nvidia_wheels;    // what its requirements pulled in and is installed
+  std::vector<std::string> evidence;       // files the facts came from
+  std::vector<NvidiaWheel> nvidia_wheels;  // what its requirements pulled in and is installed
 };
 
 struct PythonEnv {
-  std::string prefix;                       // sys.prefix
+  std::string prefix;  // sys.prefix
   std::optional<std::string> executable;
   std::optional<std::string> python_version;  // 3.11.7
-  std::string kind;                         // system, venv, conda, conda-base
-  std::vector<std::string> found_via;       // PATH, VIRTUAL_ENV, CONDA_PREFIX, environments.txt, --python
+  std::string kind;                           // system, venv, conda, conda-base
+  std::vector<std::string>
+      found_via;  // PATH, VIRTUAL_ENV, CONDA_PREFIX, environments.txt, --python
   std::vector<std::string> site_packages;
   std::vector<PackageRecord> packages;
   std::vector<FrameworkBuild> frameworks;

@@ -61,7 +61,7 @@ struct DriverInfo {
   std::optional<std::string> nvml_load_error;
   std::optional<int> nvml_init_status;  // nvmlReturn_t of nvmlInit
   std::optional<std::string> nvml_init_error;
-  std::optional<int> nvml_device_count;  // nvmlDeviceGetCount
+  std::optional<int> nvml_device_count;            // nvmlDeviceGetCount
   std::optional<std::string> nvml_driver_version;  // 550.54.15
   std::optional<int> nvml_cuda_driver_version;     // 12040
 
@@ -134,9 +134,9 @@ struct Toolkit {
 /// The C compiler nvcc runs as its host compiler when torch builds an extension
 /// (probe/host_compiler.h): $CC (torch passes -ccbin $CC), else NVCC_CCBIN, else gcc on PATH.
 struct HostCompiler {
-  std::string path;       // as found: /usr/bin/gcc
-  std::string real_path;  // /usr/bin/x86_64-linux-gnu-gcc-12
-  std::string found_via;  // CC, NVCC_CCBIN, PATH
+  std::string path;                           // as found: /usr/bin/gcc
+  std::string real_path;                      // /usr/bin/x86_64-linux-gnu-gcc-12
+  std::string found_via;                      // CC, NVCC_CCBIN, PATH
   std::optional<int> gcc_major;               // none for clang, or where no file says
   std::optional<std::string> version_source;  // file name ..., or .../lib/gcc/<triple>/<version>
   std::vector<std::string> other_gxx;         // other g++ majors on PATH: /usr/bin/g++-13
@@ -144,12 +144,13 @@ struct HostCompiler {
 
 /// One copy of a CUDA library that the dynamic loader (or a toolkit folder) can see.
 struct LibraryCopy {
-  std::string family;  // cudart, cublas, cublasLt, cudnn, cudnn_ops, nccl, nvrtc, nvinfer, cuda, nvidia-ml
+  std::string
+      family;  // cudart, cublas, cublasLt, cudnn, cudnn_ops, nccl, nvrtc, nvinfer, cuda, nvidia-ml
   std::string path;
   std::optional<std::string> real_path;
   std::optional<std::string> version;
   std::optional<std::string> version_source;  // header, file name, dist-info
-  std::string found_via;  // ld.so.cache, LD_LIBRARY_PATH, toolkit, pip wheel
+  std::string found_via;                      // ld.so.cache, LD_LIBRARY_PATH, toolkit, pip wheel
   bool is_stub = false;
   bool loader_first = false;  // the copy dlopen("libX.so.N") would pick
 };

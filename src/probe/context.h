@@ -13,8 +13,8 @@ namespace dlenv::probe {
 /// --root, --no-host-driver, --timeout, --python.
 struct MachineOptions {
   std::string root = "/";
-  bool ask_host_driver = true;   // with --root: still ask the live driver (--no-host-driver)
-  double timeout_seconds = 10;   // deadline of each call into a driver library
+  bool ask_host_driver = true;  // with --root: still ask the live driver (--no-host-driver)
+  double timeout_seconds = 10;  // deadline of each call into a driver library
   std::vector<std::string> pythons = {};  // --python: interpreters or environments to inspect too
 };
 

@@ -17,12 +17,14 @@ namespace {
 namespace fs = std::filesystem;
 const char* kToolkit = "/usr/local/cuda-13.0";
 
-std::string Macros(const fs::path& include, const char* header, std::initializer_list<const char*> names) {
+std::string Macros(const fs::path& include, const char* header,
+                   std::initializer_list<const char*> names) {
   const std::string text = testing::ReadAll(include / header);
   std::string out;
   for (const char* n : names) {
     std::smatch m;
-    if (!std::regex_search(text, m, std::regex(std::string("#define ") + n + "\\s+([0-9]+)"))) return "?";
+    if (!std::regex_search(text, m, std::regex(std::string("#define ") + n + "\\s+([0-9]+)")))
+      return "?";
     out += (out.empty() ? "" : ".") + m[1].str();
   }
   return out;
@@ -43,9 +45,11 @@ TEST(DoctorOnCuda13, ReportsTheCuda13ToolkitAndItsLibraries) {
   ASSERT_EQ(testing::RunLdconfig(t, "/usr/local/cuda-13.0/lib\n"), "");
   const fs::path include = nv.include();
   util::ChildOptions o;
-  o.env = std::map<std::string, std::string>{{"PATH", "/usr/local/cuda/bin:/usr/bin:/bin"}, {"HOME", "/nonexistent"}};
+  o.env = std::map<std::string, std::string>{{"PATH", "/usr/local/cuda/bin:/usr/bin:/bin"},
+                                             {"HOME", "/nonexistent"}};
   o.deadline = std::chrono::seconds(120);
-  auto r = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--no-host-driver", "--root", t.path().string()}, o);
+  auto r = util::RunCommand(
+      {DLENV_BINARY, "doctor", "--json", "--no-host-driver", "--root", t.path().string()}, o);
   ASSERT_TRUE(r.outcome == util::ChildResult::Outcome::kExited) << r.Describe();
   const auto doc = nlohmann::json::parse(r.out);
 
@@ -60,20 +64,24 @@ TEST(DoctorOnCuda13, ReportsTheCuda13ToolkitAndItsLibraries) {
 
   const auto* cudnn = Picked(doc, "cudnn");
   ASSERT_NE(cudnn, nullptr);
-  EXPECT_EQ((*cudnn)["version"], Macros(include, "cudnn_version.h", {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"}));
+  EXPECT_EQ((*cudnn)["version"],
+            Macros(include, "cudnn_version.h", {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"}));
   const auto* cublas = Picked(doc, "cublas");
   ASSERT_NE(cublas, nullptr);
-  EXPECT_EQ((*cublas)["version"], Macros(include, "cublas_api.h", {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR",
-                                                           "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"}));
+  EXPECT_EQ((*cublas)["version"], Macros(include, "cublas_api.h",
+                                         {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR",
+                                          "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"}));
   const auto* nccl = Picked(doc, "nccl");
   ASSERT_NE(nccl, nullptr);
-  EXPECT_EQ((*nccl)["version"], Macros(include, "nccl.h", {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"}));
+  EXPECT_EQ((*nccl)["version"],
+            Macros(include, "nccl.h", {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"}));
 
   bool stub_seen = false;
   for (const auto& l : doc["libraries"]) {
     if (l["family"] != "cuda") continue;
     const std::string path = l["path"];
-    if (fs::canonical(t / path) == fs::canonical(t / "/usr/local/cuda-13.0/lib64/stubs/libcuda.so")) {
+    if (fs::canonical(t / path) ==
+        fs::canonical(t / "/usr/local/cuda-13.0/lib64/stubs/libcuda.so")) {
       stub_seen = true;
       EXPECT_EQ(l["is_stub"], true);
       EXPECT_EQ(l["loader_first"], false);

@@ -3,13 +3,12 @@
 
 #include "probe/driver.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
-
 #include <cstdlib>
-
-#include <gtest/gtest.h>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "knowledge/knowledge.h"
@@ -39,7 +38,8 @@ json HealthyGpu(int i) {
           {"retired_pages_sbe", 0},
           {"retired_pages_dbe", 0},
           {"retired_pages_pending", false},
-          {"remapped_rows", {{"correctable", 0}, {"uncorrectable", 0}, {"pending", false}, {"failure", false}}},
+          {"remapped_rows",
+           {{"correctable", 0}, {"uncorrectable", 0}, {"pending", false}, {"failure", false}}},
           {"pcie", {{"gen", 5}, {"gen_max", 5}, {"width", 16}, {"width_max", 16}}},
           {"temperature_c", 35},
           {"power_limit_w", 700},
@@ -49,7 +49,8 @@ json HealthyGpu(int i) {
 }
 
 json HealthyScenario() {
-  return {{"driver_version", "550.54.15"}, {"cuda_driver_version", 12040},
+  return {{"driver_version", "550.54.15"},
+          {"cuda_driver_version", 12040},
           {"gpus", {HealthyGpu(0), HealthyGpu(1)}}};
 }
 
@@ -65,7 +66,8 @@ struct Scenario {
 
   explicit Scenario(const json& config, std::string proc_version = kProcVersion) {
     if (!proc_version.empty()) tree.Write("/proc/driver/nvidia/version", proc_version);
-    for (const char* node : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0", "/dev/nvidia1"}) tree.Write(node, "");
+    for (const char* node : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia0", "/dev/nvidia1"})
+      tree.Write(node, "");
     tree.Write("/scenario.json", config.dump());
     ctx.fs = util::RootFs(tree.path());
     ctx.env = util::Environment({{"DLENV_NVML_LIBRARY", DLENV_FAKE_DRIVER},
@@ -95,7 +97,8 @@ bool Has(const model::Snapshot& s, std::string_view id) {
 }
 
 const model::Finding* Find(const model::Snapshot& s, std::string_view id) {
-  for (const auto& f : s.findings) if (f.id == id) return &f;
+  for (const auto& f : s.findings)
+    if (f.id == id) return &f;
   return nullptr;
 }
 
@@ -105,8 +108,10 @@ TEST(ProbeDriver, HealthyMachineFillsEveryField) {
   const model::DriverInfo& d = s.driver;
   ASSERT_EQ(d.probe_status, model::ProbeStatus::kOk) << d.probe_detail.value_or("");
   EXPECT_EQ(d.kernel_module_version, "550.54.15");
-  EXPECT_EQ(std::filesystem::canonical(*d.nvml_library_path), std::filesystem::canonical(DLENV_FAKE_DRIVER));
-  EXPECT_EQ(std::filesystem::canonical(*d.cuda_library_path), std::filesystem::canonical(DLENV_FAKE_DRIVER));
+  EXPECT_EQ(std::filesystem::canonical(*d.nvml_library_path),
+            std::filesystem::canonical(DLENV_FAKE_DRIVER));
+  EXPECT_EQ(std::filesystem::canonical(*d.cuda_library_path),
+            std::filesystem::canonical(DLENV_FAKE_DRIVER));
   EXPECT_EQ(d.nvml_init_status, 0);
   EXPECT_EQ(d.nvml_driver_version, "550.54.15");
   EXPECT_EQ(d.nvml_cuda_driver_version, 12040);
@@ -204,7 +209,8 @@ TEST(ProbeDriver, HangBecomesTimeoutAndTheRestStays) {
   EXPECT_LT(took, sc.ctx.driver_timeout + 2 * own + std::chrono::milliseconds(750));
   EXPECT_GE(took, sc.ctx.driver_timeout);
   EXPECT_EQ(s.driver.probe_status, model::ProbeStatus::kTimeout);
-  EXPECT_NE(s.driver.probe_detail->find("nvmlDeviceGetCount"), std::string::npos) << *s.driver.probe_detail;
+  EXPECT_NE(s.driver.probe_detail->find("nvmlDeviceGetCount"), std::string::npos)
+      << *s.driver.probe_detail;
   EXPECT_EQ(s.driver.kernel_module_version, "550.54.15");
   EXPECT_TRUE(Has(s, "driver.probe_timeout"));
   EXPECT_FALSE(Has(s, "driver.not_found"));  // not known: the driver did not answer
@@ -252,8 +258,10 @@ TEST(ProbeDriver, CudaVisibleDevicesHidesEveryGpu) {
     EXPECT_EQ(s.driver.cuda_visible_devices, value);
     EXPECT_EQ(s.driver.cuda_init_status, 100);  // CUDA_ERROR_NO_DEVICE, as libcuda answers
     ASSERT_TRUE(Has(s, "gpu.none_visible")) << value;
-    EXPECT_NE(Find(s, "gpu.none_visible")->evidence.find("CUDA_VISIBLE_DEVICES"), std::string::npos);
-    EXPECT_NE(Find(s, "gpu.none_visible")->fix.find("unset CUDA_VISIBLE_DEVICES"), std::string::npos);
+    EXPECT_NE(Find(s, "gpu.none_visible")->evidence.find("CUDA_VISIBLE_DEVICES"),
+              std::string::npos);
+    EXPECT_NE(Find(s, "gpu.none_visible")->fix.find("unset CUDA_VISIBLE_DEVICES"),
+              std::string::npos);
   }
 }
 
@@ -283,13 +291,14 @@ TEST(ProbeDriver, HardwareHealthFindingsThroughNvml) {
   g["ecc_uncorrected_aggregate"] = 7;
   g["retired_pages_dbe"] = 3;
   g["retired_pages_pending"] = true;
-  g["remapped_rows"] = {{"correctable", 1}, {"uncorrectable", 4}, {"pending", false}, {"failure", true}};
+  g["remapped_rows"] = {
+      {"correctable", 1}, {"uncorrectable", 4}, {"pending", false}, {"failure", true}};
   g["pcie"]["width"] = 8;
   model::Snapshot s = Scenario(config).Run();
   EXPECT_EQ(s.gpus[1].retired_pages_count, 3u);
   EXPECT_EQ(s.gpus[1].remapped_rows_uncorrectable, 4u);
-  for (const char* id : {"gpu.ecc_uncorrected", "gpu.retired_pages_pending", "gpu.row_remap_failure",
-                         "gpu.pcie_link_degraded"}) {
+  for (const char* id : {"gpu.ecc_uncorrected", "gpu.retired_pages_pending",
+                         "gpu.row_remap_failure", "gpu.pcie_link_degraded"}) {
     ASSERT_TRUE(Has(s, id)) << id;
     EXPECT_NE(Find(s, id)->evidence.find("GPU 1"), std::string::npos) << Find(s, id)->evidence;
   }
@@ -311,8 +320,9 @@ TEST(ProbeDriver, NoDriverLibraries) {
 TEST(ProbeDriver, ChildOutputWithForeignLinesStillParses) {
   model::Snapshot s;
   std::string step;
-  std::string out = "a driver banner\n{\"step\":\"nvmlInit\"}\n{\"driver\":{\"nvml_init_status\":0},"
-                    "\"gpus\":[{\"index\":0,\"name\":\"X\",\"cc_major\":8,\"cc_minor\":0}],\"done\":true}\n";
+  std::string out =
+      "a driver banner\n{\"step\":\"nvmlInit\"}\n{\"driver\":{\"nvml_init_status\":0},"
+      "\"gpus\":[{\"index\":0,\"name\":\"X\",\"cc_major\":8,\"cc_minor\":0}],\"done\":true}\n";
   EXPECT_TRUE(ParseDriverQueryOutput(out, s, &step));
   EXPECT_EQ(step, "nvmlInit");
   EXPECT_EQ(s.gpus.at(0).architecture, "Ampere");
@@ -341,14 +351,16 @@ CliRun RunDlenv(const json& config, double timeout_seconds) {
     if (const char* v = std::getenv(name)) (*options.env)[name] = v;
   }
   CliRun run;
-  run.result = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--timeout", std::to_string(timeout_seconds)}, options);
+  run.result = util::RunCommand(
+      {DLENV_BINARY, "doctor", "--json", "--timeout", std::to_string(timeout_seconds)}, options);
   run.doc = json::parse(run.result.out, nullptr, false);
   return run;
 }
 
 bool DocHas(const json& doc, std::string_view id) {
   if (!doc.is_object() || !doc.contains("findings")) return false;
-  for (const auto& f : doc["findings"]) if (f.value("id", "") == id) return true;
+  for (const auto& f : doc["findings"])
+    if (f.value("id", "") == id) return true;
   return false;
 }
 

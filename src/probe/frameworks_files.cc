@@ -105,8 +105,7 @@ std::optional<ObjectFacts> ReadObject(const ProbeContext& ctx, const fs::path& p
   return facts;
 }
 
-std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx,
-                                                     const fs::path& path,
+std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx, const fs::path& path,
                                                      std::vector<std::string>* skipped) {
   // Generated files are a few kilobytes; a huge one is not what we think it is.
   util::FileRead read = ctx.fs.Read(path, 1u << 20);
@@ -119,11 +118,10 @@ std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx,
 /// libnvidia-ml.so.1 belong to the driver and are checked by the driver rules.
 bool IsCudaLibrary(std::string_view soname) {
   static constexpr std::string_view kPrefixes[] = {
-      "libcudart.so",     "libcublas.so",     "libcublasLt.so", "libcudnn",
-      "libcufft.so",      "libcurand.so",     "libcusolver.so", "libcusparse.so",
-      "libcusparseLt.so", "libnccl.so",       "libnvrtc.so",    "libnvJitLink.so",
-      "libcupti.so",      "libnvToolsExt.so", "libcufile.so",   "libnvinfer.so",
-      "libnvshmem_host.so"};
+      "libcudart.so",  "libcublas.so",      "libcublasLt.so", "libcudnn",         "libcufft.so",
+      "libcurand.so",  "libcusolver.so",    "libcusparse.so", "libcusparseLt.so", "libnccl.so",
+      "libnvrtc.so",   "libnvJitLink.so",   "libcupti.so",    "libnvToolsExt.so", "libcufile.so",
+      "libnvinfer.so", "libnvshmem_host.so"};
   for (auto p : kPrefixes) {
     if (soname.starts_with(p)) return true;
   }

@@ -22,7 +22,8 @@ std::vector<fs::path> ExpandSearchPath(const std::string& value, const fs::path&
   return dirs;
 }
 
-LoaderSearch::LoaderSearch(const ProbeContext& ctx, const std::vector<model::LibraryCopy>& system_libraries)
+LoaderSearch::LoaderSearch(const ProbeContext& ctx,
+                           const std::vector<model::LibraryCopy>& system_libraries)
     : ctx_(ctx), system_(system_libraries), ld_library_path_(ctx.env.GetList("LD_LIBRARY_PATH")) {}
 
 void LoaderSearch::AddWheelFile(const fs::path& file, const std::string& version) {
@@ -57,7 +58,7 @@ std::optional<std::string> LoaderSearch::VersionOf(const fs::path& file) const {
 }
 
 model::LibraryNeed LoaderSearch::Resolve(const std::string& soname, const LoaderObject& object,
-                                          const std::vector<fs::path>& fallback_dirs) const {
+                                         const std::vector<fs::path>& fallback_dirs) const {
   model::LibraryNeed need;
   need.soname = soname;
   auto found = [&](const fs::path& path, std::string via) {
@@ -87,7 +88,8 @@ model::LibraryNeed LoaderSearch::Resolve(const std::string& soname, const Loader
     if (fs::path(copy.path).filename() == soname) return found(copy.path, "ld.so.cache");
   }
   // Debian's glibc system search path (`ld.so --help`): multiarch folders, then /lib, /usr/lib.
-  for (const char* dir : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"}) {
+  for (const char* dir :
+       {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib"}) {
     if (auto p = Find(dir, soname)) return found(*p, "default path");
   }
   for (const auto& dir : fallback_dirs) {

@@ -39,7 +39,8 @@ class LoaderSearch {
   void AddWheelFile(const std::filesystem::path& file, const std::string& version);
 
  private:
-  std::optional<std::filesystem::path> Find(const std::filesystem::path& dir, const std::string& soname) const;
+  std::optional<std::filesystem::path> Find(const std::filesystem::path& dir,
+                                            const std::string& soname) const;
 
   const ProbeContext& ctx_;
   const std::vector<model::LibraryCopy>& system_;

@@ -15,7 +15,8 @@ ProbeContext ContextFor(const testing::TempTree& t, std::map<std::string, std::s
 }
 
 TEST(LoaderSearch, ExpandsOriginAndDropsWhatItCannotPlace) {
-  auto dirs = ExpandSearchPath("$ORIGIN/../../nvidia/cudnn/lib:${ORIGIN}:/opt/x:relative:$LIB/y:", "/site/torch/lib");
+  auto dirs = ExpandSearchPath("$ORIGIN/../../nvidia/cudnn/lib:${ORIGIN}:/opt/x:relative:$LIB/y:",
+                               "/site/torch/lib");
   ASSERT_EQ(dirs.size(), 3u);
   EXPECT_EQ(dirs[0], "/site/nvidia/cudnn/lib");
   EXPECT_EQ(dirs[1], "/site/torch/lib");
@@ -33,7 +34,8 @@ TEST(LoaderSearch, FollowsLdSoOrder) {
   // DT_RPATH alone comes before LD_LIBRARY_PATH ...
   EXPECT_EQ(search.Resolve("libcublas.so.12", {"/obj", "/rpath", std::nullopt}).found_via, "RPATH");
   // ... but is ignored once the object has DT_RUNPATH, which comes after LD_LIBRARY_PATH.
-  EXPECT_EQ(search.Resolve("libcublas.so.12", {"/obj", "/rpath", "/runpath"}).found_via, "LD_LIBRARY_PATH");
+  EXPECT_EQ(search.Resolve("libcublas.so.12", {"/obj", "/rpath", "/runpath"}).found_via,
+            "LD_LIBRARY_PATH");
   auto no_ldlp = ContextFor(t, {});
   LoaderSearch plain(no_ldlp, none);
   EXPECT_EQ(plain.Resolve("libcublas.so.12", {"/obj", "/rpath", "/runpath"}).found_via, "RUNPATH");
@@ -42,7 +44,8 @@ TEST(LoaderSearch, FollowsLdSoOrder) {
   EXPECT_EQ(need.found_via, "default path");
   EXPECT_EQ(need.resolved, "/usr/lib/x86_64-linux-gnu/libcublas.so.12");
   // Not anywhere, not even in the fallback folders.
-  EXPECT_FALSE(plain.Resolve("libcudnn.so.9", {"/obj", std::nullopt, "/runpath"}, {"/nowhere"}).resolved);
+  EXPECT_FALSE(
+      plain.Resolve("libcudnn.so.9", {"/obj", std::nullopt, "/runpath"}, {"/nowhere"}).resolved);
 }
 
 TEST(LoaderSearch, StubsInTheLoaderCacheDoNotCount) {

@@ -5,21 +5,21 @@
 
 #include <cstdlib>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "probe/frameworks.h"
 #include "probe/python_envs.h"
+#include "testing/require.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
 
 namespace fs = std::filesystem;
 
-const model::FrameworkBuild* Find(const std::vector<model::FrameworkBuild>& builds, const std::string& name) {
+const model::FrameworkBuild* Find(const std::vector<model::FrameworkBuild>& builds,
+                                  const std::string& name) {
   for (const auto& b : builds) {
     if (b.name == name) return &b;
   }
@@ -50,23 +50,27 @@ constexpr const char* kDebianSite = "/usr/lib/python3/dist-packages";
 bool DebianTorchImports() {
   if (!fs::exists(std::string(kDebianSite) + "/torch/version.py")) return false;
   util::ChildOptions opts;
-  opts.deadline = std::chrono::seconds(300);  // torch's import alone takes seconds on a busy machine
+  opts.deadline =
+      std::chrono::seconds(300);  // torch's import alone takes seconds on a busy machine
   auto r = util::RunCommand({"/usr/bin/python3", "-c", "import torch"}, opts);
-  EXPECT_TRUE(r.ok()) << "python3-torch is installed but `import torch` failed: " << r.Describe() << r.err;
+  EXPECT_TRUE(r.ok()) << "python3-torch is installed but `import torch` failed: " << r.Describe()
+                      << r.err;
   return true;
 }
 
 TEST(FrameworksOracle, DebianPython3TorchMatchesTorchItself) {
-  if (!DebianTorchImports()) DLENV_SKIP_OR_FAIL("Debian's python3-torch is not installed (apt-get install python3-torch)");
+  if (!DebianTorchImports())
+    DLENV_SKIP_OR_FAIL("Debian's python3-torch is not installed (apt-get install python3-torch)");
   model::PythonEnv env;
   env.prefix = "/usr";
   env.site_packages = {kDebianSite};
   auto builds = ReadFrameworkBuilds(HostContext(), env, {});
   const auto* torch = Find(builds, "torch");
   ASSERT_NE(torch, nullptr);
-  auto oracle = RunPython("/usr/bin/python3",
-                          "import json, torch; print(json.dumps([torch.__version__, torch.version.cuda, "
-                          "torch.version.debug, torch.version.hip]))");
+  auto oracle =
+      RunPython("/usr/bin/python3",
+                "import json, torch; print(json.dumps([torch.__version__, torch.version.cuda, "
+                "torch.version.debug, torch.version.hip]))");
   ASSERT_TRUE(oracle);
   EXPECT_EQ(torch->version, (*oracle)[0].get<std::string>());
   EXPECT_EQ(torch->cuda_version.has_value(), !(*oracle)[1].is_null());
@@ -83,7 +87,8 @@ TEST(FrameworksOracle, DebianPython3TorchMatchesTorchItself) {
   // NumPy beside it.
   const auto* numpy = Find(builds, "numpy");
   ASSERT_NE(numpy, nullptr);
-  auto np = RunPython("/usr/bin/python3", "import json, numpy; print(json.dumps(numpy.__version__))");
+  auto np =
+      RunPython("/usr/bin/python3", "import json, numpy; print(json.dumps(numpy.__version__))");
   ASSERT_TRUE(np);
   EXPECT_EQ(numpy->version, np->get<std::string>());
 }
@@ -103,13 +108,16 @@ TEST(FrameworksOracle, DebianTorchAgreesWithCollectEnv) {
   std::map<std::string, std::string> fields;
   for (auto line : util::Lines(r.out)) {
     auto colon = line.find(": ");
-    if (colon != std::string_view::npos) fields[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 2));
+    if (colon != std::string_view::npos)
+      fields[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 2));
   }
   ASSERT_TRUE(fields.count("PyTorch version")) << r.out;
   EXPECT_EQ(fields["PyTorch version"], torch->version);
   EXPECT_EQ(fields["Is debug build"], torch->debug.value_or(false) ? "True" : "False");
   // collect_env prints a None as "Could not collect" (its replace_nones), newer ones "None"/"N/A".
-  auto none = [](const std::string& v) { return v == "None" || v == "N/A" || v == "Could not collect"; };
+  auto none = [](const std::string& v) {
+    return v == "None" || v == "N/A" || v == "Could not collect";
+  };
   if (torch->cuda_version) {
     EXPECT_EQ(fields["CUDA used to build PyTorch"], *torch->cuda_version);
   } else {
@@ -133,20 +141,23 @@ std::optional<fs::path> TestEnv(const std::string& name) {
 TEST(FrameworksOracle, TensorFlowBuildInfoMatchesGetBuildInfo) {
   auto venv = TestEnv("tf");
   if (!venv) {
-    DLENV_SKIP_OR_FAIL("test environment 'tf' missing: run scripts/make-test-envs.sh (or set DLENV_TEST_ENVS)");
+    DLENV_SKIP_OR_FAIL(
+        "test environment 'tf' missing: run scripts/make-test-envs.sh (or set DLENV_TEST_ENVS)");
   }
   model::PythonEnv env;
   env.prefix = venv->string();
   for (const auto& entry : fs::directory_iterator(*venv / "lib")) {
-    if (fs::exists(entry.path() / "site-packages/tensorflow")) env.site_packages.push_back((entry.path() / "site-packages").string());
+    if (fs::exists(entry.path() / "site-packages/tensorflow"))
+      env.site_packages.push_back((entry.path() / "site-packages").string());
   }
   ASSERT_FALSE(env.site_packages.empty()) << "no tensorflow in " << *venv;
   auto builds = ReadFrameworkBuilds(HostContext(), env, {});
   const auto* tf = Find(builds, "tensorflow");
   ASSERT_NE(tf, nullptr);
-  auto oracle = RunPython((*venv / "bin/python").string(),
-                          "import json, os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'\n"
-                          "import tensorflow as tf; print(json.dumps(dict(tf.sysconfig.get_build_info())))");
+  auto oracle =
+      RunPython((*venv / "bin/python").string(),
+                "import json, os; os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'\n"
+                "import tensorflow as tf; print(json.dumps(dict(tf.sysconfig.get_build_info())))");
   ASSERT_TRUE(oracle);
   ASSERT_TRUE(oracle->contains("is_cuda_build")) << oracle->dump();
   EXPECT_EQ(tf->cuda_build, (*oracle)["is_cuda_build"].get<bool>());
@@ -160,7 +171,8 @@ TEST(FrameworksOracle, TensorFlowBuildInfoMatchesGetBuildInfo) {
     EXPECT_EQ(*tf->cudnn_version, (*oracle)["cudnn_version"].get<std::string>());
   }
   if (oracle->contains("cuda_compute_capabilities")) {
-    EXPECT_EQ(tf->cuda_archs, (*oracle)["cuda_compute_capabilities"].get<std::vector<std::string>>());
+    EXPECT_EQ(tf->cuda_archs,
+              (*oracle)["cuda_compute_capabilities"].get<std::vector<std::string>>());
   } else {
     EXPECT_TRUE(tf->cuda_archs.empty());
   }
@@ -172,7 +184,8 @@ TEST(FrameworksOracle, TensorFlowBuildInfoMatchesGetBuildInfo) {
 TEST(FrameworksOracle, CuPyBuildMatchesTheImportedModule) {
   auto venv = TestEnv("cupy");
   if (!venv) {
-    DLENV_SKIP_OR_FAIL("test environment 'cupy' missing: run scripts/make-test-envs.sh (or set DLENV_TEST_ENVS)");
+    DLENV_SKIP_OR_FAIL(
+        "test environment 'cupy' missing: run scripts/make-test-envs.sh (or set DLENV_TEST_ENVS)");
   }
   // The environment as doctor reads it (its packages too: the cupy-cuda12x name is evidence).
   ProbeContext ctx = HostContext();
@@ -184,11 +197,12 @@ TEST(FrameworksOracle, CuPyBuildMatchesTheImportedModule) {
   auto builds = ReadFrameworkBuilds(HostContext(), env, {});
   const auto* cupy = Find(builds, "cupy");
   ASSERT_NE(cupy, nullptr);
-  auto oracle = RunPython((*venv / "bin/python").string(),
-                          "import json, cupy\n"
-                          "from cupy_backends.cuda.api import runtime\n"
-                          "print(json.dumps({'version': cupy.__version__, 'cuda_major': runtime._getCUDAMajorVersion(),"
-                          " 'hip': runtime.is_hip}))");
+  auto oracle = RunPython(
+      (*venv / "bin/python").string(),
+      "import json, cupy\n"
+      "from cupy_backends.cuda.api import runtime\n"
+      "print(json.dumps({'version': cupy.__version__, 'cuda_major': runtime._getCUDAMajorVersion(),"
+      " 'hip': runtime.is_hip}))");
   ASSERT_TRUE(oracle);
   EXPECT_EQ(cupy->version, (*oracle)["version"].get<std::string>());
   EXPECT_EQ(cupy->cuda_build, !(*oracle)["hip"].get<bool>());

@@ -6,9 +6,9 @@
 
 #include "knowledge/knowledge.h"
 #include "rules/framework_rules.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 
 constexpr const char* kSite = "/venv/lib/python3.11/site-packages";
 // A real fat binary nvcc produced for sm_75, sm_80 and compute_90 (fuzz seed; see fatbin_test.cc).
-const fs::path kFatbinSeed = fs::path(DLENV_SOURCE_DIR) / "fuzz/corpus/fatbin/nvcc_sm75_sm80_compute90.fatbin";
+const fs::path kFatbinSeed =
+    fs::path(DLENV_SOURCE_DIR) / "fuzz/corpus/fatbin/nvcc_sm75_sm80_compute90.fatbin";
 
 /// Builds a real (empty) shared object with the system C compiler, named by its SONAME.
 bool BuildObject(const testing::TempTree& t, const std::string& inside, const std::string& soname) {
@@ -25,8 +26,14 @@ bool BuildObject(const testing::TempTree& t, const std::string& inside, const st
   fs::create_directories(out.parent_path());
   fs::path src = t / "/src.c";
   if (!fs::exists(src)) t.Write("/src.c", "int dlenv_fixture(void) { return 1; }\n");
-  std::vector<std::string> argv = {"cc", "-shared", "-fPIC", "-o", out.string(), src.string(),
-                                   "-Wl,-soname," + soname, "-Wl,--no-as-needed"};
+  std::vector<std::string> argv = {"cc",
+                                   "-shared",
+                                   "-fPIC",
+                                   "-o",
+                                   out.string(),
+                                   src.string(),
+                                   "-Wl,-soname," + soname,
+                                   "-Wl,--no-as-needed"};
   return util::RunCommand(argv, {}).ok();
 }
 
@@ -38,13 +45,15 @@ ProbeContext ContextFor(const testing::TempTree& t, std::map<std::string, std::s
 }
 
 model::PackageRecord Package(const std::string& name, const std::string& version,
-                             std::vector<std::string> requires_dist = {}, const std::string& dist_info = "") {
+                             std::vector<std::string> requires_dist = {},
+                             const std::string& dist_info = "") {
   model::PackageRecord p;
   p.name = name;
   p.normalized_name = name;
   p.version = version;
   p.record_kind = "dist-info";
-  p.record_path = dist_info.empty() ? std::string(kSite) + "/" + name + "-" + version + ".dist-info" : dist_info;
+  p.record_path = dist_info.empty() ? std::string(kSite) + "/" + name + "-" + version + ".dist-info"
+                                    : dist_info;
   p.requires_dist = std::move(requires_dist);
   return p;
 }
@@ -71,14 +80,17 @@ struct TorchWheelFixture {
     std::string cudnn_info = site + "/nvidia_cudnn_cu12-" + cudnn_version + ".dist-info";
     std::string cublas_info = site + "/nvidia_cublas_cu12-12.1.3.1.dist-info";
     t.Write(cudnn_info + "/RECORD",
-            "nvidia/cudnn/__init__.py,,\nnvidia/cudnn/lib/libcudnn.so.9,sha256=x,123\nnvidia/cudnn/include/cudnn.h,,\n");
+            "nvidia/cudnn/__init__.py,,\nnvidia/cudnn/lib/libcudnn.so.9,sha256=x,123\nnvidia/cudnn/"
+            "include/cudnn.h,,\n");
     t.Write(cublas_info + "/RECORD", "nvidia/cublas/lib/libcublas.so.12,sha256=y,456\n");
     env.prefix = "/venv";
     env.executable = "/venv/bin/python";
     env.site_packages = {site};
     env.packages = {
         Package("torch", "2.4.1+cu121",
-                {"filelock", "nvidia-cudnn-cu12==9.1.0.70; platform_system == \"Linux\" and platform_machine == \"x86_64\"",
+                {"filelock",
+                 "nvidia-cudnn-cu12==9.1.0.70; platform_system == \"Linux\" and platform_machine "
+                 "== \"x86_64\"",
                  "nvidia-cublas-cu12==12.1.3.1; platform_system == \"Linux\""}),
         Package("nvidia-cudnn-cu12", cudnn_version, {}, cudnn_info),
         Package("nvidia-cublas-cu12", "12.1.3.1", {}, cublas_info),
@@ -89,19 +101,32 @@ struct TorchWheelFixture {
   bool BuildTorchCuda(const std::string& site) {
     fs::path torch = t / (site + "/torch/lib/libtorch_cuda.so");
     fs::create_directories(torch.parent_path());
-    std::vector<std::string> argv = {"cc", "-shared", "-fPIC", "-o", torch.string(), (t / "/src.c").string(),
-                                     "-Wl,-soname,libtorch_cuda.so", "-Wl,--no-as-needed",
+    std::vector<std::string> argv = {"cc",
+                                     "-shared",
+                                     "-fPIC",
+                                     "-o",
+                                     torch.string(),
+                                     (t / "/src.c").string(),
+                                     "-Wl,-soname,libtorch_cuda.so",
+                                     "-Wl,--no-as-needed",
                                      (t / (site + "/nvidia/cudnn/lib/libcudnn.so.9")).string(),
                                      (t / (site + "/nvidia/cublas/lib/libcublas.so.12")).string(),
-                                     "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../nvidia/cudnn/lib:$ORIGIN/../../nvidia/cublas/lib"};
+                                     "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../nvidia/cudnn/"
+                                     "lib:$ORIGIN/../../nvidia/cublas/lib"};
     if (!util::RunCommand(argv, {}).ok()) return false;
-    return util::RunCommand({"objcopy", "--add-section", ".nv_fatbin=" + kFatbinSeed.string(), torch.string()}, {}).ok();
+    return util::RunCommand(
+               {"objcopy", "--add-section", ".nv_fatbin=" + kFatbinSeed.string(), torch.string()},
+               {})
+        .ok();
   }
 
-  ProbeContext Context(std::map<std::string, std::string> vars = {}) const { return ContextFor(t, std::move(vars)); }
+  ProbeContext Context(std::map<std::string, std::string> vars = {}) const {
+    return ContextFor(t, std::move(vars));
+  }
 };
 
-const model::FrameworkBuild* Find(const std::vector<model::FrameworkBuild>& builds, const std::string& name) {
+const model::FrameworkBuild* Find(const std::vector<model::FrameworkBuild>& builds,
+                                  const std::string& name) {
   for (const auto& b : builds) {
     if (b.name == name) return &b;
   }
@@ -153,7 +178,8 @@ TEST(Frameworks, LdLibraryPathComesBeforeRunpath) {
   // An older cuDNN 9 in /opt, named the way NVIDIA's tarballs name it.
   ASSERT_TRUE(BuildObject(f.t, "/opt/cudnn/lib/libcudnn.so.9.0.0", "libcudnn.so.9"));
   f.t.Symlink("/opt/cudnn/lib/libcudnn.so.9", "libcudnn.so.9.0.0");
-  auto builds = ReadFrameworkBuilds(f.Context({{"LD_LIBRARY_PATH", "/nonexistent:/opt/cudnn/lib"}}), f.env, {});
+  auto builds = ReadFrameworkBuilds(f.Context({{"LD_LIBRARY_PATH", "/nonexistent:/opt/cudnn/lib"}}),
+                                    f.env, {});
   const auto* cudnn = Need(*Find(builds, "torch"), "libcudnn.so.9");
   ASSERT_NE(cudnn, nullptr);
   EXPECT_EQ(cudnn->found_via, "LD_LIBRARY_PATH");
@@ -190,11 +216,14 @@ TEST(Frameworks, MissingWheelFallsThroughToLoaderCacheOrNothing) {
 TEST(Frameworks, TensorFlowBuildInfoAndTheLibrariesItWillDlopen) {
   testing::TempTree t;
   std::string site = kSite;
-  t.Write(site + "/tensorflow/python/platform/build_info.py",
-          "import collections\n"
-          "build_info = collections.OrderedDict([('cpu_compiler', '/dt9/usr/bin/gcc'), ('cuda_compute_capabilities', "
-          "['sm_35', 'sm_50', 'sm_60', 'sm_70', 'sm_75', 'compute_80']), ('cuda_version', '11.2'), ('cudnn_version', "
-          "'8'), ('is_cuda_build', True), ('is_rocm_build', False), ('is_tensorrt_build', True)])\n");
+  t.Write(
+      site + "/tensorflow/python/platform/build_info.py",
+      "import collections\n"
+      "build_info = collections.OrderedDict([('cpu_compiler', '/dt9/usr/bin/gcc'), "
+      "('cuda_compute_capabilities', "
+      "['sm_35', 'sm_50', 'sm_60', 'sm_70', 'sm_75', 'compute_80']), ('cuda_version', '11.2'), "
+      "('cudnn_version', "
+      "'8'), ('is_cuda_build', True), ('is_rocm_build', False), ('is_tensorrt_build', True)])\n");
   model::PythonEnv env;
   env.prefix = "/venv";
   env.site_packages = {site};
@@ -207,7 +236,8 @@ TEST(Frameworks, TensorFlowBuildInfoAndTheLibrariesItWillDlopen) {
   EXPECT_TRUE(tf->cuda_build);
   EXPECT_EQ(tf->cuda_version, "11.2");
   EXPECT_EQ(tf->cudnn_version, "8");
-  EXPECT_EQ(tf->cuda_archs, (std::vector<std::string>{"sm_35", "sm_50", "sm_60", "sm_70", "sm_75", "compute_80"}));
+  EXPECT_EQ(tf->cuda_archs,
+            (std::vector<std::string>{"sm_35", "sm_50", "sm_60", "sm_70", "sm_75", "compute_80"}));
   EXPECT_EQ(tf->numpy_abi, "1");
   const auto* cudnn = Need(*tf, "libcudnn.so.8");
   ASSERT_NE(cudnn, nullptr);
@@ -224,10 +254,15 @@ TEST(Frameworks, JaxCupyOnnxRuntimeAndNumpyFromPackageRecords) {
   model::PythonEnv env;
   env.prefix = "/venv";
   env.site_packages = {site};
-  env.packages = {Package("jax", "0.4.35"), Package("jaxlib", "0.4.35"),
-                  Package("jax-cuda12-plugin", "0.4.35", {"jax-cuda12-pjrt==0.4.35", "nvidia-cudnn-cu12<10.0,>=9.1; extra == \"with-cuda\""}),
-                  Package("jax-cuda12-pjrt", "0.4.35"), Package("cupy-cuda11x", "12.3.0", {"numpy<1.29,>=1.20"}),
-                  Package("onnxruntime", "1.18.0", {"numpy>=1.21.6"}), Package("numpy", "2.1.3")};
+  env.packages = {
+      Package("jax", "0.4.35"),
+      Package("jaxlib", "0.4.35"),
+      Package("jax-cuda12-plugin", "0.4.35",
+              {"jax-cuda12-pjrt==0.4.35", "nvidia-cudnn-cu12<10.0,>=9.1; extra == \"with-cuda\""}),
+      Package("jax-cuda12-pjrt", "0.4.35"),
+      Package("cupy-cuda11x", "12.3.0", {"numpy<1.29,>=1.20"}),
+      Package("onnxruntime", "1.18.0", {"numpy>=1.21.6"}),
+      Package("numpy", "2.1.3")};
   ProbeContext ctx = ContextFor(t);
   auto builds = ReadFrameworkBuilds(ctx, env, {});
   const auto* jax = Find(builds, "jax");
@@ -306,7 +341,9 @@ TEST(Frameworks, BrokenFilesAreReportedNotFatal) {
   testing::TempTree t;
   std::string site = kSite;
   t.Write(site + "/torch/version.py", "__version__ = '2.1.0'\ncuda = get_cuda()\n");
-  t.Write(site + "/torch/lib/libtorch_cuda.so", "\x7f" "ELF truncated");
+  t.Write(site + "/torch/lib/libtorch_cuda.so",
+          "\x7f"
+          "ELF truncated");
   model::PythonEnv env;
   env.site_packages = {site};
   ProbeContext ctx = ContextFor(t);

@@ -43,8 +43,9 @@ std::string Glibc(const ProbeContext& ctx) {
   if (ctx.fs.is_host()) return gnu_get_libc_version();
   // Another root's glibc is whichever libc.so.6 its loader would map; its banner says
   // which release it is, and reading it needs no code from the image to run.
-  for (const char* dir : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-                          "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}) {
+  for (const char* dir :
+       {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}) {
     auto bytes = ctx.fs.ReadFile(fs::path(dir) / "libc.so.6", 32u << 20);
     if (!bytes) continue;
     if (auto v = util::GlibcVersionFromBanner(*bytes)) return *v;
@@ -55,7 +56,8 @@ std::string Glibc(const ProbeContext& ctx) {
 std::optional<std::string> Container(const ProbeContext& ctx) {
   // Kubernetes first: its pods may also carry a runtime's marker file.
   if ((ctx.fs.is_host() && ctx.env.Get("KUBERNETES_SERVICE_HOST")) ||
-      ctx.fs.Exists("/var/run/secrets/kubernetes.io") || ctx.fs.Exists("/run/secrets/kubernetes.io")) {
+      ctx.fs.Exists("/var/run/secrets/kubernetes.io") ||
+      ctx.fs.Exists("/run/secrets/kubernetes.io")) {
     return "kubernetes";
   }
   if (ctx.fs.Exists("/run/.containerenv")) return "podman";
@@ -91,7 +93,8 @@ std::vector<model::PciDevice> NvidiaPciDevices(const ProbeContext& ctx) {
     d.vendor_id = vendor;
     d.device_id = util::ToLower(FirstLine(ctx.fs.ReadFile(dev / "device", 64)));
     d.class_id = klass;
-    if (auto link = ctx.fs.ReadLink(dev / "driver")) d.kernel_driver = fs::path(*link).filename().string();
+    if (auto link = ctx.fs.ReadLink(dev / "driver"))
+      d.kernel_driver = fs::path(*link).filename().string();
     out.push_back(std::move(d));
   }
   return out;
@@ -109,7 +112,8 @@ void ProbeHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
     host.cpu_model = cpu.model;
     host.cpu_cores = cpu.logical_cpus;
   }
-  if (auto meminfo = ctx.fs.ReadFile("/proc/meminfo", 64u << 10)) host.memory_bytes = util::ParseMemTotal(*meminfo).value_or(0);
+  if (auto meminfo = ctx.fs.ReadFile("/proc/meminfo", 64u << 10))
+    host.memory_bytes = util::ParseMemTotal(*meminfo).value_or(0);
   host.hostname = FirstLine(ctx.fs.ReadFile("/proc/sys/kernel/hostname", 256));
   if (host.hostname.empty()) host.hostname = FirstLine(ctx.fs.ReadFile("/etc/hostname", 256));
   host.container = Container(ctx);

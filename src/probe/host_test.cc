@@ -7,8 +7,8 @@
 
 #include <filesystem>
 
-#include "testing/temp_tree.h"
 #include "testing/require.h"
+#include "testing/temp_tree.h"
 
 namespace dlenv::probe {
 namespace {
@@ -23,10 +23,13 @@ ProbeContext FixtureContext(const testing::TempTree& t) {
 }
 
 void WriteBasicHost(const testing::TempTree& t) {
-  t.Write("/etc/os-release", "NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\nID=ubuntu\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n");
+  t.Write("/etc/os-release",
+          "NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\nID=ubuntu\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n");
   t.Write("/proc/sys/kernel/osrelease", "5.15.0-105-generic\n");
   t.Write("/proc/sys/kernel/hostname", "gpu-node-7\n");
-  t.Write("/proc/cpuinfo", "processor\t: 0\nmodel name\t: AMD EPYC 7742\n\nprocessor\t: 1\nmodel name\t: AMD EPYC 7742\n");
+  t.Write("/proc/cpuinfo",
+          "processor\t: 0\nmodel name\t: AMD EPYC 7742\n\nprocessor\t: 1\nmodel name\t: AMD EPYC "
+          "7742\n");
   t.Write("/proc/meminfo", "MemTotal:       2097152 kB\nMemFree: 1 kB\n");
   t.Write("/proc/version", "Linux version 5.15.0-105-generic (buildd@lcy02) gcc 11\n");
 }
@@ -44,7 +47,8 @@ TEST(ProbeHost, ReadsAFixtureTree) {
   testing::TempTree t;
   WriteBasicHost(t);
   AddPciDevice(t, "0000:3b:00.0", "0x10de", "0x030200", "nvidia");
-  AddPciDevice(t, "0000:3b:00.1", "0x10de", "0x040300", "snd_hda_intel");  // the card's audio function
+  AddPciDevice(t, "0000:3b:00.1", "0x10de", "0x040300",
+               "snd_hda_intel");  // the card's audio function
   AddPciDevice(t, "0000:5e:00.0", "0x10de", "0x030000", "nouveau");
   AddPciDevice(t, "0000:86:00.0", "0x10de", "0x030200", "vfio-pci");
   AddPciDevice(t, "0000:00:02.0", "0x8086", "0x030000", "i915");
@@ -115,14 +119,26 @@ TEST_P(ProbeHostContainer, Detects) {
 INSTANTIATE_TEST_SUITE_P(
     Runtimes, ProbeHostContainer,
     ::testing::Values(
-        ContainerCase{"docker", [](const testing::TempTree& t) { t.Write("/.dockerenv", ""); }, "docker"},
-        ContainerCase{"podman", [](const testing::TempTree& t) { t.Write("/run/.containerenv", "engine=\"podman\"\n"); }, "podman"},
-        ContainerCase{"k8s_secret", [](const testing::TempTree& t) {
+        ContainerCase{"docker", [](const testing::TempTree& t) { t.Write("/.dockerenv", ""); },
+                      "docker"},
+        ContainerCase{"podman",
+                      [](const testing::TempTree& t) {
+                        t.Write("/run/.containerenv", "engine=\"podman\"\n");
+                      },
+                      "podman"},
+        ContainerCase{"k8s_secret",
+                      [](const testing::TempTree& t) {
                         t.Write("/.dockerenv", "");
                         t.MakeDir("/var/run/secrets/kubernetes.io/serviceaccount");
-                      }, "kubernetes"},
-        ContainerCase{"cgroup", [](const testing::TempTree& t) { t.Write("/proc/1/cgroup", "0::/docker/abc\n"); }, "docker"},
-        ContainerCase{"lxc", [](const testing::TempTree& t) { t.Write("/run/systemd/container", "lxc\n"); }, "lxc"}),
+                      },
+                      "kubernetes"},
+        ContainerCase{
+            "cgroup",
+            [](const testing::TempTree& t) { t.Write("/proc/1/cgroup", "0::/docker/abc\n"); },
+            "docker"},
+        ContainerCase{
+            "lxc", [](const testing::TempTree& t) { t.Write("/run/systemd/container", "lxc\n"); },
+            "lxc"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(ProbeHost, KubernetesFromTheEnvironmentOnTheLiveHostOnly) {

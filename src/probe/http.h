@@ -12,7 +12,7 @@ namespace dlenv::probe {
 
 struct HttpRequest {
   std::string url;
-  std::string accept;     // the Accept header, empty for none
+  std::string accept;           // the Accept header, empty for none
   double timeout_seconds = 10;  // the whole transfer, connection included
   std::size_t max_bytes = 64u << 20;
   long max_redirects = 5;

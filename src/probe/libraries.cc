@@ -19,8 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kTracked[] = {"cudart", "cublas", "cublasLt", "cudnn", "nccl",
-                                         "nvrtc",  "nvinfer", "cuda", "nvidia-ml"};
+constexpr std::string_view kTracked[] = {"cudart", "cublas",  "cublasLt", "cudnn",    "nccl",
+                                         "nvrtc",  "nvinfer", "cuda",     "nvidia-ml"};
 
 // Where each family states its version in text, and which pip project ships it.
 struct FamilySources {
@@ -31,11 +31,14 @@ struct FamilySources {
 
 FamilySources SourcesFor(std::string_view family) {
   if (family.starts_with("cudnn")) {
-    return {{"cudnn_version.h", "cudnn_version_v9.h", "cudnn_version_v8.h", "cudnn.h"}, "cudnn", {"nvidia_cudnn"}};
+    return {{"cudnn_version.h", "cudnn_version_v9.h", "cudnn_version_v8.h", "cudnn.h"},
+            "cudnn",
+            {"nvidia_cudnn"}};
   }
   if (family.starts_with("cublas")) return {{"cublas_api.h"}, "cublas", {"nvidia_cublas"}};
   if (family == "nccl") return {{"nccl.h"}, "nccl", {"nvidia_nccl"}};
-  if (family == "nvinfer") return {{"NvInferVersion.h"}, "nvinfer", {"tensorrt_cu", "tensorrt_libs", "nvidia_tensorrt"}};
+  if (family == "nvinfer")
+    return {{"NvInferVersion.h"}, "nvinfer", {"tensorrt_cu", "tensorrt_libs", "nvidia_tensorrt"}};
   if (family == "cudart") return {{"cuda_runtime_api.h"}, "cudart", {"nvidia_cuda_runtime"}};
   if (family == "nvrtc") return {{}, "", {"nvidia_cuda_nvrtc"}};
   if (family == "cuda") return {{"cuda.h"}, "cuda", {}};  // the toolkit's stub only
@@ -55,7 +58,8 @@ bool IsVersionSuffix(std::string_view s) {
 // The numeric parts after ".so" in a file name: libnccl.so.2.28.9 -> "2.28.9".
 std::string SoVersion(std::string_view name) {
   const auto so = name.find(".so");
-  return so == std::string_view::npos || so + 4 > name.size() ? std::string() : std::string(name.substr(so + 4));
+  return so == std::string_view::npos || so + 4 > name.size() ? std::string()
+                                                              : std::string(name.substr(so + 4));
 }
 
 bool IsStub(const std::string& path) { return path.find("/stubs/") != std::string::npos; }
@@ -109,11 +113,14 @@ class Collector {
     for (auto& [real, names] : names_by_file) {
       // The soname is the shortest versioned name (libcudart.so.13 beside .so.13.0.96);
       // where only libX.so exists (the toolkit's stubs), that is the name dlopen finds.
-      std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
-      auto soname = std::find_if(names.begin(), names.end(), [](const auto& n) { return !SoVersion(n).empty(); });
+      std::sort(names.begin(), names.end(),
+                [](const auto& a, const auto& b) { return a.size() < b.size(); });
+      auto soname = std::find_if(names.begin(), names.end(),
+                                 [](const auto& n) { return !SoVersion(n).empty(); });
       if (soname == names.end()) soname = names.begin();
       std::rotate(names.begin(), soname, soname + 1);  // the soname's path names the copy
-      for (std::size_t i = 0; i < names.size(); ++i) Add(dir / names[i], i == 0 ? names[0] : std::string(), via);
+      for (std::size_t i = 0; i < names.size(); ++i)
+        Add(dir / names[i], i == 0 ? names[0] : std::string(), via);
     }
   }
 
@@ -130,7 +137,8 @@ class Collector {
 
 std::vector<fs::path> HeaderDirsFor(const fs::path& lib_dir) {
   std::vector<fs::path> dirs = {lib_dir.parent_path() / "include"};
-  if (lib_dir.filename() == "stubs") dirs.push_back(lib_dir.parent_path().parent_path() / "include");
+  if (lib_dir.filename() == "stubs")
+    dirs.push_back(lib_dir.parent_path().parent_path() / "include");
   // Debian's multiarch layout: /usr/lib/x86_64-linux-gnu -> /usr/include and
   // /usr/include/x86_64-linux-gnu.
   const std::string leaf = lib_dir.filename().string();
@@ -149,7 +157,8 @@ std::vector<fs::path> DistInfoDirsFor(const fs::path& lib_dir) {
 }
 
 int SonameMajor(const Found& f) {
-  const std::string v = SoVersion(fs::path(f.copy.real_path.value_or(f.copy.path)).filename().string());
+  const std::string v =
+      SoVersion(fs::path(f.copy.real_path.value_or(f.copy.path)).filename().string());
   auto parsed = util::DottedVersion::Parse(v.empty() ? SoVersion(f.soname) : v);
   return parsed ? parsed->major() : -1;
 }
@@ -159,14 +168,16 @@ void StaticVersion(const ProbeContext& ctx, Found& f) {
   // Look beside the file the links lead to first (a /usr/local/lib link into a toolkit
   // is described by the toolkit's headers), then beside the name the loader uses.
   std::vector<fs::path> lib_dirs = {fs::path(c.real_path.value_or(c.path)).parent_path()};
-  if (fs::path(c.path).parent_path() != lib_dirs[0]) lib_dirs.push_back(fs::path(c.path).parent_path());
+  if (fs::path(c.path).parent_path() != lib_dirs[0])
+    lib_dirs.push_back(fs::path(c.path).parent_path());
   std::vector<fs::path> header_dirs, dist_dirs;
   for (const fs::path& d : lib_dirs) {
     for (auto& h : HeaderDirsFor(d)) header_dirs.push_back(h);
     for (auto& h : DistInfoDirsFor(d)) dist_dirs.push_back(h);
   }
   // libnccl.so.2.28.9, libcudart.so.12.0.146: the real file's name is the version.
-  const std::string file_version = SoVersion(fs::path(c.real_path.value_or(c.path)).filename().string());
+  const std::string file_version =
+      SoVersion(fs::path(c.real_path.value_or(c.path)).filename().string());
   const bool exact_file_name = std::count(file_version.begin(), file_version.end(), '.') >= 2;
   const FamilySources src = SourcesFor(c.family);
   const int major = SonameMajor(f);
@@ -265,8 +276,10 @@ std::optional<std::string> AskLibrary(const ProbeContext& ctx, const model::Libr
       const int rest = v >= 100000 ? v % 10000 : v % 1000;
       std::printf("%d.%d.%d", major, rest / 100, rest % 100);
     } else {
-      // cublasGetProperty / cublasLtGetProperty(libraryPropertyType, int*): 0 major, 1 minor, 2 patch.
-      auto f = reinterpret_cast<int (*)(int, int*)>(sym(family == "cublas" ? "cublasGetProperty" : "cublasLtGetProperty"));
+      // cublasGetProperty / cublasLtGetProperty(libraryPropertyType, int*): 0 major, 1 minor, 2
+      // patch.
+      auto f = reinterpret_cast<int (*)(int, int*)>(
+          sym(family == "cublas" ? "cublasGetProperty" : "cublasLtGetProperty"));
       int v[3] = {};
       for (int i = 0; i < 3; ++i) {
         if (!f || f(i, &v[i]) != 0) return 3;
@@ -291,7 +304,8 @@ std::optional<std::string> LibraryFamily(std::string_view name) {
   const auto so = name.find(".so");
   if (so == std::string_view::npos || !IsVersionSuffix(name.substr(so + 3))) return std::nullopt;
   const std::string_view stem = name.substr(3, so - 3);
-  if (std::find(std::begin(kTracked), std::end(kTracked), stem) != std::end(kTracked)) return std::string(stem);
+  if (std::find(std::begin(kTracked), std::end(kTracked), stem) != std::end(kTracked))
+    return std::string(stem);
   // cuDNN 8 and 9 split into sub-libraries (ops, cnn, adv, graph, engines_*, heuristic).
   if (stem.starts_with("cudnn_") && stem.size() > 6) return std::string(stem);
   return std::nullopt;
@@ -313,13 +327,15 @@ void ProbeLibraries(const ProbeContext& ctx, model::Snapshot& snapshot) {
       }
     }
   }
-  for (const char* dir : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-                          "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}) {
+  for (const char* dir :
+       {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}) {
     collector.AddFolder(dir, "default folder");
   }
   for (const model::Toolkit& tk : snapshot.toolkits) {
     const fs::path root = tk.root;
-    for (const char* sub : {"lib64", "lib", "lib64/stubs", "lib/stubs"}) collector.AddFolder(root / sub, Collector::kToolkit);
+    for (const char* sub : {"lib64", "lib", "lib64/stubs", "lib/stubs"})
+      collector.AddFolder(root / sub, Collector::kToolkit);
     for (const std::string& t : ctx.fs.ListDir(root / "targets")) {
       collector.AddFolder(root / "targets" / t / "lib", Collector::kToolkit);
       collector.AddFolder(root / "targets" / t / "lib/stubs", Collector::kToolkit);
@@ -331,7 +347,8 @@ void ProbeLibraries(const ProbeContext& ctx, model::Snapshot& snapshot) {
   auto key = [](const Found& f) {
     const bool sub = f.copy.family.starts_with("cudnn_");
     const std::string_view base = sub ? std::string_view("cudnn") : std::string_view(f.copy.family);
-    return std::pair(std::find(std::begin(kTracked), std::end(kTracked), base) - std::begin(kTracked), sub);
+    return std::pair(
+        std::find(std::begin(kTracked), std::end(kTracked), base) - std::begin(kTracked), sub);
   };
   std::stable_sort(collector.found().begin(), collector.found().end(),
                    [&](const Found& a, const Found& b) { return key(a) < key(b); });

@@ -22,7 +22,8 @@ std::string RegexMacros(const fs::path& header, std::initializer_list<const char
   std::string out;
   for (const char* n : names) {
     std::smatch m;
-    if (!std::regex_search(text, m, std::regex(std::string("#define ") + n + "\\s+([0-9]+)"))) return "?";
+    if (!std::regex_search(text, m, std::regex(std::string("#define ") + n + "\\s+([0-9]+)")))
+      return "?";
     out += (out.empty() ? "" : ".") + m[1].str();
   }
   return out;
@@ -67,7 +68,8 @@ TEST(LibraryFamily, NamesTrackedLibrariesOnly) {
   EXPECT_EQ(LibraryFamily("libcudnn_.so"), std::nullopt);
 }
 
-ProbeContext FixtureContext(const testing::TempTree& t, std::map<std::string, std::string> env = {}) {
+ProbeContext FixtureContext(const testing::TempTree& t,
+                            std::map<std::string, std::string> env = {}) {
   ProbeContext ctx;
   ctx.fs = util::RootFs(t.path());
   ctx.env = util::Environment(std::move(env));
@@ -118,7 +120,8 @@ TEST_F(RealToolkit, CudnnCublasNcclVersionsBesideTheToolkit) {
   ASSERT_NE(cublas, nullptr);
   EXPECT_EQ(cublas->version, DistInfoVersion(kToolkit, "nvidia_cublas"));
   EXPECT_EQ(cublas->version, RegexMacros(kToolkit / "include/cublas_api.h",
-                                         {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR", "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"}));
+                                         {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR",
+                                          "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"}));
   const auto* nccl = Picked(s_, "nccl");
   ASSERT_NE(nccl, nullptr);
   EXPECT_EQ(nccl->version, DistInfoVersion(kToolkit, "nvidia_nccl_cu13"));
@@ -128,7 +131,8 @@ TEST_F(RealToolkit, CudnnCublasNcclVersionsBesideTheToolkit) {
   const auto* nvrtc = Picked(s_, "nvrtc");
   ASSERT_NE(nvrtc, nullptr);
   EXPECT_EQ(nvrtc->version, DistInfoVersion(kToolkit, "nvidia_cuda_nvrtc"));
-  for (const char* sub : {"cudnn_ops", "cudnn_cnn", "cudnn_adv", "cudnn_graph", "cudnn_engines_precompiled"}) {
+  for (const char* sub :
+       {"cudnn_ops", "cudnn_cnn", "cudnn_adv", "cudnn_graph", "cudnn_engines_precompiled"}) {
     ASSERT_EQ(Family(s_, sub).size(), 1u) << sub;
     EXPECT_EQ(Family(s_, sub)[0]->version, cudnn->version) << sub;
   }
@@ -161,7 +165,8 @@ TEST(ProbeLibraries, LoaderOrderLdLibraryPathThenCacheThenToolkit) {
   CopyReal(t, kToolkit / "lib/libcudart.so.13", "/opt/system/lib/libcudart.so.13");
   CopyReal(t, kToolkit / "lib/libcudart.so.13", "/home/u/override/libcudart.so.13");
   CopyReal(t, kToolkit / "lib/libcudnn.so.9", "/opt/system/lib/libcudnn.so.9");
-  ASSERT_EQ(testing::RunLdconfig(t, "/opt/system/lib\n"), "");  // the real ldconfig writes the cache dlenv reads
+  ASSERT_EQ(testing::RunLdconfig(t, "/opt/system/lib\n"),
+            "");  // the real ldconfig writes the cache dlenv reads
   model::Snapshot s;
   ProbeLibraries(FixtureContext(t, {{"LD_LIBRARY_PATH", "/home/u/override:/nonexistent"}}), s);
   const auto cudart = Family(s, "cudart");
@@ -204,7 +209,8 @@ TEST(ProbeLibraries, VersionFromFileNameHeaderAndPipDistInfo) {
   t.Symlink("/usr/lib/x86_64-linux-gnu/libnccl.so", "libnccl.so.2");
   // A cuDNN 8 library with a cuDNN 9 header in /usr/include: the header is not its own.
   t.Write("/usr/lib/x86_64-linux-gnu/libcudnn.so.8", "x");
-  t.Write("/usr/include/cudnn_version.h", "#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 1\n#define CUDNN_PATCHLEVEL 0\n");
+  t.Write("/usr/include/cudnn_version.h",
+          "#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 1\n#define CUDNN_PATCHLEVEL 0\n");
   t.Write("/usr/include/x86_64-linux-gnu/cudnn_version_v8.h",
           "#define CUDNN_MAJOR 8\n#define CUDNN_MINOR 9\n#define CUDNN_PATCHLEVEL 2\n");
   // pip's layout: site-packages/nvidia/<component>/lib beside the wheel's dist-info.
@@ -227,7 +233,8 @@ TEST(ProbeLibraries, VersionFromFileNameHeaderAndPipDistInfo) {
   const auto cublas = Family(s, "cublas");
   ASSERT_EQ(cublas.size(), 1u);
   EXPECT_EQ(cublas[0]->version, "12.4.5.8");
-  EXPECT_EQ(cublas[0]->version_source, "dist-info " + sp + "/nvidia_cublas_cu12-12.4.5.8.dist-info");
+  EXPECT_EQ(cublas[0]->version_source,
+            "dist-info " + sp + "/nvidia_cublas_cu12-12.4.5.8.dist-info");
 }
 
 TEST(ProbeLibraries, AsksTheLibraryInAChildWhenNoFileSays) {
@@ -235,7 +242,9 @@ TEST(ProbeLibraries, AsksTheLibraryInAChildWhenNoFileSays) {
   const fs::path kToolkit = nv.root;
   testing::TempTree t;
   CopyReal(t, kToolkit / "lib/libcudart.so.13", "/opt/bare/libcudart.so.13");
-  t.Write("/opt/bare/libcudnn.so.9", "\x7f" "ELF truncated");  // cannot load: no version, no crash
+  t.Write("/opt/bare/libcudnn.so.9",
+          "\x7f"
+          "ELF truncated");  // cannot load: no version, no crash
   model::Snapshot s;
   ProbeLibraries(FixtureContext(t, {{"LD_LIBRARY_PATH", "/opt/bare"}}), s);
   const auto cudart = Family(s, "cudart");
@@ -273,7 +282,8 @@ TEST(ProbeLibraries, TensorRtFromItsHeader) {
   testing::TempTree t;
   t.Write("/usr/lib/x86_64-linux-gnu/libnvinfer.so.10", "x");
   t.Write("/usr/include/x86_64-linux-gnu/NvInferVersion.h",
-          "#define TRT_MAJOR_ENTERPRISE 10\n#define TRT_MINOR_ENTERPRISE 3\n#define TRT_PATCH_ENTERPRISE 0\n"
+          "#define TRT_MAJOR_ENTERPRISE 10\n#define TRT_MINOR_ENTERPRISE 3\n#define "
+          "TRT_PATCH_ENTERPRISE 0\n"
           "#define TRT_BUILD_ENTERPRISE 26\n");
   model::Snapshot s;
   ProbeLibraries(FixtureContext(t), s);

@@ -29,14 +29,16 @@ bool IsPythonName(std::string_view name) {
   if (rest.empty()) return true;
   auto dot = rest.find('.');
   auto digits = [](std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   if (dot == std::string_view::npos) return digits(rest);
   return digits(rest.substr(0, dot)) && digits(rest.substr(dot + 1));
 }
 
 bool LooksLikePrefix(const ProbeContext& ctx, const fs::path& prefix) {
-  if (ctx.fs.IsRegularFile(prefix / "pyvenv.cfg") || ctx.fs.IsDirectory(prefix / "conda-meta")) return true;
+  if (ctx.fs.IsRegularFile(prefix / "pyvenv.cfg") || ctx.fs.IsDirectory(prefix / "conda-meta"))
+    return true;
   for (const std::string& e : ctx.fs.ListDir(prefix / "lib")) {
     if (e.rfind("python3", 0) == 0 || e.rfind("python2", 0) == 0) return true;
   }
@@ -88,7 +90,8 @@ std::map<std::string, std::string> ReadPyvenvCfg(const std::string& text) {
   for (std::string_view line : util::Lines(text)) {
     auto eq = line.find('=');
     if (eq == std::string_view::npos) continue;
-    out[util::ToLower(util::Trim(line.substr(0, eq)))] = std::string(util::Trim(line.substr(eq + 1)));
+    out[util::ToLower(util::Trim(line.substr(0, eq)))] =
+        std::string(util::Trim(line.substr(eq + 1)));
   }
   return out;
 }
@@ -109,7 +112,9 @@ std::optional<std::string> MajorMinor(const std::optional<std::string>& v) {
 
 std::optional<std::string> CondaPythonVersion(const ProbeContext& ctx, const fs::path& prefix) {
   for (const std::string& entry : ctx.fs.ListDir(prefix / "conda-meta")) {
-    if (entry.rfind("python-", 0) != 0 || entry.size() < 12 || entry.substr(entry.size() - 5) != ".json") continue;
+    if (entry.rfind("python-", 0) != 0 || entry.size() < 12 ||
+        entry.substr(entry.size() - 5) != ".json")
+      continue;
     auto text = ctx.fs.ReadFile(prefix / "conda-meta" / entry);
     if (!text) continue;
     auto rec = util::ParseCondaMeta(*text);
@@ -124,9 +129,12 @@ std::optional<std::string> LibFolderVersion(const ProbeContext& ctx, const fs::p
   std::optional<util::Pep440Version> best;
   std::string best_text;
   for (const std::string& entry : ctx.fs.ListDir(prefix / "lib")) {
-    if (entry.rfind("python", 0) != 0 || !IsPythonName(entry) || entry.find('.') == std::string::npos) continue;
+    if (entry.rfind("python", 0) != 0 || !IsPythonName(entry) ||
+        entry.find('.') == std::string::npos)
+      continue;
     fs::path dir = prefix / "lib" / entry;
-    if (!ctx.fs.IsRegularFile(dir / "os.py") && !ctx.fs.IsDirectory(dir / "site-packages")) continue;
+    if (!ctx.fs.IsRegularFile(dir / "os.py") && !ctx.fs.IsDirectory(dir / "site-packages"))
+      continue;
     auto v = util::Pep440Version::Parse(entry.substr(6));
     if (v && (!best || *v > *best)) {
       best = v;
@@ -144,7 +152,8 @@ std::optional<std::string> NameVersion(const ProbeContext& ctx, const fs::path& 
       std::string_view name = entry;
       if (name.rfind("libpython", 0) == 0) name.remove_prefix(3);
       if (auto so = name.find(".so"); so != std::string_view::npos) name = name.substr(0, so);
-      if (IsPythonName(name) && name.find('.') != std::string_view::npos) best = std::string(name.substr(6));
+      if (IsPythonName(name) && name.find('.') != std::string_view::npos)
+        best = std::string(name.substr(6));
     }
     if (best) return best;
   }
@@ -152,7 +161,8 @@ std::optional<std::string> NameVersion(const ProbeContext& ctx, const fs::path& 
 }
 
 // The patch level, where a file states it: the C headers, or Debian's package database.
-std::optional<std::string> PatchLevel(const ProbeContext& ctx, const fs::path& prefix, const std::string& mm) {
+std::optional<std::string> PatchLevel(const ProbeContext& ctx, const fs::path& prefix,
+                                      const std::string& mm) {
   if (auto h = ctx.fs.ReadFile(prefix / "include" / ("python" + mm) / "patchlevel.h", 1u << 20)) {
     auto at = h->find("#define PY_VERSION");
     if (at != std::string::npos) {
@@ -179,7 +189,8 @@ std::optional<std::string> PatchLevel(const ProbeContext& ctx, const fs::path& p
 }
 
 // site-packages folders in the order site.py puts them on sys.path.
-std::vector<std::string> OwnSiteDirs(const ProbeContext& ctx, const fs::path& prefix, const std::string& mm) {
+std::vector<std::string> OwnSiteDirs(const ProbeContext& ctx, const fs::path& prefix,
+                                     const std::string& mm) {
   std::vector<fs::path> dirs;
   std::string py = "python" + mm;
   if (ctx.fs.IsDirectory(prefix / "lib/python3/dist-packages")) {
@@ -201,7 +212,8 @@ std::vector<std::string> OwnSiteDirs(const ProbeContext& ctx, const fs::path& pr
   return out;
 }
 
-std::optional<model::PythonEnv> ReadEnvironment(const ProbeContext& ctx, const fs::path& prefix_in) {
+std::optional<model::PythonEnv> ReadEnvironment(const ProbeContext& ctx,
+                                                const fs::path& prefix_in) {
   fs::path prefix = ctx.fs.Canonical(prefix_in);
   if (!LooksLikePrefix(ctx, prefix)) return std::nullopt;
   model::PythonEnv env;
@@ -212,7 +224,9 @@ std::optional<model::PythonEnv> ReadEnvironment(const ProbeContext& ctx, const f
   if (auto cfg_text = ctx.fs.ReadFile(prefix / "pyvenv.cfg", 1u << 20)) {
     auto cfg = ReadPyvenvCfg(*cfg_text);
     env.kind = "venv";
-    std::string v = cfg.count("version") ? cfg["version"] : cfg.count("version_info") ? cfg["version_info"] : "";
+    std::string v = cfg.count("version")        ? cfg["version"]
+                    : cfg.count("version_info") ? cfg["version_info"]
+                                                : "";
     if (!v.empty()) env.python_version = FirstThreeParts(v);
     system_site = util::ToLower(cfg["include-system-site-packages"]) == "true";
     if (!cfg["home"].empty()) {
@@ -220,7 +234,9 @@ std::optional<model::PythonEnv> ReadEnvironment(const ProbeContext& ctx, const f
       base_prefix = home.filename() == "bin" ? home.parent_path() : home;
     }
   } else if (ctx.fs.IsDirectory(prefix / "conda-meta")) {
-    env.kind = ctx.fs.IsDirectory(prefix / "condabin") || ctx.fs.IsDirectory(prefix / "envs") ? "conda-base" : "conda";
+    env.kind = ctx.fs.IsDirectory(prefix / "condabin") || ctx.fs.IsDirectory(prefix / "envs")
+                   ? "conda-base"
+                   : "conda";
     env.python_version = CondaPythonVersion(ctx, prefix);
   } else {
     env.kind = "system";
@@ -259,7 +275,8 @@ std::optional<model::PythonEnv> ReadEnvironment(const ProbeContext& ctx, const f
   }
   for (const std::string& d : dirs) {
     for (std::string& p : ExpandPthFiles(ctx, d)) {
-      if (std::find(env.site_packages.begin(), env.site_packages.end(), p) == env.site_packages.end()) {
+      if (std::find(env.site_packages.begin(), env.site_packages.end(), p) ==
+          env.site_packages.end()) {
         env.site_packages.push_back(std::move(p));
       }
     }
@@ -269,7 +286,8 @@ std::optional<model::PythonEnv> ReadEnvironment(const ProbeContext& ctx, const f
 }
 
 void AddCondaInstall(const ProbeContext& ctx, const fs::path& root, std::vector<Candidate>& out) {
-  if (ctx.fs.IsDirectory(root / "conda-meta")) out.push_back({root.string(), "conda install " + root.string(), true});
+  if (ctx.fs.IsDirectory(root / "conda-meta"))
+    out.push_back({root.string(), "conda install " + root.string(), true});
   for (const std::string& e : ctx.fs.ListDir(root / "envs")) {
     if (ctx.fs.IsDirectory(root / "envs" / e / "conda-meta")) {
       out.push_back({(root / "envs" / e).string(), "conda envs folder", true});
@@ -280,8 +298,10 @@ void AddCondaInstall(const ProbeContext& ctx, const fs::path& root, std::vector<
 std::vector<Candidate> Candidates(const ProbeContext& ctx) {
   std::vector<Candidate> out;
   for (const std::string& p : ctx.extra_pythons) out.push_back({p, "--python", false});
-  if (auto v = ctx.env.Get("VIRTUAL_ENV"); v && !v->empty()) out.push_back({*v, "VIRTUAL_ENV", true});
-  if (auto v = ctx.env.Get("CONDA_PREFIX"); v && !v->empty()) out.push_back({*v, "CONDA_PREFIX", true});
+  if (auto v = ctx.env.Get("VIRTUAL_ENV"); v && !v->empty())
+    out.push_back({*v, "VIRTUAL_ENV", true});
+  if (auto v = ctx.env.Get("CONDA_PREFIX"); v && !v->empty())
+    out.push_back({*v, "CONDA_PREFIX", true});
   for (const std::string& dir : ctx.env.GetList("PATH")) {
     for (const std::string& name : ctx.fs.ListDir(dir)) {
       if (IsPythonName(name)) out.push_back({(fs::path(dir) / name).string(), "PATH", false});
@@ -299,20 +319,23 @@ std::vector<Candidate> Candidates(const ProbeContext& ctx) {
   if (home && !home->empty()) {
     if (auto text = ctx.fs.ReadFile(fs::path(*home) / ".conda/environments.txt", 1u << 20)) {
       for (std::string_view line : util::Lines(*text)) {
-        if (!util::Trim(line).empty()) out.push_back({std::string(util::Trim(line)), "environments.txt", true});
+        if (!util::Trim(line).empty())
+          out.push_back({std::string(util::Trim(line)), "environments.txt", true});
       }
     }
     AddCondaInstall(ctx, fs::path(*home) / ".conda", out);
   }
   // Conda, mamba, miniforge and micromamba installs, whatever their folder is called.
   std::vector<fs::path> roots;
-  if (auto exe = ctx.env.Get("CONDA_EXE")) roots.push_back(fs::path(*exe).parent_path().parent_path());
+  if (auto exe = ctx.env.Get("CONDA_EXE"))
+    roots.push_back(fs::path(*exe).parent_path().parent_path());
   if (auto r = ctx.env.Get("MAMBA_ROOT_PREFIX")) roots.push_back(*r);
   for (const fs::path& parent : {home ? fs::path(*home) : fs::path(), fs::path("/opt")}) {
     if (parent.empty()) continue;
     for (const std::string& e : ctx.fs.ListDir(parent)) {
       fs::path r = parent / e;
-      if (ctx.fs.IsDirectory(r / "conda-meta") || ctx.fs.IsDirectory(r / "envs")) roots.push_back(r);
+      if (ctx.fs.IsDirectory(r / "conda-meta") || ctx.fs.IsDirectory(r / "envs"))
+        roots.push_back(r);
     }
   }
   for (const fs::path& r : roots) AddCondaInstall(ctx, r, out);
@@ -325,11 +348,13 @@ void ProbePythonEnvs(const ProbeContext& ctx, model::Snapshot& snapshot) {
   std::vector<model::PythonEnv>& envs = snapshot.python_envs;
   for (const Candidate& c : Candidates(ctx)) {
     std::optional<fs::path> prefix =
-        c.is_prefix ? (LooksLikePrefix(ctx, c.path) ? std::optional<fs::path>(c.path) : std::nullopt)
-                    : PrefixOfExecutable(ctx, c.path);
+        c.is_prefix
+            ? (LooksLikePrefix(ctx, c.path) ? std::optional<fs::path>(c.path) : std::nullopt)
+            : PrefixOfExecutable(ctx, c.path);
     if (!prefix) continue;
     std::string key = ctx.fs.Canonical(*prefix).string();
-    auto it = std::find_if(envs.begin(), envs.end(), [&](const auto& e) { return e.prefix == key; });
+    auto it =
+        std::find_if(envs.begin(), envs.end(), [&](const auto& e) { return e.prefix == key; });
     if (it == envs.end()) {
       auto env = ReadEnvironment(ctx, *prefix);
       if (!env) continue;

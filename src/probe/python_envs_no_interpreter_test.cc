@@ -2,15 +2,15 @@
 // interpreter. Checked two ways on the real binary: fake python executables on PATH that
 // would leave a mark if run, and (where strace is installed) every execve it makes.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 
-#include <gtest/gtest.h>
-
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -21,12 +21,14 @@ namespace fs = std::filesystem;
 // prefix (lib/python3.11/os.py) so that doctor takes it for a real environment.
 void WriteFakeInterpreters(const testing::TempTree& t, const fs::path& mark) {
   for (const char* name : {"python", "python3", "python3.11"}) {
-    fs::path p = t.Write(std::string("/fake/bin/") + name,
-                         "#!/bin/sh\necho " + std::string(name) + " >> '" + mark.string() + "'\nexit 0\n");
+    fs::path p =
+        t.Write(std::string("/fake/bin/") + name,
+                "#!/bin/sh\necho " + std::string(name) + " >> '" + mark.string() + "'\nexit 0\n");
     fs::permissions(p, fs::perms::owner_all, fs::perm_options::add);
   }
   t.Write("/fake/lib/python3.11/os.py", "");
-  t.Write("/fake/lib/python3.11/site-packages/numpy-2.0.0.dist-info/METADATA", "Name: numpy\nVersion: 2.0.0\n");
+  t.Write("/fake/lib/python3.11/site-packages/numpy-2.0.0.dist-info/METADATA",
+          "Name: numpy\nVersion: 2.0.0\n");
   t.Write("/venv/pyvenv.cfg", "home = " + (t / "/fake/bin").string() + "\nversion = 3.11.2\n");
   fs::create_directories(t / "/venv/bin");
   fs::create_symlink(t / "/fake/bin/python3", t / "/venv/bin/python");
@@ -47,8 +49,9 @@ TEST(DoctorStartsNoInterpreter, FakePythonsOnPathAreNeverRun) {
   testing::TempTree t;
   fs::path mark = t / "/ran";
   WriteFakeInterpreters(t, mark);
-  auto res = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--python", (t / "/venv/bin/python").string()},
-                              DoctorOptions(t));
+  auto res = util::RunCommand(
+      {DLENV_BINARY, "doctor", "--json", "--python", (t / "/venv/bin/python").string()},
+      DoctorOptions(t));
   ASSERT_TRUE(res.outcome == util::ChildResult::Outcome::kExited) << res.Describe();
   // The fakes were seen (so the test is not vacuous) ...
   EXPECT_NE(res.out.find((t / "/fake").string()), std::string::npos) << res.out.substr(0, 2000);
@@ -58,12 +61,13 @@ TEST(DoctorStartsNoInterpreter, FakePythonsOnPathAreNeverRun) {
 }
 
 TEST(DoctorStartsNoInterpreter, StraceSeesNoPythonExecve) {
-  if (!fs::exists("/usr/bin/strace")) DLENV_SKIP_OR_FAIL("strace not installed (apt-get install strace)");
+  if (!fs::exists("/usr/bin/strace"))
+    DLENV_SKIP_OR_FAIL("strace not installed (apt-get install strace)");
   testing::TempTree t;
   WriteFakeInterpreters(t, t / "/ran");
   fs::path log = t / "/strace.log";
-  auto res = util::RunCommand({"/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o", log.string(), DLENV_BINARY,
-                               "doctor", "--json"},
+  auto res = util::RunCommand({"/usr/bin/strace", "-f", "-qq", "-e", "trace=execve", "-o",
+                               log.string(), DLENV_BINARY, "doctor", "--json"},
                               DoctorOptions(t));
   ASSERT_TRUE(res.outcome == util::ChildResult::Outcome::kExited) << res.Describe() << res.err;
   std::string trace = testing::ReadAll(log);

@@ -2,19 +2,19 @@
 // pip says. The environments come from scripts/make-test-envs.sh, found through
 // DLENV_TEST_ENVS; Debian's /usr/bin/python3 (with python3-torch) is read as well.
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
-#include <set>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "probe/python_envs.h"
 #include "rules/pip_check.h"
+#include "testing/require.h"
 #include "util/pep440.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {
@@ -28,18 +28,20 @@ std::optional<fs::path> TestEnvs() {
   return std::nullopt;
 }
 
-#define REQUIRE_TEST_ENVS(var)                                                                          \
-  auto var = TestEnvs();                                                                                \
-  if (!var) {                                                                                           \
-    DLENV_SKIP_OR_FAIL("set DLENV_TEST_ENVS to a folder made by scripts/make-test-envs.sh to run this test"); \
+#define REQUIRE_TEST_ENVS(var)                                                                 \
+  auto var = TestEnvs();                                                                       \
+  if (!var) {                                                                                  \
+    DLENV_SKIP_OR_FAIL(                                                                        \
+        "set DLENV_TEST_ENVS to a folder made by scripts/make-test-envs.sh to run this test"); \
   }
 
 util::ChildResult RunPython(const std::string& python, std::vector<std::string> args) {
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(120);
-  opts.cwd = fs::temp_directory_path().string();  // sys.path[0] is the cwd: keep it empty of dist-info
-  opts.env = std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}, {"HOME", "/root"},
-                                                {"PIP_DISABLE_PIP_VERSION_CHECK", "1"}};
+  opts.cwd =
+      fs::temp_directory_path().string();  // sys.path[0] is the cwd: keep it empty of dist-info
+  opts.env = std::map<std::string, std::string>{
+      {"PATH", "/usr/bin:/bin"}, {"HOME", "/root"}, {"PIP_DISABLE_PIP_VERSION_CHECK", "1"}};
   args.insert(args.begin(), python);
   return util::RunCommand(args, opts);
 }
@@ -85,7 +87,8 @@ std::set<std::string> PipCheckLines(const std::string& python) {
 
 std::set<std::string> OurCheckLines(const model::PythonEnv& env) {
   std::set<std::string> out;
-  for (const auto& b : rules::PipCheck(env, util::LinuxMarkerEnvironment(env.python_version.value_or("3")))) {
+  for (const auto& b :
+       rules::PipCheck(env, util::LinuxMarkerEnvironment(env.python_version.value_or("3")))) {
     out.insert(b.Line());
   }
   return out;
@@ -104,8 +107,10 @@ TEST(PythonEnvsOracle, TensorflowVenvEqualsPipList) {
   ExpectSameAsPip((*dir / "tf/bin/python").string(), 30);
   model::PythonEnv env = Inspect((*dir / "tf/bin/python").string());
   EXPECT_EQ(env.kind, "venv");
-  EXPECT_EQ(env.python_version, RunPython((*dir / "tf/bin/python").string(),
-                                          {"-c", "import platform; print(platform.python_version(), end='')"}).out);
+  EXPECT_EQ(env.python_version,
+            RunPython((*dir / "tf/bin/python").string(),
+                      {"-c", "import platform; print(platform.python_version(), end='')"})
+                .out);
 }
 
 TEST(PythonEnvsOracle, BrokenVenvEqualsPipCheck) {
@@ -125,23 +130,30 @@ TEST(PythonEnvsOracle, DebianSystemPythonWithTorchEqualsPipList) {
   ExpectSameAsPip("/usr/bin/python3", 10);
   model::PythonEnv env = Inspect("/usr/bin/python3");
   bool torch = false;
-  for (const auto& r : env.packages) torch = torch || (r.normalized_name == "torch" && r.installer == "debian");
+  for (const auto& r : env.packages)
+    torch = torch || (r.normalized_name == "torch" && r.installer == "debian");
   EXPECT_TRUE(torch) << "python3-torch from Debian not seen";
 }
 
 // PEP 440 normalization, ordering and specifier matching against `packaging` itself.
 TEST(PythonEnvsOracle, Pep440AgreesWithPackaging) {
   REQUIRE_TEST_ENVS(dir);
-  std::vector<std::string> versions = {"1.0", "v1.0", "1.0-RC1", "1.0.post", "1.0-1", "2.3.1+CU121", "1!0.5",
-                                       "1.0.dev4", "1.0a1.dev2", "1.0.0", "1.0+abc.7", "1.0+5", "0.9.9.9",
-                                       "2024.1", "1.0b2.post345.dev456", "3.0rc1", "1.1.0-alpha.1"};
-  std::vector<std::string> specs = {">=1.0", "<1.0", "==1.0.*", "~=1.0", "!=1.0", ">1.0", "<=2.0", "==1.0+5"};
+  std::vector<std::string> versions = {
+      "1.0",         "v1.0",         "1.0-RC1",  "1.0.post",   "1.0-1",
+      "2.3.1+CU121", "1!0.5",        "1.0.dev4", "1.0a1.dev2", "1.0.0",
+      "1.0+abc.7",   "1.0+5",        "0.9.9.9",  "2024.1",     "1.0b2.post345.dev456",
+      "3.0rc1",      "1.1.0-alpha.1"};
+  std::vector<std::string> specs = {">=1.0", "<1.0", "==1.0.*", "~=1.0",
+                                    "!=1.0", ">1.0", "<=2.0",   "==1.0+5"};
   nlohmann::json in = {{"versions", versions}, {"specs", specs}};
   std::string script =
-      "import json,sys\nfrom packaging.version import Version\nfrom packaging.specifiers import SpecifierSet\n"
+      "import json,sys\nfrom packaging.version import Version\nfrom packaging.specifiers import "
+      "SpecifierSet\n"
       "d=json.loads(sys.argv[1]); vs=[Version(v) for v in d['versions']]\n"
-      "print(json.dumps({'norm':[str(v) for v in vs],'order':sorted(range(len(vs)),key=lambda i:(vs[i],i)),"
-      "'contains':[[SpecifierSet(s).contains(v,prereleases=True) for v in vs] for s in d['specs']]}))";
+      "print(json.dumps({'norm':[str(v) for v in vs],'order':sorted(range(len(vs)),key=lambda "
+      "i:(vs[i],i)),"
+      "'contains':[[SpecifierSet(s).contains(v,prereleases=True) for v in vs] for s in "
+      "d['specs']]}))";
   auto res = RunPython((*dir / "tf/bin/python").string(), {"-c", script, in.dump()});
   ASSERT_TRUE(res.ok()) << res.err;
   auto want = nlohmann::json::parse(res.out);
@@ -156,7 +168,8 @@ TEST(PythonEnvsOracle, Pep440AgreesWithPackaging) {
   EXPECT_EQ(nlohmann::json(order), want["order"]);
   for (std::size_t s = 0; s < specs.size(); ++s) {
     for (std::size_t i = 0; i < versions.size(); ++i) {
-      EXPECT_EQ(util::SpecifierSet::Parse(specs[s])->Contains(versions[i]), want["contains"][s][i].get<bool>())
+      EXPECT_EQ(util::SpecifierSet::Parse(specs[s])->Contains(versions[i]),
+                want["contains"][s][i].get<bool>())
           << specs[s] << " contains " << versions[i];
     }
   }

@@ -1,8 +1,8 @@
 #include "probe/python_envs.h"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "testing/temp_tree.h"
 
@@ -18,7 +18,8 @@ const model::PythonEnv* Find(const model::Snapshot& s, std::string_view prefix) 
   return nullptr;
 }
 
-const model::PackageRecord* Package(const model::PythonEnv& env, std::string_view normalized, bool shadowed = false) {
+const model::PackageRecord* Package(const model::PythonEnv& env, std::string_view normalized,
+                                    bool shadowed = false) {
   for (const auto& r : env.packages) {
     if (r.normalized_name == normalized && r.shadowed == shadowed) return &r;
   }
@@ -48,14 +49,20 @@ void WriteMachine(const TempTree& t) {
   t.Symlink("/bin", "usr/bin");
   t.Write("/usr/lib/python3.11/os.py", "");
   t.Write("/usr/include/python3.11/patchlevel.h", "#define PY_VERSION              \"3.11.2\"\n");
-  t.Write("/usr/lib/python3/dist-packages/numpy-1.24.2.egg-info/PKG-INFO", "Metadata-Version: 2.1\nName: numpy\nVersion: 1.24.2\n");
-  t.Write("/usr/lib/python3/dist-packages/six-1.16.0.egg-info", "Metadata-Version: 1.2\nName: six\nVersion: 1.16.0\n");
-  t.Write("/usr/lib/python3/dist-packages/torch-1.13.1.egg-info/PKG-INFO", "Name: torch\nVersion: 1.13.1\n");
-  t.Write("/usr/lib/python3/dist-packages/torch-1.13.1.egg-info/requires.txt", "typing_extensions\n[opt]\nscipy\n");
-  t.Write("/usr/local/lib/python3.11/dist-packages/requests-2.31.0.dist-info/METADATA", "Name: requests\nVersion: 2.31.0\n");
+  t.Write("/usr/lib/python3/dist-packages/numpy-1.24.2.egg-info/PKG-INFO",
+          "Metadata-Version: 2.1\nName: numpy\nVersion: 1.24.2\n");
+  t.Write("/usr/lib/python3/dist-packages/six-1.16.0.egg-info",
+          "Metadata-Version: 1.2\nName: six\nVersion: 1.16.0\n");
+  t.Write("/usr/lib/python3/dist-packages/torch-1.13.1.egg-info/PKG-INFO",
+          "Name: torch\nVersion: 1.13.1\n");
+  t.Write("/usr/lib/python3/dist-packages/torch-1.13.1.egg-info/requires.txt",
+          "typing_extensions\n[opt]\nscipy\n");
+  t.Write("/usr/local/lib/python3.11/dist-packages/requests-2.31.0.dist-info/METADATA",
+          "Name: requests\nVersion: 2.31.0\n");
   t.Write("/usr/local/lib/python3.11/dist-packages/requests-2.31.0.dist-info/INSTALLER", "pip\n");
 
-  t.Write("/home/u/proj/.venv/pyvenv.cfg", "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n");
+  t.Write("/home/u/proj/.venv/pyvenv.cfg",
+          "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n");
   t.Symlink("/home/u/proj/.venv/bin/python", "/usr/bin/python3");
   std::string sp = "/home/u/proj/.venv/lib/python3.11/site-packages/";
   t.Write(sp + "torch-2.3.1+cu121.dist-info/METADATA",
@@ -63,8 +70,9 @@ void WriteMachine(const TempTree& t) {
           "Requires-Dist: nvidia-cudnn-cu12 ==8.9.2.26 ; platform_system == \"Linux\"\n\nbody\n");
   t.Write(sp + "torch-2.3.1+cu121.dist-info/INSTALLER", "uv");
   t.Write(sp + "torch-2.3.1+cu121.dist-info/REQUESTED", "");
-  t.Write(sp + "torch-2.3.1+cu121.dist-info/direct_url.json",
-          R"({"url": "https://download.pytorch.org/whl/cu121/torch-2.3.1%2Bcu121-cp311-cp311-linux_x86_64.whl", "archive_info": {}})");
+  t.Write(
+      sp + "torch-2.3.1+cu121.dist-info/direct_url.json",
+      R"({"url": "https://download.pytorch.org/whl/cu121/torch-2.3.1%2Bcu121-cp311-cp311-linux_x86_64.whl", "archive_info": {}})");
   t.Write(sp + "Broken-1.0.dist-info/METADATA", "\x7f\x45LF garbage without headers");
 
   std::string mf = "/home/u/miniforge3/";
@@ -74,13 +82,16 @@ void WriteMachine(const TempTree& t) {
   t.Write(mf + "lib/python3.12/os.py", "");
   t.Write(mf + "envs/dl/conda-meta/python-3.10.13-hd12c33a_1_cpython.json",
           R"({"name":"python","version":"3.10.13","build":"hd12c33a_1_cpython"})");
-  t.Write(mf + "envs/dl/conda-meta/numpy-1.26.4-py310hb13e2d6_0.json",
-          R"({"name":"numpy","version":"1.26.4","build":"py310hb13e2d6_0","channel":"https://conda.anaconda.org/conda-forge/linux-64",
+  t.Write(
+      mf + "envs/dl/conda-meta/numpy-1.26.4-py310hb13e2d6_0.json",
+      R"({"name":"numpy","version":"1.26.4","build":"py310hb13e2d6_0","channel":"https://conda.anaconda.org/conda-forge/linux-64",
               "requested_spec":"numpy","files":["lib/python3.10/site-packages/numpy-1.26.4.dist-info/METADATA"]})");
-  t.Write(mf + "envs/dl/conda-meta/pytorch-2.1.0-py3.10_cuda12.1_cudnn8.9.2_0.json",
-          R"({"name":"pytorch","version":"2.1.0","build":"py3.10_cuda12.1_cudnn8.9.2_0","channel":"pytorch"})");
+  t.Write(
+      mf + "envs/dl/conda-meta/pytorch-2.1.0-py3.10_cuda12.1_cudnn8.9.2_0.json",
+      R"({"name":"pytorch","version":"2.1.0","build":"py3.10_cuda12.1_cudnn8.9.2_0","channel":"pytorch"})");
   t.Write(mf + "envs/dl/conda-meta/broken.json", "{\"name\": ");
-  t.Write(mf + "envs/dl/lib/python3.10/site-packages/numpy-1.26.4.dist-info/METADATA", "Name: numpy\nVersion: 1.26.4\n");
+  t.Write(mf + "envs/dl/lib/python3.10/site-packages/numpy-1.26.4.dist-info/METADATA",
+          "Name: numpy\nVersion: 1.26.4\n");
   t.Write(mf + "envs/dl/lib/python3.10/site-packages/numpy-1.26.4.dist-info/INSTALLER", "conda\n");
   t.Write("/home/u/.conda/environments.txt", "/home/u/miniforge3/envs/dl\n/home/u/gone\n");
 }
@@ -104,7 +115,8 @@ TEST(PythonEnvs, FindsEveryKindOfEnvironmentFromFilesAlone) {
   const auto* torch = Package(*sys, "torch");
   ASSERT_TRUE(torch);
   EXPECT_EQ(torch->installer, "debian");
-  EXPECT_EQ(torch->requires_dist, (std::vector<std::string>{"typing_extensions", "scipy ; extra == \"opt\""}));
+  EXPECT_EQ(torch->requires_dist,
+            (std::vector<std::string>{"typing_extensions", "scipy ; extra == \"opt\""}));
   EXPECT_EQ(Package(*sys, "requests")->installer, "pip");
 
   const auto* venv = Find(s, "/home/u/proj/.venv");
@@ -118,7 +130,9 @@ TEST(PythonEnvs, FindsEveryKindOfEnvironmentFromFilesAlone) {
   EXPECT_EQ(vt->version, "2.3.1+cu121");
   EXPECT_EQ(vt->installer, "uv");
   EXPECT_TRUE(vt->requested);
-  EXPECT_EQ(vt->direct_url, "https://download.pytorch.org/whl/cu121/torch-2.3.1%2Bcu121-cp311-cp311-linux_x86_64.whl");
+  EXPECT_EQ(
+      vt->direct_url,
+      "https://download.pytorch.org/whl/cu121/torch-2.3.1%2Bcu121-cp311-cp311-linux_x86_64.whl");
   EXPECT_EQ(vt->requires_dist.size(), 2u);
 
   const auto* base = Find(s, "/home/u/miniforge3");
@@ -150,7 +164,8 @@ TEST(PythonEnvs, FindsEveryKindOfEnvironmentFromFilesAlone) {
 TEST(PythonEnvs, UserSiteComesFirstAndShadowsTheSystemCopy) {
   TempTree t;
   WriteMachine(t);
-  t.Write("/home/u/.local/lib/python3.11/site-packages/numpy-2.0.0.dist-info/METADATA", "Name: numpy\nVersion: 2.0.0\n");
+  t.Write("/home/u/.local/lib/python3.11/site-packages/numpy-2.0.0.dist-info/METADATA",
+          "Name: numpy\nVersion: 2.0.0\n");
   auto s = Probe(t, {{"PATH", "/usr/bin"}, {"HOME", "/home/u"}});
   const auto* sys = Find(s, "/usr");
   ASSERT_TRUE(sys);
@@ -167,8 +182,10 @@ TEST(PythonEnvs, UserSiteComesFirstAndShadowsTheSystemCopy) {
 TEST(PythonEnvs, SystemSiteVenvSeesItsBaseAfterItself) {
   TempTree t;
   WriteMachine(t);
-  t.Write("/srv/v/pyvenv.cfg", "home = /usr/bin\ninclude-system-site-packages = true\nversion = 3.11.2\n");
-  t.Write("/srv/v/lib/python3.11/site-packages/numpy-1.26.4.dist-info/METADATA", "Name: numpy\nVersion: 1.26.4\n");
+  t.Write("/srv/v/pyvenv.cfg",
+          "home = /usr/bin\ninclude-system-site-packages = true\nversion = 3.11.2\n");
+  t.Write("/srv/v/lib/python3.11/site-packages/numpy-1.26.4.dist-info/METADATA",
+          "Name: numpy\nVersion: 1.26.4\n");
   auto s = Probe(t, {{"PATH", ""}, {"VIRTUAL_ENV", "/srv/v"}});
   const auto* v = Find(s, "/srv/v");
   ASSERT_TRUE(v);
@@ -185,7 +202,8 @@ TEST(PythonEnvs, FollowsPthFilesAndPyenvShims) {
   t.Write("/r/.pyenv/shims/python3", "#!/usr/bin/env bash\nexec pyenv exec python3 \"$@\"\n");
   std::string p = "/r/.pyenv/versions/3.12.1/";
   t.Write(p + "lib/python3.12/os.py", "");
-  t.Write(p + "lib/python3.12/site-packages/extra.pth", "# comment\nimport sys; sys.x = 1\n../../../src/pkg\n/nowhere\n");
+  t.Write(p + "lib/python3.12/site-packages/extra.pth",
+          "# comment\nimport sys; sys.x = 1\n../../../src/pkg\n/nowhere\n");
   t.Write(p + "src/pkg/mine-0.1.egg-info/PKG-INFO", "Name: mine\nVersion: 0.1\n");
   auto s = Probe(t, {{"PATH", "/r/.pyenv/shims"}, {"HOME", "/r"}});
   const auto* env = Find(s, "/r/.pyenv/versions/3.12.1");
@@ -194,7 +212,8 @@ TEST(PythonEnvs, FollowsPthFilesAndPyenvShims) {
   EXPECT_EQ(env->site_packages.back(), "/r/.pyenv/versions/3.12.1/src/pkg");
   EXPECT_TRUE(Package(*env, "mine"));
 
-  auto system_choice = Probe(t, {{"PATH", "/r/.pyenv/shims"}, {"HOME", "/r"}, {"PYENV_VERSION", "system"}});
+  auto system_choice =
+      Probe(t, {{"PATH", "/r/.pyenv/shims"}, {"HOME", "/r"}, {"PYENV_VERSION", "system"}});
   EXPECT_TRUE(system_choice.python_envs.empty());
 }
 

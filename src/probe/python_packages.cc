@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "knowledge/frameworks.h"
 #include "util/conda_meta.h"
@@ -48,15 +47,17 @@ bool IsDistributionFolder(const std::string& site_dir) {
 // Core metadata is a few kilobytes, a long description included; 4 MiB is generous.
 constexpr std::size_t kMaxMetadataBytes = 4u << 20;
 
-std::optional<std::string> ReadNoting(const ProbeContext& ctx, const fs::path& p, std::size_t max_bytes,
-                                      std::vector<std::string>* skipped) {
+std::optional<std::string> ReadNoting(const ProbeContext& ctx, const fs::path& p,
+                                      std::size_t max_bytes, std::vector<std::string>* skipped) {
   util::FileRead read = ctx.fs.Read(p, max_bytes);
   if (!read.skipped.empty() && skipped) skipped->push_back(p.string() + ": " + read.skipped);
   return std::move(read.data);
 }
 
-std::optional<model::PackageRecord> ReadDistribution(const ProbeContext& ctx, const std::string& site_dir,
-                                                     const std::string& entry, std::vector<std::string>* skipped) {
+std::optional<model::PackageRecord> ReadDistribution(const ProbeContext& ctx,
+                                                     const std::string& site_dir,
+                                                     const std::string& entry,
+                                                     std::vector<std::string>* skipped) {
   fs::path path = fs::path(site_dir) / entry;
   bool dist_info = EndsWith(entry, ".dist-info");
   // importlib.metadata reads METADATA, then PKG-INFO, then the path itself (an egg-info
@@ -80,7 +81,8 @@ std::optional<model::PackageRecord> ReadDistribution(const ProbeContext& ctx, co
   r.record_path = path.string();
   r.requires_dist = std::move(md.requires_dist);
   if (!dist_info && r.requires_dist.empty()) {
-    if (auto req = ReadNoting(ctx, path / "requires.txt", 1u << 20, skipped)) r.requires_dist = util::RequiresTxtToRequiresDist(*req);
+    if (auto req = ReadNoting(ctx, path / "requires.txt", 1u << 20, skipped))
+      r.requires_dist = util::RequiresTxtToRequiresDist(*req);
   }
   r.installer = FirstLine(ctx, path / "INSTALLER");
   if (!r.installer && IsDistributionFolder(site_dir)) r.installer = "debian";
@@ -118,7 +120,8 @@ std::vector<std::string> ExpandPthFiles(const ProbeContext& ctx, const std::stri
       fs::path dir = fs::path(line).is_absolute() ? fs::path(line) : fs::path(site_dir) / line;
       std::string d = dir.lexically_normal().string();
       if (!d.empty() && d.back() == '/' && d.size() > 1) d.pop_back();
-      if (ctx.fs.IsDirectory(d) && std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+      if (ctx.fs.IsDirectory(d) && std::find(out.begin(), out.end(), d) == out.end())
+        out.push_back(d);
     }
   }
   return out;

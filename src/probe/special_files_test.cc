@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::probe {
 namespace {

@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 // conda's toolkit (cuda-nvcc, cuda-cudart-dev ...) keeps headers under targets/<triplet>.
 std::vector<fs::path> IncludeDirs(const ProbeContext& ctx, const fs::path& root) {
   std::vector<fs::path> dirs = {root / "include"};
-  for (const std::string& t : ctx.fs.ListDir(root / "targets")) dirs.push_back(root / "targets" / t / "include");
+  for (const std::string& t : ctx.fs.ListDir(root / "targets"))
+    dirs.push_back(root / "targets" / t / "include");
   return dirs;
 }
 
@@ -32,8 +33,9 @@ bool LooksLikeToolkit(const ProbeContext& ctx, const fs::path& root) {
 // "nvidia_cuda_runtime" -> "cuda_runtime", "nvidia_cudnn_cu13" -> "cudnn".
 std::string ComponentName(std::string project) {
   if (project.starts_with("nvidia_")) project.erase(0, 7);
-  if (auto cu = project.rfind("_cu"); cu != std::string::npos && cu + 3 < project.size() &&
-                                      std::all_of(project.begin() + cu + 3, project.end(), ::isdigit)) {
+  if (auto cu = project.rfind("_cu");
+      cu != std::string::npos && cu + 3 < project.size() &&
+      std::all_of(project.begin() + cu + 3, project.end(), ::isdigit)) {
     project.erase(cu);
   }
   return project;
@@ -48,7 +50,8 @@ std::optional<std::pair<std::string, std::string>> CondaRecordName(std::string_v
   if (build == std::string_view::npos || build == 0) return std::nullopt;
   const auto version = file.rfind('-', build - 1);
   if (version == std::string_view::npos || version == 0) return std::nullopt;
-  return std::pair{std::string(file.substr(0, version)), std::string(file.substr(version + 1, build - version - 1))};
+  return std::pair{std::string(file.substr(0, version)),
+                   std::string(file.substr(version + 1, build - version - 1))};
 }
 
 void ReadVersion(const ProbeContext& ctx, model::Toolkit& tk) {
@@ -71,7 +74,8 @@ void ReadVersion(const ProbeContext& ctx, model::Toolkit& tk) {
   // Toolkits assembled from NVIDIA's pip wheels carry each wheel's dist-info folder; conda
   // records each package in conda-meta. Both give component versions, not the release's.
   for (const std::string& name : ctx.fs.ListDir(root / "dist-info")) {
-    if (auto d = util::ParseDistInfoName(name)) tk.components[ComponentName(d->project)] = d->version;
+    if (auto d = util::ParseDistInfoName(name))
+      tk.components[ComponentName(d->project)] = d->version;
   }
   for (const std::string& name : ctx.fs.ListDir(root / "conda-meta")) {
     auto rec = CondaRecordName(name);
@@ -125,7 +129,8 @@ void ProbeToolkits(const ProbeContext& ctx, model::Snapshot& snapshot) {
   std::vector<std::pair<fs::path, std::string>> candidates;
   candidates.push_back({"/usr/local/cuda", "/usr/local/cuda"});
   for (const std::string& name : ctx.fs.ListDir("/usr/local")) {
-    if (name.starts_with("cuda-")) candidates.push_back({fs::path("/usr/local") / name, "/usr/local/" + name});
+    if (name.starts_with("cuda-"))
+      candidates.push_back({fs::path("/usr/local") / name, "/usr/local/" + name});
   }
   for (const char* var : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT", "CUDA_TOOLKIT_ROOT_DIR"}) {
     if (auto v = ctx.env.Get(var); v && fs::path(*v).is_absolute()) candidates.push_back({*v, var});
@@ -148,15 +153,18 @@ void ProbeToolkits(const ProbeContext& ctx, model::Snapshot& snapshot) {
   for (const auto& [path, via] : candidates) {
     if (!ctx.fs.IsDirectory(path) || !LooksLikeToolkit(ctx, path)) continue;
     const std::string real = ctx.fs.Canonical(path).string();
-    auto it = std::find_if(toolkits.begin(), toolkits.end(), [&](const auto& t) { return t.root == real; });
+    auto it = std::find_if(toolkits.begin(), toolkits.end(),
+                           [&](const auto& t) { return t.root == real; });
     if (it == toolkits.end()) {
       it = toolkits.insert(toolkits.end(), model::Toolkit{});
       it->root = real;
       ReadVersion(ctx, *it);
       ReadHostConfig(ctx, *it);
-      if (ctx.fs.IsRegularFile(fs::path(real) / "bin/nvcc")) it->nvcc_path = (fs::path(real) / "bin/nvcc").string();
+      if (ctx.fs.IsRegularFile(fs::path(real) / "bin/nvcc"))
+        it->nvcc_path = (fs::path(real) / "bin/nvcc").string();
     }
-    if (std::find(it->found_via.begin(), it->found_via.end(), via) == it->found_via.end()) it->found_via.push_back(via);
+    if (std::find(it->found_via.begin(), it->found_via.end(), via) == it->found_via.end())
+      it->found_via.push_back(via);
     if (nvcc_root && real == nvcc_root->string()) {
       it->nvcc_on_path = true;
       it->nvcc_path = *nvcc;

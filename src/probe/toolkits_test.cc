@@ -14,7 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ProbeContext FixtureContext(const testing::TempTree& t, std::map<std::string, std::string> env = {}) {
+ProbeContext FixtureContext(const testing::TempTree& t,
+                            std::map<std::string, std::string> env = {}) {
   ProbeContext ctx;
   ctx.fs = util::RootFs(t.path());
   ctx.env = util::Environment(std::move(env));
@@ -22,7 +23,8 @@ ProbeContext FixtureContext(const testing::TempTree& t, std::map<std::string, st
 }
 
 const model::Toolkit* FindRoot(const model::Snapshot& s, const std::string& root) {
-  auto it = std::find_if(s.toolkits.begin(), s.toolkits.end(), [&](const auto& t) { return t.root == root; });
+  auto it = std::find_if(s.toolkits.begin(), s.toolkits.end(),
+                         [&](const auto& t) { return t.root == root; });
   return it == s.toolkits.end() ? nullptr : &*it;
 }
 
@@ -38,7 +40,9 @@ TEST(ProbeToolkits, RealCuda13Toolkit) {
   t.Symlink("/usr/local/cuda", "cuda-13.0");
   const fs::path root = t / "/usr/local/cuda-13.0";
   model::Snapshot s;
-  ProbeToolkits(FixtureContext(t, {{"PATH", "/usr/local/cuda/bin:/usr/bin"}, {"CUDA_HOME", "/usr/local/cuda"}}), s);
+  ProbeToolkits(FixtureContext(t, {{"PATH", "/usr/local/cuda/bin:/usr/bin"},
+                                   {"CUDA_HOME", "/usr/local/cuda"}}),
+                s);
   const model::Toolkit* tk = FindRoot(s, "/usr/local/cuda-13.0");
   ASSERT_NE(tk, nullptr);
   // Oracle for the release: CUDA_VERSION read with a regex, decoded by hand.
@@ -54,7 +58,8 @@ TEST(ProbeToolkits, RealCuda13Toolkit) {
     std::smatch name, version;
     ASSERT_TRUE(std::regex_search(meta, name, std::regex("\nName: ([^\r\n]+)")));
     ASSERT_TRUE(std::regex_search(meta, version, std::regex("\nVersion: ([^\r\n]+)")));
-    std::string component = std::regex_replace(name[1].str(), std::regex("^nvidia[-_]|[-_]cu[0-9]+$"), "");
+    std::string component =
+        std::regex_replace(name[1].str(), std::regex("^nvidia[-_]|[-_]cu[0-9]+$"), "");
     std::replace(component.begin(), component.end(), '-', '_');
     ASSERT_TRUE(tk->components.contains(component)) << component;
     EXPECT_EQ(tk->components.at(component), version[1].str()) << component;
@@ -66,7 +71,9 @@ TEST(ProbeToolkits, RealCuda13Toolkit) {
   EXPECT_TRUE(Via(*tk, "PATH"));
   EXPECT_TRUE(tk->nvcc_on_path);
   EXPECT_EQ(tk->nvcc_path, "/usr/local/cuda/bin/nvcc");
-  EXPECT_EQ(std::count_if(s.toolkits.begin(), s.toolkits.end(), [](const auto& t) { return t.nvcc_on_path; }), 1);
+  EXPECT_EQ(std::count_if(s.toolkits.begin(), s.toolkits.end(),
+                          [](const auto& t) { return t.nvcc_on_path; }),
+            1);
 }
 
 TEST(ProbeToolkits, VersionJsonWinsAndLinksDeduplicate) {
@@ -80,7 +87,9 @@ TEST(ProbeToolkits, VersionJsonWinsAndLinksDeduplicate) {
   t.Write("/usr/local/cuda-11.8/bin/nvcc", "");
   t.MakeDir("/usr/local/cuda-unrelated");  // no toolkit files: not reported
   model::Snapshot s;
-  ProbeToolkits(FixtureContext(t, {{"PATH", "/usr/local/cuda-11.8/bin:/usr/bin"}, {"CUDA_HOME", "/usr/local/cuda"}}), s);
+  ProbeToolkits(FixtureContext(t, {{"PATH", "/usr/local/cuda-11.8/bin:/usr/bin"},
+                                   {"CUDA_HOME", "/usr/local/cuda"}}),
+                s);
   ASSERT_EQ(s.toolkits.size(), 2u);
   const auto* a = FindRoot(s, "/usr/local/cuda-12.4");
   const auto* b = FindRoot(s, "/usr/local/cuda-11.8");
@@ -88,7 +97,8 @@ TEST(ProbeToolkits, VersionJsonWinsAndLinksDeduplicate) {
   EXPECT_EQ(a->version, "12.4.1");
   EXPECT_EQ(a->version_source, "/usr/local/cuda-12.4/version.json");
   EXPECT_EQ(a->components.at("cuda_cudart"), "12.4.127");
-  EXPECT_EQ(a->found_via, (std::vector<std::string>{"/usr/local/cuda", "/usr/local/cuda-12.4", "CUDA_HOME"}));
+  EXPECT_EQ(a->found_via,
+            (std::vector<std::string>{"/usr/local/cuda", "/usr/local/cuda-12.4", "CUDA_HOME"}));
   EXPECT_FALSE(a->nvcc_on_path);
   EXPECT_EQ(b->version, "11.8.89");
   EXPECT_TRUE(b->nvcc_on_path);
@@ -103,7 +113,9 @@ TEST(ProbeToolkits, CondaToolkit) {
   t.Write("/opt/conda/envs/ml/conda-meta/python-3.11.9-h955ad1f_0.json", "{}");
   t.Write("/opt/conda/envs/ml/targets/x86_64-linux/include/cuda.h", "#define CUDA_VERSION 12040\n");
   model::Snapshot s;
-  ProbeToolkits(FixtureContext(t, {{"CONDA_PREFIX", "/opt/conda/envs/ml"}, {"PATH", "/opt/conda/envs/ml/bin"}}), s);
+  ProbeToolkits(FixtureContext(t, {{"CONDA_PREFIX", "/opt/conda/envs/ml"},
+                                   {"PATH", "/opt/conda/envs/ml/bin"}}),
+                s);
   ASSERT_EQ(s.toolkits.size(), 1u);
   const auto& tk = s.toolkits[0];
   EXPECT_EQ(tk.root, "/opt/conda/envs/ml");
@@ -117,7 +129,9 @@ TEST(ProbeToolkits, CondaToolkit) {
 TEST(ProbeToolkits, NothingInstalledAndHostileFiles) {
   testing::TempTree empty;
   model::Snapshot s;
-  ProbeToolkits(FixtureContext(empty, {{"PATH", "relative/bin:/nonexistent"}, {"CUDA_HOME", "not/absolute"}}), s);
+  ProbeToolkits(
+      FixtureContext(empty, {{"PATH", "relative/bin:/nonexistent"}, {"CUDA_HOME", "not/absolute"}}),
+      s);
   EXPECT_TRUE(s.toolkits.empty());
 
   testing::TempTree bad;

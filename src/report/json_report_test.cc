@@ -16,11 +16,14 @@ util::ChildResult Validate(const std::string& document_path) {
       "import json, sys, jsonschema\n"
       "schema = json.load(open(sys.argv[1]))\n"
       "jsonschema.Draft202012Validator.check_schema(schema)\n"
-      "jsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)\n";
+      "jsonschema.validate(json.load(open(sys.argv[2])), schema, "
+      "cls=jsonschema.Draft202012Validator)\n";
   util::ChildOptions o;
   o.deadline = std::chrono::seconds(60);
-  return util::RunCommand({"/usr/bin/python3", "-c", script,
-                           std::string(DLENV_SOURCE_DIR) + "/schema/doctor.schema.json", document_path}, o);
+  return util::RunCommand(
+      {"/usr/bin/python3", "-c", script,
+       std::string(DLENV_SOURCE_DIR) + "/schema/doctor.schema.json", document_path},
+      o);
 }
 
 TEST(JsonReport, DoctorOutputValidatesAgainstSchema) {

@@ -7,7 +7,8 @@ namespace dlenv::report {
 std::string RenderMarkdown(const model::Snapshot& s) {
   // A findings table GitHub renders, then the full text report folded away, so a bug
   // report stays short to read and complete to debug.
-  std::string out = fmt::format("### dlenv doctor ({} , knowledge {})\n\n", s.dlenv_version, s.knowledge_date);
+  std::string out =
+      fmt::format("### dlenv doctor ({} , knowledge {})\n\n", s.dlenv_version, s.knowledge_date);
   if (s.findings.empty()) {
     out += "No findings.\n\n";
   } else {
@@ -15,15 +16,19 @@ std::string RenderMarkdown(const model::Snapshot& s) {
     auto cell = [](std::string v) {
       std::string r;
       for (char c : v) {
-        if (c == '|') r += "\\|";
-        else if (c == '\n') r += "<br>";
-        else r += c;
+        if (c == '|')
+          r += "\\|";
+        else if (c == '\n')
+          r += "<br>";
+        else
+          r += c;
       }
       return r;
     };
     for (const auto& f : s.findings) {
       out += fmt::format("| {} | `{}` | {} | `{}` |\n", model::SeverityName(f.severity), f.id,
-                         cell(f.title + (f.evidence.empty() ? "" : " (" + f.evidence + ")")), cell(f.fix));
+                         cell(f.title + (f.evidence.empty() ? "" : " (" + f.evidence + ")")),
+                         cell(f.fix));
     }
     out += "\n";
   }

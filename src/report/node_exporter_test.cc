@@ -18,9 +18,9 @@
 #include <thread>
 
 #include "testing/fake_driver_env.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 extern char** environ;
 

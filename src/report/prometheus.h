@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-
 #include <vector>
 
 #include "model/identity.h"
@@ -17,7 +16,7 @@ namespace dlenv::report {
 struct PrometheusRun {
   double timestamp_seconds = 0;  // when the run started, Unix time
   double duration_seconds = 0;
-  bool redact = false;  // hide GPU UUIDs and other names (report::Redact) in the labels
+  bool redact = false;       // hide GPU UUIDs and other names (report::Redact) in the labels
   model::Identity who = {};  // with redact: this user's and host's names (probe::ProbeIdentity)
 };
 

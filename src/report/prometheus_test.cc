@@ -1,7 +1,5 @@
 #include "report/prometheus.h"
 
-#include "lock/prometheus.h"
-
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,11 +7,12 @@
 
 #include <filesystem>
 
+#include "lock/prometheus.h"
 #include "lock/test_locks.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::report {
 namespace {
@@ -25,7 +24,8 @@ using ::testing::Not;
 PrometheusEnvironment Env(const lock::Lock& l) { return lock::PrometheusEnvironmentOf(l); }
 
 lock::Lock Here(const model::Snapshot& s) {
-  return lock::BuildLock(s, lock::SelectPythonEnv(s, std::nullopt, util::Environment::FromProcess()));
+  return lock::BuildLock(s,
+                         lock::SelectPythonEnv(s, std::nullopt, util::Environment::FromProcess()));
 }
 
 model::Snapshot Fixture() {
@@ -57,7 +57,8 @@ model::Snapshot Fixture() {
 
 std::string Render(const std::optional<PrometheusDrift>& drift = std::nullopt) {
   auto s = Fixture();
-  return RenderPrometheus(s, Env(lock::BuildLock(s, &s.python_envs.front())), drift, {1796000000, 0.25});
+  return RenderPrometheus(s, Env(lock::BuildLock(s, &s.python_envs.front())), drift,
+                          {1796000000, 0.25});
 }
 
 TEST(Prometheus, InfoCarriesVersionsAndHash) {
@@ -122,7 +123,8 @@ TEST(Prometheus, DriftByImpact) {
   s.python_envs.front().packages[1].version = "2.0.0";               // numpy major
   PrometheusDrift drift = lock::MakeDrift(team, "/etc/dlenv/team.lock", Here(s));
   ASSERT_GT(drift.breaking, 0u);
-  std::string text = RenderPrometheus(s, Env(lock::BuildLock(s, &s.python_envs.front())), drift, {1, 1});
+  std::string text =
+      RenderPrometheus(s, Env(lock::BuildLock(s, &s.python_envs.front())), drift, {1, 1});
   EXPECT_THAT(text, HasSubstr("dlenv_lock_info{lock_file=\"/etc/dlenv/team.lock\",lock_hash=\"" +
                               team.content_hash + "\"} 1\n"));
   EXPECT_THAT(text, HasSubstr(fmt::format("dlenv_lock_drift_changes{{impact=\"breaking\"}} {}\n",
@@ -156,8 +158,7 @@ TEST(Prometheus, EveryFamilyHasHelpAndTypeOnce) {
 }
 
 TEST(Prometheus, EveryMetricIsDocumented) {
-  std::string docs =
-      testing::ReadAll(std::filesystem::path(DLENV_SOURCE_DIR) / "docs/fleet.md");
+  std::string docs = testing::ReadAll(std::filesystem::path(DLENV_SOURCE_DIR) / "docs/fleet.md");
   auto s = Fixture();
   s.gpus[0].memory_total_bytes = 1;
   s.gpus[0].power_limit_w = 700;
@@ -165,9 +166,9 @@ TEST(Prometheus, EveryMetricIsDocumented) {
   s.gpus[0].retired_pages_pending = s.gpus[0].row_remap_pending = s.gpus[0].row_remap_failure =
       false;
   s.gpus[0].pcie_gen_max = 5;
-  std::string text =
-      RenderPrometheus(s, Env(lock::BuildLock(s, &s.python_envs.front())),
-                       lock::MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(s)), {1, 1});
+  std::string text = RenderPrometheus(
+      s, Env(lock::BuildLock(s, &s.python_envs.front())),
+      lock::MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(s)), {1, 1});
   int n = 0;
   for (std::size_t pos = 0; (pos = text.find("# TYPE ", pos)) != std::string::npos; ++n) {
     pos += 7;
@@ -182,7 +183,8 @@ TEST(Prometheus, PromtoolAcceptsIt) {
   if (!std::filesystem::exists("/usr/bin/promtool"))
     DLENV_SKIP_OR_FAIL("promtool not installed (apt-get install prometheus)");
   util::ChildOptions opts;
-  opts.stdin_data = Render(lock::MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(Fixture())));
+  opts.stdin_data =
+      Render(lock::MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(Fixture())));
   auto r = util::RunCommand({"/usr/bin/promtool", "check", "metrics"}, opts);
   EXPECT_TRUE(r.ok()) << r.Describe() << "\n" << r.out << r.err;
 }
@@ -191,7 +193,8 @@ TEST(Prometheus, WritesAtomicallyAndReadably) {
   testing::TempTree tree;
   auto path = tree / "dlenv.prom";
   auto s = Fixture();
-  ASSERT_EQ(lock::WritePrometheusTextfile(path, s, Here(s), std::nullopt, {1796000000, 2, true}), "");
+  ASSERT_EQ(lock::WritePrometheusTextfile(path, s, Here(s), std::nullopt, {1796000000, 2, true}),
+            "");
   std::string text = testing::ReadAll(path);
   EXPECT_THAT(text, HasSubstr("dlenv_last_run_duration_seconds 2\n"));
   EXPECT_THAT(text, Not(HasSubstr("GPU-1")));  // redacted
@@ -201,8 +204,9 @@ TEST(Prometheus, WritesAtomicallyAndReadably) {
   int files = 0;
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(tree.path())) ++files;
   EXPECT_EQ(files, 1);  // no temporary file left beside it
-  EXPECT_THAT(lock::WritePrometheusTextfile(tree / "missing/dlenv.prom", s, Here(s), std::nullopt, {}),
-              HasSubstr("missing/dlenv.prom"));
+  EXPECT_THAT(
+      lock::WritePrometheusTextfile(tree / "missing/dlenv.prom", s, Here(s), std::nullopt, {}),
+      HasSubstr("missing/dlenv.prom"));
 }
 
 }  // namespace

@@ -2,9 +2,8 @@
 // Renderers: each turns a finished snapshot (findings evaluated) into one format.
 // They decide nothing; redaction happens before them (report/redact.h).
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "model/snapshot.h"
 

@@ -19,8 +19,10 @@ TEST(TextReport, MultiLineEvidenceAndFixAreIndentedUnderTheirFirstLine) {
   const std::string text = RenderText(s, {});
   const std::string pad(22, ' ');
   EXPECT_NE(text.find("evidence: requests 2.32.5 requires urllib3"), std::string::npos) << text;
-  EXPECT_NE(text.find("\n" + pad + "requests 2.32.5 has requirement idna"), std::string::npos) << text;
-  EXPECT_NE(text.find("fix:      pip install urllib3\n" + pad + "pip install 'idna>=2.5'\n"), std::string::npos)
+  EXPECT_NE(text.find("\n" + pad + "requests 2.32.5 has requirement idna"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("fix:      pip install urllib3\n" + pad + "pip install 'idna>=2.5'\n"),
+            std::string::npos)
       << text;
   // The evidence line and its continuation start in the same column.
   const auto first = text.find("requests 2.32.5 requires");

@@ -10,10 +10,10 @@
 #include <regex>
 
 #include "testing/fake_driver_env.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::report {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "probe/python_envs.h"
 #include "rules/companion_rules.h"
-#include "util/subprocess.h"
 #include "testing/require.h"
+#include "util/subprocess.h"
 
 namespace dlenv::rules {
 namespace {
@@ -23,10 +23,10 @@ fs::path Venv(const std::string& name) {
   return fs::path(dir && *dir ? dir : "/var/tmp/dlenv-test-envs") / name;
 }
 
-#define REQUIRE_VENV(var, name)                                                          \
-  const fs::path var = Venv(name);                                                       \
-  if (!fs::exists(var / ".dlenv-recipe")) {                                              \
-    DLENV_SKIP_OR_FAIL("venv " << name << " missing: run scripts/make-test-envs.sh");    \
+#define REQUIRE_VENV(var, name)                                                       \
+  const fs::path var = Venv(name);                                                    \
+  if (!fs::exists(var / ".dlenv-recipe")) {                                           \
+    DLENV_SKIP_OR_FAIL("venv " << name << " missing: run scripts/make-test-envs.sh"); \
   }
 
 std::vector<model::Finding> Doctor(const fs::path& venv) {

@@ -60,8 +60,10 @@ void CheckProbe(const model::DriverInfo& d, std::vector<Finding>& out) {
 
 void CheckStub(const model::DriverInfo& d, std::vector<Finding>& out) {
   std::vector<std::string> evidence;
-  if (UnderStubs(d.cuda_library_path)) evidence.push_back("libcuda loaded from " + *d.cuda_library_path);
-  if (UnderStubs(d.nvml_library_path)) evidence.push_back("libnvidia-ml loaded from " + *d.nvml_library_path);
+  if (UnderStubs(d.cuda_library_path))
+    evidence.push_back("libcuda loaded from " + *d.cuda_library_path);
+  if (UnderStubs(d.nvml_library_path))
+    evidence.push_back("libnvidia-ml loaded from " + *d.nvml_library_path);
   if (d.cuda_init_status == kCudaErrorStubLibrary) {
     evidence.push_back(fmt::format("cuInit returned 34 (CUDA_ERROR_STUB_LIBRARY) from {}",
                                    d.cuda_library_path.value_or("libcuda")));
@@ -96,20 +98,20 @@ void CheckNotFound(const model::Snapshot& s, std::vector<Finding>& out) {
     return;
   }
   const bool module = d.kernel_module_version.has_value();
-  out.push_back({"driver.not_found", Severity::kError,
-                 "An NVIDIA GPU is on the PCI bus but no NVIDIA driver library loads",
-                 fmt::format("NVIDIA PCI device(s) {}; kernel module {}; {}", PciList(s.host),
-                             module ? "loaded (" + *d.kernel_module_version + ")" : "not loaded",
-                             tried),
-                 module ? fmt::format("Install the user-space driver libraries of the same "
-                                      "version as the kernel module ({}): Debian `sudo apt-get "
-                                      "install libcuda1 libnvidia-ml1`, Ubuntu `sudo apt-get "
-                                      "install libnvidia-compute-{}`",
-                                      *d.kernel_module_version,
-                                      d.kernel_module_version->substr(0, d.kernel_module_version->find('.')))
-                        : "Install the NVIDIA driver and reboot: Debian `sudo apt-get install "
-                          "nvidia-driver firmware-misc-nonfree`, Ubuntu `sudo ubuntu-drivers "
-                          "install`, then `sudo reboot`"});
+  out.push_back(
+      {"driver.not_found", Severity::kError,
+       "An NVIDIA GPU is on the PCI bus but no NVIDIA driver library loads",
+       fmt::format("NVIDIA PCI device(s) {}; kernel module {}; {}", PciList(s.host),
+                   module ? "loaded (" + *d.kernel_module_version + ")" : "not loaded", tried),
+       module ? fmt::format("Install the user-space driver libraries of the same "
+                            "version as the kernel module ({}): Debian `sudo apt-get "
+                            "install libcuda1 libnvidia-ml1`, Ubuntu `sudo apt-get "
+                            "install libnvidia-compute-{}`",
+                            *d.kernel_module_version,
+                            d.kernel_module_version->substr(0, d.kernel_module_version->find('.')))
+              : "Install the NVIDIA driver and reboot: Debian `sudo apt-get install "
+                "nvidia-driver firmware-misc-nonfree`, Ubuntu `sudo ubuntu-drivers "
+                "install`, then `sudo reboot`"});
 }
 
 void CheckVersionMismatch(const model::Snapshot& s, std::vector<Finding>& out) {
@@ -216,11 +218,11 @@ void CheckContainer(const model::Snapshot& s, std::vector<Finding>& out) {
   const bool gpus_on_bus = !s.host.nvidia_pci_devices.empty();
   const auto& nvd = s.driver.nvidia_visible_devices;
   const bool image_wants_gpus = nvd && !nvd->empty() && *nvd != "void" && *nvd != "none";
-  const Severity severity = gpus_on_bus ? Severity::kError
+  const Severity severity = gpus_on_bus        ? Severity::kError
                             : image_wants_gpus ? Severity::kWarning
                                                : Severity::kInfo;
-  std::string evidence = fmt::format("inside a {} container; no /dev/nvidia* device node",
-                                     *s.host.container);
+  std::string evidence =
+      fmt::format("inside a {} container; no /dev/nvidia* device node", *s.host.container);
   if (gpus_on_bus) evidence += "; NVIDIA PCI device(s) " + PciList(s.host);
   if (image_wants_gpus) evidence += "; NVIDIA_VISIBLE_DEVICES=" + *s.driver.nvidia_visible_devices;
   out.push_back({"container.gpu_not_passed", severity,

@@ -10,7 +10,7 @@
 namespace dlenv::rules {
 
 void CheckDriver(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
-         std::vector<model::Finding>& out);
+                 std::vector<model::Finding>& out);
 
 /// The user-space driver's version and where it was read: NVML's answer, else the version in
 /// the file name of the libcuda or libnvidia-ml the loader picks (libcuda.so.550.54.15), for

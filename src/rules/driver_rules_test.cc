@@ -3,9 +3,9 @@
 
 #include "rules/driver_rules.h"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace dlenv::rules {
 namespace {
@@ -22,7 +22,9 @@ model::Snapshot HealthyDriver() {
   d.cuda_library_path = "/usr/lib/x86_64-linux-gnu/libcuda.so.550.54.15";
   d.cuda_init_status = 0;
   d.cuda_device_count = 1;
-  d.device_nodes = {{"/dev/nvidiactl", true, true}, {"/dev/nvidia-uvm", true, true}, {"/dev/nvidia0", true, true}};
+  d.device_nodes = {{"/dev/nvidiactl", true, true},
+                    {"/dev/nvidia-uvm", true, true},
+                    {"/dev/nvidia0", true, true}};
   s.host.nvidia_pci_devices = {{"0000:3b:00.0", "10de", "2330", "0302", "nvidia"}};
   return s;
 }
@@ -86,7 +88,8 @@ TEST(DriverRules, StubByPathAndByCuInit) {
   s.driver.cuda_init_status = 34;
   const auto out = Check(s);
   ASSERT_TRUE(Find(out, "driver.stub_library"));
-  EXPECT_NE(Find(out, "driver.stub_library")->evidence.find("CUDA_ERROR_STUB_LIBRARY"), std::string::npos);
+  EXPECT_NE(Find(out, "driver.stub_library")->evidence.find("CUDA_ERROR_STUB_LIBRARY"),
+            std::string::npos);
   s = HealthyDriver();
   s.driver.nvml_library_path = "/usr/local/cuda/lib64/stubs/libnvidia-ml.so";
   EXPECT_TRUE(Find(Check(s), "driver.stub_library"));

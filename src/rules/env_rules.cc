@@ -33,14 +33,18 @@ std::string Python(const PythonEnv& env) {
 
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
-bool FromConda(const PackageRecord& r) { return r.record_kind == "conda-meta" || r.installer == "conda"; }
+bool FromConda(const PackageRecord& r) {
+  return r.record_kind == "conda-meta" || r.installer == "conda";
+}
 
 bool Inside(const std::string& path, const std::string& prefix) {
-  return path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 && path[prefix.size()] == '/';
+  return path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+         path[prefix.size()] == '/';
 }
 
 std::string Describe(const PackageRecord& r) {
-  return r.name + " " + r.version + " (" + r.installer.value_or("unknown installer") + ", " + r.record_path + ")";
+  return r.name + " " + r.version + " (" + r.installer.value_or("unknown installer") + ", " +
+         r.record_path + ")";
 }
 
 void CheckMixedInstallers(const PythonEnv& env, std::vector<Finding>& out) {
@@ -51,15 +55,17 @@ void CheckMixedInstallers(const PythonEnv& env, std::vector<Finding>& out) {
     if (!fw.empty() && !r.shadowed) by_framework[fw].push_back(&r);
   }
   for (const auto& [fw, records] : by_framework) {
-    auto conda = std::find_if(records.begin(), records.end(), [](auto* r) { return FromConda(*r); });
-    auto pip = std::find_if(records.begin(), records.end(),
-                            [](auto* r) { return !FromConda(*r) && r->record_kind != "conda-meta"; });
+    auto conda =
+        std::find_if(records.begin(), records.end(), [](auto* r) { return FromConda(*r); });
+    auto pip = std::find_if(records.begin(), records.end(), [](auto* r) {
+      return !FromConda(*r) && r->record_kind != "conda-meta";
+    });
     if (conda == records.end() || pip == records.end()) continue;
     out.push_back({"env.mixed_installers", Severity::kWarning,
                    fw + " is installed by both conda and pip in " + env.prefix,
                    Describe(**pip) + " beside " + Describe(**conda),
-                   Python(env) + " -m pip uninstall -y " + (*pip)->name + " && conda install -p " + env.prefix +
-                       " --force-reinstall " + (*conda)->name});
+                   Python(env) + " -m pip uninstall -y " + (*pip)->name + " && conda install -p " +
+                       env.prefix + " --force-reinstall " + (*conda)->name});
   }
 
   // Two records of one package: pip sees the first, imports may see the other's files.
@@ -74,13 +80,15 @@ void CheckMixedInstallers(const PythonEnv& env, std::vector<Finding>& out) {
       if (loser == winner) continue;
       // A --system-site-packages venv overriding its base interpreter's copy is the design,
       // and so is a Debian package shipping both a dist-info and an egg-info (dpkg owns both).
-      if (Inside(winner->record_path, env.prefix) && !Inside(loser->record_path, env.prefix)) continue;
+      if (Inside(winner->record_path, env.prefix) && !Inside(loser->record_path, env.prefix))
+        continue;
       if (winner->installer == "debian" && loser->installer == "debian") continue;
       out.push_back({"env.mixed_installers", Severity::kWarning,
                      name + " has two installed records in " + env.prefix,
                      Describe(*winner) + " is used; " + Describe(*loser) + " is a leftover",
                      "rm -rf " + Quote(loser->record_path) + " && " + Python(env) +
-                         " -m pip install --force-reinstall --no-deps " + Quote(winner->name + "==" + winner->version)});
+                         " -m pip install --force-reinstall --no-deps " +
+                         Quote(winner->name + "==" + winner->version)});
     }
   }
 }
@@ -98,13 +106,17 @@ void CheckBaseEnv(const PythonEnv& env, std::vector<Finding>& out) {
     auto parts = util::Split(*env.python_version, '.');
     if (parts.size() >= 2) mm = parts[0] + "." + parts[1];
   }
-  out.push_back({"env.base_env", Severity::kWarning,
-                 "Deep-learning frameworks are installed into conda's base environment " + env.prefix,
-                 util::Join(names, ", "),
-                 "conda create -y -n dl python=" + mm + " && conda activate dl  # then install the frameworks there"});
+  out.push_back(
+      {"env.base_env", Severity::kWarning,
+       "Deep-learning frameworks are installed into conda's base environment " + env.prefix,
+       util::Join(names, ", "),
+       "conda create -y -n dl python=" + mm +
+           " && conda activate dl  # then install the frameworks there"});
 }
 
-std::optional<util::Pep440Version> Version(const PackageRecord& r) { return util::Pep440Version::Parse(r.version); }
+std::optional<util::Pep440Version> Version(const PackageRecord& r) {
+  return util::Pep440Version::Parse(r.version);
+}
 
 void CheckNumpyAbi(const PythonEnv& env, std::vector<Finding>& out) {
   const PackageRecord* numpy = nullptr;
@@ -116,9 +128,10 @@ void CheckNumpyAbi(const PythonEnv& env, std::vector<Finding>& out) {
   if (!nv || nv->release().empty() || nv->release()[0] == "0" || nv->release()[0] == "1") return;
 
   auto report = [&](const std::string& who, const std::string& why) {
-    out.push_back({"env.numpy_abi", Severity::kError,
-                   who + " was built against NumPy 1 but " + env.prefix + " has NumPy " + numpy->version,
-                   why, Python(env) + " -m pip install 'numpy<2'"});
+    out.push_back(
+        {"env.numpy_abi", Severity::kError,
+         who + " was built against NumPy 1 but " + env.prefix + " has NumPy " + numpy->version, why,
+         Python(env) + " -m pip install 'numpy<2'"});
   };
   std::vector<std::string> judged;
   // What the framework's own files say wins over the table.
@@ -126,28 +139,33 @@ void CheckNumpyAbi(const PythonEnv& env, std::vector<Finding>& out) {
     if (!fw.numpy_abi) continue;
     judged.push_back(util::NormalizeProjectName(fw.package));
     if (*fw.numpy_abi == "1") {
-      report(fw.package + " " + fw.version,
-             "numpy " + numpy->version + "; " + fw.package + " " + fw.version + " built against NumPy 1 (" +
-                 util::Join(fw.evidence, ", ") + ")");
+      report(fw.package + " " + fw.version, "numpy " + numpy->version + "; " + fw.package + " " +
+                                                fw.version + " built against NumPy 1 (" +
+                                                util::Join(fw.evidence, ", ") + ")");
     }
   }
   for (const auto& row : knowledge::BuiltinNumpyAbi()) {
     auto first_np2 = util::Pep440Version::Parse(row.numpy2_from);
     for (const auto& r : env.packages) {
       if (r.shadowed || r.record_kind == "conda-meta") continue;
-      if (std::find(row.packages.begin(), row.packages.end(), r.normalized_name) == row.packages.end()) continue;
+      if (std::find(row.packages.begin(), row.packages.end(), r.normalized_name) ==
+          row.packages.end())
+        continue;
       if (std::find(judged.begin(), judged.end(), r.normalized_name) != judged.end()) continue;
       auto v = Version(r);
       if (!v || !first_np2 || v->WithoutLocal() >= *first_np2) continue;
-      report(r.name + " " + r.version, "numpy " + numpy->version + "; " + r.name + " " + r.version + " < " +
-                                           row.numpy2_from + " is a NumPy 1 build (" + row.source + ")");
+      report(r.name + " " + r.version, "numpy " + numpy->version + "; " + r.name + " " + r.version +
+                                           " < " + row.numpy2_from + " is a NumPy 1 build (" +
+                                           row.source + ")");
     }
   }
 }
 
-void CheckBrokenRequirements(const PythonEnv& env, const model::Snapshot& snapshot, std::vector<Finding>& out) {
+void CheckBrokenRequirements(const PythonEnv& env, const model::Snapshot& snapshot,
+                             std::vector<Finding>& out) {
   if (!env.python_version) return;
-  auto broken = PipCheck(env, util::LinuxMarkerEnvironment(*env.python_version, snapshot.host.kernel));
+  auto broken =
+      PipCheck(env, util::LinuxMarkerEnvironment(*env.python_version, snapshot.host.kernel));
   if (broken.empty()) return;
   std::vector<std::string> lines, wants;
   for (const auto& b : broken) {
@@ -157,10 +175,11 @@ void CheckBrokenRequirements(const PythonEnv& env, const model::Snapshot& snapsh
     std::string w = Quote(want.ToString());
     if (std::find(wants.begin(), wants.end(), w) == wants.end()) wants.push_back(w);
   }
-  out.push_back({"env.broken_requirements", Severity::kWarning,
-                 std::to_string(broken.size()) + " unmet or conflicting requirement" + (broken.size() == 1 ? "" : "s") +
-                     " in " + env.prefix + " (as pip check reports)",
-                 util::Join(lines, "\n"), Python(env) + " -m pip install " + util::Join(wants, " ")});
+  out.push_back(
+      {"env.broken_requirements", Severity::kWarning,
+       std::to_string(broken.size()) + " unmet or conflicting requirement" +
+           (broken.size() == 1 ? "" : "s") + " in " + env.prefix + " (as pip check reports)",
+       util::Join(lines, "\n"), Python(env) + " -m pip install " + util::Join(wants, " ")});
 }
 
 // Files the probe found but would not read (a FIFO, a device, a folder, a link loop): the
@@ -178,7 +197,8 @@ void CheckSkippedFiles(const PythonEnv& env, std::vector<Finding>& out) {
 
 }  // namespace
 
-void CheckEnvironments(const model::Snapshot& snapshot, const knowledge::Knowledge&, std::vector<model::Finding>& out) {
+void CheckEnvironments(const model::Snapshot& snapshot, const knowledge::Knowledge&,
+                       std::vector<model::Finding>& out) {
   for (const PythonEnv& env : snapshot.python_envs) {
     CheckMixedInstallers(env, out);
     CheckBaseEnv(env, out);

@@ -1,10 +1,10 @@
 // The environment findings end to end: the real binary reads a fixture machine under
 // --root (no interpreter, no driver) and reports them; a healthy twin stays silent.
 
-#include <set>
-
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "model/json.h"
 #include "rules/framework_rules_findings_check.h"
@@ -14,10 +14,12 @@
 namespace dlenv::rules {
 namespace {
 
-void DistInfo(const testing::TempTree& t, const std::string& site, const std::string& name, const std::string& version,
-              const std::string& installer, const std::string& extra_headers = "") {
+void DistInfo(const testing::TempTree& t, const std::string& site, const std::string& name,
+              const std::string& version, const std::string& installer,
+              const std::string& extra_headers = "") {
   std::string dir = site + "/" + name + "-" + version + ".dist-info/";
-  t.Write(dir + "METADATA", "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n" + extra_headers);
+  t.Write(dir + "METADATA",
+          "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n" + extra_headers);
   t.Write(dir + "INSTALLER", installer + "\n");
 }
 
@@ -26,15 +28,19 @@ void DistInfo(const testing::TempTree& t, const std::string& site, const std::st
 void WriteScenario(const testing::TempTree& t, bool healthy) {
   const std::string base = "/home/u/miniforge3", dl = base + "/envs/dl";
   t.MakeDir(base + "/condabin");
-  t.Write(base + "/conda-meta/python-3.11.7-h1.json", R"({"name":"python","version":"3.11.7","build":"h1"})");
-  t.Write(dl + "/conda-meta/python-3.11.7-h1.json", R"({"name":"python","version":"3.11.7","build":"h1"})");
-  const std::string base_site = base + "/lib/python3.11/site-packages", site = dl + "/lib/python3.11/site-packages";
+  t.Write(base + "/conda-meta/python-3.11.7-h1.json",
+          R"({"name":"python","version":"3.11.7","build":"h1"})");
+  t.Write(dl + "/conda-meta/python-3.11.7-h1.json",
+          R"({"name":"python","version":"3.11.7","build":"h1"})");
+  const std::string base_site = base + "/lib/python3.11/site-packages",
+                    site = dl + "/lib/python3.11/site-packages";
   t.MakeDir(base_site);
   DistInfo(t, base_site, "requests", "2.31.0", "conda");
   DistInfo(t, site, "numpy", healthy ? "1.26.4" : "2.0.1", "pip");
   DistInfo(t, site, "filelock", "3.13.1", "pip");
   DistInfo(t, site, "torch", healthy ? "2.1.0" : "2.2.2", healthy ? "conda" : "pip",
-           healthy ? "Requires-Dist: filelock\n" : "Requires-Dist: filelock\nRequires-Dist: sympy>=1.12\n");
+           healthy ? "Requires-Dist: filelock\n"
+                   : "Requires-Dist: filelock\nRequires-Dist: sympy>=1.12\n");
   t.Write(dl + "/conda-meta/pytorch-2.1.0-py3.11_cuda12.1_0.json",
           R"({"name":"pytorch","version":"2.1.0","build":"py3.11_cuda12.1_0","channel":"pytorch",)"
           R"("files":["lib/python3.11/site-packages/torch-2.1.0.dist-info/METADATA"]})");
@@ -45,7 +51,8 @@ std::set<std::string> FindingIds(const testing::TempTree& t) {
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(60);
   opts.env = std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}, {"HOME", "/home/u"}};
-  auto res = util::RunCommand({DLENV_BINARY, "doctor", "--json", "--root", t.path().string(), "--no-host-driver"}, opts);
+  auto res = util::RunCommand(
+      {DLENV_BINARY, "doctor", "--json", "--root", t.path().string(), "--no-host-driver"}, opts);
   EXPECT_EQ(res.outcome, util::ChildResult::Outcome::kExited) << res.Describe() << res.err;
   std::set<std::string> ids;
   auto doc = nlohmann::json::parse(res.out, nullptr, false);
@@ -65,8 +72,8 @@ std::set<std::string> FindingIds(const testing::TempTree& t) {
 TEST(EnvRulesScenario, BrokenCondaMachineRaisesEveryEnvFinding) {
   testing::TempTree t;
   WriteScenario(t, /*healthy=*/false);
-  EXPECT_EQ(FindingIds(t), (std::set<std::string>{"env.base_env", "env.broken_requirements", "env.mixed_installers",
-                                                  "env.numpy_abi"}));
+  EXPECT_EQ(FindingIds(t), (std::set<std::string>{"env.base_env", "env.broken_requirements",
+                                                  "env.mixed_installers", "env.numpy_abi"}));
 }
 
 TEST(EnvRulesScenario, HealthyCondaMachineIsSilent) {

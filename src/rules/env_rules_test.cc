@@ -7,8 +7,8 @@
 namespace dlenv::rules {
 namespace {
 
-model::PackageRecord Rec(std::string name, std::string version, std::string installer, std::string path,
-                         std::vector<std::string> requires_dist = {}) {
+model::PackageRecord Rec(std::string name, std::string version, std::string installer,
+                         std::string path, std::vector<std::string> requires_dist = {}) {
   model::PackageRecord r;
   r.name = name;
   r.normalized_name = util::NormalizeProjectName(name);
@@ -50,12 +50,15 @@ const std::string kSite = "/opt/env/lib/python3.11/site-packages/";
 
 TEST(EnvMixedInstallers, FiresForPipTorchOverCondaPytorch) {
   auto torch = Rec("torch", "2.3.1", "pip", kSite + "torch-2.3.1.dist-info");
-  auto pytorch = Rec("pytorch", "2.1.0", "conda", "/opt/env/conda-meta/pytorch-2.1.0-py3.11_cuda12.1_0.json");
+  auto pytorch =
+      Rec("pytorch", "2.1.0", "conda", "/opt/env/conda-meta/pytorch-2.1.0-py3.11_cuda12.1_0.json");
   pytorch.normalized_name = "torch";  // as the probe maps it
   auto f = Only(Evaluate(Env("conda", {torch, pytorch})), "env.mixed_installers");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_NE(f[0].evidence.find("torch 2.3.1 (pip"), std::string::npos);
-  EXPECT_EQ(f[0].fix, "/opt/env/bin/python -m pip uninstall -y torch && conda install -p /opt/env --force-reinstall pytorch");
+  EXPECT_EQ(f[0].fix,
+            "/opt/env/bin/python -m pip uninstall -y torch && conda install -p /opt/env "
+            "--force-reinstall pytorch");
 }
 
 TEST(EnvMixedInstallers, SilentForACondaOnlyFramework) {
@@ -71,19 +74,23 @@ TEST(EnvMixedInstallers, FiresForTwoRecordsOfOnePackage) {
   b.shadowed = true;
   auto f = Only(Evaluate(Env("venv", {a, b})), "env.mixed_installers");
   ASSERT_EQ(f.size(), 1u);
-  EXPECT_EQ(f[0].fix, "rm -rf '" + kSite + "numpy-1.26.4.dist-info' && /opt/env/bin/python -m pip install "
-                      "--force-reinstall --no-deps 'numpy==2.0.0'");
+  EXPECT_EQ(f[0].fix, "rm -rf '" + kSite +
+                          "numpy-1.26.4.dist-info' && /opt/env/bin/python -m pip install "
+                          "--force-reinstall --no-deps 'numpy==2.0.0'");
 }
 
 TEST(EnvMixedInstallers, SilentWhenAVenvOverridesItsSystemSite) {
   auto mine = Rec("numpy", "1.26.4", "pip", kSite + "numpy-1.26.4.dist-info");
-  auto base = Rec("numpy", "1.24.2", "debian", "/usr/lib/python3/dist-packages/numpy-1.24.2.egg-info");
+  auto base =
+      Rec("numpy", "1.24.2", "debian", "/usr/lib/python3/dist-packages/numpy-1.24.2.egg-info");
   base.shadowed = true;
   EXPECT_TRUE(Only(Evaluate(Env("venv", {mine, base})), "env.mixed_installers").empty());
 }
 
 TEST(EnvBaseEnv, FiresForTorchInCondaBase) {
-  auto f = Only(Evaluate(Env("conda-base", {Rec("torch", "2.3.1", "pip", kSite + "torch-2.3.1.dist-info")})), "env.base_env");
+  auto f = Only(
+      Evaluate(Env("conda-base", {Rec("torch", "2.3.1", "pip", kSite + "torch-2.3.1.dist-info")})),
+      "env.base_env");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].evidence, "torch 2.3.1");
   EXPECT_NE(f[0].fix.find("conda create -y -n dl python=3.11"), std::string::npos);
@@ -91,26 +98,34 @@ TEST(EnvBaseEnv, FiresForTorchInCondaBase) {
 
 // The framework identity decides what is TensorFlow: tensorflow-io and tensorboard are not.
 TEST(EnvBaseEnv, NamesTheFrameworksOfTheIdentityOnly) {
-  auto f = Only(Evaluate(Env("conda-base", {Rec("tensorflow-cpu", "2.20.0", "pip", kSite + "a.dist-info"),
-                                            Rec("tensorflow-io", "0.37.1", "pip", kSite + "b.dist-info"),
-                                            Rec("tensorboard", "2.20.0", "pip", kSite + "c.dist-info"),
-                                            Rec("jax-cuda13-plugin", "0.10.2", "pip", kSite + "d.dist-info")})),
+  auto f = Only(Evaluate(Env("conda-base",
+                             {Rec("tensorflow-cpu", "2.20.0", "pip", kSite + "a.dist-info"),
+                              Rec("tensorflow-io", "0.37.1", "pip", kSite + "b.dist-info"),
+                              Rec("tensorboard", "2.20.0", "pip", kSite + "c.dist-info"),
+                              Rec("jax-cuda13-plugin", "0.10.2", "pip", kSite + "d.dist-info")})),
                 "env.base_env");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].evidence, "tensorflow-cpu 2.20.0");
-  EXPECT_TRUE(Only(Evaluate(Env("conda-base", {Rec("tensorflow-io", "0.37.1", "pip", kSite + "b.dist-info")})),
+  EXPECT_TRUE(Only(Evaluate(Env("conda-base",
+                                {Rec("tensorflow-io", "0.37.1", "pip", kSite + "b.dist-info")})),
                    "env.base_env")
                   .empty());
 }
 
 TEST(EnvBaseEnv, SilentInANamedEnvOrForNumpyAlone) {
-  EXPECT_TRUE(Only(Evaluate(Env("conda", {Rec("torch", "2.3.1", "pip", kSite + "t.dist-info")})), "env.base_env").empty());
-  EXPECT_TRUE(Only(Evaluate(Env("conda-base", {Rec("numpy", "1.26.4", "conda", kSite + "n.dist-info")})), "env.base_env").empty());
+  EXPECT_TRUE(Only(Evaluate(Env("conda", {Rec("torch", "2.3.1", "pip", kSite + "t.dist-info")})),
+                   "env.base_env")
+                  .empty());
+  EXPECT_TRUE(
+      Only(Evaluate(Env("conda-base", {Rec("numpy", "1.26.4", "conda", kSite + "n.dist-info")})),
+           "env.base_env")
+          .empty());
 }
 
 TEST(EnvNumpyAbi, FiresForTorch22BesideNumpy2) {
   auto f = Only(Evaluate(Env("venv", {Rec("numpy", "2.0.1", "pip", kSite + "numpy-2.0.1.dist-info"),
-                                 Rec("torch", "2.2.2+cu121", "pip", kSite + "torch-2.2.2+cu121.dist-info")})),
+                                      Rec("torch", "2.2.2+cu121", "pip",
+                                          kSite + "torch-2.2.2+cu121.dist-info")})),
                 "env.numpy_abi");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].severity, model::Severity::kError);
@@ -118,9 +133,10 @@ TEST(EnvNumpyAbi, FiresForTorch22BesideNumpy2) {
 }
 
 TEST(EnvNumpyAbi, FiresForTensorflow217AndForWhatTheFrameworkFilesSay) {
-  auto env = Env("venv", {Rec("numpy", "2.1.0", "pip", kSite + "numpy-2.1.0.dist-info"),
-                          Rec("tensorflow-cpu", "2.17.1", "pip", kSite + "tensorflow_cpu-2.17.1.dist-info"),
-                          Rec("cupy-cuda12x", "13.0.0", "pip", kSite + "cupy_cuda12x-13.0.0.dist-info")});
+  auto env = Env("venv",
+                 {Rec("numpy", "2.1.0", "pip", kSite + "numpy-2.1.0.dist-info"),
+                  Rec("tensorflow-cpu", "2.17.1", "pip", kSite + "tensorflow_cpu-2.17.1.dist-info"),
+                  Rec("cupy-cuda12x", "13.0.0", "pip", kSite + "cupy_cuda12x-13.0.0.dist-info")});
   model::FrameworkBuild cupy;
   cupy.name = "cupy";
   cupy.package = "cupy-cuda12x";
@@ -131,20 +147,23 @@ TEST(EnvNumpyAbi, FiresForTensorflow217AndForWhatTheFrameworkFilesSay) {
 }
 
 TEST(EnvNumpyAbi, SilentForNumpy2ReadyFrameworksOrNumpy1) {
-  EXPECT_TRUE(Only(Evaluate(Env("venv", {Rec("numpy", "2.3.4", "pip", kSite + "a"), Rec("torch", "2.3.0", "pip", kSite + "b"),
-                                    Rec("tensorflow", "2.20.0", "pip", kSite + "c")})),
+  EXPECT_TRUE(Only(Evaluate(Env("venv", {Rec("numpy", "2.3.4", "pip", kSite + "a"),
+                                         Rec("torch", "2.3.0", "pip", kSite + "b"),
+                                         Rec("tensorflow", "2.20.0", "pip", kSite + "c")})),
                    "env.numpy_abi")
                   .empty());
-  EXPECT_TRUE(Only(Evaluate(Env("venv", {Rec("numpy", "1.26.4", "pip", kSite + "a"), Rec("torch", "2.1.0", "pip", kSite + "b")})),
+  EXPECT_TRUE(Only(Evaluate(Env("venv", {Rec("numpy", "1.26.4", "pip", kSite + "a"),
+                                         Rec("torch", "2.1.0", "pip", kSite + "b")})),
                    "env.numpy_abi")
                   .empty());
 }
 
 TEST(EnvBrokenRequirements, FiresForMissingAndConflicting) {
   auto f = Only(Evaluate(Env("venv", {Rec("requests", "2.32.5", "pip", kSite + "r",
-                                     {"idna<4,>=2.5", "urllib3<3,>=1.21.1", "PySocks!=1.5.7,>=1.5.6; extra == \"socks\"",
-                                      "chardet<6,>=3.0.2; python_version < \"3\""}),
-                                 Rec("idna", "2.0", "pip", kSite + "i")})),
+                                          {"idna<4,>=2.5", "urllib3<3,>=1.21.1",
+                                           "PySocks!=1.5.7,>=1.5.6; extra == \"socks\"",
+                                           "chardet<6,>=3.0.2; python_version < \"3\""}),
+                                      Rec("idna", "2.0", "pip", kSite + "i")})),
                 "env.broken_requirements");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].evidence,
@@ -154,10 +173,11 @@ TEST(EnvBrokenRequirements, FiresForMissingAndConflicting) {
 }
 
 TEST(EnvBrokenRequirements, SilentWhenSatisfied) {
-  EXPECT_TRUE(Only(Evaluate(Env("venv", {Rec("requests", "2.32.5", "pip", kSite + "r", {"idna<4,>=2.5"}),
-                                    Rec("IDNA", "3.7", "pip", kSite + "i")})),
-                   "env.broken_requirements")
-                  .empty());
+  EXPECT_TRUE(
+      Only(Evaluate(Env("venv", {Rec("requests", "2.32.5", "pip", kSite + "r", {"idna<4,>=2.5"}),
+                                 Rec("IDNA", "3.7", "pip", kSite + "i")})),
+           "env.broken_requirements")
+          .empty());
 }
 
 }  // namespace

@@ -44,11 +44,11 @@ struct MachineFacts {
 
 struct CauseVerdict {
   const knowledge::ErrorCause* cause = nullptr;
-  std::string says;                     // the cause, its values filled in
-  std::vector<std::string> decided_by;  // the facts that held
-  std::vector<std::string> assumed;     // facts the machine's data could not tell
-  std::vector<std::string> ruled_out;   // other causes, and the fact that excludes each
-  std::string finding_id;               // the doctor finding that covers the cause
+  std::string says;                       // the cause, its values filled in
+  std::vector<std::string> decided_by;    // the facts that held
+  std::vector<std::string> assumed;       // facts the machine's data could not tell
+  std::vector<std::string> ruled_out;     // other causes, and the fact that excludes each
+  std::string finding_id;                 // the doctor finding that covers the cause
   std::optional<model::Finding> finding;  // that finding, when the machine has it
   std::string fix;
 };

@@ -4,8 +4,8 @@
 #include <regex>
 
 #include "rules/error_causes.h"
-#include "util/strings.h"
 #include "util/log_lines.h"
+#include "util/strings.h"
 
 namespace dlenv::rules {
 
@@ -21,7 +21,8 @@ ErrorMatcher::ErrorMatcher(const knowledge::ErrorSignatures& catalogue) : catalo
   for (const auto& sig : catalogue.signatures) {
     auto c = std::make_unique<Compiled>();
     for (const auto& p : sig.patterns) {
-      c->patterns.push_back({&p, std::regex(p.regex, std::regex::ECMAScript | std::regex::optimize)});
+      c->patterns.push_back(
+          {&p, std::regex(p.regex, std::regex::ECMAScript | std::regex::optimize)});
     }
     compiled_.push_back(std::move(c));
   }
@@ -39,7 +40,8 @@ void ErrorMatcher::Feed(std::string_view line, std::size_t number, std::optional
              line.find("The above exception was the direct cause") != std::string_view::npos) {
     in_traceback_ = true;
   } else if (!line.empty() && line[0] != ' ' && line.find("Error") == std::string_view::npos &&
-             line.find("Exception") == std::string_view::npos && line.find(':') == std::string_view::npos) {
+             line.find("Exception") == std::string_view::npos &&
+             line.find(':') == std::string_view::npos) {
     in_traceback_ = false;
   }
   for (const char* name : {"torch", "tensorflow", "jax", "cupy"}) {
@@ -86,7 +88,8 @@ std::vector<SignatureMatch> ErrorMatcher::Matches() const {
     // The same lines seen by two wordings of one error in one layer (TensorFlow's "Could
     // not load dynamic library 'X'; dlerror: X: cannot open ...") are one error.
     const bool repeated = std::any_of(kept.begin(), kept.end(), [&](const SignatureMatch& k) {
-      if (k.signature->layer != m.signature->layer || k.lines.size() != m.lines.size()) return false;
+      if (k.signature->layer != m.signature->layer || k.lines.size() != m.lines.size())
+        return false;
       for (std::size_t i = 0; i < k.lines.size(); ++i) {
         if (k.lines[i].number != m.lines[i].number) return false;
       }
@@ -109,9 +112,11 @@ std::string ErrorMatcher::Framework() const {
   return best;
 }
 
-std::vector<SignatureMatch> MatchErrorText(std::string_view text, const knowledge::ErrorSignatures& catalogue) {
+std::vector<SignatureMatch> MatchErrorText(std::string_view text,
+                                           const knowledge::ErrorSignatures& catalogue) {
   ErrorMatcher matcher(catalogue);
-  util::LogLineReader reader([&](const util::LogLine& line) { matcher.Feed(line.text, line.number, line.rank); });
+  util::LogLineReader reader(
+      [&](const util::LogLine& line) { matcher.Feed(line.text, line.number, line.rank); });
   reader.Feed(text);
   reader.Finish();
   return matcher.Matches();

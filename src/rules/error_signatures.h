@@ -24,10 +24,10 @@ struct QuotedLine {
 
 struct SignatureMatch {
   const knowledge::ErrorSignature* signature = nullptr;
-  std::string printed_by;  // the framework of the first pattern that matched
+  std::string printed_by;                     // the framework of the first pattern that matched
   std::map<std::string, std::string> values;  // each extract's first value
-  std::vector<QuotedLine> lines;  // the first few matching lines
-  std::size_t count = 0;          // every matching line
+  std::vector<QuotedLine> lines;              // the first few matching lines
+  std::size_t count = 0;                      // every matching line
   std::size_t first_line = 0;
   std::optional<int> chain;  // which Python traceback chain (0, 1, ...) the first match is in
   std::set<int> ranks;       // ranks whose lines matched (rank prefixes)

@@ -2,13 +2,13 @@
 // exists in the code, and every documented id is asserted by a test: the ids are a public
 // interface that scripts match on.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "testing/temp_tree.h"
 
@@ -17,7 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::regex kIdInCode(R"re("((?:driver|gpu|toolkit|container|wsl|framework|env|lock|verify|bench|companion|extension|build)\.[a-z0-9_]+)")re");
+const std::regex kIdInCode(
+    R"re("((?:driver|gpu|toolkit|container|wsl|framework|env|lock|verify|bench|companion|extension|build)\.[a-z0-9_]+)")re");
 const std::regex kIdInDoc(R"re(^##\s+`?([a-z]+\.[a-z0-9_]+)`?\s*$)re");
 
 std::set<std::string> IdsInCode() {
@@ -25,11 +26,13 @@ std::set<std::string> IdsInCode() {
   for (const auto& e : fs::recursive_directory_iterator(fs::path(DLENV_SOURCE_DIR) / "src")) {
     const auto name = e.path().filename().string();
     if (e.path().extension() != ".cc" || name.find("_test") != std::string::npos ||
-        name.find("_fuzz") != std::string::npos) continue;
+        name.find("_fuzz") != std::string::npos)
+      continue;
     // Bench groups its measurements as "gpu.gemm", "cpu.memory": names, not findings.
     if (e.path().parent_path().filename() == "bench") continue;
     const std::string text = testing::ReadAll(e.path());
-    for (std::sregex_iterator it(text.begin(), text.end(), kIdInCode), end; it != end; ++it) ids.insert((*it)[1]);
+    for (std::sregex_iterator it(text.begin(), text.end(), kIdInCode), end; it != end; ++it)
+      ids.insert((*it)[1]);
   }
   return ids;
 }
@@ -49,12 +52,14 @@ TEST(FindingsDoc, EveryEmittedIdIsDocumented) {
   auto doc = IdsInDoc();
   auto code = IdsInCode();
   ASSERT_FALSE(code.empty());
-  for (const auto& id : code) EXPECT_TRUE(doc.count(id)) << id << " is emitted but not in docs/findings.md";
+  for (const auto& id : code)
+    EXPECT_TRUE(doc.count(id)) << id << " is emitted but not in docs/findings.md";
 }
 
 TEST(FindingsDoc, EveryDocumentedIdIsEmitted) {
   auto code = IdsInCode();
-  for (const auto& id : IdsInDoc()) EXPECT_TRUE(code.count(id)) << id << " is documented but no code emits it";
+  for (const auto& id : IdsInDoc())
+    EXPECT_TRUE(code.count(id)) << id << " is documented but no code emits it";
 }
 
 // The statement around `at` in C++ source: from the previous ';' or block brace ending a line
@@ -62,7 +67,8 @@ TEST(FindingsDoc, EveryDocumentedIdIsEmitted) {
 std::string StatementAround(const std::string& text, std::size_t at) {
   std::size_t start = 0;
   for (std::size_t i = at; i-- > 0;) {
-    const bool brace_at_eol = (text[i] == '{' || text[i] == '}') && i + 1 < text.size() && text[i + 1] == '\n';
+    const bool brace_at_eol =
+        (text[i] == '{' || text[i] == '}') && i + 1 < text.size() && text[i + 1] == '\n';
     if (text[i] == ';' || brace_at_eol) {
       start = i + 1;
       break;
@@ -79,7 +85,8 @@ const std::regex kAssertion(R"re(\b(EXPECT|ASSERT)_[A-Z_]+\s*\()re");
 // that a later EXPECT_/ASSERT_ statement of the file checks.
 bool AssertsOn(const std::string& text, const std::string& id) {
   const std::string literal = "\"" + id + "\"";
-  for (std::size_t at = text.find(literal); at != std::string::npos; at = text.find(literal, at + 1)) {
+  for (std::size_t at = text.find(literal); at != std::string::npos;
+       at = text.find(literal, at + 1)) {
     const std::string statement = StatementAround(text, at);
     if (std::regex_search(statement, kAssertion)) return true;
     std::smatch m;
@@ -98,7 +105,8 @@ bool AssertsOn(const std::string& text, const std::string& id) {
 std::map<std::string, std::string> TestSources() {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(DLENV_SOURCE_DIR) / "src")) {
-    if (e.path().filename().string().ends_with("_test.cc")) files[e.path().string()] = testing::ReadAll(e.path());
+    if (e.path().filename().string().ends_with("_test.cc"))
+      files[e.path().string()] = testing::ReadAll(e.path());
   }
   return files;
 }
@@ -110,7 +118,8 @@ TEST(FindingsDoc, EveryDocumentedIdIsAssertedByATest) {
   for (const auto& id : ids) {
     bool asserted = false;
     for (const auto& [path, text] : tests) asserted = asserted || AssertsOn(text, id);
-    EXPECT_TRUE(asserted) << id << " is documented but no test asserts it (EXPECT_/ASSERT_ on \"" << id << "\")";
+    EXPECT_TRUE(asserted) << id << " is documented but no test asserts it (EXPECT_/ASSERT_ on \""
+                          << id << "\")";
   }
 }
 

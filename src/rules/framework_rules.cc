@@ -1,10 +1,10 @@
 #include "rules/framework_rules.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "knowledge/frameworks.h"
 #include "rules/framework_rules_fix.h"
@@ -35,13 +35,16 @@ std::string Pip(const model::PythonEnv& env) {
 std::string InstallCommand(const model::PythonEnv& env, const model::FrameworkBuild& b) {
   // `dlenv install` knows torch, tensorflow, jax and cupy; ONNX Runtime has one GPU package.
   if (b.name == knowledge::kOnnxRuntime) return fmt::format("{} install onnxruntime-gpu", Pip(env));
-  return fmt::format("dlenv install {} --python {}", b.name, env.executable.value_or(env.prefix + "/bin/python"));
+  return fmt::format("dlenv install {} --python {}", b.name,
+                     env.executable.value_or(env.prefix + "/bin/python"));
 }
 
 /// The CUDA version the driver supports, from the driver API or NVML.
 std::optional<DottedVersion> DriverCuda(const model::Snapshot& s) {
-  if (s.driver.cuda_driver_version) return DottedVersion::FromCudaInt(*s.driver.cuda_driver_version);
-  if (s.driver.nvml_cuda_driver_version) return DottedVersion::FromCudaInt(*s.driver.nvml_cuda_driver_version);
+  if (s.driver.cuda_driver_version)
+    return DottedVersion::FromCudaInt(*s.driver.cuda_driver_version);
+  if (s.driver.nvml_cuda_driver_version)
+    return DottedVersion::FromCudaInt(*s.driver.nvml_cuda_driver_version);
   return std::nullopt;
 }
 
@@ -59,7 +62,8 @@ std::string DriverText(const DottedVersion& v) {
 }
 
 std::optional<std::string> DriverString(const model::Snapshot& s) {
-  return s.driver.nvml_driver_version ? s.driver.nvml_driver_version : s.driver.kernel_module_version;
+  return s.driver.nvml_driver_version ? s.driver.nvml_driver_version
+                                      : s.driver.kernel_module_version;
 }
 
 /// "12.1" or "12" (a build for any CUDA 12 minor, as cupy-cuda12x and jax[cuda12] are).
@@ -68,8 +72,9 @@ std::optional<DottedVersion> BuildCuda(const model::FrameworkBuild& b) {
   return DottedVersion::Parse(*b.cuda_version);
 }
 
-void CheckDriverTooOld(const model::Snapshot& s, const knowledge::Knowledge& k, const model::PythonEnv& env,
-                       const model::FrameworkBuild& b, std::vector<Finding>& out) {
+void CheckDriverTooOld(const model::Snapshot& s, const knowledge::Knowledge& k,
+                       const model::PythonEnv& env, const model::FrameworkBuild& b,
+                       std::vector<Finding>& out) {
   auto driver_cuda = DriverCuda(s);
   auto needed = BuildCuda(b);
   if (!driver_cuda || !needed) return;
@@ -95,33 +100,37 @@ void CheckDriverTooOld(const model::Snapshot& s, const knowledge::Knowledge& k, 
   Finding f;
   f.id = "driver.too_old";
   f.severity = Severity::kError;
-  f.title = fmt::format("{} {} in {} needs CUDA {}, newer than this driver supports (CUDA {})", b.name, b.version,
-                        EnvName(env), needed->ToString() + (major_only ? ".x" : ""), driver_cuda->ToString());
-  f.evidence = fmt::format("driver {} reports CUDA {}; {} {} was built for CUDA {}{}",
-                           DriverString(s).value_or("(version unknown)"), driver_cuda->ToString(), b.package,
-                           b.version, *b.cuda_version,
-                           need_driver.empty() ? "" : fmt::format("; it needs driver >= {}", need_driver));
+  f.title = fmt::format("{} {} in {} needs CUDA {}, newer than this driver supports (CUDA {})",
+                        b.name, b.version, EnvName(env),
+                        needed->ToString() + (major_only ? ".x" : ""), driver_cuda->ToString());
+  f.evidence =
+      fmt::format("driver {} reports CUDA {}; {} {} was built for CUDA {}{}",
+                  DriverString(s).value_or("(version unknown)"), driver_cuda->ToString(), b.package,
+                  b.version, *b.cuda_version,
+                  need_driver.empty() ? "" : fmt::format("; it needs driver >= {}", need_driver));
   f.fix = fmt::format("Install NVIDIA driver {} or newer, or a build for this driver: {}",
-                      need_driver.empty() ? "for CUDA " + needed->ToString() : need_driver, InstallCommand(env, b));
+                      need_driver.empty() ? "for CUDA " + needed->ToString() : need_driver,
+                      InstallCommand(env, b));
   out.push_back(std::move(f));
 }
 
-void CheckCpuOnly(const model::Snapshot& s, const model::PythonEnv& env, const model::FrameworkBuild& b,
-                  std::vector<Finding>& out) {
+void CheckCpuOnly(const model::Snapshot& s, const model::PythonEnv& env,
+                  const model::FrameworkBuild& b, std::vector<Finding>& out) {
   if (s.gpus.empty() || b.cuda_build || b.rocm_version) return;
   Finding f;
   f.id = "framework.cpu_only_build";
   f.severity = Severity::kWarning;
-  f.title = fmt::format("{} {} in {} is a CPU-only build, but this machine has {} NVIDIA GPU(s)", b.name, b.version,
-                        EnvName(env), s.gpus.size());
+  f.title = fmt::format("{} {} in {} is a CPU-only build, but this machine has {} NVIDIA GPU(s)",
+                        b.name, b.version, EnvName(env), s.gpus.size());
   f.evidence = fmt::format("{} {}: no CUDA build ({}); GPU 0: {}", b.package, b.version,
-                           b.evidence.empty() ? "package metadata" : b.evidence.front(), s.gpus.front().name);
+                           b.evidence.empty() ? "package metadata" : b.evidence.front(),
+                           s.gpus.front().name);
   f.fix = InstallCommand(env, b);
   out.push_back(std::move(f));
 }
 
-void CheckArch(const model::Snapshot& s, const model::PythonEnv& env, const model::FrameworkBuild& b,
-               std::vector<Finding>& out) {
+void CheckArch(const model::Snapshot& s, const model::PythonEnv& env,
+               const model::FrameworkBuild& b, std::vector<Finding>& out) {
   if (!b.cuda_build || b.cuda_archs.empty()) return;
   for (const auto& gpu : s.gpus) {
     if (!gpu.cc_major || !gpu.cc_minor) continue;
@@ -129,12 +138,14 @@ void CheckArch(const model::Snapshot& s, const model::PythonEnv& env, const mode
     Finding f;
     f.id = "gpu.arch_unsupported";
     f.severity = Severity::kError;
-    f.title = fmt::format("{} {} in {} has no code for GPU {} ({}, compute capability {}.{})", b.name, b.version,
-                          EnvName(env), gpu.index, gpu.name, *gpu.cc_major, *gpu.cc_minor);
-    f.evidence = fmt::format("compiled for {} (from {}); no sm_{}x machine code with x <= {} and no PTX at or below "
-                             "compute_{}{}",
-                             util::Join(b.cuda_archs, " "), b.archs_source.value_or("the build"), *gpu.cc_major,
-                             *gpu.cc_minor, *gpu.cc_major, *gpu.cc_minor);
+    f.title =
+        fmt::format("{} {} in {} has no code for GPU {} ({}, compute capability {}.{})", b.name,
+                    b.version, EnvName(env), gpu.index, gpu.name, *gpu.cc_major, *gpu.cc_minor);
+    f.evidence = fmt::format(
+        "compiled for {} (from {}); no sm_{}x machine code with x <= {} and no PTX at or below "
+        "compute_{}{}",
+        util::Join(b.cuda_archs, " "), b.archs_source.value_or("the build"), *gpu.cc_major,
+        *gpu.cc_minor, *gpu.cc_major, *gpu.cc_minor);
     f.fix = InstallCommand(env, b);
     out.push_back(std::move(f));
   }

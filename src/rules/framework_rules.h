@@ -8,6 +8,6 @@
 namespace dlenv::rules {
 
 void CheckFrameworks(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
-         std::vector<model::Finding>& out);
+                     std::vector<model::Finding>& out);
 
 }  // namespace dlenv::rules

@@ -71,7 +71,8 @@ std::vector<Finding> Findings(const model::Snapshot& s) {
 
 std::vector<Finding> WithId(const std::vector<Finding>& all, const std::string& id) {
   std::vector<Finding> out;
-  std::copy_if(all.begin(), all.end(), std::back_inserter(out), [&](const Finding& f) { return f.id == id; });
+  std::copy_if(all.begin(), all.end(), std::back_inserter(out),
+               [&](const Finding& f) { return f.id == id; });
   return out;
 }
 

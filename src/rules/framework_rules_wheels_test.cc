@@ -25,10 +25,10 @@
 #include "probe/python_envs.h"
 #include "rules/framework_rules.h"
 #include "rules/framework_rules_findings_check.h"
-#include "util/strings.h"
-#include "util/subprocess.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "util/strings.h"
+#include "util/subprocess.h"
 
 namespace dlenv::rules {
 namespace {
@@ -42,11 +42,11 @@ std::optional<fs::path> WheelEnv(const std::string& name) {
   return std::nullopt;
 }
 
-#define REQUIRE_WHEEL_ENV(var, name)                                                      \
-  auto var = WheelEnv(name);                                                              \
-  if (!var) {                                                                             \
+#define REQUIRE_WHEEL_ENV(var, name)                                                         \
+  auto var = WheelEnv(name);                                                                 \
+  if (!var) {                                                                                \
     DLENV_SKIP_OR_FAIL("venv wheels-" name                                                   \
-                    " missing: run scripts/make-wheel-envs.sh (or set DLENV_TEST_ENVS)");  \
+                       " missing: run scripts/make-wheel-envs.sh (or set DLENV_TEST_ENVS)"); \
   }
 
 probe::ProbeContext HostContext(const fs::path& venv) {
@@ -143,17 +143,20 @@ void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
     }
     return;
   }
-  probe::HttpRequest ping;  // PyPI's index itself (a pip started only to ask is slow on a busy machine)
+  probe::HttpRequest
+      ping;  // PyPI's index itself (a pip started only to ask is slow on a busy machine)
   ping.url = "https://pypi.org/simple/pip/";
   ping.accept = "application/vnd.pypi.simple.v1+json";
   ping.timeout_seconds = 30;
   auto online = probe::HttpGet(ping);
   if (online.status != 200)
-    DLENV_SKIP_OR_FAIL("PyPI unreachable, the fixes were not resolved: " << online.error << " HTTP " << online.status);
+    DLENV_SKIP_OR_FAIL("PyPI unreachable, the fixes were not resolved: " << online.error << " HTTP "
+                                                                         << online.status);
   int resolved = 0;
   for (const auto& fix : fixes) {
     std::string cmd = fix;
-    cmd.insert(cmd.find(" -m pip install ") + 16, "--dry-run --disable-pip-version-check --no-input -q ");
+    cmd.insert(cmd.find(" -m pip install ") + 16,
+               "--dry-run --disable-pip-version-check --no-input -q ");
     util::ChildOptions opts;
     opts.deadline = std::chrono::seconds(900);
     auto r = util::RunCommand({"/bin/sh", "-c", cmd}, opts);

@@ -74,7 +74,8 @@ GpuHealth AssessGpuHealth(const model::GpuInfo& gpu) {
   if (gpu.row_remap_failure.value_or(false)) {
     bad("row remapping failed: the GPU has no spare rows left (NVIDIA's RMA criterion)");
   }
-  if (gpu.row_remap_pending.value_or(false)) bad("row remapping pending: a memory row remap is pending (reset the GPU)");
+  if (gpu.row_remap_pending.value_or(false))
+    bad("row remapping pending: a memory row remap is pending (reset the GPU)");
   if (gpu.remapped_rows_uncorrectable.value_or(0) > 0) {
     warn(fmt::format("{} row(s) remapped after uncorrectable errors",
                      *gpu.remapped_rows_uncorrectable));

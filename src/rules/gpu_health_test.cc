@@ -118,4 +118,4 @@ TEST(FleetGpuHealth, ThrottleMaskDecodesToNames) {
 }
 
 }  // namespace
-}  // namespace dlenv::fleet
+}  // namespace dlenv::rules

@@ -1,8 +1,8 @@
 #include "rules/gpu_rules.h"
 
-#include <string>
-
 #include <fmt/format.h>
+
+#include <string>
 
 #include "util/strings.h"
 
@@ -35,11 +35,12 @@ std::string GpuLabel(const model::GpuInfo& g) {
 }
 
 std::string ResetFix(const model::GpuInfo& g) {
-  return fmt::format("Stop every process on the GPU (`nvidia-smi --query-compute-apps=pid "
-                     "--format=csv`), then reset it: `sudo nvidia-smi -r -i {}` (or reboot). "
-                     "If the condition comes back, the board needs an RMA: record "
-                     "`nvidia-smi -q -i {}` for the vendor",
-                     g.index, g.index);
+  return fmt::format(
+      "Stop every process on the GPU (`nvidia-smi --query-compute-apps=pid "
+      "--format=csv`), then reset it: `sudo nvidia-smi -r -i {}` (or reboot). "
+      "If the condition comes back, the board needs an RMA: record "
+      "`nvidia-smi -q -i {}` for the vendor",
+      g.index, g.index);
 }
 
 void CheckEcc(const model::GpuInfo& g, std::vector<Finding>& out) {
@@ -48,12 +49,12 @@ void CheckEcc(const model::GpuInfo& g, std::vector<Finding>& out) {
   if (vol == 0 && agg == 0) return;
   // Volatile counts are since the last driver load: errors now. Aggregate-only counts are
   // history, still worth knowing when deciding whether to trust a board.
-  out.push_back({"gpu.ecc_uncorrected", vol > 0 ? Severity::kError : Severity::kWarning,
-                 vol > 0 ? "Uncorrectable ECC memory errors since the driver loaded"
-                         : "Uncorrectable ECC memory errors in this GPU's history",
-                 fmt::format("{}: {} volatile, {} aggregate uncorrected ECC errors", GpuLabel(g),
-                             vol, agg),
-                 ResetFix(g)});
+  out.push_back(
+      {"gpu.ecc_uncorrected", vol > 0 ? Severity::kError : Severity::kWarning,
+       vol > 0 ? "Uncorrectable ECC memory errors since the driver loaded"
+               : "Uncorrectable ECC memory errors in this GPU's history",
+       fmt::format("{}: {} volatile, {} aggregate uncorrected ECC errors", GpuLabel(g), vol, agg),
+       ResetFix(g)});
 }
 
 void CheckRetiredPages(const model::GpuInfo& g, std::vector<Finding>& out) {
@@ -74,10 +75,10 @@ void CheckRowRemap(const model::GpuInfo& g, std::vector<Finding>& out) {
   const bool failure = g.row_remap_failure.value_or(false);
   const bool pending = g.row_remap_pending.value_or(false);
   if (!failure && !pending) return;
-  const std::string evidence =
-      fmt::format("{}: row remapping {}; {} correctable and {} uncorrectable rows remapped",
-                  GpuLabel(g), failure ? "failed" : "pending",
-                  g.remapped_rows_correctable.value_or(0), g.remapped_rows_uncorrectable.value_or(0));
+  const std::string evidence = fmt::format(
+      "{}: row remapping {}; {} correctable and {} uncorrectable rows remapped", GpuLabel(g),
+      failure ? "failed" : "pending", g.remapped_rows_correctable.value_or(0),
+      g.remapped_rows_uncorrectable.value_or(0));
   out.push_back({"gpu.row_remap_failure", Severity::kError,
                  failure ? "GPU memory row remapping failed: the memory cannot repair itself"
                          : "GPU memory rows wait to be remapped; they take effect after a reset",
@@ -90,7 +91,8 @@ void CheckRowRemap(const model::GpuInfo& g, std::vector<Finding>& out) {
 }
 
 void CheckPcie(const model::GpuInfo& g, std::vector<Finding>& out) {
-  if (!g.pcie_width_current || !g.pcie_width_max || *g.pcie_width_current >= *g.pcie_width_max) return;
+  if (!g.pcie_width_current || !g.pcie_width_max || *g.pcie_width_current >= *g.pcie_width_max)
+    return;
   std::string evidence = fmt::format("{}: PCIe link x{} of x{}", GpuLabel(g), *g.pcie_width_current,
                                      *g.pcie_width_max);
   if (g.pcie_gen_current && g.pcie_gen_max)
@@ -157,7 +159,8 @@ void CheckNoneVisible(const model::Snapshot& s, std::vector<Finding>& out) {
   const model::DriverInfo& d = s.driver;
   if (d.probe_status != model::ProbeStatus::kOk) return;
   const bool nvml_up = d.nvml_init_status == 0;
-  const bool cuda_up = d.cuda_library_path && d.cuda_library_path->find("/stubs/") == std::string::npos &&
+  const bool cuda_up = d.cuda_library_path &&
+                       d.cuda_library_path->find("/stubs/") == std::string::npos &&
                        d.cuda_init_status && *d.cuda_init_status != 34;
   if (!nvml_up && !cuda_up) return;  // no driver: driver.* findings say so
   const int nvml_count = d.nvml_device_count.value_or(0);

@@ -2,9 +2,9 @@
 
 #include "rules/gpu_rules.h"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 namespace dlenv::rules {
 namespace {
@@ -39,7 +39,9 @@ model::Snapshot Healthy() {
   d.cuda_library_path = "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
   d.cuda_init_status = 0;
   d.cuda_device_count = 1;
-  d.device_nodes = {{"/dev/nvidiactl", true, true}, {"/dev/nvidia-uvm", true, true}, {"/dev/nvidia0", true, true}};
+  d.device_nodes = {{"/dev/nvidiactl", true, true},
+                    {"/dev/nvidia-uvm", true, true},
+                    {"/dev/nvidia0", true, true}};
   s.gpus = {HealthyGpu()};
   return s;
 }
@@ -121,19 +123,22 @@ TEST(GpuRules, NoneVisibleReasons) {
     void (*setup)(model::Snapshot&);
     const char* reason;
   } cases[] = {
-      {"CUDA_VISIBLE_DEVICES empty",
-       [](model::Snapshot& s) { s.driver.cuda_visible_devices = ""; }, "hides every GPU"},
-      {"CUDA_VISIBLE_DEVICES=-1",
-       [](model::Snapshot& s) { s.driver.cuda_visible_devices = "-1"; }, "hides every GPU"},
+      {"CUDA_VISIBLE_DEVICES empty", [](model::Snapshot& s) { s.driver.cuda_visible_devices = ""; },
+       "hides every GPU"},
+      {"CUDA_VISIBLE_DEVICES=-1", [](model::Snapshot& s) { s.driver.cuda_visible_devices = "-1"; },
+       "hides every GPU"},
       {"CUDA_VISIBLE_DEVICES wrong",
        [](model::Snapshot& s) { s.driver.cuda_visible_devices = "3"; }, "names no usable GPU"},
       {"NVIDIA_VISIBLE_DEVICES=void",
        [](model::Snapshot& s) { s.driver.nvidia_visible_devices = "void"; }, "pass no GPU"},
       {"device nodes missing",
-       [](model::Snapshot& s) { s.driver.device_nodes = {{"/dev/nvidiactl", false, false}}; },
+       [](model::Snapshot& s) {
+         s.driver.device_nodes = {{"/dev/nvidiactl", false, false}};
+       },
        "missing: /dev/nvidiactl, /dev/nvidia0"},
       {"device nodes locked",
-       [](model::Snapshot& s) { s.driver.device_nodes[2].accessible = false; }, "cannot open /dev/nvidia0"},
+       [](model::Snapshot& s) { s.driver.device_nodes[2].accessible = false; },
+       "cannot open /dev/nvidia0"},
   };
   for (const Case& c : cases) {
     model::Snapshot s = Healthy();

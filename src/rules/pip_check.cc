@@ -18,12 +18,14 @@ std::string PipVersion(const std::string& v) {
 
 std::string BrokenRequirement::Line() const {
   std::string dep = util::NormalizeProjectName(requirement.name);
-  if (!installed_version) return project + " " + project_version + " requires " + dep + ", which is not installed.";
-  return project + " " + project_version + " has requirement " + requirement.ToString() + ", but you have " + dep +
-         " " + *installed_version + ".";
+  if (!installed_version)
+    return project + " " + project_version + " requires " + dep + ", which is not installed.";
+  return project + " " + project_version + " has requirement " + requirement.ToString() +
+         ", but you have " + dep + " " + *installed_version + ".";
 }
 
-std::vector<BrokenRequirement> PipCheck(const model::PythonEnv& env, const util::MarkerEnvironment& markers) {
+std::vector<BrokenRequirement> PipCheck(const model::PythonEnv& env,
+                                        const util::MarkerEnvironment& markers) {
   std::map<std::string, const model::PackageRecord*> installed;
   std::vector<const model::PackageRecord*> order;
   for (const auto& r : env.packages) {
@@ -56,7 +58,9 @@ std::vector<BrokenRequirement> PipCheck(const model::PythonEnv& env, const util:
         my_conflicting.push_back(std::move(b));
       }
     }
-    auto by_line = [](const BrokenRequirement& a, const BrokenRequirement& b) { return a.Line() < b.Line(); };
+    auto by_line = [](const BrokenRequirement& a, const BrokenRequirement& b) {
+      return a.Line() < b.Line();
+    };
     std::sort(my_missing.begin(), my_missing.end(), by_line);
     std::sort(my_conflicting.begin(), my_conflicting.end(), by_line);
     // pip reports a missing requirement once even when two Requires-Dist lines name it.

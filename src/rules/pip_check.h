@@ -10,7 +10,7 @@
 namespace dlenv::rules {
 
 struct BrokenRequirement {
-  std::string project;          // canonical name of the package that requires
+  std::string project;  // canonical name of the package that requires
   std::string project_version;
   util::Requirement requirement;
   std::optional<std::string> installed_version;  // nullopt: not installed
@@ -21,6 +21,7 @@ struct BrokenRequirement {
 /// pip's check_package_set: the packages pip list shows (first on sys.path wins), each
 /// Requires-Dist whose marker holds with extra == "", missing or outside its specifier
 /// (pre-releases allowed). A package with an unparsable requirement is skipped, as pip does.
-std::vector<BrokenRequirement> PipCheck(const model::PythonEnv& env, const util::MarkerEnvironment& markers);
+std::vector<BrokenRequirement> PipCheck(const model::PythonEnv& env,
+                                        const util::MarkerEnvironment& markers);
 
 }  // namespace dlenv::rules

@@ -7,7 +7,8 @@ namespace {
 
 using model::Severity;
 
-model::Toolkit Tk(std::string root, std::string version, std::vector<std::string> via, bool nvcc = false) {
+model::Toolkit Tk(std::string root, std::string version, std::vector<std::string> via,
+                  bool nvcc = false) {
   model::Toolkit t;
   t.root = std::move(root);
   t.version = std::move(version);
@@ -34,11 +35,15 @@ const model::Finding* Find(const std::vector<model::Finding>& f, std::string_vie
 // libraries picked by the loader and the stub only inside the toolkit.
 model::Snapshot Healthy() {
   model::Snapshot s;
-  s.toolkits.push_back(Tk("/usr/local/cuda-12.4", "12.4.1", {"/usr/local/cuda", "CUDA_HOME", "PATH"}, true));
-  model::LibraryCopy cudart{"cudart", "/usr/local/cuda-12.4/lib64/libcudart.so.12", {}, "12.4.127", "file name",
-                            "ld.so.cache", false, true};
-  model::LibraryCopy stub{"cuda", "/usr/local/cuda-12.4/lib64/stubs/libcuda.so", {}, "12.4", "header",
-                          "toolkit", true, false};
+  s.toolkits.push_back(
+      Tk("/usr/local/cuda-12.4", "12.4.1", {"/usr/local/cuda", "CUDA_HOME", "PATH"}, true));
+  model::LibraryCopy cudart{"cudart",    "/usr/local/cuda-12.4/lib64/libcudart.so.12",
+                            {},          "12.4.127",
+                            "file name", "ld.so.cache",
+                            false,       true};
+  model::LibraryCopy stub{
+      "cuda", "/usr/local/cuda-12.4/lib64/stubs/libcuda.so", {}, "12.4", "header", "toolkit", true,
+      false};
   s.libraries = {cudart, stub};
   s.driver.nvml_driver_version = "550.54.15";
   return s;
@@ -49,7 +54,8 @@ TEST(ToolkitRules, HealthySetupIsSilent) { EXPECT_TRUE(Check(Healthy()).empty())
 TEST(ToolkitRules, PathMismatch) {
   model::Snapshot s = Healthy();
   s.toolkits[0].nvcc_on_path = false;
-  s.toolkits.push_back(Tk("/usr/local/cuda-11.8", "11.8.89", {"/usr/local/cuda-11.8", "PATH"}, true));
+  s.toolkits.push_back(
+      Tk("/usr/local/cuda-11.8", "11.8.89", {"/usr/local/cuda-11.8", "PATH"}, true));
   auto f = Check(s);
   const auto* m = Find(f, "toolkit.path_mismatch");
   ASSERT_NE(m, nullptr);
@@ -62,7 +68,8 @@ TEST(ToolkitRules, PathMismatch) {
 TEST(ToolkitRules, SameReleaseInTwoFoldersIsNoMismatch) {
   model::Snapshot s = Healthy();
   s.toolkits[0].nvcc_on_path = false;
-  s.toolkits.push_back(Tk("/opt/conda", "12.4", {"PATH", "conda"}, true));  // cuda.h says 12.4, version.json 12.4.1
+  s.toolkits.push_back(
+      Tk("/opt/conda", "12.4", {"PATH", "conda"}, true));  // cuda.h says 12.4, version.json 12.4.1
   EXPECT_EQ(Find(Check(s), "toolkit.path_mismatch"), nullptr);
 }
 
@@ -74,7 +81,8 @@ TEST(ToolkitRules, StubsPickedFromLdLibraryPathIsAnError) {
   const auto* m = Find(f, "toolkit.stubs_on_library_path");
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->severity, Severity::kError);
-  EXPECT_NE(m->evidence.find("stubs/libcuda.so (via LD_LIBRARY_PATH, the loader's pick)"), std::string::npos);
+  EXPECT_NE(m->evidence.find("stubs/libcuda.so (via LD_LIBRARY_PATH, the loader's pick)"),
+            std::string::npos);
 }
 
 TEST(ToolkitRules, StubsInTheCacheBehindTheRealLibraryIsAWarning) {

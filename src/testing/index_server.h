@@ -2,10 +2,10 @@
 // Test helper: the fixture package index (tests/index-fixtures/serve.py serving tree.json) on
 // 127.0.0.1, started on first use and stopped when the test binary exits.
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
 
 namespace dlenv::testing {
 

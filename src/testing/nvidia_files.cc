@@ -26,7 +26,8 @@ std::optional<NvidiaTree> NvidiaFiles(std::string* where) {
 void InstallToolkit(const NvidiaTree& nv, const TempTree& t, const std::string& inside) {
   namespace fs = std::filesystem;
   const fs::path dest = t.MakeDir(inside);
-  for (auto it = fs::recursive_directory_iterator(nv.root); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator(nv.root);
+       it != fs::recursive_directory_iterator(); ++it) {
     const fs::path to = dest / it->path().lexically_relative(nv.root);  // links not resolved
     if (it->is_symlink()) {
       fs::create_symlink(fs::read_symlink(it->path()), to);
@@ -45,7 +46,8 @@ std::string RunLdconfig(const TempTree& t, const std::string& conf) {
   t.Write("/etc/ld.so.conf", conf);
   util::ChildOptions o;
   o.deadline = std::chrono::seconds(60);
-  auto r = util::RunCommand({"ldconfig", "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf", "-r", t.path().string()}, o);
+  auto r = util::RunCommand(
+      {"ldconfig", "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf", "-r", t.path().string()}, o);
   return r.ok() ? "" : r.Describe() + " " + r.err;
 }
 

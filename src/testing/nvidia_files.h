@@ -40,10 +40,10 @@ std::string RunLdconfig(const TempTree& t, const std::string& conf);
 
 // In a test: binds `var` to the tree, or skips (fails under DLENV_REQUIRE_TEST_ENVS=1, since
 // scripts/make-test-envs.sh makes the tree on any machine with PyPI).
-#define DLENV_NVIDIA_FILES_OR_SKIP(var)                                                      \
-  std::string var##_where_;                                                                  \
-  const auto var##_found_ = ::dlenv::testing::NvidiaFiles(&var##_where_);                    \
-  if (!var##_found_)                                                                         \
-    DLENV_SKIP_OR_FAIL("NVIDIA's CUDA 13.0 files not found (looked in " << var##_where_      \
-                       << "): run scripts/make-nvidia-files.sh");                            \
+#define DLENV_NVIDIA_FILES_OR_SKIP(var)                                           \
+  std::string var##_where_;                                                       \
+  const auto var##_found_ = ::dlenv::testing::NvidiaFiles(&var##_where_);         \
+  if (!var##_found_)                                                              \
+    DLENV_SKIP_OR_FAIL("NVIDIA's CUDA 13.0 files not found (looked in "           \
+                       << var##_where_ << "): run scripts/make-nvidia-files.sh"); \
   const ::dlenv::testing::NvidiaTree& var = *var##_found_

@@ -6,9 +6,9 @@
 // environment or a dlenv regression that makes the precondition look absent cannot pass as
 // SKIPPED. GTEST_SKIP stays only for what CI cannot have (a GPU, a real NVIDIA driver).
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace dlenv::testing {
 
@@ -21,11 +21,12 @@ std::string TestEnvsDir();
 }  // namespace dlenv::testing
 
 // Returns from the test (or the void function) either way; `reason` is anything streamable.
-#define DLENV_SKIP_OR_FAIL(reason)                                                        \
-  do {                                                                                    \
-    if (::dlenv::testing::RequireTestEnvs()) {                                            \
-      GTEST_FAIL() << reason << " (DLENV_REQUIRE_TEST_ENVS=1: CI provides this, so its "  \
-                                "absence is a failure, not a skip)";                      \
-    }                                                                                     \
-    GTEST_SKIP() << reason;                                                               \
+#define DLENV_SKIP_OR_FAIL(reason)                                             \
+  do {                                                                         \
+    if (::dlenv::testing::RequireTestEnvs()) {                                 \
+      GTEST_FAIL() << reason                                                   \
+                   << " (DLENV_REQUIRE_TEST_ENVS=1: CI provides this, so its " \
+                      "absence is a failure, not a skip)";                     \
+    }                                                                          \
+    GTEST_SKIP() << reason;                                                    \
   } while (0)

@@ -1,24 +1,26 @@
 #include "util/atomic_write.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include <fmt/format.h>
-
 namespace dlenv::util {
 namespace {
 
 // Writes `contents` to a new temporary file in `target`'s folder; returns its path or an error.
-std::pair<std::string, std::string> WriteTemp(const std::filesystem::path& target, const std::string& contents) {
+std::pair<std::string, std::string> WriteTemp(const std::filesystem::path& target,
+                                              const std::string& contents) {
   std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
   // fmt rather than string operator+: g++ 12 at -O3 warns falsely (-Wrestrict, GCC bug 105329).
   std::string tmpl = (dir / fmt::format(".{}.tmp-XXXXXX", target.filename().string())).string();
   int fd = mkstemp(tmpl.data());
-  if (fd < 0) return {"", fmt::format("{}: cannot create a file in {}: {}", target.string(), dir.string(), std::strerror(errno))};
+  if (fd < 0)
+    return {"", fmt::format("{}: cannot create a file in {}: {}", target.string(), dir.string(),
+                            std::strerror(errno))};
   std::size_t done = 0;
   while (done < contents.size()) {
     ssize_t n = write(fd, contents.data() + done, contents.size() - done);
@@ -48,7 +50,8 @@ std::pair<std::string, std::string> WriteTemp(const std::filesystem::path& targe
 
 }  // namespace
 
-std::string WriteFilesAtomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
+std::string WriteFilesAtomically(
+    const std::vector<std::pair<std::filesystem::path, std::string>>& files) {
   std::vector<std::string> temps;
   auto discard = [&] {
     for (const auto& t : temps) unlink(t.c_str());
@@ -68,7 +71,8 @@ std::string WriteFilesAtomically(const std::vector<std::pair<std::filesystem::pa
   }
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (std::rename(temps[i].c_str(), files[i].first.c_str()) != 0) {
-      std::string err = fmt::format("{}: cannot move into place: {}", files[i].first.string(), std::strerror(errno));
+      std::string err = fmt::format("{}: cannot move into place: {}", files[i].first.string(),
+                                    std::strerror(errno));
       for (std::size_t j = i; j < temps.size(); ++j) unlink(temps[j].c_str());
       return err;
     }

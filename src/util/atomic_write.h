@@ -11,6 +11,7 @@ namespace dlenv::util {
 /// its target, and only when all were written and flushed are they renamed into place, so
 /// an error (a full disk, a missing folder) leaves the old files as they were. Returns an
 /// error message naming the file, empty on success.
-std::string WriteFilesAtomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
+std::string WriteFilesAtomically(
+    const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
 }  // namespace dlenv::util

@@ -19,7 +19,8 @@ using K = BuildLabel::Kind;
 // Real versions, each from where it was published.
 const Row kRows[] = {
     {"2.3.1+cu121", K::kCuda, "12.1", "cu121", "", "download.pytorch.org/whl/cu121 torch"},
-    {"2.15.0+cu132", K::kCuda, "13.2", "cu132", "", "download.pytorch.org/whl/cu132 (torch 2.15's CUDA 13.2 variant)"},
+    {"2.15.0+cu132", K::kCuda, "13.2", "cu132", "",
+     "download.pytorch.org/whl/cu132 (torch 2.15's CUDA 13.2 variant)"},
     {"2.0.1+cu118", K::kCuda, "11.8", "cu118", "", "download.pytorch.org/whl/cu118 torch"},
     {"1.4.0+cu92", K::kCuda, "9.2", "cu92", "", "download.pytorch.org/whl/torch_stable.html"},
     {"1.5.0+cu101", K::kCuda, "10.1", "cu101", "", "download.pytorch.org/whl/torch_stable.html"},
@@ -32,16 +33,22 @@ const Row kRows[] = {
     {"2.4.1+rocm6.1", K::kRocm, "", "rocm6.1", "", "download.pytorch.org/whl/rocm6.1"},
     {"1.13.1+rocm5.2", K::kRocm, "", "rocm5.2", "", "download.pytorch.org/whl/rocm5.2"},
     {"2.5.0+xpu", K::kXpu, "", "xpu", "", "download.pytorch.org/whl/xpu"},
-    {"0.1.69+cuda101", K::kCuda, "10.1", "cu101", "", "storage.googleapis.com/jax-releases/jax_releases.html (jaxlib 0.1.69 for CUDA 10.1)"},
+    {"0.1.69+cuda101", K::kCuda, "10.1", "cu101", "",
+     "storage.googleapis.com/jax-releases/jax_releases.html (jaxlib 0.1.69 for CUDA 10.1)"},
     {"0.1.72+cuda111", K::kCuda, "11.1", "cu111", "", "jax_releases.html"},
     {"0.1.57+cuda110", K::kCuda, "11.0", "cu110", "", "jax_releases.html"},
-    {"0.3.0+cuda11.cudnn805", K::kCuda, "11", "", "8.0.5", "jax_releases.html (jaxlib 0.3.0, CUDA 11, cuDNN 8.0.5)"},
+    {"0.3.0+cuda11.cudnn805", K::kCuda, "11", "", "8.0.5",
+     "jax_releases.html (jaxlib 0.3.0, CUDA 11, cuDNN 8.0.5)"},
     {"0.4.7+cuda11.cudnn86", K::kCuda, "11", "", "8.6", "jax_cuda_releases.html"},
     {"0.4.25+cuda12.cudnn89", K::kCuda, "12", "", "8.9", "jax_cuda_releases.html"},
-    {"0.4.29+cuda12.cudnn91", K::kCuda, "12", "", "9.1", "jax_cuda_releases.html (the last monolithic CUDA jaxlib)"},
-    {"2.1.2+pt23cu121", K::kCuda, "12.1", "cu121", "", "data.pyg.org/whl/torch-2.3.0+cu121.html (torch_scatter)"},
-    {"1.6.3+pt113cpu", K::kCpu, "", "cpu", "", "data.pyg.org/whl/torch-1.13.0+cpu.html (torch_scatter for torch 1.13, CPU)"},
-    {"0.6.3+cu118", K::kCuda, "11.8", "cu118", "", "github.com/vllm-project/vllm releases (vllm-0.6.3+cu118)"},
+    {"0.4.29+cuda12.cudnn91", K::kCuda, "12", "", "9.1",
+     "jax_cuda_releases.html (the last monolithic CUDA jaxlib)"},
+    {"2.1.2+pt23cu121", K::kCuda, "12.1", "cu121", "",
+     "data.pyg.org/whl/torch-2.3.0+cu121.html (torch_scatter)"},
+    {"1.6.3+pt113cpu", K::kCpu, "", "cpu", "",
+     "data.pyg.org/whl/torch-1.13.0+cpu.html (torch_scatter for torch 1.13, CPU)"},
+    {"0.6.3+cu118", K::kCuda, "11.8", "cu118", "",
+     "github.com/vllm-project/vllm releases (vllm-0.6.3+cu118)"},
 };
 
 TEST(BuildLabel, RealLabelsOfEachProject) {
@@ -95,8 +102,8 @@ TEST(BuildLabel, CudaDigitsOfEveryProject) {
   EXPECT_EQ(v("92"), "9.2");
   EXPECT_EQ(v("80"), "8.0");
   EXPECT_EQ(v("101"), "10.1");
-  EXPECT_EQ(v("11"), "11");   // jaxlib cuda11, flash-attn cu11
-  EXPECT_EQ(v("12x"), "12");  // cupy-cuda12x
+  EXPECT_EQ(v("11"), "11");     // jaxlib cuda11, flash-attn cu11
+  EXPECT_EQ(v("12x"), "12");    // cupy-cuda12x
   EXPECT_EQ(v("117"), "11.7");  // cupy-cuda117
   EXPECT_EQ(v("1"), "-");
   EXPECT_EQ(v("x"), "-");

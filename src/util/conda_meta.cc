@@ -1,8 +1,7 @@
 #include "util/conda_meta.h"
 
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace dlenv::util {
 namespace {
@@ -22,7 +21,8 @@ std::optional<CondaMetaRecord> ParseCondaMeta(std::string_view text) {
   auto version = StringField(doc, "version");
   auto build = StringField(doc, "build");
   if (!name || !version || !build) return std::nullopt;
-  CondaMetaRecord r{*name, *version, *build, StringField(doc, "channel"), StringField(doc, "requested_spec"), {}};
+  CondaMetaRecord r{
+      *name, *version, *build, StringField(doc, "channel"), StringField(doc, "requested_spec"), {}};
   if (r.requested_spec && r.requested_spec->empty()) r.requested_spec.reset();
   if (auto files = doc.find("files"); files != doc.end() && files->is_array()) {
     std::set<std::string> dirs;

@@ -14,8 +14,9 @@ struct CondaMetaRecord {
   std::string build;
   std::optional<std::string> channel;
   std::optional<std::string> requested_spec;  // set when the user asked for it by name
-  /// The *.dist-info / *.egg-info folders among its files (lib/python3.11/site-packages/x.dist-info),
-  /// which tie the record to the Python distribution pip sees.
+  /// The *.dist-info / *.egg-info folders among its files
+  /// (lib/python3.11/site-packages/x.dist-info), which tie the record to the Python distribution
+  /// pip sees.
   std::vector<std::string> python_metadata_dirs;
 };
 

@@ -31,7 +31,8 @@ std::optional<std::string> Join(const std::map<std::string, long long>& m,
   for (const char* name : names) {
     auto it = m.find(name);
     if (it == m.end()) break;
-    // Two appends, not "." + ...: g++ 12 at -O3 warns falsely on operator+ (-Wrestrict, GCC bug 105329).
+    // Two appends, not "." + ...: g++ 12 at -O3 warns falsely on operator+ (-Wrestrict, GCC bug
+    // 105329).
     if (n) out += '.';
     out += std::to_string(it->second);
     ++n;
@@ -56,27 +57,38 @@ std::map<std::string, long long> ParseIntegerMacros(std::string_view text) {
     while (end < line.size() && IsIdentChar(line[end])) ++end;
     // A function-like macro (NAME(...)) is not a value.
     if (end == 0 || (end < line.size() && line[end] == '(')) continue;
-    if (auto value = IntegerLiteral(line.substr(end))) out[std::string(line.substr(0, end))] = *value;
+    if (auto value = IntegerLiteral(line.substr(end)))
+      out[std::string(line.substr(0, end))] = *value;
   }
   return out;
 }
 
 std::optional<std::string> VersionFromHeader(std::string_view family, std::string_view text) {
   const auto m = ParseIntegerMacros(text);
-  if (family.starts_with("cudnn")) return Join(m, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"}, 2);
+  if (family.starts_with("cudnn"))
+    return Join(m, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"}, 2);
   if (family.starts_with("cublas")) {
-    return Join(m, {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR", "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"}, 2);
+    return Join(m, {"CUBLAS_VER_MAJOR", "CUBLAS_VER_MINOR", "CUBLAS_VER_PATCH", "CUBLAS_VER_BUILD"},
+                2);
   }
   if (family == "nccl") return Join(m, {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"}, 2);
   if (family == "nvinfer") {
     // TensorRT 10 renamed its macros; older headers use NV_TENSORRT_*.
-    if (auto v = Join(m, {"TRT_MAJOR_ENTERPRISE", "TRT_MINOR_ENTERPRISE", "TRT_PATCH_ENTERPRISE", "TRT_BUILD_ENTERPRISE"}, 2)) {
+    if (auto v = Join(m,
+                      {"TRT_MAJOR_ENTERPRISE", "TRT_MINOR_ENTERPRISE", "TRT_PATCH_ENTERPRISE",
+                       "TRT_BUILD_ENTERPRISE"},
+                      2)) {
       return v;
     }
-    if (auto v = Join(m, {"NV_TENSORRT_MAJOR", "NV_TENSORRT_MINOR", "NV_TENSORRT_PATCH", "NV_TENSORRT_BUILD"}, 2)) return v;
+    if (auto v = Join(
+            m, {"NV_TENSORRT_MAJOR", "NV_TENSORRT_MINOR", "NV_TENSORRT_PATCH", "NV_TENSORRT_BUILD"},
+            2))
+      return v;
     return Join(m, {"NV_TENSORRT_MAJOR", "NV_TENSORRT_MINOR", "NV_TENSORRT_PATCH"}, 2);
   }
-  const char* int_macro = family == "cudart" ? "CUDART_VERSION" : family == "cuda" ? "CUDA_VERSION" : nullptr;
+  const char* int_macro = family == "cudart" ? "CUDART_VERSION"
+                          : family == "cuda" ? "CUDA_VERSION"
+                                             : nullptr;
   if (!int_macro) return std::nullopt;
   auto it = m.find(int_macro);
   if (it == m.end() || it->second <= 0 || it->second > 1'000'000) return std::nullopt;

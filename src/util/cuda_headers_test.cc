@@ -36,13 +36,24 @@ TEST(IntegerMacros, KeepsIntegersSkipsTheRest) {
 }
 
 TEST(VersionFromHeader, EachFamilysMacros) {
-  EXPECT_EQ(VersionFromHeader("cudnn", "#define CUDNN_MAJOR 8\n#define CUDNN_MINOR 9\n#define CUDNN_PATCHLEVEL 7\n"), "8.9.7");
-  EXPECT_EQ(VersionFromHeader("nccl", "#define NCCL_MAJOR 2\n#define NCCL_MINOR 18\n#define NCCL_PATCH 3\n"), "2.18.3");
-  EXPECT_EQ(VersionFromHeader("nvinfer", "#define TRT_MAJOR_ENTERPRISE 10\n#define TRT_MINOR_ENTERPRISE 3\n"
-                                         "#define TRT_PATCH_ENTERPRISE 0\n#define TRT_BUILD_ENTERPRISE 26\n"), "10.3.0.26");
-  EXPECT_EQ(VersionFromHeader("nvinfer", "#define NV_TENSORRT_MAJOR 8\n#define NV_TENSORRT_MINOR 6\n#define NV_TENSORRT_PATCH 1\n"), "8.6.1");
+  EXPECT_EQ(
+      VersionFromHeader(
+          "cudnn", "#define CUDNN_MAJOR 8\n#define CUDNN_MINOR 9\n#define CUDNN_PATCHLEVEL 7\n"),
+      "8.9.7");
+  EXPECT_EQ(VersionFromHeader(
+                "nccl", "#define NCCL_MAJOR 2\n#define NCCL_MINOR 18\n#define NCCL_PATCH 3\n"),
+            "2.18.3");
+  EXPECT_EQ(VersionFromHeader("nvinfer",
+                              "#define TRT_MAJOR_ENTERPRISE 10\n#define TRT_MINOR_ENTERPRISE 3\n"
+                              "#define TRT_PATCH_ENTERPRISE 0\n#define TRT_BUILD_ENTERPRISE 26\n"),
+            "10.3.0.26");
+  EXPECT_EQ(VersionFromHeader("nvinfer",
+                              "#define NV_TENSORRT_MAJOR 8\n#define NV_TENSORRT_MINOR 6\n#define "
+                              "NV_TENSORRT_PATCH 1\n"),
+            "8.6.1");
   EXPECT_EQ(VersionFromHeader("cudart", "#define CUDART_VERSION 12040\n"), "12.4");
-  EXPECT_EQ(VersionFromHeader("cudnn", "#define CUDNN_MAJOR 8\n"), std::nullopt);  // no minor: not a version
+  EXPECT_EQ(VersionFromHeader("cudnn", "#define CUDNN_MAJOR 8\n"),
+            std::nullopt);  // no minor: not a version
   EXPECT_EQ(VersionFromHeader("cuda", "#define CUDA_VERSION -5\n"), std::nullopt);
   EXPECT_EQ(VersionFromHeader("unknown", "#define CUDA_VERSION 12000\n"), std::nullopt);
 }
@@ -50,15 +61,19 @@ TEST(VersionFromHeader, EachFamilysMacros) {
 TEST(VersionFromHeader, RealToolkitHeadersAgreeWithARegexReading) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   auto read = [&](const char* name) { return testing::ReadAll(nv.include() / name); };
-  const std::string cudnn = read("cudnn_version.h"), cublas = read("cublas_api.h"), nccl = read("nccl.h");
-  ASSERT_FALSE(cudnn.empty() || cublas.empty() || nccl.empty()) << "headers missing under " << nv.include();
-  EXPECT_EQ(VersionFromHeader("cudnn", cudnn), RegexMacro(cudnn, "CUDNN_MAJOR") + "." + RegexMacro(cudnn, "CUDNN_MINOR") +
-                                                   "." + RegexMacro(cudnn, "CUDNN_PATCHLEVEL"));
+  const std::string cudnn = read("cudnn_version.h"), cublas = read("cublas_api.h"),
+                    nccl = read("nccl.h");
+  ASSERT_FALSE(cudnn.empty() || cublas.empty() || nccl.empty())
+      << "headers missing under " << nv.include();
+  EXPECT_EQ(VersionFromHeader("cudnn", cudnn), RegexMacro(cudnn, "CUDNN_MAJOR") + "." +
+                                                   RegexMacro(cudnn, "CUDNN_MINOR") + "." +
+                                                   RegexMacro(cudnn, "CUDNN_PATCHLEVEL"));
   EXPECT_EQ(VersionFromHeader("cublas", cublas), RegexMacro(cublas, "CUBLAS_VER_MAJOR") + "." +
                                                      RegexMacro(cublas, "CUBLAS_VER_MINOR") + "." +
                                                      RegexMacro(cublas, "CUBLAS_VER_PATCH") + "." +
                                                      RegexMacro(cublas, "CUBLAS_VER_BUILD"));
-  EXPECT_EQ(VersionFromHeader("nccl", nccl), RegexMacro(nccl, "NCCL_MAJOR") + "." + RegexMacro(nccl, "NCCL_MINOR") + "." +
+  EXPECT_EQ(VersionFromHeader("nccl", nccl), RegexMacro(nccl, "NCCL_MAJOR") + "." +
+                                                 RegexMacro(nccl, "NCCL_MINOR") + "." +
                                                  RegexMacro(nccl, "NCCL_PATCH"));
 }
 

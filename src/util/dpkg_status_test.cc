@@ -7,9 +7,9 @@
 #include <map>
 #include <sstream>
 
+#include "testing/require.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::util {
 namespace {

@@ -87,7 +87,11 @@ ElfResult ParseElf(std::span<const std::byte> image) {
   Bytes b(image);
   if (!b.Has(0, kEhdrSize)) return Fail("too short for an ELF header");
   const auto* ident = reinterpret_cast<const unsigned char*>(image.data());
-  if (std::memcmp(ident, "\x7f" "ELF", 4) != 0) return Fail("not an ELF file");
+  if (std::memcmp(ident,
+                  "\x7f"
+                  "ELF",
+                  4) != 0)
+    return Fail("not an ELF file");
   if (ident[4] != 2) return Fail("not a 64-bit ELF file");
   if (ident[5] != 1) return Fail("not a little-endian ELF file");
 
@@ -111,11 +115,13 @@ ElfResult ParseElf(std::span<const std::byte> image) {
 
   std::vector<RawSection> raw;
   raw.reserve(shnum);
-  for (std::uint64_t i = 0; i < shnum; ++i) raw.push_back(*ReadSectionHeader(b, shoff + i * shentsize));
+  for (std::uint64_t i = 0; i < shnum; ++i)
+    raw.push_back(*ReadSectionHeader(b, shoff + i * shentsize));
 
   // Section names: a name that does not resolve is kept empty rather than failing the file.
   std::optional<RawSection> strtab;
-  if (shstrndx < raw.size() && b.Has(raw[shstrndx].offset, raw[shstrndx].size)) strtab = raw[shstrndx];
+  if (shstrndx < raw.size() && b.Has(raw[shstrndx].offset, raw[shstrndx].size))
+    strtab = raw[shstrndx];
   info.sections.reserve(raw.size());
   for (const auto& r : raw) {
     ElfSection s;

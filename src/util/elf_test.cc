@@ -57,7 +57,8 @@ ReadelfDynamic RunReadelf(const std::string& path) {
 TEST(Elf, DynamicSectionOfRealLibraryMatchesReadelf) {
   const std::string kRealLibrary = RealLibrary();
   ASSERT_FALSE(kRealLibrary.empty());
-  if (!fs::exists("/usr/bin/readelf")) DLENV_SKIP_OR_FAIL("readelf not on this machine (apt-get install binutils)");
+  if (!fs::exists("/usr/bin/readelf"))
+    DLENV_SKIP_OR_FAIL("readelf not on this machine (apt-get install binutils)");
   std::string error;
   auto file = MappedFile::Open(kRealLibrary, &error);
   ASSERT_TRUE(file) << error;
@@ -79,9 +80,9 @@ TEST(Elf, ReadsRunpathOfALibraryWeLink) {
   testing::TempTree t;
   t.Write("/a.c", "int answer(void) { return 42; }\n");
   ChildOptions opts;
-  auto r = RunCommand({"cc", "-shared", "-fPIC", "-o", (t / "/liba.so").string(), (t / "/a.c").string(),
-                       "-Wl,-soname,liba.so.7", "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../nvidia/cudnn/lib",
-                       "-lm"},
+  auto r = RunCommand({"cc", "-shared", "-fPIC", "-o", (t / "/liba.so").string(),
+                       (t / "/a.c").string(), "-Wl,-soname,liba.so.7",
+                       "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../nvidia/cudnn/lib", "-lm"},
                       opts);
   if (!r.ok()) DLENV_SKIP_OR_FAIL("no C compiler: " << r.Describe());
   std::string error;
@@ -98,9 +99,10 @@ TEST(Elf, ReadsRunpathOfALibraryWeLink) {
 TEST(Elf, ReadsOldStyleRpath) {
   testing::TempTree t;
   t.Write("/b.c", "int other(void) { return 7; }\n");
-  auto r = RunCommand({"cc", "-shared", "-fPIC", "-o", (t / "/libb.so").string(), (t / "/b.c").string(),
-                       "-Wl,--disable-new-dtags,-rpath,/opt/cuda/lib64:$ORIGIN"},
-                      {});
+  auto r =
+      RunCommand({"cc", "-shared", "-fPIC", "-o", (t / "/libb.so").string(), (t / "/b.c").string(),
+                  "-Wl,--disable-new-dtags,-rpath,/opt/cuda/lib64:$ORIGIN"},
+                 {});
   if (!r.ok()) DLENV_SKIP_OR_FAIL("no C compiler: " << r.Describe());
   std::string error;
   auto file = MappedFile::Open(t / "/libb.so", &error);

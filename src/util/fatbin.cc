@@ -1,9 +1,9 @@
 #include "util/fatbin.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 namespace dlenv::util {
 namespace {
@@ -78,7 +78,8 @@ FatbinContents ParseFatbin(std::span<const std::byte> section) {
       Load(section, entry + 28, arch);
       if (entry_header < kEntryMinHeaderSize || entry_header > end - entry ||
           payload > end - entry - entry_header) {
-        out.problem = fmt::format("fat binary entry at offset {:#x} runs past its container", entry);
+        out.problem =
+            fmt::format("fat binary entry at offset {:#x} runs past its container", entry);
         break;
       }
       ++out.entries;

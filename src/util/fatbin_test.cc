@@ -62,10 +62,11 @@ TEST(Fatbin, ReadsExactlyTheArchitecturesNvccCompiledIn) {
   fs::path lib = t / "/libk.so";
   ChildOptions opts;
   opts.deadline = std::chrono::seconds(240);
-  auto r = RunCommand({nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_75,code=sm_75",
-                       "-gencode", "arch=compute_80,code=sm_80", "-gencode",
-                       "arch=compute_90,code=compute_90", "-o", lib.string(), (t / "/k.cu").string()},
-                      opts);
+  auto r =
+      RunCommand({nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_75,code=sm_75",
+                  "-gencode", "arch=compute_80,code=sm_80", "-gencode",
+                  "arch=compute_90,code=compute_90", "-o", lib.string(), (t / "/k.cu").string()},
+                 opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
   auto arches = ArchesOf(lib);
   EXPECT_EQ(arches, (std::vector<std::string>{"sm_75", "sm_80", "compute_90"}));
@@ -82,14 +83,16 @@ TEST(Fatbin, MachineCodeAndPtxForTheSameArchitectureAreBothListed) {
   fs::path lib = t / "/libk.so";
   ChildOptions opts;
   opts.deadline = std::chrono::seconds(240);
-  auto r = RunCommand({nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_86,code=[sm_86,compute_86]",
-                       "-o", lib.string(), (t / "/k.cu").string()},
-                      opts);
+  auto r = RunCommand(
+      {nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode",
+       "arch=compute_86,code=[sm_86,compute_86]", "-o", lib.string(), (t / "/k.cu").string()},
+      opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
   EXPECT_EQ(ArchesOf(lib), (std::vector<std::string>{"sm_86", "compute_86"}));
 }
 
-std::string Container(const std::vector<std::tuple<std::uint16_t, std::uint32_t, std::uint64_t>>& entries) {
+std::string Container(
+    const std::vector<std::tuple<std::uint16_t, std::uint32_t, std::uint64_t>>& entries) {
   auto put = [](std::string& s, std::uint64_t v, int n) {
     for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
   };
@@ -119,7 +122,8 @@ std::span<const std::byte> AsBytes(const std::string& s) {
 }
 
 TEST(Fatbin, SkipsPaddingBetweenContainers) {
-  std::string two = Container({{2, 70, 8}}) + std::string(8, '\0') + Container({{1, 120, 16}, {2, 100, 0}});
+  std::string two =
+      Container({{2, 70, 8}}) + std::string(8, '\0') + Container({{1, 120, 16}, {2, 100, 0}});
   auto c = ParseFatbin(AsBytes(two));
   EXPECT_EQ(c.problem, "");
   EXPECT_EQ(c.containers, 2);
@@ -175,7 +179,8 @@ TEST(Fatbin, WalksARealToolkitLibraryWithoutProblems) {
   EXPECT_GT(contents.entries, contents.containers);
   ASSERT_FALSE(contents.sass.empty());
   EXPECT_GE(*contents.sass.begin(), 75);
-  EXPECT_TRUE(contents.sass.count(80) && contents.sass.count(90)) << ::testing::PrintToString(contents.ArchNames());
+  EXPECT_TRUE(contents.sass.count(80) && contents.sass.count(90))
+      << ::testing::PrintToString(contents.ArchNames());
   for (int ptx : contents.ptx) EXPECT_GE(ptx, 75);
 }
 

@@ -51,7 +51,8 @@ std::vector<int> JsonInts(const nlohmann::json& j, std::string_view key) {
   for (const auto& x : *f) {
     if (!x.is_number_integer()) continue;
     const auto v = x.get<long long>();
-    if (v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max()) out.push_back(static_cast<int>(v));
+    if (v >= std::numeric_limits<int>::min() && v <= std::numeric_limits<int>::max())
+      out.push_back(static_cast<int>(v));
   }
   return out;
 }

@@ -4,12 +4,11 @@
 // object all read as the fallback. nlohmann's json::value() throws on a type mismatch, and
 // dlenv must never crash on what a child prints.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace dlenv::util {
 

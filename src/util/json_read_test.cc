@@ -8,7 +8,8 @@ namespace {
 using nlohmann::json;
 
 TEST(JsonRead, FieldsOfTheRightTypeAreRead) {
-  const json j = {{"s", "text"}, {"n", 2.5}, {"i", 3}, {"b", true}, {"list", {"a", "b"}}, {"ints", {1, 2}}};
+  const json j = {{"s", "text"}, {"n", 2.5},           {"i", 3},
+                  {"b", true},   {"list", {"a", "b"}}, {"ints", {1, 2}}};
   EXPECT_EQ(JsonString(j, "s"), "text");
   EXPECT_EQ(JsonStringOr(j, "s", "x"), "text");
   EXPECT_DOUBLE_EQ(JsonNumberOr(j, "n", 0), 2.5);
@@ -20,7 +21,10 @@ TEST(JsonRead, FieldsOfTheRightTypeAreRead) {
 
 // What json::value() would throw on: every wrong type, and a document that is not an object.
 TEST(JsonRead, WrongTypesAndNonObjectsReadAsTheFallback) {
-  const json j = {{"s", {{"nested", 1}}}, {"n", "2.5"}, {"b", 1}, {"list", {"a", 1, nullptr, "b"}},
+  const json j = {{"s", {{"nested", 1}}},
+                  {"n", "2.5"},
+                  {"b", 1},
+                  {"list", {"a", 1, nullptr, "b"}},
                   {"ints", {1, "2", 3.5, 1e12, -4}}};
   EXPECT_FALSE(JsonString(j, "s"));
   EXPECT_EQ(JsonStringOr(j, "s", "fallback"), "fallback");

@@ -12,9 +12,11 @@ constexpr std::string_view kNewMagic = "glibc-ld.so.cache1.1";
 // Layouts from glibc's sysdeps/generic/dl-cache.h.
 constexpr std::size_t kOldHeaderSize = 16;  // char magic[11], pad, uint32 nlibs
 constexpr std::size_t kOldEntrySize = 12;   // int32 flags, uint32 key, uint32 value
-constexpr std::size_t kNewHeaderSize = 48;  // magic[20], nlibs, len_strings, flags, pad[3], ext, unused[3]
-constexpr std::size_t kNewEntrySize = 24;   // int32 flags, uint32 key, value, osversion, uint64 hwcap
-constexpr std::size_t kNewAlign = 8;        // __alignof__(struct cache_file_new)
+constexpr std::size_t kNewHeaderSize =
+    48;  // magic[20], nlibs, len_strings, flags, pad[3], ext, unused[3]
+constexpr std::size_t kNewEntrySize =
+    24;                               // int32 flags, uint32 key, value, osversion, uint64 hwcap
+constexpr std::size_t kNewAlign = 8;  // __alignof__(struct cache_file_new)
 
 // cache_file_new.flags (glibc 2.33+): 0 unknown, 1 invalid, 2 little-endian, 3 big-endian.
 constexpr std::uint8_t kBigEndian = 3;
@@ -44,7 +46,8 @@ std::optional<std::string> StringAt(std::string_view table, std::uint32_t offset
 }
 
 std::variant<LdCache, LdCacheError> ParseNew(std::string_view b) {
-  if (b.size() < kNewHeaderSize) return LdCacheError{"ld.so.cache is truncated (header incomplete)"};
+  if (b.size() < kNewHeaderSize)
+    return LdCacheError{"ld.so.cache is truncated (header incomplete)"};
   if (static_cast<std::uint8_t>(b[28]) == kBigEndian) {
     return LdCacheError{"ld.so.cache is big-endian, written for another architecture"};
   }
@@ -60,14 +63,17 @@ std::variant<LdCache, LdCacheError> ParseNew(std::string_view b) {
     const std::size_t at = kNewHeaderSize + i * kNewEntrySize;
     auto key = StringAt(b, U32(b, at + 4));
     auto value = StringAt(b, U32(b, at + 8));
-    if (!key || !value) return LdCacheError{"ld.so.cache entry " + std::to_string(i) + " points outside the file"};
-    cache.entries.push_back({std::move(*key), std::move(*value), static_cast<std::int32_t>(U32(b, at)), U64(b, at + 16)});
+    if (!key || !value)
+      return LdCacheError{"ld.so.cache entry " + std::to_string(i) + " points outside the file"};
+    cache.entries.push_back({std::move(*key), std::move(*value),
+                             static_cast<std::int32_t>(U32(b, at)), U64(b, at + 16)});
   }
   return cache;
 }
 
 std::variant<LdCache, LdCacheError> ParseOld(std::string_view b) {
-  if (b.size() < kOldHeaderSize) return LdCacheError{"ld.so.cache is truncated (header incomplete)"};
+  if (b.size() < kOldHeaderSize)
+    return LdCacheError{"ld.so.cache is truncated (header incomplete)"};
   const std::uint64_t nlibs = U32(b, 12);
   if (nlibs > (b.size() - kOldHeaderSize) / kOldEntrySize) {
     return LdCacheError{"ld.so.cache is truncated: header promises " + std::to_string(nlibs) +
@@ -87,8 +93,10 @@ std::variant<LdCache, LdCacheError> ParseOld(std::string_view b) {
     const std::size_t at = kOldHeaderSize + i * kOldEntrySize;
     auto key = StringAt(strings, U32(b, at + 4));
     auto value = StringAt(strings, U32(b, at + 8));
-    if (!key || !value) return LdCacheError{"ld.so.cache entry " + std::to_string(i) + " points outside the file"};
-    cache.entries.push_back({std::move(*key), std::move(*value), static_cast<std::int32_t>(U32(b, at)), 0});
+    if (!key || !value)
+      return LdCacheError{"ld.so.cache entry " + std::to_string(i) + " points outside the file"};
+    cache.entries.push_back(
+        {std::move(*key), std::move(*value), static_cast<std::int32_t>(U32(b, at)), 0});
   }
   return cache;
 }
@@ -104,26 +112,61 @@ std::variant<LdCache, LdCacheError> ParseLdCache(std::string_view bytes) {
 std::string DescribeLdCacheFlags(std::int32_t flags) {
   std::string out;
   switch (flags & kFlagTypeMask) {
-    case 0x0000: out = "libc4"; break;
-    case 0x0001: out = "ELF"; break;
-    case 0x0002: out = "libc5"; break;
-    case kFlagElfLibc6: out = "libc6"; break;
-    default: out = "unknown"; break;
+    case 0x0000:
+      out = "libc4";
+      break;
+    case 0x0001:
+      out = "ELF";
+      break;
+    case 0x0002:
+      out = "libc5";
+      break;
+    case kFlagElfLibc6:
+      out = "libc6";
+      break;
+    default:
+      out = "unknown";
+      break;
   }
   switch (flags & kFlagRequiredMask) {
-    case 0x0000: break;
-    case 0x0100: out += ",64bit"; break;  // SPARC
-    case 0x0200: out += ",IA-64"; break;
-    case 0x0300: out += ",x86-64"; break;
-    case 0x0400: out += ",64bit"; break;  // s390
-    case 0x0500: out += ",64bit"; break;  // powerpc
-    case 0x0600: out += ",N32"; break;
-    case 0x0700: out += ",64bit"; break;  // mips64
-    case 0x0800: out += ",x32"; break;
-    case 0x0900: out += ",hard-float"; break;
-    case 0x0a00: out += ",AArch64"; break;
-    case 0x0b00: out += ",soft-float"; break;
-    default: out += ",unknown"; break;
+    case 0x0000:
+      break;
+    case 0x0100:
+      out += ",64bit";
+      break;  // SPARC
+    case 0x0200:
+      out += ",IA-64";
+      break;
+    case 0x0300:
+      out += ",x86-64";
+      break;
+    case 0x0400:
+      out += ",64bit";
+      break;  // s390
+    case 0x0500:
+      out += ",64bit";
+      break;  // powerpc
+    case 0x0600:
+      out += ",N32";
+      break;
+    case 0x0700:
+      out += ",64bit";
+      break;  // mips64
+    case 0x0800:
+      out += ",x32";
+      break;
+    case 0x0900:
+      out += ",hard-float";
+      break;
+    case 0x0a00:
+      out += ",AArch64";
+      break;
+    case 0x0b00:
+      out += ",soft-float";
+      break;
+    default:
+      out += ",unknown";
+      break;
   }
   return out;
 }

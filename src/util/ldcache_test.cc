@@ -40,8 +40,9 @@ std::vector<Printed> LdconfigPrint(const fs::path& cache) {
 // Builds a cache with the real ldconfig over a temp root holding real ELF libraries.
 fs::path BuildCache(const testing::TempTree& t, const std::string& format) {
   ChildOptions o;
-  auto r = RunCommand({"ldconfig", "-c", format, "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf", "-r",
-                       t.path().string()}, o);
+  auto r = RunCommand({"ldconfig", "-c", format, "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf",
+                       "-r", t.path().string()},
+                      o);
   EXPECT_TRUE(r.ok()) << r.Describe() << r.err;
   return t / "etc/ld.so.cache";
 }
@@ -54,11 +55,15 @@ void FillRoot(const testing::TempTree& t) {
   std::error_code ec;
   Dl_info cxx{}, m{};
   ASSERT_TRUE(dladdr(reinterpret_cast<void*>(&std::terminate), &cxx) && cxx.dli_fname);
-  ASSERT_TRUE(dladdr(reinterpret_cast<void*>(static_cast<double (*)(double)>(&::cos)), &m) && m.dli_fname);
-  ASSERT_TRUE(fs::copy_file(fs::canonical(cxx.dli_fname), t / "/opt/a/libstdc++.so.6", ec)) << ec.message();
-  ASSERT_TRUE(fs::copy_file(fs::canonical(m.dli_fname), t / "/opt/b/libm.so.6", ec)) << ec.message();
+  ASSERT_TRUE(dladdr(reinterpret_cast<void*>(static_cast<double (*)(double)>(&::cos)), &m) &&
+              m.dli_fname);
+  ASSERT_TRUE(fs::copy_file(fs::canonical(cxx.dli_fname), t / "/opt/a/libstdc++.so.6", ec))
+      << ec.message();
+  ASSERT_TRUE(fs::copy_file(fs::canonical(m.dli_fname), t / "/opt/b/libm.so.6", ec))
+      << ec.message();
   // Plus a system library, found wherever this machine keeps libz.
-  for (const char* z : {"/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", "/lib64/libz.so.1"}) {
+  for (const char* z : {"/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1",
+                        "/lib64/libz.so.1"}) {
     if (fs::copy_file(fs::canonical(z, ec), t / "/opt/b/libz.so.1", ec)) break;
   }
   t.Write("/etc/ld.so.conf", "/opt/a\n/opt/b\n");
@@ -102,7 +107,8 @@ TEST(LdCache, RefusesHostileInput) {
   using namespace std::string_literals;
   auto error = [](std::string bytes) {
     auto r = ParseLdCache(bytes);
-    return std::holds_alternative<LdCacheError>(r) ? std::get<LdCacheError>(r).message : std::string("parsed");
+    return std::holds_alternative<LdCacheError>(r) ? std::get<LdCacheError>(r).message
+                                                   : std::string("parsed");
   };
   EXPECT_NE(error(""), "parsed");
   EXPECT_NE(error("glibc-ld.so.cache1.1"), "parsed");
@@ -129,8 +135,8 @@ TEST(LdCache, RefusesHostileInput) {
 TEST(LdCache, TruncatedRealCacheNeverParsesPastItsEnd) {
   const std::string bytes = testing::ReadAll("/etc/ld.so.cache");
   ASSERT_GT(bytes.size(), 100u);
-  for (std::size_t n : {std::size_t{0}, std::size_t{20}, std::size_t{47}, std::size_t{48}, std::size_t{100},
-                        bytes.size() / 2, bytes.size() - 1}) {
+  for (std::size_t n : {std::size_t{0}, std::size_t{20}, std::size_t{47}, std::size_t{48},
+                        std::size_t{100}, bytes.size() / 2, bytes.size() - 1}) {
     auto r = ParseLdCache(bytes.substr(0, n));
     if (auto* c = std::get_if<LdCache>(&r)) {
       for (const auto& e : c->entries) EXPECT_LE(e.path.size(), n);

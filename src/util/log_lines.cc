@@ -38,7 +38,8 @@ std::size_t TimestampLength(std::string_view s) {
           ++j;
           while (j < s.size() && Digit(s[j])) ++j;
         }
-        if (j < s.size() && s[j] == 'Z') ++j;
+        if (j < s.size() && s[j] == 'Z')
+          ++j;
         else if (j + 5 < s.size() && (s[j] == '+' || s[j] == '-') && Digit(s[j + 1])) {
           std::size_t z = j + 1;
           if (Digits(s, z, 2) && z < s.size() && s[z] == ':') ++z;
@@ -101,16 +102,19 @@ std::size_t RankPrefixLength(std::string_view s, std::optional<int>& rank) {
     ++i;
     if (i < s.size() && s[i] == ':') ++i;
     rank = *n;
-  } else if (s.starts_with("[") ) {
+  } else if (s.starts_with("[")) {
     i = 1;  // mpirun --tag-output: [jobid,rank]<stdout>:
     if (!number(i) || i >= s.size() || s[i] != ',') return 0;
     ++i;
     auto n = number(i);
     if (!n || i >= s.size() || s[i] != ']') return 0;
     ++i;
-    if (s.substr(i).starts_with("<stdout>:")) i += 9;
-    else if (s.substr(i).starts_with("<stderr>:")) i += 9;
-    else return 0;
+    if (s.substr(i).starts_with("<stdout>:"))
+      i += 9;
+    else if (s.substr(i).starts_with("<stderr>:"))
+      i += 9;
+    else
+      return 0;
     rank = *n;
   } else {
     auto n = number(i);  // srun -l: "3: text"
@@ -134,7 +138,9 @@ std::string StripControls(std::string_view raw) {
         while (i < raw.size() && !(raw[i] >= 0x40 && raw[i] <= 0x7e)) ++i;
       } else if (i + 1 < raw.size() && raw[i + 1] == ']') {
         i += 2;
-        while (i < raw.size() && raw[i] != '\a' && !(raw[i] == 0x1b && i + 1 < raw.size() && raw[i + 1] == '\\')) ++i;
+        while (i < raw.size() && raw[i] != '\a' &&
+               !(raw[i] == 0x1b && i + 1 < raw.size() && raw[i + 1] == '\\'))
+          ++i;
         if (i < raw.size() && raw[i] == 0x1b) ++i;
       } else {
         ++i;
@@ -154,9 +160,14 @@ std::string ValidUtf8(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    std::size_t n = c < 0x80           ? 1
+                    : (c >> 5) == 0x6  ? 2
+                    : (c >> 4) == 0xe  ? 3
+                    : (c >> 3) == 0x1e ? 4
+                                       : 0;
     bool ok = n > 0 && i + n <= s.size();
-    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    for (std::size_t k = 1; ok && k < n; ++k)
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
     if (ok && n == 2) ok = c >= 0xc2;  // no overlong forms
     if (ok && n == 3) {
       const unsigned char d = static_cast<unsigned char>(s[i + 1]);

@@ -14,8 +14,8 @@
 namespace dlenv::util {
 
 struct LogLine {
-  std::string_view text;  // normalised; valid UTF-8
-  std::size_t number = 0;  // 1-based, counted over every line fed
+  std::string_view text;    // normalised; valid UTF-8
+  std::size_t number = 0;   // 1-based, counted over every line fed
   std::optional<int> rank;  // from a rank prefix, when the line had one
 };
 

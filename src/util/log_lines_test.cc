@@ -1,11 +1,11 @@
 // The log reader turns what a terminal, a scheduler or a launcher wrote into the lines a person
 // reads, in bounded memory, whatever the bytes and however they are chunked.
 
-#include <random>
+#include "util/log_lines.h"
 
 #include <gtest/gtest.h>
 
-#include "util/log_lines.h"
+#include <random>
 
 namespace dlenv::util {
 namespace {
@@ -15,12 +15,15 @@ struct Collected {
   std::vector<std::optional<int>> ranks;
 };
 
-Collected Read(std::string_view text, std::size_t chunk = 1 << 20, std::size_t max_line = 16 * 1024) {
+Collected Read(std::string_view text, std::size_t chunk = 1 << 20,
+               std::size_t max_line = 16 * 1024) {
   Collected c;
-  LogLineReader reader([&](const LogLine& l) {
-    c.lines.emplace_back(l.text);
-    c.ranks.push_back(l.rank);
-  }, max_line);
+  LogLineReader reader(
+      [&](const LogLine& l) {
+        c.lines.emplace_back(l.text);
+        c.ranks.push_back(l.rank);
+      },
+      max_line);
   for (std::size_t i = 0; i < text.size(); i += chunk) reader.Feed(text.substr(i, chunk));
   reader.Finish();
   return c;
@@ -67,7 +70,8 @@ TEST(LogLines, AProgressBarIsWhatItsLastRedrawLeft) {
 TEST(LogLines, AnyChunkingGivesTheSameLines) {
   const std::string text = "a\r\n[rank0]: b\r c\n\x1b[1mbold\x1b[0m\r\n2024-01-02 03:04:05 x\nlast";
   const auto whole = Read(text);
-  for (std::size_t chunk : {1u, 2u, 3u, 7u}) EXPECT_EQ(Read(text, chunk).lines, whole.lines) << chunk;
+  for (std::size_t chunk : {1u, 2u, 3u, 7u})
+    EXPECT_EQ(Read(text, chunk).lines, whole.lines) << chunk;
   EXPECT_EQ(whole.lines.back(), "last");
 }
 

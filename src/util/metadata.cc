@@ -10,7 +10,9 @@ namespace {
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
@@ -68,7 +70,8 @@ std::vector<std::pair<std::string, std::string>> ParseEmailHeaders(std::string_v
     while (colon < line.size() && IsFieldNameChar(line[colon])) ++colon;
     if (colon >= line.size() || line[colon] != ':') break;  // not a header: body starts
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     fields.emplace_back(std::string(line.substr(0, colon)), std::string(value));
   }
   return fields;
@@ -96,11 +99,14 @@ std::vector<std::string> RequiresTxtToRequiresDist(std::string_view text) {
     if (line.empty() || line.front() == '#') continue;
     if (line.front() == '[' && line.back() == ']') {
       std::string_view section = line;
-      while (!section.empty() && (section.front() == '[' || section.front() == ']')) section.remove_prefix(1);
-      while (!section.empty() && (section.back() == '[' || section.back() == ']')) section.remove_suffix(1);
+      while (!section.empty() && (section.front() == '[' || section.front() == ']'))
+        section.remove_prefix(1);
+      while (!section.empty() && (section.back() == '[' || section.back() == ']'))
+        section.remove_suffix(1);
       auto colon = section.find(':');
       extra = std::string(section.substr(0, colon));
-      marker = colon == std::string_view::npos ? std::string() : std::string(section.substr(colon + 1));
+      marker =
+          colon == std::string_view::npos ? std::string() : std::string(section.substr(colon + 1));
       continue;
     }
     std::string condition;

@@ -10,6 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto md = dlenv::util::ParseCoreMetadata(text);
   for (const auto& req : md.requires_dist) (void)dlenv::util::ParseRequirement(req);
-  for (const auto& req : dlenv::util::RequiresTxtToRequiresDist(text)) (void)dlenv::util::ParseRequirement(req);
+  for (const auto& req : dlenv::util::RequiresTxtToRequiresDist(text))
+    (void)dlenv::util::ParseRequirement(req);
   return 0;
 }

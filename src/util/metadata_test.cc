@@ -21,12 +21,14 @@ TEST(CoreMetadata, ReadsHeaderBlockOnly) {
       "Requires-Dist: body-text\r\n");
   EXPECT_EQ(md.name, "torch");
   EXPECT_EQ(md.version, "2.3.1+cu121");
-  EXPECT_EQ(md.requires_dist, (std::vector<std::string>{
-                                  "filelock", "nvidia-cudnn-cu12 ==8.9.2.26 ; platform_system == \"Linux\""}));
+  EXPECT_EQ(md.requires_dist,
+            (std::vector<std::string>{
+                "filelock", "nvidia-cudnn-cu12 ==8.9.2.26 ; platform_system == \"Linux\""}));
 }
 
 TEST(CoreMetadata, KeepsContinuationLinesAndStopsAtNonHeaders) {
-  auto fields = ParseEmailHeaders("Name: a\nDescription: one\n two\nnot a header line\nVersion: 1\n");
+  auto fields =
+      ParseEmailHeaders("Name: a\nDescription: one\n two\nnot a header line\nVersion: 1\n");
   ASSERT_EQ(fields.size(), 2u);
   EXPECT_EQ(fields[1].second, "one\n two");
   EXPECT_FALSE(ParseCoreMetadata("Version: 1\n").name);
@@ -35,11 +37,13 @@ TEST(CoreMetadata, KeepsContinuationLinesAndStopsAtNonHeaders) {
 
 TEST(RequiresTxt, BecomesRequiresDistAsPipConvertsIt) {
   auto reqs = RequiresTxtToRequiresDist(
-      "six>=1.5\n\n[:python_version < \"3.8\"]\nimportlib-metadata\n\n[Socks Proxy]\nPySocks!=1.5.7\n\n"
+      "six>=1.5\n\n[:python_version < \"3.8\"]\nimportlib-metadata\n\n[Socks "
+      "Proxy]\nPySocks!=1.5.7\n\n"
       "[tests:sys_platform == \"win32\"]\ncolorama\n");
-  EXPECT_EQ(reqs, (std::vector<std::string>{"six>=1.5", "importlib-metadata ; python_version < \"3.8\"",
-                                            "PySocks!=1.5.7 ; extra == \"socks_proxy\"",
-                                            "colorama ; (sys_platform == \"win32\") and extra == \"tests\""}));
+  EXPECT_EQ(reqs, (std::vector<std::string>{
+                      "six>=1.5", "importlib-metadata ; python_version < \"3.8\"",
+                      "PySocks!=1.5.7 ; extra == \"socks_proxy\"",
+                      "colorama ; (sys_platform == \"win32\") and extra == \"tests\""}));
 }
 
 TEST(Record, ParsesCsvWithQuotes) {
@@ -56,7 +60,8 @@ TEST(Record, ParsesCsvWithQuotes) {
 }
 
 TEST(CondaMeta, ReadsRecordAndItsDistInfo) {
-  auto r = ParseCondaMeta(R"({"name":"pytorch","version":"2.1.0","build":"py3.11_cuda12.1_cudnn8.9.2_0",
+  auto r =
+      ParseCondaMeta(R"({"name":"pytorch","version":"2.1.0","build":"py3.11_cuda12.1_cudnn8.9.2_0",
     "channel":"https://conda.anaconda.org/pytorch/linux-64","requested_spec":"pytorch",
     "files":["lib/python3.11/site-packages/torch/__init__.py",
              "lib/python3.11/site-packages/torch-2.1.0.dist-info/METADATA"]})");

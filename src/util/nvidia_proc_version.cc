@@ -17,8 +17,10 @@ bool IsDottedNumber(std::string_view token) {
     return false;
   bool dot = false;
   for (char c : token) {
-    if (c == '.') dot = true;
-    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (c == '.')
+      dot = true;
+    else if (!std::isdigit(static_cast<unsigned char>(c)))
+      return false;
   }
   return dot;
 }

@@ -8,8 +8,8 @@
 namespace dlenv::util {
 
 struct NvidiaKernelModule {
-  std::string version;  // 550.54.15
-  bool open = false;    // "Open Kernel Module" (the MIT/GPL flavour)
+  std::string version;                     // 550.54.15
+  bool open = false;                       // "Open Kernel Module" (the MIT/GPL flavour)
   std::optional<std::string> gcc_version;  // the compiler the module was built with
 };
 

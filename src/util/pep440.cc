@@ -22,7 +22,9 @@ std::string StripZeros(std::string_view digits) {
 std::strong_ordering NumCmp(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return a.size() <=> b.size();
   int c = a.compare(b);
-  return c < 0 ? std::strong_ordering::less : c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal;
+  return c < 0   ? std::strong_ordering::less
+         : c > 0 ? std::strong_ordering::greater
+                 : std::strong_ordering::equal;
 }
 
 bool AllDigits(std::string_view s) {
@@ -33,7 +35,9 @@ class Scanner {
  public:
   explicit Scanner(std::string_view s) : s_(s) {}
   bool done() const { return pos_ >= s_.size(); }
-  char peek(std::size_t ahead = 0) const { return pos_ + ahead < s_.size() ? s_[pos_ + ahead] : '\0'; }
+  char peek(std::size_t ahead = 0) const {
+    return pos_ + ahead < s_.size() ? s_[pos_ + ahead] : '\0';
+  }
   std::size_t pos() const { return pos_; }
   void reset(std::size_t p) { pos_ = p; }
   bool Eat(char c) {
@@ -70,8 +74,8 @@ class Scanner {
 // The letters PEP 440 allows for a pre-release, longest first so "alpha" wins over "a".
 std::optional<char> EatPreLetters(Scanner& sc) {
   static constexpr std::pair<std::string_view, char> kWords[] = {
-      {"alpha", 'a'}, {"beta", 'b'}, {"preview", 'c'}, {"pre", 'c'}, {"rc", 'c'},
-      {"c", 'c'},     {"a", 'a'},    {"b", 'b'}};
+      {"alpha", 'a'}, {"beta", 'b'}, {"preview", 'c'}, {"pre", 'c'},
+      {"rc", 'c'},    {"c", 'c'},    {"a", 'a'},       {"b", 'b'}};
   for (auto [word, kind] : kWords) {
     if (sc.EatWord(word)) return kind;
   }
@@ -90,7 +94,9 @@ std::vector<std::string> VersionSplit(std::string_view v) {
     std::string_view tail = std::string_view(item).substr(i);
     bool pre_tail = false;
     for (std::string_view p : {"rc", "a", "b", "c"}) {
-      if (tail.size() > p.size() && tail.substr(0, p.size()) == p && AllDigits(tail.substr(p.size()))) pre_tail = true;
+      if (tail.size() > p.size() && tail.substr(0, p.size()) == p &&
+          AllDigits(tail.substr(p.size())))
+        pre_tail = true;
     }
     if (i > 0 && pre_tail) {
       out.push_back(item.substr(0, i));
@@ -118,7 +124,8 @@ bool MatchesEqual(const VersionSpecifier& spec, const Pep440Version& v) {
   std::string_view text = spec.version;
   if (text.size() >= 2 && text.substr(text.size() - 2) == ".*") {
     auto prefix_version = Pep440Version::Parse(text.substr(0, text.size() - 2));
-    std::string prefix = prefix_version ? prefix_version->ToString() : std::string(text.substr(0, text.size() - 2));
+    std::string prefix =
+        prefix_version ? prefix_version->ToString() : std::string(text.substr(0, text.size() - 2));
     std::vector<std::string> want = VersionSplit(prefix);
     std::vector<std::string> have = VersionSplit(v.Public());
     if (have.size() > want.size()) have.resize(want.size());
@@ -218,13 +225,16 @@ std::string Pep440Version::BaseVersion() const {
 
 std::string Pep440Version::Public() const {
   std::string out = BaseVersion();
-  if (pre_kind_) out += (pre_kind_ == 'c' ? std::string("rc") : std::string(1, pre_kind_)) + pre_num_;
+  if (pre_kind_)
+    out += (pre_kind_ == 'c' ? std::string("rc") : std::string(1, pre_kind_)) + pre_num_;
   if (post_) out += ".post" + *post_;
   if (dev_) out += ".dev" + *dev_;
   return out;
 }
 
-std::string Pep440Version::ToString() const { return has_local() ? Public() + "+" + local_ : Public(); }
+std::string Pep440Version::ToString() const {
+  return has_local() ? Public() + "+" + local_ : Public();
+}
 
 Pep440Version Pep440Version::WithoutLocal() const {
   Pep440Version v = *this;
@@ -259,12 +269,14 @@ std::strong_ordering Pep440Version::operator<=>(const Pep440Version& o) const {
     if (auto c = NumCmp(pre_num_, o.pre_num_); c != 0) return c;
   }
 
-  if (post_.has_value() != o.post_.has_value()) return post_.has_value() ? std::strong_ordering::greater : std::strong_ordering::less;
+  if (post_.has_value() != o.post_.has_value())
+    return post_.has_value() ? std::strong_ordering::greater : std::strong_ordering::less;
   if (post_) {
     if (auto c = NumCmp(*post_, *o.post_); c != 0) return c;
   }
 
-  if (dev_.has_value() != o.dev_.has_value()) return dev_.has_value() ? std::strong_ordering::less : std::strong_ordering::greater;
+  if (dev_.has_value() != o.dev_.has_value())
+    return dev_.has_value() ? std::strong_ordering::less : std::strong_ordering::greater;
   if (dev_) {
     if (auto c = NumCmp(*dev_, *o.dev_); c != 0) return c;
   }
@@ -293,13 +305,16 @@ bool SpecifierMatches(const VersionSpecifier& spec, const Pep440Version& v) {
     if (prefix.size() < 2) return false;
     prefix.pop_back();
     std::string wildcard = target->BaseVersion();
-    wildcard = (wildcard.find('!') != std::string::npos ? wildcard.substr(0, wildcard.find('!') + 1) : "") +
+    wildcard = (wildcard.find('!') != std::string::npos ? wildcard.substr(0, wildcard.find('!') + 1)
+                                                        : "") +
                Join(prefix, ".") + ".*";
     return v.WithoutLocal() >= *target && MatchesEqual({"==", wildcard}, v);
   }
   if (op == "<=") return v.WithoutLocal() <= *target;
   if (op == ">=") return v.WithoutLocal() >= *target;
-  auto same_base = [&] { return *Pep440Version::Parse(v.BaseVersion()) == *Pep440Version::Parse(target->BaseVersion()); };
+  auto same_base = [&] {
+    return *Pep440Version::Parse(v.BaseVersion()) == *Pep440Version::Parse(target->BaseVersion());
+  };
   if (op == "<") {
     if (!(v < *target)) return false;
     return target->is_prerelease() || !v.is_prerelease() || !same_base();
@@ -334,7 +349,8 @@ std::optional<SpecifierSet> SpecifierSet::Parse(std::string_view text) {
       if (wildcard && spec.op != "==" && spec.op != "!=") return std::nullopt;
       auto parsed = Pep440Version::Parse(wildcard ? ver.substr(0, ver.size() - 2) : ver);
       if (!parsed) return std::nullopt;
-      if (parsed->has_local() && (wildcard || (spec.op != "==" && spec.op != "!="))) return std::nullopt;
+      if (parsed->has_local() && (wildcard || (spec.op != "==" && spec.op != "!=")))
+        return std::nullopt;
       if (spec.op == "~=" && parsed->release().size() < 2) return std::nullopt;
     }
     set.specs_.push_back(std::move(spec));

@@ -9,7 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto split = text.find('\n');
-  std::string_view a = text.substr(0, split), b = split == std::string_view::npos ? a : text.substr(split + 1);
+  std::string_view a = text.substr(0, split),
+                   b = split == std::string_view::npos ? a : text.substr(split + 1);
   auto va = dlenv::util::Pep440Version::Parse(a);
   auto vb = dlenv::util::Pep440Version::Parse(b);
   if (va) {

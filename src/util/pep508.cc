@@ -25,7 +25,9 @@ namespace {
 
 constexpr int kMaxDepth = 64;
 
-bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'; }
+bool IsNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 
 // Marker variables, with the dotted aliases that packaging 21 still accepts.
@@ -203,9 +205,11 @@ bool EvalCompare(const std::string& lhs, const std::string& op, const std::strin
 bool EvalNode(const Marker::Node& n, const MarkerEnvironment& env) {
   switch (n.kind) {
     case Marker::Node::kOr:
-      return std::any_of(n.children.begin(), n.children.end(), [&](const auto& c) { return EvalNode(c, env); });
+      return std::any_of(n.children.begin(), n.children.end(),
+                         [&](const auto& c) { return EvalNode(c, env); });
     case Marker::Node::kAnd:
-      return std::all_of(n.children.begin(), n.children.end(), [&](const auto& c) { return EvalNode(c, env); });
+      return std::all_of(n.children.begin(), n.children.end(),
+                         [&](const auto& c) { return EvalNode(c, env); });
     case Marker::Node::kCompare:
       break;
   }
@@ -244,9 +248,11 @@ bool Marker::Evaluate(const MarkerEnvironment& env) const { return root_ && Eval
 
 std::string Marker::ToString() const { return root_ ? FormatNode(*root_, true) : std::string(); }
 
-MarkerEnvironment LinuxMarkerEnvironment(std::string_view python_version, std::string_view kernel_release) {
+MarkerEnvironment LinuxMarkerEnvironment(std::string_view python_version,
+                                         std::string_view kernel_release) {
   std::vector<std::string> parts = Split(python_version, '.');
-  std::string short_version = parts.size() >= 2 ? parts[0] + "." + parts[1] : std::string(python_version);
+  std::string short_version =
+      parts.size() >= 2 ? parts[0] + "." + parts[1] : std::string(python_version);
   std::string full_version = parts.size() >= 3 ? std::string(python_version) : short_version + ".0";
   // The machine dlenv was built for: a rule cannot ask uname, and a snapshot taken under
   // --root of another architecture is rare enough to accept the approximation.
@@ -316,7 +322,8 @@ std::optional<Requirement> ParseRequirement(std::string_view text) {
     }
   } else {
     auto semi = s.find(';', pos);
-    std::string_view spec = Trim(s.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
+    std::string_view spec =
+        Trim(s.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
     if (semi != std::string_view::npos) {
       has_marker = true;
       marker_text = s.substr(semi + 1);
@@ -344,7 +351,8 @@ std::string Requirement::ToString() const {
     std::vector<std::string> sorted = extras;
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-    // Appends, not "[" + ...: g++ 12 at -O3 warns falsely on operator+ (-Wrestrict, GCC bug 105329).
+    // Appends, not "[" + ...: g++ 12 at -O3 warns falsely on operator+ (-Wrestrict, GCC bug
+    // 105329).
     out += '[';
     out += Join(sorted, ",");
     out += ']';

@@ -19,7 +19,8 @@ namespace dlenv::util {
 using MarkerEnvironment = std::map<std::string, std::string>;
 
 /// The marker values of a CPython `python_version` (3.11 or 3.11.2) on this Linux machine.
-MarkerEnvironment LinuxMarkerEnvironment(std::string_view python_version, std::string_view kernel_release = "");
+MarkerEnvironment LinuxMarkerEnvironment(std::string_view python_version,
+                                         std::string_view kernel_release = "");
 
 class Marker {
  public:

@@ -26,7 +26,8 @@ TEST(Requirement, ParsesUrlsAndParenthesizedSpecifiers) {
 }
 
 TEST(Requirement, RejectsMalformedText) {
-  for (std::string_view bad : {"", "-foo", "foo[", "foo >=", "foo ; python_version >>", "foo @", "foo; (os_name == 'x'"}) {
+  for (std::string_view bad :
+       {"", "-foo", "foo[", "foo >=", "foo ; python_version >>", "foo @", "foo; (os_name == 'x'"}) {
     EXPECT_FALSE(ParseRequirement(bad)) << bad;
   }
 }
@@ -40,14 +41,16 @@ bool Eval(std::string_view marker, const MarkerEnvironment& env) {
 TEST(Marker, EvaluatesVersionsStringsAndExtras) {
   MarkerEnvironment env = LinuxMarkerEnvironment("3.11.2");
   EXPECT_TRUE(Eval("python_version >= '3.8'", env));
-  EXPECT_FALSE(Eval("python_version < '3.10'", env));  // a version comparison, not "3.11" < "3.10" as text
+  EXPECT_FALSE(
+      Eval("python_version < '3.10'", env));  // a version comparison, not "3.11" < "3.10" as text
   EXPECT_TRUE(Eval("python_full_version == '3.11.2'", env));
   EXPECT_TRUE(Eval("sys_platform == 'linux' and platform_system != 'Windows'", env));
   EXPECT_FALSE(Eval("sys_platform == 'win32' or os_name == 'nt'", env));
   EXPECT_TRUE(Eval("(os_name == 'nt' or os_name == 'posix') and python_version > '3'", env));
   EXPECT_FALSE(Eval("extra == 'socks'", env));
   EXPECT_TRUE(Eval("'linux' in sys_platform", env));
-  EXPECT_TRUE(Eval("platform_machine not in 'arm64 aarch64' or platform_machine == 'aarch64'", env));
+  EXPECT_TRUE(
+      Eval("platform_machine not in 'arm64 aarch64' or platform_machine == 'aarch64'", env));
   EXPECT_TRUE(Eval("os.name == 'posix'", env));  // legacy dotted names
   EXPECT_EQ(LinuxMarkerEnvironment("3.12").at("python_full_version"), "3.12.0");
 }

@@ -90,7 +90,8 @@ std::optional<std::string> ContainerFromCgroup(std::string_view text) {
     if (path.find("kubepods") != std::string::npos) return "kubernetes";
     if (path.find("libpod") != std::string::npos) return "podman";
     if (path.find("docker") != std::string::npos) return "docker";
-    if (path.find("/lxc") != std::string::npos || path.find("lxc.payload") != std::string::npos) return "lxc";
+    if (path.find("/lxc") != std::string::npos || path.find("lxc.payload") != std::string::npos)
+      return "lxc";
     if (path.find("containerd") != std::string::npos) return "containerd";
   }
   return std::nullopt;
@@ -112,7 +113,8 @@ std::optional<std::string> GlibcVersionFromBanner(std::string_view bytes) {
       version += c;
     }
     while (!version.empty() && version.back() == '.') version.pop_back();
-    if (!version.empty() && std::isdigit(static_cast<unsigned char>(version.front()))) return version;
+    if (!version.empty() && std::isdigit(static_cast<unsigned char>(version.front())))
+      return version;
   }
   return std::nullopt;
 }

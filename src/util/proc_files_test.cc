@@ -5,17 +5,18 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
-#include "testing/require.h"
 
 namespace dlenv::util {
 namespace {
 
 TEST(OsRelease, UnquotesLikeTheShellDoes) {
-  auto f = ParseOsRelease("# comment\nNAME=\"Debian GNU/Linux\"\nID=debian\nVERSION_ID='12'\n"
-                          "PRETTY_NAME=\"A \\\"quoted\\\" name\"\nbroken line\n=novalue\n");
+  auto f = ParseOsRelease(
+      "# comment\nNAME=\"Debian GNU/Linux\"\nID=debian\nVERSION_ID='12'\n"
+      "PRETTY_NAME=\"A \\\"quoted\\\" name\"\nbroken line\n=novalue\n");
   EXPECT_EQ(f["NAME"], "Debian GNU/Linux");
   EXPECT_EQ(f["ID"], "debian");
   EXPECT_EQ(f["VERSION_ID"], "12");
@@ -26,7 +27,8 @@ TEST(OsRelease, UnquotesLikeTheShellDoes) {
 TEST(OsRelease, RealFileAgreesWithTheShell) {
   // Oracle: os-release is a shell fragment, so the shell itself reads it.
   ChildOptions o;
-  auto r = RunCommand({"sh", "-c", ". /etc/os-release && printf '%s\\n%s\\n' \"$ID\" \"$PRETTY_NAME\""}, o);
+  auto r = RunCommand(
+      {"sh", "-c", ". /etc/os-release && printf '%s\\n%s\\n' \"$ID\" \"$PRETTY_NAME\""}, o);
   ASSERT_TRUE(r.ok()) << r.Describe();
   auto lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 2u);
@@ -36,7 +38,8 @@ TEST(OsRelease, RealFileAgreesWithTheShell) {
 }
 
 TEST(CpuInfo, CountsProcessorsAndTakesTheModel) {
-  auto c = ParseCpuInfo("processor\t: 0\nmodel name\t: Xeon X\n\nprocessor\t: 1\nmodel name\t: Xeon X\n");
+  auto c = ParseCpuInfo(
+      "processor\t: 0\nmodel name\t: Xeon X\n\nprocessor\t: 1\nmodel name\t: Xeon X\n");
   EXPECT_EQ(c.logical_cpus, 2);
   EXPECT_EQ(c.model, "Xeon X");
   auto arm = ParseCpuInfo("processor : 0\nBogoMIPS : 50\n\nHardware : BCM2835\n");
@@ -75,14 +78,16 @@ TEST(Cgroup, NamesTheRuntime) {
 
 TEST(GlibcBanner, ReadsTheVersion) {
   using namespace std::string_literals;
-  EXPECT_EQ(GlibcVersionFromBanner("\0GNU C Library (Ubuntu GLIBC 2.35-0ubuntu3) stable release version 2.35.\n"s),
+  EXPECT_EQ(GlibcVersionFromBanner(
+                "\0GNU C Library (Ubuntu GLIBC 2.35-0ubuntu3) stable release version 2.35.\n"s),
             "2.35");
   EXPECT_EQ(GlibcVersionFromBanner("GNU C Library\0 version 2.36"s), std::nullopt);  // not one line
   EXPECT_EQ(GlibcVersionFromBanner("GNU C Library version "), std::nullopt);
 }
 
 TEST(GlibcBanner, RealLibcAgreesWithGnuGetLibcVersion) {
-  for (const char* p : {"/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/lib64/libc.so.6"}) {
+  for (const char* p : {"/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6",
+                        "/lib64/libc.so.6"}) {
     std::string bytes = testing::ReadAll(p);
     if (bytes.empty()) continue;
     EXPECT_EQ(GlibcVersionFromBanner(bytes), std::string(gnu_get_libc_version()));

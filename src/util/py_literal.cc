@@ -1,9 +1,9 @@
 #include "util/py_literal.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
-
-#include <fmt/format.h>
 
 namespace dlenv::util {
 namespace {
@@ -14,7 +14,7 @@ constexpr int kMaxDepth = 64;
 struct Token {
   enum class Type { kName, kNumber, kString, kOp, kNewline, kEnd };
   Type type = Type::kEnd;
-  std::string text;   // decoded value for strings
+  std::string text;     // decoded value for strings
   bool opaque = false;  // f-string or bytes: a value we will not interpret
   int line = 0;
   int column = 0;
@@ -60,7 +60,8 @@ class Lexer {
         std::size_t start = pos_;
         std::string op(1, c);
         ++pos_;
-        if (pos_ < s_.size() && s_[pos_] == '=' && std::string_view("=!<>+-*/%&|^@:").find(c) != std::string_view::npos) {
+        if (pos_ < s_.size() && s_[pos_] == '=' &&
+            std::string_view("=!<>+-*/%&|^@:").find(c) != std::string_view::npos) {
           op.push_back('=');
           ++pos_;
         } else if (c == '-' && pos_ < s_.size() && s_[pos_] == '>') {
@@ -72,7 +73,8 @@ class Lexer {
         Push(Token::Type::kOp, op, start);
       }
     }
-    if (!tokens_.empty() && tokens_.back().type != Token::Type::kNewline) Push(Token::Type::kNewline, "");
+    if (!tokens_.empty() && tokens_.back().type != Token::Type::kNewline)
+      Push(Token::Type::kNewline, "");
     Push(Token::Type::kEnd, "");
     return std::move(tokens_);
   }
@@ -82,7 +84,8 @@ class Lexer {
     ++line_;
     line_start_ = pos_;
   }
-  void Push(Token::Type type, std::string text, std::size_t at = std::string_view::npos, bool opaque = false) {
+  void Push(Token::Type type, std::string text, std::size_t at = std::string_view::npos,
+            bool opaque = false) {
     if (at == std::string_view::npos) at = pos_;
     tokens_.push_back({type, std::move(text), opaque, line_, static_cast<int>(at - line_start_)});
   }
@@ -90,7 +93,10 @@ class Lexer {
   // A string literal with an optional prefix: r, b, u, f and their two-letter combinations.
   bool StringStart() const {
     std::size_t p = pos_;
-    for (int i = 0; i < 2 && p < s_.size() && std::string_view("rRbBuUfF").find(s_[p]) != std::string_view::npos; ++i) ++p;
+    for (int i = 0; i < 2 && p < s_.size() &&
+                    std::string_view("rRbBuUfF").find(s_[p]) != std::string_view::npos;
+         ++i)
+      ++p;
     return p < s_.size() && (s_[p] == '\'' || s_[p] == '"');
   }
 
@@ -131,12 +137,26 @@ class Lexer {
           continue;
         }
         switch (e) {
-          case 'n': value.push_back('\n'); break;
-          case 't': value.push_back('\t'); break;
-          case 'r': value.push_back('\r'); break;
-          case '0': value.push_back('\0'); break;
-          case '\\': case '\'': case '"': value.push_back(e); break;
-          case '\n': NewLine(); break;  // line continuation inside the string
+          case 'n':
+            value.push_back('\n');
+            break;
+          case 't':
+            value.push_back('\t');
+            break;
+          case 'r':
+            value.push_back('\r');
+            break;
+          case '0':
+            value.push_back('\0');
+            break;
+          case '\\':
+          case '\'':
+          case '"':
+            value.push_back(e);
+            break;
+          case '\n':
+            NewLine();
+            break;  // line continuation inside the string
           default:
             // \x, \u, \N{...}: not in the files we read; keep the text rather than guess.
             value.push_back('\\');
@@ -161,7 +181,8 @@ class Lexer {
 
 class Parser {
  public:
-  Parser(const std::vector<Token>& t, std::size_t begin, std::size_t end) : t_(t), pos_(begin), end_(end) {}
+  Parser(const std::vector<Token>& t, std::size_t begin, std::size_t end)
+      : t_(t), pos_(begin), end_(end) {}
 
   std::optional<PyValue> Expression(int depth = 0) {
     if (depth > kMaxDepth || AtEnd()) return std::nullopt;
@@ -237,7 +258,8 @@ class Parser {
       name += "." + t_[pos_++].text;
     }
     // The dict constructors generated files use; any other call is not a literal.
-    if (name != "dict" && name != "OrderedDict" && name != "collections.OrderedDict") return std::nullopt;
+    if (name != "dict" && name != "OrderedDict" && name != "collections.OrderedDict")
+      return std::nullopt;
     if (!Accept("(")) return std::nullopt;
     v.kind = PyValue::Kind::kDict;
     while (!Accept(")")) {
@@ -327,7 +349,8 @@ const PyValue* PyValue::Get(std::string_view key) const {
   if (kind != Kind::kDict) return nullptr;
   const PyValue* found = nullptr;
   for (const auto& e : entries) {
-    if (e.key.kind == Kind::kStr && e.key.str == key) found = &e.value;  // the last one wins, as in Python
+    if (e.key.kind == Kind::kStr && e.key.str == key)
+      found = &e.value;  // the last one wins, as in Python
   }
   return found;
 }
@@ -345,9 +368,9 @@ PyModuleLiterals ParsePyLiterals(std::string_view source) {
     if (first.type == Token::Type::kName && first.column == 0 && assign < end) {
       Parser target(t, begin + 1, assign);
       std::optional<PyValue> key;
-      bool target_ok = target.AtEnd();  // `name = ...`
+      bool target_ok = target.AtEnd();                         // `name = ...`
       if (!target_ok && target.Accept(":")) target_ok = true;  // `name: Annotation = ...`
-      if (!target_ok && target.Accept("[")) {  // `name['key'] = ...`
+      if (!target_ok && target.Accept("[")) {                  // `name['key'] = ...`
         key = target.Expression();
         target_ok = key && key->kind == PyValue::Kind::kStr && target.Accept("]") && target.AtEnd();
       }
@@ -361,7 +384,8 @@ PyModuleLiterals ParsePyLiterals(std::string_view source) {
           if (dict != out.names.end() && dict->second.kind == PyValue::Kind::kDict) {
             dict->second.entries.push_back({std::move(*key), std::move(*v)});
           } else {
-            out.skipped.push_back(fmt::format("line {}: item assignment to {}, not a dict", first.line, first.text));
+            out.skipped.push_back(
+                fmt::format("line {}: item assignment to {}, not a dict", first.line, first.text));
           }
         }
       } else if (target_ok) {

@@ -28,7 +28,7 @@ struct PyValue {
   bool boolean = false;
   std::int64_t integer = 0;
   std::string str;
-  std::vector<PyValue> items;                         // list or tuple
+  std::vector<PyValue> items;    // list or tuple
   std::vector<PyEntry> entries;  // dict, in source order
 
   std::optional<std::string> AsString() const {

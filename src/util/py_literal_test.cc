@@ -29,7 +29,8 @@ TEST(PyLiterals, ReadsBuildInfoAsDictLiteralOrderedDictAndItemAssignments) {
       "\"\"\"Auto-generated module providing information about the build.\"\"\"\n"
       "import collections\n"
       "build_info = collections.OrderedDict([('cuda_version', '11.2'), ('cudnn_version', '8'),\n"
-      "    ('cuda_compute_capabilities', ['sm_35', 'sm_50', 'compute_80']), ('is_cuda_build', True)])\n");
+      "    ('cuda_compute_capabilities', ['sm_35', 'sm_50', 'compute_80']), ('is_cuda_build', "
+      "True)])\n");
   const PyValue& bi = a.names["build_info"];
   ASSERT_EQ(bi.kind, PyValue::Kind::kDict);
   EXPECT_EQ(bi.Get("cuda_version")->AsString(), "11.2");
@@ -40,7 +41,8 @@ TEST(PyLiterals, ReadsBuildInfoAsDictLiteralOrderedDictAndItemAssignments) {
       "build_info = {'cpu_compiler': '/usr/lib/llvm-17/bin/clang', # comment\n"
       "  'is_rocm_build': False, 'msvcp_dll_names': \"msvcp140.dll,\" \"msvcp140_1.dll\",}\n");
   EXPECT_EQ(b.names["build_info"].Get("is_rocm_build")->AsBool(), false);
-  EXPECT_EQ(b.names["build_info"].Get("msvcp_dll_names")->AsString(), "msvcp140.dll,msvcp140_1.dll");
+  EXPECT_EQ(b.names["build_info"].Get("msvcp_dll_names")->AsString(),
+            "msvcp140.dll,msvcp140_1.dll");
 
   auto c = ParsePyLiterals(
       "build_info = collections.OrderedDict()\n"
@@ -82,7 +84,8 @@ TEST(PyLiterals, LaterNonLiteralBindingHidesEarlierLiteral) {
 }
 
 TEST(PyLiterals, EscapesAndTripleQuotes) {
-  auto m = ParsePyLiterals("a = 'it\\'s'\nb = r'c:\\path'\nc = '''one\ntwo'''\nd = 'x' \\\n  'y'\n");
+  auto m =
+      ParsePyLiterals("a = 'it\\'s'\nb = r'c:\\path'\nc = '''one\ntwo'''\nd = 'x' \\\n  'y'\n");
   EXPECT_EQ(m.names["a"].AsString(), "it's");
   EXPECT_EQ(m.names["b"].AsString(), "c:\\path");
   EXPECT_EQ(m.names["c"].AsString(), "one\ntwo");

@@ -96,7 +96,9 @@ TEST(ReadRegularFile, UnreadableFileSaysWhy) {
   opts.deadline = std::chrono::seconds(30);
   auto r = RunInChild(
       [&] {
-        if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)) return 3;
+        if (geteuid() == 0 &&
+            (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+          return 3;
         if (geteuid() == 0) return 4;
         auto read = ReadRegularFile(p, 100);
         std::printf("%s|%s", read.data ? "read" : "refused", read.skipped.c_str());

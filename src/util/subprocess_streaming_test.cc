@@ -3,11 +3,10 @@
 // command that cannot start each come back as data.
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
-
-#include <gtest/gtest.h>
 
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
@@ -39,7 +38,8 @@ struct Captured {
 TEST(RunStreaming, PassesBothStreamsThroughByteForByteAndKeepsTheExitCode) {
   Captured c;
   // Binary bytes, no trailing newline, CR, a NUL: all must arrive unchanged.
-  auto r = RunStreaming({"sh", "-c", "printf 'a\\000b\\r\\nc\\377'; printf 'to err\\n' >&2; exit 3"}, c.Options());
+  auto r = RunStreaming(
+      {"sh", "-c", "printf 'a\\000b\\r\\nc\\377'; printf 'to err\\n' >&2; exit 3"}, c.Options());
   EXPECT_EQ(r.outcome, Outcome::kExited);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(c.Out(), std::string("a\0b\r\nc\xff", 7));
@@ -54,7 +54,8 @@ TEST(RunStreaming, OutputArrivesWhileTheChildRuns) {
   double first_chunk_at = -1;
   o.on_output = [&](int stream, std::string_view chunk) {
     if (first_chunk_at < 0 && stream == 1 && chunk.find("first") != std::string_view::npos)
-      first_chunk_at = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      first_chunk_at =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   auto r = RunStreaming({"sh", "-c", "echo first; sleep 2; echo second"}, o);
   ASSERT_EQ(r.outcome, Outcome::kExited);

@@ -15,8 +15,8 @@ enum class Verdict { kPass, kFail, kSkip };
 std::string_view VerdictName(Verdict v);
 
 struct CheckResult {
-  std::string check;                  // context, memory, kernel, cublas, cudnn, nccl, transfers, torch, ...
-  std::vector<int> gpus;              // CUDA ordinals the check ran on (empty for framework checks)
+  std::string check;      // context, memory, kernel, cublas, cudnn, nccl, transfers, torch, ...
+  std::vector<int> gpus;  // CUDA ordinals the check ran on (empty for framework checks)
   std::optional<std::string> python;  // the interpreter, for framework checks
   Verdict verdict = Verdict::kSkip;
   double seconds = 0;

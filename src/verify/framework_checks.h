@@ -4,10 +4,9 @@
 // document becomes a verdict, evidence and findings.
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/snapshot.h"
 #include "util/environment.h"
@@ -16,9 +15,9 @@
 namespace dlenv::verify {
 
 struct FrameworkTarget {
-  std::string python;     // interpreter path
-  std::string framework;  // torch, tensorflow, jax, cupy
-  bool requested = false; // named with --framework: "not installed" is reported, not dropped
+  std::string python;      // interpreter path
+  std::string framework;   // torch, tensorflow, jax, cupy
+  bool requested = false;  // named with --framework: "not installed" is reported, not dropped
 };
 
 /// Which interpreter runs which script: `pythons` (--python) or every environment the

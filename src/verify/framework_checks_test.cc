@@ -3,17 +3,18 @@
 // scripts run for real on this machine's CPU-only environments (Debian's python3-torch,
 // the tensorflow-cpu venv of scripts/make-test-envs.sh).
 
-#include <cstdlib>
-#include <filesystem>
+#include "verify/framework_checks.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "util/environment.h"
 #include "rules/error_signatures.h"
-#include "verify/findings.h"
-#include "verify/framework_checks.h"
 #include "testing/require.h"
+#include "util/environment.h"
+#include "verify/findings.h"
 
 namespace dlenv::verify {
 namespace {
@@ -30,39 +31,51 @@ struct Captured {
 // Each text is quoted from the issue named beside it.
 const Captured kCaptured[] = {
     {"torch",
-     "RuntimeError: The NVIDIA driver on your system is too old (found version 11040). Please update your GPU "
-     "driver by downloading and installing a new version from the URL: http://www.nvidia.com/Download/index.aspx "
-     "Alternatively, go to: https://pytorch.org to install a PyTorch version that has been compiled with your "
+     "RuntimeError: The NVIDIA driver on your system is too old (found version 11040). Please "
+     "update your GPU "
+     "driver by downloading and installing a new version from the URL: "
+     "http://www.nvidia.com/Download/index.aspx "
+     "Alternatively, go to: https://pytorch.org to install a PyTorch version that has been "
+     "compiled with your "
      "version of the CUDA driver.",
      "driver.too_old", "https://github.com/lllyasviel/Fooocus/issues/1313"},
     {"tensorflow",
      "cudaGetDevice() failed. Status: CUDA driver version is insufficient for CUDA runtime version",
      "driver.too_old", "https://github.com/tensorflow/tensorflow/issues/37978"},
-    {"torch", "RuntimeError: CUDA error: CUDA driver version is insufficient for CUDA runtime version",
+    {"torch",
+     "RuntimeError: CUDA error: CUDA driver version is insufficient for CUDA runtime version",
      "driver.too_old", "https://github.com/nagadomi/nunif/issues/702"},
     {"torch",
-     "RuntimeError: CUDA error: no kernel image is available for execution on the device\nCUDA kernel errors "
-     "might be asynchronously reported at some other API call, so the stacktrace below might be incorrect.",
+     "RuntimeError: CUDA error: no kernel image is available for execution on the device\nCUDA "
+     "kernel errors "
+     "might be asynchronously reported at some other API call, so the stacktrace below might be "
+     "incorrect.",
      "gpu.arch_unsupported", "https://github.com/dphnAI/sonar/issues/49"},
     {"jax", "RuntimeError: Unknown: no kernel image is available for execution on the device",
      "gpu.arch_unsupported", "https://github.com/jax-ml/jax/issues/11967"},
     {"torch",
-     "RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed "
+     "RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA "
+     "GPU and installed "
      "a driver from http://www.nvidia.com/Download/index.aspx",
      "driver.not_found", "https://github.com/facebookresearch/pytorch3d/issues/1259"},
     {"torch",
-     "Could not load library libcudnn_cnn_infer.so.8. Error: libcuda.so: cannot open shared object file: No such "
+     "Could not load library libcudnn_cnn_infer.so.8. Error: libcuda.so: cannot open shared object "
+     "file: No such "
      "file or directory",
      "driver.not_found", "https://github.com/TinyLLaVA/TinyLLaVA_Factory/issues/134"},
-    {"onnxruntime", "ImportError: libcudnn.so.8: cannot open shared object file: No such file or directory",
+    {"onnxruntime",
+     "ImportError: libcudnn.so.8: cannot open shared object file: No such file or directory",
      "framework.cuda_libs_missing", "https://github.com/microsoft/onnxruntime-genai/issues/344"},
     {"tensorflow",
-     "W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library "
-     "'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such file or directory; "
+     "W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic "
+     "library "
+     "'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such "
+     "file or directory; "
      "LD_LIBRARY_PATH: /usr/local/lib/python3.10/dist-packages/cv2/../../lib64:/usr/lib64-nvidia",
      "framework.cuda_libs_missing", "https://github.com/ali-vilab/dreamtalk/issues/32"},
     {"torch",
-     "Could not load library libcudnn_ops_infer.so.8. Error: libcudnn_ops_infer.so.8: cannot open shared object "
+     "Could not load library libcudnn_ops_infer.so.8. Error: libcudnn_ops_infer.so.8: cannot open "
+     "shared object "
      "file: No such file or directory",
      "framework.cuda_libs_missing", "https://github.com/jhj0517/Whisper-WebUI/issues/294"},
     {"torch", "AssertionError: Torch not compiled with CUDA enabled", "framework.cpu_only_build",
@@ -80,14 +93,16 @@ TEST(FrameworkFailures, CapturedTextsMapToDoctorsFindingIds) {
 }
 
 TEST(FrameworkFailures, TheMissingLibraryIsNamed) {
-  auto f = rules::ClassifyErrorText("torch", "OSError: libcudnn.so.9: cannot open shared object file: No such file");
+  auto f = rules::ClassifyErrorText(
+      "torch", "OSError: libcudnn.so.9: cannot open shared object file: No such file");
   ASSERT_TRUE(f.has_value());
   EXPECT_NE(f->title.find("libcudnn.so.9"), std::string::npos);
   EXPECT_NE(f->fix.find("libcudnn.so.9"), std::string::npos);
 }
 
 TEST(FrameworkFailures, UnrelatedErrorsAreNotGuessed) {
-  EXPECT_FALSE(rules::ClassifyErrorText("torch", "RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB"));
+  EXPECT_FALSE(rules::ClassifyErrorText(
+      "torch", "RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB"));
   EXPECT_FALSE(rules::ClassifyErrorText("torch", "ValueError: shapes (2,3) and (4,5) not aligned"));
   EXPECT_FALSE(rules::ClassifyErrorText("torch", ""));
 }
@@ -162,15 +177,20 @@ TEST(FrameworkDocuments, CpuOnlyBuildOnAGpuMachineIsAnError) {
 TEST(FrameworkDocuments, CudaBuildWarningExplainsAMissingGpu) {
   auto doc = GpuDoc();
   doc["gpu_available"] = false;
-  doc["warnings"] = {"CUDA initialization: The NVIDIA driver on your system is too old (found version 11040)."};
+  doc["warnings"] = {
+      "CUDA initialization: The NVIDIA driver on your system is too old (found version 11040)."};
   auto r = EvaluateFrameworkDocument({"p", "torch", false}, doc, true);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.findings.at(0).id, "driver.too_old");
 }
 
 TEST(FrameworkDocuments, ImportFailureIsClassified) {
-  json doc = {{"framework", "tensorflow"}, {"installed", false}, {"import_error", true},
-              {"errors", {"ImportError: libcudart.so.12: cannot open shared object file: No such file or directory"}}};
+  json doc = {{"framework", "tensorflow"},
+              {"installed", false},
+              {"import_error", true},
+              {"errors",
+               {"ImportError: libcudart.so.12: cannot open shared object file: No such file or "
+                "directory"}}};
   auto r = EvaluateFrameworkDocument({"p", "tensorflow", false}, doc, true);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.findings.at(0).id, "framework.cuda_libs_missing");
@@ -183,12 +203,13 @@ std::string TfVenvPython() {
   return std::string(dir ? dir : "/var/tmp/dlenv-test-envs") + "/tf/bin/python";
 }
 
-const auto kSlowDeadline = std::chrono::seconds(300);  // TensorFlow's import alone is slow on a busy machine
+const auto kSlowDeadline =
+    std::chrono::seconds(300);  // TensorFlow's import alone is slow on a busy machine
 
 TEST(FrameworkScripts, DebianTorchComputesOnItsCpuPath) {
   if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
-  auto r = RunFrameworkCheck({"/usr/bin/python3", "torch", true}, util::Environment::FromProcess(), kSlowDeadline,
-                             false);
+  auto r = RunFrameworkCheck({"/usr/bin/python3", "torch", true}, util::Environment::FromProcess(),
+                             kSlowDeadline, false);
   if (r.verdict == Verdict::kSkip) {
     DLENV_SKIP_OR_FAIL("python3-torch is not installed (apt install python3-torch)");
   }
@@ -197,8 +218,8 @@ TEST(FrameworkScripts, DebianTorchComputesOnItsCpuPath) {
   EXPECT_NE(r.summary.find("matmul"), std::string::npos);
   EXPECT_NE(r.summary.find("conv2d"), std::string::npos);
   // Debian's build has no CUDA: on a machine with a GPU that is the finding.
-  auto on_gpu_machine = RunFrameworkCheck({"/usr/bin/python3", "torch", true}, util::Environment::FromProcess(),
-                                          kSlowDeadline, true);
+  auto on_gpu_machine = RunFrameworkCheck({"/usr/bin/python3", "torch", true},
+                                          util::Environment::FromProcess(), kSlowDeadline, true);
   EXPECT_EQ(on_gpu_machine.verdict, Verdict::kFail);
   ASSERT_FALSE(on_gpu_machine.findings.empty());
   EXPECT_EQ(on_gpu_machine.findings[0].id, "framework.cpu_only_build");
@@ -206,8 +227,10 @@ TEST(FrameworkScripts, DebianTorchComputesOnItsCpuPath) {
 
 TEST(FrameworkScripts, TensorflowCpuVenvComputesOnItsCpuPath) {
   const auto python = TfVenvPython();
-  if (!std::filesystem::exists(python)) DLENV_SKIP_OR_FAIL(python << " missing (scripts/make-test-envs.sh)");
-  auto r = RunFrameworkCheck({python, "tensorflow", true}, util::Environment::FromProcess(), kSlowDeadline, false);
+  if (!std::filesystem::exists(python))
+    DLENV_SKIP_OR_FAIL(python << " missing (scripts/make-test-envs.sh)");
+  auto r = RunFrameworkCheck({python, "tensorflow", true}, util::Environment::FromProcess(),
+                             kSlowDeadline, false);
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.summary;
   EXPECT_NE(r.summary.find("matmul, conv2d"), std::string::npos) << r.summary;
 }
@@ -215,18 +238,20 @@ TEST(FrameworkScripts, TensorflowCpuVenvComputesOnItsCpuPath) {
 TEST(FrameworkScripts, JaxInTheTestVenvComputesOnItsCpuPath) {
   const auto python = TfVenvPython();
   if (!std::filesystem::exists(python)) DLENV_SKIP_OR_FAIL(python << " missing");
-  auto r = RunFrameworkCheck({python, "jax", true}, util::Environment::FromProcess(), kSlowDeadline, false);
+  auto r = RunFrameworkCheck({python, "jax", true}, util::Environment::FromProcess(), kSlowDeadline,
+                             false);
   if (r.verdict == Verdict::kSkip) DLENV_SKIP_OR_FAIL("jax is not installed in " << python);
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.summary;
 }
 
 TEST(FrameworkScripts, AnAbsentFrameworkIsASkipAndABrokenInterpreterAFailure) {
   if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
-  auto r = RunFrameworkCheck({"/usr/bin/python3", "cupy", true}, util::Environment::FromProcess(), kSlowDeadline, true);
+  auto r = RunFrameworkCheck({"/usr/bin/python3", "cupy", true}, util::Environment::FromProcess(),
+                             kSlowDeadline, true);
   EXPECT_EQ(r.verdict, Verdict::kSkip);
   EXPECT_EQ(r.summary, "not installed");
-  auto broken = RunFrameworkCheck({"/nonexistent/python", "torch", true}, util::Environment::FromProcess(),
-                                  std::chrono::seconds(10), true);
+  auto broken = RunFrameworkCheck({"/nonexistent/python", "torch", true},
+                                  util::Environment::FromProcess(), std::chrono::seconds(10), true);
   EXPECT_EQ(broken.verdict, Verdict::kFail);
   EXPECT_FALSE(broken.findings.empty());
 }

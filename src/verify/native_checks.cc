@@ -1,15 +1,14 @@
 #include "verify/native_checks.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "model/json.h"
 #include "util/json_read.h"
@@ -28,8 +27,8 @@ constexpr std::string_view kStartTag = "@dlenv-verify-start ";
 constexpr std::string_view kResultTag = "@dlenv-verify-result ";
 
 json ResultToJson(const CheckResult& r) {
-  return {{"check", r.check},       {"gpus", r.gpus},       {"verdict", VerdictName(r.verdict)},
-          {"seconds", r.seconds},   {"summary", r.summary}, {"evidence", r.evidence},
+  return {{"check", r.check},      {"gpus", r.gpus},       {"verdict", VerdictName(r.verdict)},
+          {"seconds", r.seconds},  {"summary", r.summary}, {"evidence", r.evidence},
           {"findings", r.findings}};
 }
 
@@ -113,13 +112,15 @@ void Emit(std::string_view tag, const std::string& payload) {
   std::fflush(stdout);
 }
 
-CheckResult DiedResult(const NativeItem& item, const util::ChildResult& child, std::chrono::milliseconds deadline) {
+CheckResult DiedResult(const NativeItem& item, const util::ChildResult& child,
+                       std::chrono::milliseconds deadline) {
   CheckResult r;
   r.check = item.check;
   r.gpus = item.gpus;
   r.verdict = Verdict::kFail;
-  const bool hung = child.outcome == util::ChildResult::Outcome::kTimedOut ||
-                    (child.outcome == util::ChildResult::Outcome::kSignaled && child.signal == SIGALRM);
+  const bool hung =
+      child.outcome == util::ChildResult::Outcome::kTimedOut ||
+      (child.outcome == util::ChildResult::Outcome::kSignaled && child.signal == SIGALRM);
   if (hung) {
     r.summary = fmt::format("did not finish within {:.0f} s (hung in the driver or a library)",
                             deadline.count() / 1000.0);
@@ -128,7 +129,8 @@ CheckResult DiedResult(const NativeItem& item, const util::ChildResult& child, s
     r.summary = "the process running it died: " + child.Describe();
     r.findings.push_back(CheckCrashedFinding(item.check, item.gpus, child.Describe()));
   }
-  std::string tail = child.err.size() > 2000 ? child.err.substr(child.err.size() - 2000) : child.err;
+  std::string tail =
+      child.err.size() > 2000 ? child.err.substr(child.err.size() - 2000) : child.err;
   if (!util::Trim(tail).empty()) r.evidence.push_back("stderr: " + std::string(util::Trim(tail)));
   return r;
 }
@@ -169,7 +171,8 @@ int RunNativeItems(const NativePlan& plan, std::size_t first, const std::vector<
       alarm(alarm_seconds);  // a hang becomes SIGALRM, which the parent reads as a timeout
       r = RunOne(session, item);
       alarm(0);
-      if (OpensContext(item.check) && r.verdict == Verdict::kFail) dead.insert(item.gpus.begin(), item.gpus.end());
+      if (OpensContext(item.check) && r.verdict == Verdict::kFail)
+        dead.insert(item.gpus.begin(), item.gpus.end());
     }
     json j = ResultToJson(r);
     j["item"] = i;
@@ -207,7 +210,8 @@ std::vector<CheckResult> RunNativeChecks(const NativePlan& plan) {
     for (const auto& [i, r] : parsed.results) {
       if (i < results.size()) {
         results[i] = r;
-        if (OpensContext(r.check) && r.verdict == Verdict::kFail) dead.insert(dead.end(), r.gpus.begin(), r.gpus.end());
+        if (OpensContext(r.check) && r.verdict == Verdict::kFail)
+          dead.insert(dead.end(), r.gpus.begin(), r.gpus.end());
       }
     }
     std::size_t resume = plan.items.size();

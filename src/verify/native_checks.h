@@ -21,10 +21,10 @@ namespace dlenv::verify {
 /// cuda.h values the kernel check passes to cuModuleLoadDataEx and reads back; the
 /// driver-API table (gpu/cuda_driver.h) declares the call, these its options.
 namespace jit {
-inline constexpr int kInfoLogBuffer = 3;            // CU_JIT_INFO_LOG_BUFFER
-inline constexpr int kInfoLogBufferSizeBytes = 4;   // CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES
-inline constexpr int kErrorLogBuffer = 5;           // CU_JIT_ERROR_LOG_BUFFER
-inline constexpr int kErrorLogBufferSizeBytes = 6;  // CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES
+inline constexpr int kInfoLogBuffer = 3;                 // CU_JIT_INFO_LOG_BUFFER
+inline constexpr int kInfoLogBufferSizeBytes = 4;        // CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES
+inline constexpr int kErrorLogBuffer = 5;                // CU_JIT_ERROR_LOG_BUFFER
+inline constexpr int kErrorLogBufferSizeBytes = 6;       // CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES
 inline constexpr int kErrorUnsupportedPtxVersion = 222;  // CUDA_ERROR_UNSUPPORTED_PTX_VERSION
 }  // namespace jit
 

@@ -1,9 +1,9 @@
 #include "verify/verify.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
-
-#include <fmt/format.h>
 
 #include "gpu/cublas.h"
 #include "gpu/cudnn.h"
@@ -22,8 +22,10 @@ namespace {
 std::optional<std::string> NoGpuReason(const model::Snapshot& s) {
   const auto& d = s.driver;
   if (d.cuda_device_count && *d.cuda_device_count > 0) return std::nullopt;
-  if (d.probe_status == model::ProbeStatus::kTimeout || d.probe_status == model::ProbeStatus::kCrashed) {
-    return "the driver probe " + std::string(d.probe_status == model::ProbeStatus::kTimeout ? "hung" : "crashed") +
+  if (d.probe_status == model::ProbeStatus::kTimeout ||
+      d.probe_status == model::ProbeStatus::kCrashed) {
+    return "the driver probe " +
+           std::string(d.probe_status == model::ProbeStatus::kTimeout ? "hung" : "crashed") +
            (d.probe_detail ? " (" + *d.probe_detail + ")" : "");
   }
   if (d.cuda_load_error) return "no CUDA driver library loads (" + *d.cuda_load_error + ")";
@@ -37,17 +39,22 @@ std::optional<std::string> NoGpuReason(const model::Snapshot& s) {
 
 std::string_view VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kPass: return "pass";
-    case Verdict::kFail: return "fail";
-    case Verdict::kSkip: return "skip";
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kFail:
+      return "fail";
+    case Verdict::kSkip:
+      return "skip";
   }
   return "?";
 }
 
-VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snapshot, const VerifyOptions& options) {
+VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snapshot,
+                    const VerifyOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   VerifyReport report;
-  const auto deadline = std::chrono::milliseconds(static_cast<long long>(options.machine.timeout_seconds * 1000));
+  const auto deadline =
+      std::chrono::milliseconds(static_cast<long long>(options.machine.timeout_seconds * 1000));
   report.no_gpu = NoGpuReason(snapshot);
   if (!report.no_gpu) {
     NativePlan plan;
@@ -63,9 +70,16 @@ VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snaps
       return true;
     });
     for (int g : absent) {
-      const std::string why = fmt::format("--gpu {}: CUDA sees {} GPU{} (ordinals 0 to {})", g, count,
-                                          count == 1 ? "" : "s", count - 1);
-      report.checks.push_back({"context", {g}, std::nullopt, Verdict::kFail, 0, why, {}, {CheckFailedFinding("context", {g}, why)}});
+      const std::string why = fmt::format("--gpu {}: CUDA sees {} GPU{} (ordinals 0 to {})", g,
+                                          count, count == 1 ? "" : "s", count - 1);
+      report.checks.push_back({"context",
+                               {g},
+                               std::nullopt,
+                               Verdict::kFail,
+                               0,
+                               why,
+                               {},
+                               {CheckFailedFinding("context", {g}, why)}});
     }
     plan.items = PlanNativeItems(gpus);
     plan.memory_fraction = options.memory_fraction;
@@ -77,10 +91,11 @@ VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snaps
     plan.driver_cuda_version = snapshot.driver.cuda_driver_version;
     for (auto& r : RunNativeChecks(plan)) report.checks.push_back(std::move(r));
   }
-  const bool skip_frameworks = std::find(options.frameworks.begin(), options.frameworks.end(), "none") !=
-                               options.frameworks.end();
+  const bool skip_frameworks = std::find(options.frameworks.begin(), options.frameworks.end(),
+                                         "none") != options.frameworks.end();
   if (!skip_frameworks) {
-    for (const auto& target : PlanFrameworkTargets(snapshot, options.machine.pythons, options.frameworks)) {
+    for (const auto& target :
+         PlanFrameworkTargets(snapshot, options.machine.pythons, options.frameworks)) {
       auto r = RunFrameworkCheck(target, ctx.env, deadline, !report.no_gpu);
       if (r.verdict == Verdict::kSkip && !target.requested) continue;  // not installed there
       report.checks.push_back(std::move(r));
@@ -89,8 +104,9 @@ VerifyReport Verify(const probe::ProbeContext& ctx, const model::Snapshot& snaps
   for (const auto& c : report.checks) {
     report.findings.insert(report.findings.end(), c.findings.begin(), c.findings.end());
   }
-  std::stable_sort(report.findings.begin(), report.findings.end(),
-                   [](const model::Finding& a, const model::Finding& b) { return a.severity > b.severity; });
+  std::stable_sort(
+      report.findings.begin(), report.findings.end(),
+      [](const model::Finding& a, const model::Finding& b) { return a.severity > b.severity; });
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
@@ -110,7 +126,10 @@ std::string RenderVerifyText(const VerifyReport& report, bool color) {
     return fmt::format("\033[{}m{}\033[0m", code, s);
   };
   std::string out;
-  if (report.no_gpu) out += fmt::format("No GPU to verify: {}. Native checks skipped; frameworks checked on their CPU path.\n", *report.no_gpu);
+  if (report.no_gpu)
+    out += fmt::format(
+        "No GPU to verify: {}. Native checks skipped; frameworks checked on their CPU path.\n",
+        *report.no_gpu);
   for (const auto& c : report.checks) {
     std::string where;
     if (!c.gpus.empty()) {
@@ -121,31 +140,38 @@ std::string RenderVerifyText(const VerifyReport& report, bool color) {
     if (c.python) where = " " + *c.python;
     std::string verdict(VerdictName(c.verdict));
     for (auto& ch : verdict) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    out += fmt::format("{} {:<10}{:<10} {:>7.3f}s  {}\n", paint(c.verdict, fmt::format("{:<4}", verdict)), c.check,
-                       where, c.seconds, c.summary);
+    out += fmt::format("{} {:<10}{:<10} {:>7.3f}s  {}\n",
+                       paint(c.verdict, fmt::format("{:<4}", verdict)), c.check, where, c.seconds,
+                       c.summary);
     for (const auto& e : c.evidence) out += fmt::format("       {}\n", e);
   }
   if (!report.findings.empty()) {
     out += "\nFindings:\n";
     for (const auto& f : report.findings) {
-      out += fmt::format("  {} [{}] {}\n    evidence: {}\n    fix: {}\n", model::SeverityName(f.severity), f.id,
-                         f.title, f.evidence, f.fix);
+      out += fmt::format("  {} [{}] {}\n    evidence: {}\n    fix: {}\n",
+                         model::SeverityName(f.severity), f.id, f.title, f.evidence, f.fix);
     }
   }
   int pass = 0, fail = 0, skip = 0;
   for (const auto& c : report.checks) {
     (c.verdict == Verdict::kPass ? pass : c.verdict == Verdict::kFail ? fail : skip)++;
   }
-  out += fmt::format("\n{} passed, {} failed, {} skipped in {:.2f} s\n", pass, fail, skip, report.seconds);
+  out += fmt::format("\n{} passed, {} failed, {} skipped in {:.2f} s\n", pass, fail, skip,
+                     report.seconds);
   return out;
 }
 
 nlohmann::json VerifyToJson(const VerifyReport& report) {
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& c : report.checks) {
-    checks.push_back({{"check", c.check},       {"gpus", c.gpus},       {"python", c.python},
-                      {"verdict", VerdictName(c.verdict)}, {"seconds", c.seconds},
-                      {"summary", c.summary},   {"evidence", c.evidence}, {"findings", c.findings}});
+    checks.push_back({{"check", c.check},
+                      {"gpus", c.gpus},
+                      {"python", c.python},
+                      {"verdict", VerdictName(c.verdict)},
+                      {"seconds", c.seconds},
+                      {"summary", c.summary},
+                      {"evidence", c.evidence},
+                      {"findings", c.findings}});
   }
   return {{"schema_version", 1},
           {"dlenv_version", DLENV_VERSION},

@@ -2,11 +2,10 @@
 // `dlenv verify`: prove that the GPU computes, natively (driver API, cuBLAS, cuDNN, NCCL) and
 // through every framework found, or say why not. The command is RunVerify (verify/command.h).
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/command.h"
 #include "model/snapshot.h"

@@ -3,12 +3,12 @@
 // (fake_libraries.cc): a healthy GPU passes every check, and each scripted failure gives
 // its verdict and finding.
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <map>
-#include <string>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
@@ -88,10 +88,12 @@ TEST(VerifyFakeDriver, HealthyGpuPassesEveryCheckInOrder) {
     order.push_back(c["check"]);
     EXPECT_EQ(c["verdict"], "pass") << c.dump(2);
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"context", "memory", "kernel", "cublas", "cudnn", "nccl", "transfers"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"context", "memory", "kernel", "cublas", "cudnn",
+                                             "nccl", "transfers"}));
   EXPECT_TRUE(run.doc["findings"].empty()) << run.doc["findings"].dump(2);
   // The memory check saw NVML account for its allocation.
-  EXPECT_NE(run.Check("memory")->dump().find("this process's memory on the GPU grew by"), std::string::npos);
+  EXPECT_NE(run.Check("memory")->dump().find("this process's memory on the GPU grew by"),
+            std::string::npos);
 }
 
 TEST(VerifyFakeDriver, TwoGpusRunPerGpuChecksAndOneAllReduceAcrossBoth) {
@@ -127,7 +129,8 @@ TEST(VerifyFakeDriver, FailingAllocationFailsTheMemoryCheck) {
   auto run = Verify(s);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_EQ(run.Verdict("memory"), "fail");
-  EXPECT_NE((*run.Check("memory"))["summary"].get<std::string>().find("cuMemAlloc"), std::string::npos);
+  EXPECT_NE((*run.Check("memory"))["summary"].get<std::string>().find("cuMemAlloc"),
+            std::string::npos);
   EXPECT_TRUE(run.HasFinding("verify.check_failed"));
   EXPECT_EQ(run.Verdict("context"), "pass");
 }
@@ -137,7 +140,8 @@ TEST(VerifyFakeDriver, MemoryThatNvmlDoesNotAccountFails) {
   s["nvml_process_accounting"] = false;
   auto run = Verify(s);
   EXPECT_EQ(run.Verdict("memory"), "fail");
-  EXPECT_NE((*run.Check("memory"))["summary"].get<std::string>().find("NVML did not see"), std::string::npos);
+  EXPECT_NE((*run.Check("memory"))["summary"].get<std::string>().find("NVML did not see"),
+            std::string::npos);
   EXPECT_EQ(run.Verdict("kernel"), "pass");
 }
 
@@ -148,19 +152,24 @@ TEST(VerifyFakeDriver, BadMemoryCellsAreWrongResults) {
   EXPECT_EQ(run.Verdict("memory"), "fail");
   EXPECT_TRUE(run.HasFinding("gpu.wrong_results"));
   // 3 bad words for each of the 5 patterns, counted by the check kernel.
-  EXPECT_NE((*run.Check("memory"))["summary"].get<std::string>().find("memory errors"), std::string::npos);
+  EXPECT_NE((*run.Check("memory"))["summary"].get<std::string>().find("memory errors"),
+            std::string::npos);
 }
 
 TEST(VerifyFakeDriver, JitRefusingNewerPtxIsADriverTooOld) {
   auto s = Healthy();
   s["cuda_driver_version"] = 10010;
-  s["jit_error"] = {{"status", 222}, {"log", "ptxas application ptx input, line 12; fatal : Unsupported .version 6.5; current version is '6.4'"}};
+  s["jit_error"] = {{"status", 222},
+                    {"log",
+                     "ptxas application ptx input, line 12; fatal : Unsupported .version 6.5; "
+                     "current version is '6.4'"}};
   auto run = Verify(s);
   EXPECT_EQ(run.Verdict("kernel"), "fail");
   EXPECT_TRUE(run.HasFinding("driver.too_old"));
   const auto evidence = run.FindingEvidence("driver.too_old");
   EXPECT_NE(evidence.find("CUDA_ERROR_UNSUPPORTED_PTX_VERSION"), std::string::npos) << evidence;
-  EXPECT_NE(evidence.find("Unsupported .version 6.5"), std::string::npos) << evidence;  // the JIT log
+  EXPECT_NE(evidence.find("Unsupported .version 6.5"), std::string::npos)
+      << evidence;  // the JIT log
   EXPECT_NE(evidence.find("supports CUDA 10.1"), std::string::npos) << evidence;
 }
 
@@ -170,7 +179,8 @@ TEST(VerifyFakeDriver, KernelReturningWrongDataFails) {
   auto run = Verify(s);
   EXPECT_EQ(run.Verdict("kernel"), "fail");
   EXPECT_TRUE(run.HasFinding("gpu.wrong_results"));
-  EXPECT_NE((*run.Check("kernel"))["summary"].get<std::string>().find("first at 12345"), std::string::npos);
+  EXPECT_NE((*run.Check("kernel"))["summary"].get<std::string>().find("first at 12345"),
+            std::string::npos);
   EXPECT_EQ(run.Verdict("memory"), "pass");
 }
 

@@ -3,9 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "rules/error_signatures.h"
 #include "verify/findings.h"

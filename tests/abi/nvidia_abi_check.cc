@@ -4,20 +4,19 @@
 // src/gpu/nvidia_abi_test.cc compiles and runs it against the headers of NVIDIA's PyPI wheels
 // (testing::NvidiaFiles), so a machine without a CUDA toolkit checks it too.
 
+#include <cublasLt.h>
+#include <cublas_api.h>
+#include <cuda.h>
+#include <cudnn.h>
+#include <gtest/gtest.h>
+#include <nccl.h>
+#include <nvml.h>
+
 #include <array>
 #include <cstddef>
 #include <string>
 #include <type_traits>
 #include <vector>
-
-#include <gtest/gtest.h>
-
-#include <cublasLt.h>
-#include <cublas_api.h>
-#include <cuda.h>
-#include <cudnn.h>
-#include <nccl.h>
-#include <nvml.h>
 
 #include "fake_abi.h"
 #include "gpu/cuda_driver.h"
@@ -32,9 +31,12 @@ namespace {
 // size_t, a wrong pointee struct, or a missing parameter do not.
 template <typename T>
 constexpr long SizeOrZero() {
-  if constexpr (std::is_void_v<T> || std::is_function_v<T>) return 0;
-  else if constexpr (requires { sizeof(T); }) return static_cast<long>(sizeof(T));
-  else return 0;
+  if constexpr (std::is_void_v<T> || std::is_function_v<T>)
+    return 0;
+  else if constexpr (requires { sizeof(T); })
+    return static_cast<long>(sizeof(T));
+  else
+    return 0;
 }
 
 template <typename T>
@@ -128,7 +130,8 @@ TEST(NvidiaAbi, CudaDriverHeader) {
   // cuCtxCreate_v2 is declared only for NVIDIA's internal build from CUDA 13 on (the public
   // name means cuCtxCreate_v4 there); its v2 signature is the one cuda.h 12.x declares:
   // (CUcontext*, unsigned int, CUdevice).
-  ExpectSameShape<decltype(Api::ctx_create), CUresult (*)(CUcontext*, unsigned int, CUdevice)>("cuCtxCreate_v2");
+  ExpectSameShape<decltype(Api::ctx_create), CUresult (*)(CUcontext*, unsigned int, CUdevice)>(
+      "cuCtxCreate_v2");
 }
 
 TEST(NvidiaAbi, NvmlHeader) {
@@ -147,7 +150,8 @@ TEST(NvidiaAbi, NvmlHeader) {
   EXPECT_EQ(nvml::kMemoryErrorTypeUncorrected, NVML_MEMORY_ERROR_TYPE_UNCORRECTED);
   EXPECT_EQ(nvml::kVolatileEcc, NVML_VOLATILE_ECC);
   EXPECT_EQ(nvml::kAggregateEcc, NVML_AGGREGATE_ECC);
-  EXPECT_EQ(nvml::kPageRetirementMultipleSingleBit, NVML_PAGE_RETIREMENT_CAUSE_MULTIPLE_SINGLE_BIT_ECC_ERRORS);
+  EXPECT_EQ(nvml::kPageRetirementMultipleSingleBit,
+            NVML_PAGE_RETIREMENT_CAUSE_MULTIPLE_SINGLE_BIT_ECC_ERRORS);
   EXPECT_EQ(nvml::kPageRetirementDoubleBit, NVML_PAGE_RETIREMENT_CAUSE_DOUBLE_BIT_ECC_ERROR);
   EXPECT_EQ(nvml::kTemperatureGpu, NVML_TEMPERATURE_GPU);
   EXPECT_EQ(nvml::kClockSm, NVML_CLOCK_SM);
@@ -184,17 +188,21 @@ TEST(NvidiaAbi, NvmlHeader) {
   DLENV_EXPECT_SIGNATURE(Api, device_get_uuid, nvmlDeviceGetUUID);
   DLENV_EXPECT_SIGNATURE(Api, device_get_serial, nvmlDeviceGetSerial);
   DLENV_EXPECT_SIGNATURE(Api, device_get_pci_info, nvmlDeviceGetPciInfo_v3);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_cuda_compute_capability, nvmlDeviceGetCudaComputeCapability);
+  DLENV_EXPECT_SIGNATURE(Api, device_get_cuda_compute_capability,
+                         nvmlDeviceGetCudaComputeCapability);
   DLENV_EXPECT_SIGNATURE(Api, device_get_memory_info_v2, nvmlDeviceGetMemoryInfo_v2);
   DLENV_EXPECT_SIGNATURE(Api, device_get_memory_info, nvmlDeviceGetMemoryInfo);
   DLENV_EXPECT_SIGNATURE(Api, device_get_persistence_mode, nvmlDeviceGetPersistenceMode);
   DLENV_EXPECT_SIGNATURE(Api, device_get_mig_mode, nvmlDeviceGetMigMode);
   DLENV_EXPECT_SIGNATURE(Api, device_get_total_ecc_errors, nvmlDeviceGetTotalEccErrors);
   DLENV_EXPECT_SIGNATURE(Api, device_get_retired_pages, nvmlDeviceGetRetiredPages);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_retired_pages_pending_status, nvmlDeviceGetRetiredPagesPendingStatus);
+  DLENV_EXPECT_SIGNATURE(Api, device_get_retired_pages_pending_status,
+                         nvmlDeviceGetRetiredPagesPendingStatus);
   DLENV_EXPECT_SIGNATURE(Api, device_get_remapped_rows, nvmlDeviceGetRemappedRows);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_curr_pcie_link_generation, nvmlDeviceGetCurrPcieLinkGeneration);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_max_pcie_link_generation, nvmlDeviceGetMaxPcieLinkGeneration);
+  DLENV_EXPECT_SIGNATURE(Api, device_get_curr_pcie_link_generation,
+                         nvmlDeviceGetCurrPcieLinkGeneration);
+  DLENV_EXPECT_SIGNATURE(Api, device_get_max_pcie_link_generation,
+                         nvmlDeviceGetMaxPcieLinkGeneration);
   DLENV_EXPECT_SIGNATURE(Api, device_get_curr_pcie_link_width, nvmlDeviceGetCurrPcieLinkWidth);
   DLENV_EXPECT_SIGNATURE(Api, device_get_max_pcie_link_width, nvmlDeviceGetMaxPcieLinkWidth);
   DLENV_EXPECT_SIGNATURE(Api, device_get_temperature, nvmlDeviceGetTemperature);
@@ -202,7 +210,8 @@ TEST(NvidiaAbi, NvmlHeader) {
   DLENV_EXPECT_SIGNATURE(Api, device_get_power_usage, nvmlDeviceGetPowerUsage);
   DLENV_EXPECT_SIGNATURE(Api, device_get_clock_info, nvmlDeviceGetClockInfo);
   DLENV_EXPECT_SIGNATURE(Api, device_get_max_clock_info, nvmlDeviceGetMaxClockInfo);
-  DLENV_EXPECT_SIGNATURE(Api, device_get_current_clocks_event_reasons, nvmlDeviceGetCurrentClocksEventReasons);
+  DLENV_EXPECT_SIGNATURE(Api, device_get_current_clocks_event_reasons,
+                         nvmlDeviceGetCurrentClocksEventReasons);
   DLENV_EXPECT_SIGNATURE(Api, device_get_p2p_status, nvmlDeviceGetP2PStatus);
 }
 
@@ -253,16 +262,18 @@ TEST(FakeDriverAbi, CublasCudnnNcclValuesAndStructs) {
   EXPECT_EQ(sizeof(fake_abi::HeuristicResult::algo), sizeof(cublasLtMatmulAlgo_t));
   EXPECT_EQ(offsetof(fake_abi::HeuristicResult, workspace_size),
             offsetof(cublasLtMatmulHeuristicResult_t, workspaceSize));
-  EXPECT_EQ(offsetof(fake_abi::HeuristicResult, state), offsetof(cublasLtMatmulHeuristicResult_t, state));
-  EXPECT_EQ(offsetof(fake_abi::HeuristicResult, waves_count), offsetof(cublasLtMatmulHeuristicResult_t, wavesCount));
+  EXPECT_EQ(offsetof(fake_abi::HeuristicResult, state),
+            offsetof(cublasLtMatmulHeuristicResult_t, state));
+  EXPECT_EQ(offsetof(fake_abi::HeuristicResult, waves_count),
+            offsetof(cublasLtMatmulHeuristicResult_t, wavesCount));
   EXPECT_EQ(fake_abi::kCudnnSuccess, CUDNN_STATUS_SUCCESS);
   EXPECT_EQ(fake_abi::kNcclSuccess, ncclSuccess);
 }
 
 // The shape comparison itself must be able to fail.
 TEST(NvidiaAbi, ShapeTellsThirtyTwoFromSixtyFourBitSizes) {
-  using Old = int (*)(unsigned int*, int);   // cuDeviceTotalMem (v1)
-  using New = int (*)(std::size_t*, int);    // cuDeviceTotalMem_v2
+  using Old = int (*)(unsigned int*, int);  // cuDeviceTotalMem (v1)
+  using New = int (*)(std::size_t*, int);   // cuDeviceTotalMem_v2
   EXPECT_NE(Signature<Old>::Get(), Signature<New>::Get());
   EXPECT_EQ(Signature<New>::Get(), Signature<decltype(cuda::Api::device_total_mem)>::Get());
 }

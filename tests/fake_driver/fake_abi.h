@@ -13,7 +13,8 @@
 namespace fake_abi {
 
 // nvmlReturn_t
-constexpr int kNvmlSuccess = 0, kNvmlInvalidArgument = 2, kNvmlNotSupported = 3, kNvmlInsufficientSize = 7;
+constexpr int kNvmlSuccess = 0, kNvmlInvalidArgument = 2, kNvmlNotSupported = 3,
+              kNvmlInsufficientSize = 7;
 // CUresult
 constexpr int kCudaSuccess = 0, kCudaInvalidValue = 1, kCudaNotInitialized = 3, kCudaStub = 34,
               kCudaNoDevice = 100, kCudaInvalidDevice = 101;
@@ -35,7 +36,8 @@ struct Memory {
 // cudaDataType: CUDA_R_32F, CUDA_R_16F, CUDA_R_16BF, CUDA_R_8F_E4M3.
 constexpr int kF32 = 0, kF16 = 2, kBf16 = 14, kE4M3 = 28;
 // cublasStatus_t
-constexpr int kCublasSuccess = 0, kCublasInvalidValue = 7, kCublasExecutionFailed = 13, kCublasNotSupported = 15;
+constexpr int kCublasSuccess = 0, kCublasInvalidValue = 7, kCublasExecutionFailed = 13,
+              kCublasNotSupported = 15;
 // cublasOperation_t CUBLAS_OP_T; cublasLtMatmulDescAttributes_t TRANSA, TRANSB.
 constexpr int kCublasOpT = 1, kLtDescTransA = 3, kLtDescTransB = 4;
 // cublasLtMatmulHeuristicResult_t (its algo is cublasLtMatmulAlgo_t, 8 uint64_t).

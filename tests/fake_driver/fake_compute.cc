@@ -21,24 +21,23 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace {
 
 using nlohmann::json;
 
-constexpr int kCudaSuccess = 0, kCudaInvalidValue = 1, kCudaOutOfMemory = 2, kCudaNotInitialized = 3,
-              kCudaInvalidContext = 201, kCudaNotFound = 500;
+constexpr int kCudaSuccess = 0, kCudaInvalidValue = 1, kCudaOutOfMemory = 2,
+              kCudaNotInitialized = 3, kCudaInvalidContext = 201, kCudaNotFound = 500;
 constexpr int kNvmlSuccess = 0, kNvmlInvalidArgument = 2, kNvmlInsufficientSize = 7;
 
 struct Allocation {
@@ -130,7 +129,8 @@ void RunKernel(Kernel k, void** params) {
       for (std::uint64_t j = 0; j < bad && j < n; ++j) buf[(j * 7919 + 17) % n] ^= 0x10u;
       return;
     }
-    case Kernel::kEmpty: return;
+    case Kernel::kEmpty:
+      return;
     case Kernel::kStreamCopy: {
       auto* src = reinterpret_cast<const unsigned char*>(*static_cast<std::uintptr_t*>(params[0]));
       auto* dst = reinterpret_cast<unsigned char*>(*static_cast<std::uintptr_t*>(params[1]));
@@ -182,7 +182,10 @@ int cuDevicePrimaryCtxRetain(void** ctx, int dev) {
   *ctx = reinterpret_cast<void*>(static_cast<std::uintptr_t>(dev) + 1);
   return kCudaSuccess;
 }
-int cuDevicePrimaryCtxRelease_v2(int) { ENTER("cuDevicePrimaryCtxRelease_v2"); return kCudaSuccess; }
+int cuDevicePrimaryCtxRelease_v2(int) {
+  ENTER("cuDevicePrimaryCtxRelease_v2");
+  return kCudaSuccess;
+}
 
 int cuCtxSetCurrent(void* ctx) {
   ENTER("cuCtxSetCurrent");
@@ -190,7 +193,10 @@ int cuCtxSetCurrent(void* ctx) {
   return Current() >= 0 ? kCudaSuccess : kCudaInvalidContext;
 }
 
-int cuCtxSynchronize() { ENTER("cuCtxSynchronize"); return Current() >= 0 ? kCudaSuccess : kCudaInvalidContext; }
+int cuCtxSynchronize() {
+  ENTER("cuCtxSynchronize");
+  return Current() >= 0 ? kCudaSuccess : kCudaInvalidContext;
+}
 
 int cuMemGetInfo_v2(std::size_t* free, std::size_t* total) {
   ENTER("cuMemGetInfo_v2");
@@ -230,7 +236,11 @@ int cuMemAllocHost_v2(void** p, std::size_t bytes) {
   *p = std::malloc(bytes);
   return *p ? kCudaSuccess : kCudaOutOfMemory;
 }
-int cuMemFreeHost(void* p) { ENTER("cuMemFreeHost"); std::free(p); return kCudaSuccess; }
+int cuMemFreeHost(void* p) {
+  ENTER("cuMemFreeHost");
+  std::free(p);
+  return kCudaSuccess;
+}
 
 int cuMemcpyHtoD_v2(std::uintptr_t dst, const void* src, std::size_t n) {
   ENTER("cuMemcpyHtoD_v2");
@@ -264,14 +274,21 @@ int cuEventCreate(void** event, unsigned) {
   *event = new Event;
   return kCudaSuccess;
 }
-int cuEventDestroy_v2(void* event) { ENTER("cuEventDestroy_v2"); delete static_cast<Event*>(event); return kCudaSuccess; }
+int cuEventDestroy_v2(void* event) {
+  ENTER("cuEventDestroy_v2");
+  delete static_cast<Event*>(event);
+  return kCudaSuccess;
+}
 int cuEventRecord(void* event, void*) {
   ENTER("cuEventRecord");
   if (!event) return kCudaInvalidValue;
   *static_cast<Event*>(event) = {std::chrono::steady_clock::now(), true};
   return kCudaSuccess;
 }
-int cuEventSynchronize(void* event) { ENTER("cuEventSynchronize"); return event ? kCudaSuccess : kCudaInvalidValue; }
+int cuEventSynchronize(void* event) {
+  ENTER("cuEventSynchronize");
+  return event ? kCudaSuccess : kCudaInvalidValue;
+}
 int cuEventElapsedTime_v2(float* ms, void* start, void* stop) {
   ENTER("cuEventElapsedTime_v2");
   const auto* a = static_cast<const Event*>(start);
@@ -290,8 +307,8 @@ int cuModuleLoadDataEx(void** module, const void* image, unsigned n, int* option
     char* log = nullptr;
     std::size_t size = 0;
     for (unsigned i = 0; i < n; ++i) {
-      if (options[i] == 5) log = static_cast<char*>(values[i]);                             // ERROR_LOG_BUFFER
-      if (options[i] == 6) size = reinterpret_cast<std::uintptr_t>(values[i]);             // its size
+      if (options[i] == 5) log = static_cast<char*>(values[i]);                 // ERROR_LOG_BUFFER
+      if (options[i] == 6) size = reinterpret_cast<std::uintptr_t>(values[i]);  // its size
     }
     if (log && size) std::snprintf(log, size, "%s", e->value("log", "").c_str());
     return e->value("status", 218);
@@ -305,7 +322,11 @@ int cuModuleLoadDataEx(void** module, const void* image, unsigned n, int* option
   return kCudaSuccess;
 }
 
-int cuModuleUnload(void* module) { ENTER("cuModuleUnload"); delete static_cast<Module*>(module); return kCudaSuccess; }
+int cuModuleUnload(void* module) {
+  ENTER("cuModuleUnload");
+  delete static_cast<Module*>(module);
+  return kCudaSuccess;
+}
 
 // Function handles are 1 + the Kernel enum.
 int cuModuleGetFunction(void** f, void* module, const char* name) {
@@ -314,22 +335,29 @@ int cuModuleGetFunction(void** f, void* module, const char* name) {
   if (!m) return kCudaInvalidValue;
   const std::string n = name;
   Kernel k;
-  if (n == "dlenv_saxpy" && m->has_saxpy) k = Kernel::kSaxpy;
-  else if (n == "dlenv_fill" && m->has_fill) k = Kernel::kFill;
-  else if (n == "dlenv_check" && m->has_check) k = Kernel::kCheck;
-  else if (n == "dlenv_empty" && m->has_empty) k = Kernel::kEmpty;
-  else if (n == "dlenv_stream_copy" && m->has_stream_copy) k = Kernel::kStreamCopy;
-  else return kCudaNotFound;
+  if (n == "dlenv_saxpy" && m->has_saxpy)
+    k = Kernel::kSaxpy;
+  else if (n == "dlenv_fill" && m->has_fill)
+    k = Kernel::kFill;
+  else if (n == "dlenv_check" && m->has_check)
+    k = Kernel::kCheck;
+  else if (n == "dlenv_empty" && m->has_empty)
+    k = Kernel::kEmpty;
+  else if (n == "dlenv_stream_copy" && m->has_stream_copy)
+    k = Kernel::kStreamCopy;
+  else
+    return kCudaNotFound;
   *f = reinterpret_cast<void*>(static_cast<std::uintptr_t>(k) + 1);
   return kCudaSuccess;
 }
 
-int cuLaunchKernel(void* f, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, void*,
-                   void** params, void**) {
+int cuLaunchKernel(void* f, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
+                   void*, void** params, void**) {
   ENTER("cuLaunchKernel");
   if (Current() < 0) return kCudaInvalidContext;
   const auto k = reinterpret_cast<std::uintptr_t>(f);
-  if (k < 1 || k > 5 || (!params && k != static_cast<std::uintptr_t>(Kernel::kEmpty) + 1)) return kCudaInvalidValue;
+  if (k < 1 || k > 5 || (!params && k != static_cast<std::uintptr_t>(Kernel::kEmpty) + 1))
+    return kCudaInvalidValue;
   RunKernel(static_cast<Kernel>(k - 1), params);
   return kCudaSuccess;
 }
@@ -350,7 +378,8 @@ int nvmlDeviceGetComputeRunningProcesses_v3(void* device, unsigned* count, Proce
     return kNvmlInsufficientSize;
   }
   const bool accounting = State().config.value("nvml_process_accounting", true);
-  infos[0] = {static_cast<unsigned>(getpid()), (512ull << 20) + (accounting ? State().allocated[g] : 0), 0, 0};
+  infos[0] = {static_cast<unsigned>(getpid()),
+              (512ull << 20) + (accounting ? State().allocated[g] : 0), 0, 0};
   *count = 1;
   return kNvmlSuccess;
 }

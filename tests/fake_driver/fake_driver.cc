@@ -20,12 +20,11 @@
 //       "persistence_mode": true, "mig_mode": false,
 //       "ecc_uncorrected_volatile": 0, "ecc_uncorrected_aggregate": 0,
 //       "retired_pages_sbe": 0, "retired_pages_dbe": 0, "retired_pages_pending": false,
-//       "remapped_rows": {"correctable": 0, "uncorrectable": 0, "pending": false, "failure": false},
-//       "pcie": {"gen": 5, "gen_max": 5, "width": 16, "width_max": 16},
-//       "temperature_c": 35, "power_limit_w": 700, "power_draw_w": 71.5,
-//       "clocks": {"sm": 1980, "sm_max": 1980, "mem": 2619, "mem_max": 2619},
-//       "throttle_reasons": 0,
-//       "p2p_read": {"1": 0}                nvmlDeviceGetP2PStatus towards GPU 1 (0 OK, 4 regkey)
+//       "remapped_rows": {"correctable": 0, "uncorrectable": 0, "pending": false, "failure":
+//       false}, "pcie": {"gen": 5, "gen_max": 5, "width": 16, "width_max": 16}, "temperature_c":
+//       35, "power_limit_w": 700, "power_draw_w": 71.5, "clocks": {"sm": 1980, "sm_max": 1980,
+//       "mem": 2619, "mem_max": 2619}, "throttle_reasons": 0, "p2p_read": {"1": 0}
+//       nvmlDeviceGetP2PStatus towards GPU 1 (0 OK, 4 regkey)
 //     }]
 //   }
 //
@@ -46,10 +45,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fake_abi.h"
 
@@ -81,7 +79,8 @@ std::vector<int> ParseCudaVisible(const State& s) {
   std::size_t pos = 0;
   while (pos <= text.size()) {
     std::size_t comma = text.find(',', pos);
-    std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     int found = -1;
     if (!item.empty() && item.find_first_not_of("0123456789") == std::string::npos) {
       int idx = std::atoi(item.c_str());
@@ -131,10 +130,10 @@ long long ForcedReturn(const char* name) {
 }
 
 // Every scripted entry point returns an int status (nvmlReturn_t or CUresult).
-#define ENTER(name)                                       \
-  do {                                                    \
-    long long forced_ = ForcedReturn(name);               \
-    if (forced_ >= 0) return static_cast<int>(forced_);   \
+#define ENTER(name)                                     \
+  do {                                                  \
+    long long forced_ = ForcedReturn(name);             \
+    if (forced_ >= 0) return static_cast<int>(forced_); \
   } while (0)
 
 // Status codes and structs: fake_abi.h, checked against NVIDIA's headers.
@@ -196,17 +195,31 @@ extern "C" {
 
 // ---- NVML -------------------------------------------------------------------------------
 
-int nvmlInit_v2() { ENTER("nvmlInit_v2"); return kNvmlSuccess; }
-int nvmlInit() { ENTER("nvmlInit"); return kNvmlSuccess; }
-int nvmlShutdown() { ENTER("nvmlShutdown"); return kNvmlSuccess; }
+int nvmlInit_v2() {
+  ENTER("nvmlInit_v2");
+  return kNvmlSuccess;
+}
+int nvmlInit() {
+  ENTER("nvmlInit");
+  return kNvmlSuccess;
+}
+int nvmlShutdown() {
+  ENTER("nvmlShutdown");
+  return kNvmlSuccess;
+}
 
 const char* nvmlErrorString(int r) {
   switch (r) {
-    case 0: return "Success";
-    case 3: return "Not Supported";
-    case 9: return "Driver Not Loaded";
-    case 18: return "Driver/library version mismatch";
-    default: return "Unknown Error";
+    case 0:
+      return "Success";
+    case 3:
+      return "Not Supported";
+    case 9:
+      return "Driver Not Loaded";
+    case 18:
+      return "Driver/library version mismatch";
+    default:
+      return "Unknown Error";
   }
 }
 
@@ -237,9 +250,18 @@ int nvmlDeviceGetHandleByIndex_v2(unsigned i, void** handle) {
 }
 int nvmlDeviceGetHandleByIndex(unsigned i, void** h) { return nvmlDeviceGetHandleByIndex_v2(i, h); }
 
-int nvmlDeviceGetName(void* d, char* b, unsigned n) { ENTER("nvmlDeviceGetName"); return GetString(d, "name", b, n); }
-int nvmlDeviceGetUUID(void* d, char* b, unsigned n) { ENTER("nvmlDeviceGetUUID"); return GetString(d, "uuid", b, n); }
-int nvmlDeviceGetSerial(void* d, char* b, unsigned n) { ENTER("nvmlDeviceGetSerial"); return GetString(d, "serial", b, n); }
+int nvmlDeviceGetName(void* d, char* b, unsigned n) {
+  ENTER("nvmlDeviceGetName");
+  return GetString(d, "name", b, n);
+}
+int nvmlDeviceGetUUID(void* d, char* b, unsigned n) {
+  ENTER("nvmlDeviceGetUUID");
+  return GetString(d, "uuid", b, n);
+}
+int nvmlDeviceGetSerial(void* d, char* b, unsigned n) {
+  ENTER("nvmlDeviceGetSerial");
+  return GetString(d, "serial", b, n);
+}
 
 int nvmlDeviceGetPciInfo_v3(void* d, PciInfo* pci) {
   ENTER("nvmlDeviceGetPciInfo_v3");
@@ -337,10 +359,22 @@ int nvmlDeviceGetRemappedRows(void* d, unsigned* corr, unsigned* unc, unsigned* 
   return kNvmlSuccess;
 }
 
-int nvmlDeviceGetCurrPcieLinkGeneration(void* d, unsigned* v) { ENTER("nvmlDeviceGetCurrPcieLinkGeneration"); return Get(d, {"pcie", "gen"}, v); }
-int nvmlDeviceGetMaxPcieLinkGeneration(void* d, unsigned* v) { ENTER("nvmlDeviceGetMaxPcieLinkGeneration"); return Get(d, {"pcie", "gen_max"}, v); }
-int nvmlDeviceGetCurrPcieLinkWidth(void* d, unsigned* v) { ENTER("nvmlDeviceGetCurrPcieLinkWidth"); return Get(d, {"pcie", "width"}, v); }
-int nvmlDeviceGetMaxPcieLinkWidth(void* d, unsigned* v) { ENTER("nvmlDeviceGetMaxPcieLinkWidth"); return Get(d, {"pcie", "width_max"}, v); }
+int nvmlDeviceGetCurrPcieLinkGeneration(void* d, unsigned* v) {
+  ENTER("nvmlDeviceGetCurrPcieLinkGeneration");
+  return Get(d, {"pcie", "gen"}, v);
+}
+int nvmlDeviceGetMaxPcieLinkGeneration(void* d, unsigned* v) {
+  ENTER("nvmlDeviceGetMaxPcieLinkGeneration");
+  return Get(d, {"pcie", "gen_max"}, v);
+}
+int nvmlDeviceGetCurrPcieLinkWidth(void* d, unsigned* v) {
+  ENTER("nvmlDeviceGetCurrPcieLinkWidth");
+  return Get(d, {"pcie", "width"}, v);
+}
+int nvmlDeviceGetMaxPcieLinkWidth(void* d, unsigned* v) {
+  ENTER("nvmlDeviceGetMaxPcieLinkWidth");
+  return Get(d, {"pcie", "width_max"}, v);
+}
 
 int nvmlDeviceGetTemperature(void* d, int sensor, unsigned* v) {
   ENTER("nvmlDeviceGetTemperature");
@@ -354,8 +388,14 @@ int WattsAsMilliwatts(void* d, const char* key, unsigned* mw) {
   if (r == kNvmlSuccess) *mw = static_cast<unsigned>(w * 1000 + 0.5);
   return r;
 }
-int nvmlDeviceGetEnforcedPowerLimit(void* d, unsigned* mw) { ENTER("nvmlDeviceGetEnforcedPowerLimit"); return WattsAsMilliwatts(d, "power_limit_w", mw); }
-int nvmlDeviceGetPowerUsage(void* d, unsigned* mw) { ENTER("nvmlDeviceGetPowerUsage"); return WattsAsMilliwatts(d, "power_draw_w", mw); }
+int nvmlDeviceGetEnforcedPowerLimit(void* d, unsigned* mw) {
+  ENTER("nvmlDeviceGetEnforcedPowerLimit");
+  return WattsAsMilliwatts(d, "power_limit_w", mw);
+}
+int nvmlDeviceGetPowerUsage(void* d, unsigned* mw) {
+  ENTER("nvmlDeviceGetPowerUsage");
+  return WattsAsMilliwatts(d, "power_draw_w", mw);
+}
 
 int nvmlDeviceGetClockInfo(void* d, int type, unsigned* v) {
   ENTER("nvmlDeviceGetClockInfo");
@@ -405,12 +445,24 @@ int cuDriverGetVersion(int* v) {
 
 int cuGetErrorName(int r, const char** s) {
   switch (r) {
-    case 0: *s = "CUDA_SUCCESS"; return kCudaSuccess;
-    case 3: *s = "CUDA_ERROR_NOT_INITIALIZED"; return kCudaSuccess;
-    case 34: *s = "CUDA_ERROR_STUB_LIBRARY"; return kCudaSuccess;
-    case 100: *s = "CUDA_ERROR_NO_DEVICE"; return kCudaSuccess;
-    case 101: *s = "CUDA_ERROR_INVALID_DEVICE"; return kCudaSuccess;
-    default: *s = nullptr; return kCudaInvalidValue;
+    case 0:
+      *s = "CUDA_SUCCESS";
+      return kCudaSuccess;
+    case 3:
+      *s = "CUDA_ERROR_NOT_INITIALIZED";
+      return kCudaSuccess;
+    case 34:
+      *s = "CUDA_ERROR_STUB_LIBRARY";
+      return kCudaSuccess;
+    case 100:
+      *s = "CUDA_ERROR_NO_DEVICE";
+      return kCudaSuccess;
+    case 101:
+      *s = "CUDA_ERROR_INVALID_DEVICE";
+      return kCudaSuccess;
+    default:
+      *s = nullptr;
+      return kCudaInvalidValue;
   }
 }
 
@@ -445,8 +497,10 @@ int cuDeviceGetPCIBusId(char* id, int len, int dev) {
   if (!g) return kCudaInvalidDevice;
   // CUDA writes a 4-digit domain where NVML writes 8: dlenv must match them anyway.
   unsigned domain = 0, bus = 0, device = 0, function = 0;
-  std::sscanf(g->value("pci_bus_id", "0:0:0.0").c_str(), "%x:%x:%x.%x", &domain, &bus, &device, &function);
-  std::snprintf(id, static_cast<std::size_t>(len), "%04x:%02x:%02x.%x", domain, bus, device, function);
+  std::sscanf(g->value("pci_bus_id", "0:0:0.0").c_str(), "%x:%x:%x.%x", &domain, &bus, &device,
+              &function);
+  std::snprintf(id, static_cast<std::size_t>(len), "%04x:%02x:%02x.%x", domain, bus, device,
+                function);
   return kCudaSuccess;
 }
 
@@ -456,11 +510,16 @@ int cuDeviceGetAttribute(int* v, int attribute, int dev) {
   const json* g = CudaGpu(dev);
   if (!g) return kCudaInvalidDevice;
   const json* cc = Path(g, {"cc"});
-  if (attribute == 75 && cc) *v = (*cc)[0].get<int>();
-  else if (attribute == 76 && cc) *v = (*cc)[1].get<int>();
-  else if (attribute == 16) *v = g->value("sm_count", 132);            // MULTIPROCESSOR_COUNT
-  else if (attribute == 38) *v = g->value("l2_bytes", 50 << 20);       // L2_CACHE_SIZE
-  else return kCudaInvalidValue;
+  if (attribute == 75 && cc)
+    *v = (*cc)[0].get<int>();
+  else if (attribute == 76 && cc)
+    *v = (*cc)[1].get<int>();
+  else if (attribute == 16)
+    *v = g->value("sm_count", 132);  // MULTIPROCESSOR_COUNT
+  else if (attribute == 38)
+    *v = g->value("l2_bytes", 50 << 20);  // L2_CACHE_SIZE
+  else
+    return kCudaInvalidValue;
   return kCudaSuccess;
 }
 

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "gpu/reference.h"
 #include "util/strings.h"
 #include "verify/findings.h"
 #include "verify/native/checks.h"
-#include "gpu/reference.h"
 
 namespace dlenv::verify::native {
 
@@ -65,24 +65,26 @@ std::optional<std::string> CheckGemm(const GemmRun& g, GemmType t, CheckResult& 
   const std::size_t elem = t == GemmType::kFloat32 ? 4 : 2;
   const void* ha = t == GemmType::kFloat32 ? static_cast<const void*>(a.data()) : a16.data();
   const void* hb = t == GemmType::kFloat32 ? static_cast<const void*>(bv.data()) : b16.data();
-  if (g.session.Failed(r, "cuMemcpyHtoD", Call(g.api.memcpy_htod, g.da.get(), ha, a.size() * elem)) ||
-      g.session.Failed(r, "cuMemcpyHtoD", Call(g.api.memcpy_htod, g.db.get(), hb, bv.size() * elem))) {
+  if (g.session.Failed(r, "cuMemcpyHtoD",
+                       Call(g.api.memcpy_htod, g.da.get(), ha, a.size() * elem)) ||
+      g.session.Failed(r, "cuMemcpyHtoD",
+                       Call(g.api.memcpy_htod, g.db.get(), hb, bv.size() * elem))) {
     return std::nullopt;
   }
   const float alpha = 1.0f, beta = 0.0f;
   auto run = [&]() -> gpu::cublasStatus_t {
     if (t == GemmType::kFloat32) {
       return g.b.sgemm(g.handle, gpu::kCublasOpN, gpu::kCublasOpN, m, n, k, &alpha,
-                     reinterpret_cast<const float*>(g.da.get()), m,
-                     reinterpret_cast<const float*>(g.db.get()), k, &beta,
-                     reinterpret_cast<float*>(g.dc.get()), m);
+                       reinterpret_cast<const float*>(g.da.get()), m,
+                       reinterpret_cast<const float*>(g.db.get()), k, &beta,
+                       reinterpret_cast<float*>(g.dc.get()), m);
     }
     const int dtype = t == GemmType::kFloat16 ? gpu::kCudaR16F : gpu::kCudaR16BF;
     return g.b.gemm_ex(g.handle, gpu::kCublasOpN, gpu::kCublasOpN, m, n, k, &alpha,
-                     reinterpret_cast<const void*>(g.da.get()), dtype, m,
-                     reinterpret_cast<const void*>(g.db.get()), dtype, k, &beta,
-                     reinterpret_cast<void*>(g.dc.get()), gpu::kCudaR32F, m,
-                     gpu::GemmComputeType32F(g.version), gpu::kCublasGemmDefault);
+                       reinterpret_cast<const void*>(g.da.get()), dtype, m,
+                       reinterpret_cast<const void*>(g.db.get()), dtype, k, &beta,
+                       reinterpret_cast<void*>(g.dc.get()), gpu::kCudaR32F, m,
+                       gpu::GemmComputeType32F(g.version), gpu::kCublasGemmDefault);
   };
   std::vector<std::vector<float>> results;
   // Three runs of the same GEMM must agree bit for bit (gpu-burn's test for a GPU that
@@ -126,7 +128,7 @@ std::optional<std::string> CheckGemm(const GemmRun& g, GemmType t, CheckResult& 
     }
   }
   return fmt::format("{} (max abs error {:.2g}, {:.2g} of tolerance)", GemmTypeName(t),
-                                 cmp.max_abs_error, cmp.worst_ratio);
+                     cmp.max_abs_error, cmp.worst_ratio);
 }
 
 }  // namespace
