@@ -17,6 +17,7 @@
 
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/torch_extension.h"
 #include "util/subprocess.h"
 
 namespace dlenv::probe {
@@ -36,18 +37,6 @@ fs::path EnvsDir() {
   }
 
 const fs::path kNewestSite = "wheels-torch-deps/lib/python3.11/site-packages";
-
-// c10::WarningUtils::get_warnAlways and c10::get_privateuse1_backend are newer than torch 1.13.
-constexpr const char* kExtension = R"(#include <c10/core/Device.h>
-#include <c10/util/Exception.h>
-#include <string>
-extern "C" int dlenv_test_extension(const char* device) {
-  c10::Device d{std::string(device)};
-  TORCH_CHECK(d.index() < 8, "device index ", d.index(), " out of range");
-  return static_cast<int>(d.type()) + (c10::WarningUtils::get_warnAlways() ? 1 : 0) +
-         static_cast<int>(c10::get_privateuse1_backend(true).size());
-}
-)";
 
 std::string TorchVersion(const fs::path& site) {
   for (const auto& e : fs::directory_iterator(site)) {
@@ -116,14 +105,8 @@ TEST(DoctorExtensions, BuiltForTheNewestTorchBesideDebiansTorch) {
   ASSERT_FALSE(newest.empty());
 
   dlenv::testing::TempTree tree;
-  fs::path source = tree.Write("ext.cc", kExtension);
-  fs::path object = tree.path() / "ext.so";
-  util::ChildOptions opts;
-  opts.deadline = std::chrono::seconds(300);
-  auto built = util::RunCommand(
-      {"c++", "-std=c++17", "-shared", "-fPIC", "-O0", "-I" + (site / "torch/include").string(),
-       source.string(), "-L" + (site / "torch/lib").string(), "-lc10", "-o", object.string()},
-      opts);
+  fs::path object;
+  auto built = dlenv::testing::BuildTorchTestExtension(site / "torch", tree, &object);
   ASSERT_TRUE(built.ok()) << built.Describe() << "\n" << built.err;
 
   // Beside Debian's torch 1.13: the two newer symbols are missing.

@@ -19,6 +19,7 @@
 #include "rules/extension_rules.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/torch_extension.h"
 #include "util/subprocess.h"
 
 namespace dlenv::probe {
@@ -46,34 +47,14 @@ ProbeContext HostContext() {
   return ctx;
 }
 
-// A few lines against torch's own headers; two of the functions it calls are newer than torch
-// 1.13 (c10::WarningUtils::get_warnAlways, c10::get_privateuse1_backend).
-constexpr const char* kExtension = R"(#include <c10/core/Device.h>
-#include <c10/core/DeviceType.h>
-#include <c10/util/Exception.h>
-#include <string>
-extern "C" int dlenv_test_extension(const char* device) {
-  c10::Device d{std::string(device)};
-  TORCH_CHECK(d.index() < 8, "device index ", d.index(), " out of range");
-  return static_cast<int>(d.type()) + (c10::WarningUtils::get_warnAlways() ? 1 : 0) +
-         static_cast<int>(c10::get_privateuse1_backend(true).size());
-}
-)";
-
 TEST(CompiledExtensions, BuiltAgainstOneTorchCheckedAgainstAnother) {
   const fs::path torch = NewestTorch();
   REQUIRE_PATH(torch / "include/c10/core/Device.h", "the newest torch wheel's headers");
   const fs::path debian = "/usr/lib/x86_64-linux-gnu";
   REQUIRE_PATH(debian / "libc10.so.1.13", "Debian's python3-torch 1.13");
   dlenv::testing::TempTree tree;
-  fs::path source = tree.Write("ext.cc", kExtension);
-  fs::path object = tree.path() / "ext.so";
-  util::ChildOptions opts;
-  opts.deadline = std::chrono::seconds(300);
-  auto built = util::RunCommand(
-      {"c++", "-std=c++17", "-shared", "-fPIC", "-O0", "-I" + (torch / "include").string(),
-       source.string(), "-L" + (torch / "lib").string(), "-lc10", "-o", object.string()},
-      opts);
+  fs::path object;
+  auto built = dlenv::testing::BuildTorchTestExtension(torch, tree, &object);
   ASSERT_TRUE(built.ok()) << built.Describe() << "\n" << built.err;
 
   auto ctx = HostContext();
