@@ -83,6 +83,10 @@ inline constexpr DeviceAttribute kAttrComputeCapabilityMinor = 76;
   X(memcpy_htod, kOptional, Result, (DevicePtr, const void*, std::size_t), "cuMemcpyHtoD_v2")     \
   X(memcpy_dtoh, kOptional, Result, (void*, DevicePtr, std::size_t), "cuMemcpyDtoH_v2")           \
   X(memcpy_dtod, kOptional, Result, (DevicePtr, DevicePtr, std::size_t), "cuMemcpyDtoD_v2")       \
+  X(device_can_access_peer, kOptional, Result, (int*, Device, Device), "cuDeviceCanAccessPeer")   \
+  X(ctx_enable_peer_access, kOptional, Result, (Context, unsigned), "cuCtxEnablePeerAccess")      \
+  X(memcpy_peer, kOptional, Result, (DevicePtr, Context, DevicePtr, Context, std::size_t),        \
+    "cuMemcpyPeer")                                                                               \
   X(memset_d8, kOptional, Result, (DevicePtr, unsigned char, std::size_t), "cuMemsetD8_v2")       \
   X(module_load_data_ex, kOptional, Result, (Module*, const void*, unsigned, JitOption*, void**), \
     "cuModuleLoadDataEx")                                                                         \

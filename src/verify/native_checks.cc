@@ -57,9 +57,10 @@ CheckResult ResultFromJson(const json& j) {
 
 // The native checks in the order they run, like the probes table (probe/probes.cc): each
 // has a file in verify/native/. A check on each GPU runs once per selected GPU; one across
-// GPUs (NCCL) once with all of them. When a check that opens the context fails, the later
+// GPUs (NCCL) once with all of them; one between pairs (peer copies) once with all of them when
+// there are two or more. When a check that opens the context fails, the later
 // checks on that GPU are skipped.
-enum class Scope { kEachGpu, kAcrossGpus };
+enum class Scope { kEachGpu, kAcrossGpus, kBetweenPairs };
 struct NativeCheck {
   std::string_view name;
   Scope scope;
@@ -74,6 +75,7 @@ constexpr NativeCheck kNativeChecks[] = {
     {"cudnn", Scope::kEachGpu, native::CheckCudnn},
     {"nccl", Scope::kAcrossGpus, native::CheckNccl},
     {"transfers", Scope::kEachGpu, native::CheckTransfers},
+    {"peer", Scope::kBetweenPairs, native::CheckPeer},
 };
 
 const NativeCheck* FindCheck(std::string_view name) {
@@ -142,6 +144,8 @@ std::vector<NativeItem> PlanNativeItems(const std::vector<int>& gpus) {
   for (const auto& check : kNativeChecks) {
     if (check.scope == Scope::kAcrossGpus) {
       if (!gpus.empty()) items.push_back({std::string(check.name), gpus});
+    } else if (check.scope == Scope::kBetweenPairs) {
+      if (gpus.size() >= 2) items.push_back({std::string(check.name), gpus});
     } else {
       for (int g : gpus) items.push_back({std::string(check.name), {g}});
     }

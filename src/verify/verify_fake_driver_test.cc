@@ -3,6 +3,7 @@
 // (fake_libraries.cc): a healthy GPU passes every check, and each scripted failure gives
 // its verdict and finding.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -111,6 +112,61 @@ TEST(VerifyFakeDriver, TwoGpusRunPerGpuChecksAndOneAllReduceAcrossBoth) {
   auto one = Verify(s, {"--gpu", "1"});
   EXPECT_EQ(one.Check("context", 0), nullptr);
   EXPECT_NE(one.Check("context", 1), nullptr);
+  EXPECT_EQ(one.Check("peer"), nullptr);  // one GPU: no pair
+}
+
+// Peer copies between each ordered pair: timed, read back and compared, bandwidth per pair.
+TEST(VerifyFakeDriver, PeerCopiesBetweenEachPairAreCheckedAndTimed) {
+  auto s = Healthy();
+  for (int i = 1; i < 3; ++i) {
+    s["gpus"].push_back(s["gpus"][0]);
+    s["gpus"][i]["pci_bus_id"] = fmt::format("00000000:{}E:00.0", 5 + i);
+    s["gpus"][i]["uuid"] = fmt::format("GPU-{}", i);
+  }
+  auto run = Verify(s);
+  EXPECT_EQ(run.exit_code, 0) << run.doc.dump(2);
+  const json* peer = run.Check("peer");
+  ASSERT_NE(peer, nullptr) << run.doc.dump(2);
+  EXPECT_EQ((*peer)["verdict"], "pass") << peer->dump(2);
+  EXPECT_EQ((*peer)["gpus"], json::parse("[0, 1, 2]"));
+  EXPECT_EQ((*peer)["summary"], "6 GPU pairs: each copy correct");
+  const std::string evidence = (*peer)["evidence"].dump();
+  for (const char* pair : {"GPU 0 -> GPU 1: ", "GPU 2 -> GPU 0: ", "GPU 1 -> GPU 2: "}) {
+    EXPECT_NE(evidence.find(pair), std::string::npos) << pair << "\n" << evidence;
+  }
+  EXPECT_NE(evidence.find("GB/s, 64.0 MiB checked (peer access on)"), std::string::npos)
+      << evidence;
+
+  // P2P refused (a GeForce card's policy, ACS on the bridge): the copy still runs, through
+  // the host, and says so.
+  s["peer_access"] = false;
+  auto no_p2p = Verify(s);
+  const json* host = no_p2p.Check("peer");
+  ASSERT_NE(host, nullptr);
+  EXPECT_EQ((*host)["verdict"], "pass");
+  EXPECT_NE((*host)["evidence"].dump().find("no peer access: the copy goes through the host"),
+            std::string::npos)
+      << host->dump(2);
+
+  // A copy that loses a byte is wrong results, named for the pair.
+  s["peer_access"] = true;
+  s["wrong_copy"] = true;
+  auto wrong = Verify(s);
+  const json* bad = wrong.Check("peer");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ((*bad)["verdict"], "fail");
+  EXPECT_NE((*bad)["summary"].get<std::string>().find("copy from GPU 0 to GPU 1 came back "
+                                                      "different (first at byte 67108863)"),
+            std::string::npos)
+      << bad->dump(2);
+  EXPECT_TRUE(wrong.HasFinding("gpu.wrong_results"));
+
+  // A driver that hangs in the copy is cut off by the check's deadline.
+  s["wrong_copy"] = false;
+  s["hang"] = "cuMemcpyPeer";
+  auto hung = Verify(s, {"--timeout", "3"});
+  EXPECT_EQ(hung.Verdict("peer"), "fail");
+  EXPECT_TRUE(hung.HasFinding("verify.check_hung"));
 }
 
 TEST(VerifyFakeDriver, AGpuThatIsNotThereFailsInsteadOfPassingNothing) {

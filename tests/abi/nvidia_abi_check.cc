@@ -112,6 +112,9 @@ TEST(NvidiaAbi, CudaDriverHeader) {
   DLENV_EXPECT_SIGNATURE(Api, memcpy_htod, cuMemcpyHtoD_v2);
   DLENV_EXPECT_SIGNATURE(Api, memcpy_dtoh, cuMemcpyDtoH_v2);
   DLENV_EXPECT_SIGNATURE(Api, memcpy_dtod, cuMemcpyDtoD_v2);
+  DLENV_EXPECT_SIGNATURE(Api, device_can_access_peer, cuDeviceCanAccessPeer);
+  DLENV_EXPECT_SIGNATURE(Api, ctx_enable_peer_access, cuCtxEnablePeerAccess);
+  DLENV_EXPECT_SIGNATURE(Api, memcpy_peer, cuMemcpyPeer);
   DLENV_EXPECT_SIGNATURE(Api, memset_d8, cuMemsetD8_v2);
   DLENV_EXPECT_SIGNATURE(Api, module_load_data_ex, cuModuleLoadDataEx);
   DLENV_EXPECT_SIGNATURE(Api, module_get_function, cuModuleGetFunction);

@@ -11,7 +11,10 @@
 //   "wrong_kernel_result": true      dlenv_saxpy gets one element wrong
 //   "memory_errors": 3               dlenv_fill leaves 3 words with a flipped bit (bad memory)
 //   "nvml_process_accounting": false NVML lists this process but its memory never grows
-//   "wrong_copy": true               cuMemcpyDtoD and dlenv_stream_copy drop the last byte
+//   "wrong_copy": true               cuMemcpyDtoD, cuMemcpyPeer and dlenv_stream_copy drop the
+//                                    last byte
+//   "peer_access": false             no GPU can access another's memory (a GeForce card's P2P
+//                                    policy, ACS on the bridge): cuDeviceCanAccessPeer says 0
 //
 // CUDA events hold the host's steady clock at record time: every call here is synchronous,
 // so an event pair times what ran between them on the CPU.
@@ -49,7 +52,8 @@ struct Compute {
   json config = json::object();
   int current_gpu = -1;  // the context current on the (only) thread that uses us
   std::map<std::uintptr_t, Allocation> device_memory;
-  std::map<int, std::size_t> allocated;  // per GPU
+  std::map<int, std::size_t> allocated;              // per GPU
+  std::map<std::pair<int, int>, bool> peer_enabled;  // (current, peer)
 };
 
 Compute& State() {
@@ -256,6 +260,36 @@ int cuMemcpyDtoH_v2(void* dst, std::uintptr_t src, std::size_t n) {
 int cuMemcpyDtoD_v2(std::uintptr_t dst, std::uintptr_t src, std::size_t n) {
   ENTER("cuMemcpyDtoD_v2");
   if (Current() < 0) return kCudaInvalidContext;
+  std::memcpy(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src),
+              n - (State().config.value("wrong_copy", false) && n ? 1 : 0));
+  return kCudaSuccess;
+}
+
+int cuDeviceCanAccessPeer(int* can, int dev, int peer) {
+  ENTER("cuDeviceCanAccessPeer");
+  const int n = static_cast<int>(Gpus().size());
+  if (dev < 0 || dev >= n || peer < 0 || peer >= n) return 101;  // INVALID_DEVICE
+  *can = dev != peer && State().config.value("peer_access", true) ? 1 : 0;
+  return kCudaSuccess;
+}
+
+int cuCtxEnablePeerAccess(void* peer_ctx, unsigned flags) {
+  ENTER("cuCtxEnablePeerAccess");
+  const int g = Current();
+  const int peer = static_cast<int>(reinterpret_cast<std::uintptr_t>(peer_ctx)) - 1;
+  if (g < 0 || peer < 0 || peer >= static_cast<int>(Gpus().size())) return kCudaInvalidContext;
+  if (flags != 0) return kCudaInvalidValue;
+  if (peer == g || !State().config.value("peer_access", true))
+    return 217;                                     // PEER_ACCESS_UNSUPPORTED
+  if (State().peer_enabled[{g, peer}]) return 704;  // PEER_ACCESS_ALREADY_ENABLED
+  State().peer_enabled[{g, peer}] = true;
+  return kCudaSuccess;
+}
+
+int cuMemcpyPeer(std::uintptr_t dst, void* dst_ctx, std::uintptr_t src, void* src_ctx,
+                 std::size_t n) {
+  ENTER("cuMemcpyPeer");
+  if (!dst_ctx || !src_ctx) return kCudaInvalidContext;
   std::memcpy(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src),
               n - (State().config.value("wrong_copy", false) && n ? 1 : 0));
   return kCudaSuccess;

@@ -27,5 +27,8 @@ void CheckCudnn(Session& session, const std::vector<int>& gpus, CheckResult& r);
 void CheckNccl(Session& session, const std::vector<int>& gpus, CheckResult& r);
 /// Pageable and pinned round trips between host and device, byte for byte.
 void CheckTransfers(Session& session, const std::vector<int>& gpus, CheckResult& r);
+/// Between each ordered pair of GPUs: peer access as the driver allows it, and a timed copy
+/// of 64 MiB read back and compared, with the bandwidth of each pair.
+void CheckPeer(Session& session, const std::vector<int>& gpus, CheckResult& r);
 
 }  // namespace dlenv::verify::native
