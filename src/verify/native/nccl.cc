@@ -108,12 +108,8 @@ void CheckNccl(Session& session, const std::vector<int>& gpus, CheckResult& r) {
     r.summary = "no libnccl found (system loader, toolkits, pip wheels)";
     return;
   }
-  std::vector<GpuState*> states;
-  for (int gpu : gpus) {
-    GpuState* g = session.Use(gpu, r);
-    if (!g) return;
-    states.push_back(g);
-  }
+  const std::vector<GpuState*> states = session.UseAll(gpus, r);
+  if (states.empty()) return;
   auto lib = gpu::LoadNccl(plan.nccl_candidates);
   if (!lib.usable()) {
     r.summary = "no usable libnccl";

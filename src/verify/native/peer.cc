@@ -99,12 +99,8 @@ void CheckPeer(Session& session, const std::vector<int>& gpus, CheckResult& r) {
     r.summary = "this driver has no peer-access entry points";
     return;
   }
-  std::vector<GpuState*> states;
-  for (int gpu : gpus) {
-    GpuState* g = session.Use(gpu, r);
-    if (!g) return;
-    states.push_back(g);
-  }
+  const std::vector<GpuState*> states = session.UseAll(gpus, r);
+  if (states.empty()) return;
   std::vector<unsigned char> pattern(kPeerBytes);
   for (std::size_t i = 0; i < kPeerBytes; ++i) {
     pattern[i] = static_cast<unsigned char>((i * 2654435761u) >> 11);

@@ -71,6 +71,16 @@ bool Session::LoadDriver(CheckResult& r) {
   return !Failed(r, "cuInit", init_status_);
 }
 
+std::vector<GpuState*> Session::UseAll(const std::vector<int>& gpus, CheckResult& r) {
+  std::vector<GpuState*> states;
+  for (int gpu : gpus) {
+    GpuState* g = Use(gpu, r);
+    if (!g) return {};
+    states.push_back(g);
+  }
+  return states;
+}
+
 GpuState* Session::Use(int gpu, CheckResult& r) {
   GpuState& g = gpus_[gpu];
   if (!g.tried) {

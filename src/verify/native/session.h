@@ -72,6 +72,8 @@ class Session {
   /// The device's primary context, as the CUDA runtime (and so cuBLAS, cuDNN, NCCL and every
   /// framework) uses it; made current on this thread. Null (and `r` failed) when there is none.
   GpuState* Use(int gpu, CheckResult& r);
+  /// Use() for each GPU, in order; empty as soon as one fails (r says which).
+  std::vector<GpuState*> UseAll(const std::vector<int>& gpus, CheckResult& r);
 
   /// "CUDA_ERROR_OUT_OF_MEMORY (2)", or that the entry point is missing.
   std::string Name(cuda::Result rc) const;
