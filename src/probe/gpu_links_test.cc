@@ -249,7 +249,8 @@ TEST(GpuLinks, NcclSettingsThatSlowJobs) {
 TEST(GpuLinks, NcclDebugAloneIsOnlyInfoAndWarnIsNothing) {
   Machine m;
   m.env["NCCL_DEBUG"] = "INFO";
-  const auto* f = Find(m.Run(), "gpu.nccl_settings_override");
+  const model::Snapshot snap = m.Run();  // Find points into it
+  const auto* f = Find(snap, "gpu.nccl_settings_override");
   ASSERT_TRUE(f);
   EXPECT_EQ(f->severity, model::Severity::kInfo);
   m.env["NCCL_DEBUG"] = "WARN";
