@@ -53,6 +53,8 @@ def main():
     if len(sys.argv) == 4:
         with open(sys.argv[3], "a") as f:
             f.write(line + "\n")
+            for name in failed:
+                f.write(f"    failed {name}\n")
             for name, why in skipped:
                 f.write(f"    skipped {name}: {why}\n")
     if not cases:

@@ -137,9 +137,14 @@ scripts/check-deb.sh build-test
 stage "run the test suite under ASan and UBSan"
 # handle_segv=0: the fake driver crashes on purpose with SIGSEGV, and the tests check that
 # dlenv reports that signal; ASan would turn it into SIGABRT.
+# intercept_tls_get_addr=0: clang 14's runtime (up to LLVM 16) takes a dynamic TLS block whose
+# address happens to end in 0x010 for a glibc 2.19 header and reads a bogus range from it, and
+# LeakSanitizer's tracer then dies at exit ("Tracer caught signal 11", after the test passed;
+# google/sanitizers#1322). Which block lands there depends on the allocations before it, so one
+# test (Fixture/PackageScenario.Pep691Json/tf_py38_cpu) failed this way every time.
 # DLENV_PIP_FIXES_RESOLVED: the first run had pip resolve every fix doctor printed for the
 # real wheels; this run checks dlenv's code again, not pip's.
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:handle_segv=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:handle_segv=0:intercept_tls_get_addr=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   DLENV_PIP_FIXES_RESOLVED=1 ctest_report "ASan+UBSan" build-san
 
 stage "fuzz targets, ${DLENV_FUZZ_SECONDS:=10} s each, $jobs at a time"

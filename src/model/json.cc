@@ -73,7 +73,7 @@ DLENV_JSON(PciBridge, address, acs, acs_offset, acs_control)
 DLENV_JSON(GpuPciPath, gpu, root_complex, bridges, iommu_domain)
 DLENV_JSON(GpuLinks, gpus, bridges, iommus, iommu_cmdline, nccl_settings, infiniband)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
-           toolkits, host_compiler, libraries, python_envs, container_host, container_inside,
-           driver_lifecycle, wsl, gpu_links, findings)
+           toolkits, host_compiler, torch_cuda_arch_list, libraries, python_envs, container_host,
+           container_inside, driver_lifecycle, wsl, gpu_links, findings)
 
 }  // namespace dlenv::model

@@ -165,6 +165,9 @@ struct Snapshot {
   std::vector<GpuInfo> gpus;
   std::vector<Toolkit> toolkits;
   std::optional<HostCompiler> host_compiler;
+  /// TORCH_CUDA_ARCH_LIST as set: the GPU code torch's extension builds compile (unset: the
+  /// visible GPUs' own).
+  std::optional<std::string> torch_cuda_arch_list;
   std::vector<LibraryCopy> libraries;
   std::vector<PythonEnv> python_envs;
   ContainerHost container_host;

@@ -27,47 +27,6 @@ using namespace frameworks_files;  // NOLINT: the helpers of this file, split ou
 
 // --- one environment -------------------------------------------------------------------
 
-// cuda_compute_capabilities in one spelling: older builds list "3.5"/"7.0", later ones
-// "sm_35"/"compute_80".
-std::vector<std::string> TensorFlowArchs(const util::PyValue& caps) {
-  std::vector<std::string> archs;
-  for (const auto& c : caps.items) {
-    auto s = c.AsString();
-    if (!s) continue;
-    if (s->find('.') == std::string::npos) {
-      archs.push_back(*s);
-      continue;
-    }
-    std::string digits;
-    for (char ch : *s) {
-      if (ch != '.') digits.push_back(ch);
-    }
-    archs.push_back("sm_" + digits);
-  }
-  return archs;
-}
-
-// The sonames TensorFlow's DSO loader (stream_executor) asks for, from the CUDA and cuDNN it
-// was built with.
-std::vector<std::string> TensorFlowSonames(const std::string& cuda_version,
-                                           const std::optional<std::string>& cudnn_version) {
-  std::vector<std::string> sonames;
-  if (auto cuda = util::DottedVersion::Parse(cuda_version)) {
-    std::string runtime = cuda->major() <= 11 ? fmt::format("{}.{}", cuda->major(),
-                                                            cuda->major() == 11 ? 0 : cuda->minor())
-                                              : std::to_string(cuda->major());
-    sonames.push_back("libcudart.so." + runtime);
-    std::string blas = std::to_string(cuda->major() <= 10 ? 10 : cuda->major());
-    sonames.push_back("libcublas.so." + blas);
-    sonames.push_back("libcublasLt.so." + blas);
-  }
-  if (cudnn_version) {
-    if (auto cudnn = util::DottedVersion::Parse(*cudnn_version))
-      sonames.push_back(fmt::format("libcudnn.so.{}", cudnn->major()));
-  }
-  return sonames;
-}
-
 class EnvReader {
  public:
   EnvReader(const ProbeContext& ctx, const model::PythonEnv& env,
@@ -79,9 +38,10 @@ class EnvReader {
   std::vector<model::FrameworkBuild> Run() {
     std::vector<model::FrameworkBuild> out;
     for (auto read : {&EnvReader::Torch, &EnvReader::TensorFlow, &EnvReader::Jax, &EnvReader::Cupy,
-                      &EnvReader::OnnxRuntime, &EnvReader::Numpy}) {
+                      &EnvReader::OnnxRuntime}) {
       if (auto build = (this->*read)()) out.push_back(std::move(*build));
     }
+    if (auto numpy = ReadNumpyBuild(ctx_, env_, skipped_)) out.push_back(std::move(*numpy));
     return out;
   }
 
@@ -267,25 +227,6 @@ class EnvReader {
     b.cuda_archs = own;
     b.archs_source = "torch._C._cuda_getArchFlags() string in " + libtorch_python.string() +
                      (fatbin.empty() ? "" : "; PTX and extra machine code from " + fatbin);
-  }
-
-  // NumPy ABI of a framework: its wheel metadata first (`numpy<2` means built against 1;
-  // `numpy>=2` against 2), else the release facts passed in.
-  static std::optional<std::string> NumpyAbiFromMetadata(const model::PackageRecord* p) {
-    if (!p) return std::nullopt;
-    for (const auto& req : p->requires_dist) {
-      if (RequirementName(req) != "numpy") continue;
-      std::string r;
-      for (char c : req) {
-        if (c != ' ') r.push_back(c);
-      }
-      if (r.find("<2,") != std::string::npos || r.find("<2.0") != std::string::npos ||
-          r.ends_with("<2") || r.find("<2;") != std::string::npos) {
-        return "1";
-      }
-      if (r.find(">=2") != std::string::npos) return "2";
-    }
-    return std::nullopt;
   }
 
   /// The installed record of a framework: its distributions in the identity's order (tensorflow
@@ -623,45 +564,6 @@ class EnvReader {
       if (soname.starts_with("libcudnn.so.")) b.cudnn_version = soname.substr(12);
     }
     ResolveNeeds(b, needed, ObjectOf(*provider), /*preloads_wheels=*/true);
-    return b;
-  }
-
-  // ---- NumPy ----
-  std::optional<model::FrameworkBuild> Numpy() {
-    const auto* record = FindPackage(env_, "numpy");
-    auto site = Site("numpy/version.py");
-    if (!record && !site) return std::nullopt;
-    model::FrameworkBuild b;
-    b.name = "numpy";
-    b.package = record ? record->name : "numpy";
-    b.version = record ? record->version : "";
-    if (site) {
-      fs::path version_py = *site / "numpy/version.py";
-      if (auto lit = ReadPyLiterals(ctx_, version_py, skipped_)) {
-        for (const char* key : {"version", "__version__", "full_version"}) {
-          if (auto v = lit->names[key].AsString()) {
-            b.version = *v;
-            b.evidence.push_back(version_py.string());
-            break;
-          }
-        }
-      }
-    }
-    if (b.version.empty() && site) {
-      // NumPy < 2 built with versioneer computes version.py's values from _version.py, whose
-      // one literal is a JSON document: version_json = '{"version": "1.24.2", ...}'.
-      fs::path versioneer = *site / "numpy/_version.py";
-      if (auto lit = ReadPyLiterals(ctx_, versioneer, skipped_)) {
-        if (auto text = lit->names["version_json"].AsString()) {
-          auto doc = nlohmann::json::parse(*text, nullptr, false);
-          if (doc.is_object() && doc.contains("version") && doc["version"].is_string()) {
-            b.version = doc["version"].get<std::string>();
-            b.evidence.push_back(versioneer.string());
-          }
-        }
-      }
-    }
-    if (auto v = ReleaseOf(b.version)) b.numpy_abi = std::to_string(v->major());
     return b;
   }
 

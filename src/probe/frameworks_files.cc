@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "util/fatbin.h"
@@ -142,6 +143,114 @@ void AddArches(model::FrameworkBuild& build, const ObjectFacts& object) {
             [&](const auto& a, const auto& b) { return key(a) < key(b); });
   build.archs_source = build.archs_source ? *build.archs_source + ", " + object.path.string()
                                           : ".nv_fatbin of " + object.path.string();
+}
+
+// --- TensorFlow's build_info ------------------------------------------------------------
+
+// cuda_compute_capabilities in one spelling: older builds list "3.5"/"7.0", later ones
+// "sm_35"/"compute_80".
+std::vector<std::string> TensorFlowArchs(const util::PyValue& caps) {
+  std::vector<std::string> archs;
+  for (const auto& c : caps.items) {
+    auto s = c.AsString();
+    if (!s) continue;
+    if (s->find('.') == std::string::npos) {
+      archs.push_back(*s);
+      continue;
+    }
+    std::string digits;
+    for (char ch : *s) {
+      if (ch != '.') digits.push_back(ch);
+    }
+    archs.push_back("sm_" + digits);
+  }
+  return archs;
+}
+
+// The sonames TensorFlow's DSO loader (stream_executor) asks for, from the CUDA and cuDNN it
+// was built with.
+std::vector<std::string> TensorFlowSonames(const std::string& cuda_version,
+                                           const std::optional<std::string>& cudnn_version) {
+  std::vector<std::string> sonames;
+  if (auto cuda = util::DottedVersion::Parse(cuda_version)) {
+    std::string runtime = cuda->major() <= 11 ? fmt::format("{}.{}", cuda->major(),
+                                                            cuda->major() == 11 ? 0 : cuda->minor())
+                                              : std::to_string(cuda->major());
+    sonames.push_back("libcudart.so." + runtime);
+    std::string blas = std::to_string(cuda->major() <= 10 ? 10 : cuda->major());
+    sonames.push_back("libcublas.so." + blas);
+    sonames.push_back("libcublasLt.so." + blas);
+  }
+  if (cudnn_version) {
+    if (auto cudnn = util::DottedVersion::Parse(*cudnn_version))
+      sonames.push_back(fmt::format("libcudnn.so.{}", cudnn->major()));
+  }
+  return sonames;
+}
+
+// --- NumPy ------------------------------------------------------------------------------
+
+std::optional<std::string> NumpyAbiFromMetadata(const model::PackageRecord* p) {
+  if (!p) return std::nullopt;
+  for (const auto& req : p->requires_dist) {
+    if (RequirementName(req) != "numpy") continue;
+    std::string r;
+    for (char c : req) {
+      if (c != ' ') r.push_back(c);
+    }
+    if (r.find("<2,") != std::string::npos || r.find("<2.0") != std::string::npos ||
+        r.ends_with("<2") || r.find("<2;") != std::string::npos) {
+      return "1";
+    }
+    if (r.find(">=2") != std::string::npos) return "2";
+  }
+  return std::nullopt;
+}
+
+std::optional<model::FrameworkBuild> ReadNumpyBuild(const ProbeContext& ctx,
+                                                    const model::PythonEnv& env,
+                                                    std::vector<std::string>* skipped) {
+  const auto* record = FindPackage(env, "numpy");
+  std::optional<fs::path> site;
+  for (const auto& dir : env.site_packages) {
+    if (ctx.fs.Exists(fs::path(dir) / "numpy/version.py")) {
+      site = fs::path(dir);
+      break;
+    }
+  }
+  if (!record && !site) return std::nullopt;
+  model::FrameworkBuild b;
+  b.name = "numpy";
+  b.package = record ? record->name : "numpy";
+  b.version = record ? record->version : "";
+  if (site) {
+    fs::path version_py = *site / "numpy/version.py";
+    if (auto lit = ReadPyLiterals(ctx, version_py, skipped)) {
+      for (const char* key : {"version", "__version__", "full_version"}) {
+        if (auto v = lit->names[key].AsString()) {
+          b.version = *v;
+          b.evidence.push_back(version_py.string());
+          break;
+        }
+      }
+    }
+  }
+  if (b.version.empty() && site) {
+    // NumPy < 2 built with versioneer computes version.py's values from _version.py, whose
+    // one literal is a JSON document: version_json = '{"version": "1.24.2", ...}'.
+    fs::path versioneer = *site / "numpy/_version.py";
+    if (auto lit = ReadPyLiterals(ctx, versioneer, skipped)) {
+      if (auto text = lit->names["version_json"].AsString()) {
+        auto doc = nlohmann::json::parse(*text, nullptr, false);
+        if (doc.is_object() && doc.contains("version") && doc["version"].is_string()) {
+          b.version = doc["version"].get<std::string>();
+          b.evidence.push_back(versioneer.string());
+        }
+      }
+    }
+  }
+  if (auto v = ReleaseOf(b.version)) b.numpy_abi = std::to_string(v->major());
+  return b;
 }
 
 }  // namespace dlenv::probe::frameworks_files

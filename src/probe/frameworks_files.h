@@ -45,5 +45,17 @@ std::optional<util::PyModuleLiterals> ReadPyLiterals(const ProbeContext& ctx,
 bool IsCudaLibrary(std::string_view soname);
 /// Merges an object's fat-binary architectures into the build's list.
 void AddArches(model::FrameworkBuild& build, const ObjectFacts& object);
+/// TensorFlow's cuda_compute_capabilities as sm_XY ("3.5" and "sm_35" spellings both occur).
+std::vector<std::string> TensorFlowArchs(const util::PyValue& caps);
+/// The sonames TensorFlow's DSO loader asks for, from the CUDA and cuDNN it was built with.
+std::vector<std::string> TensorFlowSonames(const std::string& cuda_version,
+                                           const std::optional<std::string>& cudnn_version);
+/// The NumPy ABI a framework was built against, from its wheel's requirement on numpy
+/// (`numpy<2`: 1; `numpy>=2`: 2); nullopt where the metadata does not say.
+std::optional<std::string> NumpyAbiFromMetadata(const model::PackageRecord* p);
+/// NumPy itself: its version from numpy/version.py (or NumPy 1's versioneer _version.py).
+std::optional<model::FrameworkBuild> ReadNumpyBuild(const ProbeContext& ctx,
+                                                    const model::PythonEnv& env,
+                                                    std::vector<std::string>* skipped);
 
 }  // namespace dlenv::probe::frameworks_files

@@ -108,4 +108,9 @@ void ProbeHostCompiler(const ProbeContext& ctx, model::Snapshot& snapshot) {
   snapshot.host_compiler = std::move(hc);
 }
 
+void ProbeTorchArchList(const ProbeContext& ctx, model::Snapshot& snapshot) {
+  if (auto v = ctx.env.Get("TORCH_CUDA_ARCH_LIST"); v && !v->empty())
+    snapshot.torch_cuda_arch_list = *v;
+}
+
 }  // namespace dlenv::probe

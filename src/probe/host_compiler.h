@@ -10,4 +10,7 @@ namespace dlenv::probe {
 
 void ProbeHostCompiler(const ProbeContext& ctx, model::Snapshot& snapshot);
 
+/// TORCH_CUDA_ARCH_LIST, the GPU code torch.utils.cpp_extension compiles (empty is unset).
+void ProbeTorchArchList(const ProbeContext& ctx, model::Snapshot& snapshot);
+
 }  // namespace dlenv::probe

@@ -112,6 +112,19 @@ model::Snapshot Probe(const fs::path& cuda_home) {
   return s;
 }
 
+TEST(TorchArchListProbe, ReadsTheVariableAndTakesEmptyAsUnset) {
+  ProbeContext ctx;
+  model::Snapshot s;
+  ctx.env = util::Environment(
+      std::map<std::string, std::string>{{"TORCH_CUDA_ARCH_LIST", "8.0 9.0+PTX"}});
+  ProbeTorchArchList(ctx, s);
+  EXPECT_EQ(s.torch_cuda_arch_list, "8.0 9.0+PTX");
+  model::Snapshot empty;
+  ctx.env = util::Environment(std::map<std::string, std::string>{{"TORCH_CUDA_ARCH_LIST", ""}});
+  ProbeTorchArchList(ctx, empty);
+  EXPECT_FALSE(empty.torch_cuda_arch_list);  // torch takes "" as unset too
+}
+
 bool NvccPreprocesses(const fs::path& nvcc, const testing::TempTree& tree, std::string* err) {
   fs::path cu = tree.Write("k.cu", "__global__ void k() {}\n");
   util::ChildOptions o;

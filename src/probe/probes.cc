@@ -20,6 +20,7 @@ constexpr Probe kProbes[] = {
     {"driver", ProbeDriver},
     {"toolkits", ProbeToolkits},
     {"host compiler", ProbeHostCompiler},
+    {"torch arch list", ProbeTorchArchList},
     {"libraries", ProbeLibraries},
     {"python", ProbePythonEnvs},
     {"distro packages", ProbeDistroPackages},

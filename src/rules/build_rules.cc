@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "knowledge/frameworks.h"
+#include "knowledge/torch_arch_list.h"
+#include "util/strings.h"
 
 namespace dlenv::rules {
 namespace {
@@ -100,6 +102,67 @@ void CheckHostCompiler(const model::Snapshot& s, const Toolkit& toolkit, const s
        HostCompilerFix(s, *toolkit.newest_gcc)});
 }
 
+/// The list that runs on every visible GPU: the set one plus each missing GPU's own entry;
+/// "" when torch's table has no entry for one of them.
+std::string ArchListFix(const model::Snapshot& s, const knowledge::TorchArchList& list) {
+  std::vector<std::string> entries;
+  for (const auto& a : list.arches) entries.push_back(a.text);
+  for (const auto& g : s.gpus) {
+    if (!g.cc_major || !g.cc_minor || knowledge::ArchRunningOn(list, *g.cc_major, *g.cc_minor))
+      continue;
+    const std::string arch = knowledge::TorchArchFor(*g.cc_major, *g.cc_minor);
+    if (arch.empty()) return "";
+    if (std::find(entries.begin(), entries.end(), arch) == entries.end()) entries.push_back(arch);
+  }
+  return util::Join(entries, ";");
+}
+
+/// TORCH_CUDA_ARCH_LIST against torch's table and the GPUs here: an entry torch does not know
+/// stops every extension build; a GPU the list leaves out gets extensions without code for it.
+void CheckArchList(const model::Snapshot& s, std::vector<Finding>& out) {
+  if (!s.torch_cuda_arch_list) return;
+  const std::string& value = *s.torch_cuda_arch_list;
+  const auto list = knowledge::ParseTorchArchList(value);
+  if (!list.unknown.empty()) {
+    std::vector<std::string> known;
+    for (const auto& a : list.arches) known.push_back(a.text);
+    out.push_back(
+        {"build.arch_list_invalid", Severity::kWarning,
+         fmt::format("TORCH_CUDA_ARCH_LIST='{}' stops every torch extension build: torch does not "
+                     "know '{}'",
+                     value, util::Join(list.unknown, "', '")),
+         fmt::format("torch.utils.cpp_extension raises \"Unknown CUDA arch ({}) or GPU not "
+                     "supported\"; it takes X.Y, X.Ya or X.Y+PTX from its own table, or a name "
+                     "(Ampere, Hopper, Blackwell), separated by ';' or spaces",
+                     list.unknown.front()),
+         // The entries torch accepts stay: on a build machine without GPUs they name the target.
+         known.empty() ? std::string("unset TORCH_CUDA_ARCH_LIST")
+                       : fmt::format("export TORCH_CUDA_ARCH_LIST='{}'", util::Join(known, ";"))});
+    return;
+  }
+  std::vector<std::string> left_out;
+  for (const auto& g : s.gpus) {
+    if (!g.cc_major || !g.cc_minor) continue;
+    if (knowledge::ArchRunningOn(list, *g.cc_major, *g.cc_minor)) continue;
+    left_out.push_back(fmt::format("GPU {} {} (compute capability {}.{})", g.index, g.name,
+                                   *g.cc_major, *g.cc_minor));
+  }
+  if (left_out.empty()) return;
+  const std::string fixed = ArchListFix(s, list);
+  out.push_back(
+      {"build.arch_list_excludes_gpu", Severity::kWarning,
+       fmt::format("torch extensions built here would have no code for {}: TORCH_CUDA_ARCH_LIST "
+                   "leaves it out",
+                   util::Join(left_out, ", ")),
+       fmt::format("TORCH_CUDA_ARCH_LIST='{}': no SASS of that major at or below its minor, and "
+                   "no PTX at or below it; the extension then fails with \"no kernel image is "
+                   "available for execution on the device\"",
+                   value),
+       fixed.empty()
+           ? std::string("unset TORCH_CUDA_ARCH_LIST  # torch then compiles for the visible GPUs")
+           : fmt::format("export TORCH_CUDA_ARCH_LIST='{}'  # then rebuild the extension", fixed)});
+}
+
 }  // namespace
 
 void CheckExtensionBuilds(const model::Snapshot& s, const knowledge::Knowledge&,
@@ -107,6 +170,7 @@ void CheckExtensionBuilds(const model::Snapshot& s, const knowledge::Knowledge&,
   std::string how;
   const Toolkit* toolkit = TorchsToolkit(s, how);
   if (toolkit) CheckHostCompiler(s, *toolkit, how, out);
+  CheckArchList(s, out);
   if (!toolkit || !toolkit->version) return;
   for (const auto& env : s.python_envs) {
     for (const auto& b : env.frameworks) {
