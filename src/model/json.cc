@@ -37,7 +37,7 @@ DLENV_JSON(LibraryCopy, family, path, real_path, version, version_source, found_
            loader_first)
 DLENV_JSON(PackageRecord, name, normalized_name, version, installer, requested, direct_url,
            record_kind, record_path, requires_dist, conda_build, conda_channel, shadowed,
-           conda_name, distro_package, distro_version)
+           conda_name, conda_cuda_libraries, distro_package, distro_version)
 DLENV_JSON(LibraryNeed, soname, resolved, found_via, version, expected_version)
 DLENV_JSON(NvidiaWheel, package, version, libraries)
 DLENV_JSON(FrameworkBuild, name, package, version, cuda_build, cuda_version, rocm_version,

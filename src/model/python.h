@@ -23,6 +23,8 @@ struct PackageRecord {
   std::optional<std::string> conda_build;  // build string (cuda120_py311_...)
   std::optional<std::string> conda_channel;
   std::optional<std::string> conda_name;  // conda's package name when conda installed it (pytorch)
+  /// CUDA libraries (by soname: libcudnn.so.9) a conda package put in the environment's lib/.
+  std::vector<std::string> conda_cuda_libraries;
   /// The distribution package (dpkg) that owns this record's folder, and its exact version.
   std::optional<std::string> distro_package;  // python3-torch
   std::optional<std::string> distro_version;  // 1.13.1+dfsg-4

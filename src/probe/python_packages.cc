@@ -6,6 +6,7 @@
 #include <set>
 
 #include "knowledge/frameworks.h"
+#include "knowledge/runtime_libraries.h"
 #include "util/conda_meta.h"
 #include "util/metadata.h"
 #include "util/pep440.h"
@@ -180,6 +181,12 @@ std::vector<model::PackageRecord> ReadPackages(const ProbeContext& ctx, const st
     r.conda_build = c->build;
     r.conda_channel = c->channel;
     r.conda_name = c->name;
+    // Only sonames NVIDIA's wheels also ship (runtime_libraries.json): where conda and pip
+    // can hold one library twice.
+    for (const std::string& lib : c->libraries) {
+      if (knowledge::BuiltinRuntimeLibraries().ProviderOf(lib))
+        r.conda_cuda_libraries.push_back(lib);
+    }
     records.push_back(std::move(r));
   }
   return records;

@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::regex kIdInCode(
-    R"re("((?:driver|gpu|toolkit|container|wsl|framework|env|lock|verify|bench|companion|extension|build)\.[a-z0-9_]+)")re");
+    R"re("((?:driver|gpu|toolkit|container|wsl|framework|env|lock|verify|bench|companion|extension|build|conda)\.[a-z0-9_]+)")re");
 const std::regex kIdInDoc(R"re(^##\s+`?([a-z]+\.[a-z0-9_]+)`?\s*$)re");
 
 std::set<std::string> IdsInCode() {

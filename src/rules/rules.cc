@@ -4,6 +4,7 @@
 
 #include "rules/build_rules.h"
 #include "rules/companion_rules.h"
+#include "rules/conda_rules.h"
 #include "rules/container_rules.h"
 #include "rules/driver_lifecycle_rules.h"
 #include "rules/driver_packages_rules.h"
@@ -27,6 +28,7 @@ constexpr Rule kRules[] = {
     {"environments", CheckEnvironments},
     {"frameworks", CheckFrameworks},
     {"companions", CheckCompanions},
+    {"conda packages", CheckCondaPackages},
     {"compiled extensions", CheckCompiledExtensions},
     {"extension builds", CheckExtensionBuilds},
     {"container runtime", CheckContainerHost},

@@ -22,7 +22,8 @@ std::optional<CondaMetaRecord> ParseCondaMeta(std::string_view text) {
   auto build = StringField(doc, "build");
   if (!name || !version || !build) return std::nullopt;
   CondaMetaRecord r{
-      *name, *version, *build, StringField(doc, "channel"), StringField(doc, "requested_spec"), {}};
+      *name, *version, *build, StringField(doc, "channel"), StringField(doc, "requested_spec"),
+      {},    {}};
   if (r.requested_spec && r.requested_spec->empty()) r.requested_spec.reset();
   if (auto files = doc.find("files"); files != doc.end() && files->is_array()) {
     std::set<std::string> dirs;
@@ -35,6 +36,14 @@ std::optional<CondaMetaRecord> ParseCondaMeta(std::string_view text) {
       }
     }
     r.python_metadata_dirs.assign(dirs.begin(), dirs.end());
+    for (const auto& f : *files) {
+      if (!f.is_string()) continue;
+      std::string_view path = f.get_ref<const std::string&>();
+      if (!path.starts_with("lib/lib")) continue;
+      path.remove_prefix(4);
+      if (path.find('/') == std::string_view::npos && path.find(".so.") != std::string_view::npos)
+        r.libraries.emplace_back(path);
+    }
   }
   return r;
 }

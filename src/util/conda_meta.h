@@ -18,6 +18,9 @@ struct CondaMetaRecord {
   /// (lib/python3.11/site-packages/x.dist-info), which tie the record to the Python distribution
   /// pip sees.
   std::vector<std::string> python_metadata_dirs;
+  /// The shared libraries it put directly in the environment's lib/ (libcudnn.so.9,
+  /// libcudnn.so.9.1.0), by file name: the copies the loader finds first in a conda env.
+  std::vector<std::string> libraries;
 };
 
 /// nullopt when the text is not a JSON object with string name, version and build.
