@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "util/build_label.h"
 #include "util/embedded.h"
 #include "util/pep440.h"
 #include "util/strings.h"
@@ -202,6 +203,37 @@ const FrameworkIdentities& Frameworks() {
     return ParseFrameworkIdentities(std::string(*text));
   }();
   return t;
+}
+
+std::string PairedRelease(const Companion& c, std::string_view framework_version) {
+  auto fv = util::Pep440Version::Parse(framework_version);
+  if (!c.release || !fv || fv->release().size() < 2 || fv->release()[0] != "2") return "";
+  const std::string& minor = fv->release()[1];
+  if (minor.empty() || minor.size() > 6 ||
+      !std::all_of(minor.begin(), minor.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return "";
+  return std::to_string(c.release->major) + "." +
+         std::to_string(std::stoi(minor) + c.release->minor_offset);
+}
+
+std::optional<std::string> CompanionMismatch(const Companion& c, std::string_view framework_id,
+                                             std::string_view framework_version,
+                                             std::string_view companion_version) {
+  const std::string paired = PairedRelease(c, framework_version);
+  auto cv = util::Pep440Version::Parse(companion_version);
+  if (!paired.empty() && cv && cv->release().size() >= 2 &&
+      cv->release()[0] + "." + cv->release()[1] != paired) {
+    return c.name + " " + paired + ".x pairs with " + std::string(framework_id) + " " +
+           std::string(framework_version.substr(0, framework_version.find('+')));
+  }
+  auto fl = util::ParseBuildLabel(framework_version);
+  auto cl = util::ParseBuildLabel(companion_version);
+  if (c.on_framework_index && fl && cl && fl->kind == util::BuildLabel::Kind::kCuda &&
+      cl->kind == util::BuildLabel::Kind::kCuda && fl->cuda_major != cl->cuda_major) {
+    return c.name + " is a CUDA " + cl->CudaVersion() + " build, " + std::string(framework_id) +
+           " a CUDA " + fl->CudaVersion() + " one";
+  }
+  return std::nullopt;
 }
 
 }  // namespace dlenv::knowledge

@@ -70,6 +70,19 @@ struct FrameworkIdentity {
   const Companion* FindCompanion(std::string_view name) const;
 };
 
+/// The companion release that pairs with a framework release by the companion's rule ("0.30"
+/// for torchvision beside torch 2.15.0), or "" where the companion has no rule or the version
+/// does not parse.
+std::string PairedRelease(const Companion& c, std::string_view framework_version);
+
+/// Why this companion release does not go with this framework release: another release than
+/// its pairing rule names, or a build for another CUDA major (+cu126 beside +cu128); nullopt
+/// when they go together or nothing says otherwise. One judgement for doctor's rules and the
+/// lock's diff.
+std::optional<std::string> CompanionMismatch(const Companion& c, std::string_view framework_id,
+                                             std::string_view framework_version,
+                                             std::string_view companion_version);
+
 /// A companion with the framework it belongs to.
 struct CompanionOf {
   const FrameworkIdentity* framework = nullptr;

@@ -520,6 +520,43 @@ void DiffFrameworks(const LockedPython& a, const LockedPython& b, Collector& out
   }
 }
 
+/// The installed release of a companion's framework in one locked environment.
+const LockedPackage* FrameworkPackage(const LockedPython& p,
+                                      const knowledge::FrameworkIdentity& f) {
+  for (const auto& pkg : p.packages) {
+    if (f.IsDistribution(pkg.name)) return &pkg;
+  }
+  return nullptr;
+}
+
+/// A companion that went with its framework in A and does not in B (torch upgraded, torchvision
+/// left behind; another CUDA variant of one of them): breaking, whether or not the companion's
+/// own version changed. The judgement is the framework identity's, as doctor's.
+void DiffCompanions(const LockedPython& a, const LockedPython& b, Collector& out) {
+  const auto& ids = knowledge::Frameworks();
+  for (const auto& pb : b.packages) {
+    auto c = ids.FindCompanion(pb.name);
+    if (!c) continue;
+    const LockedPackage* fb = FrameworkPackage(b, *c->framework);
+    if (!fb) continue;
+    auto now =
+        knowledge::CompanionMismatch(*c->companion, c->framework->id, fb->version, pb.version);
+    if (!now) continue;
+    const LockedPackage* fa = FrameworkPackage(a, *c->framework);
+    const LockedPackage* pa = nullptr;
+    for (const auto& p : a.packages) {
+      if (p.name == pb.name) pa = &p;
+    }
+    if (!fa || !pa) continue;  // a new pair is graded as added packages
+    if (knowledge::CompanionMismatch(*c->companion, c->framework->id, fa->version, pa->version))
+      continue;  // it did not match in A either
+    out.Add("packages", pb.name + " with " + fb->name, ChangeKind::kChanged,
+            fmt::format("{} {} with {} {}", pa->name, pa->version, fa->name, fa->version),
+            fmt::format("{} {} with {} {}", pb.name, pb.version, fb->name, fb->version),
+            Impact::kBreaking, "a companion no longer built for its framework: " + *now);
+  }
+}
+
 void DiffPython(const Lock& a, const Lock& b, Collector& out) {
   if (a.python.has_value() != b.python.has_value()) {
     const auto& p = a.python ? a.python : b.python;
@@ -544,6 +581,7 @@ void DiffPython(const Lock& a, const Lock& b, Collector& out) {
             "another kind of environment");
   }
   DiffPackages(pa, pb, out);
+  DiffCompanions(pa, pb, out);
   DiffFrameworks(pa, pb, out);
 }
 

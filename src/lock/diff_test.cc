@@ -402,5 +402,56 @@ TEST(LockDiffTest, CondaBuildChangeShowsBothSidesInEveryFormat) {
   EXPECT_EQ(j["changes"][0]["impact"], "breaking");
 }
 
+// torchvision 0.18 pairs with torch 2.3 (0.(N+15)); the pair moves apart in B.
+Lock WithTorchvision(const std::string& torch, const std::string& torchvision) {
+  Lock l = GpuMachineLock();
+  FindPackage(l, "torch")->version = torch;
+  l.python->packages.push_back({"torchvision", torchvision, "pip", std::nullopt});
+  return l;
+}
+
+const Change* Companion(const LockDiff& d) {
+  for (const auto& c : d.changes) {
+    if (c.item == "torchvision with torch") return &c;
+  }
+  return nullptr;
+}
+
+TEST(LockDiffTest, ACompanionLeftBehindByItsFrameworkIsBreaking) {
+  // torch upgraded, torchvision not: the torch change and the broken pair, both breaking.
+  LockDiff d = DiffLocks(WithTorchvision("2.3.1+cu121", "0.18.1+cu121"),
+                         WithTorchvision("2.4.0+cu121", "0.18.1+cu121"));
+  const Change* c = Companion(d);
+  ASSERT_TRUE(c) << RenderDiffText(d, "a", "b");
+  EXPECT_EQ(ImpactName(c->impact), "breaking");
+  EXPECT_EQ(c->from, "torchvision 0.18.1+cu121 with torch 2.3.1+cu121");
+  EXPECT_EQ(c->to, "torchvision 0.18.1+cu121 with torch 2.4.0+cu121");
+  EXPECT_EQ(c->why,
+            "a companion no longer built for its framework: torchvision 0.19.x pairs with torch "
+            "2.4.0");
+  EXPECT_NE(RenderDiffText(d, "a", "b").find("torchvision with torch"), std::string::npos);
+
+  // Another CUDA variant of torch alone: the same release line, another CUDA major.
+  d = DiffLocks(WithTorchvision("2.3.1+cu121", "0.18.1+cu121"),
+                WithTorchvision("2.3.1+cu118", "0.18.1+cu121"));
+  c = Companion(d);
+  ASSERT_TRUE(c) << RenderDiffText(d, "a", "b");
+  EXPECT_NE(c->why.find("torchvision is a CUDA 12.1 build, torch a CUDA 11.8 one"),
+            std::string::npos)
+      << c->why;
+}
+
+TEST(LockDiffTest, APairThatStillMatchesOrNeverDidIsNotACompanionChange) {
+  // Both upgraded together: two package changes, no broken pair.
+  EXPECT_FALSE(Companion(DiffLocks(WithTorchvision("2.3.1+cu121", "0.18.1+cu121"),
+                                   WithTorchvision("2.4.0+cu121", "0.19.0+cu121"))));
+  // Mismatched in A already: what B changed is graded, not the old mismatch.
+  EXPECT_FALSE(Companion(DiffLocks(WithTorchvision("2.3.1+cu121", "0.17.0+cu121"),
+                                   WithTorchvision("2.4.0+cu121", "0.17.0+cu121"))));
+  // Only in B: graded as an added package.
+  Lock b = WithTorchvision("2.4.0+cu121", "0.18.1+cu121");
+  EXPECT_FALSE(Companion(DiffLocks(GpuMachineLock(), b)));
+}
+
 }  // namespace
 }  // namespace dlenv::lock

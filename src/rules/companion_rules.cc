@@ -42,14 +42,6 @@ std::optional<util::Requirement> PinOn(const PackageRecord& companion,
   return std::nullopt;
 }
 
-/// The companion release that pairs with this framework release by the identity's rule
-/// ("0.30" for torch 2.15), when the companion has one.
-std::string PairedRelease(const knowledge::Companion& c, const util::Pep440Version& framework) {
-  if (!c.release || framework.release().size() < 2 || framework.release()[0] != "2") return "";
-  int minor = std::stoi(framework.release()[1].substr(0, 6));
-  return fmt::format("{}.{}", c.release->major, minor + c.release->minor_offset);
-}
-
 /// The fix: the framework held at its installed version, and pip choosing the companion
 /// release whose own metadata accepts it; from the framework's variant index where the
 /// framework is a +cuXYZ build.
@@ -78,7 +70,7 @@ void CheckCompanion(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
   if (flabel && !flabel->TorchVariant().empty() && c.on_framework_index &&
       f.id == knowledge::kTorch)
     index = "https://download.pytorch.org/whl/" + flabel->TorchVariant();
-  const std::string paired = PairedRelease(c, *fv);
+  const std::string paired = knowledge::PairedRelease(c, framework.version);
   const std::string pair_note =
       paired.empty() ? ""
                      : fmt::format("; {} {}.x pairs with {} {} ({})", companion.name, paired, f.id,

@@ -45,7 +45,8 @@ std::vector<std::string> WheelSonames(const PackageRecord& wheel) {
       continue;
     const auto so = row.soname.find(".so.");
     if (so == std::string::npos) continue;
-    const std::string soname_major = row.soname.substr(so + 4, row.soname.find('.', so + 4) - so - 4);
+    const std::string soname_major =
+        row.soname.substr(so + 4, row.soname.find('.', so + 4) - so - 4);
     if (soname_major == major) out.push_back(row.soname);
   }
   return out;
@@ -89,9 +90,9 @@ void CheckCudaFromBoth(const PythonEnv& env, std::vector<Finding>& out) {
       if (it == conda_by_soname.end()) continue;
       shared.push_back(soname);
       if (both.insert(soname).second) {
-        conda_side.push_back(fmt::format("{} from conda's {} {} ({})", soname,
-                                         it->second->conda_name.value_or(it->second->name),
-                                         it->second->version, it->second->conda_channel.value_or("?")));
+        conda_side.push_back(fmt::format(
+            "{} from conda's {} {} ({})", soname, it->second->conda_name.value_or(it->second->name),
+            it->second->version, it->second->conda_channel.value_or("?")));
         const std::string n = it->second->conda_name.value_or(it->second->name);
         if (std::find(conda_names.begin(), conda_names.end(), n) == conda_names.end())
           conda_names.push_back(n);
@@ -109,15 +110,16 @@ void CheckCudaFromBoth(const PythonEnv& env, std::vector<Finding>& out) {
   if (!loads.empty()) evidence += "; " + util::Join(loads, "; ");
   // A framework pip installed was built against its nvidia-* wheels: conda's copies go. One
   // that conda installed came with conda's libraries: the wheels are the leftovers.
-  const bool pip_framework =
-      std::any_of(env.frameworks.begin(), env.frameworks.end(),
-                  [&](const model::FrameworkBuild& b) { return b.cuda_build && PipInstalled(env, b); });
+  const bool pip_framework = std::any_of(
+      env.frameworks.begin(), env.frameworks.end(),
+      [&](const model::FrameworkBuild& b) { return b.cuda_build && PipInstalled(env, b); });
   out.push_back(
       {"conda.cuda_libs_from_conda_and_pip",
        pip_framework_gets_conda_copy ? Severity::kError : Severity::kWarning,
-       fmt::format("{} holds {} from both conda and pip: two copies of {}", env.prefix,
-                   both.size() == 1 ? "a CUDA library" : fmt::format("{} CUDA libraries", both.size()),
-                   util::Join(std::vector<std::string>(both.begin(), both.end()), ", ")),
+       fmt::format(
+           "{} holds {} from both conda and pip: two copies of {}", env.prefix,
+           both.size() == 1 ? "a CUDA library" : fmt::format("{} CUDA libraries", both.size()),
+           util::Join(std::vector<std::string>(both.begin(), both.end()), ", ")),
        evidence,
        pip_framework
            ? fmt::format("conda remove -p {} -y {}", env.prefix, util::Join(conda_names, " "))
@@ -137,8 +139,9 @@ void CheckCpuPytorch(const model::Snapshot& s, const PythonEnv& env, std::vector
     if (name == "pytorch") pytorch = &r;
   }
   const std::string gpus =
-      s.gpus.empty() ? fmt::format("{} NVIDIA device(s) on the PCI bus", s.host.nvidia_pci_devices.size())
-                     : fmt::format("{} NVIDIA GPU(s): {}", s.gpus.size(), s.gpus.front().name);
+      s.gpus.empty()
+          ? fmt::format("{} NVIDIA device(s) on the PCI bus", s.host.nvidia_pci_devices.size())
+          : fmt::format("{} NVIDIA GPU(s): {}", s.gpus.size(), s.gpus.front().name);
   if (mutex && mutex->conda_build == "cpu") {
     out.push_back(
         {"conda.pytorch_cpu_mutex", Severity::kWarning,

@@ -21,16 +21,19 @@ const std::string kSite = kPrefix + "/lib/python3.11/site-packages";
 void CondaMeta(const testing::TempTree& t, const std::string& name, const std::string& version,
                const std::string& build, const std::string& channel,
                const std::vector<std::string>& files) {
-  nlohmann::json doc = {{"name", name},         {"version", version}, {"build", build},
-                        {"channel", channel},   {"files", files},     {"depends", nlohmann::json::array()},
-                        {"subdir", "linux-64"}, {"fn", name + "-" + version + "-" + build + ".conda"}};
+  nlohmann::json doc = {
+      {"name", name},         {"version", version},
+      {"build", build},       {"channel", channel},
+      {"files", files},       {"depends", nlohmann::json::array()},
+      {"subdir", "linux-64"}, {"fn", name + "-" + version + "-" + build + ".conda"}};
   t.Write(kPrefix + "/conda-meta/" + name + "-" + version + "-" + build + ".json", doc.dump(1));
 }
 
 void DistInfo(const testing::TempTree& t, const std::string& name, const std::string& version,
               const std::string& installer) {
   const std::string dir = kSite + "/" + name + "-" + version + ".dist-info/";
-  t.Write(dir + "METADATA", "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n");
+  t.Write(dir + "METADATA",
+          "Metadata-Version: 2.1\nName: " + name + "\nVersion: " + version + "\n");
   t.Write(dir + "INSTALLER", installer + "\n");
 }
 
@@ -38,7 +41,8 @@ void DistInfo(const testing::TempTree& t, const std::string& name, const std::st
 void CondaEnvWithPipTorch(const testing::TempTree& t) {
   t.Write("/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
   t.MakeDir("/opt/conda/condabin");
-  CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython", "https://conda.anaconda.org/conda-forge/linux-64",
+  CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython",
+            "https://conda.anaconda.org/conda-forge/linux-64",
             {"bin/python3.11", "lib/libpython3.11.so.1.0"});
   t.Write(kPrefix + "/bin/python3.11", "");
   t.Symlink(kPrefix + "/bin/python", "python3.11");
@@ -87,7 +91,8 @@ TEST(CondaRules, CudnnFromCondaForgeBesidePipsWheelForAPipTorch) {
   EXPECT_EQ(f[0]["severity"], "warning");
   const std::string ev = f[0]["evidence"];
   // libcudnn.so.8 is conda's alone (torch 2.5 wants 9): only the shared soname is named.
-  EXPECT_NE(ev.find("libcudnn.so.9 from conda's cudnn 9.3.0.75 (https://conda.anaconda.org/conda-forge/linux-64)"),
+  EXPECT_NE(ev.find("libcudnn.so.9 from conda's cudnn 9.3.0.75 "
+                    "(https://conda.anaconda.org/conda-forge/linux-64)"),
             std::string::npos)
       << ev;
   EXPECT_NE(ev.find("nvidia_cudnn_cu12 9.1.0.70 (libcudnn.so.9"), std::string::npos) << ev;
@@ -113,11 +118,12 @@ TEST(CondaRules, CondaTorchWithLeftoverPipWheelsAndAHealthyEnv) {
   testing::TempTree t;
   t.Write("/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
   t.MakeDir("/opt/conda/condabin");
-  CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython", "https://conda.anaconda.org/conda-forge/linux-64",
-            {"bin/python3.11"});
+  CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython",
+            "https://conda.anaconda.org/conda-forge/linux-64", {"bin/python3.11"});
   t.Write(kPrefix + "/bin/python3.11", "");
   t.Write(kPrefix + "/lib/python3.11/os.py", "");
-  CondaMeta(t, "libcublas", "12.6.4.1", "h5888daf_1", "https://conda.anaconda.org/conda-forge/linux-64",
+  CondaMeta(t, "libcublas", "12.6.4.1", "h5888daf_1",
+            "https://conda.anaconda.org/conda-forge/linux-64",
             {"lib/libcublas.so.12", "lib/libcublas.so.12.6.4.1", "lib/libcublasLt.so.12"});
   EXPECT_TRUE(Conda(Doctor(t)).empty());  // conda alone: nothing to say
   DistInfo(t, "nvidia_cublas_cu12", "12.4.5.8", "pip");
@@ -139,8 +145,8 @@ TEST(CondaRules, PytorchMutexCpuOnAGpuMachineAndConformingForgeCpuBuild) {
   testing::TempTree t;
   t.Write("/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
   t.MakeDir("/opt/conda/condabin");
-  CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython", "https://conda.anaconda.org/conda-forge/linux-64",
-            {"bin/python3.11"});
+  CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython",
+            "https://conda.anaconda.org/conda-forge/linux-64", {"bin/python3.11"});
   t.Write(kPrefix + "/bin/python3.11", "");
   t.Write(kPrefix + "/lib/python3.11/os.py", "");
   CondaMeta(t, "pytorch-mutex", "1.0", "cpu", "https://conda.anaconda.org/pytorch/noarch", {});
@@ -155,8 +161,8 @@ TEST(CondaRules, PytorchMutexCpuOnAGpuMachineAndConformingForgeCpuBuild) {
             std::string::npos)
       << f[0]["evidence"];
   EXPECT_EQ(f[0]["fix"], "conda remove -p " + kPrefix +
-                             " -y pytorch-mutex pytorch && dlenv install torch --python " + kPrefix +
-                             "/bin/python3.11");
+                             " -y pytorch-mutex pytorch && dlenv install torch --python " +
+                             kPrefix + "/bin/python3.11");
 
   // conda-forge marks its builds: cpu_* is CPU-only, cuda* is not.
   testing::TempTree forge;
@@ -170,7 +176,8 @@ TEST(CondaRules, PytorchMutexCpuOnAGpuMachineAndConformingForgeCpuBuild) {
   CondaMeta(forge, "pytorch", "2.5.1", "cuda126_generic_py311_h3a2b1c0_208",
             "https://conda.anaconda.org/conda-forge/linux-64", {});
   EXPECT_TRUE(Conda(Doctor(forge)).empty());
-  std::filesystem::remove(forge / (kPrefix + "/conda-meta/pytorch-2.5.1-cuda126_generic_py311_h3a2b1c0_208.json"));
+  std::filesystem::remove(
+      forge / (kPrefix + "/conda-meta/pytorch-2.5.1-cuda126_generic_py311_h3a2b1c0_208.json"));
   CondaMeta(forge, "pytorch", "2.5.1", "cpu_mkl_py311_h4f0a9c2_108",
             "https://conda.anaconda.org/conda-forge/linux-64", {});
   f = Conda(Doctor(forge));
