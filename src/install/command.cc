@@ -178,8 +178,9 @@ model::CommandResult RunInstall(const InstallOptions& options) {
   model::CommandResult out;
   std::string notes_text;
   for (const auto& n : notes) notes_text += "  - " + n + "\n";
-  out.document = {{"ok", plan.ok},       {"command", plan.command}, {"reasons", plan.reasons},
-                  {"error", plan.error}, {"notes", notes},          {"python", host.python_exe}};
+  out.document = {{"ok", plan.ok},           {"command", plan.command}, {"reasons", plan.reasons},
+                  {"error", plan.error},     {"notes", notes},          {"python", host.python_exe},
+                  {"version", plan.version}, {"breaks", plan.breaks}};
   if (!plan.ok) {
     out.error = plan.error + "\n\nIndex:\n" + notes_text;
     out.exit = model::ExitCode::kFindings;
@@ -187,6 +188,10 @@ model::CommandResult RunInstall(const InstallOptions& options) {
   }
   out.out = plan.command + "\n\nWhy:\n";
   for (const auto& r : plan.reasons) out.out += "  - " + r + "\n";
+  if (!plan.breaks.empty()) {
+    out.out += "\nWhat it leaves broken here:\n";
+    for (const auto& b : plan.breaks) out.out += "  - " + b + "\n";
+  }
   out.out += "\nIndex:\n" + notes_text;
   if (options.run) {
     if (options.progress) {

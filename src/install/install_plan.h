@@ -62,6 +62,10 @@ struct InstallPlan {
   std::vector<std::string> reasons;  // why this build, one line each
   std::string error;                 // when !ok: what is wrong and what to do
   std::vector<std::string> notes;    // where the answer came from (live index, table and its date)
+  std::string version;  // the release it installs: 2.7.1+cu118, or 2.7 for a table row (2.7.*)
+  /// What the command would leave broken in the environment: companions paired with another
+  /// release, compiled extensions linked against the torch it replaces.
+  std::vector<std::string> breaks;
 };
 
 /// Pure: decides from the snapshot (driver, GPUs, Python environments) and the facts.

@@ -82,6 +82,59 @@ TEST(InstallTorch, MinorVersionCompatibilityIsExplained) {
   EXPECT_NE(text.find("SASS"), std::string::npos) << text;
 }
 
+std::string Breaks(const InstallPlan& plan) { return util::Join(plan.breaks, "\n"); }
+
+TEST(InstallTorch, SaysWhatTheNewTorchLeavesBrokenInTheEnvironment) {
+  InstallRequest req;
+  req.framework = "torch";
+  Case c{"", "580.65.06", 13000, {{9, 0}}, "3.11.7", "torch", {}, Manager::kPip, true, ""};
+  auto s = Machine(c);
+  auto& env = s.python_envs[0];
+  for (auto [name, version] : {std::pair{"torchvision", "0.18.1+cu121"}, {"requests", "2.32.3"}}) {
+    model::PackageRecord p;
+    p.name = p.normalized_name = name;
+    p.version = version;
+    env.packages.push_back(p);
+  }
+  model::CompiledExtension x;
+  x.package = "flash_attn";
+  x.package_version = "2.6.3";
+  x.path = "/venv/lib/python3.11/site-packages/flash_attn_2_cuda.cpython-311-x86_64-linux-gnu.so";
+  x.framework = "torch";
+  x.framework_version = "2.3.1+cu121";
+  env.extensions.push_back(x);
+  auto plan = PlanInstall(req, s, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts());
+  ASSERT_TRUE(plan.ok) << plan.error;
+  ASSERT_FALSE(plan.version.empty());
+  const std::string release = plan.version.substr(0, plan.version.find('+'));
+  const std::string text = Breaks(plan);
+  EXPECT_NE(text.find("torchvision 0.18.1+cu121 stays: torchvision 0."), std::string::npos) << text;
+  EXPECT_NE(text.find("pairs with torch " + release), std::string::npos) << text;
+  EXPECT_NE(text.find("(add --with torchvision)"), std::string::npos) << text;
+  EXPECT_NE(text.find("flash_attn 2.6.3 is compiled against torch's C++ libraries"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("/venv/bin/python -m pip install --no-build-isolation --force-reinstall "
+                      "--no-binary 'flash_attn' 'flash_attn'"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("requests"), std::string::npos) << text;
+  EXPECT_EQ(plan.breaks.size(), 2u) << text;
+
+  // Asked --with torchvision: pip gets the matching one, so only the extension is left.
+  req.with = {"torchvision"};
+  plan = PlanInstall(req, s, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts());
+  ASSERT_TRUE(plan.ok) << plan.error;
+  EXPECT_EQ(Breaks(plan).find("torchvision"), std::string::npos) << Breaks(plan);
+
+  // An extension built for the release the command installs is fine.
+  req.with.clear();
+  env.packages.erase(env.packages.begin());
+  env.extensions[0].framework_version = plan.version;
+  plan = PlanInstall(req, s, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts());
+  EXPECT_TRUE(plan.breaks.empty()) << Breaks(plan);
+}
+
 TEST(InstallTorch, Rtx5090NeverGetsCu126AndSaysWhy) {
   InstallRequest req;
   req.framework = "torch";

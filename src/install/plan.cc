@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "knowledge/frameworks.h"
 #include "rules/container_rules.h"
@@ -15,6 +16,58 @@ using util::DottedVersion;
 bool SameMinor(const DottedVersion& a, const DottedVersion& b) {
   return a.major() == b.major() && a.minor() == b.minor();
 }
+
+namespace {
+
+/// The environment named with --python, else the first one the probe found.
+const model::PythonEnv* TargetEnv(const InstallRequest& req, const model::Snapshot& s) {
+  for (const auto& e : s.python_envs) {
+    if (req.python && (e.executable == *req.python || e.prefix == *req.python)) return &e;
+  }
+  return !req.python && !s.python_envs.empty() ? &s.python_envs.front() : nullptr;
+}
+
+std::vector<std::string> WhatTorchWouldBreak(const InstallRequest& req, const model::Snapshot& s,
+                                             const std::string& version) {
+  std::vector<std::string> out;
+  const model::PythonEnv* env = TargetEnv(req, s);
+  if (!env || version.empty()) return out;
+  const auto& ids = knowledge::Frameworks();
+  const auto* torch = ids.Find(knowledge::kTorch);
+  for (const auto& p : env->packages) {
+    if (p.shadowed || !torch) continue;
+    const auto* c = torch->FindCompanion(p.name);
+    if (!c || std::find(req.with.begin(), req.with.end(), c->name) != req.with.end()) continue;
+    if (auto why = knowledge::CompanionMismatch(*c, knowledge::kTorch, version, p.version)) {
+      // `--with` matches torchvision and torchaudio to the chosen torch (the index's pairs).
+      const bool with = c->name == "torchvision" || c->name == "torchaudio";
+      out.push_back(fmt::format(
+          "{} {} stays: {} ({})", p.name, p.version, *why,
+          with ? "add --with " + c->name : "install its release built for torch " + version));
+    }
+  }
+  // torch's C++ ABI is not kept between releases: an extension linked against libtorch works
+  // with the release it was built for.
+  const auto release = [](std::string_view v) {
+    auto parts = util::Split(v.substr(0, v.find('+')), '.');
+    return parts.size() >= 2 ? parts[0] + "." + parts[1] : std::string(v);
+  };
+  std::set<std::string> named;
+  for (const auto& x : env->extensions) {
+    if (x.framework != knowledge::kTorch || x.framework_version.empty()) continue;
+    if (release(x.framework_version) == release(version) || !named.insert(x.package).second)
+      continue;
+    out.push_back(fmt::format(
+        "{} {} is compiled against torch's C++ libraries ({}) and runs with torch {}; after "
+        "torch {} it needs its release built for {} (or a rebuild: {} -m pip install "
+        "--no-build-isolation --force-reinstall --no-binary '{}' '{}')",
+        x.package, x.package_version, x.path, x.framework_version, version, release(version),
+        env->executable.value_or(env->prefix + "/bin/python"), x.package, x.package));
+  }
+  return out;
+}
+
+}  // namespace
 
 Machine Describe(const InstallRequest& req, const model::Snapshot& s) {
   Machine m;
@@ -29,12 +82,7 @@ Machine Describe(const InstallRequest& req, const model::Snapshot& s) {
     m.driver = DottedVersion::Parse(*s.driver.nvml_driver_version);
   else if (s.driver.kernel_module_version)
     m.driver = DottedVersion::Parse(*s.driver.kernel_module_version);
-  // The environment named with --python, else the first one the probe found.
-  const model::PythonEnv* env = nullptr;
-  for (const auto& e : s.python_envs) {
-    if (req.python && (e.executable == *req.python || e.prefix == *req.python)) env = &e;
-  }
-  if (!env && !req.python && !s.python_envs.empty()) env = &s.python_envs.front();
+  const model::PythonEnv* env = TargetEnv(req, s);
   m.python_exe = req.python.value_or(env && env->executable ? *env->executable : "python3");
   if (env && env->python_version) {
     if (auto v = DottedVersion::Parse(*env->python_version)) {
@@ -102,8 +150,11 @@ InstallPlan PlanInstall(const InstallRequest& req, const model::Snapshot& snapsh
   Machine m = Describe(req, snapshot);
   const auto& ids = knowledge::Frameworks();
   const auto* framework = ids.Resolve(req.framework);  // "pytorch" is torch
-  if (framework && framework->id == knowledge::kTorch)
-    return PlanTorch(req, m, facts, live, user_index);
+  if (framework && framework->id == knowledge::kTorch) {
+    InstallPlan plan = PlanTorch(req, m, facts, live, user_index);
+    if (plan.ok) plan.breaks = WhatTorchWouldBreak(req, snapshot, plan.version);
+    return plan;
+  }
   InstallPlan plan;
   if (!framework || !framework->core) {
     plan.error = fmt::format("unknown framework '{}': choose {}", req.framework,

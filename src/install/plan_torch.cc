@@ -245,6 +245,9 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
     if (picked && it->first > *picked) plan.reasons.insert(plan.reasons.begin(), it->second);
   }
   ExplainPick(m, f, pick, plan);
+  plan.version = pick.build->version;
+  if (plan.version.find('+') == std::string::npos && !pick.build->variant.empty())
+    plan.version += "+" + pick.build->variant;
   plan.command = InstallCommand(req, m, pick, pins, user, plan);
   return plan;
 }
