@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
 #include "install/install_plan.h"
 #include "install/test_machines.h"
 #include "testing/require.h"
@@ -133,6 +137,29 @@ TEST(InstallTorch, SaysWhatTheNewTorchLeavesBrokenInTheEnvironment) {
   env.extensions[0].framework_version = plan.version;
   plan = PlanInstall(req, s, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts());
   EXPECT_TRUE(plan.breaks.empty()) << Breaks(plan);
+}
+
+// The real wheels of scripts/make-companion-envs.sh: the newest torch beside a torchvision built
+// for an older one; `dlenv install torch` (offline, no GPU: the CPU build) says it stays.
+TEST(InstallTorch, RealTorchvisionForAnOlderTorchIsNamedBeforeTheInstall) {
+  const char* dir = std::getenv("DLENV_TEST_ENVS");
+  const std::string venv =
+      std::string(dir && *dir ? dir : "/var/tmp/dlenv-test-envs") + "/companions-pinned-older";
+  if (!std::filesystem::exists(venv + "/.dlenv-recipe")) {
+    DLENV_SKIP_OR_FAIL(venv << " missing: run scripts/make-test-envs.sh");
+  }
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(60);
+  auto r = util::RunCommand(
+      {DLENV_BINARY, "install", "torch", "--python", venv + "/bin/python", "--offline"}, opts);
+  ASSERT_EQ(r.outcome, util::ChildResult::Outcome::kExited) << r.Describe() << r.err;
+  const std::string head = "What it leaves broken here:\n  - ";
+  const auto at = r.out.find(head);
+  ASSERT_NE(at, std::string::npos) << r.out << r.err;
+  const auto from = at + head.size();
+  const std::string line = r.out.substr(from, r.out.find('\n', from) - from);
+  EXPECT_TRUE(line.starts_with("torchvision 0.")) << line;
+  EXPECT_NE(line.find("pairs with torch"), std::string::npos) << line;
 }
 
 TEST(InstallTorch, Rtx5090NeverGetsCu126AndSaysWhy) {
