@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
+#include <string>
 
 namespace dlenv::bench {
 
@@ -14,28 +16,40 @@ double RmsRelativeErrorLimit(const GemmCheckSpec& spec) {
                         std::sqrt(spec.inner_block) * spec.inner_roundoff});
 }
 
+namespace {
+
+/// The entrywise error bound's factor on sum |a_ip * b_pj| for these precisions (K products
+/// accumulated in blocks, inputs and outputs rounded); nullopt, with the reason in `why`, where
+/// the bound does not hold at this length.
+std::optional<double> EntrywiseGamma(const GemmCheckSpec& spec, std::string& why) {
+  if (spec.m <= 0 || spec.n <= 0 || spec.k <= 0) {
+    why = "empty matrix";
+    return std::nullopt;
+  }
+  const double ku = spec.k * spec.accumulate_roundoff;
+  if (ku >= 1) {
+    why = fmt::format("K = {} is too long for the bound at this precision", spec.k);
+    return std::nullopt;
+  }
+  const double block_u = spec.inner_block * spec.inner_roundoff;
+  if (block_u >= 1) {
+    why = fmt::format("a block of {} products is too long for the bound at this precision",
+                      spec.inner_block);
+    return std::nullopt;
+  }
+  return ku / (1 - ku) + block_u / (1 - block_u) + 2 * spec.input_roundoff +
+         spec.input_roundoff * spec.input_roundoff + spec.output_reductions * spec.output_roundoff;
+}
+
+}  // namespace
+
 Check CheckGemm(const GemmCheckSpec& spec, const MatrixAt& a, const MatrixAt& b,
                 const MatrixAt& c) {
   Check check;
   check.done = true;
-  if (spec.m <= 0 || spec.n <= 0 || spec.k <= 0) {
-    check.detail = "empty matrix";
-    return check;
-  }
-  const double ku = spec.k * spec.accumulate_roundoff;
-  if (ku >= 1) {
-    check.detail = fmt::format("K = {} is too long for the bound at this precision", spec.k);
-    return check;
-  }
-  const double block_u = spec.inner_block * spec.inner_roundoff;
-  if (block_u >= 1) {
-    check.detail = fmt::format("a block of {} products is too long for the bound at this precision",
-                               spec.inner_block);
-    return check;
-  }
-  const double gamma = ku / (1 - ku) + block_u / (1 - block_u) + 2 * spec.input_roundoff +
-                       spec.input_roundoff * spec.input_roundoff +
-                       spec.output_reductions * spec.output_roundoff;
+  const std::optional<double> bound = EntrywiseGamma(spec, check.detail);
+  if (!bound) return check;
+  const double gamma = *bound;
   std::mt19937_64 rng(spec.seed);
   std::uniform_int_distribution<int> row(0, spec.m - 1), col(0, spec.n - 1);
   double worst_ratio = 0;  // error / tolerance
