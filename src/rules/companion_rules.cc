@@ -59,11 +59,12 @@ std::string Fix(const PythonEnv& env, const PackageRecord& companion,
   return cmd;
 }
 
-void CheckCompanion(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
-                    const PackageRecord& companion, const knowledge::Companion& c,
-                    const PackageRecord& framework, std::vector<Finding>& out) {
+std::optional<Finding> CompanionFinding(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
+                                        const PackageRecord& companion,
+                                        const knowledge::Companion& c,
+                                        const PackageRecord& framework) {
   auto fv = util::Pep440Version::Parse(framework.version);
-  if (!fv) return;
+  if (!fv) return std::nullopt;
   auto flabel = util::ParseBuildLabel(framework.version);
   auto clabel = util::ParseBuildLabel(companion.version);
   std::string index;
@@ -79,7 +80,7 @@ void CheckCompanion(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
 
   if (auto pin = PinOn(companion, f);
       pin && !pin->specifier.empty() && !pin->specifier.Contains(fv->Public())) {
-    out.push_back(
+    return Finding(
         {"companion.framework_mismatch", Severity::kError,
          fmt::format("{} {} was built for another {} than the installed {} {}", companion.name,
                      companion.version, f.display, framework.name, framework.version),
@@ -87,14 +88,13 @@ void CheckCompanion(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
                      companion.version, pin->ToString(), framework.name, framework.version,
                      framework.record_path, pair_note),
          Fix(env, companion, framework, index)});
-    return;
   }
   // Same release line, other CUDA build: the companion's kernels need its own CUDA major.
   if (flabel && clabel && c.on_framework_index) {
     const bool f_cuda = flabel->kind == util::BuildLabel::Kind::kCuda;
     const bool c_cuda = clabel->kind == util::BuildLabel::Kind::kCuda;
     if (f_cuda && c_cuda && flabel->cuda_major != clabel->cuda_major) {
-      out.push_back(
+      return Finding(
           {"companion.cuda_variant_mismatch", Severity::kError,
            fmt::format("{} {} and {} {} were compiled for different CUDA majors", companion.name,
                        companion.version, framework.name, framework.version),
@@ -105,7 +105,7 @@ void CheckCompanion(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
     } else if (f_cuda != c_cuda && (f_cuda || c_cuda) &&
                (flabel->kind == util::BuildLabel::Kind::kCpu ||
                 clabel->kind == util::BuildLabel::Kind::kCpu)) {
-      out.push_back(
+      return Finding(
           {"companion.cuda_variant_mismatch", Severity::kWarning,
            fmt::format("{} {} and {} {} are not the same build (one is CPU-only)", companion.name,
                        companion.version, framework.name, framework.version),
@@ -114,6 +114,24 @@ void CheckCompanion(const PythonEnv& env, const knowledge::FrameworkIdentity& f,
            Fix(env, companion, framework, index)});
     }
   }
+  return std::nullopt;
+}
+
+/// The companion's compiled modules that lack the installed framework's symbols confirm the
+/// finding: their count and first names join its evidence (extension.undefined_symbols then
+/// stays silent for the package: one finding for one cause).
+Finding WithExtensionEvidence(const PythonEnv& env, const PackageRecord& companion, Finding f) {
+  for (const auto& e : env.extensions) {
+    if (e.missing_count == 0 ||
+        util::NormalizeProjectName(e.package) != util::NormalizeProjectName(companion.name))
+      continue;
+    f.evidence +=
+        fmt::format("; {} lacks {} of the {} symbols it takes from {} {} ({}{})", e.path,
+                    e.missing_count, e.framework_symbols, e.framework_package, e.framework_version,
+                    util::Join(e.missing_symbols, ", "),
+                    e.missing_count > static_cast<int>(e.missing_symbols.size()) ? ", ..." : "");
+  }
+  return f;
 }
 
 /// Two distributions of one framework that install the same import folder (onnxruntime and
@@ -154,6 +172,21 @@ void CheckInstalledTwice(const PythonEnv& env, const knowledge::FrameworkIdentit
 
 }  // namespace
 
+bool CompanionRuleCovers(const model::PythonEnv& env, std::string_view package) {
+  const auto& ids = knowledge::Frameworks();
+  const std::string name = util::NormalizeProjectName(package);
+  for (const auto& p : env.packages) {
+    if (p.shadowed || util::NormalizeProjectName(p.name) != name) continue;
+    auto companion = ids.FindCompanion(p.name);
+    if (!companion) return false;
+    const auto* framework = InstalledFramework(env, *companion->framework);
+    return framework &&
+           CompanionFinding(env, *companion->framework, p, *companion->companion, *framework)
+               .has_value();
+  }
+  return false;
+}
+
 void CheckCompanions(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                      std::vector<Finding>& out) {
   const auto& ids = knowledge::Frameworks();
@@ -165,7 +198,9 @@ void CheckCompanions(const model::Snapshot& snapshot, const knowledge::Knowledge
       if (!companion) continue;
       const auto* framework = InstalledFramework(env, *companion->framework);
       if (!framework) continue;  // pip check reports a missing requirement
-      CheckCompanion(env, *companion->framework, p, *companion->companion, *framework, out);
+      if (auto f =
+              CompanionFinding(env, *companion->framework, p, *companion->companion, *framework))
+        out.push_back(WithExtensionEvidence(env, p, std::move(*f)));
     }
   }
 }

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "rules/companion_rules.h"
 #include "util/build_label.h"
 #include "util/strings.h"
 
@@ -142,7 +143,8 @@ void CheckExtensions(const model::PythonEnv& env, const std::vector<CompiledExte
     list.push_back(&e);
   }
   for (const auto& name : order) {
-    UndefinedSymbols(env, by_package[name], out);
+    // torchvision for another torch: companion.framework_mismatch says it, with these symbols.
+    if (!CompanionRuleCovers(env, name)) UndefinedSymbols(env, by_package[name], out);
     CudaMajor(env, by_package[name], out);
   }
 }
