@@ -10,6 +10,7 @@
 #include "knowledge/frameworks.h"
 #include "lock/package_version.h"
 #include "model/json.h"
+#include "util/build_label.h"
 #include "util/dotted_version.h"
 #include "util/strings.h"
 
@@ -314,38 +315,6 @@ std::string_view OwnerName(OwnerKind k) {
   return "no recorded installer";
 }
 
-// What a conda build string says about the variant: conda-forge's cuda118_py311h..._300 and
-// cpu_mkl_py311h..., the defaults channel's gpu_cuda118py311h... and cpu_py311h..., the
-// pytorch channel's py3.11_cuda12.1_cudnn8.9.2_0 and py3.11_cpu_0, onnxruntime's ..._cuda.
-struct CondaVariant {
-  bool cuda = false;
-  std::string cuda_version;  // 11.8; empty when the build string does not say
-  std::string Describe() const {
-    return cuda ? (cuda_version.empty() ? "CUDA" : "CUDA " + cuda_version) : "CPU-only";
-  }
-};
-
-std::optional<CondaVariant> CondaBuildVariant(std::string_view build) {
-  std::optional<CondaVariant> v;
-  for (const auto& token : util::Split(build, '_')) {
-    if (token.starts_with("cpu")) return CondaVariant{};
-    if (token.starts_with("gpu") && !v) v = CondaVariant{true, ""};
-    if (token.starts_with("cuda")) {
-      std::string digits;
-      for (char c : std::string_view(token).substr(4)) {
-        if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') break;
-        digits += c;
-      }
-      // conda-forge writes cuda118 and cuda120 for 11.8 and 12.0; the pytorch channel cuda12.1.
-      if (digits.find('.') == std::string::npos && digits.size() >= 3) {
-        digits.insert(digits.size() - 1, ".");
-      }
-      v = CondaVariant{true, digits};
-    }
-  }
-  return v;
-}
-
 std::string CondaSpec(const LockedPackage& p) {
   return p.conda_name.value_or(p.name) + "=" + p.version +
          (p.build ? "=" + *p.build : std::string());
@@ -357,8 +326,8 @@ void DiffConda(const std::string& name, const LockedPackage& pa, const LockedPac
                bool framework, Collector& out) {
   bool same_version = pa.version == pb.version;
   if (pa.build && pb.build && *pa.build != *pb.build) {
-    auto va = CondaBuildVariant(*pa.build);
-    auto vb = CondaBuildVariant(*pb.build);
+    auto va = util::ParseCondaBuildVariant(*pa.build);
+    auto vb = util::ParseCondaBuildVariant(*pb.build);
     Impact variant_impact = framework ? Impact::kBreaking : Impact::kNotable;
     std::string whose = framework ? "a framework's" : "a";
     if (va && vb && va->cuda != vb->cuda) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "knowledge/runtime_libraries.h"
+#include "util/build_label.h"
 #include "util/pep440.h"
 #include "util/strings.h"
 
@@ -160,8 +161,9 @@ void CheckCpuPytorch(const model::Snapshot& s, const PythonEnv& env, std::vector
                      env.prefix, pytorch ? " pytorch" : "", Python(env))});
     return;
   }
+  auto variant = util::ParseCondaBuildVariant(pytorch ? pytorch->conda_build.value_or("") : "");
   if (pytorch && pytorch->conda_channel.value_or("").find("conda-forge") != std::string::npos &&
-      pytorch->conda_build.value_or("").starts_with("cpu_")) {
+      variant && !variant->cuda) {
     out.push_back(
         {"conda.pytorch_cpu_build", Severity::kWarning,
          fmt::format("conda-forge's pytorch {} in {} is a CPU-only build, on a machine with {}",

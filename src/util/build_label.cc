@@ -3,6 +3,8 @@
 #include <cctype>
 #include <vector>
 
+#include "util/strings.h"
+
 namespace dlenv::util {
 namespace {
 
@@ -152,6 +154,27 @@ std::string BuildLabel::TorchVariant() const {
       break;
   }
   return "";
+}
+
+std::optional<CondaVariant> ParseCondaBuildVariant(std::string_view build) {
+  std::optional<CondaVariant> v;
+  for (const auto& token : util::Split(build, '_')) {
+    if (token.starts_with("cpu")) return CondaVariant{};
+    if (token.starts_with("gpu") && !v) v = CondaVariant{true, ""};
+    if (token.starts_with("cuda")) {
+      std::string digits;
+      for (char c : std::string_view(token).substr(4)) {
+        if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') break;
+        digits += c;
+      }
+      // conda-forge writes cuda118 and cuda120 for 11.8 and 12.0; the pytorch channel cuda12.1.
+      if (digits.find('.') == std::string::npos && digits.size() >= 3) {
+        digits.insert(digits.size() - 1, ".");
+      }
+      v = CondaVariant{true, digits};
+    }
+  }
+  return v;
 }
 
 }  // namespace dlenv::util

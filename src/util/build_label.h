@@ -41,4 +41,18 @@ struct CudaNumber {
 };
 std::optional<CudaNumber> ParseCudaDigits(std::string_view digits);
 
+/// What a conda build string says about the variant: conda-forge's cuda118_py311h..._300 and
+/// cpu_mkl_py311h..., the defaults channel's gpu_cuda118py311h... and cpu_py311h..., the
+/// pytorch channel's py3.11_cuda12.1_cudnn8.9.2_0 and py3.11_cpu_0, onnxruntime's ..._cuda.
+struct CondaVariant {
+  bool cuda = false;
+  std::string cuda_version;  // 11.8; empty when the build string does not say
+  std::string Describe() const {
+    return cuda ? (cuda_version.empty() ? "CUDA" : "CUDA " + cuda_version) : "CPU-only";
+  }
+};
+
+/// nullopt where the build string names neither (py311h64a7726_0).
+std::optional<CondaVariant> ParseCondaBuildVariant(std::string_view build);
+
 }  // namespace dlenv::util

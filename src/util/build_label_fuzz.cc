@@ -12,5 +12,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)b->TorchVariant();
   }
   (void)dlenv::util::ParseCudaDigits(text);
+  if (auto v = dlenv::util::ParseCondaBuildVariant(text)) (void)v->Describe();
   return 0;
 }

@@ -110,5 +110,28 @@ TEST(BuildLabel, CudaDigitsOfEveryProject) {
   EXPECT_EQ(v("00"), "-");
 }
 
+TEST(CondaBuildVariant, EachChannelsSpelling) {
+  struct Row {
+    const char* build;
+    bool known, cuda;
+    const char* cuda_version;
+  } rows[] = {
+      {"cuda118_py311h8b1b7c5_300", true, true, "11.8"},  // conda-forge
+      {"cuda126_generic_py311_h3a2b1c0_208", true, true, "12.6"},
+      {"cpu_mkl_py311h4f0a9c2_108", true, false, ""},        // conda-forge CPU
+      {"py3.11_cuda12.1_cudnn8.9.2_0", true, true, "12.1"},  // the pytorch channel
+      {"py3.11_cpu_0", true, false, ""},
+      {"gpu_cuda118py311h1e0b4f1_0", true, true, ""},  // defaults: gpu_ first
+      {"py311h64a7726_0", false, false, ""},           // says neither
+  };
+  for (const auto& r : rows) {
+    auto v = ParseCondaBuildVariant(r.build);
+    ASSERT_EQ(v.has_value(), r.known) << r.build;
+    if (!v) continue;
+    EXPECT_EQ(v->cuda, r.cuda) << r.build;
+    EXPECT_EQ(v->cuda_version, r.cuda_version) << r.build;
+  }
+}
+
 }  // namespace
 }  // namespace dlenv::util
