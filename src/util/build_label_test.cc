@@ -121,8 +121,8 @@ TEST(CondaBuildVariant, EachChannelsSpelling) {
       {"cpu_mkl_py311h4f0a9c2_108", true, false, ""},        // conda-forge CPU
       {"py3.11_cuda12.1_cudnn8.9.2_0", true, true, "12.1"},  // the pytorch channel
       {"py3.11_cpu_0", true, false, ""},
-      {"gpu_cuda118py311h1e0b4f1_0", true, true, ""},  // defaults: gpu_ first
-      {"py311h64a7726_0", false, false, ""},           // says neither
+      {"gpu_cuda118py311h1e0b4f1_0", true, true, "11.8"},  // the defaults channel
+      {"py311h64a7726_0", false, false, ""},               // says neither
   };
   for (const auto& r : rows) {
     auto v = ParseCondaBuildVariant(r.build);
