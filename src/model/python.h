@@ -68,6 +68,8 @@ struct FrameworkBuild {
 struct PythonEnv {
   std::string prefix;  // sys.prefix
   std::optional<std::string> executable;
+  /// The interpreter a printed fix runs, so that it acts on this environment and no other.
+  std::string Interpreter() const { return executable.value_or(prefix + "/bin/python"); }
   std::optional<std::string> python_version;  // 3.11.7
   std::string kind;                           // system, venv, conda, conda-base
   std::vector<std::string>

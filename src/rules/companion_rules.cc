@@ -16,10 +16,6 @@ using model::PackageRecord;
 using model::PythonEnv;
 using model::Severity;
 
-std::string Python(const PythonEnv& env) {
-  return env.executable.value_or(env.prefix + "/bin/python");
-}
-
 /// The installed record of a framework in this environment (the one pip sees).
 const PackageRecord* InstalledFramework(const PythonEnv& env,
                                         const knowledge::FrameworkIdentity& f) {
@@ -53,7 +49,7 @@ std::string Fix(const PythonEnv& env, const PackageRecord& companion,
                        companion.conda_name.value_or(companion.name),
                        framework.conda_name.value_or(framework.name), framework.version);
   }
-  std::string cmd = fmt::format("{} -m pip install --upgrade '{}' '{}=={}'", Python(env),
+  std::string cmd = fmt::format("{} -m pip install --upgrade '{}' '{}=={}'", env.Interpreter(),
                                 companion.name, framework.name, framework.version);
   if (!index.empty()) cmd += " --index-url " + index;
   return cmd;
@@ -167,7 +163,8 @@ void CheckInstalledTwice(const PythonEnv& env, const knowledge::FrameworkIdentit
            fmt::format("; the import {} is one folder", f.import_names.front()),
        fmt::format(
            "{} -m pip uninstall -y {} && {} -m pip install --force-reinstall --no-deps '{}=={}'",
-           Python(env), util::Join(names, " "), Python(env), keep->name, keep->version)});
+           env.Interpreter(), util::Join(names, " "), env.Interpreter(), keep->name,
+           keep->version)});
 }
 
 }  // namespace

@@ -19,10 +19,6 @@ using model::PackageRecord;
 using model::PythonEnv;
 using model::Severity;
 
-std::string Python(const PythonEnv& env) {
-  return env.executable.value_or(env.prefix + "/bin/python");
-}
-
 bool IsCondaRecord(const PackageRecord& r) { return r.record_kind == "conda-meta"; }
 
 /// pip (or uv) installed this framework build: a dist-info that conda does not own.
@@ -114,17 +110,17 @@ void CheckCudaFromBoth(const PythonEnv& env, std::vector<Finding>& out) {
   const bool pip_framework = std::any_of(
       env.frameworks.begin(), env.frameworks.end(),
       [&](const model::FrameworkBuild& b) { return b.cuda_build && PipInstalled(env, b); });
-  out.push_back(
-      {"conda.cuda_libs_from_conda_and_pip",
-       pip_framework_gets_conda_copy ? Severity::kError : Severity::kWarning,
-       fmt::format(
-           "{} holds {} from both conda and pip: two copies of {}", env.prefix,
-           both.size() == 1 ? "a CUDA library" : fmt::format("{} CUDA libraries", both.size()),
-           util::Join(std::vector<std::string>(both.begin(), both.end()), ", ")),
-       evidence,
-       pip_framework
-           ? fmt::format("conda remove -p {} -y {}", env.prefix, util::Join(conda_names, " "))
-           : fmt::format("{} -m pip uninstall -y {}", Python(env), util::Join(pip_names, " "))});
+  out.push_back({"conda.cuda_libs_from_conda_and_pip",
+                 pip_framework_gets_conda_copy ? Severity::kError : Severity::kWarning,
+                 fmt::format("{} holds {} from both conda and pip: two copies of {}", env.prefix,
+                             both.size() == 1 ? "a CUDA library"
+                                              : fmt::format("{} CUDA libraries", both.size()),
+                             util::Join(std::vector<std::string>(both.begin(), both.end()), ", ")),
+                 evidence,
+                 pip_framework ? fmt::format("conda remove -p {} -y {}", env.prefix,
+                                             util::Join(conda_names, " "))
+                               : fmt::format("{} -m pip uninstall -y {}", env.Interpreter(),
+                                             util::Join(pip_names, " "))});
 }
 
 /// The pytorch channel's pytorch-mutex: its "cpu" build makes conda pick only CPU builds of
@@ -158,7 +154,7 @@ void CheckCpuPytorch(const model::Snapshot& s, const PythonEnv& env, std::vector
          // The pytorch channel publishes no release after 2.5: pip's wheels, picked for this
          // machine's driver by dlenv install.
          fmt::format("conda remove -p {} -y pytorch-mutex{} && dlenv install torch --python {}",
-                     env.prefix, pytorch ? " pytorch" : "", Python(env))});
+                     env.prefix, pytorch ? " pytorch" : "", env.Interpreter())});
     return;
   }
   auto variant = util::ParseCondaBuildVariant(pytorch ? pytorch->conda_build.value_or("") : "");

@@ -37,16 +37,20 @@ void DistInfo(const testing::TempTree& t, const std::string& name, const std::st
   t.Write(dir + "INSTALLER", installer + "\n");
 }
 
-/// A conda env with Python; pip's CUDA torch in it (its version.py and its nvidia wheels).
-void CondaEnvWithPipTorch(const testing::TempTree& t) {
+/// A miniforge install with one environment holding conda-forge's Python.
+void CondaPython(const testing::TempTree& t) {
   t.Write("/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
   t.MakeDir("/opt/conda/condabin");
   CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython",
-            "https://conda.anaconda.org/conda-forge/linux-64",
-            {"bin/python3.11", "lib/libpython3.11.so.1.0"});
+            "https://conda.anaconda.org/conda-forge/linux-64", {"bin/python3.11"});
   t.Write(kPrefix + "/bin/python3.11", "");
-  t.Symlink(kPrefix + "/bin/python", "python3.11");
   t.Write(kPrefix + "/lib/python3.11/os.py", "");
+}
+
+/// A conda env with Python; pip's CUDA torch in it (its version.py and its nvidia wheels).
+void CondaEnvWithPipTorch(const testing::TempTree& t) {
+  CondaPython(t);
+  t.Symlink(kPrefix + "/bin/python", "python3.11");
   DistInfo(t, "torch", "2.5.1", "pip");
   t.Write(kSite + "/torch/version.py",
           "__version__ = '2.5.1+cu124'\ndebug = False\ncuda = '12.4'\nhip = None\n");
@@ -116,12 +120,7 @@ TEST(CondaRules, CudnnFromCondaForgeBesidePipsWheelForAPipTorch) {
 
 TEST(CondaRules, CondaTorchWithLeftoverPipWheelsAndAHealthyEnv) {
   testing::TempTree t;
-  t.Write("/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
-  t.MakeDir("/opt/conda/condabin");
-  CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython",
-            "https://conda.anaconda.org/conda-forge/linux-64", {"bin/python3.11"});
-  t.Write(kPrefix + "/bin/python3.11", "");
-  t.Write(kPrefix + "/lib/python3.11/os.py", "");
+  CondaPython(t);
   CondaMeta(t, "libcublas", "12.6.4.1", "h5888daf_1",
             "https://conda.anaconda.org/conda-forge/linux-64",
             {"lib/libcublas.so.12", "lib/libcublas.so.12.6.4.1", "lib/libcublasLt.so.12"});
@@ -143,12 +142,7 @@ TEST(CondaRules, PytorchMutexCpuOnAGpuMachineAndConformingForgeCpuBuild) {
     t.Write(dev + "/class", "0x030200\n");
   };
   testing::TempTree t;
-  t.Write("/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
-  t.MakeDir("/opt/conda/condabin");
-  CondaMeta(t, "python", "3.11.10", "hc5c86c4_3_cpython",
-            "https://conda.anaconda.org/conda-forge/linux-64", {"bin/python3.11"});
-  t.Write(kPrefix + "/bin/python3.11", "");
-  t.Write(kPrefix + "/lib/python3.11/os.py", "");
+  CondaPython(t);
   CondaMeta(t, "pytorch-mutex", "1.0", "cpu", "https://conda.anaconda.org/pytorch/noarch", {});
   CondaMeta(t, "pytorch", "2.5.1", "py3.11_cpu_0", "https://conda.anaconda.org/pytorch/linux-64",
             {"lib/python3.11/site-packages/torch/version.py"});
@@ -166,12 +160,7 @@ TEST(CondaRules, PytorchMutexCpuOnAGpuMachineAndConformingForgeCpuBuild) {
 
   // conda-forge marks its builds: cpu_* is CPU-only, cuda* is not.
   testing::TempTree forge;
-  forge.Write("/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
-  forge.MakeDir("/opt/conda/condabin");
-  CondaMeta(forge, "python", "3.11.10", "hc5c86c4_3_cpython",
-            "https://conda.anaconda.org/conda-forge/linux-64", {"bin/python3.11"});
-  forge.Write(kPrefix + "/bin/python3.11", "");
-  forge.Write(kPrefix + "/lib/python3.11/os.py", "");
+  CondaPython(forge);
   gpu_machine(forge);
   CondaMeta(forge, "pytorch", "2.5.1", "cuda126_generic_py311_h3a2b1c0_208",
             "https://conda.anaconda.org/conda-forge/linux-64", {});

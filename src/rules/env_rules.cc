@@ -26,11 +26,6 @@ std::string FrameworkOf(const std::string& normalized) {
   return "";
 }
 
-std::string Python(const PythonEnv& env) {
-  // The env's own interpreter, so the command acts on this environment and no other.
-  return env.executable.value_or(env.prefix + "/bin/python3");
-}
-
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
 bool FromConda(const PackageRecord& r) {
@@ -64,8 +59,9 @@ void CheckMixedInstallers(const PythonEnv& env, std::vector<Finding>& out) {
     out.push_back({"env.mixed_installers", Severity::kWarning,
                    fw + " is installed by both conda and pip in " + env.prefix,
                    Describe(**pip) + " beside " + Describe(**conda),
-                   Python(env) + " -m pip uninstall -y " + (*pip)->name + " && conda install -p " +
-                       env.prefix + " --force-reinstall " + (*conda)->name});
+                   env.Interpreter() + " -m pip uninstall -y " + (*pip)->name +
+                       " && conda install -p " + env.prefix + " --force-reinstall " +
+                       (*conda)->name});
   }
 
   // Two records of one package: pip sees the first, imports may see the other's files.
@@ -86,7 +82,7 @@ void CheckMixedInstallers(const PythonEnv& env, std::vector<Finding>& out) {
       out.push_back({"env.mixed_installers", Severity::kWarning,
                      name + " has two installed records in " + env.prefix,
                      Describe(*winner) + " is used; " + Describe(*loser) + " is a leftover",
-                     "rm -rf " + Quote(loser->record_path) + " && " + Python(env) +
+                     "rm -rf " + Quote(loser->record_path) + " && " + env.Interpreter() +
                          " -m pip install --force-reinstall --no-deps " +
                          Quote(winner->name + "==" + winner->version)});
     }
@@ -131,7 +127,7 @@ void CheckNumpyAbi(const PythonEnv& env, std::vector<Finding>& out) {
     out.push_back(
         {"env.numpy_abi", Severity::kError,
          who + " was built against NumPy 1 but " + env.prefix + " has NumPy " + numpy->version, why,
-         Python(env) + " -m pip install 'numpy<2'"});
+         env.Interpreter() + " -m pip install 'numpy<2'"});
   };
   std::vector<std::string> judged;
   // What the framework's own files say wins over the table.
@@ -179,7 +175,7 @@ void CheckBrokenRequirements(const PythonEnv& env, const model::Snapshot& snapsh
       {"env.broken_requirements", Severity::kWarning,
        std::to_string(broken.size()) + " unmet or conflicting requirement" +
            (broken.size() == 1 ? "" : "s") + " in " + env.prefix + " (as pip check reports)",
-       util::Join(lines, "\n"), Python(env) + " -m pip install " + util::Join(wants, " ")});
+       util::Join(lines, "\n"), env.Interpreter() + " -m pip install " + util::Join(wants, " ")});
 }
 
 // Files the probe found but would not read (a FIFO, a device, a folder, a link loop): the

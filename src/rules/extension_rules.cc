@@ -15,10 +15,6 @@ using model::CompiledExtension;
 using model::Finding;
 using model::Severity;
 
-std::string Python(const model::PythonEnv& env) {
-  return env.executable.value_or(env.prefix + "/bin/python");
-}
-
 const model::PackageRecord* RecordOf(const model::PythonEnv& env, const std::string& name) {
   for (const auto& p : env.packages) {
     if (!p.shadowed && p.name == name) return &p;
@@ -45,10 +41,10 @@ std::string LocalSource(const model::PythonEnv& env, const CompiledExtension& e)
 std::string Fix(const model::PythonEnv& env, const CompiledExtension& e) {
   if (auto local = LocalSource(env, e); !local.empty()) {
     return fmt::format("{} -m pip install --force-reinstall --no-deps --no-build-isolation '{}'",
-                       Python(env), local);
+                       env.Interpreter(), local);
   }
-  std::string cmd = fmt::format("{} -m pip install --upgrade '{}' '{}=={}'", Python(env), e.package,
-                                e.framework_package, e.framework_version);
+  std::string cmd = fmt::format("{} -m pip install --upgrade '{}' '{}=={}'", env.Interpreter(),
+                                e.package, e.framework_package, e.framework_version);
   if (auto label = util::ParseBuildLabel(e.framework_version);
       label && !label->TorchVariant().empty())
     cmd += " --extra-index-url https://download.pytorch.org/whl/" + label->TorchVariant();
@@ -64,7 +60,7 @@ std::string RebuildFix(const model::PythonEnv& env, const CompiledExtension& e,
       "CUDA_HOME=/usr/local/cuda-{} {} -m pip install --force-reinstall --no-deps "
       "--no-build-isolation "
       "--no-binary '{}' '{}=={}'",
-      cuda_major, Python(env), e.package, e.package, e.package_version);
+      cuda_major, env.Interpreter(), e.package, e.package, e.package_version);
 }
 
 const model::FrameworkBuild* BuildOf(const model::PythonEnv& env, const std::string& framework) {
