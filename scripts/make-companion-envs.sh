@@ -13,7 +13,11 @@
 #   (torch==X) other than the installed one and whose _C.so uses torch's C++ ABI: the classic
 #   "built for another torch";
 # - companions-runtime: the newest onnxruntime AND onnxruntime-gpu together (one shadows the
-#   other) and the newest xformers.
+#   other) and the newest xformers;
+# - nvidia-mixed (no torch): CUDA 12.1's cuSPARSE beside CUDA 12.0's nvJitLink, two historical
+#   releases pinned on purpose. Every nvidia-cusparse-cu12 requires nvidia-nvjitlink-cu12 without
+#   a version, so pip keeps an older one; loading it fails with "undefined symbol:
+#   __nvJitLinkAddData_12_1, version libnvJitLink.so.12" (src/probe/nvidia_wheels_real_test.cc).
 # Wheels are cached in DIR/companions/cache. Each venv records what it holds in
 # DIR/companions/versions.txt ("venv project version").
 set -euo pipefail
@@ -35,7 +39,8 @@ torch_version=$(sed -n 's/^Version: //p' "$base_site"/torch-*.dist-info/METADATA
 pyver=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 pip_dl=("$python" -m pip --disable-pip-version-check --no-input download -q --no-deps --only-binary :all:
   --python-version "$pyver" --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64
-  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d "$cache")
+  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform manylinux1_x86_64
+  -d "$cache")
 
 # fetch REQ: the wheel for REQ (downloaded once) as a path.
 fetch() {
@@ -121,6 +126,19 @@ ortgpu=$(fetch onnxruntime-gpu)
 xf=$(fetch xformers)
 make companions-runtime "$ort" "$ortgpu" "$xf"
 record companions-runtime "$ort" "$ortgpu" "$xf"
+
+sparse=$(fetch nvidia-cusparse-cu12==12.1.0.106)
+jitlink=$(fetch nvidia-nvjitlink-cu12==12.0.76)
+mixed="$dir/nvidia-mixed"
+want=$(printf '%s\n' "$sparse" "$jitlink" | xargs -n1 basename | sha256sum | cut -d' ' -f1)
+if ! [[ -f $mixed/.dlenv-recipe && "$(<"$mixed/.dlenv-recipe")" == "$want" ]]; then
+  echo "make-companion-envs: building $mixed" >&2
+  rm -rf "$mixed"
+  "$python" -m venv "$mixed"
+  "$mixed/bin/python" -m pip --disable-pip-version-check --no-input -q install --no-deps "$sparse" "$jitlink"
+  echo "$want" >"$mixed/.dlenv-recipe"
+fi
+record nvidia-mixed "$sparse" "$jitlink"
 
 echo "companions torch $torch_version" >>"$root/versions.txt.new"
 sort "$root/versions.txt.new" >"$root/versions.txt"

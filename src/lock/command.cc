@@ -90,10 +90,14 @@ CommandResult RunCheck(const CheckOptions& options) {
 namespace {
 
 // The recipe's image needs `docker run --gpus all`: can this machine start it that way?
-std::string HostCanRunWithGpus(const probe::MachineOptions& machine) {
+std::string HostCanRunWithGpus(const probe::MachineOptions& machine,
+                               const std::optional<util::DottedVersion>& image_cuda) {
   const model::Snapshot here = probe::TakeSnapshot(probe::MakeProbeContext(machine));
-  const auto blockers =
-      rules::GpuContainerBlockers(here, rules::Evaluate(here, knowledge::BuiltinKnowledge()));
+  const auto& k = knowledge::BuiltinKnowledge();
+  auto blockers = rules::GpuContainerBlockers(here, rules::Evaluate(here, k));
+  if (image_cuda) {
+    if (auto b = rules::ImageCudaBlocker(here, k, *image_cuda)) blockers.push_back(std::move(*b));
+  }
   if (blockers.empty()) {
     return "This host can run it with its GPUs (docker and the NVIDIA container toolkit are in "
            "place).\n";
@@ -138,7 +142,7 @@ CommandResult RunRecipe(const RecipeCommandOptions& options) {
   for (const auto& n : recipe.base.notes) out += "  " + n + "\n";
   for (const auto& f : files) out += "Wrote " + f.first.string() + "\n";
   for (const auto& n : recipe.notes) out += "Note: " + n + "\n";
-  if (recipe.gpu_reason) out += HostCanRunWithGpus(options.machine);
+  if (recipe.gpu_reason) out += HostCanRunWithGpus(options.machine, recipe.base.cuda);
   return Out(std::move(out));
 }
 

@@ -29,4 +29,21 @@ struct CompiledExtension {
   std::string problem;                       // why it could not be read, when it could not
 };
 
+/// An NVIDIA wheel's library that asks another wheel's library for versioned symbols it does not
+/// export: libcusparse.so.12 from nvidia-cusparse-cu12 12.5 needs __nvJitLinkAddData_12_5
+/// "version libnvJitLink.so.12", which nvidia-nvjitlink-cu12 12.1 lacks. Loading it fails with
+/// "undefined symbol: __nvJitLinkAddData_12_5, version libnvJitLink.so.12".
+struct LibrarySymbolGap {
+  std::string library;  // path of the library that asks
+  std::string package;  // the wheel that installed it
+  std::string package_version;
+  std::string needed;    // the soname it asks them of: libnvJitLink.so.12
+  std::string provider;  // path of the library the wheels put there under that name
+  std::string provider_package;
+  std::string provider_version;
+  int asked = 0;                             // symbols it takes from the provider by version
+  int missing_count = 0;                     // of them, ones the provider does not export
+  std::vector<std::string> missing_symbols;  // the first few
+};
+
 }  // namespace dlenv::model

@@ -64,6 +64,8 @@ void to_json(nlohmann::json& j, const FrameworkBuild& v);
 void from_json(const nlohmann::json& j, FrameworkBuild& v);
 void to_json(nlohmann::json& j, const CompiledExtension& v);
 void from_json(const nlohmann::json& j, CompiledExtension& v);
+void to_json(nlohmann::json& j, const LibrarySymbolGap& v);
+void from_json(const nlohmann::json& j, LibrarySymbolGap& v);
 void to_json(nlohmann::json& j, const PythonEnv& v);
 void from_json(const nlohmann::json& j, PythonEnv& v);
 void to_json(nlohmann::json& j, const ConfigFile& v);

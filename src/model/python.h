@@ -79,6 +79,8 @@ struct PythonEnv {
   std::vector<FrameworkBuild> frameworks;
   /// Compiled modules of other packages that link a framework's libraries (probe/extensions.h).
   std::vector<CompiledExtension> extensions;
+  /// NVIDIA wheels' libraries missing symbols from each other (probe/nvidia_wheels.h).
+  std::vector<LibrarySymbolGap> nvidia_library_gaps;
   /// Files that were there but not read ("path: a named pipe (FIFO), not a regular file").
   std::vector<std::string> skipped_files;
 };

@@ -15,6 +15,7 @@
 #include "knowledge/knowledge.h"
 #include "probe/driver.h"
 #include "probe/host.h"
+#include "rules/container_rules.h"
 #include "rules/rules.h"
 #include "testing/container_fixtures.h"
 #include "testing/temp_tree.h"
@@ -422,6 +423,27 @@ TEST(ContainerInside, ImageCudaTheDriverRunsSaysNothing) {
   std::filesystem::remove(m.tree / "/.dockerenv");  // on a host, CUDA_VERSION is just a variable
   EXPECT_FALSE(Find(WithDriver(m.Run(), "470.223.02", 11040, {"NVIDIA H100 80GB HBM3"}),
                     "container.image_cuda_newer_than_driver"));
+}
+
+// `dlenv recipe` on a host: an image of a newer CUDA major than the driver's blocks it, unless
+// the GPUs are datacenter GPUs (the image's forward-compatibility libraries run there).
+TEST(ContainerHost, RecipeImageCudaAgainstTheHostDriver) {
+  Machine m;
+  const auto& k = knowledge::BuiltinKnowledge();
+  const auto cuda124 = *util::DottedVersion::Parse("12.4.1");
+  const auto geforce = WithDriver(m.Run(), "470.223.02", 11040, {"NVIDIA GeForce RTX 3090"});
+  const auto blocker = rules::ImageCudaBlocker(geforce, k, cuda124);
+  ASSERT_TRUE(blocker);
+  EXPECT_TRUE(Contains(*blocker,
+                       "built on CUDA 12.4, and this host's driver 470.223.02 supports "
+                       "CUDA 11.4"))
+      << *blocker;
+  EXPECT_TRUE(Contains(*blocker, "upgrade the driver to 525.60.13 or later")) << *blocker;
+  EXPECT_FALSE(rules::ImageCudaBlocker(
+      WithDriver(m.Run(), "470.223.02", 11040, {"NVIDIA A100-SXM4-80GB"}), k, cuda124));
+  EXPECT_FALSE(rules::ImageCudaBlocker(
+      WithDriver(m.Run(), "535.183.01", 12020, {"NVIDIA GeForce RTX 3090"}), k, cuda124));
+  EXPECT_FALSE(rules::ImageCudaBlocker(m.Run(), k, cuda124));  // no driver: nothing to compare
 }
 
 TEST(ContainerInside, DriverCapabilitiesWithoutUtility) {

@@ -5,6 +5,7 @@
 
 #include "probe/extensions.h"
 #include "probe/frameworks.h"
+#include "probe/nvidia_wheels.h"
 #include "probe/python_packages.h"
 #include "util/conda_meta.h"
 #include "util/pep440.h"
@@ -369,6 +370,7 @@ void ProbePythonEnvs(const ProbeContext& ctx, model::Snapshot& snapshot) {
   for (model::PythonEnv& env : envs) {
     env.frameworks = ReadFrameworkBuilds(ctx, env, snapshot.libraries, &env.skipped_files);
     env.extensions = ReadCompiledExtensions(ctx, env);
+    env.nvidia_library_gaps = ReadNvidiaLibraryGaps(ctx, env);
   }
 }
 

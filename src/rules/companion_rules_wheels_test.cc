@@ -1,7 +1,8 @@
 // Companion rules on the real wheels of scripts/make-companion-envs.sh (the newest torch from
-// PyPI with torchvision releases, onnxruntime with onnxruntime-gpu), read the way doctor reads
-// them; every pip fix is run as `pip install --dry-run` against PyPI. Missing venvs fail the
-// test when DLENV_REQUIRE_TEST_ENVS=1, else skip it.
+// PyPI with torchvision releases, onnxruntime with onnxruntime-gpu, CUDA 12.1's cuSPARSE beside
+// CUDA 12.0's nvJitLink), read the way doctor reads them; every pip fix is run as `pip install
+// --dry-run` against PyPI. Missing venvs fail the test when DLENV_REQUIRE_TEST_ENVS=1, else skip
+// it.
 
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 
 #include "probe/python_envs.h"
 #include "rules/companion_rules.h"
+#include "rules/extension_rules.h"
 #include "testing/require.h"
 #include "util/subprocess.h"
 
@@ -29,7 +31,8 @@ fs::path Venv(const std::string& name) {
     DLENV_SKIP_OR_FAIL("venv " << name << " missing: run scripts/make-test-envs.sh"); \
   }
 
-std::vector<model::Finding> Doctor(const fs::path& venv) {
+/// The snapshot of one venv, as doctor's probe reads it.
+model::Snapshot Probe(const fs::path& venv) {
   probe::ProbeContext ctx;
   ctx.env = util::Environment(std::map<std::string, std::string>{});
   ctx.extra_pythons = {(venv / "bin/python").string()};
@@ -40,8 +43,12 @@ std::vector<model::Finding> Doctor(const fs::path& venv) {
     if (env.prefix == fs::canonical(venv).string()) s.python_envs.push_back(env);
   }
   EXPECT_EQ(s.python_envs.size(), 1u) << venv;
+  return s;
+}
+
+std::vector<model::Finding> Doctor(const fs::path& venv) {
   std::vector<model::Finding> out;
-  CheckCompanions(s, knowledge::Knowledge{}, out);
+  CheckCompanions(Probe(venv), knowledge::Knowledge{}, out);
   return out;
 }
 
@@ -89,6 +96,55 @@ TEST(CompanionWheels, OnnxRuntimeCpuAndGpuTogether) {
             std::string::npos)
       << twice[0].fix;
   ExpectResolves(twice[0].fix);
+}
+
+// nvidia-cusparse-cu12 12.1.0.106 beside nvidia-nvjitlink-cu12 12.0.76 (pip allows it: cuSPARSE
+// requires nvJitLink without a version). The loader is the oracle: the symbol it stops at is
+// one doctor names; the fix is run with --dry-run, and no other wheel pair is blamed.
+TEST(CompanionWheels, NvidiaWheelsOfTwoCudaReleases) {
+  REQUIRE_VENV(venv, "nvidia-mixed");
+  const auto s = Probe(venv);
+  ASSERT_EQ(s.python_envs.size(), 1u);
+  const auto& gaps = s.python_envs[0].nvidia_library_gaps;
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].package, "nvidia-cusparse-cu12");
+  EXPECT_EQ(gaps[0].provider_package, "nvidia-nvjitlink-cu12");
+  EXPECT_EQ(gaps[0].needed, "libnvJitLink.so.12");
+  EXPECT_GE(gaps[0].missing_count, 1);
+
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(60);
+  auto load = util::RunCommand({(venv / "bin/python").string(), "-c",
+                                "import ctypes, sys; ctypes.CDLL(sys.argv[1])", gaps[0].library},
+                               opts);
+  ASSERT_FALSE(load.ok()) << "libcusparse loaded: the pair is not mismatched";
+  const auto at = load.err.find("undefined symbol: ");
+  ASSERT_NE(at, std::string::npos) << load.err;
+  const std::string symbol = load.err.substr(at + 18, load.err.find(',', at) - at - 18);
+  EXPECT_NE(std::find(gaps[0].missing_symbols.begin(), gaps[0].missing_symbols.end(), symbol),
+            gaps[0].missing_symbols.end())
+      << symbol << " not in " << ::testing::PrintToString(gaps[0].missing_symbols);
+  EXPECT_NE(load.err.find(", version libnvJitLink.so.12"), std::string::npos) << load.err;
+
+  std::vector<model::Finding> findings;
+  CheckNvidiaLibraryGaps(s, knowledge::Knowledge{}, findings);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].id, "env.nvidia_wheels_mismatched");
+  EXPECT_NE(findings[0].evidence.find("undefined symbol: " + symbol), std::string::npos)
+      << findings[0].evidence;
+  EXPECT_TRUE(findings[0].fix.ends_with(" -m pip install 'nvidia-nvjitlink-cu12>=12.1'"))
+      << findings[0].fix;
+  ExpectResolves(findings[0].fix);
+}
+
+// The newest torch's own NVIDIA wheels (CUDA 13, one nvidia/cu13/lib folder from a dozen
+// wheels) agree with each other.
+TEST(CompanionWheels, TheNewestTorchsNvidiaWheelsAgree) {
+  REQUIRE_VENV(venv, "wheels-torch-deps");
+  const auto s = Probe(venv);
+  ASSERT_EQ(s.python_envs.size(), 1u);
+  for (const auto& g : s.python_envs[0].nvidia_library_gaps)
+    ADD_FAILURE() << g.library << " lacks " << ::testing::PrintToString(g.missing_symbols);
 }
 
 }  // namespace

@@ -462,4 +462,30 @@ std::vector<std::string> GpuContainerBlockers(const model::Snapshot& s,
   return out;
 }
 
+std::optional<std::string> ImageCudaBlocker(const model::Snapshot& s, const knowledge::Knowledge& k,
+                                            const util::DottedVersion& image_cuda) {
+  const auto version = s.driver.cuda_driver_version ? s.driver.cuda_driver_version
+                                                    : s.driver.nvml_cuda_driver_version;
+  if (!version || *version <= 0) return std::nullopt;
+  const int major = *version / 1000, minor = (*version % 1000) / 10;
+  // Within a major, minor-version compatibility runs the image (as inside a container,
+  // CheckImageCuda); a newer major needs a newer driver, or forward compatibility, which the
+  // nvidia/cuda images carry and which works on datacenter GPUs only.
+  if (major >= image_cuda.major()) return std::nullopt;
+  if (!s.gpus.empty() && std::all_of(s.gpus.begin(), s.gpus.end(), [](const auto& g) {
+        return knowledge::IsDatacenterGpu(g.name);
+      }))
+    return std::nullopt;
+  const auto floor = k.MinorCompatDriverFor(image_cuda.major());
+  const auto& driver =
+      s.driver.nvml_driver_version ? s.driver.nvml_driver_version : s.driver.kernel_module_version;
+  return fmt::format(
+      "the image is built on CUDA {}.{}, and this host's driver{} supports CUDA {}.{}: CUDA fails "
+      "in the container (`CUDA driver version is insufficient for CUDA runtime version`), and "
+      "these GPUs have no forward compatibility; upgrade the driver{}",
+      image_cuda.major(), image_cuda.minor(), driver ? " " + *driver : "", major, minor,
+      floor ? " to " + floor->ToString() + " or later"
+            : " to one of CUDA " + std::to_string(image_cuda.major()));
+}
+
 }  // namespace dlenv::rules

@@ -3,10 +3,13 @@
 // CDI specs, /dev/char links) and what a container itself was given (/dev/shm,
 // NVIDIA_DRIVER_CAPABILITIES). Facts and their sources: docs/findings.md, "container.*".
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "knowledge/knowledge.h"
 #include "model/snapshot.h"
+#include "util/dotted_version.h"
 
 namespace dlenv::rules {
 
@@ -23,5 +26,13 @@ void CheckContainerInside(const model::Snapshot& snapshot, const knowledge::Know
 /// (each with its fix). Empty when nothing does. `dlenv install --image` and `dlenv recipe` say it.
 std::vector<std::string> GpuContainerBlockers(const model::Snapshot& snapshot,
                                               const std::vector<model::Finding>& findings);
+
+/// What stops this host from starting an image built on CUDA `image_cuda` with its GPUs: a
+/// driver that supports an older CUDA, on GPUs without forward compatibility (the toolkit checks
+/// the image's NVIDIA_REQUIRE_CUDA=cuda>=X.Y before the container starts). nullopt when the
+/// driver runs it or does not say which CUDA it supports. `dlenv recipe` adds it to the blockers.
+std::optional<std::string> ImageCudaBlocker(const model::Snapshot& snapshot,
+                                            const knowledge::Knowledge& knowledge,
+                                            const util::DottedVersion& image_cuda);
 
 }  // namespace dlenv::rules

@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 
 #include "rules/companion_rules.h"
 #include "util/build_label.h"
+#include "util/pep440.h"
+#include "util/pep508.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
@@ -148,6 +152,84 @@ void CheckExtensions(const model::PythonEnv& env, const std::vector<CompiledExte
 void CheckCompiledExtensions(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                              std::vector<Finding>& out) {
   for (const auto& env : snapshot.python_envs) CheckExtensions(env, env.extensions, out);
+}
+
+namespace {
+
+/// The CUDA release NVIDIA's versioned entry points name: __nvJitLinkAddData_12_5 is CUDA 12.5's
+/// (the library of CUDA 12.5 and later exports it). nullopt for names without that suffix.
+std::optional<std::pair<int, int>> CudaReleaseOfSymbol(std::string_view name) {
+  const auto last = name.rfind('_');
+  if (last == std::string_view::npos || last == 0) return std::nullopt;
+  const auto first = name.rfind('_', last - 1);
+  if (first == std::string_view::npos) return std::nullopt;
+  auto number = [](std::string_view digits) -> std::optional<int> {
+    if (digits.empty() || digits.size() > 3) return std::nullopt;
+    int v = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  };
+  auto major = number(name.substr(first + 1, last - first - 1));
+  auto minor = number(name.substr(last + 1));
+  if (!major || !minor || *major < 9) return std::nullopt;
+  return std::pair{*major, *minor};
+}
+
+/// The release of the provider's wheel to install: the exact one a framework in the environment
+/// pins (torch's Requires-Dist: nvidia-nvjitlink-cu12==12.4.127) when it is new enough, else
+/// the CUDA release the missing symbols name (>=12.5), else the newest.
+std::string ProviderRequirement(const model::PythonEnv& env, const model::LibrarySymbolGap& g) {
+  std::optional<std::pair<int, int>> floor;
+  for (const auto& name : g.missing_symbols) {
+    if (auto r = CudaReleaseOfSymbol(name); r && (!floor || *r > *floor)) floor = r;
+  }
+  const auto want = util::NormalizeProjectName(g.provider_package);
+  for (const auto& p : env.packages) {
+    if (p.shadowed || p.normalized_name.starts_with("nvidia-")) continue;
+    for (const auto& line : p.requires_dist) {
+      auto req = util::ParseRequirement(line);
+      if (!req || util::NormalizeProjectName(req->name) != want) continue;
+      for (const auto& spec : req->specifier.specifiers()) {
+        if (spec.op != "==") continue;
+        auto pinned = util::Pep440Version::Parse(spec.version);
+        auto needed =
+            floor ? util::Pep440Version::Parse(fmt::format("{}.{}", floor->first, floor->second))
+                  : std::nullopt;
+        if (pinned && (!needed || *pinned >= *needed))
+          return fmt::format("{}=={}", g.provider_package, spec.version);
+      }
+    }
+  }
+  if (floor) return fmt::format("{}>={}.{}", g.provider_package, floor->first, floor->second);
+  return g.provider_package;
+}
+
+}  // namespace
+
+void CheckNvidiaLibraryGaps(const model::Snapshot& snapshot, const knowledge::Knowledge&,
+                            std::vector<Finding>& out) {
+  for (const auto& env : snapshot.python_envs) {
+    std::vector<std::string> seen;  // one finding per pair of wheels
+    for (const auto& g : env.nvidia_library_gaps) {
+      const std::string pair = g.package + " " + g.provider_package;
+      if (std::find(seen.begin(), seen.end(), pair) != seen.end()) continue;
+      seen.push_back(pair);
+      out.push_back(
+          {"env.nvidia_wheels_mismatched", Severity::kError,
+           fmt::format("{} {} needs a newer {} than the installed {}", g.package, g.package_version,
+                       g.provider_package, g.provider_version),
+           fmt::format("{} takes {} symbols from {} by version; {} of them are not exported by {} "
+                       "({} {}): {}{}; loading it fails with \"undefined symbol: {}, version {}\"",
+                       g.library, g.asked, g.needed, g.missing_count, g.provider,
+                       g.provider_package, g.provider_version, util::Join(g.missing_symbols, ", "),
+                       g.missing_count > static_cast<int>(g.missing_symbols.size()) ? ", ..." : "",
+                       g.missing_symbols.front(), g.needed),
+           fmt::format("{} -m pip install '{}'", env.Interpreter(), ProviderRequirement(env, g))});
+    }
+  }
 }
 
 }  // namespace dlenv::rules

@@ -21,4 +21,9 @@ void CheckExtensions(const model::PythonEnv& env,
 void CheckCompiledExtensions(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
                              std::vector<model::Finding>& out);
 
+/// NVIDIA wheels of different CUDA releases in one environment: a library asking another
+/// wheel's library for versioned symbols it lacks (PythonEnv::nvidia_library_gaps).
+void CheckNvidiaLibraryGaps(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
+                            std::vector<model::Finding>& out);
+
 }  // namespace dlenv::rules

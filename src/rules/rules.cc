@@ -31,6 +31,7 @@ constexpr Rule kRules[] = {
     {"conda packages", CheckCondaPackages},
     {"compiled extensions", CheckCompiledExtensions},
     {"extension builds", CheckExtensionBuilds},
+    {"nvidia wheels", CheckNvidiaLibraryGaps},
     {"container runtime", CheckContainerHost},
     {"container", CheckContainerInside},
     {"driver life cycle", CheckDriverLifecycle},

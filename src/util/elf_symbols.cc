@@ -1,5 +1,6 @@
 #include "util/elf_symbols.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -8,7 +9,10 @@ namespace {
 
 constexpr std::uint32_t kShtDynsym = 11;
 constexpr std::uint32_t kShtGnuHash = 0x6ffffff6;
-constexpr std::size_t kSymSize = 24;  // sizeof(Elf64_Sym)
+constexpr std::uint32_t kShtGnuVerneed = 0x6ffffffe;
+constexpr std::uint32_t kShtGnuVersym = 0x6fffffff;
+constexpr std::size_t kMaxVersionEntries = 4096;  // a hostile chain ends here
+constexpr std::size_t kSymSize = 24;              // sizeof(Elf64_Sym)
 constexpr unsigned char kBindGlobal = 1, kBindWeak = 2;
 constexpr unsigned char kVisDefault = 0, kVisProtected = 3;
 
@@ -32,15 +36,21 @@ std::optional<DynamicSymbols> DynamicSymbols::Read(std::span<const std::byte> im
                                                    const ElfInfo& info, std::string* error) {
   const ElfSection* dynsym = nullptr;
   const ElfSection* gnu_hash = nullptr;
+  const ElfSection* versym = nullptr;
+  const ElfSection* verneed = nullptr;
   for (const auto& s : info.sections) {
     if (s.type == kShtDynsym && !dynsym) dynsym = &s;
     if (s.type == kShtGnuHash && !gnu_hash) gnu_hash = &s;
+    if (s.type == kShtGnuVersym && !versym) versym = &s;
+    if (s.type == kShtGnuVerneed && !verneed) verneed = &s;
   }
   const ElfSection* dynstr = info.FindSection(".dynstr");
   DynamicSymbols d;
   if (dynsym) d.symtab_ = SectionBytes(image, *dynsym);
   if (dynstr) d.strtab_ = SectionBytes(image, *dynstr);
   if (gnu_hash) d.gnu_hash_ = SectionBytes(image, *gnu_hash);
+  if (versym) d.versym_ = SectionBytes(image, *versym);
+  if (verneed) d.verneed_ = SectionBytes(image, *verneed);
   if (d.symtab_.empty() || d.strtab_.empty()) {
     if (error) *error = "no readable .dynsym and .dynstr";
     return std::nullopt;
@@ -56,13 +66,11 @@ std::optional<DynamicSymbols::Symbol> DynamicSymbols::At(std::size_t index) cons
   auto info = Load<unsigned char>(symtab_, at + 4);
   auto other = Load<unsigned char>(symtab_, at + 5);
   auto shndx = Load<std::uint16_t>(symtab_, at + 6);
-  if (!name_offset || !info || !other || !shndx || *name_offset >= strtab_.size())
-    return std::nullopt;
-  const char* begin = reinterpret_cast<const char*>(strtab_.data()) + *name_offset;
-  const void* end = std::memchr(begin, '\0', strtab_.size() - *name_offset);
-  if (!end) return std::nullopt;  // a name running off the table
+  if (!name_offset || !info || !other || !shndx) return std::nullopt;
+  auto name = StringAt(*name_offset);
+  if (!name) return std::nullopt;  // a name running off the table
   Symbol s;
-  s.name = std::string_view(begin, static_cast<const char*>(end) - begin);
+  s.name = *name;
   s.bind = static_cast<unsigned char>(*info >> 4);
   s.visibility = static_cast<unsigned char>(*other & 3);
   s.section = *shndx;
@@ -72,6 +80,62 @@ std::optional<DynamicSymbols::Symbol> DynamicSymbols::At(std::size_t index) cons
 std::vector<std::string> DynamicSymbols::Undefined(std::size_t limit) const {
   std::vector<std::string> out;
   for (std::size_t i = 1; i < count_ && out.size() < limit; ++i) {
+    auto s = At(i);
+    if (s && s->section == 0 && !s->name.empty() &&
+        (s->bind == kBindGlobal || s->bind == kBindWeak))
+      out.emplace_back(s->name);
+  }
+  return out;
+}
+
+std::optional<std::string_view> DynamicSymbols::StringAt(std::size_t offset) const {
+  if (offset >= strtab_.size()) return std::nullopt;
+  const char* begin = reinterpret_cast<const char*>(strtab_.data()) + offset;
+  const void* end = std::memchr(begin, '\0', strtab_.size() - offset);
+  if (!end) return std::nullopt;
+  return std::string_view(begin, static_cast<const char*>(end) - begin);
+}
+
+// .gnu.version_r: Elf64_Verneed {u16 version, u16 cnt, u32 file, u32 aux, u32 next} entries,
+// each pointing (aux, relative) at Elf64_Vernaux {u32 hash, u16 flags, u16 other, u32 name,
+// u32 next}; `other` is the index .gnu.version gives the symbols that need this version.
+std::vector<std::uint16_t> DynamicSymbols::VersionIndexesOf(std::string_view file) const {
+  std::vector<std::uint16_t> out;
+  std::size_t at = 0;
+  for (std::size_t n = 0; n < kMaxVersionEntries; ++n) {
+    auto cnt = Load<std::uint16_t>(verneed_, at + 2);
+    auto name = Load<std::uint32_t>(verneed_, at + 4);
+    auto aux = Load<std::uint32_t>(verneed_, at + 8);
+    auto next = Load<std::uint32_t>(verneed_, at + 12);
+    if (!cnt || !name || !aux || !next) break;
+    if (StringAt(*name) == file) {
+      std::size_t a = at + *aux;
+      for (std::size_t i = 0; i < *cnt && i < kMaxVersionEntries; ++i) {
+        auto other = Load<std::uint16_t>(verneed_, a + 6);
+        auto anext = Load<std::uint32_t>(verneed_, a + 12);
+        if (!other || !anext) break;
+        out.push_back(static_cast<std::uint16_t>(*other & 0x7fff));
+        if (*anext == 0) break;
+        a += *anext;
+      }
+    }
+    if (*next == 0) break;
+    at += *next;
+  }
+  return out;
+}
+
+std::vector<std::string> DynamicSymbols::UndefinedFrom(std::string_view file,
+                                                       std::size_t limit) const {
+  std::vector<std::string> out;
+  if (versym_.empty() || verneed_.empty()) return out;
+  const auto indexes = VersionIndexesOf(file);
+  if (indexes.empty()) return out;
+  for (std::size_t i = 1; i < count_ && out.size() < limit; ++i) {
+    auto version = Load<std::uint16_t>(versym_, i * 2);
+    if (!version) break;
+    const auto index = static_cast<std::uint16_t>(*version & 0x7fff);
+    if (std::find(indexes.begin(), indexes.end(), index) == indexes.end()) continue;
     auto s = At(i);
     if (s && s->section == 0 && !s->name.empty() &&
         (s->bind == kBindGlobal || s->bind == kBindWeak))

@@ -4,8 +4,11 @@
 // it links (its undefined symbols) and whether a library exports a name. libtorch_cpu.so
 // exports some 100,000 symbols: a lookup goes through its GNU hash table, a few reads per name,
 // so no table of names is ever built in memory. Every offset is checked against the image.
+// Symbol versions (.gnu.version with .gnu.version_r) say which library an undefined symbol is
+// asked of: libcusparse.so.12 needs __nvJitLinkAddData_12_5 "version libnvJitLink.so.12".
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -27,6 +30,9 @@ class DynamicSymbols {
   /// Whether the object defines and exports this name (global or weak, default or protected
   /// visibility). Through .gnu.hash when the object has one, else one pass over .dynsym.
   bool Exports(std::string_view name) const;
+  /// The undefined symbols whose version requirement names `file` (a DT_NEEDED soname such as
+  /// "libnvJitLink.so.12"), first `limit` of them; empty when the object has no symbol versions.
+  std::vector<std::string> UndefinedFrom(std::string_view file, std::size_t limit = 1u << 20) const;
   std::size_t size() const { return count_; }
 
  private:
@@ -37,12 +43,16 @@ class DynamicSymbols {
     std::uint16_t section = 0;
   };
   std::optional<Symbol> At(std::size_t index) const;
+  std::optional<std::string_view> StringAt(std::size_t offset) const;
   bool ExportedAt(std::size_t index, std::string_view name) const;
   std::optional<bool> LookupGnuHash(std::string_view name) const;
+  std::vector<std::uint16_t> VersionIndexesOf(std::string_view file) const;
 
   std::span<const std::byte> symtab_;
   std::span<const std::byte> strtab_;
   std::span<const std::byte> gnu_hash_;
+  std::span<const std::byte> versym_;   // one 16-bit version index per .dynsym entry
+  std::span<const std::byte> verneed_;  // Elf64_Verneed entries, each with its Elf64_Vernaux list
   std::size_t count_ = 0;
 };
 

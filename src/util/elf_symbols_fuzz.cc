@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto undefined = symbols->Undefined(64);
     for (const auto& name : undefined) (void)symbols->Exports(name);
     (void)symbols->Exports("_ZN3c1015GetCPUAllocatorEv");
+    for (const auto& needed : elf.info->dynamic.needed) (void)symbols->UndefinedFrom(needed, 64);
   }
   return 0;
 }
