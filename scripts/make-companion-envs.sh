@@ -14,6 +14,9 @@
 #   "built for another torch";
 # - companions-runtime: the newest onnxruntime AND onnxruntime-gpu together (one shadows the
 #   other) and the newest xformers;
+# - companions-bnb-newest: the newest bitsandbytes; companions-bnb-older: bitsandbytes 0.49.2,
+#   the last release that loads only the library of torch's exact CUDA (0.50.0 falls back
+#   within a major), pinned on purpose;
 # - nvidia-mixed (no torch): CUDA 12.1's cuSPARSE beside CUDA 12.0's nvJitLink, two historical
 #   releases pinned on purpose. Every nvidia-cusparse-cu12 requires nvidia-nvjitlink-cu12 without
 #   a version, so pip keeps an older one; loading it fails with "undefined symbol:
@@ -39,7 +42,8 @@ torch_version=$(sed -n 's/^Version: //p' "$base_site"/torch-*.dist-info/METADATA
 pyver=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 pip_dl=("$python" -m pip --disable-pip-version-check --no-input download -q --no-deps --only-binary :all:
   --python-version "$pyver" --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64
-  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform manylinux1_x86_64
+  --platform manylinux_2_24_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64
+  --platform manylinux1_x86_64
   -d "$cache")
 
 # fetch REQ: the wheel for REQ (downloaded once) as a path.
@@ -126,6 +130,13 @@ ortgpu=$(fetch onnxruntime-gpu)
 xf=$(fetch xformers)
 make companions-runtime "$ort" "$ortgpu" "$xf"
 record companions-runtime "$ort" "$ortgpu" "$xf"
+
+bnb=$(fetch bitsandbytes)
+bnb_older=$(fetch bitsandbytes==0.49.2)
+make companions-bnb-newest "$bnb"
+record companions-bnb-newest "$bnb"
+make companions-bnb-older "$bnb_older"
+record companions-bnb-older "$bnb_older"
 
 sparse=$(fetch nvidia-cusparse-cu12==12.1.0.106)
 jitlink=$(fetch nvidia-nvjitlink-cu12==12.0.76)

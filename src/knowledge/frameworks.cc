@@ -55,6 +55,14 @@ Companion ParseCompanion(const json& row) {
     c.release = ReleaseRule{row.at("release").at("major").get<int>(),
                             row.at("release").at("minor_offset").get<int>()};
   }
+  if (row.contains("cuda_library")) {
+    const auto& l = row.at("cuda_library");
+    c.cuda_library = CudaLibraryChoice{
+        l.at("path_prefix").get<std::string>(), l.at("override_variable").get<std::string>(),
+        l.value("same_major_fallback_from", ""), l.at("source").get<std::string>()};
+    if (c.cuda_library->source.empty())
+      throw std::runtime_error("framework_identity: " + c.name + "'s cuda_library has no source");
+  }
   c.source = row.at("source").get<std::string>();
   if (c.source.empty())
     throw std::runtime_error("framework_identity: companion " + c.name + " has no source");

@@ -35,12 +35,25 @@ struct ReleaseRule {
   int minor_offset = 0;
 };
 
+/// A companion that ships one native library per CUDA release and loads the one that matches
+/// the framework's CUDA (bitsandbytes: bitsandbytes/libbitsandbytes_cuda132.so for torch's
+/// CUDA 13.2, or the release a variable names).
+struct CudaLibraryChoice {
+  std::string path_prefix;        // in the package's RECORD, before the digits: pkg/libpkg_cuda
+  std::string override_variable;  // BNB_CUDA_VERSION
+  /// From this release on a missing exact match falls back to a library of the same CUDA major,
+  /// and the variable must be digits (an empty value is an error, not "unset").
+  std::string same_major_fallback_from;
+  std::string source;
+};
+
 struct Companion {
   std::string name;  // PEP 503
   CompanionPin pin = CompanionPin::kExact;
   /// Published beside the framework's CUDA variants with the same +cuXYZ label.
   bool on_framework_index = false;
   std::optional<ReleaseRule> release;
+  std::optional<CudaLibraryChoice> cuda_library;
   std::string source;
 };
 

@@ -49,8 +49,10 @@ DLENV_JSON(CompiledExtension, package, package_version, path, framework, framewo
            problem)
 DLENV_JSON(LibrarySymbolGap, library, package, package_version, needed, provider, provider_package,
            provider_version, asked, missing_count, missing_symbols)
+DLENV_JSON(CudaLibraryVariants, package, version, directory, file_prefix, variants,
+           override_variable, override_value)
 DLENV_JSON(PythonEnv, prefix, executable, python_version, kind, found_via, site_packages, packages,
-           frameworks, extensions, nvidia_library_gaps, skipped_files)
+           frameworks, extensions, nvidia_library_gaps, cuda_library_variants, skipped_files)
 DLENV_JSON(ConfigFile, path, present, error)
 DLENV_JSON(ContainerRuntimeEntry, name, path, path_found)
 DLENV_JSON(DockerConfig, file, rootless, runtimes, default_runtime, cgroup_driver)

@@ -65,6 +65,18 @@ struct FrameworkBuild {
   std::vector<NvidiaWheel> nvidia_wheels;  // what its requirements pulled in and is installed
 };
 
+/// A companion's native libraries, one per CUDA release (bitsandbytes' libbitsandbytes_cuda132.so),
+/// of which it loads the one for the framework's CUDA (knowledge: Companion::cuda_library).
+struct CudaLibraryVariants {
+  std::string package;
+  std::string version;
+  std::string directory;                      // where the libraries are
+  std::string file_prefix;                    // libbitsandbytes_cuda
+  std::vector<std::string> variants;          // "118", "121", "132": the digits of each file name
+  std::string override_variable;              // BNB_CUDA_VERSION
+  std::optional<std::string> override_value;  // as set in dlenv's environment
+};
+
 struct PythonEnv {
   std::string prefix;  // sys.prefix
   std::optional<std::string> executable;
@@ -81,6 +93,8 @@ struct PythonEnv {
   std::vector<CompiledExtension> extensions;
   /// NVIDIA wheels' libraries missing symbols from each other (probe/nvidia_wheels.h).
   std::vector<LibrarySymbolGap> nvidia_library_gaps;
+  /// Companions that load one of their libraries by the framework's CUDA (probe/extensions.h).
+  std::vector<CudaLibraryVariants> cuda_library_variants;
   /// Files that were there but not read ("path: a named pipe (FIFO), not a regular file").
   std::vector<std::string> skipped_files;
 };

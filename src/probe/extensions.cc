@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -250,6 +251,40 @@ std::vector<model::CompiledExtension> ReadCompiledExtensions(const ProbeContext&
       out[i].expected_framework = expected.expected_framework;
       out[i].expected_source = expected.expected_source;
     }
+  }
+  return out;
+}
+
+std::vector<model::CudaLibraryVariants> ReadCudaLibraryVariants(const ProbeContext& ctx,
+                                                                const model::PythonEnv& env) {
+  std::vector<model::CudaLibraryVariants> out;
+  for (const auto& p : env.packages) {
+    if (p.shadowed || p.record_kind != "dist-info") continue;
+    const auto of = knowledge::Frameworks().FindCompanion(p.name);
+    if (!of || !of->companion->cuda_library) continue;
+    const auto& choice = *of->companion->cuda_library;
+    const fs::path dist_info(p.record_path);
+    auto text = ctx.fs.ReadFile(dist_info / "RECORD", 8u << 20);
+    if (!text) continue;
+    model::CudaLibraryVariants v;
+    v.package = p.name;
+    v.version = p.version;
+    const fs::path prefix(choice.path_prefix);
+    v.directory = (dist_info.parent_path() / prefix.parent_path()).string();
+    v.file_prefix = prefix.filename().string();
+    v.override_variable = choice.override_variable;
+    v.override_value = ctx.env.Get(choice.override_variable);
+    for (std::string_view line : util::Lines(*text)) {
+      if (!line.starts_with(choice.path_prefix)) continue;
+      const std::string_view rest = line.substr(choice.path_prefix.size());
+      const auto digits = rest.find_first_not_of("0123456789");
+      if (digits == 0 || digits == std::string_view::npos ||
+          !rest.substr(digits).starts_with(".so,"))
+        continue;
+      v.variants.emplace_back(rest.substr(0, digits));
+    }
+    std::sort(v.variants.begin(), v.variants.end());
+    out.push_back(std::move(v));
   }
   return out;
 }

@@ -26,4 +26,9 @@ model::CompiledExtension CheckExtension(const ProbeContext& ctx,
                                         const std::filesystem::path& object,
                                         const std::filesystem::path& framework_lib_dir);
 
+/// Companions that ship one native library per CUDA release (knowledge: cuda_library), with
+/// the releases their RECORD lists and the override variable as set in ctx's environment.
+std::vector<model::CudaLibraryVariants> ReadCudaLibraryVariants(const ProbeContext& ctx,
+                                                                const model::PythonEnv& env);
+
 }  // namespace dlenv::probe

@@ -371,6 +371,7 @@ void ProbePythonEnvs(const ProbeContext& ctx, model::Snapshot& snapshot) {
     env.frameworks = ReadFrameworkBuilds(ctx, env, snapshot.libraries, &env.skipped_files);
     env.extensions = ReadCompiledExtensions(ctx, env);
     env.nvidia_library_gaps = ReadNvidiaLibraryGaps(ctx, env);
+    env.cuda_library_variants = ReadCudaLibraryVariants(ctx, env);
   }
 }
 

@@ -8,9 +8,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "probe/python_envs.h"
 #include "rules/companion_rules.h"
+#include "rules/cuda_library_rules.h"
 #include "rules/extension_rules.h"
 #include "testing/require.h"
 #include "util/subprocess.h"
@@ -31,10 +33,10 @@ fs::path Venv(const std::string& name) {
     DLENV_SKIP_OR_FAIL("venv " << name << " missing: run scripts/make-test-envs.sh"); \
   }
 
-/// The snapshot of one venv, as doctor's probe reads it.
-model::Snapshot Probe(const fs::path& venv) {
+/// The snapshot of one venv, as doctor's probe reads it, with these variables set.
+model::Snapshot Probe(const fs::path& venv, std::map<std::string, std::string> vars = {}) {
   probe::ProbeContext ctx;
-  ctx.env = util::Environment(std::map<std::string, std::string>{});
+  ctx.env = util::Environment(std::move(vars));
   ctx.extra_pythons = {(venv / "bin/python").string()};
   model::Snapshot all;
   probe::ProbePythonEnvs(ctx, all);
@@ -145,6 +147,149 @@ TEST(CompanionWheels, TheNewestTorchsNvidiaWheelsAgree) {
   ASSERT_EQ(s.python_envs.size(), 1u);
   for (const auto& g : s.python_envs[0].nvidia_library_gaps)
     ADD_FAILURE() << g.library << " lacks " << ::testing::PrintToString(g.missing_symbols);
+}
+
+// bitsandbytes' own choice is the oracle: bitsandbytes.cextension.get_cuda_bnb_library_path, run
+// in the venv (beside the newest torch) for each CUDA release and BNB_CUDA_VERSION, names the
+// file it would load; dlenv reads the wheel's RECORD and must name the same one. A query is a
+// release ("132") or a release with the variable's value ("132@124", "132@" for empty).
+constexpr const char* kBnbOracle = R"(
+import json, os, sys
+from bitsandbytes.cextension import get_cuda_bnb_library_path
+from bitsandbytes.cuda_specs import CUDASpecs
+out = {}
+for q in sys.argv[1:]:
+    v, at, value = q.partition("@")
+    os.environ.pop("BNB_CUDA_VERSION", None)
+    if at:
+        os.environ["BNB_CUDA_VERSION"] = value
+    try:
+        p = get_cuda_bnb_library_path(CUDASpecs((9, 0), v, (int(v[:2]), int(v[2:]))))
+        out[q] = p.name if p.exists() else None
+    except RuntimeError as e:
+        out[q] = "error: " + str(e)
+print(json.dumps(out))
+)";
+
+nlohmann::json BnbChoices(const fs::path& venv, const std::vector<std::string>& queries) {
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(120);
+  opts.env = std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}};
+  std::vector<std::string> argv{(venv / "bin/python").string(), "-c", kBnbOracle};
+  argv.insert(argv.end(), queries.begin(), queries.end());
+  auto r = util::RunCommand(argv, opts);
+  EXPECT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
+  const auto line = r.out.substr(r.out.rfind('{'));
+  return nlohmann::json::parse(line, nullptr, false);
+}
+
+const model::CudaLibraryVariants* Bnb(const model::Snapshot& s) {
+  if (s.python_envs.size() != 1) return nullptr;
+  for (const auto& v : s.python_envs[0].cuda_library_variants) {
+    if (v.package == "bitsandbytes") return &v;
+  }
+  return nullptr;
+}
+
+std::vector<model::Finding> LibraryFindings(const model::Snapshot& s) {
+  std::vector<model::Finding> out;
+  CheckCudaLibraryVariants(s, knowledge::Knowledge{}, out);
+  return out;
+}
+
+TEST(CompanionWheels, BitsandbytesLoadsWhatItsOwnCodeChooses) {
+  const std::vector<std::string> releases{"118", "120", "121", "124", "125", "127",
+                                          "128", "129", "130", "131", "132", "140"};
+  for (const char* name : {"companions-bnb-newest", "companions-bnb-older"}) {
+    REQUIRE_VENV(venv, name);
+    const auto s = Probe(venv);
+    const auto* bnb = Bnb(s);
+    ASSERT_TRUE(bnb) << name;
+    EXPECT_GE(bnb->variants.size(), 5u) << name;
+    const auto oracle = BnbChoices(venv, releases);
+    ASSERT_TRUE(oracle.is_object()) << name;
+    for (const auto& r : releases) {
+      auto ours = ChooseCudaLibrary(bnb->variants, std::stoi(r.substr(0, 2)),
+                                    std::stoi(r.substr(2)), SameMajorFallback(*bnb));
+      const nlohmann::json expected = oracle.at(r);
+      EXPECT_EQ(ours ? nlohmann::json(bnb->file_prefix + *ours + ".so") : nlohmann::json(),
+                expected)
+          << name << " " << bnb->version << ", CUDA " << r;
+    }
+  }
+}
+
+// Beside the newest torch: the newest bitsandbytes says nothing; 0.49.2 is named exactly when
+// its own code finds no library for torch's CUDA, and the upgrade resolves.
+TEST(CompanionWheels, BitsandbytesWithoutALibraryForTorchsCuda) {
+  REQUIRE_VENV(newest, "companions-bnb-newest");
+  REQUIRE_VENV(older, "companions-bnb-older");
+  for (const auto& f : LibraryFindings(Probe(newest))) ADD_FAILURE() << f.id << ": " << f.evidence;
+
+  const auto s = Probe(older);
+  ASSERT_EQ(s.python_envs.size(), 1u);
+  const model::FrameworkBuild* torch = nullptr;
+  for (const auto& b : s.python_envs[0].frameworks) {
+    if (b.name == "torch") torch = &b;
+  }
+  ASSERT_TRUE(torch && torch->cuda_version);
+  std::string release = *torch->cuda_version;
+  release.erase(std::remove(release.begin(), release.end(), '.'), release.end());
+  const auto oracle = BnbChoices(older, {release});
+  const auto findings = LibraryFindings(s);
+  if (oracle.at(release).is_null()) {
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].id, "companion.cuda_library_missing");
+    EXPECT_NE(findings[0].evidence.find("libbitsandbytes_cuda" + release + ".so"),
+              std::string::npos)
+        << findings[0].evidence;
+    ExpectResolves(findings[0].fix);
+  } else {
+    EXPECT_TRUE(findings.empty()) << "0.49.2 has a library for CUDA " << release;
+  }
+}
+
+// BNB_CUDA_VERSION as each release reads it: another major (error), a release not shipped
+// (error), an empty value (0.50: error; 0.49: off), the same major (warning), torch's own
+// (nothing). The oracle confirms what bitsandbytes loads or raises for each value.
+TEST(CompanionWheels, BitsandbytesOverrideVariable) {
+  REQUIRE_VENV(newest, "companions-bnb-newest");
+  REQUIRE_VENV(older, "companions-bnb-older");
+  using V = std::vector<std::pair<std::string, model::Severity>>;
+  auto ids = [](const model::Snapshot& s) {
+    V out;
+    for (const auto& f : LibraryFindings(s)) out.emplace_back(f.id, f.severity);
+    return out;
+  };
+  const auto error = model::Severity::kError;
+  const auto s = Probe(newest);
+  ASSERT_TRUE(Bnb(s));
+  std::string exact = *s.python_envs[0].frameworks.front().cuda_version;
+  for (const auto& b : s.python_envs[0].frameworks) {
+    if (b.name == "torch" && b.cuda_version) exact = *b.cuda_version;
+  }
+  exact.erase(std::remove(exact.begin(), exact.end(), '.'), exact.end());
+  EXPECT_EQ(ids(Probe(newest, {{"BNB_CUDA_VERSION", "124"}})),
+            (V{{"companion.cuda_library_override", error}}));
+  EXPECT_EQ(ids(Probe(newest, {{"BNB_CUDA_VERSION", "999"}})),
+            (V{{"companion.cuda_library_override", error}}));
+  EXPECT_EQ(ids(Probe(newest, {{"BNB_CUDA_VERSION", ""}})),
+            (V{{"companion.cuda_library_override", error}}));
+  EXPECT_EQ(ids(Probe(older, {{"BNB_CUDA_VERSION", ""}})), V{});
+  EXPECT_EQ(ids(Probe(newest, {{"BNB_CUDA_VERSION", exact}})), V{});
+  EXPECT_EQ(
+      ids(Probe(newest, {{"BNB_CUDA_VERSION", "130"}})),
+      (exact == "130" ? V{} : V{{"companion.cuda_library_override", model::Severity::kWarning}}));
+
+  const auto n = BnbChoices(newest, {exact + "@", exact + "@124", exact + "@999"});
+  EXPECT_NE(n.at(exact + "@").get<std::string>().find("value must be digits only"),
+            std::string::npos)
+      << n;
+  EXPECT_EQ(n.at(exact + "@124"), "libbitsandbytes_cuda124.so");
+  EXPECT_TRUE(n.at(exact + "@999").is_null());
+  // 0.49.2 ignores an empty value: it looks for torch's exact release.
+  const auto o = BnbChoices(older, {exact + "@", exact});
+  EXPECT_EQ(o.at(exact + "@"), o.at(exact)) << o;
 }
 
 }  // namespace

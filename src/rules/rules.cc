@@ -6,6 +6,7 @@
 #include "rules/companion_rules.h"
 #include "rules/conda_rules.h"
 #include "rules/container_rules.h"
+#include "rules/cuda_library_rules.h"
 #include "rules/driver_lifecycle_rules.h"
 #include "rules/driver_packages_rules.h"
 #include "rules/driver_rules.h"
@@ -32,6 +33,7 @@ constexpr Rule kRules[] = {
     {"compiled extensions", CheckCompiledExtensions},
     {"extension builds", CheckExtensionBuilds},
     {"nvidia wheels", CheckNvidiaLibraryGaps},
+    {"companion libraries", CheckCudaLibraryVariants},
     {"container runtime", CheckContainerHost},
     {"container", CheckContainerInside},
     {"driver life cycle", CheckDriverLifecycle},
