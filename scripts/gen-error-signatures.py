@@ -254,8 +254,10 @@ sig("nccl.undefined_symbol", "undefined symbol: nccl…", "library", True,
            fix="Install the NCCL wheel torch pins (`dlenv doctor --python PYTHON` names it) and remove other NCCL folders from LD_LIBRARY_PATH")],
     "doctor's framework.lib_shadowed and framework.cuda_libs_missing")
 sig("lib.cuda_undefined_symbol", "undefined symbol in a CUDA library (cuBLAS, cuDNN, cuSPARSE, nvJitLink, ...)", "library", True,
-    [pat("undefined symbol:", r"undefined symbol: ((?:cublas|cublasLt|cudnn|cusparse|cufft|curand|cusolver|nvrtc|__nvJitLink|nvJitLink|cuda)\w*)", "torch, TensorFlow, JAX, CuPy", "all", "glibc dlerror 'undefined symbol: %s' (elf/dl-lookup.c)", ["symbol"])],
-    [cause("shadowed", "a different version of the library that should provide {symbol} loads first", ["finding:framework.lib_shadowed"], "framework.lib_shadowed", "Take the other library's folder off LD_LIBRARY_PATH"),
+    [pat("undefined symbol:", r"undefined symbol: ((?:cublas|cublasLt|cudnn|cusparse|cufft|curand|cusolver|nvrtc|__nvJitLink|nvJitLink|cuda)\w*)", "torch, TensorFlow, JAX, CuPy", "all", "glibc dlerror 'undefined symbol: %s' (elf/dl-lookup.c); captured with nvidia-cusparse-cu12 12.1.0.106 beside nvidia-nvjitlink-cu12 12.0.76: " + T + "nvidia-cusparse-cu12-12.1.0.106-nvjitlink-12.0.76-undefined-symbol.txt", ["symbol"])],
+    [cause("nvidia_wheels_mismatched", "NVIDIA's library wheels of two CUDA releases are mixed in the environment: one needs {symbol}, which the other's library does not export (doctor names both wheels)", ["finding:env.nvidia_wheels_mismatched"], "env.nvidia_wheels_mismatched",
+           "Install the wheel release doctor names: `dlenv doctor --python PYTHON` prints the exact `pip install`"),
+     cause("shadowed", "a different version of the library that should provide {symbol} loads first", ["finding:framework.lib_shadowed"], "framework.lib_shadowed", "Take the other library's folder off LD_LIBRARY_PATH"),
      cause("mixed_versions", "CUDA libraries of different releases are mixed (e.g. a cusparse from one CUDA and nvJitLink from another), so {symbol} is missing", [],
            fix="Reinstall the framework's CUDA wheels together at the versions it pins (`dlenv doctor --python PYTHON` prints the command) and remove other CUDA folders from LD_LIBRARY_PATH")],
     "doctor's framework.lib_shadowed")
@@ -382,12 +384,34 @@ sig("bitsandbytes.no_gpu_support", "bitsandbytes was compiled without GPU suppor
            fix="`python -m pip install -U bitsandbytes` (current releases ship libraries for CUDA 11.8-13); `python -m bitsandbytes` prints what it found")],
     "whether a driver is loaded")
 sig("triton.ptxas_unknown_arch", "triton/ptxas: Value 'sm_N' is not defined for option 'gpu-name'", "build", True,
-    [pat("is not defined for option 'gpu-name'", r"Value 'sm_(\d+)a?' is not defined for option 'gpu-name'", "ptxas (triton, torch.compile)", "all", "NVIDIA ptxas message for an unknown target (CUDA 12.x ptxas)", ["sm"])],
-    [cause("this_gpu", "the ptxas triton uses is older than this GPU (sm_{sm})", ["gpu_sm_is:sm"],
+    [pat("is not defined for option 'gpu-name'", r"Value 'sm_(\d+)a?' is not defined for option 'gpu-name'", "ptxas (triton, torch.compile)", "all", "NVIDIA ptxas message for an unknown target; captured with triton 3.9.0's bundled ptxas (CUDA 12.9): " + T + "triton-3.9.0-ptxas-12.9-unknown-gpu-name.txt", ["sm"])],
+    [cause("triton_release", "the ptxas that this environment's Triton release bundles is older than this GPU (doctor's Triton check agrees)", ["finding:companion.triton_ptxas_unsupported_gpu"], "companion.triton_ptxas_unsupported_gpu",
+           "Install a torch whose Triton knows this GPU: `dlenv install torch`"),
+     cause("this_gpu", "the ptxas triton uses is older than this GPU (sm_{sm})", ["gpu_sm_is:sm"],
            fix="Upgrade triton with torch (`python -m pip install -U torch triton`) or point TRITON_PTXAS_PATH at a ptxas from a CUDA toolkit that knows sm_{sm}"),
      cause("old_ptxas", "the ptxas in use does not know sm_{sm} (it is older than the GPU)", [],
            fix="Upgrade triton (`python -m pip install -U triton`), or set TRITON_PTXAS_PATH to a newer CUDA toolkit's ptxas")],
     "the GPUs' compute capability against sm_N")
+
+sig("triton.libcuda_not_found", "triton: libcuda.so cannot found / cannot find -lcuda", "library", True,
+    [pat("libcuda.so cannot found!", r"libcuda\.so cannot found!", "triton (torch.compile)", "3.0 and later", "triton/backends/nvidia/driver.py libcuda_dirs (3.1.0 to 3.9.0, the same text); captured with triton 3.9.0: " + T + "triton-3.9.0-libcuda-not-found.txt"),
+     pat("cannot find -lcuda", r"cannot find -lcuda", "triton 3.1-3.5 (torch.compile), ld", "binutils ld", "GNU ld when -lcuda finds no libcuda.so (Triton 3.1 to 3.5 link their launcher with -lcuda); captured with binutils 2.40: " + T + "gcc-12-cannot-find-lcuda.txt")],
+    [cause("triton_lookup", "Triton does not find the driver's libcuda where it looks (TRITON_LIBCUDA_PATH, ld.so.cache, LD_LIBRARY_PATH; doctor's Triton check agrees)", ["finding:companion.triton_libcuda_missing"], "companion.triton_libcuda_missing",
+           "Point Triton at the driver's library: `dlenv doctor` prints the exact command"),
+     cause("no_driver", "no NVIDIA driver is loaded on this machine, so there is no libcuda for Triton", ["no_driver"], "driver.not_found",
+           "Install the NVIDIA driver: `sudo ubuntu-drivers install` (Ubuntu) or `sudo apt-get install nvidia-driver` (Debian), then reboot"),
+     cause("not_in_cache", "the driver's libcuda.so.1 is not where Triton looks (no ld.so.cache entry, no TRITON_LIBCUDA_PATH), or the unversioned libcuda.so that Triton 3.1 to 3.5 link is missing", [],
+           fix="`sudo ldconfig` when the driver's library folder is in /etc/ld.so.conf, else `export TRITON_LIBCUDA_PATH=FOLDER` (the folder of libcuda.so.1); for Triton 3.1 to 3.5 also `sudo ln -s libcuda.so.1 FOLDER/libcuda.so`")],
+    "doctor's companion.triton_libcuda_missing; whether a driver is loaded")
+sig("bitsandbytes.cuda_library_missing", "bitsandbytes: CUDA binary not found at .../libbitsandbytes_cudaXYZ.so", "build", True,
+    [pat("binary not found at", r"Configured CUDA binary not found at \S*libbitsandbytes_cuda(\d+)\.so", "bitsandbytes", "0.43 to 0.49", "bitsandbytes/cextension.py get_native_library (0.49.2): f\"Configured {BNB_BACKEND} binary not found at {cuda_binary_path}\"; captured with 0.49.2 beside torch 2.15.0+cu132: " + T + "bitsandbytes-0.49.2-binary-not-found-torch-2.15.0.txt", ["variant"]),
+     pat("No compatible CUDA binary found at", r"No compatible CUDA binary found at \S*libbitsandbytes_cuda(\d+)\.so", "bitsandbytes", "0.50 and later", "bitsandbytes/cextension.py get_native_library (0.50.2): f\"No compatible {BNB_BACKEND} binary found at {cuda_binary_path}\"; captured with 0.50.2 and BNB_CUDA_VERSION=999: " + T + "bitsandbytes-0.50.2-override-not-found-torch-2.15.0.txt", ["variant"])],
+    [cause("override", "BNB_CUDA_VERSION makes bitsandbytes look for a library it does not ship or that cannot run beside torch (doctor agrees)", ["finding:companion.cuda_library_override"], "companion.cuda_library_override", "unset BNB_CUDA_VERSION"),
+     cause("no_library", "this bitsandbytes release ships no library for the CUDA of the torch beside it (doctor agrees)", ["finding:companion.cuda_library_missing"], "companion.cuda_library_missing",
+           "`python -m pip install --upgrade bitsandbytes`"),
+     cause("other_env", "bitsandbytes has no libbitsandbytes_cuda{variant}.so: a release without a library for torch's CUDA, or BNB_CUDA_VERSION naming one it does not ship", [],
+           fix="`unset BNB_CUDA_VERSION` if it is set, else `python -m pip install --upgrade bitsandbytes`; `dlenv doctor --python PYTHON` says which")],
+    "doctor's companion.cuda_library_missing and companion.cuda_library_override")
 
 # ---------------- NCCL ----------------
 sig("nccl.unhandled_cuda_error", "NCCL: unhandled cuda error", "library", True,
@@ -450,7 +474,7 @@ nc("nccl.timeout", "NCCL watchdog: collective operation timeout", [
    "ranks did not reach the same collective in time: one rank hung, crashed or diverged (a program or data problem, or a slow network), not a driver setup problem",
    "Find the rank that stopped first (its own log has the first error); `TORCH_NCCL_ASYNC_ERROR_HANDLING=1`, `NCCL_DEBUG=INFO`, and a larger `timeout=` in init_process_group while debugging")
 
-doc = {"date": "2026-12-02",
+doc = {"date": "2026-12-03",
        "source": "Each pattern names the framework release and the file or message table it comes from; texts marked 'captured' were produced on this project's machines by running the real wheels (tests/error-texts/, first line of each says how). CUDA runtime texts are cudaGetErrorString's, the same in every framework that prints them.",
        "layers": ["driver", "container", "library", "build", "runtime"],
        "signatures": S}

@@ -76,8 +76,10 @@ DLENV_JSON(WslInfo, dxg, wsl1)
 DLENV_JSON(PciBridge, address, acs, acs_offset, acs_control)
 DLENV_JSON(GpuPciPath, gpu, root_complex, bridges, iommu_domain)
 DLENV_JSON(GpuLinks, gpus, bridges, iommus, iommu_cmdline, nccl_settings, infiniband)
+DLENV_JSON(TritonSetup, libcuda_path, libcuda_dirs, libcuda_dirs_via, libcuda_found,
+           unversioned_found, ptxas_overrides)
 DLENV_JSON(Snapshot, schema_version, dlenv_version, knowledge_date, root, host, driver, gpus,
            toolkits, host_compiler, torch_cuda_arch_list, libraries, python_envs, container_host,
-           container_inside, driver_lifecycle, wsl, gpu_links, findings)
+           container_inside, driver_lifecycle, wsl, gpu_links, triton, findings)
 
 }  // namespace dlenv::model

@@ -66,6 +66,8 @@ void to_json(nlohmann::json& j, const CompiledExtension& v);
 void from_json(const nlohmann::json& j, CompiledExtension& v);
 void to_json(nlohmann::json& j, const CudaLibraryVariants& v);
 void from_json(const nlohmann::json& j, CudaLibraryVariants& v);
+void to_json(nlohmann::json& j, const TritonSetup& v);
+void from_json(const nlohmann::json& j, TritonSetup& v);
 void to_json(nlohmann::json& j, const LibrarySymbolGap& v);
 void from_json(const nlohmann::json& j, LibrarySymbolGap& v);
 void to_json(nlohmann::json& j, const PythonEnv& v);

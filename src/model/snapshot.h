@@ -155,6 +155,21 @@ struct LibraryCopy {
   bool loader_first = false;  // the copy dlopen("libX.so.N") would pick
 };
 
+/// Where Triton (torch.compile's GPU code generator) finds the driver's libcuda on this
+/// machine, found its way (triton/backends/nvidia/driver.py, libcuda_dirs), and the variables
+/// that point it at another ptxas (probe/triton.h).
+struct TritonSetup {
+  std::optional<std::string> libcuda_path;  // TRITON_LIBCUDA_PATH as set
+  /// The folders Triton links libcuda from: TRITON_LIBCUDA_PATH, else the folders of the
+  /// ld.so.cache lines that name libcuda.so.1, else the LD_LIBRARY_PATH folders holding it.
+  std::vector<std::string> libcuda_dirs;
+  std::string libcuda_dirs_via;  // TRITON_LIBCUDA_PATH, ld.so.cache, LD_LIBRARY_PATH, ""
+  bool libcuda_found =
+      false;  // one of them holds libcuda.so.1 (3.6 and later link -l:libcuda.so.1)
+  bool unversioned_found = false;  // one of them holds libcuda.so (3.1 to 3.5 link -lcuda)
+  std::vector<std::string> ptxas_overrides;  // TRITON_PTXAS_PATH=..., as set
+};
+
 struct Snapshot {
   int schema_version = kSchemaVersion;
   std::string dlenv_version;
@@ -175,6 +190,7 @@ struct Snapshot {
   DriverLifecycle driver_lifecycle;
   WslInfo wsl;
   GpuLinks gpu_links;
+  TritonSetup triton;
   std::vector<Finding> findings;
 };
 

@@ -11,6 +11,7 @@
 #include "probe/libraries.h"
 #include "probe/python_envs.h"
 #include "probe/toolkits.h"
+#include "probe/triton.h"
 
 namespace dlenv::probe {
 namespace {
@@ -22,6 +23,7 @@ constexpr Probe kProbes[] = {
     {"host compiler", ProbeHostCompiler},
     {"torch arch list", ProbeTorchArchList},
     {"libraries", ProbeLibraries},
+    {"triton", ProbeTriton},
     {"python", ProbePythonEnvs},
     {"distro packages", ProbeDistroPackages},
     {"container runtime", ProbeContainerHost},

@@ -63,22 +63,21 @@ void Override(const model::PythonEnv& env, const model::CudaLibraryVariants& v,
   }
   const bool shipped = std::find(v.variants.begin(), v.variants.end(), value) != v.variants.end();
   if (shipped && digits->first == major && digits->second == minor) return;
-  const std::string evidence =
-      fmt::format("{}: {}={} makes it load {}; torch {} is a CUDA {}.{} build; it ships "
-                  "libraries for CUDA {}",
-                  who, v.override_variable, value, LibraryPath(v, value), torch.version, major,
-                  minor, Shipped(v));
+  const std::string evidence = fmt::format(
+      "{}: {}={} makes it load {}; torch {} is a CUDA {}.{} build; it ships "
+      "libraries for CUDA {}",
+      who, v.override_variable, value, LibraryPath(v, value), torch.version, major, minor,
+      Shipped(v));
   if (!shipped || digits->first != major) {
     out.push_back(
         {"companion.cuda_library_override", Severity::kError,
          fmt::format("{}={} makes {} load a CUDA {} library {} torch's CUDA {}.{}",
                      v.override_variable, value, v.package, Dotted(value),
                      shipped ? "that cannot run beside" : "it does not ship, beside", major, minor),
-         evidence +
-             (shipped ? fmt::format("; that library needs libcudart.so.{}, torch brings "
-                                    "libcudart.so.{}",
-                                    digits->first, major)
-                      : ""),
+         evidence + (shipped ? fmt::format("; that library needs libcudart.so.{}, torch brings "
+                                           "libcudart.so.{}",
+                                           digits->first, major)
+                             : ""),
          unset});
     return;
   }
@@ -145,17 +144,18 @@ void CheckCudaLibraryVariants(const model::Snapshot& snapshot, const knowledge::
           v.package, v.version, env.prefix, Shipped(v), torch->version, major, minor,
           LibraryPath(v, wanted));
       if (auto same = ChooseCudaLibrary(v.variants, major, minor, true)) {
-        evidence += fmt::format("; {}={} would load its CUDA {} library, which torch's "
-                                "libcudart.so.{} serves",
-                                v.override_variable, *same, Dotted(*same), major);
+        evidence += fmt::format(
+            "; {}={} would load its CUDA {} library, which torch's "
+            "libcudart.so.{} serves",
+            v.override_variable, *same, Dotted(*same), major);
       }
-      out.push_back({"companion.cuda_library_missing", Severity::kError,
-                     fmt::format("{} {} has no library for torch's CUDA {}.{}: its GPU functions "
-                                 "fail",
-                                 v.package, v.version, major, minor),
-                     std::move(evidence),
-                     fmt::format("{} -m pip install --upgrade '{}'", env.Interpreter(),
-                                 v.package)});
+      out.push_back(
+          {"companion.cuda_library_missing", Severity::kError,
+           fmt::format("{} {} has no library for torch's CUDA {}.{}: its GPU functions "
+                       "fail",
+                       v.package, v.version, major, minor),
+           std::move(evidence),
+           fmt::format("{} -m pip install --upgrade '{}'", env.Interpreter(), v.package)});
     }
   }
 }

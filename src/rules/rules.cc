@@ -17,6 +17,7 @@
 #include "rules/gpu_rules.h"
 #include "rules/kernel_module_rules.h"
 #include "rules/toolkit_rules.h"
+#include "rules/triton_rules.h"
 #include "rules/wsl_rules.h"
 
 namespace dlenv::rules {
@@ -34,6 +35,7 @@ constexpr Rule kRules[] = {
     {"extension builds", CheckExtensionBuilds},
     {"nvidia wheels", CheckNvidiaLibraryGaps},
     {"companion libraries", CheckCudaLibraryVariants},
+    {"triton", CheckTriton},
     {"container runtime", CheckContainerHost},
     {"container", CheckContainerInside},
     {"driver life cycle", CheckDriverLifecycle},
