@@ -14,6 +14,9 @@
 #   "built for another torch";
 # - companions-runtime: the newest onnxruntime AND onnxruntime-gpu together (one shadows the
 #   other) and the newest xformers;
+# - companions-ort-cuda12: onnxruntime-gpu 1.26.0, the newest release built for CUDA 12 (its
+#   build_and_package_info.py says cuda_version 12.8; 1.27.0 and later say 13.0), pinned on
+#   purpose, beside the newest torch's CUDA 13 libraries;
 # - companions-bnb-newest: the newest bitsandbytes; companions-bnb-older: bitsandbytes 0.49.2,
 #   the last release that loads only the library of torch's exact CUDA (0.50.0 falls back
 #   within a major), pinned on purpose;
@@ -130,6 +133,10 @@ ortgpu=$(fetch onnxruntime-gpu)
 xf=$(fetch xformers)
 make companions-runtime "$ort" "$ortgpu" "$xf"
 record companions-runtime "$ort" "$ortgpu" "$xf"
+
+ort12=$(fetch onnxruntime-gpu==1.26.0)
+make companions-ort-cuda12 "$ort12"
+record companions-ort-cuda12 "$ort12"
 
 bnb=$(fetch bitsandbytes)
 bnb_older=$(fetch bitsandbytes==0.49.2)

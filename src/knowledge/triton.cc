@@ -37,8 +37,8 @@ const Tables& BuiltinTables() {
     for (const auto& r : doc.at("releases")) {
       auto v = util::DottedVersion::Parse(r.at("triton").get<std::string>());
       if (!v) throw std::runtime_error("triton_ptxas.json: bad triton release");
-      t.releases.push_back({*v, r.at("ptxas").get<std::string>(),
-                            r.value("ptxas_blackwell", ""), r.value("blackwell_from_sm", 0)});
+      t.releases.push_back({*v, r.at("ptxas").get<std::string>(), r.value("ptxas_blackwell", ""),
+                            r.value("blackwell_from_sm", 0)});
     }
     for (const auto& n : doc.at("gpu_names")) {
       const auto text = n.at("ptxas").get<std::string>();

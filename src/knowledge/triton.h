@@ -10,9 +10,9 @@
 namespace dlenv::knowledge {
 
 struct TritonPtxas {
-  std::string triton;   // the table's row: "3.9"
-  std::string ptxas;    // the CUDA release of the ptxas it uses for this GPU: "13.4"
-  std::string binary;   // ptxas or ptxas-blackwell
+  std::string triton;             // the table's row: "3.9"
+  std::string ptxas;              // the CUDA release of the ptxas it uses for this GPU: "13.4"
+  std::string binary;             // ptxas or ptxas-blackwell
   std::string override_variable;  // TRITON_PTXAS_PATH or TRITON_PTXAS_BLACKWELL_PATH
 };
 

@@ -46,6 +46,7 @@ struct ContainerdConfig {
   std::vector<ContainerRuntimeEntry> runtimes;
   std::optional<std::string> default_runtime;
   std::optional<bool> systemd_cgroup;  // SystemdCgroup of the default runtime's options
+  std::optional<bool> enable_cdi;      // the CRI plugin's enable_cdi, as written
 };
 
 /// The NVIDIA container toolkit's /etc/nvidia-container-runtime/config.toml.
@@ -80,6 +81,7 @@ struct ContainerHost {
   bool docker_installed = false;
   bool containerd_installed = false;
   bool podman_installed = false;
+  bool kubelet_installed = false;  // a Kubernetes node: kubelet on PATH or /var/lib/kubelet
   /// NVIDIA container toolkit binaries found (nvidia-ctk, nvidia-container-runtime,
   /// nvidia-container-runtime-hook, nvidia-container-cli), as paths.
   std::vector<std::string> toolkit_binaries;

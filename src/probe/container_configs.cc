@@ -38,14 +38,19 @@ std::string TomlError(const toml::parse_error& e) {
          std::string(e.description());
 }
 
-// containerd's runtimes table and its default runtime's name: where each layout keeps them.
-const toml::table* ContainerdCri(const toml::table& root, int version) {
+// containerd's CRI plugin table (enable_cdi), whose "containerd" table holds the runtimes and
+// the default runtime's name: where each layout keeps them.
+const toml::table* CriPlugin(const toml::table& root, int version) {
   const toml::table* plugins = root["plugins"].as_table();
   if (!plugins) return nullptr;
   const char* plugin = version >= 3   ? "io.containerd.cri.v1.runtime"
                        : version == 2 ? "io.containerd.grpc.v1.cri"
                                       : "cri";
-  const toml::table* cri = (*plugins)[plugin].as_table();
+  return (*plugins)[plugin].as_table();
+}
+
+const toml::table* ContainerdCri(const toml::table& root, int version) {
+  const toml::table* cri = CriPlugin(root, version);
   return cri ? (*cri)["containerd"].as_table() : nullptr;
 }
 
@@ -196,6 +201,8 @@ void ParseContainerdToml(std::string_view text, model::ContainerdConfig& out) {
       if (auto name = plugin.value<std::string>(); name && NamesCri(*name)) out.cri_disabled = true;
     }
   }
+  if (const toml::table* cri = CriPlugin(root, version))
+    out.enable_cdi = (*cri)["enable_cdi"].value<bool>();
   const toml::table* containerd = ContainerdCri(root, version);
   if (!containerd) return;
   out.default_runtime = (*containerd)["default_runtime_name"].value<std::string>();

@@ -150,6 +150,8 @@ void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
   out.docker_installed = FindBinary(ctx, "dockerd").has_value();
   out.containerd_installed = FindBinary(ctx, "containerd").has_value();
   out.podman_installed = FindBinary(ctx, "podman").has_value();
+  out.kubelet_installed =
+      FindBinary(ctx, "kubelet").has_value() || ctx.fs.IsDirectory("/var/lib/kubelet");
   for (const char* tool : {"nvidia-ctk", "nvidia-container-runtime",
                            "nvidia-container-runtime-hook", "nvidia-container-cli"}) {
     if (auto path = FindBinary(ctx, tool)) out.toolkit_binaries.push_back(*path);

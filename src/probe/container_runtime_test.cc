@@ -18,6 +18,7 @@
 #include "rules/container_rules.h"
 #include "rules/rules.h"
 #include "testing/container_fixtures.h"
+#include "testing/require.h"
 #include "testing/temp_tree.h"
 
 namespace dlenv::probe {
@@ -162,6 +163,55 @@ TEST(ContainerHost, DefaultRuntimeDockerDoesNotKnow) {
   EXPECT_TRUE(Contains(f->fix, "sudo nvidia-ctk runtime configure --runtime=docker"));
   m.tree.Write("/etc/docker/daemon.json", R"({"default-runtime": "runc"})");
   EXPECT_FALSE(Find(m.Run(), "container.docker_default_runtime_unknown"));
+}
+
+// A Kubernetes node (kubelet) whose containerd has Debian's own config.toml (CRI on, no NVIDIA
+// runtime, no CDI): pods get no GPU. The same file on a docker-only host says nothing.
+TEST(ContainerHost, KubernetesContainerdWithoutTheNvidiaRuntime) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  std::string debian = testing::ReadAll("/etc/containerd/config.toml");
+  if (debian.empty()) {
+    if (testing::RequireTestEnvs()) FAIL() << "containerd's package installs its config.toml";
+    GTEST_SKIP() << "/etc/containerd/config.toml is not here (containerd not installed)";
+  }
+  m.tree.Write("/etc/containerd/config.toml", debian);
+  EXPECT_TRUE(ContainerFindings(m.Run()).empty()) << Ids(m.Run());  // docker only
+  m.tree.Write("/usr/bin/kubelet", "");
+  auto s = m.Run();
+  EXPECT_TRUE(s.container_host.kubelet_installed);
+  const auto* f = Find(s, "container.containerd_gpu_support_missing");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->severity, model::Severity::kWarning);
+  EXPECT_TRUE(Contains(f->evidence, "/etc/containerd/config.toml: runtimes [] include none"))
+      << f->evidence;
+  EXPECT_EQ(f->fix,
+            "sudo nvidia-ctk runtime configure --runtime=containerd && sudo systemctl restart "
+            "containerd");
+  // What that command adds (nvidia-ctk's AddRuntime on a config without runc): silent.
+  m.tree.Write("/etc/containerd/config.toml", debian + testing::kContainerdNvidiaRuntime);
+  EXPECT_TRUE(ContainerFindings(m.Run()).empty()) << Ids(m.Run());
+  // ... unless the runtime it names is gone.
+  std::filesystem::remove(m.tree / "/usr/bin/nvidia-container-runtime");
+  s = m.Run();
+  f = nullptr;
+  for (const auto& x : s.findings) {
+    if (x.id == "container.runtime_binary_missing" && x.evidence.starts_with("/etc/containerd/"))
+      f = &x;
+  }
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->id, "container.runtime_binary_missing");
+  EXPECT_TRUE(Contains(f->evidence, "runtime \"nvidia\" runs /usr/bin/nvidia-container-runtime"))
+      << f->evidence;
+  // CDI on (enable_cdi = true in the CRI plugin) serves the GPUs without the runtime.
+  std::string cdi = debian;
+  const std::string header = "[plugins.\"io.containerd.grpc.v1.cri\"]\n";
+  ASSERT_NE(cdi.find(header), std::string::npos) << cdi;
+  cdi.insert(cdi.find(header) + header.size(), "    enable_cdi = true\n");
+  m.tree.Write("/etc/containerd/config.toml", cdi);
+  s = m.Run();
+  EXPECT_EQ(s.container_host.containerd->enable_cdi, true);
+  EXPECT_FALSE(Find(s, "container.containerd_gpu_support_missing")) << Ids(s);
 }
 
 TEST(ContainerHost, RuntimeBinaryMissing) {

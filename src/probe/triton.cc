@@ -44,7 +44,8 @@ void ProbeTriton(const ProbeContext& ctx, model::Snapshot& snapshot) {
     t.libcuda_dirs_via = "ld.so.cache";
   } else {
     for (const std::string& dir : ctx.env.GetList("LD_LIBRARY_PATH")) {
-      if (!dir.empty() && ctx.fs.Exists(fs::path(dir) / "libcuda.so.1")) t.libcuda_dirs.push_back(dir);
+      if (!dir.empty() && ctx.fs.Exists(fs::path(dir) / "libcuda.so.1"))
+        t.libcuda_dirs.push_back(dir);
     }
     if (!t.libcuda_dirs.empty()) t.libcuda_dirs_via = "LD_LIBRARY_PATH";
   }

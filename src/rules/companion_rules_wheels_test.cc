@@ -14,6 +14,7 @@
 #include "rules/companion_rules.h"
 #include "rules/cuda_library_rules.h"
 #include "rules/extension_rules.h"
+#include "rules/framework_rules.h"
 #include "testing/require.h"
 #include "util/subprocess.h"
 
@@ -290,6 +291,54 @@ TEST(CompanionWheels, BitsandbytesOverrideVariable) {
   // 0.49.2 ignores an empty value: it looks for torch's exact release.
   const auto o = BnbChoices(older, {exact + "@", exact});
   EXPECT_EQ(o.at(exact + "@"), o.at(exact)) << o;
+}
+
+// onnxruntime-gpu 1.26.0 (CUDA 12.8) beside the newest torch (CUDA 13): torch's NVIDIA wheels
+// bring libcublasLt.so.13, not the .so.12 ONNX Runtime's CUDA provider links. On a machine with a
+// GPU doctor names the missing libraries; the loader is the oracle (the library it stops at is
+// one doctor names), and the fix resolves with pip --dry-run.
+TEST(CompanionWheels, OnnxRuntimeGpuOfAnotherCudaMajorThanTorch) {
+  REQUIRE_VENV(venv, "companions-ort-cuda12");
+  auto s = Probe(venv);
+  ASSERT_EQ(s.python_envs.size(), 1u);
+  model::GpuInfo gpu;  // the machine judged has a GPU (this one has none)
+  gpu.name = "NVIDIA H100 80GB HBM3";
+  gpu.cc_major = 9;
+  gpu.cc_minor = 0;
+  s.gpus.push_back(gpu);
+  s.driver.cuda_driver_version = 13020;
+  std::vector<model::Finding> findings;
+  CheckFrameworks(s, knowledge::BuiltinKnowledge(), findings);
+  const model::Finding* missing = nullptr;
+  for (const auto& f : findings) {
+    if (f.id == "framework.cuda_libs_missing" && f.title.starts_with("onnxruntime ")) missing = &f;
+  }
+  std::string ids;
+  for (const auto& f : findings) ids += f.id + ": " + f.title + "\n";
+  ASSERT_TRUE(missing) << ids;
+  EXPECT_EQ(missing->id, "framework.cuda_libs_missing");
+
+  std::string provider;
+  for (const auto& site : s.python_envs[0].site_packages) {
+    const fs::path p = fs::path(site) / "onnxruntime/capi/libonnxruntime_providers_cuda.so";
+    if (fs::exists(p)) provider = p.string();
+  }
+  ASSERT_FALSE(provider.empty());
+  util::ChildOptions opts;
+  opts.deadline = std::chrono::seconds(60);
+  opts.env = std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}};
+  auto load = util::RunCommand({(venv / "bin/python").string(), "-c",
+                                "import ctypes, sys; ctypes.CDLL(sys.argv[1])", provider},
+                               opts);
+  ASSERT_FALSE(load.ok()) << "the CUDA provider loaded: its CUDA 12 libraries are here";
+  const auto end = load.err.find(": cannot open shared object file");
+  ASSERT_NE(end, std::string::npos) << load.err;
+  const auto begin = load.err.rfind(' ', end) + 1;
+  const std::string soname = load.err.substr(begin, end - begin);
+  EXPECT_TRUE(soname.ends_with(".so.12")) << soname;
+  EXPECT_NE(missing->evidence.find(soname), std::string::npos)
+      << soname << " not in: " << missing->evidence;
+  ExpectResolves(missing->fix);
 }
 
 }  // namespace

@@ -139,6 +139,55 @@ void CheckDockerRuntimes(const model::ContainerHost& h, std::vector<Finding>& ou
   }
 }
 
+// ---- containerd (Kubernetes) ---------------------------------------------------------------
+
+std::string ToolkitThen(const model::ContainerHost& h, const std::string& configure) {
+  if (HasTool(h, "nvidia-container-runtime")) return configure;
+  return "Install the NVIDIA container toolkit (`sudo apt-get install nvidia-container-toolkit` "
+         "from NVIDIA's repository), then `" +
+         configure + "`";
+}
+
+void CheckContainerdRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
+  const model::ContainerHost& h = s.container_host;
+  if (!h.containerd || !h.containerd->file.present || h.containerd->file.error) return;
+  const model::ContainerdConfig& c = *h.containerd;
+  const std::string configure =
+      "sudo nvidia-ctk runtime configure --runtime=containerd && sudo systemctl restart containerd";
+  for (const auto& runtime : c.runtimes) {
+    if (!runtime.path || runtime.path_found) continue;
+    const bool is_default = c.default_runtime == runtime.name;
+    out.push_back(
+        {"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
+         "A runtime containerd is configured with is not installed",
+         fmt::format("{}: runtime \"{}\" runs {} (not found){}", c.file.path, runtime.name,
+                     *runtime.path,
+                     is_default ? "; it is the default runtime, so every pod fails to start" : ""),
+         NvidiaRuntime(runtime) ? ToolkitThen(h, configure)
+                                : fmt::format("Install {} or remove the \"{}\" runtime from {}, "
+                                              "then `sudo systemctl restart containerd`",
+                                              *runtime.path, runtime.name, c.file.path)});
+  }
+  // Only a Kubernetes node asks containerd for GPUs: Debian's own containerd serves docker with
+  // its CRI plugin on, and docker's --gpus does not go through it.
+  if (!h.kubelet_installed || c.cri_disabled || !GpusPresent(s)) return;
+  const bool nvidia = std::any_of(c.runtimes.begin(), c.runtimes.end(), NvidiaRuntime);
+  // containerd 2 (config version 3) turns CDI on by default; 1.7 only with enable_cdi = true.
+  const bool cdi = c.enable_cdi.value_or(c.version.value_or(1) >= 3);
+  if (nvidia || cdi) return;
+  std::vector<std::string> names;
+  for (const auto& r : c.runtimes) names.push_back(r.name);
+  out.push_back(
+      {"container.containerd_gpu_support_missing", Severity::kWarning,
+       "This Kubernetes node's containerd cannot give pods the GPUs",
+       fmt::format("{}: runtimes [{}] include none of the NVIDIA container toolkit, and CDI is "
+                   "{}; kubelet is installed, so the NVIDIA device plugin finds no GPU in its own "
+                   "container and pods that request nvidia.com/gpu stay Pending",
+                   c.file.path, util::Join(names, ", "),
+                   c.enable_cdi ? "off (enable_cdi = false)" : "off (containerd 1.x's default)"),
+       ToolkitThen(h, configure)});
+}
+
 void CheckDockerGpuSupport(const model::Snapshot& s, std::vector<Finding>& out) {
   const model::ContainerHost& h = s.container_host;
   if (!h.docker_installed || !GpusPresent(s)) return;
@@ -278,6 +327,7 @@ void CheckContainerHost(const model::Snapshot& snapshot, const knowledge::Knowle
   CheckConfigFiles(h, out);
   CheckDockerRuntimes(h, out);
   CheckDockerGpuSupport(snapshot, out);
+  CheckContainerdRuntimes(snapshot, out);
   CheckRootlessNoCgroups(h, out);
   CheckCdiSpecs(snapshot, out);
   CheckDevCharLinks(h, out);

@@ -25,9 +25,8 @@ const model::PackageRecord* TritonOf(const model::PythonEnv& env) {
 }
 
 bool CudaTorch(const model::PythonEnv& env) {
-  return std::any_of(env.frameworks.begin(), env.frameworks.end(), [](const auto& b) {
-    return b.name == knowledge::kTorch && b.cuda_build;
-  });
+  return std::any_of(env.frameworks.begin(), env.frameworks.end(),
+                     [](const auto& b) { return b.name == knowledge::kTorch && b.cuda_build; });
 }
 
 /// The driver's libcuda this machine has (not the toolkit's stub), the one dlopen takes first.
@@ -64,16 +63,19 @@ void Libcuda(const model::Snapshot& s, const model::PythonEnv& env,
   if (!t.libcuda_found) {
     std::string evidence =
         t.libcuda_dirs_via == "TRITON_LIBCUDA_PATH"
-            ? fmt::format("{}: TRITON_LIBCUDA_PATH={} holds no libcuda.so.1, and Triton links its "
-                          "launcher there",
-                          who, *t.libcuda_path)
-            : fmt::format("{}: no line of ld.so.cache (`ldconfig -p`) names libcuda.so.1{}, so "
-                          "torch.compile stops with \"AssertionError: libcuda.so cannot found!\"",
-                          who,
-                          t.libcuda_dirs.empty() ? " and no LD_LIBRARY_PATH folder holds it"
-                                                 : ", and the folders it names do not hold it");
-    if (driver) evidence += fmt::format("; the driver's library is {} (found via {})", driver->path,
-                                        driver->found_via);
+            ? fmt::format(
+                  "{}: TRITON_LIBCUDA_PATH={} holds no libcuda.so.1, and Triton links its "
+                  "launcher there",
+                  who, *t.libcuda_path)
+            : fmt::format(
+                  "{}: no line of ld.so.cache (`ldconfig -p`) names libcuda.so.1{}, so "
+                  "torch.compile stops with \"AssertionError: libcuda.so cannot found!\"",
+                  who,
+                  t.libcuda_dirs.empty() ? " and no LD_LIBRARY_PATH folder holds it"
+                                         : ", and the folders it names do not hold it");
+    if (driver)
+      evidence += fmt::format("; the driver's library is {} (found via {})", driver->path,
+                              driver->found_via);
     out.push_back({"companion.triton_libcuda_missing", Severity::kError,
                    "Triton cannot find the driver's libcuda.so.1: torch.compile and Triton "
                    "kernels fail",
@@ -120,9 +122,9 @@ void Ptxas(const model::Snapshot& s, const model::PythonEnv& env,
     if (!seen.insert(sm).second) continue;
     const auto p = knowledge::TritonPtxasFor(triton.version, sm);
     if (!p || knowledge::PtxasKnows(p->ptxas, sm) != false) continue;
-    const bool overridden =
-        std::any_of(s.triton.ptxas_overrides.begin(), s.triton.ptxas_overrides.end(),
-                    [&](const std::string& o) { return o.starts_with(p->override_variable + "="); });
+    const bool overridden = std::any_of(
+        s.triton.ptxas_overrides.begin(), s.triton.ptxas_overrides.end(),
+        [&](const std::string& o) { return o.starts_with(p->override_variable + "="); });
     if (overridden) continue;  // its own ptxas, whose release is not read here
     const std::string first = knowledge::FirstTritonKnowing(sm);
     const std::string toolkit = ToolkitPtxas(s, sm);
@@ -141,9 +143,8 @@ void Ptxas(const model::Snapshot& s, const model::PythonEnv& env,
                                    : fmt::format(", the ptxas of Triton {} and later (which a "
                                                  "newer torch brings)",
                                                  first)),
-         toolkit.empty()
-             ? "dlenv install torch"
-             : fmt::format("export {}={}", p->override_variable, toolkit)});
+         toolkit.empty() ? "dlenv install torch"
+                         : fmt::format("export {}={}", p->override_variable, toolkit)});
   }
 }
 

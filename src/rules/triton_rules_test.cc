@@ -53,7 +53,7 @@ TEST(TritonKnowledge, ThePtxasEachReleaseUsesForAGpu) {
   EXPECT_EQ(knowledge::TritonPtxasFor("3.9.0", 90)->binary, "ptxas-blackwell");
   EXPECT_EQ(knowledge::TritonPtxasFor("3.9.0", 70)->ptxas, "12.9");
   EXPECT_EQ(knowledge::PtxasKnows("13.4", 70), false);
-  EXPECT_EQ(knowledge::PtxasKnows("13.1", 110), true);  // the 13.0 row
+  EXPECT_EQ(knowledge::PtxasKnows("13.1", 110), true);   // the 13.0 row
   EXPECT_FALSE(knowledge::TritonPtxasFor("3.0.0", 80));  // older than the table
   EXPECT_EQ(knowledge::TritonPtxasFor("3.12.0+git1234", 120)->triton, "3.9");
   EXPECT_FALSE(knowledge::TritonPtxasFor("not a version", 80));
@@ -97,8 +97,7 @@ TEST(TritonWheel, BundledPtxasKnowsWhatTheTableSays) {
     const auto names = GpuNames(bin / p->binary);
     ASSERT_FALSE(names.empty()) << p->binary;
     EXPECT_EQ(knowledge::PtxasKnows(p->ptxas, sm), names.contains(sm))
-        << "triton " << version << " sm_" << sm << " " << p->binary << " (CUDA " << p->ptxas
-        << ")";
+        << "triton " << version << " sm_" << sm << " " << p->binary << " (CUDA " << p->ptxas << ")";
     util::ChildOptions o;
     auto v = util::RunCommand({(bin / p->binary).string(), "--version"}, o);
     EXPECT_NE(v.out.find("release " + p->ptxas + ","), std::string::npos)
@@ -285,8 +284,7 @@ TEST(TritonMachine, PtxasThatDoesNotKnowTheGpu) {
   EXPECT_NE(ptxas[0].evidence.find("Value 'sm_120a' is not defined for option 'gpu-name'"),
             std::string::npos)
       << ptxas[0].evidence;
-  EXPECT_NE(ptxas[0].evidence.find("Triton 3.3 and later"), std::string::npos)
-      << ptxas[0].evidence;
+  EXPECT_NE(ptxas[0].evidence.find("Triton 3.3 and later"), std::string::npos) << ptxas[0].evidence;
   EXPECT_EQ(ptxas[0].fix, "dlenv install torch");
   // A CUDA 12.8 toolkit on the machine: Triton is pointed at its ptxas.
   model::Toolkit tk;
