@@ -112,6 +112,8 @@ TEST(ContainerHost, HealthyHostSaysNothing) {
   REQUIRE_MKNOD(m);
   const auto s = m.Run();
   EXPECT_TRUE(ContainerFindings(s).empty()) << Ids(s);
+  for (const auto& f : s.findings)  // nor any other error: every rule ran on this snapshot
+    EXPECT_NE(f.severity, model::Severity::kError) << f.id << ": " << f.evidence;
   const auto& h = s.container_host;
   EXPECT_TRUE(h.docker_installed);
   ASSERT_EQ(h.docker.size(), 1u);
@@ -494,6 +496,27 @@ TEST(ContainerHost, RecipeImageCudaAgainstTheHostDriver) {
   EXPECT_FALSE(rules::ImageCudaBlocker(
       WithDriver(m.Run(), "535.183.01", 12020, {"NVIDIA GeForce RTX 3090"}), k, cuda124));
   EXPECT_FALSE(rules::ImageCudaBlocker(m.Run(), k, cuda124));  // no driver: nothing to compare
+}
+
+// A container started right (docker run --gpus all --shm-size=16g, an image of the driver's CUDA):
+// no rule has anything to say above info.
+TEST(ContainerInside, HealthyContainerSaysNothing) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  m.tree.Write("/.dockerenv", "");
+  m.tree.Write("/proc/self/mounts",
+               "overlay / overlay rw 0 0\nshm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,"
+               "size=16777216k 0 0\n");
+  m.env["NVIDIA_VISIBLE_DEVICES"] = "all";
+  m.env["NVIDIA_DRIVER_CAPABILITIES"] = "compute,utility";
+  m.env["CUDA_VERSION"] = "12.4.1";
+  const auto s =
+      WithDriver(m.Run(), "550.54.15", 12040, {"NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3"});
+  EXPECT_EQ(s.host.container, "docker");
+  for (const auto& f : s.findings) {
+    EXPECT_NE(f.severity, model::Severity::kError) << f.id << ": " << f.evidence;
+    EXPECT_NE(f.severity, model::Severity::kWarning) << f.id << ": " << f.evidence;
+  }
 }
 
 TEST(ContainerInside, DriverCapabilitiesWithoutUtility) {

@@ -47,6 +47,33 @@ void CheckUnattendedUpgrades(const model::Snapshot& s, std::vector<Finding>& out
                    util::Join(exposed, " "))});
 }
 
+// A file apt cannot parse stops apt-get and unattended-upgrades (apt_pkg reads the same files):
+// "E: Syntax error FILE:LINE: ...". One dlenv could not read at all is named, at info.
+void CheckAptConf(const model::Snapshot& s, std::vector<Finding>& out) {
+  const auto& errors = s.driver_lifecycle.apt_conf_errors;
+  if (errors.empty()) return;
+  std::vector<std::string> parts;
+  bool syntax = false;
+  for (const auto& f : errors) {
+    const std::string why = f.error.value_or("unreadable");
+    syntax = syntax || why.starts_with("line ");
+    parts.push_back(fmt::format("{}: {}", f.path, why));
+  }
+  out.push_back(
+      {"driver.apt_config_invalid", syntax ? Severity::kWarning : Severity::kInfo,
+       syntax ? "An apt configuration file has a syntax error: apt and unattended-upgrades stop "
+                "on it"
+              : "An apt configuration file was not read",
+       util::Join(parts, "; ") +
+           (syntax ? "; apt-get fails with \"E: Syntax error FILE:LINE\", so neither driver "
+                     "installs nor upgrades run, and the unattended-upgrades check above was "
+                     "judged without that file"
+                   : "; the unattended-upgrades check was judged without it"),
+       syntax ? "Correct the line named (`apt-config dump > /dev/null` says where apt stops), "
+                "or move the file out of /etc/apt/apt.conf.d"
+              : "Nothing to do unless it is meant to be an apt configuration file"});
+}
+
 void CheckFabricManager(const model::Snapshot& s, std::vector<Finding>& out) {
   const auto& l = s.driver_lifecycle;
   if (l.nvswitch_nodes.empty()) return;
@@ -110,6 +137,7 @@ void CheckDriverPackages(const model::Snapshot& s, const knowledge::Knowledge&,
                          std::vector<model::Finding>& out) {
   if (s.host.container || s.host.wsl) return;
   CheckUnattendedUpgrades(s, out);
+  CheckAptConf(s, out);
   CheckFabricManager(s, out);
 }
 

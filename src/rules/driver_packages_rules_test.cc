@@ -116,15 +116,30 @@ TEST(DriverPackages, ABrokenAptConfIsNamedNotACrash) {
   DriverHost h;
   h.WriteDpkgStatus(DebianDriver());
   h.tree.Write("/etc/apt/apt.conf.d/20auto-upgrades", k20AutoUpgrades);
-  h.tree.Write("/etc/apt/apt.conf.d/60broken", "Unattended-Upgrade::Package-Blacklist { \"x\";\n");
+  // apt 2.6 refuses this one ("Extra junk after value"; AptConf.AcceptsAndRefusesWhatAptDoes).
+  h.tree.Write("/etc/apt/apt.conf.d/60broken",
+               "Unattended-Upgrade::Package-Blacklist \"nvidia-\" libcuda1;\n");
   h.tree.Write("/etc/apt/apt.conf.d/70huge", std::string(2u << 20, '/'));
-  const auto s = h.Run();
+  auto s = h.Run();
   const auto& errors = s.driver_lifecycle.apt_conf_errors;
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].path, "/etc/apt/apt.conf.d/60broken");
-  EXPECT_NE(errors[0].error->find("end of file"), std::string::npos) << *errors[0].error;
+  EXPECT_NE(errors[0].error->find("extra junk after value"), std::string::npos) << *errors[0].error;
   EXPECT_EQ(errors[1].path, "/etc/apt/apt.conf.d/70huge");
   EXPECT_TRUE(FindFinding(s, "driver.packages_not_held"));  // the list it read says nothing
+  const auto* f = FindFinding(s, "driver.apt_config_invalid");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->severity, model::Severity::kWarning);
+  EXPECT_NE(f->evidence.find("/etc/apt/apt.conf.d/60broken: line 1"), std::string::npos)
+      << f->evidence;
+  // Only the file too large to read: named, at info.
+  std::filesystem::remove(h.tree / "/etc/apt/apt.conf.d/60broken");
+  s = h.Run();
+  f = FindFinding(s, "driver.apt_config_invalid");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->severity, model::Severity::kInfo);
+  std::filesystem::remove(h.tree / "/etc/apt/apt.conf.d/70huge");
+  EXPECT_FALSE(FindFinding(h.Run(), "driver.apt_config_invalid"));
 }
 
 TEST(DriverPackages, BlacklistIsAPythonMatchAtTheStart) {

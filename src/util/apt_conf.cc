@@ -107,15 +107,14 @@ std::optional<std::string> AptConfig::Parse(std::string_view text) {
   };
   for (Token t = lex.Next(); t.kind != Kind::kEnd; t = lex.Next()) {
     if (t.kind == Kind::kSemicolon) continue;
-    if (t.kind == Kind::kClose) {
-      if (scopes.empty()) return error(t, "'}' without '{'");
-      scopes.pop_back();
+    if (t.kind == Kind::kClose) {  // apt 2.6 ignores a '}' that closes nothing
+      if (!scopes.empty()) scopes.pop_back();
       continue;
     }
     if (t.kind == Kind::kOpen) return error(t, "'{' without a name");
     if (t.kind == Kind::kString) {  // a list item: `Key { "a"; "b"; };`
-      if (scopes.empty()) return error(t, "a value without a name");
       if (lex.unterminated()) return error(t, "a string without its closing quote");
+      if (scopes.empty()) continue;  // apt keeps an item without a name nowhere
       const std::string key = ToLower(scopes.back());
       std::vector<std::string> outer(scopes.begin(), scopes.end() - 1);
       entries_[Join(outer, key)].items.push_back(t.text);
@@ -144,19 +143,26 @@ std::optional<std::string> AptConfig::Parse(std::string_view text) {
       scopes.push_back(key);
       continue;
     }
-    if (v.kind == Kind::kString || v.kind == Kind::kWord) {
+    // The value: apt joins several strings with a blank (`A "x" "y";` is "x y"), and calls a
+    // word after a quoted string junk.
+    std::optional<std::string> value;
+    bool quoted = false;
+    for (; v.kind == Kind::kString || v.kind == Kind::kWord; v = lex.Next()) {
       if (lex.unterminated()) return error(v, "a string without its closing quote");
-      entries_[Join(scopes, key)].value = v.text;
-      v = lex.Next();
+      if (value && quoted && v.kind == Kind::kWord) return error(v, "extra junk after value");
+      value = value ? *value + " " + v.text : v.text;
+      quoted = v.kind == Kind::kString;
     }
+    if (value) entries_[Join(scopes, key)].value = *value;
     if (v.kind == Kind::kClose) {  // `Key "v" }`: apt accepts the missing semicolon
-      if (scopes.empty()) return error(v, "'}' without '{'");
-      scopes.pop_back();
-    } else if (v.kind != Kind::kSemicolon && v.kind != Kind::kEnd) {
+      if (!scopes.empty()) scopes.pop_back();
+    } else if (v.kind == Kind::kEnd) {
+      return error(v, fmt::format("extra junk at end of file (no ';' after {})", key));
+    } else if (v.kind != Kind::kSemicolon) {
       return error(v, fmt::format("expected ';' after {}", key));
     }
   }
-  if (!scopes.empty()) return fmt::format("end of file inside {} {{ ... }}", scopes.back());
+  // apt 2.6 reads a file that ends inside a block as if it were closed.
   return std::nullopt;
 }
 
