@@ -33,8 +33,10 @@ struct FrameworkImageTable {
 FrameworkImageTable ParseFrameworkImages(const std::string& text);
 const FrameworkImageTable& BuiltinFrameworkImages();
 
-/// Whether a GPU is a data center part, where CUDA's forward compatibility works: not a GeForce,
-/// TITAN, Quadro or RTX workstation card (CUDA Compatibility, "Forward Compatibility").
+/// Whether a GPU is a data center part (Tesla, A100, H100, L40S, B200, ... by the name NVML
+/// reports), where CUDA's forward compatibility works and persistence mode matters; never a
+/// GeForce, TITAN, Quadro or RTX workstation card (CUDA Compatibility, "Forward Compatibility").
+/// The one reading of a GPU's name for install --image, the container and life-cycle rules.
 bool IsDatacenterGpu(const std::string& name);
 
 struct ImagePick {

@@ -1,9 +1,12 @@
 #include "knowledge/knowledge.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
 #include "knowledge/framework_images.h"
 #include "util/embedded.h"
@@ -119,12 +122,49 @@ const FrameworkImageTable& BuiltinFrameworkImages() {
   return table;
 }
 
-bool IsDatacenterGpu(const std::string& name) {
-  const std::string n = util::ToLower(name);
-  for (const char* consumer : {"geforce", "titan", "quadro", "rtx"}) {
-    if (n.find(consumer) != std::string::npos) return false;
+namespace {
+
+// Data center parts by model (NVIDIA data center GPU pages; Tesla is the old brand).
+constexpr std::string_view kDatacenterModels[] = {
+    "A2",   "A10",  "A10G",  "A16",  "A30",  "A40",  "A100",  "A800",  "H20", "H100",
+    "H200", "H800", "GH200", "B100", "B200", "B300", "GB200", "GB300", "L4",  "L20",
+    "L40",  "L40S", "T4",    "V100", "P100", "P40",  "P4",    "K80",   "M60", "M40"};
+
+std::vector<std::string> Tokens(std::string_view name) {
+  std::vector<std::string> out;
+  std::string token;
+  for (char c : name) {
+    if (c == ' ' || c == '-' || c == '_') {
+      if (!token.empty()) out.push_back(std::move(token));
+      token.clear();
+    } else {
+      token += c;
+    }
   }
-  return !n.empty();
+  if (!token.empty()) out.push_back(std::move(token));
+  return out;
+}
+
+}  // namespace
+
+bool IsDatacenterGpu(const std::string& name) {
+  const std::string upper = [&] {
+    std::string u(name);
+    for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return u;
+  }();
+  if (upper.find("RTX") != std::string::npos || upper.find("GEFORCE") != std::string::npos ||
+      upper.find("QUADRO") != std::string::npos || upper.find("TITAN") != std::string::npos) {
+    return false;
+  }
+  const auto tokens = Tokens(upper);
+  if (!tokens.empty() && tokens.front() == "TESLA") return true;
+  for (const auto& t : tokens) {
+    for (std::string_view model : kDatacenterModels) {
+      if (t == model) return true;
+    }
+  }
+  return false;
 }
 
 std::vector<ImagePick> PickFrameworkImages(const FrameworkImageTable& table,

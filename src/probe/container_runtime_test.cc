@@ -317,6 +317,28 @@ TEST(ContainerHost, NoCdiSpecWhereCdiIsUsed) {
   EXPECT_EQ(Find(s, "container.cdi_spec_missing")->severity, model::Severity::kError);
 }
 
+// A podman-only host with GPUs and no NVIDIA container toolkit: nothing could write the spec.
+TEST(ContainerHost, PodmanWithoutTheToolkit) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  std::filesystem::remove_all(m.tree / "/etc/cdi");
+  std::filesystem::remove_all(m.tree / "/etc/docker");
+  std::filesystem::remove_all(m.tree / "/etc/nvidia-container-runtime");
+  for (const char* bin : {"dockerd", "nvidia-ctk", "nvidia-container-runtime",
+                          "nvidia-container-runtime-hook", "nvidia-container-cli"})
+    std::filesystem::remove(m.tree / (std::string("/usr/bin/") + bin));
+  m.tree.Write("/usr/bin/podman", "");
+  auto s = m.Run();
+  const auto* f = Find(s, "container.cdi_spec_missing");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "podman is installed, without the NVIDIA container toolkit"))
+      << f->evidence;
+  EXPECT_TRUE(f->fix.starts_with("Install the NVIDIA container toolkit")) << f->fix;
+  // The same host without GPUs says nothing.
+  for (const Node& n : kNodes) std::filesystem::remove(m.tree / (std::string("/dev/") + n.name));
+  EXPECT_FALSE(Find(m.Run(), "container.cdi_spec_missing"));
+}
+
 TEST(ContainerHost, DevCharLinksUnderSystemdCgroups) {
   Machine m;
   REQUIRE_MKNOD(m);

@@ -265,17 +265,25 @@ void CheckCdiSpecs(const model::Snapshot& s, std::vector<Finding>& out) {
   const bool any_spec = std::any_of(h.cdi_specs.begin(), h.cdi_specs.end(), IsNvidiaSpec);
   if (any_spec || !GpusPresent(s)) return;
   const bool cdi_mode = h.toolkit && h.toolkit->mode == "cdi";
-  const bool podman = h.podman_installed && HasTool(h, "nvidia-ctk");
+  // podman gives containers GPUs through CDI only; without docker beside it, a podman host
+  // without the toolkit (no nvidia-ctk to write the spec) is named too.
+  const bool ctk = HasTool(h, "nvidia-ctk");
+  const bool podman = h.podman_installed && (ctk || !h.docker_installed);
   if (!cdi_mode && !podman) return;
+  const std::string generate = fmt::format("`{}` (then `nvidia-ctk cdi list` names the devices)",
+                                           CdiGenerate("/etc/cdi/nvidia.yaml"));
   out.push_back({"container.cdi_spec_missing", cdi_mode ? Severity::kError : Severity::kWarning,
                  "No CDI spec describes the NVIDIA GPUs",
                  fmt::format("{}no *.yaml or *.json spec of kind nvidia.com/gpu in /etc/cdi or "
                              "/var/run/cdi; `--device nvidia.com/gpu=all` fails with "
                              "`unresolvable CDI devices`",
                              cdi_mode ? "the NVIDIA container runtime is in mode \"cdi\"; "
-                                      : "podman and nvidia-ctk are installed; "),
-                 fmt::format("`{}` (then `nvidia-ctk cdi list` names the devices)",
-                             CdiGenerate("/etc/cdi/nvidia.yaml"))});
+                             : ctk    ? "podman and nvidia-ctk are installed; "
+                                   : "podman is installed, without the NVIDIA container toolkit; "),
+                 ctk ? generate
+                     : "Install the NVIDIA container toolkit (`sudo apt-get install "
+                       "nvidia-container-toolkit` from NVIDIA's repository), then " +
+                           generate});
 }
 
 // ---- /dev/char links under systemd's cgroup driver ------------------------------------------

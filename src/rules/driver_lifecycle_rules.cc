@@ -6,6 +6,7 @@
 #include <cctype>
 #include <string>
 
+#include "knowledge/framework_images.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
@@ -18,32 +19,13 @@ using model::Severity;
 // "NVIDIA H100 80GB HBM3", "NVIDIA L40S", "Tesla T4"): NVIDIA's data center GPU lineup
 // (nvidia.com/en-us/data-center/products/, read 2026-12-02). Workstation (RTX A6000, RTX 6000
 // Ada) and GeForce boards carry other tokens and keep the driver's default.
-constexpr std::string_view kDatacenterModels[] = {
-    "A2",   "A10",  "A10G",  "A16",  "A30",  "A40",  "A100",  "A800",  "H20", "H100",
-    "H200", "H800", "GH200", "B100", "B200", "B300", "GB200", "GB300", "L4",  "L20",
-    "L40",  "L40S", "T4",    "V100", "P100", "P40",  "P4",    "K80",   "M60", "M40"};
-
-std::vector<std::string> Tokens(std::string_view name) {
-  std::vector<std::string> out;
-  std::string token;
-  for (char c : name) {
-    if (c == ' ' || c == '-' || c == '_') {
-      if (!token.empty()) out.push_back(std::move(token));
-      token.clear();
-    } else {
-      token += c;
-    }
-  }
-  if (!token.empty()) out.push_back(std::move(token));
-  return out;
-}
 
 void CheckPersistence(const model::Snapshot& s, std::vector<Finding>& out) {
   // A container cannot change it; the host's administrator can.
   if (s.host.container) return;
   std::vector<std::string> off;
   for (const auto& g : s.gpus) {
-    if (g.persistence_mode == false && IsDatacenterGpu(g.name)) {
+    if (g.persistence_mode == false && knowledge::IsDatacenterGpu(g.name)) {
       off.push_back(fmt::format("GPU {} ({})", g.index, g.name));
     }
   }
@@ -87,26 +69,6 @@ void CheckMigVisibleDevices(const model::Snapshot& s, std::vector<Finding>& out)
 }
 
 }  // namespace
-
-bool IsDatacenterGpu(std::string_view name) {
-  const std::string upper = [&] {
-    std::string u(name);
-    for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return u;
-  }();
-  if (upper.find("RTX") != std::string::npos || upper.find("GEFORCE") != std::string::npos ||
-      upper.find("QUADRO") != std::string::npos) {
-    return false;
-  }
-  const auto tokens = Tokens(upper);
-  if (!tokens.empty() && tokens.front() == "TESLA") return true;
-  for (const auto& t : tokens) {
-    for (std::string_view model : kDatacenterModels) {
-      if (t == model) return true;
-    }
-  }
-  return false;
-}
 
 void CheckDriverLifecycle(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                           std::vector<model::Finding>& out) {

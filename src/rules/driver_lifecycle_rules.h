@@ -13,7 +13,4 @@ namespace dlenv::rules {
 void CheckDriverLifecycle(const model::Snapshot& snapshot, const knowledge::Knowledge& knowledge,
                           std::vector<model::Finding>& out);
 
-/// NVIDIA's datacenter products (Tesla, A100, H100, L40S, B200, ...), by the name NVML reports.
-bool IsDatacenterGpu(std::string_view name);
-
 }  // namespace dlenv::rules

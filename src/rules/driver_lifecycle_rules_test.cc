@@ -10,6 +10,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "knowledge/framework_images.h"
 #include "probe/driver.h"
 #include "rules/driver_rules.h"
 #include "rules/rules.h"
@@ -43,12 +44,12 @@ TEST(DriverLifecycle, DatacenterGpusByName) {
   for (const char* dc :
        {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB", "Tesla T4", "NVIDIA L40S", "NVIDIA A10G",
         "NVIDIA B200", "NVIDIA GH200 480GB", "Tesla V100-SXM2-16GB"}) {
-    EXPECT_TRUE(IsDatacenterGpu(dc)) << dc;
+    EXPECT_TRUE(knowledge::IsDatacenterGpu(dc)) << dc;
   }
   for (const char* other :
        {"NVIDIA GeForce RTX 4090", "NVIDIA RTX A6000", "NVIDIA RTX A1000", "Quadro RTX 8000",
         "NVIDIA TITAN V", "NVIDIA RTX 6000 Ada Generation"}) {
-    EXPECT_FALSE(IsDatacenterGpu(other)) << other;
+    EXPECT_FALSE(knowledge::IsDatacenterGpu(other)) << other;
   }
 }
 
