@@ -58,12 +58,13 @@ DLENV_JSON(ContainerRuntimeEntry, name, path, path_found)
 DLENV_JSON(DockerConfig, file, rootless, runtimes, default_runtime, cgroup_driver)
 DLENV_JSON(ContainerdConfig, file, version, cri_disabled, runtimes, default_runtime, systemd_cgroup,
            enable_cdi)
+DLENV_JSON(CrioConfig, files, runtimes, default_runtime)
 DLENV_JSON(ToolkitConfig, file, mode, no_cgroups)
 DLENV_JSON(CdiSpec, file, kind, devices, driver_versions, device_nodes, missing_device_nodes)
 DLENV_JSON(DevCharLink, node, link, present)
 DLENV_JSON(ContainerHost, docker_installed, containerd_installed, podman_installed,
-           kubelet_installed, toolkit_binaries, docker, containerd, toolkit, cdi_specs, cgroup_v2,
-           systemd_running, dev_char_links)
+           kubelet_installed, crio_installed, toolkit_binaries, docker, containerd, crio, toolkit,
+           cdi_specs, cgroup_v2, systemd_running, dev_char_links)
 DLENV_JSON(ContainerInside, shm_bytes, nvidia_driver_capabilities, image_cuda_version,
            image_cuda_source, compat_libcuda)
 DLENV_JSON(KernelModuleFile, path, compression, version, signature_appended, error)

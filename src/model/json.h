@@ -80,6 +80,8 @@ void to_json(nlohmann::json& j, const DockerConfig& v);
 void from_json(const nlohmann::json& j, DockerConfig& v);
 void to_json(nlohmann::json& j, const ContainerdConfig& v);
 void from_json(const nlohmann::json& j, ContainerdConfig& v);
+void to_json(nlohmann::json& j, const CrioConfig& v);
+void from_json(const nlohmann::json& j, CrioConfig& v);
 void to_json(nlohmann::json& j, const ToolkitConfig& v);
 void from_json(const nlohmann::json& j, ToolkitConfig& v);
 void to_json(nlohmann::json& j, const CdiSpec& v);

@@ -49,6 +49,14 @@ struct ContainerdConfig {
   std::optional<bool> enable_cdi;      // the CRI plugin's enable_cdi, as written
 };
 
+/// CRI-O's /etc/crio/crio.conf with its drop-ins (/etc/crio/crio.conf.d, read in name order, a
+/// later file's keys winning): the runtimes and the default one.
+struct CrioConfig {
+  std::vector<ConfigFile> files;                // crio.conf, then each drop-in
+  std::vector<ContainerRuntimeEntry> runtimes;  // [crio.runtime.runtimes.NAME] runtime_path
+  std::optional<std::string> default_runtime;   // crio.runtime.default_runtime (CRI-O: crun/runc)
+};
+
 /// The NVIDIA container toolkit's /etc/nvidia-container-runtime/config.toml.
 struct ToolkitConfig {
   ConfigFile file;
@@ -82,11 +90,13 @@ struct ContainerHost {
   bool containerd_installed = false;
   bool podman_installed = false;
   bool kubelet_installed = false;  // a Kubernetes node: kubelet on PATH or /var/lib/kubelet
+  bool crio_installed = false;
   /// NVIDIA container toolkit binaries found (nvidia-ctk, nvidia-container-runtime,
   /// nvidia-container-runtime-hook, nvidia-container-cli), as paths.
   std::vector<std::string> toolkit_binaries;
   std::vector<DockerConfig> docker;  // every daemon.json that exists
   std::optional<ContainerdConfig> containerd;
+  std::optional<CrioConfig> crio;
   std::optional<ToolkitConfig> toolkit;
   std::vector<CdiSpec> cdi_specs;
   bool cgroup_v2 = false;        // /sys/fs/cgroup/cgroup.controllers

@@ -224,6 +224,33 @@ void ParseContainerdToml(std::string_view text, model::ContainerdConfig& out) {
   }
 }
 
+void ParseCrioToml(std::string_view text, model::ConfigFile& file, model::CrioConfig& out) {
+  toml::table root;
+  try {
+    root = toml::parse(text);
+  } catch (const toml::parse_error& e) {
+    file.error = "not valid TOML: " + TomlError(e);
+    return;
+  }
+  const toml::table* runtime = root["crio"]["runtime"].as_table();
+  if (!runtime) return;
+  if (auto d = (*runtime)["default_runtime"].value<std::string>()) out.default_runtime = d;
+  const toml::table* runtimes = (*runtime)["runtimes"].as_table();
+  if (!runtimes) return;
+  for (const auto& [name, node] : *runtimes) {
+    const toml::table* r = node.as_table();
+    auto path = r ? (*r)["runtime_path"].value<std::string>() : std::nullopt;
+    auto it = std::find_if(out.runtimes.begin(), out.runtimes.end(),
+                           [&](const auto& e) { return e.name == name.str(); });
+    if (it == out.runtimes.end()) {
+      out.runtimes.push_back({std::string(name.str()), std::nullopt, false});
+      it = out.runtimes.end() - 1;
+    }
+    // An empty runtime_path is CRI-O's own lookup of the name on PATH.
+    if (path && !path->empty()) it->path = path;
+  }
+}
+
 void ParseToolkitToml(std::string_view text, model::ToolkitConfig& out) {
   toml::table root;
   try {

@@ -24,6 +24,10 @@ void ParseContainerdToml(std::string_view text, model::ContainerdConfig& out);
 /// nvidia-container-cli.no-cgroups.
 void ParseToolkitToml(std::string_view text, model::ToolkitConfig& out);
 
+/// One CRI-O file (crio.conf or a drop-in) read over what earlier files set: its runtimes'
+/// runtime_path and crio.runtime.default_runtime. An error is set on `file`, `out` unchanged.
+void ParseCrioToml(std::string_view text, model::ConfigFile& file, model::CrioConfig& out);
+
 /// A CDI spec, YAML or JSON: kind, device names, device nodes' host paths and the driver
 /// version its mounted libcuda / libnvidia-ml carry. missing_device_nodes is left to the probe.
 void ParseCdiSpec(std::string_view text, model::CdiSpec& out);

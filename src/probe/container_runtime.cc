@@ -5,6 +5,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "probe/container_configs.h"
@@ -143,6 +144,24 @@ void ReadImageCuda(const ProbeContext& ctx, model::ContainerInside& in) {
   }
 }
 
+// CRI-O reads crio.conf, then the files of crio.conf.d in name order, each over the last.
+void ReadCrio(const ProbeContext& ctx, model::ContainerHost& out) {
+  model::CrioConfig crio;
+  std::vector<std::string> paths{"/etc/crio/crio.conf"};
+  std::vector<std::string> drop_ins = ctx.fs.ListDir("/etc/crio/crio.conf.d");
+  std::sort(drop_ins.begin(), drop_ins.end());
+  for (const auto& name : drop_ins) {
+    if (!name.starts_with(".")) paths.push_back("/etc/crio/crio.conf.d/" + name);
+  }
+  for (const auto& path : paths) {
+    model::ConfigFile file;
+    if (auto text = ReadConfig(ctx, path, kConfigCap, file)) ParseCrioToml(*text, file, crio);
+    if (file.present) crio.files.push_back(std::move(file));
+  }
+  FindRuntimeBinaries(ctx, crio.runtimes);
+  if (!crio.files.empty() || out.crio_installed) out.crio = std::move(crio);
+}
+
 }  // namespace
 
 void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
@@ -150,6 +169,7 @@ void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
   out.docker_installed = FindBinary(ctx, "dockerd").has_value();
   out.containerd_installed = FindBinary(ctx, "containerd").has_value();
   out.podman_installed = FindBinary(ctx, "podman").has_value();
+  out.crio_installed = FindBinary(ctx, "crio").has_value();
   out.kubelet_installed =
       FindBinary(ctx, "kubelet").has_value() || ctx.fs.IsDirectory("/var/lib/kubelet");
   for (const char* tool : {"nvidia-ctk", "nvidia-container-runtime",
@@ -165,6 +185,8 @@ void ProbeContainerHost(const ProbeContext& ctx, model::Snapshot& snapshot) {
   }
   FindRuntimeBinaries(ctx, containerd.runtimes);
   if (containerd.file.present || out.containerd_installed) out.containerd = std::move(containerd);
+
+  ReadCrio(ctx, out);
 
   model::ToolkitConfig toolkit;
   if (auto text =

@@ -216,6 +216,56 @@ TEST(ContainerHost, KubernetesContainerdWithoutTheNvidiaRuntime) {
   EXPECT_FALSE(Find(s, "container.containerd_gpu_support_missing")) << Ids(s);
 }
 
+// CRI-O is not in Debian: its files here have the shape its crio.conf(5) gives and the drop-in
+// `nvidia-ctk runtime configure --runtime=crio` writes (/etc/crio/crio.conf.d/99-nvidia.conf:
+// the low-level runtime's table copied, runtime_path and runtime_type = "oci";
+// NVIDIA/nvidia-container-toolkit pkg/config/engine/crio/crio.go, AddRuntime).
+TEST(ContainerHost, KubernetesCrioWithoutTheNvidiaRuntime) {
+  Machine m;
+  REQUIRE_MKNOD(m);
+  std::filesystem::remove_all(m.tree / "/etc/cdi");  // CRI-O resolves CDI: no spec here
+  m.tree.Write("/usr/bin/crio", "");
+  m.tree.Write("/usr/bin/crun", "");
+  m.tree.Write("/etc/crio/crio.conf",
+               "[crio]\n[crio.runtime]\ndefault_runtime = \"crun\"\n\n"
+               "[crio.runtime.runtimes.crun]\nruntime_path = \"\"\nruntime_type = \"oci\"\n"
+               "runtime_root = \"/run/crun\"\n");
+  EXPECT_TRUE(ContainerFindings(m.Run()).empty()) << Ids(m.Run());  // not a Kubernetes node
+  m.tree.MakeDir("/var/lib/kubelet");
+  auto s = m.Run();
+  ASSERT_TRUE(s.container_host.crio);
+  EXPECT_EQ(s.container_host.crio->default_runtime, "crun");
+  const auto* f = Find(s, "container.crio_gpu_support_missing");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "runtimes [crun]")) << f->evidence;
+  EXPECT_EQ(f->fix,
+            "sudo nvidia-ctk runtime configure --runtime=crio && sudo systemctl restart crio");
+  m.tree.Write("/etc/crio/crio.conf.d/99-nvidia.conf",
+               "[crio]\n  [crio.runtime]\n    [crio.runtime.runtimes]\n"
+               "      [crio.runtime.runtimes.nvidia]\n        runtime_path = "
+               "\"/usr/bin/nvidia-container-runtime\"\n        runtime_root = \"/run/crun\"\n"
+               "        runtime_type = \"oci\"\n");
+  s = m.Run();
+  EXPECT_TRUE(ContainerFindings(s).empty()) << Ids(s);
+  ASSERT_EQ(s.container_host.crio->files.size(), 2u);
+  ASSERT_EQ(s.container_host.crio->runtimes.size(), 2u);
+  std::filesystem::remove(m.tree / "/usr/bin/nvidia-container-runtime");
+  s = m.Run();
+  f = nullptr;
+  for (const auto& x : s.findings) {
+    if (x.id == "container.runtime_binary_missing" && x.evidence.starts_with("CRI-O")) f = &x;
+  }
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_EQ(f->id, "container.runtime_binary_missing");
+  EXPECT_EQ(f->severity, model::Severity::kWarning);  // not the default runtime
+  // A drop-in that is not TOML is named; CRI-O does not start with it.
+  m.tree.Write("/etc/crio/crio.conf.d/50-broken.conf", "[crio.runtime\n");
+  s = m.Run();
+  f = Find(s, "container.config_invalid");
+  ASSERT_TRUE(f) << Ids(s);
+  EXPECT_TRUE(Contains(f->evidence, "/etc/crio/crio.conf.d/50-broken.conf")) << f->evidence;
+}
+
 TEST(ContainerHost, RuntimeBinaryMissing) {
   Machine m;
   std::filesystem::remove(m.tree / "/usr/bin/nvidia-container-runtime");

@@ -6,12 +6,18 @@
 #include <string>
 
 #include "knowledge/framework_images.h"
+#include "rules/container_common.h"
+#include "rules/container_kubernetes_rules.h"
 #include "util/dotted_version.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
 namespace {
 
+using container::GpusPresent;
+using container::HasTool;
+using container::IsNvidiaSpec;
+using container::NvidiaRuntime;
 using model::Finding;
 using model::Severity;
 
@@ -19,12 +25,6 @@ using model::Severity;
 bool DockerBuiltinRuntime(const std::string& name) {
   return name == "runc" || name == "io.containerd.runc.v2" ||
          name == "io.containerd.runtime.v1.linux";
-}
-
-bool GpusPresent(const model::Snapshot& s) {
-  if (!s.host.nvidia_pci_devices.empty() || !s.gpus.empty()) return true;
-  return std::any_of(s.driver.device_nodes.begin(), s.driver.device_nodes.end(),
-                     [](const auto& n) { return n.exists && n.path != "/dev/nvidia-uvm"; });
 }
 
 /// The GPUs this machine or container can use: NVML's count, else its /dev/nvidiaN nodes.
@@ -43,19 +43,6 @@ int GpuCount(const model::Snapshot& s) {
 std::optional<std::string> LiveDriverVersion(const model::Snapshot& s) {
   if (s.driver.kernel_module_version) return s.driver.kernel_module_version;
   return s.driver.nvml_driver_version;
-}
-
-bool HasTool(const model::ContainerHost& h, std::string_view name) {
-  return std::any_of(h.toolkit_binaries.begin(), h.toolkit_binaries.end(),
-                     [&](const std::string& p) { return p.ends_with("/" + std::string(name)); });
-}
-
-bool NvidiaRuntime(const model::ContainerRuntimeEntry& r) {
-  return r.path && r.path->find("nvidia") != std::string::npos;
-}
-
-bool IsNvidiaSpec(const model::CdiSpec& spec) {
-  return !spec.file.error && spec.kind && spec.kind->starts_with("nvidia.com/");
 }
 
 std::string CdiGenerate(const std::string& path) {
@@ -83,6 +70,13 @@ void CheckConfigFiles(const model::ContainerHost& h, std::vector<Finding>& out) 
         "Correct the line named, or start from containerd's defaults: `containerd config default "
         "| sudo tee /etc/containerd/config.toml && sudo nvidia-ctk runtime configure "
         "--runtime=containerd && sudo systemctl restart containerd`");
+  }
+  if (h.crio) {
+    for (const auto& file : h.crio->files) {
+      add(file, "CRI-O does not start while one of its files is invalid",
+          "Correct the line named (`crio config` prints what CRI-O reads), then `sudo systemctl "
+          "restart crio`");
+    }
   }
   if (h.toolkit) {
     add(h.toolkit->file, "the NVIDIA container runtime and its hook fail on every GPU container",
@@ -137,55 +131,6 @@ void CheckDockerRuntimes(const model::ContainerHost& h, std::vector<Finding>& ou
                              *runtime.path, runtime.name, docker.file.path, restart)});
     }
   }
-}
-
-// ---- containerd (Kubernetes) ---------------------------------------------------------------
-
-std::string ToolkitThen(const model::ContainerHost& h, const std::string& configure) {
-  if (HasTool(h, "nvidia-container-runtime")) return configure;
-  return "Install the NVIDIA container toolkit (`sudo apt-get install nvidia-container-toolkit` "
-         "from NVIDIA's repository), then `" +
-         configure + "`";
-}
-
-void CheckContainerdRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
-  const model::ContainerHost& h = s.container_host;
-  if (!h.containerd || !h.containerd->file.present || h.containerd->file.error) return;
-  const model::ContainerdConfig& c = *h.containerd;
-  const std::string configure =
-      "sudo nvidia-ctk runtime configure --runtime=containerd && sudo systemctl restart containerd";
-  for (const auto& runtime : c.runtimes) {
-    if (!runtime.path || runtime.path_found) continue;
-    const bool is_default = c.default_runtime == runtime.name;
-    out.push_back(
-        {"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
-         "A runtime containerd is configured with is not installed",
-         fmt::format("{}: runtime \"{}\" runs {} (not found){}", c.file.path, runtime.name,
-                     *runtime.path,
-                     is_default ? "; it is the default runtime, so every pod fails to start" : ""),
-         NvidiaRuntime(runtime) ? ToolkitThen(h, configure)
-                                : fmt::format("Install {} or remove the \"{}\" runtime from {}, "
-                                              "then `sudo systemctl restart containerd`",
-                                              *runtime.path, runtime.name, c.file.path)});
-  }
-  // Only a Kubernetes node asks containerd for GPUs: Debian's own containerd serves docker with
-  // its CRI plugin on, and docker's --gpus does not go through it.
-  if (!h.kubelet_installed || c.cri_disabled || !GpusPresent(s)) return;
-  const bool nvidia = std::any_of(c.runtimes.begin(), c.runtimes.end(), NvidiaRuntime);
-  // containerd 2 (config version 3) turns CDI on by default; 1.7 only with enable_cdi = true.
-  const bool cdi = c.enable_cdi.value_or(c.version.value_or(1) >= 3);
-  if (nvidia || cdi) return;
-  std::vector<std::string> names;
-  for (const auto& r : c.runtimes) names.push_back(r.name);
-  out.push_back(
-      {"container.containerd_gpu_support_missing", Severity::kWarning,
-       "This Kubernetes node's containerd cannot give pods the GPUs",
-       fmt::format("{}: runtimes [{}] include none of the NVIDIA container toolkit, and CDI is "
-                   "{}; kubelet is installed, so the NVIDIA device plugin finds no GPU in its own "
-                   "container and pods that request nvidia.com/gpu stay Pending",
-                   c.file.path, util::Join(names, ", "),
-                   c.enable_cdi ? "off (enable_cdi = false)" : "off (containerd 1.x's default)"),
-       ToolkitThen(h, configure)});
 }
 
 void CheckDockerGpuSupport(const model::Snapshot& s, std::vector<Finding>& out) {
@@ -335,7 +280,7 @@ void CheckContainerHost(const model::Snapshot& snapshot, const knowledge::Knowle
   CheckConfigFiles(h, out);
   CheckDockerRuntimes(h, out);
   CheckDockerGpuSupport(snapshot, out);
-  CheckContainerdRuntimes(snapshot, out);
+  CheckKubernetesRuntimes(snapshot, out);
   CheckRootlessNoCgroups(h, out);
   CheckCdiSpecs(snapshot, out);
   CheckDevCharLinks(h, out);

@@ -1,0 +1,119 @@
+#include "rules/container_kubernetes_rules.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+
+#include "rules/container_common.h"
+#include "util/strings.h"
+
+namespace dlenv::rules {
+namespace {
+
+using container::GpusPresent;
+using container::HasTool;
+using container::IsNvidiaSpec;
+using container::NvidiaRuntime;
+using model::Finding;
+using model::Severity;
+
+std::string ToolkitThen(const model::ContainerHost& h, const std::string& configure) {
+  if (HasTool(h, "nvidia-container-runtime")) return configure;
+  return "Install the NVIDIA container toolkit (`sudo apt-get install nvidia-container-toolkit` "
+         "from NVIDIA's repository), then `" +
+         configure + "`";
+}
+
+void CheckContainerdRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
+  const model::ContainerHost& h = s.container_host;
+  if (!h.containerd || !h.containerd->file.present || h.containerd->file.error) return;
+  const model::ContainerdConfig& c = *h.containerd;
+  const std::string configure =
+      "sudo nvidia-ctk runtime configure --runtime=containerd && sudo systemctl restart containerd";
+  for (const auto& runtime : c.runtimes) {
+    if (!runtime.path || runtime.path_found) continue;
+    const bool is_default = c.default_runtime == runtime.name;
+    out.push_back(
+        {"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
+         "A runtime containerd is configured with is not installed",
+         fmt::format("{}: runtime \"{}\" runs {} (not found){}", c.file.path, runtime.name,
+                     *runtime.path,
+                     is_default ? "; it is the default runtime, so every pod fails to start" : ""),
+         NvidiaRuntime(runtime) ? ToolkitThen(h, configure)
+                                : fmt::format("Install {} or remove the \"{}\" runtime from {}, "
+                                              "then `sudo systemctl restart containerd`",
+                                              *runtime.path, runtime.name, c.file.path)});
+  }
+  // Only a Kubernetes node asks containerd for GPUs: Debian's own containerd serves docker with
+  // its CRI plugin on, and docker's --gpus does not go through it.
+  if (!h.kubelet_installed || c.cri_disabled || !GpusPresent(s)) return;
+  const bool nvidia = std::any_of(c.runtimes.begin(), c.runtimes.end(), NvidiaRuntime);
+  // containerd 2 (config version 3) turns CDI on by default; 1.7 only with enable_cdi = true.
+  const bool cdi = c.enable_cdi.value_or(c.version.value_or(1) >= 3);
+  if (nvidia || cdi) return;
+  std::vector<std::string> names;
+  for (const auto& r : c.runtimes) names.push_back(r.name);
+  out.push_back(
+      {"container.containerd_gpu_support_missing", Severity::kWarning,
+       "This Kubernetes node's containerd cannot give pods the GPUs",
+       fmt::format("{}: runtimes [{}] include none of the NVIDIA container toolkit, and CDI is "
+                   "{}; kubelet is installed, so the NVIDIA device plugin finds no GPU in its own "
+                   "container and pods that request nvidia.com/gpu stay Pending",
+                   c.file.path, util::Join(names, ", "),
+                   c.enable_cdi ? "off (enable_cdi = false)" : "off (containerd 1.x's default)"),
+       ToolkitThen(h, configure)});
+}
+
+// ---- CRI-O (Kubernetes) -------------------------------------------------------------------
+
+void CheckCrioRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
+  const model::ContainerHost& h = s.container_host;
+  if (!h.crio) return;
+  const model::CrioConfig& c = *h.crio;
+  if (std::any_of(c.files.begin(), c.files.end(), [](const auto& f) { return f.error; })) return;
+  const std::string where = c.files.empty() ? "/etc/crio/crio.conf" : c.files.back().path;
+  const std::string configure =
+      "sudo nvidia-ctk runtime configure --runtime=crio && sudo systemctl restart crio";
+  for (const auto& runtime : c.runtimes) {
+    if (!runtime.path || runtime.path_found) continue;
+    const bool is_default = c.default_runtime == runtime.name;
+    out.push_back(
+        {"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
+         "A runtime CRI-O is configured with is not installed",
+         fmt::format("CRI-O ({}): runtime \"{}\" runs {} (not found){}", where, runtime.name,
+                     *runtime.path,
+                     is_default ? "; it is the default runtime, so every pod fails to start" : ""),
+         NvidiaRuntime(runtime)
+             ? ToolkitThen(h, configure)
+             : fmt::format("Install {} or remove the \"{}\" runtime, then `sudo systemctl "
+                           "restart crio`",
+                           *runtime.path, runtime.name)});
+  }
+  if (!h.kubelet_installed || !GpusPresent(s)) return;
+  // CRI-O resolves CDI devices by itself: a spec of the GPUs serves a device plugin that asks
+  // for them that way; otherwise pods get GPUs through the NVIDIA runtime.
+  const bool nvidia = std::any_of(c.runtimes.begin(), c.runtimes.end(), NvidiaRuntime);
+  const bool spec = std::any_of(h.cdi_specs.begin(), h.cdi_specs.end(), IsNvidiaSpec);
+  if (nvidia || spec) return;
+  std::vector<std::string> names;
+  for (const auto& r : c.runtimes) names.push_back(r.name);
+  out.push_back(
+      {"container.crio_gpu_support_missing", Severity::kWarning,
+       "This Kubernetes node's CRI-O cannot give pods the GPUs",
+       fmt::format("CRI-O's runtimes [{}] (crio.conf and crio.conf.d) include none of the NVIDIA "
+                   "container toolkit, and no CDI spec describes the GPUs; kubelet is installed, "
+                   "so the NVIDIA device plugin finds no GPU and pods that request "
+                   "nvidia.com/gpu stay Pending",
+                   util::Join(names, ", ")),
+       ToolkitThen(h, configure)});
+}
+
+}  // namespace
+
+void CheckKubernetesRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
+  CheckContainerdRuntimes(s, out);
+  CheckCrioRuntimes(s, out);
+}
+
+}  // namespace dlenv::rules
