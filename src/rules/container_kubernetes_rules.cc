@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "rules/container_common.h"
@@ -25,26 +26,43 @@ std::string ToolkitThen(const model::ContainerHost& h, const std::string& config
          configure + "`";
 }
 
+/// An engine's configured runtimes whose binary is not on this machine (error for the default
+/// one: every pod fails to start); `engine` is what the evidence starts with.
+struct Engine {
+  std::string name;     // containerd, CRI-O
+  std::string where;    // the file, or the files, that configure it
+  std::string service;  // containerd, crio
+  std::string configure;
+};
+
+void MissingRuntimeBinaries(const model::ContainerHost& h, const Engine& e,
+                            const std::vector<model::ContainerRuntimeEntry>& runtimes,
+                            const std::optional<std::string>& default_runtime,
+                            std::vector<Finding>& out) {
+  for (const auto& runtime : runtimes) {
+    if (!runtime.path || runtime.path_found) continue;
+    const bool is_default = default_runtime == runtime.name;
+    out.push_back(
+        {"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
+         fmt::format("A runtime {} is configured with is not installed", e.name),
+         fmt::format("{}: runtime \"{}\" runs {} (not found){}", e.where, runtime.name,
+                     *runtime.path,
+                     is_default ? "; it is the default runtime, so every pod fails to start" : ""),
+         NvidiaRuntime(runtime) ? ToolkitThen(h, e.configure)
+                                : fmt::format("Install {} or remove the \"{}\" runtime from {}, "
+                                              "then `sudo systemctl restart {}`",
+                                              *runtime.path, runtime.name, e.where, e.service)});
+  }
+}
+
 void CheckContainerdRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
   const model::ContainerHost& h = s.container_host;
   if (!h.containerd || !h.containerd->file.present || h.containerd->file.error) return;
   const model::ContainerdConfig& c = *h.containerd;
   const std::string configure =
       "sudo nvidia-ctk runtime configure --runtime=containerd && sudo systemctl restart containerd";
-  for (const auto& runtime : c.runtimes) {
-    if (!runtime.path || runtime.path_found) continue;
-    const bool is_default = c.default_runtime == runtime.name;
-    out.push_back(
-        {"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
-         "A runtime containerd is configured with is not installed",
-         fmt::format("{}: runtime \"{}\" runs {} (not found){}", c.file.path, runtime.name,
-                     *runtime.path,
-                     is_default ? "; it is the default runtime, so every pod fails to start" : ""),
-         NvidiaRuntime(runtime) ? ToolkitThen(h, configure)
-                                : fmt::format("Install {} or remove the \"{}\" runtime from {}, "
-                                              "then `sudo systemctl restart containerd`",
-                                              *runtime.path, runtime.name, c.file.path)});
-  }
+  MissingRuntimeBinaries(h, {"containerd", c.file.path, "containerd", configure}, c.runtimes,
+                         c.default_runtime, out);
   // Only a Kubernetes node asks containerd for GPUs: Debian's own containerd serves docker with
   // its CRI plugin on, and docker's --gpus does not go through it.
   if (!h.kubelet_installed || c.cri_disabled || !GpusPresent(s)) return;
@@ -75,21 +93,8 @@ void CheckCrioRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
   const std::string where = c.files.empty() ? "/etc/crio/crio.conf" : c.files.back().path;
   const std::string configure =
       "sudo nvidia-ctk runtime configure --runtime=crio && sudo systemctl restart crio";
-  for (const auto& runtime : c.runtimes) {
-    if (!runtime.path || runtime.path_found) continue;
-    const bool is_default = c.default_runtime == runtime.name;
-    out.push_back(
-        {"container.runtime_binary_missing", is_default ? Severity::kError : Severity::kWarning,
-         "A runtime CRI-O is configured with is not installed",
-         fmt::format("CRI-O ({}): runtime \"{}\" runs {} (not found){}", where, runtime.name,
-                     *runtime.path,
-                     is_default ? "; it is the default runtime, so every pod fails to start" : ""),
-         NvidiaRuntime(runtime)
-             ? ToolkitThen(h, configure)
-             : fmt::format("Install {} or remove the \"{}\" runtime, then `sudo systemctl "
-                           "restart crio`",
-                           *runtime.path, runtime.name)});
-  }
+  MissingRuntimeBinaries(h, {"CRI-O", "CRI-O (" + where + ")", "crio", configure}, c.runtimes,
+                         c.default_runtime, out);
   if (!h.kubelet_installed || !GpusPresent(s)) return;
   // CRI-O resolves CDI devices by itself: a spec of the GPUs serves a device plugin that asks
   // for them that way; otherwise pods get GPUs through the NVIDIA runtime.

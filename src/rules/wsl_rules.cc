@@ -54,10 +54,16 @@ void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&,
               std::vector<model::Finding>& out) {
   if (!s.host.wsl) return;
   CheckDxg(s, out);
+  // The Windows driver's libraries a Linux driver package also installs: libcuda, and NVML
+  // (nvidia-smi and every NVML reader fail with a Linux libnvidia-ml.so.1 that loads first).
   std::vector<const model::LibraryCopy*> windows, in_distro;
   for (const auto& c : s.libraries) {
-    if (c.family != "cuda" || c.is_stub) continue;
-    (FromWindowsDriver(c) ? windows : in_distro).push_back(&c);
+    if (c.is_stub || (c.family != "cuda" && c.family != "nvidia-ml")) continue;
+    if (!FromWindowsDriver(c)) {
+      in_distro.push_back(&c);
+    } else if (c.family == "cuda") {
+      windows.push_back(&c);
+    }
   }
   if (!in_distro.empty()) {
     const bool first =
@@ -71,8 +77,9 @@ void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&,
                       c->path));
     }
     out.push_back({"wsl.linux_libcuda_shadows", first ? Severity::kError : Severity::kWarning,
-                   "A Linux NVIDIA driver library inside WSL shadows the Windows driver's libcuda",
-                   fmt::format("WSL2; libcuda copies not from /usr/lib/wsl/lib: {}{}",
+                   "A Linux NVIDIA driver library inside WSL shadows the Windows driver's",
+                   fmt::format("WSL2; libcuda or libnvidia-ml copies not from /usr/lib/wsl/lib: "
+                               "{}{}",
                                util::Join(found, "; "),
                                first ? "; the loader picks one of them, which cannot reach the GPU "
                                        "through /dev/dxg"

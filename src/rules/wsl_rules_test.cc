@@ -157,6 +157,24 @@ TEST(Wsl, ALinuxLibcudaShadowsTheWindowsDriver) {
   s = m.Run();
   EXPECT_FALSE(Find(s, "wsl.linux_libcuda_shadows")) << WslIds(s);
 
+  // A Linux libnvidia-ml.so.1 (a Linux driver's NVML, what nvidia-smi loads) is named too.
+  const auto nvml = m.tree.Write("/src/nvml.c", "int dlenv_nvml_fixture;\n");
+  util::ChildOptions o;
+  ASSERT_TRUE(util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libnvidia-ml.so.1", "-o",
+                                (m.tree / "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1").string(),
+                                nvml.string()},
+                               o)
+                  .ok());
+  ASSERT_TRUE(m.Ldconfig().ok());
+  s = m.Run();
+  f = Find(s, "wsl.linux_libcuda_shadows");
+  ASSERT_TRUE(f) << WslIds(s);
+  EXPECT_NE(f->evidence.find("/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1"), std::string::npos)
+      << f->evidence;
+  fs::remove(m.tree / "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1");
+  ASSERT_TRUE(m.Ldconfig().ok());
+  EXPECT_FALSE(Find(m.Run(), "wsl.linux_libcuda_shadows"));
+
   // Outside WSL the same Linux libcuda is simply the driver: no wsl finding.
   WslMachine host;
   REQUIRE_CC(host);
