@@ -1,6 +1,5 @@
 #include "util/elf_symbols.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -102,7 +101,9 @@ std::optional<std::string_view> DynamicSymbols::StringAt(std::size_t offset) con
 std::vector<std::uint16_t> DynamicSymbols::VersionIndexesOf(std::string_view file) const {
   std::vector<std::uint16_t> out;
   std::size_t at = 0;
-  for (std::size_t n = 0; n < kMaxVersionEntries; ++n) {
+  // One budget for both chains: a hostile image cannot make this quadratic.
+  std::size_t budget = kMaxVersionEntries;
+  for (; budget > 0; --budget) {
     auto cnt = Load<std::uint16_t>(verneed_, at + 2);
     auto name = Load<std::uint32_t>(verneed_, at + 4);
     auto aux = Load<std::uint32_t>(verneed_, at + 8);
@@ -110,7 +111,7 @@ std::vector<std::uint16_t> DynamicSymbols::VersionIndexesOf(std::string_view fil
     if (!cnt || !name || !aux || !next) break;
     if (StringAt(*name) == file) {
       std::size_t a = at + *aux;
-      for (std::size_t i = 0; i < *cnt && i < kMaxVersionEntries; ++i) {
+      for (std::size_t i = 0; i < *cnt && budget > 1; ++i, --budget) {
         auto other = Load<std::uint16_t>(verneed_, a + 6);
         auto anext = Load<std::uint32_t>(verneed_, a + 12);
         if (!other || !anext) break;
@@ -131,11 +132,12 @@ std::vector<std::string> DynamicSymbols::UndefinedFrom(std::string_view file,
   if (versym_.empty() || verneed_.empty()) return out;
   const auto indexes = VersionIndexesOf(file);
   if (indexes.empty()) return out;
+  std::vector<bool> wanted(0x8000, false);  // a version index is 15 bits
+  for (auto index : indexes) wanted[index] = true;
   for (std::size_t i = 1; i < count_ && out.size() < limit; ++i) {
     auto version = Load<std::uint16_t>(versym_, i * 2);
     if (!version) break;
-    const auto index = static_cast<std::uint16_t>(*version & 0x7fff);
-    if (std::find(indexes.begin(), indexes.end(), index) == indexes.end()) continue;
+    if (!wanted[*version & 0x7fff]) continue;
     auto s = At(i);
     if (s && s->section == 0 && !s->name.empty() &&
         (s->bind == kBindGlobal || s->bind == kBindWeak))
