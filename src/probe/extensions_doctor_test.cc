@@ -14,7 +14,10 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "model/json.h"
+#include "rules/extension_rules.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
 #include "testing/torch_extension.h"
@@ -182,6 +185,71 @@ TEST(DoctorExtensions, RealXformersBesideTheNewestTorch) {
   EXPECT_EQ(cuda, torch_cuda.substr(0, torch_cuda.find('.')) != std::to_string(xformers_cuda))
       << "torch CUDA " << torch_cuda << ", xformers libcudart.so." << xformers_cuda << "\n"
       << doc["findings"].dump(2);
+}
+
+// The architectures doctor reads from the real xformers _C.so's .nv_fatbin are the ones NVIDIA's
+// own cuobjdump lists (the one the triton wheel bundles, which runs on the CPU); on a fixture
+// GPU older than its oldest code and PTX (a V100) its kernels are named, on a newer one the PTX
+// runs (silent).
+TEST(DoctorExtensions, RealXformersArchitecturesAgainstCuobjdumpAndTheGpus) {
+  const fs::path venv = EnvsDir() / "companions-runtime";
+  REQUIRE_PATH(venv / ".dlenv-recipe", "venv companions-runtime");
+  const fs::path cuobjdump = EnvsDir() / kNewestSite / "triton/backends/nvidia/bin/cuobjdump";
+  REQUIRE_PATH(cuobjdump, "the triton wheel's cuobjdump");
+  json doc = Doctor(venv);
+  model::Snapshot s = doc.get<model::Snapshot>();
+  const model::CompiledExtension* x = nullptr;
+  for (const auto& env : s.python_envs) {
+    for (const auto& e : env.extensions) {
+      if (e.package == "xformers" && !e.cuda_archs.empty()) x = &e;
+    }
+  }
+  ASSERT_NE(x, nullptr);
+  std::set<std::string> theirs;
+  for (const char* flag : {"--list-elf", "--list-ptx"}) {
+    util::ChildOptions o;
+    o.deadline = std::chrono::seconds(120);
+    auto r = util::RunCommand({cuobjdump.string(), flag, x->path}, o);
+    ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
+    for (std::size_t at = r.out.find("sm_"); at != std::string::npos;
+         at = r.out.find("sm_", at + 1)) {
+      const std::string arch = r.out.substr(at + 3, r.out.find('.', at) - at - 3);
+      theirs.insert((std::string(flag) == "--list-elf" ? "sm_" : "compute_") + arch);
+    }
+  }
+  EXPECT_EQ(std::set<std::string>(x->cuda_archs.begin(), x->cuda_archs.end()), theirs);
+
+  model::GpuInfo gpu;
+  gpu.name = "Tesla V100-SXM2-16GB";
+  gpu.cc_major = 7;
+  gpu.cc_minor = 0;
+  s.gpus = {gpu};
+  std::vector<model::Finding> out;
+  rules::CheckCompiledExtensions(s, knowledge::Knowledge{}, out);
+  bool named = false;
+  for (const auto& f : out) {
+    if (f.id == "extension.arch_unsupported") named = f.title.starts_with("xformers ");
+  }
+  // Named exactly when neither machine code for 7.x at or below 7.0 nor PTX at or below it is
+  // in the fatbin (as of 2026-12-02: sm_75 and up, PTX compute_80).
+  const bool runs = std::any_of(theirs.begin(), theirs.end(), [](const std::string& a) {
+    return a == "sm_70" || a == "compute_70" || a.starts_with("compute_5") ||
+           a.starts_with("compute_6");
+  });
+  EXPECT_EQ(named, !runs) << ::testing::PrintToString(theirs);
+  gpu.name = "NVIDIA GeForce RTX 5090";
+  gpu.cc_major = 12;
+  gpu.cc_minor = 0;
+  s.gpus = {gpu};
+  out.clear();
+  rules::CheckCompiledExtensions(s, knowledge::Knowledge{}, out);
+  const bool ptx = std::any_of(theirs.begin(), theirs.end(),
+                               [](const std::string& a) { return a.starts_with("compute_"); });
+  for (const auto& f : out) {
+    if (ptx) {
+      EXPECT_NE(f.id, "extension.arch_unsupported") << f.title;
+    }
+  }
 }
 
 }  // namespace

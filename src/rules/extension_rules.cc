@@ -6,8 +6,10 @@
 #include <map>
 #include <optional>
 
+#include "knowledge/torch_arch_list.h"
 #include "rules/companion_rules.h"
 #include "util/build_label.h"
+#include "util/fatbin.h"
 #include "util/pep440.h"
 #include "util/pep508.h"
 #include "util/strings.h"
@@ -59,12 +61,13 @@ std::string Fix(const model::PythonEnv& env, const CompiledExtension& e) {
 /// built for CUDA 12 while torch 2.15 on PyPI is CUDA 13): rebuild it against the installed
 /// torch, with the toolkit of torch's CUDA major.
 std::string RebuildFix(const model::PythonEnv& env, const CompiledExtension& e,
-                       const std::string& cuda_major) {
+                       const std::string& cuda_major, const std::string& arch_list = "") {
   return fmt::format(
-      "CUDA_HOME=/usr/local/cuda-{} {} -m pip install --force-reinstall --no-deps "
+      "{}CUDA_HOME=/usr/local/cuda-{} {} -m pip install --force-reinstall --no-deps "
       "--no-build-isolation "
       "--no-binary '{}' '{}=={}'",
-      cuda_major, env.Interpreter(), e.package, e.package, e.package_version);
+      arch_list.empty() ? "" : "TORCH_CUDA_ARCH_LIST='" + arch_list + "' ", cuda_major,
+      env.Interpreter(), e.package, e.package, e.package_version);
 }
 
 const model::FrameworkBuild* BuildOf(const model::PythonEnv& env, const std::string& framework) {
@@ -130,6 +133,45 @@ void CudaMajor(const model::PythonEnv& env, const std::vector<const CompiledExte
   }
 }
 
+/// Objects of one package with CUDA kernels (a .nv_fatbin) that have no code a GPU runs: no
+/// sm_X.y machine code of its major with y <= its minor, no PTX at or below it. Calling them
+/// fails with "no kernel image is available for execution on the device".
+void ArchUnsupported(const model::Snapshot& s, const model::PythonEnv& env,
+                     const std::vector<const CompiledExtension*>& es, std::vector<Finding>& out) {
+  for (const auto& gpu : s.gpus) {
+    if (!gpu.cc_major || !gpu.cc_minor) continue;
+    std::vector<std::string> lacking;
+    const CompiledExtension* first = nullptr;
+    for (const auto* e : es) {
+      if (e->cuda_archs.empty() || util::ArchesRunOn(e->cuda_archs, *gpu.cc_major, *gpu.cc_minor))
+        continue;
+      if (!first) first = e;
+      lacking.push_back(fmt::format("{} ({})", e->path, util::Join(e->cuda_archs, " ")));
+    }
+    if (!first) continue;
+    const auto* build = BuildOf(env, first->framework);
+    const std::string torch_major =
+        build && build->cuda_version
+            ? build->cuda_version->substr(0, build->cuda_version->find('.'))
+            : std::to_string(first->cuda_runtime_major.value_or(12));
+    std::string arch = knowledge::TorchArchFor(*gpu.cc_major, *gpu.cc_minor);
+    if (arch.empty()) arch = fmt::format("{}.{}", *gpu.cc_major, *gpu.cc_minor);
+    out.push_back(
+        {"extension.arch_unsupported", Severity::kError,
+         fmt::format("{} {}'s CUDA kernels have no code for GPU {} ({}, compute capability "
+                     "{}.{})",
+                     first->package, first->package_version, gpu.index, gpu.name, *gpu.cc_major,
+                     *gpu.cc_minor),
+         fmt::format("compiled for: {}; no sm_{}x machine code with x <= {} and no PTX at or "
+                     "below compute_{}{}, so its kernels fail with \"no kernel image is available "
+                     "for execution on the device\"",
+                     util::Join(lacking, "; "), *gpu.cc_major, *gpu.cc_minor, *gpu.cc_major,
+                     *gpu.cc_minor),
+         RebuildFix(env, *first, torch_major, arch)});
+    return;  // one finding per package: the other GPUs say the same or nothing new
+  }
+}
+
 }  // namespace
 
 void CheckExtensions(const model::PythonEnv& env, const std::vector<CompiledExtension>& extensions,
@@ -151,7 +193,12 @@ void CheckExtensions(const model::PythonEnv& env, const std::vector<CompiledExte
 
 void CheckCompiledExtensions(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                              std::vector<Finding>& out) {
-  for (const auto& env : snapshot.python_envs) CheckExtensions(env, env.extensions, out);
+  for (const auto& env : snapshot.python_envs) {
+    CheckExtensions(env, env.extensions, out);
+    std::map<std::string, std::vector<const CompiledExtension*>> by_package;
+    for (const auto& e : env.extensions) by_package[e.package].push_back(&e);
+    for (const auto& [name, es] : by_package) ArchUnsupported(snapshot, env, es, out);
+  }
 }
 
 namespace {

@@ -172,5 +172,56 @@ TEST(ExtensionRules, DoctorReadsEachEnvironmentsExtensions) {
   EXPECT_EQ(out[0].id, "extension.undefined_symbols");
 }
 
+// The fatbin's architectures against each GPU: machine code of the GPU's major at or below
+// its minor, or PTX at or below it, runs; otherwise "no kernel image is available".
+TEST(ExtensionRules, KernelsWithoutCodeForTheGpu) {
+  model::Snapshot s;
+  s.python_envs.push_back(Env());
+  auto e = Ext();
+  e.cuda_runtime_major = 13;
+  e.cuda_archs = {"sm_75", "sm_80", "sm_90"};
+  auto cpu_helper = Ext();  // an object of the same package without kernels is not judged
+  cpu_helper.path = "/opt/env/lib/python3.11/site-packages/xformers/_helpers.so";
+  s.python_envs[0].extensions = {e, cpu_helper};
+  model::GpuInfo v100;
+  v100.index = 1;
+  v100.name = "Tesla V100-SXM2-16GB";
+  v100.cc_major = 7;
+  v100.cc_minor = 0;
+  model::GpuInfo rtx5090;
+  rtx5090.name = "NVIDIA GeForce RTX 5090";
+  rtx5090.cc_major = 12;
+  rtx5090.cc_minor = 0;
+  model::GpuInfo a10;
+  a10.name = "NVIDIA A10";
+  a10.cc_major = 8;
+  a10.cc_minor = 6;  // sm_80 runs on 8.6
+  s.gpus = {a10, rtx5090, v100};
+  std::vector<model::Finding> out;
+  CheckCompiledExtensions(s, knowledge::Knowledge{}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, "extension.arch_unsupported");
+  EXPECT_EQ(out[0].title,
+            "xformers 0.0.28.post1's CUDA kernels have no code for GPU 0 (NVIDIA GeForce RTX "
+            "5090, compute capability 12.0)");
+  EXPECT_EQ(out[0].fix,
+            "TORCH_CUDA_ARCH_LIST='12.0' CUDA_HOME=/usr/local/cuda-13 /opt/env/bin/python -m pip "
+            "install --force-reinstall --no-deps --no-build-isolation --no-binary 'xformers' "
+            "'xformers==0.0.28.post1'");
+  // PTX for compute_80 runs on every later GPU (the driver compiles it); the V100 still lacks.
+  s.python_envs[0].extensions[0].cuda_archs = {"sm_75", "sm_80", "compute_80", "sm_90"};
+  out.clear();
+  CheckCompiledExtensions(s, knowledge::Knowledge{}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(out[0].title.find("GPU 1 (Tesla V100-SXM2-16GB, compute capability 7.0)"),
+            std::string::npos)
+      << out[0].title;
+  EXPECT_NE(out[0].fix.find("TORCH_CUDA_ARCH_LIST='7.0'"), std::string::npos) << out[0].fix;
+  s.gpus = {a10, rtx5090};
+  out.clear();
+  CheckCompiledExtensions(s, knowledge::Knowledge{}, out);
+  EXPECT_TRUE(out.empty());
+}
+
 }  // namespace
 }  // namespace dlenv::rules

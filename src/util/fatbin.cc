@@ -32,10 +32,17 @@ bool Load(std::span<const std::byte> b, std::uint64_t off, T& out) {
 std::vector<std::string> FatbinContents::ArchNames() const {
   std::set<int> all(sass);
   all.insert(ptx.begin(), ptx.end());
+  auto name = [](const char* kind, const std::pair<int, char>& t) {
+    return t.second ? fmt::format("{}_{}{}", kind, t.first, t.second)
+                    : fmt::format("{}_{}", kind, t.first);
+  };
   std::vector<std::string> names;
   for (int a : all) {
-    if (sass.count(a)) names.push_back(fmt::format("sm_{}", a));
-    if (ptx.count(a)) names.push_back(fmt::format("compute_{}", a));
+    for (auto it = sass_targets.lower_bound({a, 0}); it != sass_targets.end() && it->first == a;
+         ++it)
+      names.push_back(name("sm", *it));
+    for (auto it = ptx_targets.lower_bound({a, 0}); it != ptx_targets.end() && it->first == a; ++it)
+      names.push_back(name("compute", *it));
   }
   return names;
 }
@@ -76,6 +83,9 @@ FatbinContents ParseFatbin(std::span<const std::byte> section) {
       Load(section, entry + 4, entry_header);
       Load(section, entry + 8, payload);
       Load(section, entry + 28, arch);
+      std::uint8_t suffix_flag = 0;
+      if (entry_header > 42) Load(section, entry + 42, suffix_flag);
+      const char suffix = suffix_flag == 0x10 ? 'a' : suffix_flag == 0x20 ? 'f' : 0;
       if (entry_header < kEntryMinHeaderSize || entry_header > end - entry ||
           payload > end - entry - entry_header) {
         out.problem =
@@ -84,8 +94,15 @@ FatbinContents ParseFatbin(std::span<const std::byte> section) {
       }
       ++out.entries;
       if (arch > 0 && arch < kMaxArch) {
-        if (kind == kKindElf) out.sass.insert(static_cast<int>(arch));
-        if (kind == kKindPtx) out.ptx.insert(static_cast<int>(arch));
+        const int a = static_cast<int>(arch);
+        if (kind == kKindElf) {
+          out.sass.insert(a);
+          out.sass_targets.insert({a, suffix});
+        }
+        if (kind == kKindPtx) {
+          out.ptx.insert(a);
+          out.ptx_targets.insert({a, suffix});
+        }
       }
       entry += entry_header + payload;
     }
@@ -101,11 +118,16 @@ bool ArchesRunOn(const std::vector<std::string>& arches, int cc_major, int cc_mi
     bool ptx = a.starts_with("compute_");
     if (!ptx && !a.starts_with("sm_")) continue;
     a.remove_prefix(a.find('_') + 1);
-    // Architecture-specific targets (sm_90a, sm_100f) are still code for that GPU.
+    // sm_90a / compute_90a: that GPU only; sm_100f: its family, like plain machine code.
+    const bool specific = a.ends_with('a');
     while (!a.empty() && !std::isdigit(static_cast<unsigned char>(a.back()))) a.remove_suffix(1);
     int n = 0;
     auto [end, ec] = std::from_chars(a.data(), a.data() + a.size(), n);
     if (ec != std::errc() || end != a.data() + a.size()) continue;
+    if (specific) {
+      if (n == cc) return true;
+      continue;
+    }
     if (ptx && n <= cc) return true;
     if (!ptx && n / 10 == cc_major && n % 10 <= cc_minor) return true;
   }

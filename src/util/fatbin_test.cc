@@ -121,6 +121,42 @@ std::span<const std::byte> AsBytes(const std::string& s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
 }
 
+// Arch-specific (sm_90a) and family-specific (sm_100f) targets keep their suffix, as cuobjdump
+// names them, and run where NVIDIA says: 'a' on that GPU only, 'f' across its family.
+TEST(Fatbin, ArchAndFamilySpecificTargetsKeepTheirSuffix) {
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  const std::string nvcc = (nv.bin() / "nvcc").string();
+  testing::TempTree t;
+  t.Write("/k.cu", "__global__ void touch(int* x) { *x = 1; }\n");
+  fs::path lib = t / "/libk.so";
+  ChildOptions opts;
+  opts.deadline = std::chrono::seconds(240);
+  auto r =
+      RunCommand({nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_80,code=sm_80",
+                  "-gencode", "arch=compute_90a,code=sm_90a", "-gencode",
+                  "arch=compute_100f,code=sm_100f", "-o", lib.string(), (t / "/k.cu").string()},
+                 opts);
+  ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
+  const auto arches = ArchesOf(lib);
+  EXPECT_EQ(arches, (std::vector<std::string>{"sm_80", "sm_90a", "sm_100f"}));
+  if (auto second = CuobjdumpArches(nv.bin(), lib)) {
+    EXPECT_EQ(std::set<std::string>(arches.begin(), arches.end()), *second);
+  }
+}
+
+TEST(Fatbin, WhereSpecificTargetsRun) {
+  EXPECT_TRUE(ArchesRunOn({"sm_90a"}, 9, 0));
+  EXPECT_FALSE(ArchesRunOn({"sm_90a"}, 10, 0));
+  EXPECT_TRUE(ArchesRunOn({"sm_100a"}, 10, 0));
+  EXPECT_FALSE(ArchesRunOn({"sm_100a"}, 10, 3));  // B300 runs no B200-specific code
+  EXPECT_TRUE(ArchesRunOn({"sm_100f"}, 10, 3));   // ... but the family's
+  EXPECT_FALSE(ArchesRunOn({"sm_100f"}, 12, 0));
+  EXPECT_FALSE(ArchesRunOn({"compute_90a"}, 10, 0));  // arch-specific PTX: that GPU only
+  EXPECT_TRUE(ArchesRunOn({"compute_90"}, 12, 0));
+  EXPECT_TRUE(ArchesRunOn({"sm_80"}, 8, 6));
+  EXPECT_FALSE(ArchesRunOn({"sm_86"}, 8, 0));
+}
+
 TEST(Fatbin, SkipsPaddingBetweenContainers) {
   std::string two =
       Container({{2, 70, 8}}) + std::string(8, '\0') + Container({{1, 120, 16}, {2, 100, 0}});
