@@ -285,6 +285,8 @@ sig("cuda.no_kernel_image", "no kernel image is available for execution on the d
      pat("CUDA_ERROR_NO_BINARY_FOR_GPU", r"CUDA_ERROR_NO_BINARY_FOR_GPU", "CUDA driver API (JAX, TensorFlow)", "all", "cuda.h CUresult 209 (CUDA 13.0)"),
      pat("cudaErrorNoKernelImageForDevice", r"cudaErrorNoKernelImageForDevice", "CuPy", "all", "cupy cupy_backends/cuda/api/runtime.pyx (14.2.0)")],
     [cause("arch_missing", "the framework build has no machine code or PTX for this GPU's compute capability", ["finding:gpu.arch_unsupported"], "gpu.arch_unsupported", ARCH_FIX),
+     cause("extension_arch_named", "an extension compiled without code for this GPU (doctor names the package and its architectures)", ["finding:extension.arch_unsupported"], "extension.arch_unsupported",
+           "Rebuild the extension for this GPU: `dlenv doctor` prints the exact command"),
      cause("extension_arch", "the framework itself supports this GPU, so the kernel without an image is in an extension or a source build (TORCH_CUDA_ARCH_LIST without this GPU's sm_ value)", ["gpus_present"],
            fix="Rebuild the extension for this GPU: `TORCH_CUDA_ARCH_LIST=\"$(python -c 'import torch;print(\".\".join(map(str,torch.cuda.get_device_capability())))')\" pip install --no-build-isolation --force-reinstall --no-binary :all: PACKAGE`"),
      cause("arch_unsupported", "a library in the job has no code for its GPU's architecture (an old wheel on a new GPU, or a source build that left the GPU out)", [], "gpu.arch_unsupported", ARCH_FIX)],
