@@ -52,21 +52,34 @@ std::optional<std::set<std::string>> CuobjdumpArches(const fs::path& bin, const 
   return arches;
 }
 
-TEST(Fatbin, ReadsExactlyTheArchitecturesNvccCompiledIn) {
-  DLENV_NVIDIA_FILES_OR_SKIP(nv);
-  const std::string nvcc = (nv.bin() / "nvcc").string();
-  testing::TempTree t;
-  t.Write("/k.cu",
-          "__global__ void scale(float* x) { x[threadIdx.x] *= 2.0f; }\n"
-          "extern \"C\" void launch(float* x) { scale<<<1, 32>>>(x); }\n");
-  fs::path lib = t / "/libk.so";
+/// A shared object nvcc builds in `t` from `source`, for the given -gencode values.
+fs::path BuildWithNvcc(const fs::path& bin, const testing::TempTree& t, const std::string& source,
+                       const std::vector<std::string>& gencodes, ChildResult* result) {
+  t.Write("/k.cu", source);
+  const fs::path lib = t / "/libk.so";
+  std::vector<std::string> argv{(bin / "nvcc").string(), "-shared", "-Xcompiler", "-fPIC"};
+  for (const auto& g : gencodes) {
+    argv.push_back("-gencode");
+    argv.push_back(g);
+  }
+  argv.insert(argv.end(), {"-o", lib.string(), (t / "/k.cu").string()});
   ChildOptions opts;
   opts.deadline = std::chrono::seconds(240);
-  auto r =
-      RunCommand({nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_75,code=sm_75",
-                  "-gencode", "arch=compute_80,code=sm_80", "-gencode",
-                  "arch=compute_90,code=compute_90", "-o", lib.string(), (t / "/k.cu").string()},
-                 opts);
+  *result = RunCommand(argv, opts);
+  return lib;
+}
+
+TEST(Fatbin, ReadsExactlyTheArchitecturesNvccCompiledIn) {
+  DLENV_NVIDIA_FILES_OR_SKIP(nv);
+  testing::TempTree t;
+  ChildResult r;
+  const fs::path lib =
+      BuildWithNvcc(nv.bin(), t,
+                    "__global__ void scale(float* x) { x[threadIdx.x] *= 2.0f; }\n"
+                    "extern \"C\" void launch(float* x) { scale<<<1, 32>>>(x); }\n",
+                    {"arch=compute_75,code=sm_75", "arch=compute_80,code=sm_80",
+                     "arch=compute_90,code=compute_90"},
+                    &r);
   ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
   auto arches = ArchesOf(lib);
   EXPECT_EQ(arches, (std::vector<std::string>{"sm_75", "sm_80", "compute_90"}));
@@ -77,16 +90,10 @@ TEST(Fatbin, ReadsExactlyTheArchitecturesNvccCompiledIn) {
 
 TEST(Fatbin, MachineCodeAndPtxForTheSameArchitectureAreBothListed) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
-  const std::string nvcc = (nv.bin() / "nvcc").string();
   testing::TempTree t;
-  t.Write("/k.cu", "__global__ void touch(int* x) { *x = 1; }\n");
-  fs::path lib = t / "/libk.so";
-  ChildOptions opts;
-  opts.deadline = std::chrono::seconds(240);
-  auto r = RunCommand(
-      {nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode",
-       "arch=compute_86,code=[sm_86,compute_86]", "-o", lib.string(), (t / "/k.cu").string()},
-      opts);
+  ChildResult r;
+  const fs::path lib = BuildWithNvcc(nv.bin(), t, "__global__ void touch(int* x) { *x = 1; }\n",
+                                     {"arch=compute_86,code=[sm_86,compute_86]"}, &r);
   ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
   EXPECT_EQ(ArchesOf(lib), (std::vector<std::string>{"sm_86", "compute_86"}));
 }
@@ -125,17 +132,12 @@ std::span<const std::byte> AsBytes(const std::string& s) {
 // names them, and run where NVIDIA says: 'a' on that GPU only, 'f' across its family.
 TEST(Fatbin, ArchAndFamilySpecificTargetsKeepTheirSuffix) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
-  const std::string nvcc = (nv.bin() / "nvcc").string();
   testing::TempTree t;
-  t.Write("/k.cu", "__global__ void touch(int* x) { *x = 1; }\n");
-  fs::path lib = t / "/libk.so";
-  ChildOptions opts;
-  opts.deadline = std::chrono::seconds(240);
-  auto r =
-      RunCommand({nvcc, "-shared", "-Xcompiler", "-fPIC", "-gencode", "arch=compute_80,code=sm_80",
-                  "-gencode", "arch=compute_90a,code=sm_90a", "-gencode",
-                  "arch=compute_100f,code=sm_100f", "-o", lib.string(), (t / "/k.cu").string()},
-                 opts);
+  ChildResult r;
+  const fs::path lib = BuildWithNvcc(nv.bin(), t, "__global__ void touch(int* x) { *x = 1; }\n",
+                                     {"arch=compute_80,code=sm_80", "arch=compute_90a,code=sm_90a",
+                                      "arch=compute_100f,code=sm_100f"},
+                                     &r);
   ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
   const auto arches = ArchesOf(lib);
   EXPECT_EQ(arches, (std::vector<std::string>{"sm_80", "sm_90a", "sm_100f"}));
