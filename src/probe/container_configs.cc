@@ -240,10 +240,11 @@ void ParseCrioToml(std::string_view text, model::ConfigFile& file, model::CrioCo
   for (const auto& [name, node] : *runtimes) {
     const toml::table* r = node.as_table();
     auto path = r ? (*r)["runtime_path"].value<std::string>() : std::nullopt;
+    const std::string key(name.str());  // clang 14 does not capture a structured binding
     auto it = std::find_if(out.runtimes.begin(), out.runtimes.end(),
-                           [&](const auto& e) { return e.name == name.str(); });
+                           [&](const auto& e) { return e.name == key; });
     if (it == out.runtimes.end()) {
-      out.runtimes.push_back({std::string(name.str()), std::nullopt, false});
+      out.runtimes.push_back({key, std::nullopt, false});
       it = out.runtimes.end() - 1;
     }
     // An empty runtime_path is CRI-O's own lookup of the name on PATH.
