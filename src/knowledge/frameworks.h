@@ -18,6 +18,8 @@ inline constexpr std::string_view kTensorFlow = "tensorflow";
 inline constexpr std::string_view kJax = "jax";
 inline constexpr std::string_view kCupy = "cupy";
 inline constexpr std::string_view kOnnxRuntime = "onnxruntime";
+/// torch's companion whose rules (rules/triton_rules.h) read its own files, not its pairing.
+inline constexpr std::string_view kTriton = "triton";
 
 /// How a companion package holds to its framework's release.
 enum class CompanionPin {

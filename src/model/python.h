@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/extension.h"
@@ -89,6 +90,13 @@ struct PythonEnv {
   std::vector<std::string> site_packages;
   std::vector<PackageRecord> packages;
   std::vector<FrameworkBuild> frameworks;
+  /// The build of a framework (by FrameworkBuild::name: "torch"), or nullptr.
+  const FrameworkBuild* Framework(std::string_view name) const {
+    for (const auto& b : frameworks) {
+      if (b.name == name) return &b;
+    }
+    return nullptr;
+  }
   /// Compiled modules of other packages that link a framework's libraries (probe/extensions.h).
   std::vector<CompiledExtension> extensions;
   /// NVIDIA wheels' libraries missing symbols from each other (probe/nvidia_wheels.h).

@@ -35,6 +35,12 @@ struct Engine {
   std::string configure;
 };
 
+std::string RuntimeNames(const std::vector<model::ContainerRuntimeEntry>& runtimes) {
+  std::vector<std::string> names;
+  for (const auto& r : runtimes) names.push_back(r.name);
+  return util::Join(names, ", ");
+}
+
 void MissingRuntimeBinaries(const model::ContainerHost& h, const Engine& e,
                             const std::vector<model::ContainerRuntimeEntry>& runtimes,
                             const std::optional<std::string>& default_runtime,
@@ -70,15 +76,13 @@ void CheckContainerdRuntimes(const model::Snapshot& s, std::vector<Finding>& out
   // containerd 2 (config version 3) turns CDI on by default; 1.7 only with enable_cdi = true.
   const bool cdi = c.enable_cdi.value_or(c.version.value_or(1) >= 3);
   if (nvidia || cdi) return;
-  std::vector<std::string> names;
-  for (const auto& r : c.runtimes) names.push_back(r.name);
   out.push_back(
       {"container.containerd_gpu_support_missing", Severity::kWarning,
        "This Kubernetes node's containerd cannot give pods the GPUs",
        fmt::format("{}: runtimes [{}] include none of the NVIDIA container toolkit, and CDI is "
                    "{}; kubelet is installed, so the NVIDIA device plugin finds no GPU in its own "
                    "container and pods that request nvidia.com/gpu stay Pending",
-                   c.file.path, util::Join(names, ", "),
+                   c.file.path, RuntimeNames(c.runtimes),
                    c.enable_cdi ? "off (enable_cdi = false)" : "off (containerd 1.x's default)"),
        ToolkitThen(h, configure)});
 }
@@ -101,8 +105,6 @@ void CheckCrioRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
   const bool nvidia = std::any_of(c.runtimes.begin(), c.runtimes.end(), NvidiaRuntime);
   const bool spec = std::any_of(h.cdi_specs.begin(), h.cdi_specs.end(), IsNvidiaSpec);
   if (nvidia || spec) return;
-  std::vector<std::string> names;
-  for (const auto& r : c.runtimes) names.push_back(r.name);
   out.push_back(
       {"container.crio_gpu_support_missing", Severity::kWarning,
        "This Kubernetes node's CRI-O cannot give pods the GPUs",
@@ -110,7 +112,7 @@ void CheckCrioRuntimes(const model::Snapshot& s, std::vector<Finding>& out) {
                    "container toolkit, and no CDI spec describes the GPUs; kubelet is installed, "
                    "so the NVIDIA device plugin finds no GPU and pods that request "
                    "nvidia.com/gpu stay Pending",
-                   util::Join(names, ", ")),
+                   RuntimeNames(c.runtimes)),
        ToolkitThen(h, configure)});
 }
 

@@ -123,11 +123,9 @@ std::optional<std::string> ChooseCudaLibrary(const std::vector<std::string>& var
 void CheckCudaLibraryVariants(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                               std::vector<Finding>& out) {
   for (const auto& env : snapshot.python_envs) {
-    const model::FrameworkBuild* torch = nullptr;
-    for (const auto& b : env.frameworks) {
-      if (b.name == knowledge::kTorch && b.cuda_build && b.cuda_version) torch = &b;
-    }
-    if (!torch) continue;  // a CPU torch: the companions load their CPU library
+    const model::FrameworkBuild* torch = env.Framework(knowledge::kTorch);
+    // A CPU torch: the companions load their CPU library.
+    if (!torch || !torch->cuda_build || !torch->cuda_version) continue;
     auto cuda = util::DottedVersion::Parse(*torch->cuda_version);
     if (!cuda) continue;
     const int major = cuda->major(), minor = cuda->minor();

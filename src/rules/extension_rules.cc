@@ -70,13 +70,6 @@ std::string RebuildFix(const model::PythonEnv& env, const CompiledExtension& e,
       env.Interpreter(), e.package, e.package, e.package_version);
 }
 
-const model::FrameworkBuild* BuildOf(const model::PythonEnv& env, const std::string& framework) {
-  for (const auto& b : env.frameworks) {
-    if (b.name == framework) return &b;
-  }
-  return nullptr;
-}
-
 /// "was built for torch 2.10.0+cu128 (xformers/cpp_lib.json)", or "" when it records none.
 std::string Expected(const CompiledExtension& e) {
   if (e.expected_framework.empty()) return "";
@@ -116,7 +109,7 @@ void UndefinedSymbols(const model::PythonEnv& env, const std::vector<const Compi
 void CudaMajor(const model::PythonEnv& env, const std::vector<const CompiledExtension*>& es,
                std::vector<Finding>& out) {
   for (const auto* e : es) {
-    const auto* build = BuildOf(env, e->framework);
+    const auto* build = env.Framework(e->framework);
     if (!e->cuda_runtime_major || !build || !build->cuda_version) continue;
     const std::string torch_major = build->cuda_version->substr(0, build->cuda_version->find('.'));
     if (torch_major == std::to_string(*e->cuda_runtime_major)) continue;
@@ -149,7 +142,7 @@ void ArchUnsupported(const model::Snapshot& s, const model::PythonEnv& env,
       lacking.push_back(fmt::format("{} ({})", e->path, util::Join(e->cuda_archs, " ")));
     }
     if (!first) continue;
-    const auto* build = BuildOf(env, first->framework);
+    const auto* build = env.Framework(first->framework);
     const std::string torch_major =
         build && build->cuda_version
             ? build->cuda_version->substr(0, build->cuda_version->find('.'))

@@ -19,14 +19,9 @@ using model::Severity;
 
 const model::PackageRecord* TritonOf(const model::PythonEnv& env) {
   for (const auto& p : env.packages) {
-    if (!p.shadowed && p.normalized_name == "triton") return &p;
+    if (!p.shadowed && p.normalized_name == knowledge::kTriton) return &p;
   }
   return nullptr;
-}
-
-bool CudaTorch(const model::PythonEnv& env) {
-  return std::any_of(env.frameworks.begin(), env.frameworks.end(),
-                     [](const auto& b) { return b.name == knowledge::kTorch && b.cuda_build; });
 }
 
 /// The driver's libcuda this machine has (not the toolkit's stub), the one dlopen takes first.
@@ -154,7 +149,8 @@ void CheckTriton(const model::Snapshot& snapshot, const knowledge::Knowledge&,
                  std::vector<Finding>& out) {
   for (const auto& env : snapshot.python_envs) {
     const auto* triton = TritonOf(env);
-    if (!triton || !CudaTorch(env)) continue;
+    const auto* torch = env.Framework(knowledge::kTorch);
+    if (!triton || !torch || !torch->cuda_build) continue;
     Libcuda(snapshot, env, *triton, out);
     Ptxas(snapshot, env, *triton, out);
   }
