@@ -69,7 +69,7 @@ DLENV_JSON(ContainerInside, shm_bytes, nvidia_driver_capabilities, image_cuda_ve
            image_cuda_source, compat_libcuda)
 DLENV_JSON(KernelModuleFile, path, compression, version, signature_appended, error)
 DLENV_JSON(DkmsBuild, module, version, kernel, arch, installed)
-DLENV_JSON(DriverPackage, name, version, held)
+DLENV_JSON(DriverPackage, name, version, held, driver_libraries)
 DLENV_JSON(DriverLifecycle, modules_dir, module_files, dkms_added, dkms_builds,
            sysfs_module_version, secure_boot, packages, unattended_upgrades_installed,
            unattended_upgrade_periodic, unattended_blacklist, apt_conf_errors, nvswitch_nodes,

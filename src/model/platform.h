@@ -177,6 +177,9 @@ struct DriverPackage {
   std::string name;
   std::string version;  // dpkg's, epoch and revision kept
   bool held = false;    // Status: hold ok installed
+  /// The libcuda.so* and libnvidia-ml.so* files it installed (dpkg's info/NAME[:ARCH].list):
+  /// what a Linux driver package puts in front of WSL's Windows driver.
+  std::vector<std::string> driver_libraries;
 };
 
 /// The driver's life cycle on a host: the module files and DKMS builds for the running kernel,

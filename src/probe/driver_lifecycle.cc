@@ -144,6 +144,24 @@ bool IsDriverPackage(std::string_view name) {
                      [&](std::string_view p) { return name.starts_with(p); });
 }
 
+// The libcuda and NVML files a package installed, from the file list dpkg keeps for it
+// (NAME:ARCH.list for Multi-Arch: same packages such as libcuda1, NAME.list otherwise).
+std::vector<std::string> DriverLibrariesOf(const ProbeContext& ctx, const util::DpkgPackage& p) {
+  std::vector<std::string> found;
+  for (const std::string& list : {p.name + ":" + p.architecture + ".list", p.name + ".list"}) {
+    if (p.architecture.empty() && list.find(':') != std::string::npos) continue;
+    const auto text = ctx.fs.ReadFile(fs::path("/var/lib/dpkg/info") / list, 4u << 20);
+    if (!text) continue;
+    for (std::string_view line : util::Lines(*text)) {
+      const std::string_view name = line.substr(line.rfind('/') + 1);
+      if (name.starts_with("libcuda.so") || name.starts_with("libnvidia-ml.so"))
+        found.emplace_back(line);
+    }
+    break;
+  }
+  return found;
+}
+
 void ProbePackages(const ProbeContext& ctx, model::DriverLifecycle& l) {
   auto status = ctx.fs.ReadFile("/var/lib/dpkg/status", 256u << 20);
   if (!status) return;
@@ -151,7 +169,8 @@ void ProbePackages(const ProbeContext& ctx, model::DriverLifecycle& l) {
     if (!p.installed()) continue;
     if (p.name == "unattended-upgrades") l.unattended_upgrades_installed = true;
     if (!IsDriverPackage(p.name)) continue;
-    model::DriverPackage d{p.name, p.version, p.status.starts_with("hold ")};
+    model::DriverPackage d{p.name, p.version, p.status.starts_with("hold "), {}};
+    d.driver_libraries = DriverLibrariesOf(ctx, p);
     if (p.name.starts_with("nvidia-fabricmanager") && !p.name.ends_with("-dev")) {
       l.fabric_manager_package = d;
     }

@@ -48,12 +48,59 @@ void CheckDxg(const model::Snapshot& s, std::vector<Finding>& out) {
                  "driver inside WSL"});
 }
 
+// NVIDIA's CUDA on WSL User Guide: the Windows driver is stubbed into WSL 2 as libcuda.so, so
+// no NVIDIA Linux driver may be installed inside it; for a toolkit, the cuda-toolkit-X-Y
+// package alone (the `cuda` and `cuda-drivers` meta-packages pull in a Linux driver).
+void CheckDriverPackages(const model::Snapshot& s, std::vector<Finding>& out) {
+  const auto& packages = s.driver_lifecycle.packages;
+  if (packages.empty()) return;
+  std::vector<std::string> named, names;
+  bool libraries = false;
+  for (const auto& p : packages) {
+    names.push_back(p.name);
+    std::string one = p.name + " " + p.version;
+    if (!p.driver_libraries.empty()) {
+      libraries = true;
+      one += " (installs " + util::Join(p.driver_libraries, ", ") + ")";
+    }
+    named.push_back(std::move(one));
+  }
+  out.push_back(
+      {"wsl.linux_driver_package", libraries ? Severity::kError : Severity::kWarning,
+       "A Linux NVIDIA driver package is installed inside WSL",
+       fmt::format("WSL2; dpkg lists {}{}", util::Join(named, "; "),
+                   libraries ? "; its libcuda or NVML cannot reach the GPU through /dev/dxg "
+                               "and may load before the Windows driver's"
+                             : "; inside WSL the Windows driver is the only one"),
+       fmt::format("`sudo apt-get remove --purge {} && sudo ldconfig`. For a CUDA toolkit inside "
+                   "WSL install the toolkit package alone (`sudo apt-get install "
+                   "cuda-toolkit-X-Y` from NVIDIA's wsl-ubuntu repository), never `cuda`, "
+                   "`cuda-drivers` or a Linux NVIDIA driver; the driver is the Windows one",
+                   util::Join(names, " "))});
+}
+
+// The package that installed a library copy, as dpkg's file list names it (/lib is /usr/lib
+// on merged-/usr systems, and the loader's cache may name either).
+const model::DriverPackage* OwnerOf(const model::Snapshot& s, const model::LibraryCopy& c) {
+  auto same = [](const std::string& listed, const std::string& path) {
+    return listed == path || (path.starts_with("/lib") && listed == "/usr" + path) ||
+           (listed.starts_with("/lib") && path == "/usr" + listed);
+  };
+  for (const auto& p : s.driver_lifecycle.packages) {
+    for (const auto& file : p.driver_libraries) {
+      if (same(file, c.path) || (c.real_path && same(file, *c.real_path))) return &p;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&,
               std::vector<model::Finding>& out) {
   if (!s.host.wsl) return;
   CheckDxg(s, out);
+  CheckDriverPackages(s, out);
   // The Windows driver's libraries a Linux driver package also installs: libcuda, and NVML
   // (nvidia-smi and every NVML reader fail with a Linux libnvidia-ml.so.1 that loads first).
   std::vector<const model::LibraryCopy*> windows, in_distro;
@@ -71,6 +118,11 @@ void CheckWsl(const model::Snapshot& s, const knowledge::Knowledge&,
     std::vector<std::string> found, removals;
     for (const auto* c : in_distro) {
       found.push_back(Describe(*c));
+      if (const auto* owner = OwnerOf(s, *c)) {
+        removals.push_back(fmt::format("{} by removing its package, {} (wsl.linux_driver_package)",
+                                       c->path, owner->name));
+        continue;
+      }
       removals.push_back(
           fmt::format("`dpkg -S {0}` (a package: `sudo apt-get remove --purge "
                       "PACKAGE`; none: `sudo rm {0}`)",

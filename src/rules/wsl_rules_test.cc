@@ -4,6 +4,7 @@
 
 #include "rules/wsl_rules.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "probe/driver_lifecycle.h"
 #include "probe/host.h"
 #include "probe/libraries.h"
 #include "rules/rules.h"
@@ -68,6 +70,7 @@ class WslMachine {
     model::Snapshot s;
     probe::ProbeHost(ctx, s);
     probe::ProbeLibraries(ctx, s);
+    probe::ProbeDriverLifecycle(ctx, s);
     s.findings = Evaluate(s, knowledge::BuiltinKnowledge());
     return s;
   }
@@ -185,6 +188,98 @@ TEST(Wsl, ALinuxLibcudaShadowsTheWindowsDriver) {
                 host.tree / "/usr/lib/x86_64-linux-gnu/libcuda.so.1");
   ASSERT_TRUE(host.Ldconfig().ok());
   EXPECT_TRUE(WslIds(host.Run()).empty());
+}
+
+// Ubuntu's driver packages as dpkg records them: the library package is Multi-Arch: same, so
+// its file list is NAME:amd64.list.
+void InstallUbuntuDriverPackages(const WslMachine& m) {
+  constexpr const char* kParagraph =
+      "Package: {0}\nStatus: install ok installed\nPriority: optional\nSection: {1}\n"
+      "Installed-Size: 100\nMaintainer: Ubuntu Core Developers "
+      "<ubuntu-devel-discuss@lists.ubuntu.com>\nArchitecture: amd64\n{2}"
+      "Source: nvidia-graphics-drivers-535\nVersion: 535.183.01-0ubuntu0.22.04.1\n"
+      "Description: NVIDIA driver fixture\n\n";
+  m.tree.Write("/var/lib/dpkg/status",
+               fmt::format(kParagraph, "libnvidia-compute-535", "libs", "Multi-Arch: same\n") +
+                   fmt::format(kParagraph, "nvidia-utils-535", "utils", "") +
+                   "Package: bash\nStatus: install ok installed\nArchitecture: amd64\n"
+                   "Version: 5.1-6ubuntu1\nDescription: shell\n\n");
+  m.tree.Write("/var/lib/dpkg/available", "");
+  m.tree.MakeDir("/var/lib/dpkg/updates");
+  const std::string lib = "/usr/lib/x86_64-linux-gnu/";
+  m.tree.Write("/var/lib/dpkg/info/libnvidia-compute-535:amd64.list",
+               "/.\n/usr\n/usr/lib\n" + lib.substr(0, lib.size() - 1) + "\n" + lib +
+                   "libcuda.so.535.183.01\n" + lib + "libcuda.so.1\n" + lib +
+                   "libnvidia-ptxjitcompiler.so.535.183.01\n");
+  m.tree.Write("/var/lib/dpkg/info/nvidia-utils-535.list",
+               "/.\n/usr\n/usr/bin\n/usr/bin/nvidia-smi\n");
+  m.tree.Write("/usr/bin/nvidia-smi", "#!/bin/sh\n");
+  fs::create_directories(m.tree / lib);
+  fs::copy_file(m.tree / "/usr/lib/wsl/lib/libcuda.so.1.1",
+                m.tree / (lib + "libcuda.so.535.183.01"));
+  fs::create_symlink("libcuda.so.535.183.01", m.tree / (lib + "libcuda.so.1"));
+  m.tree.Write(lib + "libnvidia-ptxjitcompiler.so.535.183.01", "");
+}
+
+TEST(Wsl, ALinuxDriverPackageIsNamedAndItsRemovalRunInTheTree) {
+  WslMachine m;
+  REQUIRE_CC(m);
+  InstallUbuntuDriverPackages(m);
+  ASSERT_TRUE(m.Ldconfig().ok());
+  auto s = m.Run();
+  const auto* f = Find(s, "wsl.linux_driver_package");
+  ASSERT_TRUE(f) << WslIds(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  EXPECT_NE(f->evidence.find("libnvidia-compute-535 535.183.01-0ubuntu0.22.04.1 (installs "
+                             "/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01, "
+                             "/usr/lib/x86_64-linux-gnu/libcuda.so.1)"),
+            std::string::npos)
+      << f->evidence;
+  EXPECT_EQ(f->evidence.find("bash"), std::string::npos) << f->evidence;
+  const std::string remove = "sudo apt-get remove --purge libnvidia-compute-535 nvidia-utils-535";
+  ASSERT_NE(f->fix.find("`" + remove + " && sudo ldconfig`"), std::string::npos) << f->fix;
+  EXPECT_EQ(f->fix.find("apt-get install nvidia"), std::string::npos) << f->fix;
+  // The library it installed shadows the Windows one: that finding points at the package.
+  const auto* shadow = Find(s, "wsl.linux_libcuda_shadows");
+  ASSERT_TRUE(shadow) << WslIds(s);
+  EXPECT_NE(shadow->fix.find("by removing its package, libnvidia-compute-535"), std::string::npos)
+      << shadow->fix;
+  // Outside WSL the same packages are the driver: no wsl finding.
+  {
+    WslMachine host;
+    REQUIRE_CC(host);
+    fs::remove(host.tree / "/dev/dxg");
+    fs::remove(host.tree / "/proc/version");
+    InstallUbuntuDriverPackages(host);
+    EXPECT_TRUE(WslIds(host.Run()).empty());
+  }
+
+  // apt accepts the removal as printed (simulated against the tree's dpkg database) ...
+  const std::string admin = (m.tree / "/var/lib/dpkg").string();
+  util::ChildOptions o;
+  auto apt = util::RunCommand(
+      {"apt-get", "-s", "-o", "Dir::State::status=" + admin + "/status", "-o",
+       "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "-o",
+       "Dir::State::lists=" + (m.tree / "/lists").string(), "-o", "Dir::Etc::SourceList=/dev/null",
+       "-o", "Dir::Etc::SourceParts=" + (m.tree / "/lists").string(), "remove", "--purge",
+       "libnvidia-compute-535", "nvidia-utils-535"},
+      o);
+  ASSERT_TRUE(apt.ok()) << apt.Describe() << apt.out << apt.err;
+  EXPECT_NE(apt.out.find("Purg libnvidia-compute-535 [535.183.01-0ubuntu0.22.04.1]"),
+            std::string::npos)
+      << apt.out;
+  EXPECT_NE(apt.out.find("Purg nvidia-utils-535"), std::string::npos) << apt.out;
+  // ... and what it runs, dpkg --purge, removes the files from the tree; ldconfig, the rest.
+  auto dpkg =
+      util::RunCommand({"dpkg", "--root=" + m.tree.path().string(), "--force-script-chrootless",
+                        "--purge", "libnvidia-compute-535", "nvidia-utils-535"},
+                       o);
+  ASSERT_TRUE(dpkg.ok()) << dpkg.Describe() << dpkg.out << dpkg.err;
+  EXPECT_FALSE(fs::exists(m.tree / "/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01"));
+  ASSERT_TRUE(m.Ldconfig().ok());
+  s = m.Run();
+  EXPECT_TRUE(WslIds(s).empty()) << WslIds(s);
+  EXPECT_TRUE(s.driver_lifecycle.packages.empty());
 }
 
 TEST(Wsl, NoDxgIsTheCauseAndNoLinuxDriverIsSuggested) {
