@@ -105,19 +105,29 @@ void ReadCdiSpecs(const ProbeContext& ctx, model::ContainerHost& out) {
 }
 
 // runc, under systemd's cgroup driver, finds each device a container may open through
-// /dev/char/MAJOR:MINOR; NVIDIA's nodes are made by the driver without those links.
+// /dev/char/MAJOR:MINOR; NVIDIA's nodes are made by the driver without those links. The nodes
+// are the ones `nvidia-ctk system create-dev-char-symlinks` links, so that its fix clears what
+// is named: /dev/nvidia* and the MIG capabilities /dev/nvidia-caps/nvidia-*, but not
+// nvidia-fs*, nvidia-nvswitch* or nvidia-nvlink* (the toolkit's devchar "existing" lister).
 void ReadDevCharLinks(const ProbeContext& ctx, model::ContainerHost& out) {
-  for (const std::string& name : ctx.fs.ListDir("/dev")) {
-    if (!name.starts_with("nvidia")) continue;
-    const std::string node = "/dev/" + name;
-    struct stat st {};
-    if (::stat(ctx.fs.Resolve(node).c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) continue;
-    model::DevCharLink link;
-    link.node = node;
-    link.link = fmt::format("/dev/char/{}:{}", major(st.st_rdev), minor(st.st_rdev));
-    link.present = ctx.fs.ReadLink(link.link).has_value() || ctx.fs.Exists(link.link);
-    out.dev_char_links.push_back(std::move(link));
-  }
+  auto read = [&](const std::string& dir) {
+    for (const std::string& name : ctx.fs.ListDir(dir)) {
+      if (!name.starts_with("nvidia") || name.starts_with("nvidia-fs") ||
+          name.starts_with("nvidia-nvswitch") || name.starts_with("nvidia-nvlink") ||
+          (dir != "/dev" && !name.starts_with("nvidia-")))
+        continue;
+      const std::string node = dir + "/" + name;
+      struct stat st {};
+      if (::stat(ctx.fs.Resolve(node).c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) continue;
+      model::DevCharLink link;
+      link.node = node;
+      link.link = fmt::format("/dev/char/{}:{}", major(st.st_rdev), minor(st.st_rdev));
+      link.present = ctx.fs.ReadLink(link.link).has_value() || ctx.fs.Exists(link.link);
+      out.dev_char_links.push_back(std::move(link));
+    }
+  };
+  read("/dev");
+  read("/dev/nvidia-caps");
 }
 
 // NVIDIA's CUDA images set CUDA_VERSION; an image built otherwise still has the toolkit's

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "knowledge/knowledge.h"
 #include "probe/driver.h"
@@ -392,11 +393,26 @@ TEST(ContainerHost, PodmanWithoutTheToolkit) {
 TEST(ContainerHost, DevCharLinksUnderSystemdCgroups) {
   Machine m;
   REQUIRE_MKNOD(m);
+  // A MIG host's capability nodes (their major is dynamic: /proc/devices' nvidia-caps), and an
+  // NVSwitch node, which the toolkit's fix does not link, so dlenv does not ask for it.
+  m.tree.MakeDir("/dev/nvidia-caps");
+  for (auto [name, major, minor] : {std::tuple{"/dev/nvidia-caps/nvidia-cap1", 236u, 1u},
+                                    std::tuple{"/dev/nvidia-caps/nvidia-cap2", 236u, 2u},
+                                    std::tuple{"/dev/nvidia-nvswitch0", 237u, 0u}}) {
+    ASSERT_EQ(::mknod((m.tree / name).c_str(), S_IFCHR | 0666, makedev(major, minor)), 0);
+  }
+  m.tree.Symlink("/dev/char/236:1", "../nvidia-caps/nvidia-cap1");
+  m.tree.Symlink("/dev/char/236:2", "../nvidia-caps/nvidia-cap2");
+  EXPECT_FALSE(Find(m.Run(), "container.dev_char_links_missing"));
+  std::filesystem::remove(m.tree / "/dev/char/236:2");
   std::filesystem::remove(m.tree / "/dev/char/195:1");
   auto s = m.Run();
   const auto* f = Find(s, "container.dev_char_links_missing");
   ASSERT_TRUE(f) << Ids(s);
   EXPECT_TRUE(Contains(f->evidence, "/dev/char/195:1 -> /dev/nvidia1")) << f->evidence;
+  EXPECT_TRUE(Contains(f->evidence, "/dev/char/236:2 -> /dev/nvidia-caps/nvidia-cap2"))
+      << f->evidence;
+  EXPECT_FALSE(Contains(f->evidence, "nvswitch")) << f->evidence;
   EXPECT_TRUE(Contains(f->fix, "sudo nvidia-ctk system create-dev-char-symlinks --create-all"));
   // docker told to use cgroupfs: runc does not look for the links.
   m.tree.Write("/etc/docker/daemon.json", R"({"exec-opts": ["native.cgroupdriver=cgroupfs"],
