@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
+#include <string>
+#include <vector>
 
+#include "util/nccl_conf.h"
 #include "util/pci_config.h"
 #include "util/strings.h"
 
@@ -75,34 +79,31 @@ std::vector<std::string> IommuCmdline(const ProbeContext& ctx) {
 }
 
 // NCCL reads its variables from the environment and, for those the environment leaves unset,
-// from ~/.nccl.conf and /etc/nccl.conf (NCCL's "Environment Variables" page).
+// from NCCL_CONF_FILE (or, without it, ~/.nccl.conf) and then /etc/nccl.conf, each line with
+// setenv(..., 0), so the first setting of a name wins (NCCL's src/misc/param.cc, initEnvFunc).
+// NCCL takes the home folder from the password database; $HOME stands for it here.
 void NcclSettings(const ProbeContext& ctx, model::GpuLinks& links) {
+  std::set<std::string> set;
   for (const auto& [name, value] : ctx.env.vars()) {
-    if (name.starts_with("NCCL_"))
-      links.nccl_settings.emplace_back(name + "=" + value, "environment");
+    if (!name.starts_with("NCCL_")) continue;
+    links.nccl_settings.emplace_back(name + "=" + value, "environment");
+    set.insert(name);
   }
   std::vector<std::string> files;
-  if (auto conf = ctx.env.Get("NCCL_CONF_FILE"); conf && !conf->empty()) files.push_back(*conf);
-  if (auto home = ctx.env.Get("HOME"); home && !home->empty() && *home != "/") {
+  if (auto conf = ctx.env.Get("NCCL_CONF_FILE"); conf && !conf->empty()) {
+    files.push_back(*conf);
+  } else if (auto home = ctx.env.Get("HOME"); home && !home->empty() && *home != "/") {
     files.push_back(*home + "/.nccl.conf");
   }
   files.push_back("/etc/nccl.conf");
   for (const auto& file : files) {
     auto text = ctx.fs.ReadFile(file, 64u << 10);
     if (!text) continue;
-    for (const std::string& raw : util::Split(*text, '\n')) {
-      const std::string line(util::Trim(raw));
-      if (line.empty() || line.front() == '#' || !line.starts_with("NCCL_")) continue;
-      const auto eq = line.find('=');
-      if (eq == std::string::npos) continue;
-      const std::string name(util::Trim(line.substr(0, eq)));
-      const bool shadowed =
-          std::any_of(links.nccl_settings.begin(), links.nccl_settings.end(),
-                      [&](const auto& s) { return s.first.substr(0, s.first.find('=')) == name; });
-      if (!shadowed) {
-        links.nccl_settings.emplace_back(name + "=" + std::string(util::Trim(line.substr(eq + 1))),
-                                         file);
-      }
+    for (auto& setting : util::ParseNcclConf(*text)) {
+      // A name with spaces around it is set, but never read by NCCL's getenv("NCCL_...").
+      if (!util::IsNcclVariableName(setting.name) || !set.insert(setting.name).second) continue;
+      links.nccl_settings.emplace_back(setting.name + "=" + std::string(util::Trim(setting.value)),
+                                       file);
     }
   }
 }

@@ -246,6 +246,29 @@ TEST(GpuLinks, NcclSettingsThatSlowJobs) {
   EXPECT_EQ(testing::ReadAll(m.tree / "/etc/nccl.conf"), "# site settings\nNCCL_DEBUG=WARN\n");
 }
 
+// NCCL_CONF_FILE takes ~/.nccl.conf's place; a name written with spaces around '=' is a
+// variable NCCL never reads, and the first line for a name is the one that counts.
+TEST(GpuLinks, NcclConfFilesAsNcclReadsThem) {
+  Machine m;
+  m.env["HOME"] = "/home/u";
+  m.tree.Write("/home/u/.nccl.conf", "NCCL_P2P_DISABLE=1\n");
+  m.tree.Write("/etc/nccl.conf", "NCCL_IB_DISABLE = 1\nNCCL_ALGO=Tree\nNCCL_ALGO=Ring\n");
+  auto s = m.Run();
+  auto* f = Find(s, "gpu.nccl_settings_override");
+  ASSERT_TRUE(f) << LinkFindings(s);
+  EXPECT_TRUE(Contains(f->evidence, "NCCL_P2P_DISABLE=1 (/home/u/.nccl.conf)")) << f->evidence;
+  EXPECT_TRUE(Contains(f->evidence, "NCCL_ALGO=Tree (/etc/nccl.conf)")) << f->evidence;
+  EXPECT_FALSE(Contains(f->evidence, "Ring")) << f->evidence;
+  EXPECT_FALSE(Contains(f->evidence, "IB_DISABLE")) << f->evidence;
+  m.tree.Write("/site.conf", "NCCL_DEBUG=WARN\n");
+  m.env["NCCL_CONF_FILE"] = "/site.conf";
+  s = m.Run();
+  f = Find(s, "gpu.nccl_settings_override");
+  ASSERT_TRUE(f) << LinkFindings(s);
+  EXPECT_FALSE(Contains(f->evidence, "P2P_DISABLE")) << f->evidence;  // ~/.nccl.conf not read
+  EXPECT_TRUE(Contains(f->evidence, "NCCL_ALGO=Tree (/etc/nccl.conf)")) << f->evidence;
+}
+
 TEST(GpuLinks, NcclDebugAloneIsOnlyInfoAndWarnIsNothing) {
   Machine m;
   m.env["NCCL_DEBUG"] = "INFO";
