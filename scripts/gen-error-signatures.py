@@ -72,9 +72,10 @@ sig("cuda.unsupported_display_driver", "CUDA: system has unsupported display dri
     [NO_DRIVER_HERE,
      cause("driver_upgraded_without_reboot", "libcuda and the loaded kernel module come from different driver releases (upgraded without a reboot)", ["finding:driver.version_mismatch"], "driver.version_mismatch",
            "Reboot, or reload the module: `sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia`"),
+     cause("compat_libcuda_older", "the loader picks a forward-compatibility libcuda (cuda-compat) built from an older driver than the loaded kernel module", ["finding:driver.compat_libcuda_older"], "driver.compat_libcuda_older"),
      cause("compat_libcuda", "a forward-compatibility libcuda (cuda-compat, /usr/local/cuda/compat) is loaded on a driver it does not match", [],
            fix="Remove /usr/local/cuda/compat (or the cuda-compat package's folder) from LD_LIBRARY_PATH and /etc/ld.so.conf.d, then `sudo ldconfig`")],
-    "doctor's driver.version_mismatch; otherwise a compat libcuda is assumed")
+    "doctor's driver.version_mismatch and driver.compat_libcuda_older; otherwise a compat libcuda is assumed")
 sig("cuda.system_not_initialized", "CUDA: system not yet initialized (fabric manager)", "driver", True,
     [pat("system not yet initialized", r"system not yet initialized", "CUDA runtime (torch, CuPy)", "CUDA 11.0 and later",
          CUDART + " for cudaErrorSystemNotReady (802); captured on the fake driver (cuInit returns 802): " + T + "torch-2.15.0-cuinit-802.txt"),

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "rules/kernel_module_rules.h"
+#include "util/dotted_version.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
@@ -159,6 +160,64 @@ void CheckVersionMismatch(const model::Snapshot& s, std::vector<Finding>& out) {
                  evidence, fix});
 }
 
+// CUDA's forward-compatibility libcuda (the cuda-compat-X-Y package: /usr/local/cuda-X.Y/compat;
+// /usr/local/cuda/compat in NVIDIA's images) lets a newer CUDA run on an older kernel driver. The
+// other way round is not supported: a compat package released before the driver is marked not
+// compatible with it (CUDA Compatibility guide, "Use the Right CUDA Forward Compatibility
+// Package"), and cuInit fails with CUDA_ERROR_SYSTEM_DRIVER_MISMATCH (803). The toolkit's own
+// CDI hook (cudacompat) adds the compat folder only when the compat libcuda's major is above the
+// host driver's.
+void CheckCompatLibcuda(const model::Snapshot& s, std::vector<Finding>& out) {
+  const model::LibraryCopy* compat = nullptr;
+  for (const auto& c : s.libraries) {
+    if (c.family == "cuda" && c.loader_first && !c.is_stub &&
+        c.real_path.value_or(c.path).find("/compat/") != std::string::npos) {
+      compat = &c;
+      break;
+    }
+  }
+  const auto& kernel = s.driver.kernel_module_version ? s.driver.kernel_module_version
+                                                      : s.driver.nvml_driver_version;
+  if (!compat || !kernel) return;
+  std::string file = compat->real_path.value_or(compat->path);
+  file = file.substr(file.rfind('/') + 1);
+  const auto compat_version = compat->version ? util::DottedVersion::Parse(*compat->version)
+                              : file.starts_with("libcuda.so.")
+                                  ? util::DottedVersion::Parse(file.substr(11))
+                                  : std::nullopt;
+  const auto driver = util::DottedVersion::Parse(*kernel);
+  if (!compat_version || !driver || *compat_version >= *driver) return;
+  const bool same_branch = compat_version->major() == driver->major();
+  std::string native;
+  if (s.driver.nvml_cuda_driver_version) {
+    const auto cuda = util::DottedVersion::FromCudaInt(*s.driver.nvml_cuda_driver_version);
+    native = fmt::format(" The driver {} runs CUDA {}.{} and older without forward compatibility;",
+                         *kernel, cuda.major(), cuda.minor());
+  }
+  const std::string off_path =
+      compat->found_via == "LD_LIBRARY_PATH"
+          ? "`export LD_LIBRARY_PATH=$(echo \"$LD_LIBRARY_PATH\" | tr ':' '\\n' | grep -v "
+            "/compat | paste -sd:)` (and where it is set: the image's ENV, a shell profile)"
+          : "remove the compat folder from /etc/ld.so.conf.d (`grep -l compat "
+            "/etc/ld.so.conf.d/*.conf` names the file), then `sudo ldconfig`";
+  out.push_back(
+      {"driver.compat_libcuda_older", same_branch ? Severity::kWarning : Severity::kError,
+       "The forward-compatibility libcuda the loader picks is older than the loaded driver",
+       fmt::format("the loader picks {} ({}, via {}), the forward-compatibility libcuda {}; the "
+                   "kernel module is {}{}; cuInit then fails with "
+                   "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH (803): \"system has unsupported display "
+                   "driver / cuda driver combination\"",
+                   compat->path, compat->real_path.value_or(compat->path), compat->found_via,
+                   compat_version->ToString(), *kernel,
+                   same_branch ? " (the same branch: a compat package older than the driver "
+                                 "within it may need updating, as NVIDIA's FAQ says)"
+                               : ", a newer driver branch"),
+       fmt::format("Take the forward-compatibility libraries off the loader's path: {}.{} for a "
+                   "newer CUDA, use the cuda-compat package of that CUDA, built from a driver "
+                   "newer than {}",
+                   off_path, native, *kernel)});
+}
+
 // nova_core is the Rust driver for GSP-based NVIDIA GPUs (Linux 6.15 on); its PCI driver has
 // been named both ways in the kernel's history.
 bool OpenSourceDriver(const std::optional<std::string>& driver) {
@@ -257,6 +316,7 @@ void CheckDriver(const model::Snapshot& snapshot, const knowledge::Knowledge&,
   CheckStub(d, out);
   CheckNotFound(snapshot, out);
   CheckVersionMismatch(snapshot, out);
+  CheckCompatLibcuda(snapshot, out);
   CheckNouveau(snapshot.host, out);
   CheckContainer(snapshot, out);
 }

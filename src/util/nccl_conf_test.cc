@@ -34,13 +34,13 @@ TEST(NcclConf, ReadsLinesAsNcclDoes) {
   const auto got = ParseNcclConf(kTricky);
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto& s : got) pairs.emplace_back(s.name, s.value);
-  EXPECT_EQ(pairs, (std::vector<std::pair<std::string, std::string>>{
-                       {"NCCL_P2P_DISABLE", "1"},
-                       {"NCCL_DEBUG ", " INFO"},
-                       {"  NCCL_ALGO", "Ring"},
-                       {"NCCL_P2P_DISABLE", "0"},
-                       {"NCCL_SOCKET_IFNAME", "eth0=x\r"},
-                       {"NCCL_NET_GDR_LEVEL", ""}}));
+  EXPECT_EQ(pairs,
+            (std::vector<std::pair<std::string, std::string>>{{"NCCL_P2P_DISABLE", "1"},
+                                                              {"NCCL_DEBUG ", " INFO"},
+                                                              {"  NCCL_ALGO", "Ring"},
+                                                              {"NCCL_P2P_DISABLE", "0"},
+                                                              {"NCCL_SOCKET_IFNAME", "eth0=x\r"},
+                                                              {"NCCL_NET_GDR_LEVEL", ""}}));
   EXPECT_TRUE(IsNcclVariableName("NCCL_P2P_DISABLE"));
   EXPECT_FALSE(IsNcclVariableName("NCCL_DEBUG "));
   EXPECT_FALSE(IsNcclVariableName("  NCCL_ALGO"));
@@ -62,8 +62,8 @@ TEST(NcclConf, TheRealNcclSetsWhatTheReaderReads) {
   for (const auto& s : ParseNcclConf(kTricky)) first.emplace(s.name, s.value);
   nlohmann::json names = nlohmann::json::array();
   for (const auto& [name, value] : first) names.push_back(name);
-  for (const char* absent : {"NCCL_IB_DISABLE", "#NCCL_IB_DISABLE", "NCCL_DEBUG", "NCCL_ALGO",
-                             "NCCL_PROTO"})
+  for (const char* absent :
+       {"NCCL_IB_DISABLE", "#NCCL_IB_DISABLE", "NCCL_DEBUG", "NCCL_ALGO", "NCCL_PROTO"})
     names.push_back(absent);
   const auto script = t.Write("/oracle.py", R"(import ctypes, json, sys
 nccl = ctypes.CDLL(sys.argv[1])
@@ -79,7 +79,8 @@ print(json.dumps({"rc": rc, "env": out}))
 )");
   ChildOptions o;
   o.deadline = std::chrono::seconds(60);
-  o.env = {{"NCCL_CONF_FILE", conf.string()}, {"PATH", "/usr/bin:/bin"}, {"HOME", t.path().string()}};
+  o.env = {
+      {"NCCL_CONF_FILE", conf.string()}, {"PATH", "/usr/bin:/bin"}, {"HOME", t.path().string()}};
   auto r = RunCommand({"python3", script.string(), nccl.string(), names.dump()}, o);
   ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
   const auto j = nlohmann::json::parse(r.out);
