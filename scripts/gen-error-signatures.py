@@ -72,7 +72,8 @@ sig("cuda.unsupported_display_driver", "CUDA: system has unsupported display dri
     [NO_DRIVER_HERE,
      cause("driver_upgraded_without_reboot", "libcuda and the loaded kernel module come from different driver releases (upgraded without a reboot)", ["finding:driver.version_mismatch"], "driver.version_mismatch",
            "Reboot, or reload the module: `sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia && sudo modprobe nvidia`"),
-     cause("compat_libcuda_older", "the loader picks a forward-compatibility libcuda (cuda-compat) built from an older driver than the loaded kernel module", ["finding:driver.compat_libcuda_older"], "driver.compat_libcuda_older"),
+     cause("compat_libcuda_older", "the loader picks a forward-compatibility libcuda (cuda-compat) built from an older driver than the loaded kernel module", ["finding:driver.compat_libcuda_older"], "driver.compat_libcuda_older",
+           "Take the compat folder off the loader's path (LD_LIBRARY_PATH, /etc/ld.so.conf.d) and run `sudo ldconfig`; the driver runs its own CUDA and older without it"),
      cause("compat_libcuda", "a forward-compatibility libcuda (cuda-compat, /usr/local/cuda/compat) is loaded on a driver it does not match", [],
            fix="Remove /usr/local/cuda/compat (or the cuda-compat package's folder) from LD_LIBRARY_PATH and /etc/ld.so.conf.d, then `sudo ldconfig`")],
     "doctor's driver.version_mismatch and driver.compat_libcuda_older; otherwise a compat libcuda is assumed")
@@ -379,6 +380,15 @@ sig("flash_attn.undefined_symbol", "flash-attn: undefined symbol in flash_attn_2
      cause("built_for_other_torch", "flash-attn's extension was compiled against another torch (or C++ ABI) than the installed one", [],
            fix="Rebuild it against the installed torch: `python -m pip install --no-build-isolation --no-cache-dir --force-reinstall flash-attn`")],
     "none: an undefined torch symbol in the extension means another torch build")
+sig("torch.extension_undefined_symbol", "undefined symbol: _ZN3c10… (a compiled extension and the installed torch disagree)", "build", True,
+    [pat("undefined symbol: _ZN", r"undefined symbol: (_ZNK?(?:3c10|2at|5torch|6caffe2)\w*)", "torch C++ extensions (xformers, vllm, torch_scatter, apex, mmcv, your own)", "all", "glibc dlerror 'undefined symbol: %s' (elf/dl-lookup.c); captured with an extension compiled with -D_GLIBCXX_USE_CXX11_ABI=0 beside torch 2.15.0: " + T + "torch-extension-cxx11-abi0-torch-2.15.0-undefined-symbol.txt", ["symbol"])],
+    [cause("cxx11_abi", "the extension was compiled with the other std::string ABI (_GLIBCXX_USE_CXX11_ABI) than the installed torch", ["finding:extension.cxx11_abi_mismatch"], "extension.cxx11_abi_mismatch",
+           "Rebuild the extension with torch's flag: `python -m pip install --force-reinstall --no-deps --no-build-isolation --no-binary PACKAGE PACKAGE` (torch.utils.cpp_extension passes -D_GLIBCXX_USE_CXX11_ABI itself)"),
+     cause("other_torch", "the extension was compiled against another torch than the installed one", ["finding:extension.undefined_symbols"], "extension.undefined_symbols",
+           "Install the extension's release made for the installed torch, or rebuild it against it"),
+     cause("built_for_other_torch", "a compiled extension was built against another torch, or with the other C++ ABI, than the one installed", [],
+           fix="`dlenv doctor --python JOB_PYTHON` names the extension (extension.undefined_symbols or extension.cxx11_abi_mismatch); install its release made for this torch, or rebuild it against the installed torch: `python -m pip install --force-reinstall --no-deps --no-build-isolation --no-binary PACKAGE PACKAGE`")],
+    "doctor's extension findings: which package's objects lack torch symbols, and whether their std::string ABI differs from torch's")
 sig("bitsandbytes.no_gpu_support", "bitsandbytes was compiled without GPU support", "build", True,
     [pat("compiled without GPU support", r"bitsandbytes was compiled without GPU support", "bitsandbytes", "0.39 and later", "bitsandbytes-foundation/bitsandbytes bitsandbytes/cextension.py (0.43): 'The installed version of bitsandbytes was compiled without GPU support.'"),
      pat("CUDA Setup failed despite GPU being available", r"CUDA Setup failed despite GPU being available", "bitsandbytes", "0.38-0.42", "bitsandbytes bitsandbytes/cuda_setup/main.py (0.41)")],

@@ -24,9 +24,14 @@ struct CompiledExtension {
   int framework_symbols = 0;                     // undefined symbols it takes from those libraries
   int missing_count = 0;  // of them, ones the installed framework does not export
   std::vector<std::string> missing_symbols;  // the first few, mangled as the loader prints them
-  std::optional<int> cuda_runtime_major;     // DT_NEEDED libcudart.so.N
-  std::vector<std::string> cuda_archs;       // from its .nv_fatbin
-  std::string problem;                       // why it could not be read, when it could not
+  /// Read only when symbols are missing: the std::string ABI its missing symbols take ("C++11
+  /// (_GLIBCXX_USE_CXX11_ABI=1)", "pre-C++11 (...=0)") and the one the framework's libraries
+  /// export; "" when they do not say. Different ones explain the missing symbols.
+  std::string string_abi;
+  std::string framework_string_abi;
+  std::optional<int> cuda_runtime_major;  // DT_NEEDED libcudart.so.N
+  std::vector<std::string> cuda_archs;    // from its .nv_fatbin
+  std::string problem;                    // why it could not be read, when it could not
 };
 
 /// An NVIDIA wheel's library that asks another wheel's library for versioned symbols it does not

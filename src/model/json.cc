@@ -45,8 +45,8 @@ DLENV_JSON(FrameworkBuild, name, package, version, cuda_build, cuda_version, roc
            nvidia_wheels)
 DLENV_JSON(CompiledExtension, package, package_version, path, framework, framework_package,
            framework_version, expected_framework, expected_source, framework_libraries,
-           framework_symbols, missing_count, missing_symbols, cuda_runtime_major, cuda_archs,
-           problem)
+           framework_symbols, missing_count, missing_symbols, string_abi, framework_string_abi,
+           cuda_runtime_major, cuda_archs, problem)
 DLENV_JSON(LibrarySymbolGap, library, package, package_version, needed, provider, provider_package,
            provider_version, asked, missing_count, missing_symbols)
 DLENV_JSON(CudaLibraryVariants, package, version, directory, file_prefix, variants,

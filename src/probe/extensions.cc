@@ -9,6 +9,7 @@
 
 #include "knowledge/frameworks.h"
 #include "util/build_label.h"
+#include "util/cxx_abi.h"
 #include "util/elf.h"
 #include "util/elf_symbols.h"
 #include "util/fatbin.h"
@@ -44,6 +45,17 @@ struct Library {
   util::MappedFile file;
   std::optional<util::DynamicSymbols> symbols;
 };
+
+/// The std::string ABI torch's libraries export: libc10's interface takes std::string in many
+/// places, so a C++11-ABI build exports "St7__cxx11" names and an old-ABI build none.
+std::string FrameworkStringAbi(const std::vector<const Library*>& libs) {
+  if (libs.empty()) return "";
+  for (const auto* lib : libs) {
+    if (lib->symbols->ExportsAnyContaining("St7__cxx11"))
+      return util::StringAbiName(util::StringAbi::kCxx11);
+  }
+  return util::StringAbiName(util::StringAbi::kPreCxx11);
+}
 
 /// The library a DT_NEEDED entry names, in the framework's folder; nullptr when absent.
 const Library* OpenLibrary(const ProbeContext& ctx, const fs::path& dir, const std::string& soname,
@@ -116,6 +128,7 @@ model::CompiledExtension Check(const ProbeContext& ctx, const fs::path& object,
     e.problem = fmt::format("{}: {}", e.path, error);
     return e;
   }
+  int cxx11 = 0, pre_cxx11 = 0;  // missing symbols that take each std::string
   for (const auto& name : symbols->Undefined()) {
     if (!IsTorchSymbol(name)) continue;
     ++e.framework_symbols;
@@ -129,6 +142,14 @@ model::CompiledExtension Check(const ProbeContext& ctx, const fs::path& object,
     if (found) continue;
     ++e.missing_count;
     if (e.missing_symbols.size() < kMaxMissingListed) e.missing_symbols.push_back(name);
+    const auto abi = util::StringAbiOf(name);
+    cxx11 += abi == util::StringAbi::kCxx11;
+    pre_cxx11 += abi == util::StringAbi::kPreCxx11;
+  }
+  if (cxx11 + pre_cxx11 > 0 && (cxx11 == 0 || pre_cxx11 == 0)) {
+    e.string_abi =
+        util::StringAbiName(cxx11 > 0 ? util::StringAbi::kCxx11 : util::StringAbi::kPreCxx11);
+    e.framework_string_abi = FrameworkStringAbi(libs);
   }
   return e;
 }

@@ -147,6 +147,67 @@ TEST(DoctorExtensions, BuiltForTheNewestTorchBesideDebiansTorch) {
   for (const auto& f : Findings(doc, "extension.")) ADD_FAILURE() << f.dump();
 }
 
+// The same extension compiled with -D_GLIBCXX_USE_CXX11_ABI=0 beside the newest torch, whose
+// wheel is a C++11-ABI build: the symbols that take std::string are missing, and the finding
+// says why. Oracles: torch.compiled_with_cxx11_abi() in the wheel's own interpreter, and the
+// loader itself (ctypes.CDLL after `import torch`), whose "undefined symbol" is one dlenv names.
+TEST(DoctorExtensions, BuiltWithTheOtherCxxAbiThanTheNewestTorch) {
+  const fs::path site = EnvsDir() / kNewestSite;
+  REQUIRE_PATH(site / "torch/include/c10/core/Device.h", "the newest torch wheel's headers");
+  const std::string newest = TorchVersion(site);
+  dlenv::testing::TempTree tree;
+  fs::path object;
+  auto built = dlenv::testing::BuildTorchTestExtension(site / "torch", tree, &object, 0);
+  ASSERT_TRUE(built.ok()) << built.Describe() << "\n" << built.err;
+  MakeVenv(tree, "abi0", object, newest, /*system_site=*/false, site.string());
+  const json doc = Doctor(tree.path() / "abi0");
+  const json* env = EnvOf(doc, tree.path() / "abi0");
+  ASSERT_NE(env, nullptr);
+  ASSERT_EQ((*env)["extensions"].size(), 1u);
+  const json& ext = (*env)["extensions"][0];
+  EXPECT_EQ(ext["string_abi"], "pre-C++11 (_GLIBCXX_USE_CXX11_ABI=0)");
+  EXPECT_EQ(ext["framework_string_abi"], "C++11 (_GLIBCXX_USE_CXX11_ABI=1)");
+  ASSERT_GT(ext["missing_count"].get<int>(), 0);
+  auto found = Findings(doc, "extension.");
+  ASSERT_EQ(found.size(), 1u) << doc["findings"].dump(2);  // not also undefined_symbols
+  EXPECT_EQ(found[0]["id"], "extension.cxx11_abi_mismatch");
+  EXPECT_EQ(found[0]["title"], "dlenvext 1.0 was compiled with the pre-C++11 C++ ABI, torch " +
+                                   newest + " with the C++11");
+  const std::string evidence = found[0]["evidence"];
+  EXPECT_NE(evidence.find("_ZN3c106DeviceC1ERKSs"), std::string::npos) << evidence;
+  const std::string fix = found[0]["fix"];
+  EXPECT_NE(fix.find("-D_GLIBCXX_USE_CXX11_ABI=1"), std::string::npos) << fix;
+  EXPECT_NE(fix.find("--no-build-isolation '/src/dlenvext'"), std::string::npos) << fix;
+
+  const fs::path python = EnvsDir() / "wheels-torch-deps/bin/python";
+  util::ChildOptions o;
+  o.deadline = std::chrono::seconds(300);
+  auto r = util::RunCommand({python.string(), "-c",
+                             "import ctypes, sys, torch\n"
+                             "print(int(torch.compiled_with_cxx11_abi()))\n"
+                             "try:\n    ctypes.CDLL(sys.argv[1])\n"
+                             "except OSError as e:\n    print(e)\n",
+                             object.string()},
+                            o);
+  ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
+  EXPECT_TRUE(r.out.starts_with("1\n")) << r.out;  // the flag the fix names
+  const auto at = r.out.find("undefined symbol: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::string symbol = r.out.substr(at + 18);
+  symbol = symbol.substr(0, symbol.find_first_of(" \n,"));
+  bool named = false;
+  for (const auto& m : ext["missing_symbols"]) named = named || m == symbol;
+  EXPECT_TRUE(named || ext["missing_count"].get<int>() > 8)
+      << symbol << " not among " << ext["missing_symbols"].dump();
+
+  // Rebuilt with torch's flag (what the fix does): silent.
+  fs::path rebuilt;
+  dlenv::testing::TempTree tree1;
+  ASSERT_TRUE(dlenv::testing::BuildTorchTestExtension(site / "torch", tree1, &rebuilt, 1).ok());
+  MakeVenv(tree1, "abi1", rebuilt, newest, /*system_site=*/false, site.string());
+  for (const auto& f : Findings(Doctor(tree1.path() / "abi1"), "extension.")) ADD_FAILURE() << f;
+}
+
 // xformers 0.0.35 from PyPI: its cpp_lib.json says torch 2.10.0+cu128, its _C.so needs
 // libcudart.so.12; torch 2.15.0 from PyPI is a CUDA 13 build.
 TEST(DoctorExtensions, RealXformersBesideTheNewestTorch) {

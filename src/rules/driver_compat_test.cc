@@ -135,10 +135,9 @@ TEST(CompatLibcuda, OlderThanTheDriverThroughTheLoadersCacheAndTheConfRemoved) {
   ASSERT_NE(f->fix.find(grep), std::string::npos) << f->fix;
   // The fix in the tree: the file grep names goes, ldconfig rewrites the cache.
   util::ChildOptions o;
-  auto named =
-      util::RunCommand({"bash", "-c",
-                        "cd " + m.tree.path().string() + " && grep -l compat etc/ld.so.conf.d/*.conf"},
-                       o);
+  auto named = util::RunCommand(
+      {"bash", "-c", "cd " + m.tree.path().string() + " && grep -l compat etc/ld.so.conf.d/*.conf"},
+      o);
   ASSERT_TRUE(named.ok()) << named.Describe() << named.err;
   EXPECT_EQ(named.out, "etc/ld.so.conf.d/000_cuda-compat.conf\n");
   fs::remove(m.tree / "/etc/ld.so.conf.d/000_cuda-compat.conf");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <optional>
 
@@ -77,13 +78,52 @@ std::string Expected(const CompiledExtension& e) {
                      e.expected_framework, e.expected_source);
 }
 
+bool AbiDiffers(const CompiledExtension& e) {
+  return !e.string_abi.empty() && !e.framework_string_abi.empty() &&
+         e.string_abi != e.framework_string_abi;
+}
+
+/// Symbols missing because the package was compiled with the other std::string ABI than torch:
+/// no torch release of another version fixes that, only a build with torch's own flag (which
+/// torch.utils.cpp_extension passes itself).
+void StringAbiMismatch(const model::PythonEnv& env, const std::vector<const CompiledExtension*>& es,
+                       std::vector<Finding>& out) {
+  std::vector<std::string> parts;
+  for (const auto* e : es) {
+    if (e->missing_count == 0 || !AbiDiffers(*e)) continue;
+    parts.push_back(fmt::format(
+        "{}: {} of its {} symbols from {} are not exported, and those "
+        "that name a std::string use the {} one: {}{}",
+        e->path, e->missing_count, e->framework_symbols, util::Join(e->framework_libraries, ", "),
+        e->string_abi, util::Join(e->missing_symbols, ", "),
+        e->missing_count > static_cast<int>(e->missing_symbols.size()) ? ", ..." : ""));
+  }
+  if (parts.empty()) return;
+  const auto& e = **std::find_if(es.begin(), es.end(), [](auto* x) { return AbiDiffers(*x); });
+  const std::string flag = e.framework_string_abi.starts_with("C++11") ? "1" : "0";
+  out.push_back(
+      {"extension.cxx11_abi_mismatch", Severity::kError,
+       fmt::format("{} {} was compiled with the {} C++ ABI, {} {} with the {}", e.package,
+                   e.package_version, e.string_abi.substr(0, e.string_abi.find(' ')),
+                   e.framework_package, e.framework_version,
+                   e.framework_string_abi.substr(0, e.framework_string_abi.find(' '))),
+       fmt::format("{}; {} {} exports the {} ABI; importing it fails with \"undefined symbol: "
+                   "{}\"",
+                   util::Join(parts, "; "), e.framework_package, e.framework_version,
+                   e.framework_string_abi, e.missing_symbols.front()),
+       fmt::format("Rebuild it with torch's own flag: {} (torch.utils.cpp_extension passes "
+                   "-D_GLIBCXX_USE_CXX11_ABI={} itself; a hand-written build must pass it, as "
+                   "`{} -c 'import torch; print(int(torch.compiled_with_cxx11_abi()))'` says)",
+                   Fix(env, e), flag, env.Interpreter())});
+}
+
 /// One finding per package: its objects that lack symbols, each with the first few names.
 void UndefinedSymbols(const model::PythonEnv& env, const std::vector<const CompiledExtension*>& es,
                       std::vector<Finding>& out) {
   std::vector<std::string> parts;
   int missing = 0;
   for (const auto* e : es) {
-    if (e->missing_count == 0) continue;
+    if (e->missing_count == 0 || AbiDiffers(*e)) continue;
     missing += e->missing_count;
     parts.push_back(fmt::format(
         "{} takes {} symbols from {}; {} of them are not exported by {} {}: {}{}", e->path,
@@ -179,7 +219,10 @@ void CheckExtensions(const model::PythonEnv& env, const std::vector<CompiledExte
   }
   for (const auto& name : order) {
     // torchvision for another torch: companion.framework_mismatch says it, with these symbols.
-    if (!CompanionRuleCovers(env, name)) UndefinedSymbols(env, by_package[name], out);
+    if (!CompanionRuleCovers(env, name)) {
+      StringAbiMismatch(env, by_package[name], out);
+      UndefinedSymbols(env, by_package[name], out);
+    }
     CudaMajor(env, by_package[name], out);
   }
 }
@@ -204,13 +247,12 @@ std::optional<std::pair<int, int>> CudaReleaseOfSymbol(std::string_view name) {
   const auto first = name.rfind('_', last - 1);
   if (first == std::string_view::npos) return std::nullopt;
   auto number = [](std::string_view digits) -> std::optional<int> {
-    if (digits.empty() || digits.size() > 3) return std::nullopt;
-    int v = 0;
-    for (char c : digits) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + (c - '0');
-    }
-    return v;
+    unsigned v = 0;  // unsigned: from_chars then refuses a sign
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (digits.empty() || digits.size() > 3 || ec != std::errc() ||
+        end != digits.data() + digits.size())
+      return std::nullopt;
+    return static_cast<int>(v);
   };
   auto major = number(name.substr(first + 1, last - first - 1));
   auto minor = number(name.substr(last + 1));

@@ -1,5 +1,7 @@
 #include "testing/torch_extension.h"
 
+#include <string>
+
 namespace dlenv::testing {
 namespace {
 
@@ -18,13 +20,14 @@ extern "C" int dlenv_test_extension(const char* device) {
 }  // namespace
 
 util::ChildResult BuildTorchTestExtension(const std::filesystem::path& torch, const TempTree& tree,
-                                          std::filesystem::path* object) {
+                                          std::filesystem::path* object, int cxx11_abi) {
   const std::filesystem::path source = tree.Write("ext.cc", kExtension);
   *object = tree.path() / "ext.so";
   util::ChildOptions opts;
   opts.deadline = std::chrono::seconds(300);
   return util::RunCommand(
-      {"c++", "-std=c++17", "-shared", "-fPIC", "-O0", "-I" + (torch / "include").string(),
+      {"c++", "-std=c++17", "-shared", "-fPIC", "-O0",
+       "-D_GLIBCXX_USE_CXX11_ABI=" + std::to_string(cxx11_abi), "-I" + (torch / "include").string(),
        source.string(), "-L" + (torch / "lib").string(), "-lc10", "-o", object->string()},
       opts);
 }

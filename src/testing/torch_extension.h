@@ -11,9 +11,10 @@
 
 namespace dlenv::testing {
 
-/// Builds `tree`/ext.so against the torch package folder `torch` (its include/ and lib/).
-/// The compiler's result; the object is at `*object`.
+/// Builds `tree`/ext.so against the torch package folder `torch` (its include/ and lib/), with
+/// libstdc++'s std::string ABI flag `cxx11_abi` (-D_GLIBCXX_USE_CXX11_ABI=1 or 0; the newest
+/// torch wheels use 1). The compiler's result; the object is at `*object`.
 util::ChildResult BuildTorchTestExtension(const std::filesystem::path& torch, const TempTree& tree,
-                                          std::filesystem::path* object);
+                                          std::filesystem::path* object, int cxx11_abi = 1);
 
 }  // namespace dlenv::testing

@@ -187,4 +187,12 @@ bool DynamicSymbols::Exports(std::string_view name) const {
   return false;
 }
 
+bool DynamicSymbols::ExportsAnyContaining(std::string_view part) const {
+  for (std::size_t i = 1; i < count_; ++i) {
+    auto s = At(i);
+    if (s && s->name.find(part) != std::string_view::npos && ExportedAt(i, s->name)) return true;
+  }
+  return false;
+}
+
 }  // namespace dlenv::util

@@ -33,6 +33,9 @@ class DynamicSymbols {
   /// The undefined symbols whose version requirement names `file` (a DT_NEEDED soname such as
   /// "libnvJitLink.so.12"), first `limit` of them; empty when the object has no symbol versions.
   std::vector<std::string> UndefinedFrom(std::string_view file, std::size_t limit = 1u << 20) const;
+  /// Whether any exported name contains `part`: one pass over .dynsym (libc10.so: some 10,000
+  /// entries), for what no single name answers, such as which std::string ABI a library uses.
+  bool ExportsAnyContaining(std::string_view part) const;
   std::size_t size() const { return count_; }
 
  private:
