@@ -15,6 +15,7 @@ struct Row {
   std::string ptxas;
   std::string ptxas_blackwell;
   int blackwell_from_sm = 0;
+  bool links_unversioned = false;  // libcuda_link "-lcuda"
 };
 
 struct Names {
@@ -38,7 +39,8 @@ const Tables& BuiltinTables() {
       auto v = util::DottedVersion::Parse(r.at("triton").get<std::string>());
       if (!v) throw std::runtime_error("triton_ptxas.json: bad triton release");
       t.releases.push_back({*v, r.at("ptxas").get<std::string>(), r.value("ptxas_blackwell", ""),
-                            r.value("blackwell_from_sm", 0)});
+                            r.value("blackwell_from_sm", 0),
+                            r.at("libcuda_link").get<std::string>() == "-lcuda"});
     }
     for (const auto& n : doc.at("gpu_names")) {
       const auto text = n.at("ptxas").get<std::string>();
@@ -72,6 +74,16 @@ std::optional<TritonPtxas> TritonPtxasFor(std::string_view triton_version, int s
   return TritonPtxas{row->triton.ToString(), blackwell ? row->ptxas_blackwell : row->ptxas,
                      blackwell ? "ptxas-blackwell" : "ptxas",
                      blackwell ? "TRITON_PTXAS_BLACKWELL_PATH" : "TRITON_PTXAS_PATH"};
+}
+
+std::optional<bool> TritonLinksUnversionedLibcuda(std::string_view triton_version) {
+  const auto v = MajorMinor(triton_version);
+  if (!v) return std::nullopt;
+  const Row* row = nullptr;
+  for (const auto& r : BuiltinTables().releases) {
+    if (!(*v < r.triton)) row = &r;
+  }
+  return row ? row->links_unversioned : true;  // before the table: -lcuda
 }
 
 std::optional<bool> PtxasKnows(std::string_view ptxas_release, int sm) {

@@ -26,6 +26,11 @@ std::optional<TritonPtxas> TritonPtxasFor(std::string_view triton_version, int s
 /// newest row not above the release. nullopt for a release older than the table.
 std::optional<bool> PtxasKnows(std::string_view ptxas_release, int sm);
 
+/// Whether a Triton release links its launcher with -lcuda (the unversioned libcuda.so) rather
+/// than -l:libcuda.so.1: true for 3.5 and older (before the table too), false from 3.6; nullopt
+/// for a version that does not parse.
+std::optional<bool> TritonLinksUnversionedLibcuda(std::string_view triton_version);
+
 /// The oldest ptxas release in the table that knows the GPU ("12.8" for sm 120), or "".
 std::string FirstPtxasKnowing(int sm);
 

@@ -34,13 +34,6 @@ const model::LibraryCopy* DriverLibcuda(const model::Snapshot& s) {
   return out;
 }
 
-/// Triton 3.1 to 3.5 link their launcher with -lcuda (the unversioned libcuda.so); 3.6 and
-/// later with -l:libcuda.so.1 (triton/runtime/build.py).
-bool LinksUnversioned(const std::string& version) {
-  auto v = util::DottedVersion::Parse(version.substr(0, version.find_first_of("+-")));
-  return v && (v->major() < 3 || (v->major() == 3 && v->minor() < 6));
-}
-
 std::string PointAt(const model::LibraryCopy& copy) {
   const std::filesystem::path path(copy.path);
   const std::string dir = path.parent_path().string();
@@ -80,7 +73,9 @@ void Libcuda(const model::Snapshot& s, const model::PythonEnv& env,
                             "`sudo ldconfig`"});
     return;
   }
-  if (!LinksUnversioned(triton.version) || t.unversioned_found) return;
+  if (!knowledge::TritonLinksUnversionedLibcuda(triton.version).value_or(false) ||
+      t.unversioned_found)
+    return;
   std::string dir;
   for (const auto& d : t.libcuda_dirs) {
     if (dir.empty() && std::filesystem::path(d).is_absolute()) dir = d;

@@ -60,6 +60,12 @@ TEST(TritonKnowledge, ThePtxasEachReleaseUsesForAGpu) {
   EXPECT_EQ(knowledge::FirstTritonKnowing(120), "3.3");
   EXPECT_EQ(knowledge::FirstTritonKnowing(103), "3.6");
   EXPECT_EQ(knowledge::FirstPtxasKnowing(120), "12.8");
+  // The launcher's link line: -lcuda up to 3.5 (and before the table), -l:libcuda.so.1 after.
+  EXPECT_EQ(knowledge::TritonLinksUnversionedLibcuda("3.5.1"), true);
+  EXPECT_EQ(knowledge::TritonLinksUnversionedLibcuda("3.6.0"), false);
+  EXPECT_EQ(knowledge::TritonLinksUnversionedLibcuda("2.3.1"), true);
+  EXPECT_EQ(knowledge::TritonLinksUnversionedLibcuda("3.12.0+git1234"), false);
+  EXPECT_FALSE(knowledge::TritonLinksUnversionedLibcuda("nightly"));
 }
 
 /// The sm_NN names a ptxas binary's own --help accepts for --gpu-name.

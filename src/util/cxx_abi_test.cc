@@ -27,9 +27,10 @@ std::vector<std::string> Symbols(int abi) {
   const auto src = t.Write("/a.cc", kSource);
   const auto obj = t.path() / "a.o";
   ChildOptions o;
-  auto cc = RunCommand({"c++", "-std=c++17", "-c", "-D_GLIBCXX_USE_CXX11_ABI=" + std::to_string(abi),
-                        src.string(), "-o", obj.string()},
-                       o);
+  auto cc =
+      RunCommand({"c++", "-std=c++17", "-c", "-D_GLIBCXX_USE_CXX11_ABI=" + std::to_string(abi),
+                  src.string(), "-o", obj.string()},
+                 o);
   EXPECT_TRUE(cc.ok()) << cc.err;
   auto nm = RunCommand({"nm", "--defined-only", "-P", obj.string()}, o);
   EXPECT_TRUE(nm.ok()) << nm.err;
