@@ -50,6 +50,9 @@ command -v ninja >/dev/null || missing+=(ninja-build)
 [[ -e /usr/include/fmt/format.h ]] || missing+=(libfmt-dev)
 [[ -e /usr/include/toml++/toml.h ]] || missing+=(libtomlplusplus-dev)
 [[ -e /usr/include/yaml-cpp/yaml.h ]] || missing+=(libyaml-cpp-dev)
+[[ -e /usr/include/lzma.h ]] || missing+=(liblzma-dev)
+[[ -e /usr/include/zstd.h ]] || missing+=(libzstd-dev)
+[[ -e /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
 echo "g++: $(g++ --version 2>/dev/null | head -1)"; echo "cmake: $(cmake --version 2>/dev/null | head -1)"
 if ((${#missing[@]})); then
   echo "missing: ${missing[*]}"

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev
-          libssl-dev libopenblas-dev libcurl4-openssl-dev libtomlplusplus-dev libyaml-cpp-dev)
+          libssl-dev libopenblas-dev libcurl4-openssl-dev libtomlplusplus-dev libyaml-cpp-dev
+          liblzma-dev libzstd-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -22,7 +22,8 @@ packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-jso
           python3 python3-venv python3-pip python3-torch python3-numpy python3-jsonschema python3-yaml
           clang-format strace chromium util-linux libpng-dev jq time bc
           slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file systemd
-          libtomlplusplus-dev libyaml-cpp-dev containerd docker.io kmod dkms linux-kbuild-6.1 openssl
+          libtomlplusplus-dev libyaml-cpp-dev liblzma-dev libzstd-dev zlib1g-dev xz-utils zstd
+          containerd docker.io kmod dkms linux-kbuild-6.1 openssl mokutil
           golang-github-container-orchestrated-devices-container-device-interface-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -182,6 +182,16 @@ struct DriverPackage {
   std::vector<std::string> driver_libraries;
 };
 
+/// A Machine Owner Key that DKMS (/var/lib/dkms/mok.pub) or Ubuntu's shim-signed
+/// (/var/lib/shim-signed/mok/MOK.der) signs modules with, against shim's lists: MokListRT (the
+/// keys the kernel trusts) and MokNew (an enrollment `mokutil --import` asked for, which
+/// MokManager completes at the next boot).
+struct MokKey {
+  std::string path;
+  bool enrolled = false;
+  bool pending = false;
+};
+
 /// The driver's life cycle on a host: the module files and DKMS builds for the running kernel,
 /// Secure Boot, the packages an unattended upgrade may move, NVSwitch and its fabric manager.
 struct DriverLifecycle {
@@ -191,6 +201,8 @@ struct DriverLifecycle {
   std::vector<DkmsBuild> dkms_builds;               // every kernel's
   std::optional<std::string> sysfs_module_version;  // /sys/module/nvidia/version
   std::optional<bool> secure_boot;                  // the SecureBoot EFI variable; nullopt: no EFI
+  std::vector<MokKey> mok_keys;                     // read only with Secure Boot on
+  std::optional<std::string> mok_list_error;        // why MokListRT or MokNew could not be read
   std::vector<DriverPackage> packages;
   bool unattended_upgrades_installed = false;
   std::optional<std::string> unattended_upgrade_periodic;  // APT::Periodic::Unattended-Upgrade

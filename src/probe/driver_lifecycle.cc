@@ -1,5 +1,7 @@
 #include "probe/driver_lifecycle.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
@@ -7,7 +9,9 @@
 #include <vector>
 
 #include "util/apt_conf.h"
+#include "util/decompress.h"
 #include "util/dpkg_status.h"
+#include "util/efi_signature_list.h"
 #include "util/elf.h"
 #include "util/kernel_module.h"
 #include "util/strings.h"
@@ -21,6 +25,8 @@ namespace fs = std::filesystem;
 // the walk endless.
 constexpr int kMaxModuleDepth = 8;
 constexpr std::size_t kMaxModuleEntries = 50000;
+constexpr std::size_t kMaxCompressedModuleBytes = 256u << 20;
+constexpr std::size_t kMaxModuleBytes = 512u << 20;
 constexpr std::size_t kMaxProcesses = 100000;
 
 std::string FirstLine(const std::optional<std::string>& text) {
@@ -38,17 +44,32 @@ model::KernelModuleFile ReadModuleFile(const ProbeContext& ctx, const fs::path& 
                                        const std::string& compression) {
   model::KernelModuleFile f;
   f.path = path.string();
-  if (!compression.empty()) {
-    f.compression = compression;
-    return f;
-  }
   std::string error;
-  auto mapped = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
-  if (!mapped) {
-    f.error = error;
-    return f;
+  util::KernelModuleInfo info;
+  if (!compression.empty()) {
+    // Signed, then compressed (the kernel's scripts/Makefile.modinst, DKMS alike): version and
+    // signature are read from the decompressed image. The proprietary nvidia.ko is under
+    // 100 MiB; the bounds keep a hostile file from filling memory.
+    f.compression = compression;
+    const auto packed = ctx.fs.ReadFile(path, kMaxCompressedModuleBytes);
+    if (!packed) {
+      f.error = "cannot read it, or it is larger than 256 MiB";
+      return f;
+    }
+    const auto image = util::Decompress(*packed, compression, kMaxModuleBytes, &error);
+    if (!image) {
+      f.error = error;
+      return f;
+    }
+    info = util::ReadKernelModule(std::as_bytes(std::span(image->data(), image->size())));
+  } else {
+    auto mapped = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
+    if (!mapped) {
+      f.error = error;
+      return f;
+    }
+    info = util::ReadKernelModule(mapped->bytes());
   }
-  const auto info = util::ReadKernelModule(mapped->bytes());
   f.signature_appended = info.signature_appended;
   f.version = info.Get("version");
   f.error = info.error;
@@ -115,6 +136,58 @@ std::optional<bool> SecureBoot(const ProbeContext& ctx) {
     return ctx.fs.IsDirectory("/sys/firmware/efi") ? std::optional<bool>(false) : std::nullopt;
   if (data->size() < 5) return std::nullopt;
   return (*data)[4] == 1;
+}
+
+// shim's variables, under its GUID. MokListRT is what shim hands the kernel (a large list goes
+// on in MokListRT1, MokListRT2, ...); the kernel also mirrors it, without efivarfs' 4-byte
+// attribute prefix, in /sys/firmware/efi/mok-variables (Linux 5.13 and later).
+constexpr std::string_view kShimGuid = "605dab50-e046-4300-abb6-3dd810dd8b23";
+constexpr std::size_t kMaxMokBytes = 1u << 20;
+
+std::optional<std::string> ReadMokVariable(const ProbeContext& ctx, const std::string& name) {
+  if (auto raw = ctx.fs.ReadFile("/sys/firmware/efi/mok-variables/" + name, kMaxMokBytes))
+    return raw;
+  auto var = ctx.fs.ReadFile(fmt::format("/sys/firmware/efi/efivars/{}-{}", name, kShimGuid),
+                             kMaxMokBytes);
+  if (!var || var->size() < 4) return std::nullopt;
+  return var->substr(4);
+}
+
+// The certificates of a shim list (MokListRT and its continuations, or MokNew).
+std::vector<std::string> MokCertificates(const ProbeContext& ctx, const std::string& name,
+                                         std::optional<std::string>& error) {
+  std::vector<std::string> out;
+  for (int part = 0; part < 16; ++part) {
+    const auto data = ReadMokVariable(ctx, part == 0 ? name : name + std::to_string(part));
+    if (!data) break;
+    std::string why;
+    auto lists = util::ParseEfiSignatureLists(*data, &why);
+    if (!lists) {
+      error = name + (part ? std::to_string(part) : "") + ": " + why;
+      continue;
+    }
+    for (auto& sig : *lists) {
+      if (sig.type == util::kEfiCertX509Guid) out.push_back(std::move(sig.data));
+    }
+  }
+  return out;
+}
+
+// The keys DKMS and Ubuntu's shim-signed sign modules with, each looked up, byte for byte (they
+// are DER certificates, as mokutil --import takes them), in MokListRT and MokNew.
+void ProbeMokKeys(const ProbeContext& ctx, model::DriverLifecycle& l) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const char* path : {"/var/lib/dkms/mok.pub", "/var/lib/shim-signed/mok/MOK.der"}) {
+    if (auto der = ctx.fs.ReadFile(path, 64u << 10); der && !der->empty())
+      keys.emplace_back(path, std::move(*der));
+  }
+  if (keys.empty()) return;
+  const auto enrolled = MokCertificates(ctx, "MokListRT", l.mok_list_error);
+  const auto pending = MokCertificates(ctx, "MokNew", l.mok_list_error);
+  for (const auto& [path, der] : keys) {
+    l.mok_keys.push_back({path, std::find(enrolled.begin(), enrolled.end(), der) != enrolled.end(),
+                          std::find(pending.begin(), pending.end(), der) != pending.end()});
+  }
 }
 
 // NVIDIA's driver packages as Debian, Ubuntu and NVIDIA's CUDA repository name them: the ones
@@ -272,6 +345,7 @@ void ProbeDriverLifecycle(const ProbeContext& ctx, model::Snapshot& snapshot) {
   ProbeDkms(ctx, l);
   l.sysfs_module_version = SysfsModuleVersion(ctx);
   l.secure_boot = SecureBoot(ctx);
+  if (l.secure_boot == true) ProbeMokKeys(ctx, l);
   ProbePackages(ctx, l);
   ProbeAptConf(ctx, l);
   ProbeFabricManager(ctx, l);

@@ -167,6 +167,55 @@ void CheckSecureBoot(const model::Snapshot& s, std::vector<Finding>& out) {
                    rebuild)});
 }
 
+// A DKMS module that is signed (inside the decompressed image, when compressed) still fails to
+// load under Secure Boot when its key is not among shim's Machine Owner Keys: `mokutil --import`
+// only asks for the enrollment, which MokManager completes at the next boot once the password
+// is typed there. The DKMS build must be the one for the running kernel: distributions' own
+// signed modules (Ubuntu's linux-modules-nvidia) carry a key the kernel trusts anyway.
+void CheckMokEnrollment(const model::Snapshot& s, std::vector<Finding>& out) {
+  const auto& l = s.driver_lifecycle;
+  if (l.secure_boot != true || LoadedVersion(s) || l.mok_keys.empty()) return;
+  for (const auto& f : l.module_files) {
+    if (f.signature_appended == false) return;  // driver.module_unsigned_secure_boot says it
+  }
+  const model::DkmsBuild* build = nullptr;
+  for (const auto* b : BuildsFor(l, s.host.kernel)) {
+    if (b->installed && !build) build = b;
+  }
+  if (!build) return;
+  std::vector<std::string> paths;
+  bool pending = false;
+  for (const auto& k : l.mok_keys) {
+    if (k.enrolled) return;
+    paths.push_back(k.path);
+    pending = pending || k.pending;
+  }
+  const std::string& key = l.mok_keys.front().path;
+  out.push_back(
+      {"driver.mok_key_not_enrolled", Severity::kError,
+       pending ? "The key DKMS signs the NVIDIA module with waits for enrollment at the next boot: "
+                 "until then the kernel refuses the module"
+               : "Secure Boot is on and the key DKMS signs the NVIDIA module with is not enrolled: "
+                 "the kernel refuses the module",
+       fmt::format("SecureBoot EFI variable = 1; DKMS {}/{} is installed for {} and the module is "
+                   "not loaded; {} {} not in MokListRT{}{} (modprobe: \"Key was rejected by "
+                   "service\")",
+                   build->module, build->version, s.host.kernel, util::Join(paths, ", "),
+                   paths.size() == 1 ? "is" : "are",
+                   pending ? "; MokNew asks for its enrollment (mokutil --import was run)" : "",
+                   l.mok_list_error ? "; " + *l.mok_list_error : ""),
+       pending
+           ? "Reboot; in the blue MokManager screen choose \"Enroll MOK\", then \"Continue\", "
+             "and type the password given to `mokutil --import`. Afterwards `mokutil "
+             "--test-key " +
+                 key + "` says it is already enrolled and `sudo modprobe nvidia` loads the module"
+           : fmt::format("`sudo mokutil --import {}` (it asks for a one-time password), reboot, "
+                         "choose \"Enroll MOK\" in the blue MokManager screen and type that "
+                         "password; then `sudo modprobe nvidia`. Or turn Secure Boot off in the "
+                         "firmware",
+                         key)});
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> InstalledModuleVersions(const model::Snapshot& s) {
@@ -188,6 +237,7 @@ void CheckKernelModule(const model::Snapshot& s, const knowledge::Knowledge&,
   CheckModuleForKernel(s, out);
   CheckRebootRequired(s, out);
   CheckSecureBoot(s, out);
+  CheckMokEnrollment(s, out);
 }
 
 }  // namespace dlenv::rules

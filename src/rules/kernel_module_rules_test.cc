@@ -9,9 +9,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "testing/driver_host.h"
 #include "testing/require.h"
+#include "testing/temp_tree.h"
 
 namespace dlenv::rules {
 namespace {
@@ -203,26 +207,59 @@ TEST(KernelModule, LibrariesMovedButTheModuleBuildFailedNeedsARebuildNotJustAReb
   EXPECT_NE(f->fix.find("a reboot alone does not help"), std::string::npos) << f->fix;
 }
 
-TEST(KernelModule, CompressedModuleIsNamedAndDkmsGivesItsVersion) {
+// The kernel's own compression commands (scripts/Makefile.modinst, Linux 6.1), which DKMS
+// follows for its modules: the module is signed first, then compressed.
+const std::vector<std::pair<std::string, std::vector<std::string>>> kCompressors = {
+    {"xz", {"xz", "--check=crc32", "--lzma2=dict=1MiB", "-f"}},
+    {"zst", {"zstd", "-T0", "--rm", "-f", "-q"}},
+    {"gz", {"gzip", "-n", "-f"}},
+};
+
+TEST(KernelModule, CompressedModulesAreReadAsModinfoReadsThem) {
   REQUIRE_DKMS();
-  DriverHost h;
-  h.AddGpu();
-  DkmsInstall(h, "550.163.01", h.release);
-  const fs::path ko = h.tree / ("/lib/modules/" + h.release + "/updates/dkms/nvidia-current.ko");
-  util::ChildOptions o;
-  auto xz = util::RunCommand({"xz", ko.string()}, o);  // as Debian 13's kernels ship modules
-  ASSERT_TRUE(xz.ok()) << xz.Describe() << xz.err;
-  h.LoadModule(kVersion);
-  const auto s = h.Run();
-  ASSERT_EQ(s.driver_lifecycle.module_files.size(), 1u);
-  const auto& f = s.driver_lifecycle.module_files[0];
-  EXPECT_EQ(f.compression, "xz");
-  EXPECT_FALSE(f.version);  // not decompressed by dlenv
-  EXPECT_FALSE(f.signature_appended);
-  const auto* reboot = FindFinding(s, "driver.reboot_required");
-  ASSERT_TRUE(reboot) << FindingIds(s);
-  EXPECT_NE(reboot->evidence.find("550.163.01 (DKMS nvidia-current/550.163.01)"), std::string::npos)
-      << reboot->evidence;
+  for (const auto& [ext, command] : kCompressors) {
+    SCOPED_TRACE(ext);
+    DriverHost h;
+    h.AddGpu();
+    DkmsInstall(h, "550.163.01", h.release);
+    const fs::path ko = h.tree / ("/lib/modules/" + h.release + "/updates/dkms/nvidia-current.ko");
+    const std::string before = ModinfoVersion(ko);
+    ASSERT_EQ(before, "550.163.01\n");
+    auto args = command;
+    args.push_back(ko.string());
+    util::ChildOptions o;
+    auto packed = util::RunCommand(args, o);
+    ASSERT_TRUE(packed.ok()) << packed.Describe() << packed.err;
+    const fs::path file = ko.string() + "." + ext;
+    ASSERT_TRUE(fs::exists(file) && !fs::exists(ko));
+    h.LoadModule(kVersion);
+    auto s = h.Run();
+    ASSERT_EQ(s.driver_lifecycle.module_files.size(), 1u);
+    const auto& f = s.driver_lifecycle.module_files[0];
+    EXPECT_EQ(f.compression, ext);
+    EXPECT_FALSE(f.error) << *f.error;
+    // kmod's modinfo is the oracle for the version inside; Debian 12's kmod 30 reads xz and
+    // zstd (`kmod --version`: +ZSTD +XZ -ZLIB), so for gzip it read the module before.
+    EXPECT_EQ(f.version.value_or("?") + "\n", ext == "gz" ? before : ModinfoVersion(file));
+    EXPECT_EQ(f.signature_appended, false);
+    const auto* reboot = FindFinding(s, "driver.reboot_required");
+    ASSERT_TRUE(reboot) << FindingIds(s);
+    EXPECT_NE(reboot->evidence.find("550.163.01 (/lib/modules/" + h.release +
+                                    "/updates/dkms/nvidia-current.ko." + ext + ")"),
+              std::string::npos)
+        << reboot->evidence;
+
+    // Damaged on disk: the file is named with what is wrong, and DKMS's version still counts.
+    const std::string inside = file.string().substr(h.tree.path().string().size());
+    const std::string bytes = testing::ReadAll(file);
+    h.tree.Write(inside, bytes.substr(0, bytes.size() / 2));
+    s = h.Run();
+    const auto& cut = s.driver_lifecycle.module_files.at(0);
+    ASSERT_TRUE(cut.error);
+    EXPECT_NE(cut.error->find("truncated"), std::string::npos) << *cut.error;
+    EXPECT_FALSE(cut.version);
+    EXPECT_TRUE(FindFinding(s, "driver.reboot_required")) << FindingIds(s);
+  }
 }
 
 std::optional<fs::path> SignFile() {
@@ -284,6 +321,93 @@ TEST(KernelModule, SecureBootRefusesTheUnsignedModuleUntilItIsSigned) {
   s = off.Run();
   EXPECT_EQ(s.driver_lifecycle.secure_boot, false);
   EXPECT_FALSE(FindFinding(s, "driver.module_unsigned_secure_boot")) << FindingIds(s);
+}
+
+// mokutil reads and writes shim's variables through libefivar, which takes EFIVARFS_PATH for
+// its efivarfs folder: pointed at the tree's, the real mokutil is the oracle and runs the fix.
+util::ChildResult Mokutil(const DriverHost& h, std::vector<std::string> args) {
+  util::ChildOptions o;
+  o.env = {{"EFIVARFS_PATH", (h.tree / "/sys/firmware/efi/efivars").string() + "/"},
+           {"PATH", "/usr/bin:/bin:/usr/sbin:/sbin"}};
+  args.insert(args.begin(), "mokutil");
+  return util::RunCommand(args, o);
+}
+
+TEST(KernelModule, SignedButTheKeyNotEnrolledUntilMokManagerEnrollsIt) {
+  REQUIRE_DKMS();
+  const auto sign_file = SignFile();
+  if (!sign_file)
+    DLENV_SKIP_OR_FAIL("no /usr/lib/linux-kbuild-*/scripts/sign-file (linux-kbuild-6.1)");
+  util::ChildOptions o;
+  // (mokutil --version fails without EFI variables: its file is what says it is here.)
+  if (!fs::exists("/usr/bin/mokutil")) DLENV_SKIP_OR_FAIL("no mokutil (Debian's mokutil package)");
+  DriverHost h;
+  h.AddGpu();
+  DkmsInstall(h, kVersion, h.release);
+  h.tree.Write("/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c",
+               std::string("\x06\x00\x00\x00\x01", 5));
+  // DKMS's key (as DKMS 3 makes it: a DER certificate) and the module signed with it.
+  const std::string pub = (h.tree / "/var/lib/dkms/mok.pub").string();
+  auto key = util::RunCommand(
+      {"openssl", "req", "-new", "-x509", "-nodes", "-days", "1", "-subj",
+       "/CN=DKMS module signing key", "-newkey", "rsa:2048", "-keyout",
+       (h.tree / "/var/lib/dkms/mok.key").string(), "-outform", "DER", "-out", pub},
+      o);
+  ASSERT_TRUE(key.ok()) << key.Describe() << key.err;
+  auto s = h.Run();
+  const fs::path ko = h.tree / s.driver_lifecycle.module_files.at(0).path;
+  ASSERT_TRUE(util::RunCommand({sign_file->string(), "sha512",
+                                (h.tree / "/var/lib/dkms/mok.key").string(), pub, ko.string()},
+                               o)
+                  .ok());
+  // Signed, then compressed, as Ubuntu 24.04's DKMS leaves it: the signature is read inside.
+  ASSERT_TRUE(util::RunCommand({"zstd", "-T0", "--rm", "-f", "-q", ko.string()}, o).ok());
+  s = h.Run();
+  ASSERT_EQ(s.driver_lifecycle.module_files.at(0).compression, "zst");
+  EXPECT_EQ(s.driver_lifecycle.module_files.at(0).signature_appended, true);
+  const auto* f = FindFinding(s, "driver.mok_key_not_enrolled");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_EQ(f->severity, model::Severity::kError);
+  EXPECT_NE(f->evidence.find("/var/lib/dkms/mok.pub is not in MokListRT"), std::string::npos)
+      << f->evidence;
+  EXPECT_FALSE(FindFinding(s, "driver.module_unsigned_secure_boot"));
+  ASSERT_NE(f->fix.find("`sudo mokutil --import /var/lib/dkms/mok.pub`"), std::string::npos)
+      << f->fix;
+  auto test = Mokutil(h, {"--test-key", pub});
+  EXPECT_NE(test.out.find("is not enrolled"), std::string::npos) << test.out << test.err;
+
+  // The fix, by mokutil itself on the tree's variables (--hash-file stands for the password it
+  // asks for): an enrollment request in MokNew, which dlenv reports as pending.
+  auto hash = Mokutil(h, {"--generate-hash=dlenv"});
+  ASSERT_TRUE(hash.ok()) << hash.Describe() << hash.err;
+  const auto hash_file = h.tree.Write("/root/mok-password-hash", hash.out);
+  auto import = Mokutil(h, {"--import", pub, "--hash-file", hash_file.string()});
+  ASSERT_TRUE(import.ok()) << import.Describe() << import.out << import.err;
+  s = h.Run();
+  f = FindFinding(s, "driver.mok_key_not_enrolled");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_TRUE(s.driver_lifecycle.mok_keys.at(0).pending);
+  EXPECT_NE(f->fix.find("Enroll MOK"), std::string::npos) << f->fix;
+  EXPECT_EQ(f->fix.find("sudo mokutil --import"), std::string::npos) << f->fix;  // done already
+
+  // What MokManager does at the boot: MokNew's lists join MokList, which shim hands the kernel
+  // as MokListRT. mokutil then says the key is enrolled, and dlenv says nothing.
+  const fs::path vars = h.tree / "/sys/firmware/efi/efivars";
+  const std::string shim = "-605dab50-e046-4300-abb6-3dd810dd8b23";
+  fs::rename(vars / ("MokNew" + shim), vars / ("MokListRT" + shim));
+  fs::remove(vars / ("MokAuth" + shim));
+  test = Mokutil(h, {"--test-key", pub});
+  EXPECT_NE(test.out.find("is already enrolled"), std::string::npos) << test.out << test.err;
+  s = h.Run();
+  EXPECT_TRUE(s.driver_lifecycle.mok_keys.at(0).enrolled);
+  EXPECT_FALSE(FindFinding(s, "driver.mok_key_not_enrolled")) << FindingIds(s);
+
+  // A damaged MokListRT is named, not read past.
+  h.tree.Write("/sys/firmware/efi/efivars/MokListRT" + shim, std::string("\x06\0\0\0\x01\x02", 6));
+  s = h.Run();
+  f = FindFinding(s, "driver.mok_key_not_enrolled");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_NE(f->evidence.find("MokListRT: 2 trailing bytes"), std::string::npos) << f->evidence;
 }
 
 TEST(KernelModule, ContainersAndWslBootNoModuleOfTheirOwn) {

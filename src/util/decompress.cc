@@ -1,0 +1,142 @@
+#include "util/decompress.h"
+
+#include <fmt/format.h>
+#include <lzma.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+
+namespace dlenv::util {
+namespace {
+
+// Output grows in steps of this size, so that a lying size field never allocates up front.
+constexpr std::size_t kChunk = 1u << 20;
+
+std::string TooLarge(std::size_t max_bytes) {
+  return fmt::format("it decompresses to more than {} bytes", max_bytes);
+}
+
+// Makes room for the next chunk of output; false when `out` already holds `max_bytes`.
+bool Grow(std::string& out, std::size_t used, std::size_t max_bytes) {
+  if (used >= max_bytes) return false;
+  out.resize(std::min(max_bytes, used + kChunk));
+  return true;
+}
+
+std::optional<std::string> Xz(std::string_view data, std::size_t max_bytes, std::string* error) {
+  lzma_stream s = LZMA_STREAM_INIT;
+  // The kernel's modules use a 1 MiB dictionary (scripts/Makefile.modinst: --lzma2=dict=1MiB);
+  // 256 MiB of decoder memory is far above any real module and bounds a hostile header.
+  if (lzma_stream_decoder(&s, 256u << 20, LZMA_CONCATENATED) != LZMA_OK) {
+    *error = "liblzma could not start a decoder";
+    return std::nullopt;
+  }
+  std::unique_ptr<lzma_stream, void (*)(lzma_stream*)> guard(&s, lzma_end);
+  std::string out;
+  s.next_in = reinterpret_cast<const std::uint8_t*>(data.data());
+  s.avail_in = data.size();
+  for (;;) {
+    if (s.avail_out == 0) {
+      const std::size_t used = out.size();
+      if (!Grow(out, used, max_bytes)) {
+        *error = TooLarge(max_bytes);
+        return std::nullopt;
+      }
+      s.next_out = reinterpret_cast<std::uint8_t*>(out.data()) + used;
+      s.avail_out = out.size() - used;
+    }
+    const lzma_ret r = lzma_code(&s, s.avail_in ? LZMA_RUN : LZMA_FINISH);
+    if (r == LZMA_STREAM_END) break;
+    if (r != LZMA_OK) {
+      *error = r == LZMA_BUF_ERROR ? "the xz data is truncated"
+                                   : fmt::format("liblzma error {}: not valid xz data", int(r));
+      return std::nullopt;
+    }
+  }
+  out.resize(s.total_out);
+  return out;
+}
+
+std::optional<std::string> Zstd(std::string_view data, std::size_t max_bytes, std::string* error) {
+  std::unique_ptr<ZSTD_DStream, std::size_t (*)(ZSTD_DStream*)> d(ZSTD_createDStream(),
+                                                                  ZSTD_freeDStream);
+  if (!d) {
+    *error = "libzstd could not start a decoder";
+    return std::nullopt;
+  }
+  std::string out;
+  ZSTD_inBuffer in{data.data(), data.size(), 0};
+  std::size_t used = 0, last = 1;  // last: ZSTD_decompressStream's hint, 0 at a frame's end
+  while (in.pos < in.size || last != 0) {
+    if (used == out.size() && !Grow(out, used, max_bytes)) {
+      *error = TooLarge(max_bytes);
+      return std::nullopt;
+    }
+    ZSTD_outBuffer o{out.data() + used, out.size() - used, 0};
+    const std::size_t before = in.pos;
+    last = ZSTD_decompressStream(d.get(), &o, &in);
+    if (ZSTD_isError(last)) {
+      *error = fmt::format("not valid zstd data ({})", ZSTD_getErrorName(last));
+      return std::nullopt;
+    }
+    used += o.pos;
+    if (in.pos == in.size && last != 0 && o.pos < o.size && in.pos == before) {
+      *error = "the zstd data is truncated";
+      return std::nullopt;
+    }
+  }
+  out.resize(used);
+  return out;
+}
+
+std::optional<std::string> Gzip(std::string_view data, std::size_t max_bytes, std::string* error) {
+  z_stream s{};
+  if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK) {  // 16: a gzip header, as gzip(1) writes
+    *error = "zlib could not start a decoder";
+    return std::nullopt;
+  }
+  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&s, inflateEnd);
+  std::string out;
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  // zlib counts in uInt: a file past 4 GiB is cut there, and reads as truncated.
+  s.avail_in = static_cast<uInt>(std::min<std::size_t>(data.size(), UINT32_MAX));
+  for (;;) {
+    if (s.avail_out == 0) {
+      const std::size_t used = out.size();
+      if (!Grow(out, used, max_bytes)) {
+        *error = TooLarge(max_bytes);
+        return std::nullopt;
+      }
+      s.next_out = reinterpret_cast<Bytef*>(out.data()) + used;
+      s.avail_out = static_cast<uInt>(out.size() - used);
+    }
+    const int r = inflate(&s, Z_NO_FLUSH);
+    if (r == Z_STREAM_END) break;
+    if (r == Z_BUF_ERROR && s.avail_in == 0) {
+      *error = "the gzip data is truncated";
+      return std::nullopt;
+    }
+    if (r != Z_OK && r != Z_BUF_ERROR) {
+      *error = fmt::format("not valid gzip data ({})", s.msg ? s.msg : "zlib error");
+      return std::nullopt;
+    }
+  }
+  out.resize(s.total_out);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> Decompress(std::string_view data, std::string_view format,
+                                      std::size_t max_bytes, std::string* error) {
+  if (format == "xz") return Xz(data, max_bytes, error);
+  if (format == "zst") return Zstd(data, max_bytes, error);
+  if (format == "gz") return Gzip(data, max_bytes, error);
+  *error = fmt::format("{} is not a compression dlenv reads", format);
+  return std::nullopt;
+}
+
+}  // namespace dlenv::util
