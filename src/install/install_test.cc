@@ -333,6 +333,15 @@ TEST(InstallImage, NewestImageOfEachFamilyTheDriverRuns) {
                                  "CUDA 12.2"))
       << plan.images[0];
   EXPECT_TRUE(plan.run_line.find("tf.config.list_physical_devices('GPU')") != std::string::npos);
+  // Driver 550 (CUDA 12.4): TensorFlow 2.17's image (CUDA 12.3), and NGC's of the same CUDA.
+  plan = PlanImage("tensorflow", ImageHost("550.54.15", 12040, "NVIDIA H100 80GB HBM3"), {}, table);
+  ASSERT_TRUE(plan.ok) << plan.error;
+  ASSERT_EQ(plan.images.size(), 2u);
+  EXPECT_TRUE(plan.images[0].starts_with("tensorflow/tensorflow:2.17.0-gpu")) << plan.images[0];
+  EXPECT_TRUE(
+      plan.images[1].starts_with("nvcr.io/nvidia/tensorflow:24.05-tf2-py3: tensorflow "
+                                 "NGC 24.05, CUDA 12.4"))
+      << plan.images[1];
 }
 
 TEST(InstallImage, ForwardCompatibilityOnlyOnDatacenterGpusOfAListedBranch) {
@@ -349,6 +358,17 @@ TEST(InstallImage, ForwardCompatibilityOnlyOnDatacenterGpusOfAListedBranch) {
             "docker run --gpus all --ipc=host --ulimit memlock=-1 --ulimit stack=67108864 --rm "
             "nvcr.io/nvidia/pytorch:24.05-py3 python -c \"import torch; "
             "print(torch.cuda.is_available(), torch.cuda.device_count())\"");
+  // The same for TensorFlow: NGC's TensorFlow 24.05, with TensorFlow's check in the run line.
+  plan =
+      PlanImage("tensorflow", ImageHost("470.223.02", 11040, "NVIDIA A100-SXM4-80GB"), {}, table);
+  ASSERT_TRUE(plan.ok) << plan.error;
+  ASSERT_EQ(plan.images.size(), 1u);
+  EXPECT_TRUE(plan.images[0].starts_with("nvcr.io/nvidia/tensorflow:24.05-tf2-py3"))
+      << plan.images[0];
+  EXPECT_EQ(plan.run_line,
+            "docker run --gpus all --ipc=host --ulimit memlock=-1 --ulimit stack=67108864 --rm "
+            "nvcr.io/nvidia/tensorflow:24.05-tf2-py3 python -c \"import tensorflow as tf; "
+            "print(tf.config.list_physical_devices('GPU'))\"");
   // The same driver with a GeForce card, or below the branch's floor: nothing runs.
   for (auto [driver, gpu] : {std::pair{"470.223.02", "NVIDIA GeForce RTX 3090"},
                              std::pair{"470.42.01", "NVIDIA A100-SXM4-80GB"},
