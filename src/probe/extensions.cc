@@ -41,17 +41,14 @@ bool IsTorchSymbol(std::string_view s) {
   return false;
 }
 
-struct Library {
-  util::MappedFile file;
-  std::optional<util::DynamicSymbols> symbols;
-};
+using Library = util::SharedObject;
 
 /// The std::string ABI torch's libraries export: libc10's interface takes std::string in many
 /// places, so a C++11-ABI build exports "St7__cxx11" names and an old-ABI build none.
 std::string FrameworkStringAbi(const std::vector<const Library*>& libs) {
   if (libs.empty()) return "";
   for (const auto* lib : libs) {
-    if (lib->symbols->ExportsAnyContaining("St7__cxx11"))
+    if (lib->symbols.ExportsAnyContaining("St7__cxx11"))
       return util::StringAbiName(util::StringAbi::kCxx11);
   }
   return util::StringAbiName(util::StringAbi::kPreCxx11);
@@ -75,14 +72,9 @@ const Library* OpenLibrary(const ProbeContext& ctx, const fs::path& dir, const s
     if (path.empty()) return nullptr;
   }
   std::string error;
-  auto file = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
-  if (!file) return nullptr;
-  auto lib = std::make_unique<Library>();
-  lib->file = std::move(*file);
-  auto elf = util::ParseElf(lib->file.bytes());
-  if (elf.info) lib->symbols = util::DynamicSymbols::Read(lib->file.bytes(), *elf.info, &error);
-  if (!lib->symbols) return nullptr;
-  it->second = std::move(lib);
+  auto object = util::OpenSharedObject(ctx.fs.Resolve(path), &error);
+  if (!object) return nullptr;
+  it->second = std::make_unique<Library>(std::move(*object));
   return it->second.get();
 }
 
@@ -134,7 +126,7 @@ model::CompiledExtension Check(const ProbeContext& ctx, const fs::path& object,
     ++e.framework_symbols;
     bool found = false;
     for (const auto* lib : libs) {
-      if (lib->symbols->Exports(name)) {
+      if (lib->symbols.Exports(name)) {
         found = true;
         break;
       }

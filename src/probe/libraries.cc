@@ -299,6 +299,14 @@ std::optional<std::string> AskLibrary(const ProbeContext& ctx, const model::Libr
 
 }  // namespace
 
+std::optional<util::LdCache> ReadLoaderCache(const ProbeContext& ctx) {
+  auto bytes = ctx.fs.ReadFile("/etc/ld.so.cache", 64u << 20);
+  if (!bytes) return std::nullopt;
+  auto parsed = util::ParseLdCache(*bytes);
+  if (auto* cache = std::get_if<util::LdCache>(&parsed)) return std::move(*cache);
+  return std::nullopt;
+}
+
 std::optional<std::string> LibraryFamily(std::string_view name) {
   if (!name.starts_with("lib")) return std::nullopt;
   const auto so = name.find(".so");
@@ -318,13 +326,10 @@ void ProbeLibraries(const ProbeContext& ctx, model::Snapshot& snapshot) {
   for (const std::string& dir : ctx.env.GetList("LD_LIBRARY_PATH")) {
     if (fs::path(dir).is_absolute()) collector.AddFolder(dir, "LD_LIBRARY_PATH");
   }
-  if (auto bytes = ctx.fs.ReadFile("/etc/ld.so.cache", 64u << 20)) {
-    auto parsed = util::ParseLdCache(*bytes);
-    if (auto* cache = std::get_if<util::LdCache>(&parsed)) {
-      for (const auto& e : cache->entries) {
-        if (!util::LdCacheFlagsMatchHost(e.flags) || !LibraryFamily(e.soname)) continue;
-        collector.Add(e.path, e.soname, "ld.so.cache");
-      }
+  if (const auto cache = ReadLoaderCache(ctx)) {
+    for (const auto& e : cache->entries) {
+      if (!util::LdCacheFlagsMatchHost(e.flags) || !LibraryFamily(e.soname)) continue;
+      collector.Add(e.path, e.soname, "ld.so.cache");
     }
   }
   for (const char* dir :

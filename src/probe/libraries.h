@@ -6,6 +6,7 @@
 
 #include "model/snapshot.h"
 #include "probe/context.h"
+#include "util/ldcache.h"
 
 namespace dlenv::probe {
 
@@ -14,6 +15,10 @@ namespace dlenv::probe {
 /// with its version, where it was found, and which copy dlopen("libX.so.N") would load.
 /// Reads snapshot.toolkits, so it runs after ProbeToolkits.
 void ProbeLibraries(const ProbeContext& ctx, model::Snapshot& snapshot);
+
+/// The loader's cache (/etc/ld.so.cache) of the machine read; nullopt when it is absent or
+/// damaged. Every probe that asks what the loader would find reads it through here.
+std::optional<util::LdCache> ReadLoaderCache(const ProbeContext& ctx);
 
 /// The family of a library file name: "libcudnn_ops.so.9" -> "cudnn_ops",
 /// "libcublasLt.so" -> "cublasLt"; nullopt for files dlenv does not track.

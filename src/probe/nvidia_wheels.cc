@@ -22,25 +22,16 @@ struct WheelLibrary {
   fs::path path;
   const model::PackageRecord* package = nullptr;
   bool opened = false;
-  util::MappedFile file;
-  std::optional<util::ElfInfo> elf;
-  std::optional<util::DynamicSymbols> symbols;
+  std::optional<util::SharedObject> object;
 };
 
 WheelLibrary* Open(const ProbeContext& ctx, WheelLibrary& lib) {
   if (!lib.opened) {
     lib.opened = true;
     std::string error;
-    if (auto file = util::MappedFile::Open(ctx.fs.Resolve(lib.path), &error)) {
-      lib.file = std::move(*file);
-      auto elf = util::ParseElf(lib.file.bytes());
-      if (elf.info) {
-        lib.elf = std::move(elf.info);
-        lib.symbols = util::DynamicSymbols::Read(lib.file.bytes(), *lib.elf, &error);
-      }
-    }
+    lib.object = util::OpenSharedObject(ctx.fs.Resolve(lib.path), &error);
   }
-  return lib.symbols ? &lib : nullptr;
+  return lib.object ? &lib : nullptr;
 }
 
 /// Every shared object the nvidia-* wheels' RECORD files list, by file name (the wheels install
@@ -76,11 +67,11 @@ std::map<std::string, WheelLibrary> WheelLibraries(const ProbeContext& ctx,
 
 std::optional<model::LibrarySymbolGap> Gap(WheelLibrary& user, const std::string& needed,
                                            WheelLibrary& provider) {
-  auto asked = user.symbols->UndefinedFrom(needed);
+  auto asked = user.object->symbols.UndefinedFrom(needed);
   if (asked.empty()) return std::nullopt;
   model::LibrarySymbolGap gap;
   for (const auto& name : asked) {
-    if (provider.symbols->Exports(name)) continue;
+    if (provider.object->symbols.Exports(name)) continue;
     ++gap.missing_count;
     if (gap.missing_symbols.size() < kMaxMissingListed) gap.missing_symbols.push_back(name);
   }
@@ -104,7 +95,7 @@ std::vector<model::LibrarySymbolGap> ReadNvidiaLibraryGaps(const ProbeContext& c
   auto libs = WheelLibraries(ctx, env);
   for (auto& [name, user] : libs) {
     if (!Open(ctx, user)) continue;
-    for (const auto& needed : user.elf->dynamic.needed) {
+    for (const auto& needed : user.object->elf.dynamic.needed) {
       auto it = libs.find(needed);
       // A wheel's own libraries were built together (cuDNN's sub-libraries): only the
       // libraries of another wheel can be of another release.

@@ -1,9 +1,8 @@
 #include "probe/triton.h"
 
 #include <filesystem>
-#include <variant>
 
-#include "util/ldcache.h"
+#include "probe/libraries.h"
 
 namespace dlenv::probe {
 namespace {
@@ -14,10 +13,7 @@ namespace fs = std::filesystem;
 /// order and with repeats, as Triton collects them (it matches the line, any architecture).
 std::vector<std::string> CacheDirs(const ProbeContext& ctx) {
   std::vector<std::string> out;
-  auto bytes = ctx.fs.ReadFile("/etc/ld.so.cache", 64u << 20);
-  if (!bytes) return out;
-  auto parsed = util::ParseLdCache(*bytes);
-  const auto* cache = std::get_if<util::LdCache>(&parsed);
+  const auto cache = ReadLoaderCache(ctx);
   if (!cache) return out;
   for (const auto& e : cache->entries) {
     if (e.soname.find("libcuda.so.1") == std::string::npos &&

@@ -195,4 +195,18 @@ bool DynamicSymbols::ExportsAnyContaining(std::string_view part) const {
   return false;
 }
 
+std::optional<SharedObject> OpenSharedObject(const std::filesystem::path& path,
+                                             std::string* error) {
+  auto file = MappedFile::Open(path, error);
+  if (!file) return std::nullopt;
+  auto elf = ParseElf(file->bytes());
+  if (!elf.info) {
+    *error = elf.error;
+    return std::nullopt;
+  }
+  auto symbols = DynamicSymbols::Read(file->bytes(), *elf.info, error);
+  if (!symbols) return std::nullopt;
+  return SharedObject{std::move(*file), std::move(*elf.info), std::move(*symbols)};
+}
+
 }  // namespace dlenv::util

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -58,5 +59,17 @@ class DynamicSymbols {
   std::span<const std::byte> verneed_;  // Elf64_Verneed entries, each with its Elf64_Vernaux list
   std::size_t count_ = 0;
 };
+
+/// A shared object mapped with its ELF header and dynamic symbols, which point into the
+/// mapping: the three live together (a MappedFile's move keeps the mapping where it is).
+struct SharedObject {
+  MappedFile file;
+  ElfInfo elf;
+  DynamicSymbols symbols;
+};
+
+/// `path` (a path on this machine) mapped and read; nullopt, with `error`, when it cannot be
+/// mapped, is not ELF, or has no dynamic symbol table.
+std::optional<SharedObject> OpenSharedObject(const std::filesystem::path& path, std::string* error);
 
 }  // namespace dlenv::util
