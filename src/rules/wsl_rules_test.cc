@@ -106,6 +106,8 @@ TEST(Wsl, HealthyWslSaysNothingAndLdconfigWarnsAsUsersSee) {
   const auto s = m.Run();
   ASSERT_TRUE(s.host.wsl);
   EXPECT_TRUE(WslIds(s).empty()) << WslIds(s);
+  for (const auto& f : s.findings)  // nor any other error: every rule ran on this snapshot
+    EXPECT_NE(f.severity, model::Severity::kError) << f.id << ": " << f.evidence;
   EXPECT_TRUE(std::any_of(s.libraries.begin(), s.libraries.end(), [](const auto& c) {
     return c.family == "cuda" && c.path.starts_with("/usr/lib/wsl/lib/") &&
            c.found_via == "ld.so.cache";
