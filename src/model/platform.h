@@ -154,10 +154,12 @@ struct GpuLinks {
 /// under /lib/modules/RELEASE.
 struct KernelModuleFile {
   std::string path;
-  std::optional<std::string> compression;  // xz, zst, gz: dlenv does not decompress modules
-  std::optional<std::string> version;      // the .modinfo section's version=
-  /// The "~Module signature appended~" trailer the kernel's sign-file writes; nullopt when
-  /// the file is compressed (the signature lies inside the compressed stream).
+  /// xz, zst, gz. A compressed module is decompressed only where its contents decide a
+  /// finding (probe/driver_lifecycle.cc says when); otherwise version and signature stay null.
+  std::optional<std::string> compression;
+  std::optional<std::string> version;  // the .modinfo section's version=
+  /// The "~Module signature appended~" trailer the kernel's sign-file writes, at the end of the
+  /// (decompressed) image; nullopt when not read.
   std::optional<bool> signature_appended;
   std::optional<std::string> error;  // why the file could not be read
 };

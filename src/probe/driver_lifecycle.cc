@@ -40,40 +40,66 @@ bool IsLink(const ProbeContext& ctx, const fs::path& inside) {
   return fs::is_symlink(fs::symlink_status(ctx.fs.Host(inside), ec));
 }
 
+// An uncompressed module is mapped and only its headers and .modinfo are touched; a compressed
+// one is named here and opened later, if at all (ReadCompressedModule).
 model::KernelModuleFile ReadModuleFile(const ProbeContext& ctx, const fs::path& path,
                                        const std::string& compression) {
   model::KernelModuleFile f;
   f.path = path.string();
-  std::string error;
-  util::KernelModuleInfo info;
   if (!compression.empty()) {
-    // Signed, then compressed (the kernel's scripts/Makefile.modinst, DKMS alike): version and
-    // signature are read from the decompressed image. The proprietary nvidia.ko is under
-    // 100 MiB; the bounds keep a hostile file from filling memory.
     f.compression = compression;
-    const auto packed = ctx.fs.ReadFile(path, kMaxCompressedModuleBytes);
-    if (!packed) {
-      f.error = "cannot read it, or it is larger than 256 MiB";
-      return f;
-    }
-    const auto image = util::Decompress(*packed, compression, kMaxModuleBytes, &error);
-    if (!image) {
-      f.error = error;
-      return f;
-    }
-    info = util::ReadKernelModule(std::as_bytes(std::span(image->data(), image->size())));
-  } else {
-    auto mapped = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
-    if (!mapped) {
-      f.error = error;
-      return f;
-    }
-    info = util::ReadKernelModule(mapped->bytes());
+    return f;
   }
+  std::string error;
+  auto mapped = util::MappedFile::Open(ctx.fs.Resolve(path), &error);
+  if (!mapped) {
+    f.error = error;
+    return f;
+  }
+  const auto info = util::ReadKernelModule(mapped->bytes());
   f.signature_appended = info.signature_appended;
   f.version = info.Get("version");
   f.error = info.error;
   return f;
+}
+
+// Signed, then compressed (the kernel's scripts/Makefile.modinst, DKMS alike): version and
+// signature are read from the decompressed image. The proprietary nvidia.ko is under 100 MiB;
+// the bounds keep a hostile file from filling memory.
+void ReadCompressedModule(const ProbeContext& ctx, model::KernelModuleFile& f) {
+  std::string error;
+  const auto packed = util::MappedFile::Open(ctx.fs.Resolve(f.path), &error);
+  if (!packed) {
+    f.error = error;
+    return;
+  }
+  const auto bytes = packed->bytes();
+  if (bytes.size() > kMaxCompressedModuleBytes) {
+    f.error = fmt::format("{} bytes compressed: more than a module can be", bytes.size());
+    return;
+  }
+  const auto image =
+      util::Decompress(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                       *f.compression, kMaxModuleBytes, &error);
+  if (!image) {
+    f.error = error;
+    return;
+  }
+  const auto info = util::ReadKernelModule(std::as_bytes(std::span(image->data(), image->size())));
+  f.signature_appended = info.signature_appended;
+  f.version = info.Get("version");
+  f.error = info.error;
+}
+
+// Decompressing is doctor's one costly read: an 80 MB module takes 0.75 s out of xz and 0.1 s
+// out of zstd (docs/benchmarks.md), against some 50 ms for all of doctor. So a compressed module
+// is opened only where what is inside decides a finding: its signature under Secure Boot while
+// the module is not loaded, its version when the loaded module is to be compared with it and no
+// DKMS build for this kernel says which version it is.
+bool CompressedContentsDecide(const model::DriverLifecycle& l, const std::string& kernel) {
+  if (!l.sysfs_module_version) return l.secure_boot == true;
+  return std::none_of(l.dkms_builds.begin(), l.dkms_builds.end(),
+                      [&](const auto& b) { return b.installed && b.kernel == kernel; });
 }
 
 void WalkModules(const ProbeContext& ctx, const fs::path& dir, int depth, std::size_t& seen,
@@ -346,6 +372,11 @@ void ProbeDriverLifecycle(const ProbeContext& ctx, model::Snapshot& snapshot) {
   l.sysfs_module_version = SysfsModuleVersion(ctx);
   l.secure_boot = SecureBoot(ctx);
   if (l.secure_boot == true) ProbeMokKeys(ctx, l);
+  if (CompressedContentsDecide(l, snapshot.host.kernel)) {
+    for (auto& f : l.module_files) {
+      if (f.compression) ReadCompressedModule(ctx, f);
+    }
+  }
   ProbePackages(ctx, l);
   ProbeAptConf(ctx, l);
   ProbeFabricManager(ctx, l);

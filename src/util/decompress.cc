@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 namespace dlenv::util {
 namespace {
 
-// Output grows in steps of this size, so that a lying size field never allocates up front.
+// Output grows in steps of this size, inside the capacity reserved for the size the file states
+// (StatedSize): a size field that lies costs at most `max_bytes`, and only once it is written.
 constexpr std::size_t kChunk = 1u << 20;
 
 std::string TooLarge(std::size_t max_bytes) {
@@ -26,7 +28,8 @@ bool Grow(std::string& out, std::size_t used, std::size_t max_bytes) {
   return true;
 }
 
-std::optional<std::string> Xz(std::string_view data, std::size_t max_bytes, std::string* error) {
+std::optional<std::string> Xz(std::string_view data, std::size_t max_bytes, std::string& out,
+                              std::string* error) {
   lzma_stream s = LZMA_STREAM_INIT;
   // The kernel's modules use a 1 MiB dictionary (scripts/Makefile.modinst: --lzma2=dict=1MiB);
   // 256 MiB of decoder memory is far above any real module and bounds a hostile header.
@@ -35,7 +38,6 @@ std::optional<std::string> Xz(std::string_view data, std::size_t max_bytes, std:
     return std::nullopt;
   }
   std::unique_ptr<lzma_stream, void (*)(lzma_stream*)> guard(&s, lzma_end);
-  std::string out;
   s.next_in = reinterpret_cast<const std::uint8_t*>(data.data());
   s.avail_in = data.size();
   for (;;) {
@@ -57,17 +59,17 @@ std::optional<std::string> Xz(std::string_view data, std::size_t max_bytes, std:
     }
   }
   out.resize(s.total_out);
-  return out;
+  return std::move(out);
 }
 
-std::optional<std::string> Zstd(std::string_view data, std::size_t max_bytes, std::string* error) {
+std::optional<std::string> Zstd(std::string_view data, std::size_t max_bytes, std::string& out,
+                                std::string* error) {
   std::unique_ptr<ZSTD_DStream, std::size_t (*)(ZSTD_DStream*)> d(ZSTD_createDStream(),
                                                                   ZSTD_freeDStream);
   if (!d) {
     *error = "libzstd could not start a decoder";
     return std::nullopt;
   }
-  std::string out;
   ZSTD_inBuffer in{data.data(), data.size(), 0};
   std::size_t used = 0, last = 1;  // last: ZSTD_decompressStream's hint, 0 at a frame's end
   while (in.pos < in.size || last != 0) {
@@ -89,17 +91,17 @@ std::optional<std::string> Zstd(std::string_view data, std::size_t max_bytes, st
     }
   }
   out.resize(used);
-  return out;
+  return std::move(out);
 }
 
-std::optional<std::string> Gzip(std::string_view data, std::size_t max_bytes, std::string* error) {
+std::optional<std::string> Gzip(std::string_view data, std::size_t max_bytes, std::string& out,
+                                std::string* error) {
   z_stream s{};
   if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK) {  // 16: a gzip header, as gzip(1) writes
     *error = "zlib could not start a decoder";
     return std::nullopt;
   }
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&s, inflateEnd);
-  std::string out;
   s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   // zlib counts in uInt: a file past 4 GiB is cut there, and reads as truncated.
   s.avail_in = static_cast<uInt>(std::min<std::size_t>(data.size(), UINT32_MAX));
@@ -125,16 +127,55 @@ std::optional<std::string> Gzip(std::string_view data, std::size_t max_bytes, st
     }
   }
   out.resize(s.total_out);
-  return out;
+  return std::move(out);
+}
+
+// The decompressed size the file states, so that the output is allocated once (an 80 MB module
+// would otherwise pass through a reallocation that holds it twice). A hint only: the decoders
+// still stop at `max_bytes`, and a lie costs at most that.
+std::size_t StatedSize(std::string_view data, std::string_view format) {
+  if (format == "zst") {
+    const auto size = ZSTD_getFrameContentSize(data.data(), data.size());
+    return size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ? 0 : size;
+  }
+  if (format == "gz" && data.size() >= 18) {  // ISIZE: the last 4 bytes, little-endian (RFC 1952)
+    std::uint32_t size = 0;
+    for (int i = 1; i <= 4; ++i)
+      size = size << 8 | static_cast<std::uint8_t>(data[data.size() - i]);
+    return size;
+  }
+  if (format == "xz" && data.size() >= 2 * LZMA_STREAM_HEADER_SIZE) {
+    // The stream footer gives the index's size; the index, the uncompressed size.
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
+    lzma_stream_flags footer;
+    if (lzma_stream_footer_decode(&footer, bytes + data.size() - LZMA_STREAM_HEADER_SIZE) !=
+            LZMA_OK ||
+        footer.backward_size > data.size() - 2 * LZMA_STREAM_HEADER_SIZE)
+      return 0;
+    lzma_index* index = nullptr;
+    std::uint64_t memlimit = 1u << 20;
+    std::size_t pos = data.size() - LZMA_STREAM_HEADER_SIZE - footer.backward_size;
+    if (lzma_index_buffer_decode(&index, &memlimit, nullptr, bytes, &pos,
+                                 data.size() - LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
+      return 0;
+    const std::uint64_t size = lzma_index_uncompressed_size(index);
+    lzma_index_end(index, nullptr);
+    return size;
+  }
+  return 0;
 }
 
 }  // namespace
 
 std::optional<std::string> Decompress(std::string_view data, std::string_view format,
                                       std::size_t max_bytes, std::string* error) {
-  if (format == "xz") return Xz(data, max_bytes, error);
-  if (format == "zst") return Zstd(data, max_bytes, error);
-  if (format == "gz") return Gzip(data, max_bytes, error);
+  std::string out;
+  // A chunk more than stated: the decoders ask for room once more before they end.
+  if (const std::size_t stated = StatedSize(data, format); stated <= max_bytes)
+    out.reserve(std::min(stated + kChunk, max_bytes));
+  if (format == "xz") return Xz(data, max_bytes, out, error);
+  if (format == "zst") return Zstd(data, max_bytes, out, error);
+  if (format == "gz") return Gzip(data, max_bytes, out, error);
   *error = fmt::format("{} is not a compression dlenv reads", format);
   return std::nullopt;
 }
