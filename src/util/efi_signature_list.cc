@@ -20,10 +20,11 @@ std::uint32_t Dword(std::string_view s, std::size_t at) {
 
 std::string EfiGuidText(std::string_view g) {
   auto b = [&](std::size_t i) { return static_cast<unsigned>(static_cast<std::uint8_t>(g[i])); };
-  return fmt::format("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
-                     "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-                     b(3), b(2), b(1), b(0), b(5), b(4), b(7), b(6), b(8), b(9), b(10), b(11),
-                     b(12), b(13), b(14), b(15));
+  return fmt::format(
+      "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
+      "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+      b(3), b(2), b(1), b(0), b(5), b(4), b(7), b(6), b(8), b(9), b(10), b(11), b(12), b(13), b(14),
+      b(15));
 }
 
 std::optional<std::vector<EfiSignature>> ParseEfiSignatureLists(std::string_view data,
@@ -33,8 +34,8 @@ std::optional<std::vector<EfiSignature>> ParseEfiSignatureLists(std::string_view
   while (at < data.size()) {
     const std::size_t left = data.size() - at;
     if (left < kListHeaderBytes) {
-      *error = fmt::format("{} trailing bytes at offset {} are shorter than a list header", left,
-                           at);
+      *error =
+          fmt::format("{} trailing bytes at offset {} are shorter than a list header", left, at);
       return std::nullopt;
     }
     const std::string type = EfiGuidText(data.substr(at, kGuidBytes));
