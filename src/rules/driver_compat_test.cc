@@ -12,6 +12,7 @@
 #include "probe/host.h"
 #include "probe/libraries.h"
 #include "rules/rules.h"
+#include "testing/driver_host.h"
 #include "testing/temp_tree.h"
 #include "util/subprocess.h"
 
@@ -69,17 +70,8 @@ class CompatMachine {
   bool built = false;
 };
 
-const model::Finding* Find(const model::Snapshot& s, std::string_view id) {
-  auto it =
-      std::find_if(s.findings.begin(), s.findings.end(), [&](const auto& f) { return f.id == id; });
-  return it == s.findings.end() ? nullptr : &*it;
-}
-
-std::string Ids(const model::Snapshot& s) {
-  std::string ids;
-  for (const auto& f : s.findings) ids += f.id + " (" + f.evidence + "); ";
-  return ids;
-}
+using testing::FindFinding;
+using testing::FindingIds;
 
 TEST(CompatLibcuda, OlderThanTheDriverThroughLdLibraryPathAndTheExportRun) {
   CompatMachine m;
@@ -87,8 +79,8 @@ TEST(CompatLibcuda, OlderThanTheDriverThroughLdLibraryPathAndTheExportRun) {
   const std::string path = "/usr/local/cuda/compat:/usr/local/nvidia/lib64";
   m.env["LD_LIBRARY_PATH"] = path;
   auto s = m.Run();
-  const auto* f = Find(s, "driver.compat_libcuda_older");
-  ASSERT_TRUE(f) << Ids(s);
+  const auto* f = FindFinding(s, "driver.compat_libcuda_older");
+  ASSERT_TRUE(f) << FindingIds(s);
   EXPECT_EQ(f->severity, model::Severity::kError);
   EXPECT_NE(f->evidence.find("the forward-compatibility libcuda 550.54.15; the kernel module is "
                              "570.133.20, a newer driver branch"),
@@ -98,7 +90,8 @@ TEST(CompatLibcuda, OlderThanTheDriverThroughLdLibraryPathAndTheExportRun) {
   EXPECT_NE(f->fix.find("runs CUDA 12.8 and older without forward compatibility"),
             std::string::npos)
       << f->fix;
-  EXPECT_FALSE(Find(s, "driver.version_mismatch")) << Ids(s);  // compat is not the driver
+  EXPECT_FALSE(FindFinding(s, "driver.version_mismatch"))
+      << FindingIds(s);  // compat is not the driver
 
   // The printed export, run by bash with the same LD_LIBRARY_PATH.
   const auto open = f->fix.find("`export ");
@@ -110,16 +103,16 @@ TEST(CompatLibcuda, OlderThanTheDriverThroughLdLibraryPathAndTheExportRun) {
   ASSERT_TRUE(run.ok()) << run.Describe() << run.err;
   EXPECT_EQ(run.out, "/usr/local/nvidia/lib64");
   m.env["LD_LIBRARY_PATH"] = run.out;
-  EXPECT_FALSE(Find(m.Run(), "driver.compat_libcuda_older"));
+  EXPECT_FALSE(FindFinding(m.Run(), "driver.compat_libcuda_older"));
 
   // Forward compatibility doing its job (an older driver), and an older compat of the driver's
   // own branch (a warning: NVIDIA's FAQ says it may need updating).
   m.env["LD_LIBRARY_PATH"] = path;
-  EXPECT_FALSE(Find(m.Run("535.183.01", 12020), "driver.compat_libcuda_older"));
-  EXPECT_FALSE(Find(m.Run("550.54.15", 12040), "driver.compat_libcuda_older"));
+  EXPECT_FALSE(FindFinding(m.Run("535.183.01", 12020), "driver.compat_libcuda_older"));
+  EXPECT_FALSE(FindFinding(m.Run("550.54.15", 12040), "driver.compat_libcuda_older"));
   s = m.Run("550.90.07", 12040);
-  ASSERT_TRUE(Find(s, "driver.compat_libcuda_older")) << Ids(s);
-  EXPECT_EQ(Find(s, "driver.compat_libcuda_older")->severity, model::Severity::kWarning);
+  ASSERT_TRUE(FindFinding(s, "driver.compat_libcuda_older")) << FindingIds(s);
+  EXPECT_EQ(FindFinding(s, "driver.compat_libcuda_older")->severity, model::Severity::kWarning);
 }
 
 TEST(CompatLibcuda, OlderThanTheDriverThroughTheLoadersCacheAndTheConfRemoved) {
@@ -128,8 +121,8 @@ TEST(CompatLibcuda, OlderThanTheDriverThroughTheLoadersCacheAndTheConfRemoved) {
   m.tree.Write("/etc/ld.so.conf.d/000_cuda-compat.conf", "/usr/local/cuda/compat\n");
   ASSERT_TRUE(m.Ldconfig());
   auto s = m.Run();
-  const auto* f = Find(s, "driver.compat_libcuda_older");
-  ASSERT_TRUE(f) << Ids(s);
+  const auto* f = FindFinding(s, "driver.compat_libcuda_older");
+  ASSERT_TRUE(f) << FindingIds(s);
   EXPECT_NE(f->evidence.find("via ld.so.cache"), std::string::npos) << f->evidence;
   const std::string grep = "grep -l compat /etc/ld.so.conf.d/*.conf";
   ASSERT_NE(f->fix.find(grep), std::string::npos) << f->fix;
@@ -142,7 +135,7 @@ TEST(CompatLibcuda, OlderThanTheDriverThroughTheLoadersCacheAndTheConfRemoved) {
   EXPECT_EQ(named.out, "etc/ld.so.conf.d/000_cuda-compat.conf\n");
   fs::remove(m.tree / "/etc/ld.so.conf.d/000_cuda-compat.conf");
   ASSERT_TRUE(m.Ldconfig());
-  EXPECT_FALSE(Find(m.Run(), "driver.compat_libcuda_older"));
+  EXPECT_FALSE(FindFinding(m.Run(), "driver.compat_libcuda_older"));
 }
 
 }  // namespace
