@@ -9,13 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dlenv=$(realpath "${1:-build/dlenv}")
 runs=${2:-5}
-elf=${3:-$(ls -S /usr/lib/x86_64-linux-gnu/*.so* 2>/dev/null | head -1)}
+elf=${3:-$(ls -S /usr/lib/x86_64-linux-gnu/*.so* 2>/dev/null | head -1 || true)}
 [[ -x $dlenv ]] || { echo "no dlenv binary at $dlenv (run scripts/install.sh)" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 head -c 80000000 "$elf" >"$work/nvidia.ko"
-echo "module: 80,000,000 bytes from $elf"
+echo "module: $(stat -c %s "$work/nvidia.ko") bytes from $elf (80,000,000 wanted: name a larger file)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 measure() {  # label command...: prints "label  seconds  KiB", medians of $runs runs; sets $secs

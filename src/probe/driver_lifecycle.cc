@@ -96,8 +96,10 @@ void ReadCompressedModule(const ProbeContext& ctx, model::KernelModuleFile& f) {
 // is opened only where what is inside decides a finding: its signature under Secure Boot while
 // the module is not loaded, its version when the loaded module is to be compared with it and no
 // DKMS build for this kernel says which version it is.
-bool CompressedContentsDecide(const model::DriverLifecycle& l, const std::string& kernel) {
-  if (!l.sysfs_module_version) return l.secure_boot == true;
+bool CompressedContentsDecide(const model::Snapshot& s) {
+  const auto& l = s.driver_lifecycle;
+  const std::string& kernel = s.host.kernel;
+  if (!s.driver.kernel_module_version && !l.sysfs_module_version) return l.secure_boot == true;
   return std::none_of(l.dkms_builds.begin(), l.dkms_builds.end(),
                       [&](const auto& b) { return b.installed && b.kernel == kernel; });
 }
@@ -153,21 +155,28 @@ void ProbeDkms(const ProbeContext& ctx, model::DriverLifecycle& l) {
   }
 }
 
-// The SecureBoot variable of the EFI global-variable GUID: efivarfs prefixes the 4-byte
-// attributes to the 1-byte value (Documentation/filesystems/efivarfs.rst).
+// shim's variables live under its GUID.
+constexpr std::string_view kShimGuid = "605dab50-e046-4300-abb6-3dd810dd8b23";
+
+// Secure Boot as the kernel decides it (drivers/firmware/efi/libstub/secureboot.c,
+// efi_get_secureboot): the SecureBoot variable of the EFI global-variable GUID (efivarfs
+// prefixes the 4-byte attributes to the 1-byte value, Documentation/filesystems/efivarfs.rst),
+// unless shim was put in insecure mode (`mokutil --disable-validation`: MokSBStateRT = 1), which
+// the kernel honours by not enforcing Secure Boot.
 std::optional<bool> SecureBoot(const ProbeContext& ctx) {
   const fs::path efivars = "/sys/firmware/efi/efivars";
   auto data = ctx.fs.ReadFile(efivars / "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", 64);
   if (!data)
     return ctx.fs.IsDirectory("/sys/firmware/efi") ? std::optional<bool>(false) : std::nullopt;
   if (data->size() < 5) return std::nullopt;
-  return (*data)[4] == 1;
+  if ((*data)[4] != 1) return false;
+  auto shim = ctx.fs.ReadFile(efivars / fmt::format("MokSBStateRT-{}", kShimGuid), 64);
+  return !(shim && shim->size() >= 5 && (*shim)[4] == 1);
 }
 
-// shim's variables, under its GUID. MokListRT is what shim hands the kernel (a large list goes
-// on in MokListRT1, MokListRT2, ...); the kernel also mirrors it, without efivarfs' 4-byte
-// attribute prefix, in /sys/firmware/efi/mok-variables (Linux 5.13 and later).
-constexpr std::string_view kShimGuid = "605dab50-e046-4300-abb6-3dd810dd8b23";
+// MokListRT is what shim hands the kernel (a large list goes on in MokListRT1, MokListRT2,
+// ...); the kernel also mirrors it, without efivarfs' 4-byte attribute prefix, in
+// /sys/firmware/efi/mok-variables (Linux 5.13 and later).
 constexpr std::size_t kMaxMokBytes = 1u << 20;
 
 std::optional<std::string> ReadMokVariable(const ProbeContext& ctx, const std::string& name) {
@@ -189,7 +198,7 @@ std::vector<std::string> MokCertificates(const ProbeContext& ctx, const std::str
     std::string why;
     auto lists = util::ParseEfiSignatureLists(*data, &why);
     if (!lists) {
-      error = name + (part ? std::to_string(part) : "") + ": " + why;
+      error = (error ? *error + "; " : "") + name + (part ? std::to_string(part) : "") + ": " + why;
       continue;
     }
     for (auto& sig : *lists) {
@@ -207,7 +216,8 @@ void ProbeMokKeys(const ProbeContext& ctx, model::DriverLifecycle& l) {
     if (auto der = ctx.fs.ReadFile(path, 64u << 10); der && !der->empty())
       keys.emplace_back(path, std::move(*der));
   }
-  if (keys.empty()) return;
+  // Without shim (no MokListRT) the kernel trusts no Machine Owner Key at all: nothing to say.
+  if (keys.empty() || !ReadMokVariable(ctx, "MokListRT")) return;
   const auto enrolled = MokCertificates(ctx, "MokListRT", l.mok_list_error);
   const auto pending = MokCertificates(ctx, "MokNew", l.mok_list_error);
   for (const auto& [path, der] : keys) {
@@ -372,7 +382,7 @@ void ProbeDriverLifecycle(const ProbeContext& ctx, model::Snapshot& snapshot) {
   l.sysfs_module_version = SysfsModuleVersion(ctx);
   l.secure_boot = SecureBoot(ctx);
   if (l.secure_boot == true) ProbeMokKeys(ctx, l);
-  if (CompressedContentsDecide(l, snapshot.host.kernel)) {
+  if (CompressedContentsDecide(snapshot)) {
     for (auto& f : l.module_files) {
       if (f.compression) ReadCompressedModule(ctx, f);
     }

@@ -174,7 +174,8 @@ void CheckSecureBoot(const model::Snapshot& s, std::vector<Finding>& out) {
 // signed modules (Ubuntu's linux-modules-nvidia) carry a key the kernel trusts anyway.
 void CheckMokEnrollment(const model::Snapshot& s, std::vector<Finding>& out) {
   const auto& l = s.driver_lifecycle;
-  if (l.secure_boot != true || LoadedVersion(s) || l.mok_keys.empty()) return;
+  if (l.secure_boot != true || LoadedVersion(s) || l.mok_keys.empty() || l.module_files.empty())
+    return;
   for (const auto& f : l.module_files) {
     if (f.signature_appended == false) return;  // driver.module_unsigned_secure_boot says it
   }
@@ -190,9 +191,13 @@ void CheckMokEnrollment(const model::Snapshot& s, std::vector<Finding>& out) {
     paths.push_back(k.path);
     pending = pending || k.pending;
   }
-  const std::string& key = l.mok_keys.front().path;
+  // The key the fix names: the one whose enrollment waits, else the first.
+  const auto waiting =
+      std::find_if(l.mok_keys.begin(), l.mok_keys.end(), [](const auto& k) { return k.pending; });
+  const std::string& key = (waiting != l.mok_keys.end() ? *waiting : l.mok_keys.front()).path;
   out.push_back(
-      {"driver.mok_key_not_enrolled", Severity::kError,
+      // A list that could not be read all through makes "not enrolled" a likelihood only.
+      {"driver.mok_key_not_enrolled", l.mok_list_error ? Severity::kWarning : Severity::kError,
        pending ? "The key DKMS signs the NVIDIA module with waits for enrollment at the next boot: "
                  "until then the kernel refuses the module"
                : "Secure Boot is on and the key DKMS signs the NVIDIA module with is not enrolled: "

@@ -364,6 +364,28 @@ TEST(KernelModule, SignedButTheKeyNotEnrolledUntilMokManagerEnrollsIt) {
        (h.tree / "/var/lib/dkms/mok.key").string(), "-outform", "DER", "-out", pub},
       o);
   ASSERT_TRUE(key.ok()) << key.Describe() << key.err;
+  // shim's MokListRT, which always holds its vendor's certificate: one EFI_SIGNATURE_LIST (the
+  // X.509 type GUID, list/header/signature sizes, owner GUID, DER) behind efivarfs' attributes.
+  const std::string vendor_der = (h.tree.MakeDir("/root") / "vendor.der").string();
+  ASSERT_TRUE(util::RunCommand(
+                  {"openssl", "req", "-new", "-x509", "-nodes", "-days", "1", "-subj",
+                   "/CN=shim vendor", "-newkey", "rsa:2048", "-keyout",
+                   (h.tree / "/root/vendor.key").string(), "-outform", "DER", "-out", vendor_der},
+                  o)
+                  .ok());
+  const std::string der = testing::ReadAll(vendor_der);
+  auto le32 = [](std::size_t v) {
+    std::string b(4, '\0');
+    for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i) & 0xff);
+    return b;
+  };
+  const std::string x509_guid("\xa1\x59\xc0\xa5\xe4\x94\xa7\x4a\x87\xb5\xab\x15\x5c\x2b\xf0\x72",
+                              16);
+  const std::string vendor_list = std::string("\x06\0\0\0", 4) + x509_guid +
+                                  le32(28 + 16 + der.size()) + le32(0) + le32(16 + der.size()) +
+                                  std::string(16, '\x42') + der;
+  const std::string shim = "-605dab50-e046-4300-abb6-3dd810dd8b23";
+  h.tree.Write("/sys/firmware/efi/efivars/MokListRT" + shim, vendor_list);
   auto s = h.Run();
   const fs::path ko = h.tree / s.driver_lifecycle.module_files.at(0).path;
   ASSERT_TRUE(util::RunCommand({sign_file->string(), "sha512",
@@ -403,11 +425,13 @@ TEST(KernelModule, SignedButTheKeyNotEnrolledUntilMokManagerEnrollsIt) {
   // What MokManager does at the boot: MokNew's lists join MokList, which shim hands the kernel
   // as MokListRT. mokutil then says the key is enrolled, and dlenv says nothing.
   const fs::path vars = h.tree / "/sys/firmware/efi/efivars";
-  const std::string shim = "-605dab50-e046-4300-abb6-3dd810dd8b23";
-  fs::rename(vars / ("MokNew" + shim), vars / ("MokListRT" + shim));
+  h.tree.Write("/sys/firmware/efi/efivars/MokListRT" + shim,
+               vendor_list + testing::ReadAll(vars / ("MokNew" + shim)).substr(4));
+  fs::remove(vars / ("MokNew" + shim));
   fs::remove(vars / ("MokAuth" + shim));
   test = Mokutil(h, {"--test-key", pub});
   EXPECT_NE(test.out.find("is already enrolled"), std::string::npos) << test.out << test.err;
+  const std::string listed = testing::ReadAll(vars / ("MokListRT" + shim));
   s = h.Run();
   EXPECT_TRUE(s.driver_lifecycle.mok_keys.at(0).enrolled);
   EXPECT_FALSE(FindFinding(s, "driver.mok_key_not_enrolled")) << FindingIds(s);
@@ -418,6 +442,27 @@ TEST(KernelModule, SignedButTheKeyNotEnrolledUntilMokManagerEnrollsIt) {
   f = FindFinding(s, "driver.mok_key_not_enrolled");
   ASSERT_TRUE(f) << FindingIds(s);
   EXPECT_NE(f->evidence.find("MokListRT: 2 trailing bytes"), std::string::npos) << f->evidence;
+  EXPECT_EQ(f->severity, model::Severity::kWarning);  // not read all through: not certain
+
+  // The kernel's own copy (Linux 5.13+: /sys/firmware/efi/mok-variables, no attribute prefix)
+  // is read first: the enrolled key is found there.
+  fs::remove(vars / ("MokListRT" + shim));
+  h.tree.Write("/sys/firmware/efi/mok-variables/MokListRT", listed.substr(4));
+  s = h.Run();
+  EXPECT_TRUE(s.driver_lifecycle.mok_keys.at(0).enrolled);
+  EXPECT_FALSE(FindFinding(s, "driver.mok_key_not_enrolled")) << FindingIds(s);
+
+  // Without shim there is no MokListRT and no Machine Owner Key to enroll: nothing to say.
+  fs::remove_all(h.tree / "/sys/firmware/efi/mok-variables");
+  s = h.Run();
+  EXPECT_TRUE(s.driver_lifecycle.mok_keys.empty());
+  EXPECT_FALSE(FindFinding(s, "driver.mok_key_not_enrolled")) << FindingIds(s);
+
+  // shim in insecure mode (`mokutil --disable-validation`, MokSBStateRT = 1): the kernel does
+  // not enforce Secure Boot, so neither rule speaks.
+  h.tree.Write("/sys/firmware/efi/efivars/MokSBStateRT" + shim, std::string("\x06\0\0\0\x01", 5));
+  s = h.Run();
+  EXPECT_EQ(s.driver_lifecycle.secure_boot, false);
 }
 
 TEST(KernelModule, ContainersAndWslBootNoModuleOfTheirOwn) {

@@ -54,7 +54,9 @@ std::optional<std::string> Xz(std::string_view data, std::size_t max_bytes, std:
     if (r == LZMA_STREAM_END) break;
     if (r != LZMA_OK) {
       *error = r == LZMA_BUF_ERROR ? "the xz data is truncated"
-                                   : fmt::format("liblzma error {}: not valid xz data", int(r));
+               : r == LZMA_MEMLIMIT_ERROR
+                   ? "the xz data asks for more than 256 MiB to decode"
+                   : fmt::format("liblzma error {}: not valid xz data", int(r));
       return std::nullopt;
     }
   }
