@@ -32,7 +32,7 @@ const std::vector<Format> kFormats = {
 
 TEST(Decompress, WhatTheRealToolsWriteReadsBackByteForByte) {
   std::string data;
-  for (int i = 0; i < 300000; ++i) data += static_cast<char>(i * 7919 % 251);
+  for (std::size_t i = 0; i < 300000; ++i) data += static_cast<char>(i * 7919 % 251);
   for (const auto& f : kFormats) {
     SCOPED_TRACE(f.ext);
     std::string error;
