@@ -189,11 +189,14 @@ std::optional<std::string> ReadMokVariable(const ProbeContext& ctx, const std::s
 }
 
 // The certificates of a shim list (MokListRT and its continuations, or MokNew).
-std::vector<std::string> MokCertificates(const ProbeContext& ctx, const std::string& name,
-                                         std::optional<std::string>& error) {
+// nullopt when the variable is absent.
+std::optional<std::vector<std::string>> MokCertificates(const ProbeContext& ctx,
+                                                        const std::string& name,
+                                                        std::optional<std::string>& error) {
   std::vector<std::string> out;
   for (int part = 0; part < 16; ++part) {
     const auto data = ReadMokVariable(ctx, part == 0 ? name : name + std::to_string(part));
+    if (!data && part == 0) return std::nullopt;
     if (!data) break;
     std::string why;
     auto lists = util::ParseEfiSignatureLists(*data, &why);
@@ -217,9 +220,12 @@ void ProbeMokKeys(const ProbeContext& ctx, model::DriverLifecycle& l) {
       keys.emplace_back(path, std::move(*der));
   }
   // Without shim (no MokListRT) the kernel trusts no Machine Owner Key at all: nothing to say.
-  if (keys.empty() || !ReadMokVariable(ctx, "MokListRT")) return;
-  const auto enrolled = MokCertificates(ctx, "MokListRT", l.mok_list_error);
-  const auto pending = MokCertificates(ctx, "MokNew", l.mok_list_error);
+  if (keys.empty()) return;
+  const auto listed = MokCertificates(ctx, "MokListRT", l.mok_list_error);
+  if (!listed) return;
+  const auto& enrolled = *listed;
+  const auto pending =
+      MokCertificates(ctx, "MokNew", l.mok_list_error).value_or(std::vector<std::string>{});
   for (const auto& [path, der] : keys) {
     l.mok_keys.push_back({path, std::find(enrolled.begin(), enrolled.end(), der) != enrolled.end(),
                           std::find(pending.begin(), pending.end(), der) != pending.end()});
