@@ -29,9 +29,11 @@ Command AddInstall(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--offline", req.offline, "Ask no index: answer from dlenv's embedded table");
   sub->add_flag("--refresh", req.refresh, "Ask the index again instead of using cached pages");
-  sub->add_option("--with", req.with, "torchvision and/or torchaudio, matched to the chosen torch")
+  sub->add_option("--with", req.with,
+                  "Companions of torch (torchvision, torchaudio, xformers, ...), each the release "
+                  "that goes with the chosen torch")
       ->delimiter(',')
-      ->check(CLI::IsMember({"torchvision", "torchaudio"}));
+      ->check(CLI::IsMember(install::WithCompanions()));
   sub->add_flag("--run", opts->run,
                 "Run the printed command, then dlenv verify on that environment");
   sub->add_flag("--image", opts->image,

@@ -5,12 +5,14 @@
 // PlanInstall is pure (snapshot + facts -> plan); RunInstall (install/command.h) probes, asks
 // the index and then plans.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "install/facts.h"
+#include "install/index_parser.h"
 #include "install/torch_pick.h"
 #include "knowledge/framework_images.h"
 #include "knowledge/knowledge.h"
@@ -31,9 +33,13 @@ struct InstallRequest {
   std::string arch;                        // uname -m; empty: x86_64
   bool offline = false;                    // --offline: the embedded table only
   bool refresh = false;                    // --refresh: ignore cached index pages
-  std::vector<std::string> with;  // --with torchvision,torchaudio: matched to the chosen torch
+  std::vector<std::string> with;  // --with torchvision,xformers: matched to the chosen torch
   double timeout_seconds = 10;    // --timeout: deadline of each index request
 };
+
+/// What --with accepts: torch's companions in the framework identity, except the one torch pins
+/// itself (triton). Those with a release rule pair by it, the others by their own metadata.
+std::vector<std::string> WithCompanions();
 
 /// The user's package index, as pip would use it (PIP_INDEX_URL, pip.conf, uv's settings).
 struct UserIndex {
@@ -43,12 +49,29 @@ struct UserIndex {
 };
 
 /// What the live index said, ready for the planner (built by live_index.cc).
+/// A release of a companion whose pairing with torch only its metadata says (no release rule:
+/// xformers, vllm, torchdata, ...), with the wheel whose metadata is read for this host.
+struct CompanionWheel {
+  std::string version;
+  IndexFile file;
+};
+
+/// A companion wheel's Requires-Dist, read from the index when first asked (nullopt with `error`
+/// when it cannot be).
+using CompanionRequires = std::function<std::optional<std::vector<std::string>>(
+    const std::string& project, const CompanionWheel& wheel, std::string* error)>;
+
 struct LiveIndex {
   std::vector<TorchBuild> torch;     // from the user's index and PyTorch's
   bool torch_index_reached = false;  // PyTorch's own index answered
   std::vector<std::string> notes;    // what was asked and what failed
   /// Versions of torchvision / torchaudio on the user's index (absent: not asked).
   std::map<std::string, std::vector<std::string>> companions;
+  /// Companions paired by their metadata: their final releases with a wheel for this host,
+  /// newest first (absent: not asked; empty: the index has no wheel of it for this host).
+  std::map<std::string, std::vector<CompanionWheel>> companion_wheels;
+  /// Reads those wheels' metadata: only the releases the pick asks about, each once.
+  CompanionRequires companion_requires;
   /// TensorFlow, JAX, CuPy: the table with that framework's rows replaced by what the index
   /// has (exact versions with wheels for this host, CUDA from their metadata).
   std::optional<FrameworkFacts> facts;

@@ -4,13 +4,16 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "install/index_parser.h"
+#include "install/remote_wheel.h"
 #include "knowledge/frameworks.h"
 #include "util/json_read.h"
 #include "util/metadata.h"
 #include "util/pep440.h"
+#include "util/strings.h"
 
 namespace dlenv::install {
 namespace {
@@ -18,11 +21,11 @@ namespace {
 constexpr const char* kAccept =
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
     "text/html;q=0.01";
-constexpr const char* kPyPI = "https://pypi.org/simple";
 constexpr int kMetadataReleases = 4;  // metadata is fetched for this many newest releases
 
 /// The wheel whose metadata describes a release's default build here: one that fits this host
-/// and has a PEP 658 file, else any with one, else one that fits (PyPI's JSON API then).
+/// and has a PEP 658 file, else any with one, else one that fits (its METADATA read in byte
+/// ranges, or PyPI's JSON API then).
 const IndexFile* MetadataFile(const IndexRelease& r, const Host& host) {
   const IndexFile* any_meta = nullptr;
   const IndexFile* fitting = nullptr;
@@ -114,8 +117,11 @@ std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallR
 std::optional<std::vector<std::string>> ReleaseRequiresDist(
     const std::string& project, const std::string& version, const IndexFile& file,
     const InstallRequest& req, const UserIndex& user, const Fetch& fetch,
-    std::vector<std::string>& notes) {
+    std::vector<std::string>& notes, std::string* source) {
+  std::string ignored;
+  std::string& from = source ? *source : ignored;
   if (file.metadata_url) {
+    from = "its metadata (PEP 658)";
     auto resp = fetch(IndexRequest(*file.metadata_url, req, "*/*"));
     if (resp.error.empty() && resp.status == 200)
       return util::ParseCoreMetadata(resp.body).requires_dist;
@@ -124,8 +130,18 @@ std::optional<std::vector<std::string>> ReleaseRequiresDist(
                     resp.error.empty() ? fmt::format("HTTP {}", resp.status) : resp.error));
     return std::nullopt;
   }
-  if (!user.index_url.empty()) return std::nullopt;  // a mirror: no JSON API to assume
-  // The project's JSON describes its newest release; older ones have a URL of their own
+  // The wheel itself, in byte ranges (any index whose file host answers them).
+  std::string wheel_error;
+  if (auto metadata = RemoteWheelMetadata(file.url, req, fetch, &wheel_error)) {
+    from = "its wheel's METADATA (read in byte ranges)";
+    return util::ParseCoreMetadata(*metadata).requires_dist;
+  }
+  if (!user.index_url.empty()) {  // a mirror: no JSON API to assume
+    notes.push_back(
+        fmt::format("{} {}: no metadata file on the index, and {}", project, version, wheel_error));
+    return std::nullopt;
+  }
+  // PyPI's JSON: the project's describes its newest release; older ones have a URL of their own
   // (which some PyPI proxies do not serve: then the release's needs are unknown).
   for (std::string url : {fmt::format("https://pypi.org/pypi/{}/json", project),
                           fmt::format("https://pypi.org/pypi/{}/{}/json", project, version)}) {
@@ -134,8 +150,8 @@ std::optional<std::vector<std::string>> ReleaseRequiresDist(
     if (!resp.error.empty() || resp.status != 200 || doc.is_discarded() || !doc.is_object() ||
         !doc.contains("info") || !doc["info"].is_object()) {
       if (url.ends_with(version + "/json")) {
-        notes.push_back(fmt::format("{} {}: no metadata file on the index, and {} answered {}",
-                                    project, version, url,
+        notes.push_back(fmt::format("{} {}: no metadata file on the index, {}, and {} answered {}",
+                                    project, version, wheel_error, url,
                                     !resp.error.empty()  ? resp.error
                                     : resp.status != 200 ? fmt::format("HTTP {}", resp.status)
                                                          : "something that is not PyPI's JSON"));
@@ -144,8 +160,10 @@ std::optional<std::vector<std::string>> ReleaseRequiresDist(
     }
     auto listed = util::Pep440Version::Parse(util::JsonStringOr(doc["info"], "version", ""));
     auto wanted = util::Pep440Version::Parse(version);
-    if (listed && wanted && *listed == *wanted)
+    if (listed && wanted && *listed == *wanted) {
+      from = "PyPI's JSON API";
       return util::JsonStrings(doc["info"], "requires_dist");
+    }
   }
   return std::nullopt;
 }
@@ -171,14 +189,15 @@ std::pair<std::string, std::string> UserIndexVariant(const IndexRelease& r,
   const IndexFile* file = variant.empty() ? MetadataFile(r, host) : nullptr;
   if (file && with_metadata < kMetadataReleases) {
     ++with_metadata;
+    std::string from;
     auto reqs = ReleaseRequiresDist(std::string(knowledge::kTorch), r.version, *file, req, user,
-                                    fetch, notes);
+                                    fetch, notes, &from);
     // PyPI's JSON describes the release, not this platform's wheel: its x86_64 NVIDIA
     // requirements say nothing of an aarch64 wheel.
-    bool for_this_wheel = file->metadata_url || host.wheel.arch == "x86_64";
+    bool for_this_wheel = from != "PyPI's JSON API" || host.wheel.arch == "x86_64";
     if (reqs && for_this_wheel) {
       variant = Concrete(VariantOf(*reqs), r.version, f);
-      variant_from = file->metadata_url ? "its metadata (PEP 658)" : "PyPI's JSON API";
+      variant_from = from;
     }
   }
   if (variant.empty() && host.wheel.arch == "x86_64") {
@@ -233,9 +252,23 @@ bool AddUserIndexBuilds(const InstallRequest& req, const UserIndex& user, const 
   return true;
 }
 
-// torchvision / torchaudio releases, to match them to the chosen torch.
-void AddCompanionReleases(const InstallRequest& req, const UserIndex& user, const Fetch& fetch,
-                          LiveIndex& live) {
+// A companion's wheel for this host in a release: one with a PEP 658 file, else any that fits.
+const IndexFile* HostWheel(const IndexRelease& r, const Host& host) {
+  const IndexFile* fitting = nullptr;
+  for (std::size_t i = 0; i < r.wheels.size(); ++i) {
+    if (!WheelFits(r.wheels[i], host.wheel)) continue;
+    if (r.files[i]->metadata_url) return r.files[i];
+    if (!fitting) fitting = r.files[i];
+  }
+  return fitting;
+}
+
+// The --with companions' releases, to match them to the chosen torch: the versions of those
+// paired by a release rule (torchvision, torchaudio), the wheels of the others, whose metadata
+// is read only when the pick asks.
+void AddCompanionReleases(const InstallRequest& req, const UserIndex& user, const Host& host,
+                          const Fetch& fetch, LiveIndex& live) {
+  const auto* torch = knowledge::Frameworks().Find(knowledge::kTorch);
   for (const auto& project : req.with) {
     std::string curl = ProjectUrl(user.index_url, project);
     auto cr = fetch(IndexRequest(curl, req));
@@ -246,9 +279,37 @@ void AddCompanionReleases(const InstallRequest& req, const UserIndex& user, cons
     }
     auto cpage = ParseProjectPage(cr.body, cr.content_type,
                                   cr.effective_url.empty() ? curl : cr.effective_url);
-    auto& versions = live.companions[project];
-    for (const auto& rel : GroupReleases(cpage)) versions.push_back(rel.version);
+    const auto* c = torch ? torch->FindCompanion(project) : nullptr;
+    if (c && c->release) {
+      auto& versions = live.companions[project];
+      for (const auto& rel : GroupReleases(cpage)) versions.push_back(rel.version);
+      continue;
+    }
+    auto& wheels = live.companion_wheels[project];
+    for (const auto& rel : GroupReleases(cpage)) {
+      auto v = util::Pep440Version::Parse(rel.version);
+      const IndexFile* file = HostWheel(rel, host);
+      if (v && !v->is_prerelease() && file) wheels.push_back({rel.version, *file});
+    }
   }
+  if (live.companion_wheels.empty()) return;
+  // Each wheel's metadata once, whichever torch build asks.
+  auto memo = std::make_shared<std::map<std::string, std::optional<std::vector<std::string>>>>();
+  live.companion_requires = [req, user, fetch, memo](const std::string& project,
+                                                     const CompanionWheel& wheel,
+                                                     std::string* error) {
+    const std::string key = project + " " + wheel.version;
+    if (auto it = memo->find(key); it != memo->end()) {
+      if (!it->second)
+        *error = fmt::format("{} {}: its metadata could not be read", project, wheel.version);
+      return it->second;
+    }
+    std::vector<std::string> notes;
+    auto reqs = ReleaseRequiresDist(project, wheel.version, wheel.file, req, user, fetch, notes);
+    if (!reqs) *error = util::Join(notes, "; ");
+    (*memo)[key] = reqs;
+    return reqs;
+  };
 }
 
 // 2. PyTorch's own index: one page per variant, wheels labelled +cuXYZ / +cpu.
@@ -308,7 +369,7 @@ LiveIndex FetchTorchBuilds(const InstallRequest& req, const UserIndex& user,
   LiveIndex live;
   *reached_user_index = AddUserIndexBuilds(req, user, f, host, fetch, live);
   if (!*reached_user_index) return live;
-  AddCompanionReleases(req, user, fetch, live);
+  AddCompanionReleases(req, user, host, fetch, live);
   AddTorchIndexBuilds(req, f, fetch, live);
   return live;
 }

@@ -19,6 +19,9 @@ namespace dlenv::install {
 
 using Fetch = std::function<probe::HttpResponse(const probe::HttpRequest&)>;
 
+/// pip's default index.
+inline constexpr const char* kPyPI = "https://pypi.org/simple";
+
 /// A GET for an index page with the deadline of `req`; `accept` null: the PEP 691 JSON form
 /// first, then PEP 503 HTML.
 probe::HttpRequest IndexRequest(const std::string& url, const InstallRequest& req,
@@ -42,13 +45,14 @@ std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallR
                                           std::string* transport_error = nullptr);
 
 /// A release's Requires-Dist, from `file`'s core metadata: its PEP 658 file where the index
-/// offers one, else, when the user's index is PyPI itself, PyPI's JSON API (the project's
-/// JSON for its newest release, /pypi/P/V/json for an older one). nullopt when neither
-/// answers (said in `notes`).
+/// offers one, else the wheel's own METADATA read in byte ranges (install/remote_wheel.h), else,
+/// when the user's index is PyPI itself, PyPI's JSON API (the project's JSON for its newest
+/// release, /pypi/P/V/json for an older one). nullopt when none answers (said in `notes`).
+/// `source` (optional) receives which one answered.
 std::optional<std::vector<std::string>> ReleaseRequiresDist(
     const std::string& project, const std::string& version, const IndexFile& file,
     const InstallRequest& req, const UserIndex& user, const Fetch& fetch,
-    std::vector<std::string>& notes);
+    std::vector<std::string>& notes, std::string* source = nullptr);
 
 /// The index's project-page URL: https://pypi.org/simple (or the user's) + /torch/.
 std::string ProjectUrl(const std::string& index_url, const std::string& project);

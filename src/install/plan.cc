@@ -39,8 +39,7 @@ std::vector<std::string> WhatTorchWouldBreak(const InstallRequest& req, const mo
     const auto* c = torch->FindCompanion(p.name);
     if (!c || std::find(req.with.begin(), req.with.end(), c->name) != req.with.end()) continue;
     if (auto why = knowledge::CompanionMismatch(*c, knowledge::kTorch, version, p.version)) {
-      // `--with` matches torchvision and torchaudio to the chosen torch (the index's pairs).
-      const bool with = c->name == "torchvision" || c->name == "torchaudio";
+      const bool with = c->pin != knowledge::CompanionPin::kFromFramework;
       out.push_back(fmt::format(
           "{} {} stays: {} ({})", p.name, p.version, *why,
           with ? "add --with " + c->name : "install its release built for torch " + version));
@@ -68,6 +67,15 @@ std::vector<std::string> WhatTorchWouldBreak(const InstallRequest& req, const mo
 }
 
 }  // namespace
+
+std::vector<std::string> WithCompanions() {
+  std::vector<std::string> out;
+  if (const auto* torch = knowledge::Frameworks().Find(knowledge::kTorch)) {
+    for (const auto& c : torch->companions)
+      if (c.pin != knowledge::CompanionPin::kFromFramework) out.push_back(c.name);
+  }
+  return out;
+}
 
 Machine Describe(const InstallRequest& req, const model::Snapshot& s) {
   Machine m;

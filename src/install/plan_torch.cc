@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "knowledge/frameworks.h"
 #include "util/fatbin.h"
 #include "util/pep440.h"
+#include "util/pep508.h"
 #include "util/strings.h"
 
 namespace dlenv::install {
@@ -47,57 +49,141 @@ std::vector<TorchBuild> CandidateBuilds(const InstallRequest& req, const Framewo
   return builds;
 }
 
-// --with torchvision/torchaudio: the companion release paired with a torch release, the
-// newest one the index lists where it was asked (a new torch often comes before its
-// torchvision), else by the pairing rule.
+// --with: the companion release that goes with a torch build. Those with a release rule
+// (torchvision, torchaudio): the paired release, the newest one the index lists where it was
+// asked (a new torch often comes before its torchvision), else by the rule. The others
+// (xformers, vllm, ...): the newest release whose own Requires-Dist admits the build's torch,
+// read from the index's metadata, newest first, only as far as the pick asks.
 class CompanionPins {
  public:
   explicit CompanionPins(const LiveIndex* live) : live_(live) {}
 
-  std::optional<std::string> For(const std::string& project, const std::string& release) const {
+  struct Pin {
+    std::optional<std::string> version;  // nullopt: none for this torch
+    std::string why;                     // why this release, or why none
+    bool drop = true;                    // none: pass this torch over (else: leave it unpinned)
+  };
+
+  const Pin& For(const std::string& project, const TorchBuild& b) const {
+    const std::string key = project + " " + b.version;
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    return memo_[key] = Find(project, b);
+  }
+
+ private:
+  Pin Find(const std::string& project, const TorchBuild& b) const {
+    const std::string release = ReleaseOf(b.version);
+    const auto* torch = knowledge::Frameworks().Find(knowledge::kTorch);
+    const auto* c = torch ? torch->FindCompanion(project) : nullptr;
+    if (c && c->release) return ByRule(project, release);
+    if (!live_ || !live_->companion_wheels.count(project)) {
+      return {std::nullopt,
+              fmt::format("{} not pinned: which release goes with a torch only its metadata on "
+                          "the index says, and the index was not asked{}",
+                          project, live_ ? " (see the notes)" : " (offline)"),
+              false};
+    }
+    const auto& wheels = live_->companion_wheels.at(project);
+    if (wheels.empty()) {
+      return {std::nullopt,
+              fmt::format("{} not pinned: the index has no wheel of it for this host (pip "
+                          "would compile it: once torch is in, `python -m pip install "
+                          "--no-build-isolation {}` builds it against that torch)",
+                          project, project),
+              false};
+    }
+    return ByMetadata(project, b, wheels);
+  }
+
+  Pin ByRule(const std::string& project, const std::string& release) const {
     std::string want = CompanionRelease(project, release);
-    if (want.empty()) return std::nullopt;
-    if (!live_ || !live_->companions.count(project)) return want + ".*";
+    if (want.empty())
+      return {std::nullopt,
+              fmt::format("torch {} passed over: no {} pairing known for it", release, project)};
+    auto built = [&](const std::string& v) {
+      return Pin{v,
+                 fmt::format("{} {} is the release built against torch {}", project, v, release)};
+    };
+    if (!live_ || !live_->companions.count(project)) return built(want + ".*");
     std::optional<util::Pep440Version> best;
     for (const auto& v : live_->companions.at(project)) {
       auto p = util::Pep440Version::Parse(v);
       if (p && ReleaseOf(v) == want && (!best || *p > *best)) best = p;
     }
-    if (!best) return std::nullopt;
-    return best->WithoutLocal().ToString();
+    if (!best)
+      return {std::nullopt, fmt::format("torch {} passed over: the index has no {} {} for it yet",
+                                        release, project, want)};
+    return built(best->WithoutLocal().ToString());
   }
 
- private:
+  // The build's torch as versions to test a Requires-Dist against: the exact one, or for a
+  // table row (2.8.*) its patch releases (torch has not gone past .3 in one minor).
+  static std::vector<std::string> TorchVersions(const TorchBuild& b) {
+    auto v = util::Pep440Version::Parse(b.version);
+    if (b.exact && v) return {v->WithoutLocal().ToString()};
+    std::vector<std::string> out;
+    for (int patch = 0; patch < 10; ++patch) out.push_back(fmt::format("{}.{}", b.version, patch));
+    return out;
+  }
+
+  Pin ByMetadata(const std::string& project, const TorchBuild& b,
+                 const std::vector<CompanionWheel>& wheels) const {
+    const auto torch_versions = TorchVersions(b);
+    const auto lowest = util::Pep440Version::Parse(torch_versions.front());
+    std::vector<std::string> unread;
+    for (const auto& w : wheels) {
+      std::string error;
+      auto reqs =
+          live_->companion_requires ? live_->companion_requires(project, w, &error) : std::nullopt;
+      if (!reqs) {
+        unread.push_back(error.empty() ? w.version : error);
+        if (unread.size() >= 3) break;  // the index answers no metadata: do not wait on each
+        continue;
+      }
+      for (const auto& line : *reqs) {
+        auto r = util::ParseRequirement(line);
+        if (!r || util::NormalizeProjectName(r->name) != knowledge::kTorch) continue;
+        if (r->marker && r->marker->ToString().find("extra") != std::string::npos) continue;
+        bool admits = std::any_of(torch_versions.begin(), torch_versions.end(),
+                                  [&](const std::string& t) { return r->specifier.Contains(t); });
+        if (admits) {
+          return {w.version, fmt::format("{} {} declares {} (its metadata on the index)", project,
+                                         w.version, r->ToString())};
+        }
+        // Releases pin ever newer torch: past one pinned below this build, none will fit.
+        const auto& specs = r->specifier.specifiers();
+        if (specs.size() == 1 && specs[0].op == "==") {
+          auto pinned = util::Pep440Version::Parse(specs[0].version);
+          if (pinned && lowest && *pinned < *lowest) return NoRelease(project, b, unread);
+        }
+      }
+    }
+    return NoRelease(project, b, unread);
+  }
+
+  static Pin NoRelease(const std::string& project, const TorchBuild& b,
+                       const std::vector<std::string>& unread) {
+    return {std::nullopt,
+            fmt::format("torch {} passed over: no {} release on the index declares it{}", b.version,
+                        project,
+                        unread.empty()
+                            ? ""
+                            : fmt::format(" (metadata not read: {})", util::Join(unread, "; ")))};
+  }
+
   const LiveIndex* live_;
+  mutable std::map<std::string, Pin> memo_;
 };
 
-using Dropped = std::vector<std::pair<util::Pep440Version, std::string>>;  // release, why
-
-// Removes the torch releases some --with companion has no release for; says why, once a release.
-Dropped DropBuildsWithoutCompanions(const InstallRequest& req, const CompanionPins& pins,
-                                    std::vector<TorchBuild>& builds) {
-  Dropped dropped;
-  std::erase_if(builds, [&](const TorchBuild& b) {
-    std::string release = ReleaseOf(b.version);
-    for (const auto& project : req.with) {
-      if (pins.For(project, release)) continue;
-      auto v = util::Pep440Version::Parse(release);
-      bool seen = std::any_of(dropped.begin(), dropped.end(),
-                              [&](const auto& d) { return v && d.first == *v; });
-      if (v && !seen) {
-        std::string want = CompanionRelease(project, release);
-        dropped.emplace_back(
-            *v,
-            want.empty()
-                ? fmt::format("torch {} passed over: no {} pairing known for it", release, project)
-                : fmt::format("torch {} passed over: the index has no {} {} for it yet", release,
-                              project, want));
-      }
-      return true;
-    }
-    return false;
-  });
-  return dropped;
+// The first --with companion that has no release for this build, with why; nullopt when each
+// has one (or is left unpinned).
+std::optional<std::string> MissingCompanion(const InstallRequest& req, const CompanionPins& pins,
+                                            const TorchBuild& b) {
+  for (const auto& project : req.with) {
+    const auto& pin = pins.For(project, b);
+    if (!pin.version && pin.drop) return pin.why;
+  }
+  return std::nullopt;
 }
 
 // "the newest PyTorch build with code for <GPUs> is torch X cuNNN (...)", or nothing.
@@ -206,12 +292,18 @@ std::string InstallCommand(const InstallRequest& req, const Machine& m, const To
   const std::string release = ReleaseOf(b.version);
   std::string spec =
       b.exact ? fmt::format("'torch=={}'", b.version) : fmt::format("'torch=={}.*'", b.version);
+  // A companion that PyTorch's index does not carry (xformers, vllm: PyPI's) comes from the
+  // user's index, which pip then asks beside the variant's.
+  bool off_framework_index = false;
+  const auto* torch = knowledge::Frameworks().Find(knowledge::kTorch);
   for (const auto& project : req.with) {
-    auto v = pins.For(project, release);
-    if (!v) continue;
-    spec += fmt::format(" '{}=={}'", project, *v);
-    plan.reasons.push_back(
-        fmt::format("{} {} is the release built against torch {}", project, *v, release));
+    const auto& pin = pins.For(project, b);
+    if (pin.version) {
+      spec += fmt::format(" '{}=={}'", project, *pin.version);
+      const auto* c = torch ? torch->FindCompanion(project) : nullptr;
+      if (!c || !c->on_framework_index) off_framework_index = true;
+    }
+    plan.reasons.push_back(pin.why);
   }
   if (req.manager == Manager::kConda) {
     if (b.variant == "cpu")
@@ -219,7 +311,10 @@ std::string InstallCommand(const InstallRequest& req, const Machine& m, const To
     return fmt::format("conda install -c conda-forge 'pytorch={}.*=cuda*' 'cuda-version<={}'",
                        release, pick.minor_compat ? b.cuda->ToString() : m.driver_cuda->ToString());
   }
-  return PipInstall(req, m, spec, b.user_index ? "" : b.index_url, user);
+  std::string command = PipInstall(req, m, spec, b.user_index ? "" : b.index_url, user);
+  if (off_framework_index && !b.user_index && user.index_url.empty())
+    command += std::string(" --extra-index-url ") + kPyPI;
+  return command;
 }
 
 }  // namespace
@@ -231,19 +326,37 @@ InstallPlan PlanTorch(const InstallRequest& req, const Machine& m, const Framewo
   InstallPlan plan;
   std::vector<TorchBuild> builds = CandidateBuilds(req, f, live, user);
   CompanionPins pins(live);
-  Dropped dropped;
-  if (!req.with.empty()) dropped = DropBuildsWithoutCompanions(req, pins, builds);
-  TorchPick pick = PickWithCpuFallback(req, m, f, builds, plan);
+  // The pick, then its companions: a build some --with companion has no release for is passed
+  // over (with the other builds of its version) and the pick made again. Asked in the pick's
+  // order, a companion's metadata is read only for the builds that would be chosen.
+  std::vector<std::string> dropped;
+  TorchPick pick;
+  for (;;) {
+    InstallPlan attempt;
+    pick = PickWithCpuFallback(req, m, f, builds, attempt);
+    std::optional<std::string> missing;
+    if (pick.build) missing = MissingCompanion(req, pins, *pick.build);
+    if (!missing) {
+      plan.reasons = std::move(attempt.reasons);
+      break;
+    }
+    if (std::find(dropped.begin(), dropped.end(), *missing) == dropped.end())
+      dropped.push_back(*missing);
+    auto version = util::Pep440Version::Parse(pick.build->version);
+    const std::string passed = version ? version->WithoutLocal().ToString() : pick.build->version;
+    std::erase_if(builds, [&](const TorchBuild& x) {
+      auto v = util::Pep440Version::Parse(x.version);
+      return (v ? v->WithoutLocal().ToString() : x.version) == passed;
+    });
+  }
   if (!pick.build) {
     plan.error = NoBuildError(req, m, f, live, pick);
+    if (!dropped.empty()) plan.error += "; " + util::Join(dropped, "; ");
     return plan;
   }
   plan.ok = true;
   // A newer torch left out for a companion comes first among the reasons.
-  auto picked = util::Pep440Version::Parse(ReleaseOf(pick.build->version));
-  for (auto it = dropped.rbegin(); it != dropped.rend(); ++it) {
-    if (picked && it->first > *picked) plan.reasons.insert(plan.reasons.begin(), it->second);
-  }
+  plan.reasons.insert(plan.reasons.begin(), dropped.begin(), dropped.end());
   ExplainPick(m, f, pick, plan);
   plan.version = pick.build->version;
   if (plan.version.find('+') == std::string::npos && !pick.build->variant.empty())

@@ -17,6 +17,9 @@ struct HttpRequest {
   std::size_t max_bytes = 64u << 20;
   long max_redirects = 5;
   std::string ca_file;  // empty: the system's CA bundle
+  /// A byte range (RFC 9110 14.1.2, without "bytes="): "100-199", or "-65536" for the last
+  /// 65536 bytes. Empty: the whole resource. A ranged answer is 206 and is never cached.
+  std::string range;
 };
 
 struct HttpResponse {
@@ -24,6 +27,7 @@ struct HttpResponse {
   std::string body;
   std::string content_type;
   std::string effective_url;  // after redirects
+  std::string content_range;  // a 206 answer's Content-Range: "bytes 100-199/31503158"
   std::string
       error;  // a transport failure (timeout, DNS, TLS, too large); empty when an answer came
 };

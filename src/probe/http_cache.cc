@@ -43,6 +43,7 @@ std::string DefaultCacheDir() {
 HttpResponse CachedHttpGet(const HttpRequest& req, const std::string& dir, long ttl_s, bool refresh,
                            bool* from_cache) {
   if (from_cache) *from_cache = false;
+  if (!req.range.empty()) return HttpGet(req);  // part of a file: not what the cache keeps
   fs::path file = dir.empty() ? fs::path() : CacheFile(dir, req);
   if (!dir.empty() && !refresh) {
     std::ifstream in(file, std::ios::binary);

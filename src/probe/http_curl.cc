@@ -8,6 +8,10 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
 #include "probe/http.h"
 #include "util/dynamic_library.h"
 
@@ -29,6 +33,24 @@ std::size_t Write(char* data, std::size_t size, std::size_t n, void* user) {
   }
   sink->body->append(data, bytes);
   return bytes;
+}
+
+// Keeps the Content-Range header of a ranged answer (the archive's whole size, for a wheel read
+// in byte ranges). libcurl passes each header line whole, with its CRLF.
+std::size_t Header(char* data, std::size_t size, std::size_t n, void* user) {
+  const std::string_view line(data, size * n);
+  constexpr std::string_view kName = "content-range:";
+  if (line.size() > kName.size() &&
+      std::equal(kName.begin(), kName.end(), line.begin(),
+                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+    std::string_view value = line.substr(kName.size());
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.remove_suffix(1);
+    *static_cast<std::string*>(user) = value;
+  }
+  return size * n;
 }
 
 // The functions dlenv calls, resolved from libcurl.so.4 once per process.
@@ -113,9 +135,13 @@ HttpResponse HttpGet(const HttpRequest& req) {
   api.easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate as the server offers
   api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, Write);
   api.easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  api.easy_setopt(curl, CURLOPT_HEADERFUNCTION, Header);
+  api.easy_setopt(curl, CURLOPT_HEADERDATA, &out.content_range);
+  if (!req.range.empty()) api.easy_setopt(curl, CURLOPT_RANGE, req.range.c_str());
   CURLcode rc = api.easy_perform(curl);
+  // The status also when the transfer was cut (too large, too slow): what the server answered.
+  api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out.status);
   if (rc == CURLE_OK) {
-    api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out.status);
     char* type = nullptr;
     if (api.easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
       out.content_type = type;
@@ -123,7 +149,10 @@ HttpResponse HttpGet(const HttpRequest& req) {
     if (api.easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url)
       out.effective_url = url;
   } else if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    out.error = fmt::format("{}: the answer is larger than {} MiB", req.url, req.max_bytes >> 20);
+    out.error =
+        req.max_bytes >= (1u << 20)
+            ? fmt::format("{}: the answer is larger than {} MiB", req.url, req.max_bytes >> 20)
+            : fmt::format("{}: the answer is larger than {} bytes", req.url, req.max_bytes);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     out.error = fmt::format("{}: no answer within {} s (--timeout)", req.url, req.timeout_seconds);
   } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
@@ -132,6 +161,7 @@ HttpResponse HttpGet(const HttpRequest& req) {
     out.error = fmt::format("{}: {}", req.url, errbuf[0] ? errbuf : api.easy_strerror(rc));
   }
   if (!out.error.empty()) out.body.clear();
+  if (out.status != 206) out.content_range.clear();  // a redirect's, or a server's odd header
   api.slist_free_all(headers);
   api.easy_cleanup(curl);
   return out;

@@ -96,10 +96,13 @@ std::optional<std::string> Zstd(std::string_view data, std::size_t max_bytes, st
   return std::move(out);
 }
 
-std::optional<std::string> Gzip(std::string_view data, std::size_t max_bytes, std::string& out,
-                                std::string* error) {
+// `raw`: a bare deflate stream, as a zip archive's members hold it (APPNOTE 4.4.5, method 8);
+// else gzip's header and trailer around it, as gzip(1) writes.
+std::optional<std::string> Inflate(std::string_view data, bool raw, std::size_t max_bytes,
+                                   std::string& out, std::string* error) {
+  const char* what = raw ? "deflate" : "gzip";
   z_stream s{};
-  if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK) {  // 16: a gzip header, as gzip(1) writes
+  if (inflateInit2(&s, raw ? -MAX_WBITS : 16 + MAX_WBITS) != Z_OK) {
     *error = "zlib could not start a decoder";
     return std::nullopt;
   }
@@ -120,11 +123,11 @@ std::optional<std::string> Gzip(std::string_view data, std::size_t max_bytes, st
     const int r = inflate(&s, Z_NO_FLUSH);
     if (r == Z_STREAM_END) break;
     if (r == Z_BUF_ERROR && s.avail_in == 0) {
-      *error = "the gzip data is truncated";
+      *error = fmt::format("the {} data is truncated", what);
       return std::nullopt;
     }
     if (r != Z_OK && r != Z_BUF_ERROR) {
-      *error = fmt::format("not valid gzip data ({})", s.msg ? s.msg : "zlib error");
+      *error = fmt::format("not valid {} data ({})", what, s.msg ? s.msg : "zlib error");
       return std::nullopt;
     }
   }
@@ -177,7 +180,8 @@ std::optional<std::string> Decompress(std::string_view data, std::string_view fo
     out.reserve(std::min(stated + kChunk, max_bytes));
   if (format == "xz") return Xz(data, max_bytes, out, error);
   if (format == "zst") return Zstd(data, max_bytes, out, error);
-  if (format == "gz") return Gzip(data, max_bytes, out, error);
+  if (format == "gz") return Inflate(data, /*raw=*/false, max_bytes, out, error);
+  if (format == "deflate") return Inflate(data, /*raw=*/true, max_bytes, out, error);
   *error = fmt::format("{} is not a compression dlenv reads", format);
   return std::nullopt;
 }

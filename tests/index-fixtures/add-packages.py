@@ -127,10 +127,32 @@ def cupy():
     return {"cupy-cuda13x": c13, "cupy-cuda12x": c12, "cupy-cuda11x": c11}
 
 
+def xformers():
+    """xformers as PyPI has it: no PEP 658 files, so its Requires-Dist is read from the wheel in
+    byte ranges. Versions and Requires-Dist are the real ones, read from each release's
+    manylinux x86_64 wheel on 2026-12-03 (torch==X up to 0.0.34, torch>=2.10 in 0.0.35); the
+    wheels' shapes vary to take each path of the range reader: 0.0.33 is served without ranges,
+    0.0.31.post1 has its METADATA first and a central directory larger than the first read."""
+    def wheel(version, torch, abi="cp39-abi3", **shape):
+        f = {"filename": "xformers-%s-%s-manylinux_2_28_x86_64.whl" % (version, abi),
+             "requires_python": ">=3.9",
+             "wheel_metadata": meta("xformers", version, ["numpy", "torch" + torch])}
+        f.update(shape)
+        return f
+    files = [wheel("0.0.35", ">=2.10", abi="py39-none"),
+             wheel("0.0.34", "==2.10.0"),
+             wheel("0.0.33", "==2.9.0", no_ranges=True, padding=200000),
+             wheel("0.0.31.post1", "==2.7.1", metadata_first=True, padding=200000, members=3000),
+             wheel("0.0.28.post1", "==2.4.1", abi="cp310-cp310")]
+    # flash-attn publishes a source distribution only.
+    flash = [{"filename": "flash_attn-2.8.3.tar.gz", "requires_python": ">=3.9"}]
+    return {"xformers": files, "flash-attn": flash}
+
+
 def main():
     path = os.path.join(HERE, "tree.json")
     tree = json.load(open(path))
-    projects = {**tensorflow(), **jax(), **cupy()}
+    projects = {**tensorflow(), **jax(), **cupy(), **xformers()}
     for index in ("pypi/simple", "pypi-html-only/simple"):
         tree["indexes"][index].update(projects)
     with open(path, "w") as out:

@@ -4,19 +4,54 @@
 Serves the fixture tree in this folder (tree.json: projects -> files with their metadata)
 as PEP 691 JSON or PEP 503 HTML, by the request's Accept header, with PEP 658 metadata
 files, plus hostile paths: /malformed/ (broken JSON), /redirect/... (302 to the real path),
-/loop/ (endless redirects), /huge/ (an endless body), /slow/ (answers after 30 s). As an HTTP proxy (a request line with an absolute URL) it
+/loop/ (endless redirects), /huge/ (an endless body), /slow/ (answers after 30 s). Each
+wheel is served at /files/NAME as a real zip archive (written by zipfile) holding its METADATA
+(the file's "metadata", or "wheel_metadata" for a wheel whose index offers no PEP 658 file),
+and answers byte ranges (RFC 9110) unless the file says "no_ranges". As an HTTP proxy (a request line with an absolute URL) it
 serves the same tree, so a test can see that the client went through the proxy.
 Prints the port on its first line of stdout.
 """
 import html
+import io
 import json
 import os
+import re
+import zipfile
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TREE = json.load(open(os.path.join(HERE, "tree.json")))
+
+
+def wheel_bytes(f):
+    """A wheel-shaped zip: package files, then the dist-info, as wheel builders order them; with
+    "metadata_first" the METADATA comes before "padding" bytes that do not compress, and
+    "members" adds that many small files (a central directory larger than a first tail read)."""
+    buf = io.BytesIO()
+    name, version = f["filename"].split("-")[:2]
+    info = "%s-%s.dist-info/" % (name, version)
+    metadata = f.get("metadata") or f.get("wheel_metadata")
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        if f.get("metadata_first"):
+            z.writestr(info + "METADATA", metadata)
+        z.writestr("%s/_filler.bin" % name, os.urandom(f.get("padding", 1000)), zipfile.ZIP_STORED)
+        for i in range(f.get("members", 0)):
+            z.writestr("%s/ops/kernel_%05d_sm90_fwd_bf16.py" % (name, i), "")
+        if not f.get("metadata_first"):
+            z.writestr(info + "METADATA", metadata)
+        z.writestr(info + "WHEEL", "Wheel-Version: 1.0\n")
+    return buf.getvalue()
+
+
+def find_file(filename):
+    for index in TREE["indexes"].values():
+        for files in index.values():
+            for f in files:
+                if f["filename"] == filename:
+                    return f
+    return None
 
 
 def project(index, name):
@@ -66,6 +101,26 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path.startswith("/malformed/"):
             return self.send(200, '{"meta": {"api-version": "1.1"}, "files": [ {"filename": ', "application/vnd.pypi.simple.v1+json")
+        if "/files/" in path and path.endswith(".whl"):
+            f = find_file(path.rsplit("/", 1)[1])
+            if not f or not (f.get("metadata") or f.get("wheel_metadata")):
+                return self.send(404, "not found", "text/plain")
+            data = wheel_bytes(f)
+            m = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", ""))
+            if not m or f.get("no_ranges"):
+                return self.send(200, data, "application/octet-stream")
+            if m.group(1):
+                first = int(m.group(1))
+                last = min(int(m.group(2)), len(data) - 1) if m.group(2) else len(data) - 1
+            else:
+                first, last = max(0, len(data) - int(m.group(2))), len(data) - 1
+            self.send_response(206)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (first, last, len(data)))
+            self.send_header("Content-Length", str(last - first + 1))
+            self.end_headers()
+            self.wfile.write(data[first:last + 1])
+            return
         if path.endswith(".metadata"):
             name = path.rsplit("/", 1)[1][: -len(".metadata")]
             for index in TREE["indexes"].values():
