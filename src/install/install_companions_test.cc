@@ -29,11 +29,11 @@ namespace {
 
 // xformers' real pins (each release's manylinux wheel, read 2026-12-03), newest first.
 const std::vector<std::pair<std::string, std::string>> kXformers = {
-    {"0.0.35", "torch>=2.10"},         {"0.0.34", "torch==2.10.0"},
-    {"0.0.33.post2", "torch==2.9.1"},  {"0.0.33", "torch==2.9.0"},
-    {"0.0.32.post2", "torch==2.8.0"},  {"0.0.31.post1", "torch==2.7.1"},
-    {"0.0.30", "torch==2.7.0"},        {"0.0.29.post3", "torch==2.6.0"},
-    {"0.0.28.post3", "torch==2.5.1"},  {"0.0.28.post1", "torch==2.4.1"},
+    {"0.0.35", "torch>=2.10"},        {"0.0.34", "torch==2.10.0"},
+    {"0.0.33.post2", "torch==2.9.1"}, {"0.0.33", "torch==2.9.0"},
+    {"0.0.32.post2", "torch==2.8.0"}, {"0.0.31.post1", "torch==2.7.1"},
+    {"0.0.30", "torch==2.7.0"},       {"0.0.29.post3", "torch==2.6.0"},
+    {"0.0.28.post3", "torch==2.5.1"}, {"0.0.28.post1", "torch==2.4.1"},
 };
 
 TorchBuild PyPITorch(const std::string& version) {
@@ -66,10 +66,9 @@ struct Live {
         needs[project + " " + version] = {"numpy", torch_pin};
       }
     }
-    index.companion_requires = [this, needs, unreadable](const std::string& project,
-                                                           const CompanionWheel& w,
-                                                           std::string* error)
-        -> std::optional<std::vector<std::string>> {
+    index.companion_requires = [this, needs, unreadable](
+                                   const std::string& project, const CompanionWheel& w,
+                                   std::string* error) -> std::optional<std::vector<std::string>> {
       ++reads[project];
       if (std::find(unreadable.begin(), unreadable.end(), w.version) != unreadable.end()) {
         *error = w.version + ": HTTP 416";
@@ -126,8 +125,9 @@ TEST(CompanionByMetadata, AnOlderTorchWalksBackToItsPinAndNoFurther) {
   Live gap({"2.7.2"}, {{"xformers", kXformers}});
   plan = Plan({"xformers"}, gap);
   ASSERT_FALSE(plan.ok);
-  EXPECT_NE(plan.error.find("torch 2.7.2 passed over: no xformers release on the index declares it"),
-            std::string::npos)
+  EXPECT_NE(
+      plan.error.find("torch 2.7.2 passed over: no xformers release on the index declares it"),
+      std::string::npos)
       << plan.error;
   EXPECT_EQ(gap.reads["xformers"], 6);
 }
@@ -203,10 +203,7 @@ TEST(CompanionByMetadata, FixtureIndexWheelsAreReadInRanges) {
   req.torch_index = server.Url("/torch/whl");
   req.with = {"torchvision", "xformers", "flash-attn"};
   UserIndex user{server.Url("/pypi/simple"), {}, "test"};
-  Host host;
-  host.wheel.python_known = true;
-  host.wheel.python_major = 3;
-  host.wheel.python_minor = 11;
+  Host host = PythonHost(3, 11);
   int ranged = 0;
   auto fetch = [&](const probe::HttpRequest& r) {
     if (!r.range.empty()) ++ranged;
@@ -215,7 +212,7 @@ TEST(CompanionByMetadata, FixtureIndexWheelsAreReadInRanges) {
   bool reached = false;
   auto live = FetchTorchBuilds(req, user, BuiltinFrameworkFacts(), host, fetch, &reached);
   ASSERT_TRUE(reached);
-  ASSERT_EQ(live.companion_wheels["xformers"].size(), 4u);  // 0.0.28.post1 is cp310 only
+  ASSERT_EQ(live.companion_wheels["xformers"].size(), 4u);   // 0.0.28.post1 is cp310 only
   EXPECT_TRUE(live.companion_wheels["flash-attn"].empty());  // an sdist only
   // Each wheel's shape: the newest read from one tail; 0.0.31.post1 from the tail, then its
   // directory, then its METADATA; 0.0.33's host answers no ranges.
@@ -248,7 +245,8 @@ TEST(CompanionByMetadata, FixtureIndexWheelsAreReadInRanges) {
       PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(), &live, user);
   ASSERT_TRUE(plan.ok) << plan.error << "\n" << Reasons(plan);
   EXPECT_NE(plan.command.find("'torch==2.7.1+cu128' 'torchvision==0.22.1' 'xformers==0.0.31.post1' "
-                               "--index-url "), std::string::npos)
+                              "--index-url "),
+            std::string::npos)
       << plan.command;
   EXPECT_NE(Reasons(plan).find("xformers 0.0.31.post1 declares torch==2.7.1"), std::string::npos)
       << Reasons(plan);
@@ -280,24 +278,22 @@ TEST(OnlinePyPI, XformersForAnOlderTorchResolvesWithPip) {
   req.with = {"xformers"};
   req.timeout_seconds = 60;
   req.python = python;
-  Host host;
-  host.wheel.python_known = true;
-  host.wheel.python_major = 3;
-  host.wheel.python_minor = 11;
+  Host host = PythonHost(3, 11);
   bool reached = false;
   auto live = FetchTorchBuilds(req, {}, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached);
   ASSERT_TRUE(reached) << util::Join(live.notes, "\n");
   ASSERT_GE(live.companion_wheels["xformers"].size(), 8u);
   // The pick, made torch 2.8.0's PyPI build (CUDA 12.8, as its metadata says).
-  std::erase_if(live.torch, [](const TorchBuild& b) { return b.version != "2.8.0" || !b.user_index; });
+  std::erase_if(live.torch,
+                [](const TorchBuild& b) { return b.version != "2.8.0" || !b.user_index; });
   ASSERT_EQ(live.torch.size(), 1u);
   live.torch[0].variant = "cu128";
   live.torch[0].cuda = util::DottedVersion::Parse("12.8");
   live.torch_index_reached = true;
   auto snap = ScenarioMachine("580.65.06", 13000, {{9, 0}}, "3.11.2", "2.36");
   snap.python_envs[0].executable = python;
-  auto plan = PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(), &live,
-                          {});
+  auto plan =
+      PlanInstall(req, snap, knowledge::BuiltinKnowledge(), BuiltinFrameworkFacts(), &live, {});
   ASSERT_TRUE(plan.ok) << plan.error << "\n" << Reasons(plan);
   const auto pin = plan.command.find("'xformers==");
   ASSERT_NE(pin, std::string::npos) << plan.command;

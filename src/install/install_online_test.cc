@@ -9,6 +9,7 @@
 #include "install/install_plan.h"
 #include "install/live_index.h"
 #include "install/live_packages.h"
+#include "install/test_machines.h"
 #include "probe/http.h"
 #include "testing/require.h"
 #include "util/pep440.h"
@@ -33,10 +34,7 @@ TEST(OnlinePyPI, TorchReleasesWithTagsAndTheNewestDefaultVariant) {
   InstallRequest req;
   req.framework = "torch";
   req.timeout_seconds = 30;
-  Host host;
-  host.wheel.python_known = true;
-  host.wheel.python_major = 3;
-  host.wheel.python_minor = 12;
+  Host host = PythonHost(3, 12);
   bool reached = false;
   auto live = FetchTorchBuilds(req, {}, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached);
   ASSERT_TRUE(reached) << (live.notes.empty() ? "" : live.notes[0]);
@@ -63,10 +61,7 @@ TEST(OnlinePyPI, TensorFlowJaxCupyReleasesWithTheirCuda) {
   if (auto why = PyPIUnreachable(); !why.empty()) DLENV_SKIP_OR_FAIL("PyPI unreachable: " << why);
   InstallRequest req;
   req.timeout_seconds = 30;
-  Host host;
-  host.wheel.python_known = true;
-  host.wheel.python_major = 3;
-  host.wheel.python_minor = 12;
+  Host host = PythonHost(3, 12);
   const auto& table = BuiltinFrameworkFacts();
   for (const char* framework : {"tensorflow", "jax", "cupy"}) {
     bool reached = false;
@@ -164,12 +159,9 @@ void DryRun(const std::string& framework) {
   req.framework = framework;
   req.python = python;
   // The live answer, as `dlenv install` gives it on this machine.
-  Host host;
   auto v = util::DottedVersion::Parse(*env.python_version);
   ASSERT_TRUE(v);
-  host.wheel.python_known = true;
-  host.wheel.python_major = v->major();
-  host.wheel.python_minor = v->minor();
+  Host host = PythonHost(v->major(), v->minor());
   req.timeout_seconds = 30;
   bool reached = false;
   auto live =

@@ -213,10 +213,7 @@ TEST(LiveIndex, TorchvisionAndTorchaudioMatchTheChosenTorch) {
   req.torch_index = Server().Url("/torch/whl");
   req.with = {"torchvision", "torchaudio"};
   UserIndex user{Server().Url("/pypi/simple"), {}, "test"};
-  Host host;
-  host.wheel.python_known = true;
-  host.wheel.python_major = 3;
-  host.wheel.python_minor = 11;
+  Host host = PythonHost(3, 11);
   bool reached = false;
   auto live = FetchTorchBuilds(req, user, BuiltinFrameworkFacts(), host, probe::HttpGet, &reached);
   ASSERT_TRUE(reached);

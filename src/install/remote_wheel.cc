@@ -26,10 +26,10 @@ std::optional<std::string> GetRange(const std::string& url, std::uint64_t first,
   r.max_bytes = size + 1;
   auto resp = fetch(r);
   if (!resp.error.empty() || resp.status != 206 || resp.body.size() != size) {
-    *error = !resp.error.empty()     ? resp.error
-             : resp.status != 206    ? fmt::format("bytes {}: HTTP {}", r.range, resp.status)
-                                     : fmt::format("bytes {}: {} bytes came", r.range,
-                                                   resp.body.size());
+    *error = !resp.error.empty() ? resp.error
+             : resp.status != 206
+                 ? fmt::format("bytes {}: HTTP {}", r.range, resp.status)
+                 : fmt::format("bytes {}: {} bytes came", r.range, resp.body.size());
     return std::nullopt;
   }
   return std::move(resp.body);

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "install/torch_pick.h"
 #include "model/snapshot.h"
 
 namespace dlenv::install {
@@ -48,6 +49,15 @@ inline model::Snapshot ScenarioMachine(const char* driver, int driver_cuda,
   snap.python_envs.push_back(env);
   snap.host.glibc = glibc;
   return snap;
+}
+
+/// The fetchers' view of a host with CPython major.minor (x86_64, glibc unknown).
+inline Host PythonHost(int major, int minor) {
+  Host host;
+  host.wheel.python_known = true;
+  host.wheel.python_major = major;
+  host.wheel.python_minor = minor;
+  return host;
 }
 
 }  // namespace dlenv::install

@@ -103,8 +103,8 @@ std::optional<std::vector<ZipMember>> ParseZipDirectory(std::string_view directo
                                                         std::size_t max_entries,
                                                         std::string* error) {
   if (directory.size() != span.size) {
-    *error = fmt::format("the central directory read is {} bytes, not {}", directory.size(),
-                         span.size);
+    *error =
+        fmt::format("the central directory read is {} bytes, not {}", directory.size(), span.size);
     return std::nullopt;
   }
   if (span.entries > max_entries) {
@@ -116,8 +116,8 @@ std::optional<std::vector<ZipMember>> ParseZipDirectory(std::string_view directo
   std::size_t at = 0;
   for (std::uint64_t i = 0; i < span.entries; ++i) {
     if (at + kFileHeaderSize > directory.size() || Le(directory, at, 4) != kFileHeaderSignature) {
-      *error = fmt::format("member {} of {}: no central directory header where one should be", i + 1,
-                           span.entries);
+      *error = fmt::format("member {} of {}: no central directory header where one should be",
+                           i + 1, span.entries);
       return std::nullopt;
     }
     const std::size_t name_len = Le(directory, at + 28, 2), extra_len = Le(directory, at + 30, 2),
@@ -183,8 +183,8 @@ std::optional<std::string> ZipMemberContents(const ZipMember& member, std::strin
   const auto crc = crc32(0L, reinterpret_cast<const Bytef*>(out->data()),
                          static_cast<uInt>(std::min<std::size_t>(out->size(), UINT32_MAX)));
   if (out->size() != member.size || crc != member.crc32) {
-    *error = fmt::format("{}: its contents do not match the directory's size and CRC-32",
-                         member.name);
+    *error =
+        fmt::format("{}: its contents do not match the directory's size and CRC-32", member.name);
     return std::nullopt;
   }
   return out;

@@ -29,9 +29,8 @@ std::string PythonZip(const std::filesystem::path& path, const std::string& body
 std::optional<std::string> ReadMember(const std::string& zip, const std::string& name,
                                       std::string* error) {
   const std::string_view all(zip);
-  auto span =
-      FindZipDirectory(all.substr(all.size() - std::min(all.size(), kZipTailBytes)), all.size(),
-                       error);
+  auto span = FindZipDirectory(all.substr(all.size() - std::min(all.size(), kZipTailBytes)),
+                               all.size(), error);
   if (!span) return std::nullopt;
   auto members = ParseZipDirectory(all.substr(span->offset, span->size), *span, 100000, error);
   if (!members) return std::nullopt;
@@ -77,8 +76,8 @@ TEST(ZipDirectory, ReadsAZip64Archive) {
                 "for i in range(70000): z.writestr(f'f/{i}', '')\n"
                 "z.writestr('last', 'the end', compress_type=zipfile.ZIP_DEFLATED)");
   std::string error;
-  auto span = FindZipDirectory(std::string_view(zip).substr(zip.size() - kZipTailBytes),
-                               zip.size(), &error);
+  auto span = FindZipDirectory(std::string_view(zip).substr(zip.size() - kZipTailBytes), zip.size(),
+                               &error);
   ASSERT_TRUE(span) << error;
   EXPECT_EQ(span->entries, 70001u);
   auto last = ReadMember(zip, "last", &error);
@@ -91,9 +90,9 @@ TEST(ZipDirectory, ReadsAZip64Archive) {
 
 TEST(ZipDirectory, DamagedOrCutArchivesAreErrorsThatSayWhy) {
   testing::TempTree dir;
-  const std::string zip = PythonZip(
-      dir / "w.whl", "z.writestr('a-1.dist-info/METADATA', 'Name: a\\n' * 100, "
-                            "compress_type=zipfile.ZIP_DEFLATED)");
+  const std::string zip = PythonZip(dir / "w.whl",
+                                    "z.writestr('a-1.dist-info/METADATA', 'Name: a\\n' * 100, "
+                                    "compress_type=zipfile.ZIP_DEFLATED)");
   std::string error;
   ASSERT_TRUE(ReadMember(zip, "a-1.dist-info/METADATA", &error)) << error;
   // Cut anywhere: the end record is gone, or the directory lies past what is there.
