@@ -231,6 +231,9 @@ TEST(FakeDriverAbi, NvmlAndCudaValuesAndStructs) {
   EXPECT_EQ(fake_abi::kCudaStub, CUDA_ERROR_STUB_LIBRARY);
   EXPECT_EQ(fake_abi::kCudaNoDevice, CUDA_ERROR_NO_DEVICE);
   EXPECT_EQ(fake_abi::kCudaInvalidDevice, CUDA_ERROR_INVALID_DEVICE);
+  EXPECT_EQ(fake_abi::kCudaOutOfMemory, CUDA_ERROR_OUT_OF_MEMORY);
+  EXPECT_EQ(fake_abi::kCudaInvalidContext, CUDA_ERROR_INVALID_CONTEXT);
+  EXPECT_EQ(fake_abi::kCudaNotFound, CUDA_ERROR_NOT_FOUND);
 
   EXPECT_EQ(sizeof(fake_abi::PciInfo), sizeof(nvmlPciInfo_t));
   EXPECT_EQ(offsetof(fake_abi::PciInfo, domain), offsetof(nvmlPciInfo_t, domain));

@@ -35,13 +35,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "fake_abi.h"
+
 namespace {
 
 using nlohmann::json;
-
-constexpr int kCudaSuccess = 0, kCudaInvalidValue = 1, kCudaOutOfMemory = 2,
-              kCudaNotInitialized = 3, kCudaInvalidContext = 201, kCudaNotFound = 500;
-constexpr int kNvmlSuccess = 0, kNvmlInvalidArgument = 2, kNvmlInsufficientSize = 7;
+// Status codes: fake_abi.h, checked against NVIDIA's headers.
+using namespace fake_abi;
 
 struct Allocation {
   int gpu;
@@ -106,11 +106,12 @@ int Current() {
 // And from src/bench/gpu_bench.cc's PTX: dlenv_empty and dlenv_stream_copy.
 enum class Kernel { kSaxpy, kFill, kCheck, kEmpty, kStreamCopy };
 
-std::uint32_t PatternWord(std::uint64_t i, std::uint32_t pattern, std::uint32_t walk) {
+FAKE_ARITHMETIC std::uint32_t PatternWord(std::uint64_t i, std::uint32_t pattern,
+                                          std::uint32_t walk) {
   return walk ? pattern ^ (1u << (i % 32)) : pattern;
 }
 
-void RunKernel(Kernel k, void** params) {
+FAKE_ARITHMETIC void RunKernel(Kernel k, void** params) {
   const json& c = State().config;
   switch (k) {
     case Kernel::kSaxpy: {

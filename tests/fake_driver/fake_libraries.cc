@@ -63,14 +63,14 @@ long long Forced(const char* name) {
 using namespace fake_abi;
 
 // IEEE binary16 by hand (clang 14 has no _Float16 on x86-64), rounding to nearest even.
-float HalfToFloat(std::uint16_t h) {
+FAKE_ARITHMETIC float HalfToFloat(std::uint16_t h) {
   const int e = (h >> 10) & 0x1f, m = h & 0x3ff;
   const float a = e == 31 ? (m ? NAN : INFINITY)
                   : e     ? std::ldexp(1024.0f + m, e - 25)
                           : std::ldexp(float(m), -24);
   return h & 0x8000 ? -a : a;
 }
-std::uint16_t FloatToHalf(float v) {
+FAKE_ARITHMETIC std::uint16_t FloatToHalf(float v) {
   const std::uint16_t sign = std::signbit(v) ? 0x8000 : 0;
   const float a = std::fabs(v);
   if (std::isnan(v)) return 0x7e00;
@@ -85,7 +85,7 @@ std::uint16_t FloatToHalf(float v) {
   return sign | static_cast<std::uint16_t>(((e + 15) << 10) | m);
 }
 
-float Load(const void* p, int type, std::size_t i) {
+FAKE_ARITHMETIC float Load(const void* p, int type, std::size_t i) {
   switch (type) {
     case kF16:
       return HalfToFloat(static_cast<const std::uint16_t*>(p)[i]);
@@ -102,7 +102,7 @@ float Load(const void* p, int type, std::size_t i) {
   }
 }
 
-void Store(void* p, int type, std::size_t i, float v) {
+FAKE_ARITHMETIC void Store(void* p, int type, std::size_t i, float v) {
   switch (type) {
     case kF16:
       static_cast<std::uint16_t*>(p)[i] = FloatToHalf(v);
@@ -121,8 +121,9 @@ void Store(void* p, int type, std::size_t i, float v) {
 int gemm_calls = 0;
 
 // Column-major C = alpha * op(A) * op(B) + beta * C, accumulated in float like the GPU.
-void Gemm(int m, int n, int k, bool trans_a, bool trans_b, float alpha, const void* a, int a_type,
-          int lda, const void* b, int b_type, int ldb, float beta, void* c, int c_type, int ldc) {
+FAKE_ARITHMETIC void Gemm(int m, int n, int k, bool trans_a, bool trans_b, float alpha,
+                          const void* a, int a_type, int lda, const void* b, int b_type, int ldb,
+                          float beta, void* c, int c_type, int ldc) {
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < m; ++i) {
       float sum = 0;
@@ -358,13 +359,9 @@ int cudnnGetConvolutionForwardWorkspaceSize(void*, Descriptor*, Descriptor*, Des
   return 0;
 }
 
-int cudnnConvolutionForward(void*, const void*, Descriptor* xd, const void* x, Descriptor* wd,
-                            const void* w, Descriptor*, int, void*, std::size_t, const void*,
-                            Descriptor* yd, void* y) {
-  ENTER("cudnnConvolutionForward");
-  const auto* xs = static_cast<const float*>(x);
-  const auto* ws = static_cast<const float*>(w);
-  auto* ys = static_cast<float*>(y);
+static FAKE_ARITHMETIC void Convolve(const float* xs, const float* ws, float* ys,
+                                     const Descriptor* xd, const Descriptor* wd,
+                                     const Descriptor* yd) {
   const int C = xd->c, H = xd->h, W = xd->w, K = wd->n, R = wd->h, S = wd->w, P = yd->h, Q = yd->w;
   for (int k = 0; k < K; ++k)
     for (int p = 0; p < P; ++p)
@@ -376,6 +373,14 @@ int cudnnConvolutionForward(void*, const void*, Descriptor* xd, const void* x, D
               sum += xs[(c * H + p + r) * W + q + s] * ws[((k * C + c) * R + r) * S + s];
         ys[(k * P + p) * Q + q] = sum;
       }
+}
+
+int cudnnConvolutionForward(void*, const void*, Descriptor* xd, const void* x, Descriptor* wd,
+                            const void* w, Descriptor*, int, void*, std::size_t, const void*,
+                            Descriptor* yd, void* y) {
+  ENTER("cudnnConvolutionForward");
+  Convolve(static_cast<const float*>(x), static_cast<const float*>(w), static_cast<float*>(y), xd,
+           wd, yd);
   return 0;
 }
 
