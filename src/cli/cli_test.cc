@@ -59,6 +59,14 @@ TEST(Cli, UsageErrorsExitWithTwo) {
   EXPECT_NE(r.err.find("/no/such/folder"), std::string::npos) << r.err;
   r = RunDlenv({});
   EXPECT_EQ(r.exit_code, 2);
+  // --with takes torch's companions from the framework identity, named as pip names them.
+  r = RunDlenv({"install", "torch", "--offline", "--with", "torchvision,numpy"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("numpy is not one of: torchvision, torchaudio"), std::string::npos) << r.err;
+  r = RunDlenv({"install", "torch", "--offline", "--with", "Flash_Attn,xformers"});
+  EXPECT_NE(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.out.find("flash-attn not pinned"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("xformers not pinned"), std::string::npos) << r.out;
 }
 
 TEST(Cli, HelpAndVersionExitWithZero) {

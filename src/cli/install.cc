@@ -1,9 +1,12 @@
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "install/command.h"
+#include "util/pep440.h"
+#include "util/strings.h"
 
 namespace dlenv::cli {
 
@@ -33,7 +36,15 @@ Command AddInstall(CLI::App& app) {
                   "Companions of torch (torchvision, torchaudio, xformers, ...), each the release "
                   "that goes with the chosen torch")
       ->delimiter(',')
-      ->check(CLI::IsMember(install::WithCompanions()));
+      ->transform(CLI::Validator(
+          [](std::string& value) -> std::string {
+            // As pip does: flash_attn, Flash-Attn and flash.attn are flash-attn (PEP 503).
+            value = util::NormalizeProjectName(value);
+            const auto names = install::WithCompanions();
+            if (std::find(names.begin(), names.end(), value) != names.end()) return "";
+            return value + " is not one of: " + util::Join(names, ", ");
+          },
+          "COMPANION", "COMPANION"));
   sub->add_flag("--run", opts->run,
                 "Run the printed command, then dlenv verify on that environment");
   sub->add_flag("--image", opts->image,

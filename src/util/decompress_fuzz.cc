@@ -1,5 +1,5 @@
-// Any bytes as an xz, zstd or gzip file (a damaged .ko.zst): never a crash, a hang or output
-// past the bound; a failure always says why.
+// Any bytes as an xz, zstd or gzip file (a damaged .ko.zst) or a zip member's bare deflate
+// stream: never a crash, a hang or output past the bound; a failure always says why.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,8 +11,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   // The first byte picks the format, the rest is the file.
-  static constexpr std::string_view kFormats[] = {"xz", "zst", "gz"};
-  const std::string_view format = kFormats[data[0] % 3];
+  static constexpr std::string_view kFormats[] = {"xz", "zst", "gz", "deflate"};
+  const std::string_view format = kFormats[data[0] % 4];
   const std::string_view file(reinterpret_cast<const char*>(data) + 1, size - 1);
   constexpr std::size_t kBound = 4u << 20;
   std::string error;
