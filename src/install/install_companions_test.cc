@@ -192,6 +192,45 @@ TEST(RemoteWheel, ContentRangeTotal) {
   EXPECT_FALSE(ContentRangeTotal(""));
 }
 
+// A hostile directory: METADATA's local header said to lie past the file's end is an error
+// that names it, not a read past the bytes.
+TEST(RemoteWheel, AMemberOffsetPastTheEndIsAnError) {
+  testing::TempTree dir;
+  auto made = util::RunCommand(
+      {"python3", "-c",
+       "import sys, zipfile\n"
+       "with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:\n"
+       "    z.writestr('x-1.dist-info/METADATA', 'Name: x\\nRequires-Dist: torch==2.8.0\\n')\n",
+       (dir / "x.whl").string()},
+      {});
+  ASSERT_TRUE(made.ok()) << made.err;
+  std::string file = testing::ReadAll(dir / "x.whl");
+  auto ranges = [&](const probe::HttpRequest& r) {
+    probe::HttpResponse out;
+    out.status = 206;
+    const std::size_t first =
+        r.range.starts_with("-") ? 0 : std::stoull(r.range.substr(0, r.range.find('-')));
+    out.body = file.substr(first);
+    out.content_range = "bytes " + std::to_string(first) + "-" + std::to_string(file.size() - 1) +
+                        "/" + std::to_string(file.size());
+    return out;
+  };
+  InstallRequest req;
+  std::string error;
+  auto good = RemoteWheelMetadata("https://h/x-1-py3-none-any.whl", req, ranges, &error);
+  ASSERT_TRUE(good) << error;
+  EXPECT_NE(good->find("Requires-Dist: torch==2.8.0"), std::string::npos) << *good;
+  // The central directory's header: its local-header offset is the 4 bytes at 42.
+  const auto header = file.rfind(std::string("PK\x01\x02", 4));
+  ASSERT_NE(header, std::string::npos);
+  for (int i = 0; i < 4; ++i) file[header + 42 + i] = i == 3 ? '\x7f' : '\xff';
+  EXPECT_FALSE(RemoteWheelMetadata("https://h/x-1-py3-none-any.whl", req, ranges, &error));
+  EXPECT_NE(error.find("x-1-py3-none-any.whl: METADATA's header at 2147483647 lies past the "
+                       "file's end"),
+            std::string::npos)
+      << error;
+}
+
 // The fixture index: xformers with no PEP 658 files, its wheels real zip archives served in
 // ranges (tests/index-fixtures/add-packages.py says which shape takes which path).
 TEST(CompanionByMetadata, FixtureIndexWheelsAreReadInRanges) {

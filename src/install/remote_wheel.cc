@@ -107,6 +107,9 @@ std::optional<std::string> RemoteWheelMetadata(const std::string& url, const Ins
   if (m->compressed_size > kMaxMetadataBytes)
     return fail(fmt::format("a METADATA of {} bytes", m->compressed_size));
   // 3. The member: its local header gives where its data starts.
+  if (m->local_header_offset >= *size)
+    return fail(
+        fmt::format("METADATA's header at {} lies past the file's end", m->local_header_offset));
   std::string bytes;
   std::uint64_t bytes_at = m->local_header_offset;
   if (m->local_header_offset >= tail_start) {
