@@ -117,11 +117,12 @@ std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallR
 std::optional<std::vector<std::string>> ReleaseRequiresDist(
     const std::string& project, const std::string& version, const IndexFile& file,
     const InstallRequest& req, const UserIndex& user, const Fetch& fetch,
-    std::vector<std::string>& notes, std::string* source) {
-  std::string ignored;
-  std::string& from = source ? *source : ignored;
+    std::vector<std::string>& notes, MetadataSource* source) {
+  MetadataSource ignored;
+  MetadataSource& from = source ? *source : ignored;
+  from = MetadataSource::kNone;
   if (file.metadata_url) {
-    from = "its metadata (PEP 658)";
+    from = MetadataSource::kPep658;
     auto resp = fetch(IndexRequest(*file.metadata_url, req, "*/*"));
     if (resp.error.empty() && resp.status == 200)
       return util::ParseCoreMetadata(resp.body).requires_dist;
@@ -133,7 +134,7 @@ std::optional<std::vector<std::string>> ReleaseRequiresDist(
   // The wheel itself, in byte ranges (any index whose file host answers them).
   std::string wheel_error;
   if (auto metadata = RemoteWheelMetadata(file.url, req, fetch, &wheel_error)) {
-    from = "its wheel's METADATA (read in byte ranges)";
+    from = MetadataSource::kWheel;
     return util::ParseCoreMetadata(*metadata).requires_dist;
   }
   if (!user.index_url.empty()) {  // a mirror: no JSON API to assume
@@ -161,11 +162,25 @@ std::optional<std::vector<std::string>> ReleaseRequiresDist(
     auto listed = util::Pep440Version::Parse(util::JsonStringOr(doc["info"], "version", ""));
     auto wanted = util::Pep440Version::Parse(version);
     if (listed && wanted && *listed == *wanted) {
-      from = "PyPI's JSON API";
+      from = MetadataSource::kJsonApi;
       return util::JsonStrings(doc["info"], "requires_dist");
     }
   }
   return std::nullopt;
+}
+
+std::string_view DescribeSource(MetadataSource source) {
+  switch (source) {
+    case MetadataSource::kPep658:
+      return "its metadata (PEP 658)";
+    case MetadataSource::kWheel:
+      return "its wheel's METADATA (read in byte ranges)";
+    case MetadataSource::kJsonApi:
+      return "PyPI's JSON API";
+    case MetadataSource::kNone:
+      break;
+  }
+  return "no metadata";
 }
 
 std::string ProjectUrl(const std::string& index_url, const std::string& project) {
@@ -189,15 +204,15 @@ std::pair<std::string, std::string> UserIndexVariant(const IndexRelease& r,
   const IndexFile* file = variant.empty() ? MetadataFile(r, host) : nullptr;
   if (file && with_metadata < kMetadataReleases) {
     ++with_metadata;
-    std::string from;
+    MetadataSource from;
     auto reqs = ReleaseRequiresDist(std::string(knowledge::kTorch), r.version, *file, req, user,
                                     fetch, notes, &from);
     // PyPI's JSON describes the release, not this platform's wheel: its x86_64 NVIDIA
     // requirements say nothing of an aarch64 wheel.
-    bool for_this_wheel = from != "PyPI's JSON API" || host.wheel.arch == "x86_64";
+    bool for_this_wheel = from != MetadataSource::kJsonApi || host.wheel.arch == "x86_64";
     if (reqs && for_this_wheel) {
       variant = Concrete(VariantOf(*reqs), r.version, f);
-      variant_from = from;
+      variant_from = DescribeSource(from);
     }
   }
   if (variant.empty() && host.wheel.arch == "x86_64") {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "install/index_parser.h"
@@ -49,10 +50,14 @@ std::optional<ProjectPage> GetProjectPage(const std::string& url, const InstallR
 /// when the user's index is PyPI itself, PyPI's JSON API (the project's JSON for its newest
 /// release, /pypi/P/V/json for an older one). nullopt when none answers (said in `notes`).
 /// `source` (optional) receives which one answered.
+enum class MetadataSource { kNone, kPep658, kWheel, kJsonApi };
 std::optional<std::vector<std::string>> ReleaseRequiresDist(
     const std::string& project, const std::string& version, const IndexFile& file,
     const InstallRequest& req, const UserIndex& user, const Fetch& fetch,
-    std::vector<std::string>& notes, std::string* source = nullptr);
+    std::vector<std::string>& notes, MetadataSource* source = nullptr);
+
+/// "its metadata (PEP 658)", "its wheel's METADATA (read in byte ranges)", "PyPI's JSON API".
+std::string_view DescribeSource(MetadataSource source);
 
 /// The index's project-page URL: https://pypi.org/simple (or the user's) + /torch/.
 std::string ProjectUrl(const std::string& index_url, const std::string& project);

@@ -8,10 +8,6 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
-#include <string_view>
-
 #include "probe/http.h"
 #include "util/dynamic_library.h"
 
@@ -35,24 +31,6 @@ std::size_t Write(char* data, std::size_t size, std::size_t n, void* user) {
   return bytes;
 }
 
-// Keeps the Content-Range header of a ranged answer (the archive's whole size, for a wheel read
-// in byte ranges). libcurl passes each header line whole, with its CRLF.
-std::size_t Header(char* data, std::size_t size, std::size_t n, void* user) {
-  const std::string_view line(data, size * n);
-  constexpr std::string_view kName = "content-range:";
-  if (line.size() > kName.size() &&
-      std::equal(kName.begin(), kName.end(), line.begin(),
-                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
-    std::string_view value = line.substr(kName.size());
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-      value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
-      value.remove_suffix(1);
-    *static_cast<std::string*>(user) = value;
-  }
-  return size * n;
-}
-
 // The functions dlenv calls, resolved from libcurl.so.4 once per process.
 struct Curl {
   util::DynamicLibrary library;
@@ -65,6 +43,9 @@ struct Curl {
   decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
   decltype(&::curl_slist_append) slist_append = nullptr;
   decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+  // libcurl 7.84 and later (Debian 12 has 7.88): a ranged answer's Content-Range. Without it a
+  // ranged read says the size is unknown.
+  decltype(&::curl_easy_header) easy_header = nullptr;
   std::string error;  // why it is not usable; empty when it is
 
   template <typename F>
@@ -91,6 +72,7 @@ const Curl& LoadCurl() {
     c.Resolve(c.easy_cleanup, "curl_easy_cleanup");
     c.Resolve(c.slist_append, "curl_slist_append");
     c.Resolve(c.slist_free_all, "curl_slist_free_all");
+    c.easy_header = reinterpret_cast<decltype(c.easy_header)>(c.library.Symbol("curl_easy_header"));
     if (c.error.empty()) c.global_init(CURL_GLOBAL_DEFAULT);
     return c;
   }();
@@ -135,8 +117,6 @@ HttpResponse HttpGet(const HttpRequest& req) {
   api.easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate as the server offers
   api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, Write);
   api.easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
-  api.easy_setopt(curl, CURLOPT_HEADERFUNCTION, Header);
-  api.easy_setopt(curl, CURLOPT_HEADERDATA, &out.content_range);
   if (!req.range.empty()) api.easy_setopt(curl, CURLOPT_RANGE, req.range.c_str());
   CURLcode rc = api.easy_perform(curl);
   // The status also when the transfer was cut (too large, too slow): what the server answered.
@@ -148,6 +128,10 @@ HttpResponse HttpGet(const HttpRequest& req) {
     char* url = nullptr;
     if (api.easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url)
       out.effective_url = url;
+    curl_header* range = nullptr;
+    if (out.status == 206 && api.easy_header &&
+        api.easy_header(curl, "Content-Range", 0, CURLH_HEADER, -1, &range) == CURLHE_OK && range)
+      out.content_range = range->value;
   } else if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
     out.error =
         req.max_bytes >= (1u << 20)
@@ -161,7 +145,6 @@ HttpResponse HttpGet(const HttpRequest& req) {
     out.error = fmt::format("{}: {}", req.url, errbuf[0] ? errbuf : api.easy_strerror(rc));
   }
   if (!out.error.empty()) out.body.clear();
-  if (out.status != 206) out.content_range.clear();  // a redirect's, or a server's odd header
   api.slist_free_all(headers);
   api.easy_cleanup(curl);
   return out;
