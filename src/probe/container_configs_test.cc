@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "testing/container_fixtures.h"
@@ -87,9 +88,11 @@ TEST(DockerDaemonJson, TheFixCommandFindsTheSameError) {
 
 TEST(ContainerdToml, ContainerdsOwnDefaultConfigAndNvidiaCtksCopyOfRunc) {
   util::ChildOptions o;
+  o.deadline = std::chrono::seconds(60);  // a Go binary on a 2-core machine under sanitizer load
   auto run = util::RunCommand({"containerd", "config", "default"}, o);
   if (!run.ok()) {
-    if (RequireTestEnvs()) FAIL() << "containerd (Debian package) is needed: " << run.Describe();
+    if (RequireTestEnvs())
+      FAIL() << "containerd (Debian package) is needed: " << run.Describe() << "\n" << run.err;
     GTEST_SKIP() << "containerd is not installed: " << run.Describe();
   }
   model::ContainerdConfig c;
