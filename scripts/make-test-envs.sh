@@ -67,6 +67,17 @@ make_venv system-site "--system-site-packages" '
   $pip install "numpy==1.26.4" six==1.17.0
 '
 
+# unattended-upgrades' own code, unpacked and not installed (installing it would enable its
+# timer on this machine): the oracle for which repositories it may upgrade the driver from.
+uu="$dir/unattended-upgrades"
+if [[ ! -x $uu/usr/bin/unattended-upgrade ]]; then
+  echo "make-test-envs: unpacking unattended-upgrades into $uu" >&2
+  rm -rf "$uu" && mkdir -p "$uu/deb"
+  (cd "$uu/deb" && { apt-get download -q unattended-upgrades 2>/dev/null ||
+                     { apt-get update -q >&2 && apt-get download -q unattended-upgrades; }; })
+  dpkg-deb -x "$uu"/deb/unattended-upgrades_*.deb "$uu"
+fi
+
 # NVIDIA's own files (CUDA 13.0 runtime, cuBLAS, cuDNN, NCCL, NVRTC, nvcc, NVML headers) from
 # their PyPI wheels: the tests that read NVIDIA's headers, libraries and tools need them.
 "$(dirname "$0")/make-nvidia-files.sh" "$dir" >&2

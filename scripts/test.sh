@@ -25,6 +25,7 @@ packages=(build-essential cmake ninja-build pkg-config libcli11-dev nlohmann-jso
           slurm-wlm munge prometheus-node-exporter prometheus curl lintian help2man dpkg-dev file systemd
           libtomlplusplus-dev libyaml-cpp-dev liblzma-dev libzstd-dev zlib1g-dev xz-utils zstd
           containerd docker.io kmod dkms linux-kbuild-6.1 openssl mokutil
+          python3-apt python3-distro-info lsb-release
           golang-github-container-orchestrated-devices-container-device-interface-dev)
 missing=()
 for p in "${packages[@]}"; do

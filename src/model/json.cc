@@ -69,12 +69,15 @@ DLENV_JSON(ContainerInside, shm_bytes, nvidia_driver_capabilities, image_cuda_ve
            image_cuda_source, compat_libcuda)
 DLENV_JSON(KernelModuleFile, path, compression, version, signature_appended, error)
 DLENV_JSON(DkmsBuild, module, version, kernel, arch, installed)
-DLENV_JSON(DriverPackage, name, version, held, driver_libraries)
+DLENV_JSON(AptOrigin, origin, label, archive, codename, component, site)
+DLENV_JSON(DriverPackage, name, version, held, driver_libraries, origins)
 DLENV_JSON(MokKey, path, enrolled, pending)
 DLENV_JSON(DriverLifecycle, modules_dir, module_files, dkms_added, dkms_builds,
            sysfs_module_version, secure_boot, mok_keys, mok_list_error, packages,
            unattended_upgrades_installed, unattended_upgrade_periodic, unattended_blacklist,
-           apt_conf_errors, nvswitch_nodes, fabric_manager_pid, fabric_manager_package)
+           unattended_allowed_origins, unattended_origins_pattern, distro_id, distro_codename,
+           apt_lists_unread, apt_conf_errors, nvswitch_nodes, fabric_manager_pid,
+           fabric_manager_package)
 DLENV_JSON(WslInfo, dxg, wsl1)
 DLENV_JSON(PciBridge, address, acs, acs_offset, acs_control)
 DLENV_JSON(GpuPciPath, gpu, root_complex, bridges, iommu_domain)

@@ -175,6 +175,17 @@ struct DkmsBuild {
 };
 
 /// An installed NVIDIA driver package in dpkg's database.
+/// A repository apt knows, as unattended-upgrades matches it (apt-cache policy's "release"
+/// line: o=, l=, a=, n=, c=, and the site): the Release file's fields and the list's component.
+struct AptOrigin {
+  std::string origin;
+  std::string label;
+  std::string archive;  // the Release file's Suite
+  std::string codename;
+  std::string component;
+  std::string site;
+};
+
 struct DriverPackage {
   std::string name;
   std::string version;  // dpkg's, epoch and revision kept
@@ -182,6 +193,9 @@ struct DriverPackage {
   /// The libcuda.so* and libnvidia-ml.so* files it installed (dpkg's info/NAME[:ARCH].list):
   /// what a Linux driver package puts in front of WSL's Windows driver.
   std::vector<std::string> driver_libraries;
+  /// The repositories whose Packages lists in /var/lib/apt/lists carry it; read only where
+  /// unattended-upgrades is installed and the package is not held.
+  std::vector<AptOrigin> origins;
 };
 
 /// A Machine Owner Key that DKMS (/var/lib/dkms/mok.pub) or Ubuntu's shim-signed
@@ -209,9 +223,16 @@ struct DriverLifecycle {
   bool unattended_upgrades_installed = false;
   std::optional<std::string> unattended_upgrade_periodic;  // APT::Periodic::Unattended-Upgrade
   std::vector<std::string> unattended_blacklist;           // Unattended-Upgrade::Package-Blacklist
-  std::vector<ConfigFile> apt_conf_errors;                 // apt.conf files that could not be read
-  std::vector<std::string> nvswitch_nodes;                 // /dev/nvidia-nvswitchN
-  std::optional<int> fabric_manager_pid;  // a process whose comm is nv-fabricmanager
+  std::vector<std::string> unattended_allowed_origins;     // Unattended-Upgrade::Allowed-Origins
+  std::vector<std::string> unattended_origins_pattern;     // Unattended-Upgrade::Origins-Pattern
+  std::string distro_id;        // as `lsb_release -i -s` prints it (Debian, Ubuntu)
+  std::string distro_codename;  // as `lsb_release -c -s` prints it (bookworm, jammy)
+  /// apt's lists that were not read ("FILE: why"), or why none was: a package's repositories
+  /// are then not known for sure.
+  std::vector<std::string> apt_lists_unread;
+  std::vector<ConfigFile> apt_conf_errors;  // apt.conf files that could not be read
+  std::vector<std::string> nvswitch_nodes;  // /dev/nvidia-nvswitchN
+  std::optional<int> fabric_manager_pid;    // a process whose comm is nv-fabricmanager
   std::optional<DriverPackage> fabric_manager_package;
 };
 

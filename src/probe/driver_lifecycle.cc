@@ -4,16 +4,21 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "util/apt_conf.h"
+#include "util/apt_lists.h"
 #include "util/decompress.h"
 #include "util/dpkg_status.h"
 #include "util/efi_signature_list.h"
 #include "util/elf.h"
 #include "util/kernel_module.h"
+#include "util/proc_files.h"
 #include "util/strings.h"
 
 namespace dlenv::probe {
@@ -28,6 +33,9 @@ constexpr std::size_t kMaxModuleEntries = 50000;
 constexpr std::size_t kMaxCompressedModuleBytes = 256u << 20;
 constexpr std::size_t kMaxModuleBytes = 512u << 20;
 constexpr std::size_t kMaxProcesses = 100000;
+// Ubuntu's largest Packages list (noble's universe) is about 70 MB; a list past these is not one.
+constexpr std::size_t kMaxAptListBytes = 256u << 20;
+constexpr std::size_t kMaxAptListEntries = 10000;
 
 std::string FirstLine(const std::optional<std::string>& text) {
   if (!text) return {};
@@ -284,7 +292,7 @@ void ProbePackages(const ProbeContext& ctx, model::DriverLifecycle& l) {
     if (!p.installed()) continue;
     if (p.name == "unattended-upgrades") l.unattended_upgrades_installed = true;
     if (!IsDriverPackage(p.name)) continue;
-    model::DriverPackage d{p.name, p.version, p.status.starts_with("hold "), {}};
+    model::DriverPackage d{p.name, p.version, p.status.starts_with("hold "), {}, {}};
     d.driver_libraries = DriverLibrariesOf(ctx, p);
     if (p.name.starts_with("nvidia-fabricmanager") && !p.name.ends_with("-dev")) {
       l.fabric_manager_package = d;
@@ -316,6 +324,91 @@ void ProbeAptConf(const ProbeContext& ctx, model::DriverLifecycle& l) {
   }
   l.unattended_upgrade_periodic = conf.Scalar("APT::Periodic::Unattended-Upgrade");
   l.unattended_blacklist = conf.List("Unattended-Upgrade::Package-Blacklist");
+  l.unattended_allowed_origins = conf.List("Unattended-Upgrade::Allowed-Origins");
+  l.unattended_origins_pattern = conf.List("Unattended-Upgrade::Origins-Pattern");
+}
+
+// What unattended-upgrades substitutes for ${distro_id} and ${distro_codename}: `lsb_release -i
+// -s` and `-c -s`. Ubuntu's lsb_release takes /etc/lsb-release's DISTRIB_ID and DISTRIB_CODENAME;
+// Debian's (a shell script since lsb-release 12) takes os-release's ID, capitalized, or NAME
+// where it differs from ID only in case, and VERSION_CODENAME.
+void ProbeDistroNames(const ProbeContext& ctx, model::DriverLifecycle& l) {
+  if (auto text = ctx.fs.ReadFile("/etc/lsb-release", 64u << 10)) {
+    auto f = util::ParseOsRelease(*text);
+    l.distro_id = f["DISTRIB_ID"];
+    l.distro_codename = f["DISTRIB_CODENAME"];
+    if (!l.distro_id.empty() && !l.distro_codename.empty()) return;
+  }
+  auto text = ctx.fs.ReadFile("/etc/os-release", 64u << 10);
+  if (!text) text = ctx.fs.ReadFile("/usr/lib/os-release", 64u << 10);
+  if (!text) return;
+  auto f = util::ParseOsRelease(*text);
+  std::string id = f["ID"];
+  if (!id.empty()) id[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(id[0])));
+  if (f.contains("NAME") && util::ToLower(f["NAME"]) == util::ToLower(id)) id = f["NAME"];
+  if (l.distro_id.empty()) l.distro_id = id;
+  if (l.distro_codename.empty())
+    l.distro_codename = f.contains("VERSION_CODENAME") ? f["VERSION_CODENAME"] : "n/a";
+}
+
+// The repositories (apt's lists) that carry each driver package unattended-upgrades could move:
+// only read where it is installed and enabled and some driver package is not held. A list that
+// cannot be read is named in apt_lists_unread; rules then take its packages as ones it may move.
+void ProbeAptOrigins(const ProbeContext& ctx, model::DriverLifecycle& l) {
+  std::set<std::string, std::less<>> wanted;
+  for (const auto& p : l.packages)
+    if (!p.held) wanted.insert(p.name);
+  const std::string periodic(util::Trim(l.unattended_upgrade_periodic.value_or("")));
+  if (!l.unattended_upgrades_installed || periodic.empty() || periodic == "0" || wanted.empty())
+    return;  // the same gate as driver.packages_not_held's: lists are read only when they decide
+  const fs::path dir = "/var/lib/apt/lists";
+  std::vector<std::string> names = ctx.fs.ListDir(dir);
+  if (names.size() > kMaxAptListEntries) names.resize(kMaxAptListEntries);
+  const auto lists = util::PairAptLists(names);
+  if (lists.empty()) {
+    l.apt_lists_unread.push_back(dir.string() + ": no Packages list with its Release file");
+    return;
+  }
+  std::map<std::string, std::optional<util::AptRelease>> releases;
+  for (const auto& list : lists) {
+    auto [it, added] = releases.try_emplace(list.release_file);
+    if (added) {
+      auto text = ctx.fs.ReadFile(dir / list.release_file, 64u << 20);
+      if (text) it->second = util::ParseAptRelease(*text);
+    }
+    if (!it->second) {
+      l.apt_lists_unread.push_back(list.release_file + ": not read or no release fields");
+      continue;
+    }
+    auto data = ctx.fs.ReadFile(dir / list.file, kMaxAptListBytes);
+    std::string error;
+    if (data && !list.compression.empty()) {
+      if (list.compression == "gz" || list.compression == "xz" || list.compression == "zst")
+        data = util::Decompress(*data, list.compression, 4 * kMaxAptListBytes, &error);
+      else
+        data.reset();
+      if (!data && error.empty())
+        error = list.compression + "-compressed, a format dlenv does not read";
+    }
+    if (!data) {
+      l.apt_lists_unread.push_back(list.file + ": " + (error.empty() ? "not read" : error));
+      continue;
+    }
+    std::set<std::string, std::less<>> found;
+    util::PackagesNamed(*data, wanted, found);
+    const util::AptRelease& r = *it->second;
+    const model::AptOrigin origin{r.origin,   r.label,        r.suite,
+                                  r.codename, list.component, list.site};
+    for (auto& p : l.packages) {
+      if (!found.contains(p.name)) continue;
+      const bool seen = std::any_of(p.origins.begin(), p.origins.end(), [&](const auto& o) {
+        return o.origin == origin.origin && o.label == origin.label &&
+               o.archive == origin.archive && o.codename == origin.codename &&
+               o.component == origin.component && o.site == origin.site;
+      });
+      if (!seen) p.origins.push_back(origin);  // binary-amd64 and binary-i386 of one component
+    }
+  }
 }
 
 // The kernel keeps 15 characters of a command name: nv-fabricmanager's comm is
@@ -395,6 +488,8 @@ void ProbeDriverLifecycle(const ProbeContext& ctx, model::Snapshot& snapshot) {
   }
   ProbePackages(ctx, l);
   ProbeAptConf(ctx, l);
+  ProbeDistroNames(ctx, l);
+  ProbeAptOrigins(ctx, l);
   ProbeFabricManager(ctx, l);
 }
 

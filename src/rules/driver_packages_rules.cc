@@ -6,6 +6,7 @@
 #include <regex>
 #include <string>
 
+#include "rules/unattended_origins.h"
 #include "util/strings.h"
 
 namespace dlenv::rules {
@@ -13,6 +14,21 @@ namespace {
 
 using model::Finding;
 using model::Severity;
+
+// The repository a package comes from that unattended-upgrades may install from, named with
+// the pattern that allows it; nullopt when none is (it leaves such a package alone).
+std::optional<std::string> AllowedFrom(const model::DriverPackage& p,
+                                       const std::vector<std::string>& patterns,
+                                       const DistroNames& distro) {
+  for (const auto& origin : p.origins) {
+    for (const auto& pattern : patterns) {
+      if (OriginPatternMatches(pattern, origin, distro))
+        return fmt::format("{} from {}, allowed by \"{}\"", p.name, DescribeOrigin(origin),
+                           pattern);
+    }
+  }
+  return std::nullopt;
+}
 
 void CheckUnattendedUpgrades(const model::Snapshot& s, std::vector<Finding>& out) {
   const auto& l = s.driver_lifecycle;
@@ -23,23 +39,50 @@ void CheckUnattendedUpgrades(const model::Snapshot& s, std::vector<Finding>& out
       util::Trim(*l.unattended_upgrade_periodic).empty()) {
     return;
   }
-  std::vector<std::string> exposed;
+  // It installs only versions from the repositories its Allowed-Origins and Origins-Pattern
+  // allow: a package only NVIDIA's CUDA repository carries is left alone on a stock
+  // configuration. Where apt's lists could not all be read, a package found in no allowed
+  // repository is still taken as exposed (it may be in a list not read).
+  const DistroNames distro{l.distro_id, l.distro_codename};
+  std::vector<std::string> unreadable;
+  const auto patterns = AllowedOriginPatterns(l.unattended_allowed_origins,
+                                              l.unattended_origins_pattern, distro, &unreadable);
+  const bool lists_complete = l.apt_lists_unread.empty();
+  std::vector<std::string> exposed, why;
   for (const auto& p : l.packages) {
     if (p.held) continue;
     const bool listed = std::any_of(l.unattended_blacklist.begin(), l.unattended_blacklist.end(),
                                     [&](const auto& b) { return BlacklistMatches(b, p.name); });
-    if (!listed) exposed.push_back(p.name);
+    if (listed) continue;
+    if (auto from = AllowedFrom(p, patterns, distro)) {
+      exposed.push_back(p.name);
+      why.push_back(*from);
+    } else if (!lists_complete) {
+      exposed.push_back(p.name);
+    }
   }
   if (exposed.empty()) return;
+  std::string evidence = fmt::format(
+      "unattended-upgrades installed, APT::Periodic::Unattended-Upgrade \"{}\"; NVIDIA "
+      "driver packages neither held nor in Unattended-Upgrade::Package-Blacklist: {} "
+      "(an upgrade replaces the libraries, the loaded module stays: \"Driver/library "
+      "version mismatch\" until a reboot)",
+      *l.unattended_upgrade_periodic, util::Join(exposed, ", "));
+  if (!why.empty()) evidence += "; " + util::Join(why, "; ");
+  if (!lists_complete) {
+    evidence += fmt::format(
+        "; apt's lists not all read ({}), so a package found in no allowed repository was "
+        "counted too",
+        util::Join(l.apt_lists_unread, "; "));
+  }
+  if (!unreadable.empty()) {
+    evidence += fmt::format("; origin entries unattended-upgrades cannot read: {}",
+                            util::Join(unreadable, ", "));
+  }
   out.push_back(
       {"driver.packages_not_held", Severity::kWarning,
        "unattended-upgrades may upgrade the NVIDIA driver under the running kernel module",
-       fmt::format(
-           "unattended-upgrades installed, APT::Periodic::Unattended-Upgrade \"{}\"; NVIDIA "
-           "driver packages neither held nor in Unattended-Upgrade::Package-Blacklist: {} "
-           "(an upgrade replaces the libraries, the loaded module stays: \"Driver/library "
-           "version mismatch\" until a reboot)",
-           *l.unattended_upgrade_periodic, util::Join(exposed, ", ")),
+       std::move(evidence),
        fmt::format("Hold them and upgrade the driver on purpose, with a reboot: `sudo apt-mark "
                    "hold {}` (later: `sudo apt-mark unhold ...`, upgrade, `sudo reboot`); or list "
                    "them in Unattended-Upgrade::Package-Blacklist in "
