@@ -184,6 +184,7 @@ struct AptOrigin {
   std::string codename;
   std::string component;
   std::string site;
+  bool operator==(const AptOrigin&) const = default;
 };
 
 struct DriverPackage {

@@ -380,8 +380,13 @@ void ProbeAptOrigins(const ProbeContext& ctx, model::DriverLifecycle& l) {
       l.apt_lists_unread.push_back(list.release_file + ": not read or no release fields");
       continue;
     }
-    auto data = ctx.fs.ReadFile(dir / list.file, kMaxAptListBytes);
-    std::string error;
+    auto read = ctx.fs.Read(dir / list.file, kMaxAptListBytes);
+    std::optional<std::string> data = std::move(read.data);
+    std::string error = read.skipped;
+    if (read.truncated) {  // a part of a list would hide the packages past it
+      data.reset();
+      error = fmt::format("larger than {} MiB, not read", kMaxAptListBytes >> 20);
+    }
     if (data && !list.compression.empty()) {
       if (list.compression == "gz" || list.compression == "xz" || list.compression == "zst")
         data = util::Decompress(*data, list.compression, 4 * kMaxAptListBytes, &error);
@@ -401,12 +406,9 @@ void ProbeAptOrigins(const ProbeContext& ctx, model::DriverLifecycle& l) {
                                   r.codename, list.component, list.site};
     for (auto& p : l.packages) {
       if (!found.contains(p.name)) continue;
-      const bool seen = std::any_of(p.origins.begin(), p.origins.end(), [&](const auto& o) {
-        return o.origin == origin.origin && o.label == origin.label &&
-               o.archive == origin.archive && o.codename == origin.codename &&
-               o.component == origin.component && o.site == origin.site;
-      });
-      if (!seen) p.origins.push_back(origin);  // binary-amd64 and binary-i386 of one component
+      // binary-amd64 and binary-i386 of one component are one repository
+      if (std::find(p.origins.begin(), p.origins.end(), origin) == p.origins.end())
+        p.origins.push_back(origin);
     }
   }
 }

@@ -187,5 +187,67 @@ TEST(DriverPackagesOrigins, AptsOwnListsAndUnattendedUpgradesOwnVerdict) {
   EXPECT_NE(f->evidence.find("lz4-compressed"), std::string::npos) << f->evidence;
 }
 
+// Ubuntu: ${distro_id} and ${distro_codename} from /etc/lsb-release, and the Allowed-Origins of
+// Ubuntu 22.04's 50unattended-upgrades (the security pocket and ESM; -updates commented out).
+// Lists written by hand in apt's naming; one repository whose InRelease says nothing.
+TEST(DriverPackagesOrigins, UbuntusAllowedOriginsAndAListNotRead) {
+  DriverHost h;
+  h.tree.Write("/etc/os-release", "NAME=\"Ubuntu\"\nID=ubuntu\nVERSION_CODENAME=jammy\n");
+  h.tree.Write("/etc/lsb-release",
+               "DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=22.04\nDISTRIB_CODENAME=jammy\n"
+               "DISTRIB_DESCRIPTION=\"Ubuntu 22.04.5 LTS\"\n");
+  h.WriteDpkgStatus({{"unattended-upgrades", "2.8ubuntu1"},
+                     {"nvidia-driver-535", "535.183.01-0ubuntu0.22.04.1"},
+                     {"libnvidia-compute-535", "535.183.01-0ubuntu0.22.04.1"}});
+  h.tree.Write("/etc/apt/apt.conf.d/20auto-upgrades",
+               "APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade "
+               "\"1\";\n");
+  h.tree.Write("/etc/apt/apt.conf.d/50unattended-upgrades",
+               "Unattended-Upgrade::Allowed-Origins {\n"
+               "\t\"${distro_id}:${distro_codename}\";\n"
+               "\t\"${distro_id}:${distro_codename}-security\";\n"
+               "\t\"${distro_id}ESMApps:${distro_codename}-apps-security\";\n"
+               "\t\"${distro_id}ESM:${distro_codename}-infra-security\";\n"
+               "//\t\"${distro_id}:${distro_codename}-updates\";\n"
+               "};\n");
+  const std::string lists = "/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_";
+  for (const std::string pocket : {"jammy-security", "jammy-updates"}) {
+    h.tree.Write(lists + pocket + "_InRelease",
+                 "Origin: Ubuntu\nLabel: Ubuntu\nSuite: " + pocket + "\nCodename: jammy\n");
+  }
+  h.tree.Write(lists + "jammy-security_restricted_binary-amd64_Packages",
+               Paragraph("nvidia-driver-535", "535.183.01-0ubuntu0.22.04.1"));
+  h.tree.Write(lists + "jammy-updates_restricted_binary-amd64_Packages",
+               Paragraph("libnvidia-compute-535", "535.216.01-0ubuntu0.22.04.1"));
+  auto s = h.Run();
+  EXPECT_EQ(s.driver_lifecycle.distro_id, "Ubuntu");
+  EXPECT_EQ(s.driver_lifecycle.distro_codename, "jammy");
+  const auto* f = FindFinding(s, "driver.packages_not_held");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_NE(f->fix.find("apt-mark hold nvidia-driver-535`"), std::string::npos) << f->fix;
+  EXPECT_NE(f->evidence.find("nvidia-driver-535 from o=Ubuntu,a=jammy-security,n=jammy,l=Ubuntu,"
+                             "c=restricted (archive.ubuntu.com), allowed by "
+                             "\"o=Ubuntu,a=jammy-security\""),
+            std::string::npos)
+      << f->evidence;
+
+  // A PPA whose InRelease holds no field: its lists are not known, so a package found in no
+  // allowed repository counts too, and the evidence says which list was not read.
+  const std::string ppa =
+      "/var/lib/apt/lists/ppa.launchpadcontent.net_graphics-drivers_ppa_ubuntu_dists_jammy_";
+  h.tree.Write(ppa + "InRelease", "-----BEGIN PGP SIGNED MESSAGE-----\n");
+  h.tree.Write(ppa + "main_binary-amd64_Packages", Paragraph("libnvidia-compute-535", "550.1-1"));
+  s = h.Run();
+  f = FindFinding(s, "driver.packages_not_held");
+  ASSERT_TRUE(f) << FindingIds(s);
+  EXPECT_NE(f->fix.find("apt-mark hold nvidia-driver-535 libnvidia-compute-535`"),
+            std::string::npos)
+      << f->fix;
+  EXPECT_NE(f->evidence.find("ppa.launchpadcontent.net_graphics-drivers_ppa_ubuntu_dists_jammy_"
+                             "InRelease: not read or no release fields"),
+            std::string::npos)
+      << f->evidence;
+}
+
 }  // namespace
 }  // namespace dlenv::rules
