@@ -8,16 +8,6 @@
 namespace dlenv::util {
 namespace {
 
-bool SameField(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 // apt's QuoteString: %XX for the bytes URItoFileName quotes ('_' among them).
 std::string Unquote(std::string_view s) {
   std::string out;
@@ -65,13 +55,13 @@ std::optional<AptRelease> ParseAptRelease(std::string_view text) {
     any = true;
     const std::string_view key = line.substr(0, colon);
     const std::string value(Trim(line.substr(colon + 1)));
-    if (SameField(key, "Origin"))
+    if (EqualsIgnoreCase(key, "Origin"))
       r.origin = value;
-    else if (SameField(key, "Label"))
+    else if (EqualsIgnoreCase(key, "Label"))
       r.label = value;
-    else if (SameField(key, "Suite"))
+    else if (EqualsIgnoreCase(key, "Suite"))
       r.suite = value;
-    else if (SameField(key, "Codename"))
+    else if (EqualsIgnoreCase(key, "Codename"))
       r.codename = value;
   }
   if (!any) return std::nullopt;

@@ -7,19 +7,6 @@
 namespace dlenv::util {
 namespace {
 
-// Case-insensitive, without the allocation ToLower would make for each of a status file's
-// tens of thousands of lines.
-bool SameField(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 void AppendRelations(std::string& to, std::string_view value) {
   if (value.empty()) return;
   if (!to.empty()) to += ", ";
@@ -59,16 +46,16 @@ std::vector<DpkgPackage> ParseDpkgStatus(std::string_view text) {
     if (colon == std::string_view::npos) continue;
     std::string_view key = line.substr(0, colon);
     std::string_view value = Trim(line.substr(colon + 1));
-    if (SameField(key, "Package")) {
+    if (EqualsIgnoreCase(key, "Package")) {
       current.name = value;
-    } else if (SameField(key, "Version")) {
+    } else if (EqualsIgnoreCase(key, "Version")) {
       current.version = value;
-    } else if (SameField(key, "Architecture")) {
+    } else if (EqualsIgnoreCase(key, "Architecture")) {
       current.architecture = value;
-    } else if (SameField(key, "Status")) {
+    } else if (EqualsIgnoreCase(key, "Status")) {
       current.status = value;
-    } else if (SameField(key, "Depends") || SameField(key, "Pre-Depends") ||
-               SameField(key, "Provides")) {
+    } else if (EqualsIgnoreCase(key, "Depends") || EqualsIgnoreCase(key, "Pre-Depends") ||
+               EqualsIgnoreCase(key, "Provides")) {
       AppendRelations(current.relations, value);
     }
   }

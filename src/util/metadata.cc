@@ -7,16 +7,6 @@
 namespace dlenv::util {
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
 // email.feedparser's headerRE: a field name of printable characters other than ":".
 bool IsFieldNameChar(char c) { return c >= '\041' && c <= '\176' && c != ':'; }
 
