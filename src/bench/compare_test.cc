@@ -10,6 +10,7 @@
 #include "testing/fake_driver_env.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
@@ -234,7 +235,7 @@ TEST(CompareFakeGpu, NativeBaselineAndPeaksOnAGpu) {
                                       {"l2_bytes", 1 << 20}}}}};
   auto config = tree.Write("scenario.json", scenario.dump());
   auto env = testing::FakeDriverEnv(config);
-  util::ChildOptions child;
+  util::ChildOptions child = ::dlenv::testing::ToolOptions();
   child.env = env;
   child.deadline = std::chrono::seconds(300);
   auto run = util::RunCommand(

@@ -9,6 +9,7 @@
 #include "testing/fake_driver_env.h"
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
@@ -78,7 +79,7 @@ TEST(GpuBenchPtx, AssemblesForOldAndNewArchitectures) {
   const auto ptx = tree.Write("bench.ptx", std::string(GpuBenchPtx()));
   // sm_75 is the oldest a CUDA 13 ptxas accepts; sm_90 is Hopper; sm_120 Blackwell.
   for (const char* arch : {"sm_75", "sm_90", "sm_120"}) {
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::seconds(60);
     auto r = util::RunCommand({ptxas.string(), std::string("-arch=") + arch, ptx.string(), "-o",
                                (tree / "out.cubin").string()},
@@ -103,7 +104,7 @@ BenchRun RunBenchOnFakeDriver(const json& scenario, std::vector<std::string> ext
   std::vector<std::string> argv = {DLENV_BINARY, "bench", "--gpu-only", "--quick"};
   if (json_output) argv.push_back("--json");
   argv.insert(argv.end(), extra.begin(), extra.end());
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.env = env;
   options.deadline = std::chrono::seconds(120);
   auto r = util::RunCommand(argv, options);

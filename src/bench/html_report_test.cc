@@ -11,6 +11,7 @@
 #include "bench/text_report.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::bench {
@@ -116,7 +117,7 @@ util::ChildResult RunChromium(const std::string& chromium, std::vector<std::stri
       "--user-data-dir=" +
           (std::filesystem::temp_directory_path() / "dlenv-html-test-profile").string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.deadline = std::chrono::seconds(90);
   return util::RunCommand(argv, options);
 }

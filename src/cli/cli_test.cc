@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "testing/tools.h"
 #include "util/elf.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
@@ -16,7 +17,7 @@ namespace {
 util::ChildResult RunDlenv(std::vector<std::string> args,
                            std::map<std::string, std::string> extra_env = {}) {
   args.insert(args.begin(), DLENV_BINARY);
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   auto env = util::Environment::FromProcess().vars();
   for (auto& [k, v] : extra_env) env[k] = v;

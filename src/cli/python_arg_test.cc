@@ -2,6 +2,7 @@
 // an interpreter nor an environment, on the real binary.
 #include <gtest/gtest.h>
 
+#include "testing/tools.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
@@ -23,7 +24,7 @@ TEST(CliPython, EveryCommandRejectsANonexistentPythonAlike) {
     std::string name = args[0];
     args.insert(args.begin(), DLENV_BINARY);
     args.insert(args.end(), {"--python", "/nonexistent"});
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::seconds(60);
     o.env = util::Environment::FromProcess().vars();
     auto r = util::RunCommand(args, o);

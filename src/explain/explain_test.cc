@@ -16,6 +16,7 @@
 #include "testing/error_texts.h"
 #include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::explain {
@@ -177,7 +178,7 @@ util::ChildResult Dlenv(const std::vector<std::string>& args,
                         std::chrono::seconds deadline = std::chrono::seconds(60)) {
   std::vector<std::string> argv = {DLENV_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = deadline;
   return util::RunCommand(argv, o);
 }
@@ -243,7 +244,7 @@ TEST(ExplainCommand, TheCapturedTextOnTheFakeDriverWithTheRealTorchGetsDoctorsFi
       t.Write("old.json", R"({"driver_version": "470.82.01", "cuda_driver_version": 11040,
       "gpus": [{"name": "NVIDIA A100-SXM4-80GB", "cc": [8, 0], "memory_total": 85520809984}]})");
   const auto log = t.Write("log.txt", testing::ErrorText("torch-2.15.0-driver-too-old"));
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(120);
   o.env = testing::FakeDriverEnv(scenario);
   auto with_torch =
@@ -268,7 +269,7 @@ util::ChildResult Validate(const std::string& document_path) {
       "jsonschema.Draft202012Validator.check_schema(schema)\n"
       "jsonschema.validate(json.load(open(sys.argv[2])), schema, "
       "cls=jsonschema.Draft202012Validator)\n";
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   return util::RunCommand(
       {"/usr/bin/python3", "-c", script,

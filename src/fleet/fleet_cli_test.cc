@@ -13,6 +13,7 @@
 #include "fleet/test_reports.h"
 #include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 util::ChildResult Dlenv(std::vector<std::string> args,
                         std::map<std::string, std::string> env = {}) {
   args.insert(args.begin(), DLENV_BINARY);
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.deadline = std::chrono::seconds(180);
   if (!env.empty()) options.env = env;
   return util::RunCommand(args, options);
@@ -299,7 +300,7 @@ TEST(FleetCli, CollectWithoutSrunPrintsTheOneLinersAndTheSshLoopWorks) {
   auto at = r.out.find("for h in");
   ASSERT_NE(at, std::string::npos);
   loop = r.out.substr(at, r.out.find('\n', at) - at);
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.env = env;
   o.deadline = std::chrono::seconds(180);
   auto run = util::RunCommand({(tree / "bin/bash").string(), "-c", loop}, o);

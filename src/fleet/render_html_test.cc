@@ -11,6 +11,7 @@
 #include "fleet/test_reports.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::fleet {
@@ -49,7 +50,7 @@ util::ChildResult RunChromium(const std::string& chromium, std::vector<std::stri
                                    "--no-first-run",
                                    "--user-data-dir=/tmp/dlenv-fleet-chromium"};
   argv.insert(argv.end(), args.begin(), args.end());
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(120);
   return util::RunCommand(argv, o);
 }

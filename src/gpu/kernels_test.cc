@@ -10,6 +10,7 @@
 
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/embedded.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -20,7 +21,7 @@ namespace {
 // "sm_75", "sm_121", ... from the "Allowed values" of --gpu-name; suffixed variants
 // (sm_90a, sm_100f) are family- or architecture-specific and left out.
 std::vector<int> PtxasArchitectures(const std::string& ptxas) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   auto help = util::RunCommand({ptxas, "--help"}, opts);
   EXPECT_TRUE(help.ok()) << help.Describe();
   std::vector<int> archs;
@@ -53,7 +54,7 @@ TEST(VerifyKernels, AssemblesForOldestAndNewestArchitectureOfPtxas) {
   ASSERT_TRUE(ptx.has_value());
   auto src = tree.Write("k.ptx", *ptx);
   for (int arch : {archs.front(), archs.back()}) {
-    util::ChildOptions opts;
+    util::ChildOptions opts = ::dlenv::testing::ToolOptions();
     opts.deadline = std::chrono::seconds(60);
     auto out = tree / ("k_" + std::to_string(arch) + ".cubin");
     auto r = util::RunCommand(
@@ -70,7 +71,7 @@ TEST(VerifyKernels, PtxasRejectsBrokenPtxSoTheTestAboveMeansSomething) {
   std::string broken(*util::FindEmbeddedFile("verify_kernels.ptx"));
   broken.replace(broken.find("fma.rn.f32"), 10, "fma.bogus.f32");
   auto src = tree.Write("k.ptx", broken);
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   auto r = util::RunCommand({ptxas, "-arch=sm_75", src.string(), "-o", (tree / "k.cubin").string()},
                             opts);

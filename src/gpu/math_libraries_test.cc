@@ -17,6 +17,7 @@
 #include "gpu/nccl.h"
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 #include "verify/native_checks.h"
@@ -37,7 +38,7 @@ std::map<std::string, long long> HeaderValues(const testing::NvidiaTree& nv,
   program += "}\n";
   auto src = tree.Write("abi.cc", program);
   auto exe = tree / "abi";
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   auto built = util::RunCommand(
       {"c++", "-std=c++17", "-I" + nv.include().string(), src.string(), "-o", exe.string()}, opts);
@@ -139,7 +140,7 @@ TEST(MathLibraryLoad, CudnnTableResolvesAndVersionMatchesHeader) {
   auto lib = nv.lib() / "libcudnn.so.9";
   auto v =
       HeaderValues(nv, {"cudnn_version.h"}, {"CUDNN_MAJOR", "CUDNN_MINOR", "CUDNN_PATCHLEVEL"});
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(30);
   auto r = util::RunInChild(
       [&] {
@@ -161,7 +162,7 @@ TEST(MathLibraryLoad, NcclTableResolvesAndVersionMatchesHeader) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   auto lib = nv.lib() / "libnccl.so.2";
   auto v = HeaderValues(nv, {"nccl.h"}, {"NCCL_MAJOR", "NCCL_MINOR", "NCCL_PATCH"});
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(30);
   auto r = util::RunInChild(
       [&] {
@@ -181,7 +182,7 @@ TEST(MathLibraryLoad, CublasLtTableResolvesInTheToolkitCopy) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   auto lib = nv.lib() / "libcublasLt.so.13";
   auto v = HeaderValues(nv, {"cublas_api.h"}, {"CUBLAS_VERSION"});
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   auto r = util::RunInChild(
       [&] {
@@ -201,7 +202,7 @@ TEST(MathLibraryLoad, CublasLtTableResolvesInTheToolkitCopy) {
 TEST(MathLibraryLoad, CublasTableResolvesInTheToolkitCopy) {
   DLENV_NVIDIA_FILES_OR_SKIP(nv);
   auto lib = nv.lib() / "libcublas.so.13";
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   auto r = util::RunInChild(
       [&] {

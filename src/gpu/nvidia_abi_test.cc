@@ -13,6 +13,7 @@
 
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::gpu {
@@ -25,7 +26,7 @@ util::ChildResult CompileAndRun(const testing::NvidiaTree& nv, const testing::Te
                                 const std::vector<std::string>& extra_flags = {}) {
   const fs::path source = fs::path(DLENV_SOURCE_DIR) / "tests/abi/nvidia_abi_check.cc";
   const fs::path exe = tree / "nvidia_abi_check";
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(300);
   std::vector<std::string> argv = {"c++",
                                    "-std=c++20",

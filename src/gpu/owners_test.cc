@@ -18,6 +18,7 @@
 #include "gpu/cudnn.h"
 #include "gpu/nccl.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::gpu {
@@ -112,7 +113,7 @@ std::map<std::string, long long> OnFakeDriver(
   testing::TempTree tree;
   const auto scenario = tree.Write("scenario.json", R"({"cuda_driver_version": 12040,
       "gpus": [{"name": "NVIDIA H100 80GB HBM3", "cc": [9, 0], "memory_total": 67108864}]})");
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.deadline = std::chrono::seconds(30);
   const auto child = util::RunInChild(
       [&] {

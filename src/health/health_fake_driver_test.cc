@@ -12,6 +12,7 @@
 #include "testing/fake_driver_env.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::health {
@@ -27,7 +28,7 @@ constexpr const char* kGpu =
 util::ChildResult Dlenv(const std::string& scenario, std::vector<std::string> args) {
   testing::TempTree tree;
   auto file = tree.Write("scenario.json", scenario);
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(120);
   o.env = testing::FakeDriverEnv(file);
   args.insert(args.begin(), DLENV_BINARY);

@@ -21,6 +21,7 @@
 #include "testing/index_server.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -346,7 +347,7 @@ TEST(OnlinePyPI, XformersForAnOlderTorchResolvesWithPip) {
     std::string cmd = command;
     cmd.insert(cmd.find(" -m pip install ") + 16,
                "--dry-run --quiet --use-feature=fast-deps --no-input --disable-pip-version-check ");
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::minutes(5);
     return util::RunCommand({"/bin/sh", "-c", cmd}, o);
   };

@@ -12,6 +12,7 @@
 #include "install/test_machines.h"
 #include "probe/http.h"
 #include "testing/require.h"
+#include "testing/tools.h"
 #include "util/pep440.h"
 #include "util/subprocess.h"
 
@@ -147,7 +148,8 @@ void DryRun(const std::string& framework) {
   if (!std::filesystem::exists(python))
     DLENV_SKIP_OR_FAIL(python << " missing (scripts/make-test-envs.sh makes it)");
   auto version =
-      util::RunCommand({python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"}, {});
+      util::RunCommand({python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"},
+                       ::dlenv::testing::ToolOptions());
   ASSERT_TRUE(version.ok());
   model::Snapshot snap;
   model::PythonEnv env;
@@ -197,7 +199,7 @@ void DryRun(const std::string& framework) {
     }
   }
   cmd.replace(cmd.find(" install ") + 9, 0, "--dry-run --quiet ");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::minutes(5);
   auto r = util::RunCommand({"/bin/sh", "-c", cmd}, o);
   EXPECT_TRUE(r.ok()) << cmd << "\n" << r.Describe() << "\n" << r.out << r.err;

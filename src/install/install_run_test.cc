@@ -8,6 +8,7 @@
 
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::install {
@@ -16,7 +17,7 @@ namespace {
 TEST(InstallRun, RunsThePrintedCommandThenVerify) {
   testing::TempTree tree;
   auto venv = tree / "venv";
-  util::ChildOptions slow;
+  util::ChildOptions slow = ::dlenv::testing::ToolOptions();
   slow.deadline = std::chrono::seconds(120);
   auto made = util::RunCommand({"python3", "-m", "venv", venv.string()}, slow);
   if (!made.ok()) DLENV_SKIP_OR_FAIL("python3 -m venv failed: " << made.Describe() << made.err);
@@ -37,7 +38,9 @@ with zipfile.ZipFile(out, "w") as z:
     record.append("jax-99.0.dist-info/RECORD,,")
     z.writestr("jax-99.0.dist-info/RECORD", "\n".join(record) + "\n")
 )";
-  ASSERT_TRUE(util::RunCommand({"python3", "-c", script, wheels.string()}, {}).ok());
+  ASSERT_TRUE(
+      util::RunCommand({"python3", "-c", script, wheels.string()}, ::dlenv::testing::ToolOptions())
+          .ok());
   std::map<std::string, std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string kv = *e;
@@ -57,7 +60,8 @@ with zipfile.ZipFile(out, "w") as z:
   EXPECT_NE(out.find("Running: " + python + " -m pip install -U jax"), std::string::npos) << out;
   EXPECT_NE(out.find("Successfully installed jax-99.0"), std::string::npos) << out;
   EXPECT_NE(out.find("verify --python " + python), std::string::npos) << out;
-  auto imported = util::RunCommand({python, "-c", "import jax; print(jax.__version__)"}, {});
+  auto imported = util::RunCommand({python, "-c", "import jax; print(jax.__version__)"},
+                                   ::dlenv::testing::ToolOptions());
   EXPECT_EQ(imported.out, "99.0\n") << imported.err;
 }
 

@@ -8,6 +8,7 @@
 #include "install/test_machines.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -148,7 +149,7 @@ TEST(InstallTorch, RealTorchvisionForAnOlderTorchIsNamedBeforeTheInstall) {
   if (!std::filesystem::exists(venv + "/.dlenv-recipe")) {
     DLENV_SKIP_OR_FAIL(venv << " missing: run scripts/make-test-envs.sh");
   }
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   auto r = util::RunCommand(
       {DLENV_BINARY, "install", "torch", "--python", venv + "/bin/python", "--offline"}, opts);
@@ -406,12 +407,12 @@ TEST(InstallImage, SaysWhatStopsThisHostFromStartingIt) {
 // The printed line, given to the real docker CLI with no daemon to reach: docker checks its
 // flags and the image reference before it connects, so "Cannot connect" means the line parsed.
 TEST(InstallImage, DockerAcceptsEveryPrintedLine) {
-  if (!util::RunCommand({"docker", "--version"}, {}).ok()) {
+  if (!util::RunCommand({"docker", "--version"}, ::dlenv::testing::ToolOptions()).ok()) {
     DLENV_SKIP_OR_FAIL("no docker CLI here (Debian: docker.io, which scripts/test.sh installs)");
   }
   testing::TempTree tmp;
   for (const auto& image : knowledge::BuiltinFrameworkImages().images) {
-    util::ChildOptions options;
+    util::ChildOptions options = ::dlenv::testing::ToolOptions();
     std::map<std::string, std::string> env{{"PATH", "/usr/local/bin:/usr/bin:/bin"},
                                            {"HOME", tmp.path().string()}};
     env["DOCKER_HOST"] = "unix://" + (tmp / "/no-daemon.sock").string();

@@ -24,6 +24,7 @@
 #include "testing/index_server.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::install {
@@ -407,7 +408,7 @@ CliRun DlenvInstall(const std::string& scenario, std::vector<std::string> args,
   std::vector<std::string> argv = {DLENV_BINARY,       "install",   "torch", "--python",
                                    "/usr/bin/python3", "--timeout", "5"};
   argv.insert(argv.end(), args.begin(), args.end());
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.env = env;
   o.deadline = std::chrono::seconds(120);
   auto r = util::RunCommand(argv, o);
@@ -423,7 +424,8 @@ TEST(InstallFakeDriver, LiveIndexOnTheFakeDriver) {
   ASSERT_TRUE(Server().ok());
   if (!std::filesystem::exists("/usr/bin/python3")) DLENV_SKIP_OR_FAIL("no /usr/bin/python3");
   auto version =
-      util::RunCommand({"/usr/bin/python3", "-c", "import sys; print(sys.version_info[1])"}, {});
+      util::RunCommand({"/usr/bin/python3", "-c", "import sys; print(sys.version_info[1])"},
+                       ::dlenv::testing::ToolOptions());
   if (!version.ok() || std::atoi(version.out.c_str()) < 9 || std::atoi(version.out.c_str()) > 13) {
     DLENV_SKIP_OR_FAIL("the fixture's 2.7.1 wheels are for Python 3.9-3.13");
   }

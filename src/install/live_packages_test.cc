@@ -17,6 +17,7 @@
 #include "testing/index_server.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -308,7 +309,8 @@ TEST(LivePackages, RequirementsOfAnExtra) {
 TEST(InstallFakeDriver, TensorFlowJaxCupyFromTheLiveIndex) {
   ASSERT_TRUE(Server().ok());
   auto version =
-      util::RunCommand({"/usr/bin/python3", "-c", "import sys; print(sys.version_info[1])"}, {});
+      util::RunCommand({"/usr/bin/python3", "-c", "import sys; print(sys.version_info[1])"},
+                       ::dlenv::testing::ToolOptions());
   if (!version.ok() || std::atoi(version.out.c_str()) != 11)
     DLENV_SKIP_OR_FAIL("the expected answers are for Debian 12's Python 3.11");
   testing::TempTree tree;
@@ -327,7 +329,7 @@ TEST(InstallFakeDriver, TensorFlowJaxCupyFromTheLiveIndex) {
       {"cupy", "'cupy-cuda13x[ctk]==14.2.0' --index-url "},
   };
   for (const auto& [framework, command] : expect) {
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.env = env;
     o.deadline = std::chrono::seconds(120);
     auto r = util::RunCommand(

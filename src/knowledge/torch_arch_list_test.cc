@@ -9,6 +9,7 @@
 #include <set>
 
 #include "testing/require.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -96,7 +97,7 @@ for value in json.loads(sys.argv[1]):
         out.append({"error": str(e)})
 print(json.dumps(out))
 )";
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(120);
   auto r = util::RunCommand({python.string(), "-c", script, nlohmann::json(lists).dump()}, opts);
   ASSERT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;

@@ -10,6 +10,7 @@
 #include "lock/lock.h"
 #include "lock/test_locks.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::lock {
@@ -18,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 util::ChildResult RunChild(const std::vector<std::string>& argv, int seconds = 600) {
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.deadline = std::chrono::seconds(seconds);
   return util::RunCommand(argv, options);
 }

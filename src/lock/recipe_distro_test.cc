@@ -12,6 +12,7 @@
 #include "lock/lock.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -21,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 util::ChildResult RunChild(const std::vector<std::string>& argv, int seconds = 300) {
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.deadline = std::chrono::seconds(seconds);
   return util::RunCommand(argv, options);
 }

@@ -5,6 +5,7 @@
 #include "lock/command.h"
 #include "lock/test_locks.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/atomic_write.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -300,7 +301,7 @@ TEST(RecipeTest, PythonFromDeadsnakesWhenTheImageHasAnotherMinor) {
 std::string RunPython(const std::string& script, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"python3", "-c", script};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto r = util::RunCommand(argv, {});
+  auto r = util::RunCommand(argv, ::dlenv::testing::ToolOptions());
   EXPECT_TRUE(r.ok()) << r.Describe() << "\n" << r.err;
   return r.out;
 }

@@ -11,6 +11,7 @@
 
 #include "testing/container_fixtures.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::probe {
@@ -78,7 +79,7 @@ TEST(DockerDaemonJson, TheFixCommandFindsTheSameError) {
   testing::TempTree tree;
   const auto bad = tree.Write("/etc/docker/daemon.json", "{\n  \"runtimes\": {\n}");
   const auto good = tree.Write("/etc/docker/good.json", testing::kDockerDaemonNvidia);
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto bad_run = util::RunCommand({"python3", "-m", "json.tool", bad.string()}, o);
   auto good_run = util::RunCommand({"python3", "-m", "json.tool", good.string()}, o);
   EXPECT_FALSE(bad_run.ok()) << bad_run.Describe();
@@ -87,7 +88,7 @@ TEST(DockerDaemonJson, TheFixCommandFindsTheSameError) {
 }
 
 TEST(ContainerdToml, ContainerdsOwnDefaultConfigAndNvidiaCtksCopyOfRunc) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);  // a Go binary on a 2-core machine under sanitizer load
   auto run = util::RunCommand({"containerd", "config", "default"}, o);
   if (!run.ok()) {
@@ -240,7 +241,7 @@ TEST(CdiSpec, TheFixtureIsValidAgainstTheCdiProjectsSchema) {
       "base = pathlib.Path(sys.argv[1]).parent.as_uri() + '/'\n"
       "resolver = jsonschema.RefResolver(base, schema)\n"
       "jsonschema.validate(yaml.safe_load(open(sys.argv[2])), schema, resolver=resolver)\n";
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto run = util::RunCommand({"python3", "-c", script, schema.string(), spec.string()}, o);
   EXPECT_TRUE(run.ok()) << run.Describe() << "\n" << run.err;
 }

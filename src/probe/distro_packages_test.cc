@@ -8,6 +8,7 @@
 
 #include "probe/python_envs.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -157,7 +158,7 @@ TEST(DistroPackagesTest, OwnersAgreeWithDpkgSearchOnThisMachine) {
     }
   }
   ASSERT_GT(records.size(), 5u) << "Debian's python3 has more than a few packages here";
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.deadline = std::chrono::seconds(120);
   // Exit 1 when some path is no package's: those are missing from the output.
   auto search = util::RunCommand(argv, options);

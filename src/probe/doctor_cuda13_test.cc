@@ -9,6 +9,7 @@
 
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv {
@@ -44,7 +45,7 @@ TEST(DoctorOnCuda13, ReportsTheCuda13ToolkitAndItsLibraries) {
   t.Symlink("/usr/local/cuda", "cuda-13.0");
   ASSERT_EQ(testing::RunLdconfig(t, "/usr/local/cuda-13.0/lib\n"), "");
   const fs::path include = nv.include();
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.env = std::map<std::string, std::string>{{"PATH", "/usr/local/cuda/bin:/usr/bin:/bin"},
                                              {"HOME", "/nonexistent"}};
   o.deadline = std::chrono::seconds(120);

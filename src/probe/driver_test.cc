@@ -16,6 +16,7 @@
 #include "rules/rules.h"
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::probe {
@@ -338,7 +339,7 @@ struct CliRun {
 CliRun RunDlenv(const json& config, double timeout_seconds) {
   testing::TempTree tree;
   tree.Write("/scenario.json", config.dump());
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.deadline = std::chrono::seconds(60);
   options.env = std::map<std::string, std::string>{
       {"PATH", "/usr/bin:/bin"},

@@ -20,6 +20,7 @@
 #include "rules/extension_rules.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "testing/torch_extension.h"
 #include "util/subprocess.h"
 
@@ -76,7 +77,7 @@ void MakeVenv(dlenv::testing::TempTree& tree, const std::string& root, const fs:
 }
 
 json Doctor(const fs::path& venv) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(300);
   auto r = util::RunCommand(
       {DLENV_BINARY, "doctor", "--json", "--python", (venv / "bin/python").string()}, opts);
@@ -180,7 +181,7 @@ TEST(DoctorExtensions, BuiltWithTheOtherCxxAbiThanTheNewestTorch) {
   EXPECT_NE(fix.find("--no-build-isolation '/src/dlenvext'"), std::string::npos) << fix;
 
   const fs::path python = EnvsDir() / "wheels-torch-deps/bin/python";
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(300);
   auto r = util::RunCommand({python.string(), "-c",
                              "import ctypes, sys, torch\n"
@@ -268,7 +269,7 @@ TEST(DoctorExtensions, RealXformersArchitecturesAgainstCuobjdumpAndTheGpus) {
   ASSERT_NE(x, nullptr);
   std::set<std::string> theirs;
   for (const char* flag : {"--list-elf", "--list-ptx"}) {
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::seconds(120);
     auto r = util::RunCommand({cuobjdump.string(), flag, x->path}, o);
     ASSERT_TRUE(r.ok()) << r.Describe() << r.err;

@@ -20,6 +20,7 @@
 #include "rules/extension_rules.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "testing/torch_extension.h"
 #include "util/subprocess.h"
 
@@ -127,7 +128,7 @@ TEST(CompiledExtensions, TorchvisionForAnOlderTorchLacksSymbols) {
   auto at = cmd.find(" -m pip install ");
   ASSERT_NE(at, std::string::npos);
   cmd.insert(at + 16, "--dry-run --disable-pip-version-check --no-input -q ");
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(600);
   auto r = util::RunCommand({"/bin/sh", "-c", cmd}, opts);
   EXPECT_TRUE(r.ok()) << cmd << "\n" << r.Describe() << "\n" << r.err;

@@ -10,6 +10,7 @@
 #include "probe/frameworks.h"
 #include "probe/python_envs.h"
 #include "testing/require.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -27,7 +28,7 @@ const model::FrameworkBuild* Find(const std::vector<model::FrameworkBuild>& buil
 }
 
 std::optional<nlohmann::json> RunPython(const std::string& python, const std::string& code) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(120);
   auto r = util::RunCommand({python, "-c", code}, opts);
   if (!r.ok()) {
@@ -49,7 +50,7 @@ constexpr const char* kDebianSite = "/usr/lib/python3/dist-packages";
 // slower than five minutes) is a failure of its own, not a reason to skip.
 bool DebianTorchImports() {
   if (!fs::exists(std::string(kDebianSite) + "/torch/version.py")) return false;
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline =
       std::chrono::seconds(300);  // torch's import alone takes seconds on a busy machine
   auto r = util::RunCommand({"/usr/bin/python3", "-c", "import torch"}, opts);
@@ -100,7 +101,7 @@ TEST(FrameworksOracle, DebianTorchAgreesWithCollectEnv) {
   auto builds = ReadFrameworkBuilds(HostContext(), env, {});
   const auto* torch = Find(builds, "torch");
   ASSERT_NE(torch, nullptr);
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(300);
   auto r = util::RunCommand({"/usr/bin/python3", "-m", "torch.utils.collect_env"}, opts);
   if (!r.ok()) DLENV_SKIP_OR_FAIL("collect_env did not run here: " << r.Describe());

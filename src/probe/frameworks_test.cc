@@ -8,6 +8,7 @@
 #include "rules/framework_rules.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::probe {
@@ -34,7 +35,7 @@ bool BuildObject(const testing::TempTree& t, const std::string& inside, const st
                                    src.string(),
                                    "-Wl,-soname," + soname,
                                    "-Wl,--no-as-needed"};
-  return util::RunCommand(argv, {}).ok();
+  return util::RunCommand(argv, ::dlenv::testing::ToolOptions()).ok();
 }
 
 ProbeContext ContextFor(const testing::TempTree& t, std::map<std::string, std::string> vars = {}) {
@@ -113,7 +114,7 @@ struct TorchWheelFixture {
                                      (t / (site + "/nvidia/cublas/lib/libcublas.so.12")).string(),
                                      "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../nvidia/cudnn/"
                                      "lib:$ORIGIN/../../nvidia/cublas/lib"};
-    if (!util::RunCommand(argv, {}).ok()) return false;
+    if (!util::RunCommand(argv, ::dlenv::testing::ToolOptions()).ok()) return false;
     return util::RunCommand(
                {"objcopy", "--add-section", ".nv_fatbin=" + kFatbinSeed.string(), torch.string()},
                {})

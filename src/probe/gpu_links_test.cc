@@ -19,6 +19,7 @@
 #include "rules/rules.h"
 #include "testing/pci_fixtures.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::probe {
@@ -98,7 +99,8 @@ void RunSed(const testing::TempTree& tree, const std::string& fix, const std::st
   const auto end = fix.find("' " + file, start);
   ASSERT_NE(end, std::string::npos) << fix;
   const std::string expression = fix.substr(start + 8, end - start - 8);
-  auto r = util::RunCommand({"sed", "-i", expression, (tree / file).string()}, {});
+  auto r = util::RunCommand({"sed", "-i", expression, (tree / file).string()},
+                            ::dlenv::testing::ToolOptions());
   ASSERT_TRUE(r.ok()) << r.Describe() << r.err;
 }
 

@@ -16,6 +16,7 @@
 #include "rules/build_rules.h"
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::probe {
@@ -94,7 +95,7 @@ TEST(HostCompilerRule, SilentWhenAcceptedOrUnknown) {
 }
 
 int GccMajorByRunningIt() {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(30);
   auto r = util::RunCommand({"gcc", "-dumpversion"}, o);
   if (!r.ok()) return -1;
@@ -127,7 +128,7 @@ TEST(TorchArchListProbe, ReadsTheVariableAndTakesEmptyAsUnset) {
 
 bool NvccPreprocesses(const fs::path& nvcc, const testing::TempTree& tree, std::string* err) {
   fs::path cu = tree.Write("k.cu", "__global__ void k() {}\n");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(120);
   auto r = util::RunCommand(
       {nvcc.string(), "-E", cu.string(), "-o", (tree.path() / "k.ii").string()}, o);

@@ -9,6 +9,7 @@
 
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -35,7 +36,7 @@ void WriteFakeInterpreters(const testing::TempTree& t, const fs::path& mark) {
 }
 
 util::ChildOptions DoctorOptions(const testing::TempTree& t) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   opts.cwd = t.path().string();
   opts.env = std::map<std::string, std::string>{

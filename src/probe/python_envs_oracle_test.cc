@@ -12,6 +12,7 @@
 #include "probe/python_envs.h"
 #include "rules/pip_check.h"
 #include "testing/require.h"
+#include "testing/tools.h"
 #include "util/pep440.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -36,7 +37,7 @@ std::optional<fs::path> TestEnvs() {
   }
 
 util::ChildResult RunPython(const std::string& python, std::vector<std::string> args) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(120);
   opts.cwd =
       fs::temp_directory_path().string();  // sys.path[0] is the cwd: keep it empty of dist-info

@@ -14,6 +14,7 @@
 
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
@@ -73,7 +74,7 @@ TEST(SpecialFiles, DoctorSkipsAndNamesThemAndFinishesSmall) {
                                    (t / "/venv/bin/python").string()};
   const bool timed = fs::exists("/usr/bin/time");
   if (timed) args.insert(args.begin(), {"/usr/bin/time", "-v"});
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(30);
   o.env = util::Environment::FromProcess().vars();
   auto start = std::chrono::steady_clock::now();
@@ -111,7 +112,7 @@ TEST(SpecialFiles, DoctorSkipsAndNamesThemAndFinishesSmall) {
   ASSERT_TRUE(finding) << doc["findings"].dump();
   EXPECT_NE((*finding)["evidence"].get<std::string>().find("evil-1.0.dist-info/METADATA"),
             std::string::npos);
-  util::ChildOptions sh;
+  util::ChildOptions sh = ::dlenv::testing::ToolOptions();
   sh.deadline = std::chrono::seconds(10);
   auto fix = util::RunCommand({"/bin/sh", "-c", (*finding)["fix"].get<std::string>()}, sh);
   EXPECT_TRUE(fix.ok()) << (*finding)["fix"] << ": " << fix.Describe() << fix.err;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::report {
@@ -18,7 +19,7 @@ util::ChildResult Validate(const std::string& document_path) {
       "jsonschema.Draft202012Validator.check_schema(schema)\n"
       "jsonschema.validate(json.load(open(sys.argv[2])), schema, "
       "cls=jsonschema.Draft202012Validator)\n";
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   return util::RunCommand(
       {"/usr/bin/python3", "-c", script,
@@ -27,7 +28,7 @@ util::ChildResult Validate(const std::string& document_path) {
 }
 
 TEST(JsonReport, DoctorOutputValidatesAgainstSchema) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   auto doctor = util::RunCommand({DLENV_BINARY, "doctor", "--json"}, o);
   ASSERT_EQ(doctor.outcome, util::ChildResult::Outcome::kExited) << doctor.Describe();
@@ -39,7 +40,7 @@ TEST(JsonReport, DoctorOutputValidatesAgainstSchema) {
 }
 
 TEST(JsonReport, SchemaRejectsDocumentWithoutFindings) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   auto doctor = util::RunCommand({DLENV_BINARY, "doctor", "--json"}, o);
   auto doc = nlohmann::json::parse(doctor.out);

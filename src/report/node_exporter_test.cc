@@ -20,6 +20,7 @@
 #include "testing/fake_driver_env.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 extern char** environ;
@@ -72,7 +73,7 @@ class Daemon {
 };
 
 util::ChildResult Curl(const std::string& url) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(10);
   return util::RunCommand({"curl", "-sf", "--max-time", "5", url}, o);
 }
@@ -89,7 +90,7 @@ TEST(NodeExporter, ServesDlenvTextfileWithTheRightValues) {
       "clocks": {"sm": 1980, "sm_max": 1980, "mem": 2619, "mem_max": 2619}, "throttle_reasons": 1}]})");
 
   // The command docs/fleet.md's timer runs, through the fake driver.
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(120);
   o.env = testing::FakeDriverEnv(scenario);
   auto doctor = util::RunCommand(
@@ -98,7 +99,7 @@ TEST(NodeExporter, ServesDlenvTextfileWithTheRightValues) {
   EXPECT_EQ(doctor.exit_code, 1) << "the ECC errors are an error finding\n" << doctor.err;
   ASSERT_TRUE(fs::exists(textdir / "dlenv.prom")) << doctor.err;
 
-  util::ChildOptions check;
+  util::ChildOptions check = ::dlenv::testing::ToolOptions();
   check.stdin_data = testing::ReadAll(textdir / "dlenv.prom");
   if (fs::exists("/usr/bin/promtool")) {
     auto lint = util::RunCommand({"/usr/bin/promtool", "check", "metrics"}, check);

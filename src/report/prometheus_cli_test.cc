@@ -7,6 +7,7 @@
 
 #include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::report {
@@ -17,7 +18,7 @@ using ::testing::HasSubstr;
 class DoctorPrometheus : public ::testing::Test {
  protected:
   util::ChildResult Dlenv(std::vector<std::string> args) {
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::seconds(120);
     o.env = testing::FakeDriverEnv(scenario_);
     args.insert(args.begin(), DLENV_BINARY);

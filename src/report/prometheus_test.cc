@@ -11,6 +11,7 @@
 #include "lock/test_locks.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
@@ -182,7 +183,7 @@ TEST(Prometheus, EveryMetricIsDocumented) {
 TEST(Prometheus, PromtoolAcceptsIt) {
   if (!std::filesystem::exists("/usr/bin/promtool"))
     DLENV_SKIP_OR_FAIL("promtool not installed (apt-get install prometheus)");
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.stdin_data =
       Render(lock::MakeDrift(lock::testing::GpuMachineLock(), "team.lock", Here(Fixture())));
   auto r = util::RunCommand({"/usr/bin/promtool", "check", "metrics"}, opts);

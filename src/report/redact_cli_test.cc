@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
@@ -63,7 +64,7 @@ TEST_P(RedactCli, NoUserOrHostNameInAnyFormat) {
   env["LOGNAME"] = name;
   env["VIRTUAL_ENV"] = venv.string();
   env.erase("CONDA_PREFIX");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(120);
   o.env = env;
   o.cwd = home.string();

@@ -12,6 +12,7 @@
 #include "testing/fake_driver_env.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -33,7 +34,7 @@ std::string Replace(std::string s, const std::string& from, const std::string& t
 
 util::ChildResult RunTool(const std::vector<std::string>& argv,
                           const std::optional<std::string>& cwd = std::nullopt) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   o.cwd = cwd;
   return util::RunCommand(argv, o);
@@ -65,7 +66,7 @@ TEST(TextfileContrib, CronLineWritesAValidTextfile) {
   auto scenario = tree.Write(
       "scenario.json",
       R"({"driver_version": "550.54.15", "gpus": [{"name": "NVIDIA H100 80GB HBM3", "pci_bus_id": "00000000:3B:00.0"}]})");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(120);
   o.env = testing::FakeDriverEnv(scenario);
   auto r = util::RunCommand({"/bin/sh", "-c", command}, o);
@@ -74,7 +75,7 @@ TEST(TextfileContrib, CronLineWritesAValidTextfile) {
   std::string text = testing::ReadAll(tree / "dlenv.prom");
   EXPECT_THAT(text, HasSubstr("dlenv_gpus 1\n"));
   if (fs::exists("/usr/bin/promtool")) {
-    util::ChildOptions check;
+    util::ChildOptions check = ::dlenv::testing::ToolOptions();
     check.stdin_data = text;
     auto lint = util::RunCommand({"/usr/bin/promtool", "check", "metrics"}, check);
     EXPECT_TRUE(lint.ok()) << lint.out << lint.err;

@@ -7,6 +7,7 @@
 
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::rules {
@@ -64,7 +65,7 @@ TEST(ExtensionBuilds, NvccOnPathOfAnotherMajorAndTheFixThatWorks) {
       << f[0].evidence;
   EXPECT_EQ(f[0].fix, "export CUDA_HOME=" + root13 + " PATH=" + root13 + "/bin:$PATH");
   // Run the fix the way a user pastes it: afterwards nvcc and CUDA_HOME are torch's major.
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   const std::vector<std::string> argv = {
       "/bin/sh", "-c",
       "PATH=" + root12 + "/bin:/usr/bin:/bin; " + f[0].fix + " && nvcc && echo \"$CUDA_HOME\""};
@@ -167,7 +168,7 @@ TEST(ArchList, TheFixGivesTorchCodeForEveryGpu) {
   const auto findings = Check(s);
   const auto* f = Find(findings, "build.arch_list_excludes_gpu");
   ASSERT_TRUE(f);
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(120);
   auto r =
       util::RunCommand({"/bin/bash", "-c",

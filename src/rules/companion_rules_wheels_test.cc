@@ -16,6 +16,7 @@
 #include "rules/extension_rules.h"
 #include "rules/framework_rules.h"
 #include "testing/require.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::rules {
@@ -61,7 +62,7 @@ void ExpectResolves(const std::string& fix) {
   auto at = cmd.find(" -m pip install ");
   ASSERT_NE(at, std::string::npos) << fix;
   cmd.insert(at + 16, "--dry-run --disable-pip-version-check --no-input -q ");
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(600);
   auto r = util::RunCommand({"/bin/sh", "-c", cmd}, opts);
   EXPECT_TRUE(r.ok()) << cmd << "\n" << r.Describe() << "\n" << r.err;
@@ -115,7 +116,7 @@ TEST(CompanionWheels, NvidiaWheelsOfTwoCudaReleases) {
   EXPECT_EQ(gaps[0].needed, "libnvJitLink.so.12");
   EXPECT_GE(gaps[0].missing_count, 1);
 
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   auto load = util::RunCommand({(venv / "bin/python").string(), "-c",
                                 "import ctypes, sys; ctypes.CDLL(sys.argv[1])", gaps[0].library},
@@ -173,7 +174,7 @@ print(json.dumps(out))
 )";
 
 nlohmann::json BnbChoices(const fs::path& venv, const std::vector<std::string>& queries) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(120);
   opts.env = std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}};
   std::vector<std::string> argv{(venv / "bin/python").string(), "-c", kBnbOracle};
@@ -324,7 +325,7 @@ TEST(CompanionWheels, OnnxRuntimeGpuOfAnotherCudaMajorThanTorch) {
     if (fs::exists(p)) provider = p.string();
   }
   ASSERT_FALSE(provider.empty());
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   opts.env = std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}};
   auto load = util::RunCommand({(venv / "bin/python").string(), "-c",

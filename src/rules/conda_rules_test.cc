@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::rules {
@@ -59,7 +60,7 @@ void CondaEnvWithPipTorch(const testing::TempTree& t) {
 }
 
 nlohmann::json Doctor(const testing::TempTree& t) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   opts.env = std::map<std::string, std::string>{
       {"PATH", "/usr/bin:/bin"}, {"HOME", "/root"}, {"CONDA_PREFIX", kPrefix}};

@@ -14,6 +14,7 @@
 #include "rules/rules.h"
 #include "testing/driver_host.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::rules {
@@ -33,7 +34,7 @@ class CompatMachine {
     const auto src = tree.Write("/src/libcuda.c", "int cuInit(unsigned f) { return (int)f; }\n");
     tree.MakeDir("/usr/local/cuda-12.4/compat");
     tree.Symlink("/usr/local/cuda", "cuda-12.4");
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     built = util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
                               (tree / "/usr/local/cuda-12.4/compat/libcuda.so.550.54.15").string(),
                               src.string()},
@@ -45,7 +46,7 @@ class CompatMachine {
   }
 
   bool Ldconfig() const {
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     return util::RunCommand({"ldconfig", "-r", tree.path().string()}, o).ok();
   }
 
@@ -97,7 +98,7 @@ TEST(CompatLibcuda, OlderThanTheDriverThroughLdLibraryPathAndTheExportRun) {
   const auto open = f->fix.find("`export ");
   ASSERT_NE(open, std::string::npos) << f->fix;
   const std::string command = f->fix.substr(open + 1, f->fix.find('`', open + 1) - open - 1);
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.env = {{"LD_LIBRARY_PATH", path}, {"PATH", "/usr/bin:/bin"}};
   auto run = util::RunCommand({"bash", "-c", command + " && printf %s \"$LD_LIBRARY_PATH\""}, o);
   ASSERT_TRUE(run.ok()) << run.Describe() << run.err;
@@ -127,7 +128,7 @@ TEST(CompatLibcuda, OlderThanTheDriverThroughTheLoadersCacheAndTheConfRemoved) {
   const std::string grep = "grep -l compat /etc/ld.so.conf.d/*.conf";
   ASSERT_NE(f->fix.find(grep), std::string::npos) << f->fix;
   // The fix in the tree: the file grep names goes, ldconfig rewrites the cache.
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto named = util::RunCommand(
       {"bash", "-c", "cd " + m.tree.path().string() + " && grep -l compat etc/ld.so.conf.d/*.conf"},
       o);

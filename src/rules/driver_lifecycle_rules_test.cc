@@ -15,6 +15,7 @@
 #include "rules/driver_rules.h"
 #include "rules/rules.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::rules {
@@ -154,7 +155,7 @@ TEST(DriverLifecycle, NovaCoreBoundAndItsBlacklistAsModprobeReadsIt) {
   EXPECT_NE(f->evidence.find("nova_core bound to 0000:3b:00.0"), std::string::npos) << f->evidence;
 
   // Run the fix's first command into a scratch /etc and let kmod's modprobe read the result.
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   if (!util::RunCommand({"modprobe", "--version"}, o).ok()) {
     const char* req = std::getenv("DLENV_REQUIRE_TEST_ENVS");
     if (req && std::string(req) == "1") FAIL() << "kmod's modprobe is needed";

@@ -13,6 +13,7 @@
 #include "testing/driver_host.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "testing/unattended_oracle.h"
 
 namespace dlenv::rules {
@@ -23,7 +24,7 @@ using testing::FindFinding;
 using testing::FindingIds;
 
 std::string Sha256(const std::filesystem::path& file) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto run = util::RunCommand({"sha256sum", file.string()}, o);
   return run.ok() ? run.out.substr(0, 64) : "";
 }
@@ -69,7 +70,7 @@ util::ChildResult AptUpdate(const DriverHost& h, const std::string& compression)
     argv.push_back("APT::Compressor::" + compressor + "::Cost=1");
   }
   argv.push_back("update");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   return util::RunCommand(argv, o);
 }

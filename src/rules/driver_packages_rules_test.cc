@@ -8,6 +8,7 @@
 
 #include "testing/driver_host.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 
 namespace dlenv::rules {
 namespace {
@@ -55,7 +56,7 @@ TEST(DriverPackages, UnattendedUpgradesWouldMoveTheDriverAndAptMarkHoldFixesIt) 
 
   // The fix, by apt-mark itself, on the tree's dpkg database (its dpkg --set-selections).
   const std::string admin = (h.tree / "/var/lib/dpkg").string();
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto mark = util::RunCommand({"apt-mark", "-o", "Dir::State::status=" + admin + "/status", "-o",
                                 "DPkg::Options::=--admindir=" + admin, "hold", "nvidia-driver",
                                 "nvidia-kernel-dkms", "libcuda1", "libnvidia-ml1"},
@@ -200,7 +201,7 @@ TEST(DriverPackages, FabricManagerOfAnotherVersionAndNoPackageAtAll) {
 
   // apt accepts the fix's version pattern (PACKAGE=UPSTREAM-*): shown on a package this
   // machine has, bash.
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto bash = util::RunCommand({"dpkg-query", "-W", "-f=${Version}", "bash"}, o);
   ASSERT_TRUE(bash.ok()) << bash.Describe() << bash.err;
   auto sim =

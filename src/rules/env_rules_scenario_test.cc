@@ -9,6 +9,7 @@
 #include "model/json.h"
 #include "rules/framework_rules_findings_check.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::rules {
@@ -48,7 +49,7 @@ void WriteScenario(const testing::TempTree& t, bool healthy) {
 }
 
 std::set<std::string> FindingIds(const testing::TempTree& t) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(60);
   opts.env = std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}, {"HOME", "/home/u"}};
   auto res = util::RunCommand(

@@ -27,6 +27,7 @@
 #include "rules/framework_rules_findings_check.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -157,7 +158,7 @@ void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
     std::string cmd = fix;
     cmd.insert(cmd.find(" -m pip install ") + 16,
                "--dry-run --disable-pip-version-check --no-input -q ");
-    util::ChildOptions opts;
+    util::ChildOptions opts = ::dlenv::testing::ToolOptions();
     opts.deadline = std::chrono::seconds(900);
     auto r = util::RunCommand({"/bin/sh", "-c", cmd}, opts);
     EXPECT_TRUE(r.ok()) << cmd << "\n"
@@ -173,7 +174,7 @@ void ExpectFixesResolve(const std::vector<model::Finding>& findings) {
 }
 
 std::optional<nlohmann::json> RunPython(const fs::path& venv, const std::string& code) {
-  util::ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(300);
   auto r = util::RunCommand({(venv / "bin/python").string(), "-c", code}, opts);
   if (!r.ok()) {

@@ -16,6 +16,7 @@
 #include "testing/driver_host.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 
 namespace dlenv::rules {
 namespace {
@@ -49,7 +50,7 @@ void DkmsInstall(const DriverHost& h, const std::string& version, const std::str
 }
 
 std::string ModinfoVersion(const fs::path& ko) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   return util::RunCommand({"modinfo", "-F", "version", ko.string()}, o).out;
 }
 
@@ -150,7 +151,7 @@ bool AddLibcuda(const DriverHost& h, const std::string& version) {
   const auto src = h.tree.Write("/src/libcuda.c", "int cuInit(unsigned f) { return (int)f; }\n");
   const std::string dir = "/usr/lib/x86_64-linux-gnu";
   h.tree.MakeDir(dir);
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto cc = util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
                               (h.tree / (dir + "/libcuda.so." + version)).string(), src.string()},
                              o);
@@ -227,7 +228,7 @@ TEST(KernelModule, CompressedModulesAreReadAsModinfoReadsThem) {
     ASSERT_EQ(before, "550.163.01\n");
     auto args = command;
     args.push_back(ko.string());
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     auto packed = util::RunCommand(args, o);
     ASSERT_TRUE(packed.ok()) << packed.Describe() << packed.err;
     const fs::path file = ko.string() + "." + ext;
@@ -305,7 +306,7 @@ TEST(KernelModule, SecureBootRefusesTheUnsignedModuleUntilItIsSigned) {
   const auto sign_file = SignFile();
   if (!sign_file)
     DLENV_SKIP_OR_FAIL("no /usr/lib/linux-kbuild-*/scripts/sign-file (linux-kbuild-6.1)");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto key = util::RunCommand({"openssl", "req", "-new", "-x509", "-nodes", "-days", "1", "-subj",
                                "/CN=DKMS module signing key", "-newkey", "rsa:2048", "-keyout",
                                (h.tree / "/var/lib/dkms/mok.key").string(), "-outform", "DER",
@@ -336,7 +337,7 @@ TEST(KernelModule, SecureBootRefusesTheUnsignedModuleUntilItIsSigned) {
 // mokutil reads and writes shim's variables through libefivar, which takes EFIVARFS_PATH for
 // its efivarfs folder: pointed at the tree's, the real mokutil is the oracle and runs the fix.
 util::ChildResult Mokutil(const DriverHost& h, std::vector<std::string> args) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.env = {{"EFIVARFS_PATH", (h.tree / "/sys/firmware/efi/efivars").string() + "/"},
            {"PATH", "/usr/bin:/bin:/usr/sbin:/sbin"}};
   args.insert(args.begin(), "mokutil");
@@ -348,7 +349,7 @@ TEST(KernelModule, SignedButTheKeyNotEnrolledUntilMokManagerEnrollsIt) {
   const auto sign_file = SignFile();
   if (!sign_file)
     DLENV_SKIP_OR_FAIL("no /usr/lib/linux-kbuild-*/scripts/sign-file (linux-kbuild-6.1)");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   // (mokutil --version fails without EFI variables: its file is what says it is here.)
   if (!fs::exists("/usr/bin/mokutil")) DLENV_SKIP_OR_FAIL("no mokutil (Debian's mokutil package)");
   DriverHost h;

@@ -21,6 +21,7 @@
 #include "probe/triton.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::rules {
@@ -70,7 +71,7 @@ TEST(TritonKnowledge, ThePtxasEachReleaseUsesForAGpu) {
 
 /// The sm_NN names a ptxas binary's own --help accepts for --gpu-name.
 std::set<int> GpuNames(const fs::path& ptxas) {
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   auto r = util::RunCommand({ptxas.string(), "--help"}, o);
   EXPECT_TRUE(r.ok()) << r.Describe();
@@ -104,7 +105,7 @@ TEST(TritonWheel, BundledPtxasKnowsWhatTheTableSays) {
     ASSERT_FALSE(names.empty()) << p->binary;
     EXPECT_EQ(knowledge::PtxasKnows(p->ptxas, sm), names.contains(sm))
         << "triton " << version << " sm_" << sm << " " << p->binary << " (CUDA " << p->ptxas << ")";
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     auto v = util::RunCommand({(bin / p->binary).string(), "--version"}, o);
     EXPECT_NE(v.out.find("release " + p->ptxas + ","), std::string::npos)
         << p->binary << ": " << v.out;
@@ -135,7 +136,7 @@ TEST(TritonWheel, LibcudaFoldersAreTritonsOwn) {
       {{"TRITON_LIBCUDA_PATH", (tmp / "/with").string()}},
   };
   for (const auto& vars : cases) {
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::seconds(60);
     o.env = vars;
     (*o.env)["PATH"] = "/usr/bin:/bin";
@@ -171,7 +172,7 @@ class TritonMachine {
     tree.Write("/etc/ld.so.conf", "/usr/lib/x86_64-linux-gnu\n");
     const auto source = tree.Write("/src/empty.c", "int dlenv_fixture;\n");
     tree.MakeDir("/usr/lib/x86_64-linux-gnu");
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::seconds(60);
     built = util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
                               (tree / "/usr/lib/x86_64-linux-gnu/libcuda.so.580.95.05").string(),
@@ -180,7 +181,7 @@ class TritonMachine {
                 .ok();
   }
   util::ChildResult Ldconfig() const {
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     return util::RunCommand({"ldconfig", "-r", tree.path().string()}, o);
   }
   model::Snapshot Run(const std::string& triton_version, std::map<std::string, std::string> vars,
@@ -232,7 +233,7 @@ TEST(TritonMachine, NoLibcudaInTheCacheThenTheFixInTheTree) {
       "sudo ln -s libcuda.so.580.95.05 /usr/lib/x86_64-linux-gnu/libcuda.so.1 && export "
       "TRITON_LIBCUDA_PATH=/usr/lib/x86_64-linux-gnu";
   ASSERT_EQ(f[0].fix, want);
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto ln = util::RunCommand({"ln", "-s", "libcuda.so.580.95.05",
                               (m.tree / "/usr/lib/x86_64-linux-gnu/libcuda.so.1").string()},
                              o);
@@ -259,7 +260,7 @@ TEST(TritonMachine, TheCacheRouteAndTritonsBeforeThreeSixNeedingLibcudaSo) {
   EXPECT_EQ(f[0].id, "companion.triton_libcuda_missing");
   EXPECT_NE(f[0].title.find("cannot find -lcuda"), std::string::npos) << f[0].title;
   ASSERT_EQ(f[0].fix, "sudo ln -s libcuda.so.1 /usr/lib/x86_64-linux-gnu/libcuda.so");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto ln = util::RunCommand(
       {"ln", "-s", "libcuda.so.1", (m.tree / "/usr/lib/x86_64-linux-gnu/libcuda.so").string()}, o);
   ASSERT_TRUE(ln.ok()) << ln.err;

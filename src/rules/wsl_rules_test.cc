@@ -18,6 +18,7 @@
 #include "rules/rules.h"
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::rules {
@@ -44,7 +45,7 @@ class WslMachine {
     tree.Write("/etc/ld.so.conf.d/ld.wsl.conf", kLdWslConf);
     const auto source = tree.Write("/src/empty.c", "int dlenv_fixture;\n");
     tree.MakeDir("/usr/lib/wsl/lib");
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::seconds(60);
     auto cc =
         util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
@@ -58,7 +59,7 @@ class WslMachine {
   }
 
   util::ChildResult Ldconfig() const {
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     return util::RunCommand({"ldconfig", "-r", tree.path().string()}, o);
   }
 
@@ -132,7 +133,7 @@ TEST(Wsl, NotInTheLoadersCacheAndTheFixRunInTheTree) {
   command.replace(command.find(tee), tee.size(),
                   "tee " + (m.tree / "/etc/ld.so.conf.d/ld.wsl.conf").string() +
                       " && ldconfig -r " + m.tree.path().string());
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto run = util::RunCommand({"bash", "-c", command}, o);
   ASSERT_TRUE(run.ok()) << run.Describe() << run.err;
   s = m.Run();
@@ -164,7 +165,7 @@ TEST(Wsl, ALinuxLibcudaShadowsTheWindowsDriver) {
 
   // A Linux libnvidia-ml.so.1 (a Linux driver's NVML, what nvidia-smi loads) is named too.
   const auto nvml = m.tree.Write("/src/nvml.c", "int dlenv_nvml_fixture;\n");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   ASSERT_TRUE(util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libnvidia-ml.so.1", "-o",
                                 (m.tree / "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1").string(),
                                 nvml.string()},
@@ -258,7 +259,7 @@ TEST(Wsl, ALinuxDriverPackageIsNamedAndItsRemovalRunInTheTree) {
 
   // apt accepts the removal as printed (simulated against the tree's dpkg database) ...
   const std::string admin = (m.tree / "/var/lib/dpkg").string();
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto apt = util::RunCommand(
       {"apt-get", "-s", "-o", "Dir::State::status=" + admin + "/status", "-o",
        "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=", "-o",
@@ -350,7 +351,7 @@ class WslNamespace {
               "printf '/usr/lib/wsl/lib\\n' > /etc/ld.so.conf.d/ld.wsl.conf\n"
               "ldconfig 2>/dev/null\n"
               "exec " DLENV_BINARY " doctor --json\n";
-    util::ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     o.deadline = std::chrono::seconds(120);
     auto r = util::RunCommand(
         {"unshare", "--mount", "--propagation", "private", "bash", "-c", script}, o);
@@ -384,7 +385,7 @@ TEST(Wsl, InAMountNamespaceTheRealDoctorSeesWsl2) {
   if (geteuid() != 0) DLENV_SKIP_OR_FAIL("a mount namespace with overlays needs root");
   testing::TempTree t;
   const auto src = t.Write("/src/libcuda.c", "int cuInit(unsigned f) { return (int)f; }\n");
-  util::ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto cc = util::RunCommand({"cc", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", "-o",
                               (t / "/libcuda.so.1.1").string(), src.string()},
                              o);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::util {
@@ -119,7 +120,7 @@ TEST(AptConf, AcceptsAndRefusesWhatAptDoes) {
   for (const auto& text : texts) {
     const auto path = dir / std::to_string(n++);
     std::ofstream(path) << text;
-    ChildOptions o;
+    util::ChildOptions o = ::dlenv::testing::ToolOptions();
     auto apt = RunCommand({"apt-config", "-c", path.string(), "dump"}, o);
     ASSERT_EQ(apt.outcome, ChildResult::Outcome::kExited) << apt.Describe();
     AptConfig conf;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -26,7 +27,7 @@ std::vector<std::string> Symbols(int abi) {
   testing::TempTree t;
   const auto src = t.Write("/a.cc", kSource);
   const auto obj = t.path() / "a.o";
-  ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto cc =
       RunCommand({"c++", "-std=c++17", "-c", "-D_GLIBCXX_USE_CXX11_ABI=" + std::to_string(abi),
                   src.string(), "-o", obj.string()},

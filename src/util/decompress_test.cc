@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::util {
@@ -13,7 +14,7 @@ namespace {
 // The real tools compress (as the kernel's Makefile.modinst calls them); dlenv must read back
 // exactly what went in.
 std::string Compress(const std::vector<std::string>& argv, const std::string& data) {
-  ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.stdin_data = data;
   auto r = RunCommand(argv, o);
   EXPECT_TRUE(r.ok()) << r.Describe() << r.err;

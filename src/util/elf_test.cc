@@ -10,6 +10,7 @@
 
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -38,7 +39,7 @@ struct ReadelfDynamic {
 // Parses `readelf -d` lines such as
 //  0x0000000000000001 (NEEDED)             Shared library: [libdl.so.2]
 ReadelfDynamic RunReadelf(const std::string& path) {
-  ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.env = std::map<std::string, std::string>{{"LC_ALL", "C"}, {"PATH", "/usr/bin:/bin"}};
   auto r = RunCommand({"readelf", "-d", "-W", path}, opts);
   ReadelfDynamic d;
@@ -79,7 +80,7 @@ TEST(Elf, ReadsRunpathOfALibraryWeLink) {
   // $ORIGIN/../../nvidia/cudnn/lib.
   testing::TempTree t;
   t.Write("/a.c", "int answer(void) { return 42; }\n");
-  ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   auto r = RunCommand({"cc", "-shared", "-fPIC", "-o", (t / "/liba.so").string(),
                        (t / "/a.c").string(), "-Wl,-soname,liba.so.7",
                        "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../nvidia/cudnn/lib", "-lm"},

@@ -7,6 +7,7 @@
 
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/elf.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
@@ -39,7 +40,8 @@ std::optional<std::set<std::string>> CuobjdumpArches(const fs::path& bin, const 
   if (!fs::exists(cuobjdump)) return std::nullopt;
   std::set<std::string> arches;
   for (const char* flag : {"--list-elf", "--list-ptx"}) {
-    auto r = RunCommand({cuobjdump.string(), flag, library.string()}, {});
+    auto r =
+        RunCommand({cuobjdump.string(), flag, library.string()}, ::dlenv::testing::ToolOptions());
     if (!r.ok()) return std::nullopt;
     for (auto line : Lines(r.out)) {
       auto at = line.find("sm_");
@@ -63,7 +65,7 @@ fs::path BuildWithNvcc(const fs::path& bin, const testing::TempTree& t, const st
     argv.push_back(g);
   }
   argv.insert(argv.end(), {"-o", lib.string(), (t / "/k.cu").string()});
-  ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(240);
   *result = RunCommand(argv, opts);
   return lib;

@@ -11,6 +11,7 @@
 
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/elf.h"
 #include "util/subprocess.h"
 
@@ -20,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 ChildResult RunTool(std::vector<std::string> argv) {
-  ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   return RunCommand(argv, o);
 }

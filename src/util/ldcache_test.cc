@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -24,7 +25,7 @@ struct Printed {
 
 // ldconfig's own rendering of a cache: "\tlibfoo.so.1 (libc6,x86-64) => /path".
 std::vector<Printed> LdconfigPrint(const fs::path& cache) {
-  ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto r = RunCommand({"ldconfig", "-p", "-C", cache.string()}, o);
   EXPECT_TRUE(r.ok()) << r.Describe() << r.err;
   std::vector<Printed> out;
@@ -39,7 +40,7 @@ std::vector<Printed> LdconfigPrint(const fs::path& cache) {
 
 // Builds a cache with the real ldconfig over a temp root holding real ELF libraries.
 fs::path BuildCache(const testing::TempTree& t, const std::string& format) {
-  ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto r = RunCommand({"ldconfig", "-c", format, "-C", "/etc/ld.so.cache", "-f", "/etc/ld.so.conf",
                        "-r", t.path().string()},
                       o);

@@ -11,6 +11,7 @@
 
 #include "testing/nvidia_files.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::util {
@@ -77,7 +78,7 @@ for name in json.loads(sys.argv[2]):
     out[name] = None if v is None else v.decode("latin-1")
 print(json.dumps({"rc": rc, "env": out}))
 )");
-  ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   o.deadline = std::chrono::seconds(60);
   o.env = {
       {"NCCL_CONF_FILE", conf.string()}, {"PATH", "/usr/bin:/bin"}, {"HOME", t.path().string()}};

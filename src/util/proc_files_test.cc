@@ -7,6 +7,7 @@
 
 #include "testing/require.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/strings.h"
 #include "util/subprocess.h"
 
@@ -26,7 +27,7 @@ TEST(OsRelease, UnquotesLikeTheShellDoes) {
 
 TEST(OsRelease, RealFileAgreesWithTheShell) {
   // Oracle: os-release is a shell fragment, so the shell itself reads it.
-  ChildOptions o;
+  util::ChildOptions o = ::dlenv::testing::ToolOptions();
   auto r = RunCommand(
       {"sh", "-c", ". /etc/os-release && printf '%s\\n%s\\n' \"$ID\" \"$PRETTY_NAME\""}, o);
   ASSERT_TRUE(r.ok()) << r.Describe();

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/subprocess.h"
 
 namespace dlenv::util {
@@ -92,7 +93,7 @@ TEST(ReadRegularFile, UnreadableFileSaysWhy) {
   // Root reads a mode-000 file anyway (and CI runs as root): the read runs in a child that
   // first becomes an unprivileged user (nobody, 65534), as a user running dlenv would be.
   fs::permissions(t.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-  ChildOptions opts;
+  util::ChildOptions opts = ::dlenv::testing::ToolOptions();
   opts.deadline = std::chrono::seconds(30);
   auto r = RunInChild(
       [&] {

@@ -13,6 +13,7 @@
 
 #include "testing/fake_driver_env.h"
 #include "testing/temp_tree.h"
+#include "testing/tools.h"
 #include "util/environment.h"
 #include "util/subprocess.h"
 
@@ -67,7 +68,7 @@ Run Verify(const json& scenario, std::vector<std::string> extra = {},
   for (const auto& [k, v] : env_overrides) env[k] = v;
   std::vector<std::string> argv = {DLENV_BINARY, "verify", "--json", "--framework", "none"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.env = env;
   options.deadline = std::chrono::seconds(120);
   auto child = util::RunCommand(argv, options);
@@ -298,7 +299,7 @@ TEST(VerifyFakeDriver, TextReportWithoutAGpuIsOneLineAndWaitsForNothing) {
   auto env = util::Environment::FromProcess().vars();
   env["DLENV_CUDA_LIBRARY"] = (tree / "absent/libcuda.so.1").string();
   env["DLENV_NVML_LIBRARY"] = (tree / "absent/libnvidia-ml.so.1").string();
-  util::ChildOptions options;
+  util::ChildOptions options = ::dlenv::testing::ToolOptions();
   options.env = env;
   options.deadline = std::chrono::seconds(60);
   auto child = util::RunCommand({DLENV_BINARY, "verify", "--framework", "none"}, options);
