@@ -12,9 +12,6 @@ namespace {
 bool IdentifierStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool IdentifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-// Python's str.strip() for the ASCII whitespace a configuration line holds.
-std::string_view Strip(std::string_view s) { return util::Trim(s); }
-
 std::string ReplaceAll(std::string s, std::string_view from, std::string_view to) {
   for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size())
     s.replace(at, from.size(), to);
@@ -142,15 +139,15 @@ std::vector<std::string> AllowedOriginPatterns(const std::vector<std::string>& a
 
 bool OriginPatternMatches(std::string_view pattern, const model::AptOrigin& origin,
                           const DistroNames& distro) {
-  const std::string whitelist = ReplaceAll(std::string(Strip(pattern)), "\\,", "%2C");
+  const std::string whitelist = ReplaceAll(std::string(util::Trim(pattern)), "\\,", "%2C");
   if (whitelist.empty()) return false;
   bool result = true;
   for (const std::string& token : util::Split(whitelist, ',', /*keep_empty=*/true)) {
     const auto parts = util::Split(token, '=', /*keep_empty=*/true);
     if (parts.size() != 2) return false;
-    const std::string what = ReplaceAll(std::string(Strip(parts[0])), "%2C", ",");
+    const std::string what = ReplaceAll(std::string(util::Trim(parts[0])), "%2C", ",");
     const auto value =
-        SubstituteDistro(ReplaceAll(std::string(Strip(parts[1])), "%2C", ","), distro);
+        SubstituteDistro(ReplaceAll(std::string(util::Trim(parts[1])), "%2C", ","), distro);
     if (!value) return false;
     const std::string* field = nullptr;
     if (what == "o" || what == "origin")
